@@ -1,0 +1,1 @@
+//! Placeholder written by the lead so the workspace loads; helper-1 replaces this file.

@@ -1,0 +1,542 @@
+//! Typed GFP flags.
+//!
+//! Every kernel constant is a zero-sized value *of its own type*, named
+//! exactly like the kernel's (`GFP_KERNEL` is both a type and its only
+//! value), and `|` of two flags builds an [`Or`] type. The compiler therefore
+//! knows which bits a request carries and can check the rules of
+//! [`crate::rules`] before the program runs; at run time every flags value is
+//! zero-sized and its bits are a constant ([`GfpFlags::BITS`]).
+//!
+//! Bit values are those of Linux v6.12 `include/linux/gfp_types.h`.
+//!
+//! ```
+//! use alloc_ctx::flags::*;
+//!
+//! assert_eq!(GFP_KERNEL::BITS, 0xCC0);
+//! let flags = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
+//! assert_eq!(flags.gfp().bits(), 0xCC0 | 0x100 | 0x2000);
+//! assert_eq!(flags.gfp().to_string(), "GFP_KERNEL|__GFP_ZERO|__GFP_NOWARN");
+//! ```
+//!
+//! Raw bit patterns never reach the allocation path: requests take a flags
+//! *type*. The run-time view [`Gfp`] is what backends and shrinkers see; it
+//! can only be built from typed flags or through the validating
+//! [`Gfp::from_bits`].
+#![allow(non_camel_case_types)]
+
+use core::fmt;
+use core::ops::BitOr;
+
+use crate::typelevel::{Bool, False, True};
+
+/// The raw kernel bit values, for documentation, tests and FFI glue.
+///
+/// These are plain numbers: nothing in this crate accepts them as flags.
+pub mod bits {
+    /// `__GFP_HIGH`: the request is high priority and may use reserves.
+    pub const HIGH: u32 = 0x20;
+    /// `__GFP_IO`: the allocator may start physical I/O.
+    pub const IO: u32 = 0x40;
+    /// `__GFP_FS`: the allocator may call into the filesystem.
+    pub const FS: u32 = 0x80;
+    /// `__GFP_ZERO`: return zeroed memory.
+    pub const ZERO: u32 = 0x100;
+    /// `__GFP_DIRECT_RECLAIM`: the caller may enter direct reclaim, i.e. sleep.
+    pub const DIRECT_RECLAIM: u32 = 0x400;
+    /// `__GFP_KSWAPD_RECLAIM`: wake kswapd when memory runs low.
+    pub const KSWAPD_RECLAIM: u32 = 0x800;
+    /// `__GFP_NOWARN`: do not report a failure.
+    pub const NOWARN: u32 = 0x2000;
+    /// `__GFP_RETRY_MAYFAIL`: retry hard, but fail eventually.
+    pub const RETRY_MAYFAIL: u32 = 0x4000;
+    /// `__GFP_NOFAIL`: never fail; retry until memory is available.
+    pub const NOFAIL: u32 = 0x8000;
+    /// `__GFP_NORETRY`: one light reclaim attempt, then fail.
+    pub const NORETRY: u32 = 0x10000;
+    /// `__GFP_ACCOUNT`: charge the allocation to the caller's memory cgroup.
+    pub const ACCOUNT: u32 = 0x40_0000;
+
+    /// Every bit this crate knows; [`super::Gfp::from_bits`] rejects others.
+    pub const KNOWN: u32 = HIGH
+        | IO
+        | FS
+        | ZERO
+        | DIRECT_RECLAIM
+        | KSWAPD_RECLAIM
+        | NOWARN
+        | RETRY_MAYFAIL
+        | NOFAIL
+        | NORETRY
+        | ACCOUNT;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A typed set of GFP flags: one of the kernel constants in this module, or
+/// an [`Or`] of them built with `|`.
+///
+/// The associated types are the flags' properties as type-level booleans;
+/// [`crate::rules`] turns them into compile-time checks. This trait is
+/// sealed: new flags cannot be invented outside this crate.
+pub trait GfpFlags: sealed::Sealed + Copy + 'static {
+    /// The exact kernel bit value.
+    const BITS: u32;
+    /// Contains `__GFP_DIRECT_RECLAIM`: the request may sleep.
+    type DirectReclaim: Bool;
+    /// Contains `__GFP_NOFAIL`.
+    type NoFail: Bool;
+    /// Contains `__GFP_NORETRY`.
+    type NoRetry: Bool;
+    /// Contains `__GFP_RETRY_MAYFAIL`.
+    type RetryMayFail: Bool;
+    /// Contains `__GFP_ZERO`.
+    type Zero: Bool;
+
+    /// The run-time view of these flags.
+    #[inline(always)]
+    fn gfp(self) -> Gfp {
+        Gfp(Self::BITS)
+    }
+}
+
+/// The result of `A | B` on typed flags.
+///
+/// Its bits are the union of both sides and its properties are computed by
+/// the type checker. Compiler messages show it as, e.g.,
+/// `Or<GFP_KERNEL, __GFP_NOFAIL>`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Or<A, B>(A, B);
+
+impl<A: GfpFlags, B: GfpFlags> sealed::Sealed for Or<A, B> {}
+
+impl<A: GfpFlags, B: GfpFlags> GfpFlags for Or<A, B> {
+    const BITS: u32 = A::BITS | B::BITS;
+    type DirectReclaim = <A::DirectReclaim as Bool>::Or<B::DirectReclaim>;
+    type NoFail = <A::NoFail as Bool>::Or<B::NoFail>;
+    type NoRetry = <A::NoRetry as Bool>::Or<B::NoRetry>;
+    type RetryMayFail = <A::RetryMayFail as Bool>::Or<B::RetryMayFail>;
+    type Zero = <A::Zero as Bool>::Or<B::Zero>;
+}
+
+impl<A: GfpFlags, B: GfpFlags, R: GfpFlags> BitOr<R> for Or<A, B> {
+    type Output = Or<Self, R>;
+    #[inline(always)]
+    fn bitor(self, rhs: R) -> Self::Output {
+        Or(self, rhs)
+    }
+}
+
+impl<A: GfpFlags, B: GfpFlags> fmt::Debug for Or<A, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&Gfp(Self::BITS), f)
+    }
+}
+
+/// Declares one kernel constant as a unit struct (type and value share the
+/// kernel's name) with its bits and properties.
+macro_rules! gfp_flag {
+    (
+        $(#[$doc:meta])*
+        $name:ident = $bits:expr;
+        direct_reclaim: $dr:ty, nofail: $nf:ty, noretry: $nr:ty,
+        retry_mayfail: $rm:ty, zero: $z:ty
+    ) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct $name;
+
+        impl sealed::Sealed for $name {}
+
+        impl GfpFlags for $name {
+            const BITS: u32 = $bits;
+            type DirectReclaim = $dr;
+            type NoFail = $nf;
+            type NoRetry = $nr;
+            type RetryMayFail = $rm;
+            type Zero = $z;
+        }
+
+        impl<R: GfpFlags> BitOr<R> for $name {
+            type Output = Or<$name, R>;
+            #[inline(always)]
+            fn bitor(self, rhs: R) -> Self::Output {
+                Or(self, rhs)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(stringify!($name))
+            }
+        }
+    };
+}
+
+gfp_flag! {
+    /// `GFP_KERNEL` = `__GFP_RECLAIM | __GFP_IO | __GFP_FS` (0xCC0): the usual
+    /// request from process context. May sleep.
+    GFP_KERNEL = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS;
+    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `GFP_NOFS` = `__GFP_RECLAIM | __GFP_IO` (0xC40): may sleep, but must
+    /// not recurse into the filesystem. Prefer a [`nofs`](crate::MaySleep::nofs)
+    /// scope, which masks every request in the section.
+    GFP_NOFS = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO;
+    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `GFP_NOIO` = `__GFP_RECLAIM` (0xC00): may sleep, but must not start
+    /// I/O. Prefer a [`noio`](crate::MaySleep::noio) scope.
+    GFP_NOIO = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM;
+    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `GFP_ATOMIC` = `__GFP_HIGH | __GFP_KSWAPD_RECLAIM` (0x820): does not
+    /// sleep and may use the atomic reserve. For interrupt handlers and
+    /// spinlocked sections that cannot tolerate failure well.
+    GFP_ATOMIC = bits::HIGH | bits::KSWAPD_RECLAIM;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `GFP_NOWAIT` = `__GFP_KSWAPD_RECLAIM | __GFP_NOWARN` (0x2800): does not
+    /// sleep and does not touch reserves; failure is expected and quiet.
+    GFP_NOWAIT = bits::KSWAPD_RECLAIM | bits::NOWARN;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_HIGH` (0x20): high priority; may use reserves.
+    __GFP_HIGH = bits::HIGH;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_IO` (0x40): may start physical I/O.
+    __GFP_IO = bits::IO;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_FS` (0x80): may call into the filesystem.
+    __GFP_FS = bits::FS;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_ZERO` (0x100): the memory is returned zeroed. Byte buffers
+    /// requested with it are typed `[u8]` instead of `[MaybeUninit<u8>]`.
+    __GFP_ZERO = bits::ZERO;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: True
+}
+gfp_flag! {
+    /// `__GFP_DIRECT_RECLAIM` (0x400): the caller may enter direct reclaim,
+    /// which sleeps.
+    __GFP_DIRECT_RECLAIM = bits::DIRECT_RECLAIM;
+    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_KSWAPD_RECLAIM` (0x800): wake the background reclaimer.
+    __GFP_KSWAPD_RECLAIM = bits::KSWAPD_RECLAIM;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_NOWARN` (0x2000): do not report a failure.
+    __GFP_NOWARN = bits::NOWARN;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_RETRY_MAYFAIL` (0x4000): reclaim and retry a bounded number of
+    /// times, then fail. Needs direct reclaim.
+    __GFP_RETRY_MAYFAIL = bits::RETRY_MAYFAIL;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: True, zero: False
+}
+gfp_flag! {
+    /// `__GFP_NOFAIL` (0x8000): the request cannot fail; it reclaims, sleeps
+    /// and retries until it succeeds. Needs direct reclaim, so it is only
+    /// accepted through a [`MaySleep`](crate::MaySleep) token, and only with
+    /// a size proven at most [`NOFAIL_MAX_SIZE`](crate::size::NOFAIL_MAX_SIZE).
+    __GFP_NOFAIL = bits::NOFAIL;
+    direct_reclaim: False, nofail: True, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_NORETRY` (0x10000): one light reclaim pass, then fail. Needs
+    /// direct reclaim.
+    __GFP_NORETRY = bits::NORETRY;
+    direct_reclaim: False, nofail: False, noretry: True, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `__GFP_ACCOUNT` (0x400000): charge the memory to the caller's cgroup.
+    /// Carried to the backend; the `System` backend ignores it.
+    __GFP_ACCOUNT = bits::ACCOUNT;
+    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+
+/// The run-time view of a flags value: what backends and shrinkers see.
+///
+/// Safe code gets one from typed flags ([`GfpFlags::gfp`]) or through the
+/// validating [`Gfp::from_bits`]; there is no complement operator.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Gfp(u32);
+
+impl Gfp {
+    /// The exact kernel bit value.
+    #[inline(always)]
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// Checks `bits` and builds a `Gfp` from it: `None` if it has a bit this
+    /// crate does not know, if it asks for `__GFP_NOFAIL`, `__GFP_NORETRY` or
+    /// `__GFP_RETRY_MAYFAIL` without `__GFP_DIRECT_RECLAIM`, or if it asks
+    /// for `__GFP_NOFAIL` together with a bounded-retry modifier.
+    ///
+    /// ```
+    /// use alloc_ctx::flags::Gfp;
+    /// assert!(Gfp::from_bits(0xCC0).is_some());
+    /// assert!(Gfp::from_bits(0x8000).is_none()); // NOFAIL without reclaim
+    /// assert!(Gfp::from_bits(0x1).is_none()); // __GFP_DMA is not modelled
+    /// ```
+    pub const fn from_bits(bits: u32) -> Option<Gfp> {
+        let retry = bits::NOFAIL | bits::NORETRY | bits::RETRY_MAYFAIL;
+        if bits & !bits::KNOWN != 0 {
+            return None;
+        }
+        if bits & retry != 0 && bits & bits::DIRECT_RECLAIM == 0 {
+            return None;
+        }
+        if bits & bits::NOFAIL != 0 && bits & (bits::NORETRY | bits::RETRY_MAYFAIL) != 0 {
+            return None;
+        }
+        Some(Gfp(bits))
+    }
+
+    /// Builds a `Gfp` from raw bits without any check.
+    ///
+    /// # Safety
+    ///
+    /// A `Gfp` is trusted by backends: `bits` must be a valid combination as
+    /// [`Gfp::from_bits`] defines it, and, if it contains
+    /// `__GFP_DIRECT_RECLAIM`, it may only be passed to a backend from a
+    /// context that may sleep.
+    pub const unsafe fn from_bits_unchecked(bits: u32) -> Gfp {
+        Gfp(bits)
+    }
+
+    /// The flags with `clear` removed: how a NOFS/NOIO scope masks a request
+    /// (crate-internal so safe code cannot complement flags).
+    #[inline(always)]
+    pub(crate) const fn without(self, clear: u32) -> Gfp {
+        Gfp(self.0 & !clear)
+    }
+
+    /// Whether every bit of `other` is set in `self`.
+    #[inline(always)]
+    pub const fn contains(self, other: Gfp) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    #[inline(always)]
+    const fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Contains `__GFP_DIRECT_RECLAIM`: the request may sleep.
+    pub const fn may_sleep(self) -> bool {
+        self.has(bits::DIRECT_RECLAIM)
+    }
+    /// Contains `__GFP_IO`: reclaim may start I/O.
+    pub const fn allows_io(self) -> bool {
+        self.has(bits::IO)
+    }
+    /// Contains `__GFP_FS`: reclaim may call into the filesystem.
+    pub const fn allows_fs(self) -> bool {
+        self.has(bits::FS)
+    }
+    /// Contains `__GFP_ZERO`.
+    pub const fn zeroed(self) -> bool {
+        self.has(bits::ZERO)
+    }
+    /// Contains `__GFP_NOWARN`.
+    pub const fn nowarn(self) -> bool {
+        self.has(bits::NOWARN)
+    }
+    /// Contains `__GFP_NOFAIL`.
+    pub const fn nofail(self) -> bool {
+        self.has(bits::NOFAIL)
+    }
+    /// Contains `__GFP_NORETRY`.
+    pub const fn noretry(self) -> bool {
+        self.has(bits::NORETRY)
+    }
+    /// Contains `__GFP_RETRY_MAYFAIL`.
+    pub const fn retry_mayfail(self) -> bool {
+        self.has(bits::RETRY_MAYFAIL)
+    }
+    /// Contains `__GFP_HIGH`: may use reserves.
+    pub const fn high(self) -> bool {
+        self.has(bits::HIGH)
+    }
+}
+
+impl<F: GfpFlags> From<F> for Gfp {
+    fn from(flags: F) -> Gfp {
+        flags.gfp()
+    }
+}
+
+/// Names used by `Display`, composites first so that `0xCC0` prints as
+/// `GFP_KERNEL` rather than as its four bits.
+const NAMES: &[(u32, &str)] = &[
+    (GFP_KERNEL::BITS, "GFP_KERNEL"),
+    (GFP_NOFS::BITS, "GFP_NOFS"),
+    (GFP_NOIO::BITS, "GFP_NOIO"),
+    (GFP_ATOMIC::BITS, "GFP_ATOMIC"),
+    (GFP_NOWAIT::BITS, "GFP_NOWAIT"),
+    (bits::HIGH, "__GFP_HIGH"),
+    (bits::IO, "__GFP_IO"),
+    (bits::FS, "__GFP_FS"),
+    (bits::ZERO, "__GFP_ZERO"),
+    (bits::DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM"),
+    (bits::KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM"),
+    (bits::NOWARN, "__GFP_NOWARN"),
+    (bits::RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL"),
+    (bits::NOFAIL, "__GFP_NOFAIL"),
+    (bits::NORETRY, "__GFP_NORETRY"),
+    (bits::ACCOUNT, "__GFP_ACCOUNT"),
+];
+
+/// Prints the flags the way the kernel's `%pGg` does: `GFP_KERNEL|__GFP_ZERO`.
+impl fmt::Display for Gfp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 == 0 {
+            return f.write_str("0");
+        }
+        let mut rest = self.0;
+        let mut first = true;
+        for &(bits, name) in NAMES {
+            if rest & bits == bits {
+                if !first {
+                    f.write_str("|")?;
+                }
+                f.write_str(name)?;
+                first = false;
+                rest &= !bits;
+            }
+        }
+        if rest != 0 {
+            if !first {
+                f.write_str("|")?;
+            }
+            write!(f, "{rest:#x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Gfp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Gfp({:#x}: {self})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    /// The table of DESIGN §4, i.e. Linux v6.12 gfp_types.h.
+    #[test]
+    fn every_constant_has_the_kernel_value() {
+        assert_eq!(__GFP_HIGH::BITS, 0x20);
+        assert_eq!(__GFP_IO::BITS, 0x40);
+        assert_eq!(__GFP_FS::BITS, 0x80);
+        assert_eq!(__GFP_ZERO::BITS, 0x100);
+        assert_eq!(__GFP_DIRECT_RECLAIM::BITS, 0x400);
+        assert_eq!(__GFP_KSWAPD_RECLAIM::BITS, 0x800);
+        assert_eq!(__GFP_NOWARN::BITS, 0x2000);
+        assert_eq!(__GFP_RETRY_MAYFAIL::BITS, 0x4000);
+        assert_eq!(__GFP_NOFAIL::BITS, 0x8000);
+        assert_eq!(__GFP_NORETRY::BITS, 0x10000);
+        assert_eq!(__GFP_ACCOUNT::BITS, 0x40_0000);
+        assert_eq!(GFP_KERNEL::BITS, 0xCC0);
+        assert_eq!(GFP_NOFS::BITS, 0xC40);
+        assert_eq!(GFP_NOIO::BITS, 0xC00);
+        assert_eq!(GFP_ATOMIC::BITS, 0x820);
+        assert_eq!(GFP_NOWAIT::BITS, 0x2800);
+    }
+
+    #[test]
+    fn or_is_the_union_and_computes_properties() {
+        type K = Or<Or<GFP_KERNEL, __GFP_NOFAIL>, __GFP_ZERO>;
+        assert_eq!(K::BITS, 0xCC0 | 0x8000 | 0x100);
+        assert!(<K as GfpFlags>::DirectReclaim::VALUE);
+        assert!(<K as GfpFlags>::NoFail::VALUE);
+        assert!(<K as GfpFlags>::Zero::VALUE);
+        assert!(!<K as GfpFlags>::NoRetry::VALUE);
+        let value = GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO;
+        assert_eq!(value.gfp().bits(), K::BITS);
+        assert_eq!(core::mem::size_of_val(&value), 0);
+    }
+
+    #[test]
+    fn properties_agree_with_bits_for_every_leaf() {
+        fn check<F: GfpFlags>(_: F) {
+            let gfp = Gfp(F::BITS);
+            assert_eq!(<F::DirectReclaim as Bool>::VALUE, gfp.may_sleep());
+            assert_eq!(<F::NoFail as Bool>::VALUE, gfp.nofail());
+            assert_eq!(<F::NoRetry as Bool>::VALUE, gfp.noretry());
+            assert_eq!(<F::RetryMayFail as Bool>::VALUE, gfp.retry_mayfail());
+            assert_eq!(<F::Zero as Bool>::VALUE, gfp.zeroed());
+        }
+        check(GFP_KERNEL);
+        check(GFP_NOFS);
+        check(GFP_NOIO);
+        check(GFP_ATOMIC);
+        check(GFP_NOWAIT);
+        check(__GFP_HIGH);
+        check(__GFP_IO);
+        check(__GFP_FS);
+        check(__GFP_ZERO);
+        check(__GFP_DIRECT_RECLAIM);
+        check(__GFP_KSWAPD_RECLAIM);
+        check(__GFP_NOWARN);
+        check(__GFP_RETRY_MAYFAIL);
+        check(__GFP_NOFAIL);
+        check(__GFP_NORETRY);
+        check(__GFP_ACCOUNT);
+        check(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN);
+    }
+
+    #[test]
+    fn display_uses_kernel_names() {
+        assert_eq!(GFP_KERNEL.gfp().to_string(), "GFP_KERNEL");
+        assert_eq!((GFP_ATOMIC | __GFP_ZERO).gfp().to_string(), "GFP_ATOMIC|__GFP_ZERO");
+        assert_eq!(GFP_NOIO.gfp().to_string(), "GFP_NOIO");
+        assert_eq!(Gfp(0).to_string(), "0");
+        assert_eq!(
+            (__GFP_DIRECT_RECLAIM | __GFP_NOFAIL).gfp().to_string(),
+            "__GFP_DIRECT_RECLAIM|__GFP_NOFAIL"
+        );
+        assert_eq!(alloc::format!("{:?}", GFP_NOFS.gfp()), "Gfp(0xc40: GFP_NOFS)");
+    }
+
+    #[test]
+    fn from_bits_validates() {
+        assert_eq!(Gfp::from_bits(0xCC0), Some(GFP_KERNEL.gfp()));
+        assert_eq!(Gfp::from_bits(0x2800), Some(GFP_NOWAIT.gfp()));
+        assert_eq!(Gfp::from_bits(0xCC0 | 0x8000).map(Gfp::bits), Some(0x8CC0));
+        assert_eq!(Gfp::from_bits(0x1), None, "unknown bit");
+        assert_eq!(Gfp::from_bits(0x8000 | 0x820), None, "NOFAIL without reclaim");
+        assert_eq!(Gfp::from_bits(0x10000 | 0x820), None, "NORETRY without reclaim");
+        assert_eq!(Gfp::from_bits(0x4000 | 0x2800), None, "RETRY_MAYFAIL without reclaim");
+        assert_eq!(Gfp::from_bits(0xCC0 | 0x8000 | 0x10000), None, "NOFAIL|NORETRY");
+        assert_eq!(Gfp::from_bits(0xCC0 | 0x8000 | 0x4000), None, "NOFAIL|RETRY_MAYFAIL");
+    }
+
+    #[test]
+    fn without_clears_only_the_mask() {
+        let kernel = GFP_KERNEL.gfp();
+        assert_eq!(kernel.without(bits::FS), GFP_NOFS.gfp());
+        assert_eq!(kernel.without(bits::FS | bits::IO), GFP_NOIO.gfp());
+        assert!(kernel.without(bits::FS | bits::IO).may_sleep());
+    }
+}

@@ -1,0 +1,96 @@
+//! # alloc-ctx
+//!
+//! The Linux kernel's memory-allocation rules, checked by the Rust compiler.
+//!
+//! Driver code allocates in two kinds of context: where it may sleep, and
+//! where it must not (spinlock held, interrupt handler). In C the GFP flags
+//! of a request say what it may do, and nothing checks that they fit the
+//! context. Here, functions are marked [`macro@may_sleep`] or
+//! [`macro@nowait`]; each mark becomes a zero-sized capability token
+//! ([`MaySleep`], [`NoWait`]) that the function receives, and every request
+//! goes through a token:
+//!
+//! * a sleeping request (`GFP_KERNEL`, …) or a `__GFP_NOFAIL` request made
+//!   through a `NoWait` token does not compile, with a message that names
+//!   the flag and the fix ([`rules`]);
+//! * sizes reach the allocator only as checked [`Size`] values (overflow
+//!   and the allocator's maximum), and NOFAIL requests only with sizes
+//!   proven at most 8 KiB ([`size`]);
+//! * NOFS/NOIO scopes mask flags like the kernel's `current_gfp_context()`;
+//! * the tokens are zero-sized and the flags are types: it all costs nothing
+//!   at run time.
+//!
+//! ```
+//! use alloc_ctx::{KVec, MaySleep, NoWait, flags::*, size::{array_size, Kmalloc}};
+//!
+//! struct Ring { slots: KVec<u64> }
+//!
+//! #[alloc_ctx::may_sleep]
+//! fn probe(entries: usize) -> Result<Ring, alloc_ctx::AllocError> {
+//!     let mut slots = KVec::with_capacity(entries, GFP_KERNEL, &cx)?; // may sleep
+//!     slots.resize(entries, 0, GFP_KERNEL, &cx)?;
+//!     Ok(Ring { slots })
+//! }
+//!
+//! #[alloc_ctx::nowait]
+//! fn rx_interrupt(ring: &mut Ring, frame: u64) {
+//!     // GFP_KERNEL here would be a compile error; GFP_ATOMIC may fail:
+//!     if ring.slots.push(frame, GFP_ATOMIC, &cx).is_err() {
+//!         // drop the frame, count it
+//!     }
+//! }
+//!
+//! MaySleep::enter(|mut cx| {
+//!     let mut ring = probe(&mut cx, 64).expect("probe");
+//!     cx.nowait_scope(|nw| rx_interrupt(nw, &mut ring, 0xfeed));
+//!     assert_eq!(ring.slots.len(), 65);
+//! });
+//! ```
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod backend;
+pub mod context;
+pub mod error;
+pub mod flags;
+pub mod kbox;
+pub mod kvec;
+pub mod reclaim;
+pub mod report;
+mod request;
+pub mod rules;
+pub mod size;
+pub mod state;
+pub mod typelevel;
+
+pub use backend::{Backend, System};
+pub use context::{Context, MaySleep, NoWait, NoWaitContext, SleepContext};
+pub use error::AllocError;
+pub use kbox::KBox;
+pub use kvec::{KVVec, KVec, PushError};
+pub use request::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
+pub use size::{Size, SizeError, array_size, struct_size};
+pub use state::might_sleep;
+
+#[cfg(feature = "macros")]
+pub use alloc_ctx_macros::{may_sleep, nowait};
+
+/// Everything a driver module usually needs: tokens, flags, sizes,
+/// containers and the macros.
+pub mod prelude {
+    pub use crate::flags::*;
+    pub use crate::size::{Kmalloc, Kvmalloc, Nofail, Size, array_size, struct_size};
+    pub use crate::{AllocError, KBox, KVVec, KVec, MaySleep, NoWait, SizeError};
+    #[cfg(feature = "macros")]
+    pub use crate::{may_sleep, nowait};
+}
+
+/// What the macros expand to; not public API, no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::context::entry::{NoWaitEntry, enter_may_sleep};
+}

@@ -1,0 +1,162 @@
+//! Shrinkers: the reclaim callbacks a sleeping request runs when the backend
+//! has no memory.
+//!
+//! Each shrinker declares what it needs to do its work ([`ShrinkerNeeds`]).
+//! Reclaim runs only those the request's *effective* flags allow: inside a
+//! NOIO scope (`__GFP_IO` cleared) a shrinker that writes pages back is
+//! skipped, inside a NOFS scope one that calls into the filesystem is. The
+//! effective flags are computed from the thread's current scope mask, as the
+//! kernel's `current_gfp_context()`, so the rule holds however the token
+//! reached the request.
+//!
+//! Reclaim does not recurse: an allocation made by a shrinker does not run
+//! shrinkers again (the kernel's `PF_MEMALLOC`).
+//!
+//! Without the `std` feature there is no registry and reclaim frees nothing.
+
+use crate::flags::Gfp;
+
+/// What a shrinker needs from the request that runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShrinkerNeeds {
+    /// Frees memory without I/O or filesystem calls (e.g. drops a clean cache).
+    Nothing,
+    /// Starts I/O (e.g. writes dirty buffers to a block device): needs `__GFP_IO`.
+    Io,
+    /// Calls into the filesystem (e.g. evicts inodes): needs `__GFP_FS` and `__GFP_IO`.
+    Fs,
+}
+
+impl ShrinkerNeeds {
+    /// Whether a request with effective flags `gfp` may run this shrinker.
+    pub const fn allowed_by(self, gfp: Gfp) -> bool {
+        match self {
+            ShrinkerNeeds::Nothing => true,
+            ShrinkerNeeds::Io => gfp.allows_io(),
+            ShrinkerNeeds::Fs => gfp.allows_io() && gfp.allows_fs(),
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+mod registry {
+    use super::ShrinkerNeeds;
+    use crate::flags::Gfp;
+    use alloc::sync::Arc;
+    use alloc::vec::Vec;
+    use core::cell::Cell;
+    use std::sync::{Mutex, PoisonError};
+
+    pub(super) type Scan = dyn Fn(usize) -> usize + Send + Sync;
+
+    pub(super) struct Entry {
+        pub(super) id: u64,
+        pub(super) name: &'static str,
+        pub(super) needs: ShrinkerNeeds,
+        pub(super) scan: Arc<Scan>,
+    }
+
+    pub(super) static SHRINKERS: Mutex<(u64, Vec<Entry>)> = Mutex::new((0, Vec::new()));
+
+    std::thread_local! {
+        static IN_RECLAIM: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(super) fn register(name: &'static str, needs: ShrinkerNeeds, scan: Arc<Scan>) -> u64 {
+        let mut guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.0 += 1;
+        let id = guard.0;
+        guard.1.push(Entry { id, name, needs, scan });
+        id
+    }
+
+    pub(super) fn unregister(id: u64) {
+        let mut guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.1.retain(|entry| entry.id != id);
+    }
+
+    pub(super) fn shrink(gfp: Gfp, target: usize, mut on_skip: impl FnMut(&'static str)) -> usize {
+        if IN_RECLAIM.with(Cell::get) {
+            return 0;
+        }
+        // Run the callbacks without the lock: they may allocate or register.
+        let runnable: Vec<(&'static str, ShrinkerNeeds, Arc<Scan>)> = {
+            let guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
+            guard.1.iter().map(|e| (e.name, e.needs, Arc::clone(&e.scan))).collect()
+        };
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                IN_RECLAIM.with(|flag| flag.set(false));
+            }
+        }
+        IN_RECLAIM.with(|flag| flag.set(true));
+        let _reset = Reset;
+        let mut freed = 0usize;
+        for (name, needs, scan) in runnable {
+            if !needs.allowed_by(gfp) {
+                on_skip(name);
+                continue;
+            }
+            freed = freed.saturating_add(scan(target.saturating_sub(freed)));
+            if freed >= target {
+                break;
+            }
+        }
+        freed
+    }
+}
+
+/// A registered shrinker; dropping it unregisters the callback.
+#[must_use = "dropping the handle unregisters the shrinker"]
+#[derive(Debug)]
+pub struct ShrinkerHandle {
+    #[cfg(feature = "std")]
+    id: u64,
+}
+
+#[cfg(feature = "std")]
+impl Drop for ShrinkerHandle {
+    fn drop(&mut self) {
+        registry::unregister(self.id);
+    }
+}
+
+/// Registers a shrinker: `scan(target)` should free up to `target` bytes
+/// and return how many it freed.
+///
+/// ```
+/// use alloc_ctx::reclaim::{register_shrinker, ShrinkerNeeds};
+/// let _cache = register_shrinker("demo-cache", ShrinkerNeeds::Nothing, |_target| 0);
+/// ```
+#[cfg(feature = "std")]
+pub fn register_shrinker(
+    name: &'static str,
+    needs: ShrinkerNeeds,
+    scan: impl Fn(usize) -> usize + Send + Sync + 'static,
+) -> ShrinkerHandle {
+    ShrinkerHandle { id: registry::register(name, needs, alloc::sync::Arc::new(scan)) }
+}
+
+/// Runs the shrinkers the current context allows for a request with flags
+/// `gfp`, aiming to free `target` bytes; returns the bytes freed.
+///
+/// The thread's scope mask is applied first, so a NOIO section never runs
+/// an I/O shrinker. Called by the request path; public so tests and drivers
+/// can exercise reclaim directly.
+pub fn shrink(gfp: Gfp, target: usize) -> usize {
+    shrink_reporting(gfp, target, |_| {})
+}
+
+/// As [`shrink`], calling `on_skip` with the name of each shrinker skipped
+/// because the effective flags lack what it needs.
+pub fn shrink_reporting(gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
+    let effective = crate::state::current_gfp_context(gfp);
+    #[cfg(feature = "std")]
+    return registry::shrink(effective, target, on_skip);
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = (effective, target, on_skip);
+        0
+    }
+}

@@ -1,0 +1,106 @@
+//! The allocation-failure report, the kernel's `warn_alloc()`.
+//!
+//! A fallible request that fails without `__GFP_NOWARN` is reported once
+//! per call site (the site is the caller's source location, carried by
+//! `#[track_caller]` through containers and the request path). The default
+//! hook prints one line on stderr; [`set_failure_hook`] replaces it (with a
+//! logger, a counter in tests, or a no-op).
+//!
+//! Without the `std` feature nothing is recorded or printed.
+
+use core::panic::Location;
+
+use crate::flags::Gfp;
+
+/// What a failure report says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllocFailure {
+    /// The requested size in bytes.
+    pub size: usize,
+    /// The requested alignment.
+    pub align: usize,
+    /// The effective flags of the failed request.
+    pub gfp: Gfp,
+    /// Where the request was made.
+    pub location: &'static Location<'static>,
+}
+
+impl core::fmt::Display for AllocFailure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "alloc-ctx: allocation failure: {} bytes (align {}), mode:{:#x}({}) at {}",
+            self.size, self.align, self.gfp, self.gfp, self.location
+        )
+    }
+}
+
+/// A failure hook.
+pub type FailureHook = fn(&AllocFailure);
+
+/// The default hook: one line on stderr.
+pub fn log_to_stderr(failure: &AllocFailure) {
+    #[cfg(feature = "std")]
+    std::eprintln!("{failure}");
+    #[cfg(not(feature = "std"))]
+    let _ = failure;
+}
+
+#[cfg(feature = "std")]
+mod registry {
+    use super::{AllocFailure, FailureHook};
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, PoisonError};
+
+    struct Registry {
+        hook: FailureHook,
+        reported: BTreeSet<(&'static str, u32, u32)>,
+    }
+
+    static REGISTRY: Mutex<Registry> =
+        Mutex::new(Registry { hook: super::log_to_stderr, reported: BTreeSet::new() });
+
+    pub(super) fn set_hook(hook: FailureHook) -> FailureHook {
+        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+        core::mem::replace(&mut registry.hook, hook)
+    }
+
+    pub(super) fn report(failure: &AllocFailure) {
+        let site = (failure.location.file(), failure.location.line(), failure.location.column());
+        let hook = {
+            let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+            if !registry.reported.insert(site) {
+                return;
+            }
+            registry.hook
+        };
+        // Called without the lock so a hook may itself allocate or report.
+        hook(failure);
+    }
+}
+
+/// Replaces the failure hook, returning the previous one.
+///
+/// ```
+/// fn quiet(_: &alloc_ctx::report::AllocFailure) {}
+/// let previous = alloc_ctx::report::set_failure_hook(quiet);
+/// alloc_ctx::report::set_failure_hook(previous);
+/// ```
+pub fn set_failure_hook(hook: FailureHook) -> FailureHook {
+    #[cfg(feature = "std")]
+    return registry::set_hook(hook);
+    #[cfg(not(feature = "std"))]
+    {
+        let _ = hook;
+        log_to_stderr
+    }
+}
+
+/// Reports a failed request unless its site was reported before.
+#[cold]
+pub(crate) fn report(failure: &AllocFailure) {
+    #[cfg(feature = "std")]
+    registry::report(failure);
+    #[cfg(not(feature = "std"))]
+    let _ = failure;
+}

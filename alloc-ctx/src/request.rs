@@ -1,0 +1,129 @@
+//! The request path: one backend attempt, then what the flags allow.
+//!
+//! | flags | after the backend fails |
+//! |---|---|
+//! | no `__GFP_DIRECT_RECLAIM` | fail at once (report unless `__GFP_NOWARN`) |
+//! | `__GFP_NORETRY` | one reclaim pass, one more attempt |
+//! | direct reclaim, no modifier | [`DEFAULT_RECLAIM_PASSES`] reclaim passes with back-off |
+//! | `__GFP_RETRY_MAYFAIL` | [`MAX_RECLAIM_RETRIES`] passes with back-off |
+//! | `__GFP_NOFAIL` | reclaim, back off and retry until it succeeds |
+//!
+//! Only requests made through a `MaySleep` token can carry direct reclaim,
+//! so the sleeping branches are never reached from an atomic section.
+
+use core::alloc::Layout;
+use core::panic::Location;
+use core::ptr::NonNull;
+
+use crate::backend::Backend;
+use crate::error::AllocError;
+use crate::flags::Gfp;
+use crate::report::{AllocFailure, report};
+
+/// Reclaim passes of a plain sleeping request (e.g. `GFP_KERNEL`).
+pub const DEFAULT_RECLAIM_PASSES: u32 = 3;
+/// Reclaim passes of a `__GFP_RETRY_MAYFAIL` request (the kernel's
+/// `MAX_RECLAIM_RETRIES`).
+pub const MAX_RECLAIM_RETRIES: u32 = 16;
+
+/// Allocates `layout` (non-zero size) with the effective flags `gfp`.
+#[inline]
+#[track_caller]
+pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
+    debug_assert!(layout.size() != 0);
+    check_context(gfp);
+    match backend.allocate(layout, gfp) {
+        Some(ptr) => Ok(ptr),
+        None => retry(layout, gfp, Location::caller(), || backend.allocate(layout, gfp)),
+    }
+}
+
+/// Resizes a block; on error the old block is untouched.
+///
+/// # Safety
+///
+/// As [`Backend::reallocate`].
+#[inline]
+#[track_caller]
+pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
+    backend: &A,
+    ptr: NonNull<u8>,
+    old: Layout,
+    new: Layout,
+    gfp: Gfp,
+) -> Result<NonNull<u8>, AllocError> {
+    debug_assert!(new.size() != 0 && old.size() != 0);
+    check_context(gfp);
+    // SAFETY: forwarded from the caller; `reallocate` leaves the old block
+    // untouched when it fails, so a retry may pass it again.
+    let attempt = || unsafe { backend.reallocate(ptr, old, new, gfp) };
+    match attempt() {
+        Some(ptr) => Ok(ptr),
+        None => retry(new, gfp, Location::caller(), attempt),
+    }
+}
+
+/// In debug builds, a sleeping request made while the thread is inside an
+/// atomic section (possible only through an `unsafe`-assumed token, or two
+/// tokens created on one thread) panics like `might_sleep()`.
+#[inline(always)]
+#[track_caller]
+fn check_context(gfp: Gfp) {
+    if cfg!(debug_assertions) && gfp.may_sleep() {
+        crate::state::might_sleep();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn retry(
+    layout: Layout,
+    gfp: Gfp,
+    location: &'static Location<'static>,
+    mut attempt: impl FnMut() -> Option<NonNull<u8>>,
+) -> Result<NonNull<u8>, AllocError> {
+    if gfp.may_sleep() {
+        let passes = if gfp.nofail() {
+            u32::MAX
+        } else if gfp.noretry() {
+            1
+        } else if gfp.retry_mayfail() {
+            MAX_RECLAIM_RETRIES
+        } else {
+            DEFAULT_RECLAIM_PASSES
+        };
+        let mut pass: u32 = 0;
+        loop {
+            let freed = crate::reclaim::shrink(gfp, layout.size());
+            if freed == 0 && pass > 0 {
+                back_off(pass);
+            }
+            if let Some(ptr) = attempt() {
+                return Ok(ptr);
+            }
+            pass = pass.saturating_add(1);
+            // NOFAIL never leaves this loop but through success.
+            if pass >= passes && !gfp.nofail() {
+                break;
+            }
+        }
+    }
+    if !gfp.nowarn() {
+        report(&AllocFailure { size: layout.size(), align: layout.align(), gfp, location });
+    }
+    Err(AllocError::OutOfMemory { size: layout.size(), align: layout.align(), gfp })
+}
+
+/// Sleeps a little longer each pass (capped), like the page allocator's
+/// congestion wait; only reached by requests that may sleep.
+fn back_off(pass: u32) {
+    #[cfg(feature = "std")]
+    {
+        let micros = 50u64 << pass.min(10);
+        std::thread::sleep(core::time::Duration::from_micros(micros.min(20_000)));
+    }
+    #[cfg(not(feature = "std"))]
+    for _ in 0..(64u32 << pass.min(10)) {
+        core::hint::spin_loop();
+    }
+}

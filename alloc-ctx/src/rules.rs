@@ -1,0 +1,199 @@
+//! The GFP rules, as trait bounds the compiler checks.
+//!
+//! Each rule of DESIGN §4 is one marker trait with its own
+//! `#[diagnostic::on_unimplemented]` message, so a violation is a custom
+//! E0277 at `cargo check` that names the flag, the context and the fix.
+//!
+//! | rule | trait | checked for |
+//! |---|---|---|
+//! | no `__GFP_DIRECT_RECLAIM` through `NoWait` | [`NonSleeping`] | each leaf flag, so the error names the flag that sleeps |
+//! | no `__GFP_NOFAIL` through `NoWait` | [`NotNoFail`] | each leaf flag |
+//! | NOFAIL needs direct reclaim | [`NoFailNeedsReclaim`] | the whole combination |
+//! | NORETRY / RETRY_MAYFAIL need direct reclaim | [`RetryNeedsReclaim`] | the whole combination |
+//! | NOFAIL contradicts NORETRY / RETRY_MAYFAIL | [`NoFailConsistent`] | the whole combination |
+//! | run-time-sized container growth cannot be NOFAIL | [`MayFail`] | the whole combination |
+//!
+//! Leaf rules are implemented per flag and for `Or<A, B>` when both sides
+//! hold, so the message names the offending leaf (`GFP_KERNEL`), followed by
+//! a "required for `Or<…>`" note. Combination rules are computed from the
+//! type-level booleans of [`GfpFlags`] and carry
+//! `#[diagnostic::do_not_recommend]`, so their message names the whole
+//! combination, which is where the contradiction lives.
+//!
+//! [`Permits`] gathers the rules that apply to one context; every request
+//! is bounded by it.
+#![allow(non_camel_case_types)]
+
+use crate::context::{Mask, MaySleep, NoWait};
+use crate::flags::*;
+use crate::typelevel::{Bool, False, True};
+
+/// The flags do not contain `__GFP_DIRECT_RECLAIM`: they never sleep.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` may sleep (it contains `__GFP_DIRECT_RECLAIM`); a `#[nowait]` context can only use `GFP_NOWAIT` or `GFP_ATOMIC`",
+    label = "sleeping flags requested through a `NoWait` token",
+    note = "a `NoWait` token stands for a context that must not sleep: a `#[nowait]` function, a spinlocked or interrupt section, or a `nowait_scope`",
+    note = "fix: use `GFP_ATOMIC` (may use the atomic reserve) or `GFP_NOWAIT` and handle the `AllocError`, or allocate before entering the atomic section, through a `MaySleep` token"
+)]
+pub trait NonSleeping: GfpFlags {}
+
+/// The flags do not contain `__GFP_NOFAIL`.
+#[diagnostic::on_unimplemented(
+    message = "`__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context",
+    label = "NOFAIL requested through a `NoWait` token",
+    note = "a NOFAIL request waits and retries until memory is free, which needs sleeping; a `#[nowait]` function, atomic section or `nowait_scope` must not sleep, so the promise would be broken (the kernel's \"NOFAIL loses\")",
+    note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or make the request before the atomic section, through a `MaySleep` token"
+)]
+pub trait NotNoFail: GfpFlags {}
+
+/// `__GFP_NOFAIL` only with `__GFP_DIRECT_RECLAIM`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` asks for `__GFP_NOFAIL` without `__GFP_DIRECT_RECLAIM`: a request that cannot sleep cannot promise never to fail",
+    label = "NOFAIL without direct reclaim",
+    note = "since Linux v6.12 a non-blockable `__GFP_NOFAIL` request is a bug: the allocator can only keep the promise by reclaiming and waiting",
+    note = "fix: combine `__GFP_NOFAIL` with `GFP_KERNEL`, `GFP_NOFS` or `GFP_NOIO`"
+)]
+pub trait NoFailNeedsReclaim: GfpFlags {}
+
+/// `__GFP_NORETRY` and `__GFP_RETRY_MAYFAIL` only with `__GFP_DIRECT_RECLAIM`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` asks for `__GFP_NORETRY` or `__GFP_RETRY_MAYFAIL` without `__GFP_DIRECT_RECLAIM`: there is no reclaim to retry",
+    label = "a retry policy on a request that cannot reclaim",
+    note = "these modifiers say how hard direct reclaim should try; without it they mean nothing and hide a mistake",
+    note = "fix: drop the modifier, or combine it with `GFP_KERNEL`, `GFP_NOFS` or `GFP_NOIO` in a context that may sleep"
+)]
+pub trait RetryNeedsReclaim: GfpFlags {}
+
+/// Not `__GFP_NOFAIL` together with `__GFP_NORETRY` or `__GFP_RETRY_MAYFAIL`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` combines `__GFP_NOFAIL` with `__GFP_NORETRY` or `__GFP_RETRY_MAYFAIL`, which contradict it",
+    label = "contradictory retry policy",
+    note = "NOFAIL retries forever; NORETRY and RETRY_MAYFAIL say the request may give up",
+    note = "fix: keep `__GFP_NOFAIL` and drop the other modifier, or drop `__GFP_NOFAIL` and handle the `AllocError`"
+)]
+pub trait NoFailConsistent: GfpFlags {}
+
+/// The flags do not contain `__GFP_NOFAIL`, for operations whose size is
+/// only known at run time.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` contains `__GFP_NOFAIL`, but this operation's size is only known at run time",
+    label = "NOFAIL needs a size proven at most 8 KiB",
+    note = "a NOFAIL request above order 1 (8 KiB) may never be satisfiable; its size must be checked before the request, as a `Size<Nofail>`",
+    note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or use `grow_to` / `KBox::new` with a size proven small (`array_size::<T, Nofail>(n)?`, `Size::<Nofail>::of::<T>()`)"
+)]
+pub trait MayFail: GfpFlags {}
+
+/// A token of this context may make requests with flags `F`.
+///
+/// Implemented for every flags type that passes the rules of the context:
+/// through [`NoWait`], [`NonSleeping`], [`NotNoFail`] and
+/// [`RetryNeedsReclaim`]; through [`MaySleep`], [`NoFailNeedsReclaim`],
+/// [`RetryNeedsReclaim`] and [`NoFailConsistent`].
+///
+/// The context is the `Self` type on purpose: rustc shows the custom
+/// message of the failed *rule* (whose `Self` is the flags) only when it
+/// differs from the `Self` of the bound the user's call hit.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot make a request with flags `{F}`",
+    label = "flags not allowed in this context",
+    note = "requests are made through a `MaySleep` or `NoWait` token"
+)]
+pub trait Permits<F: GfpFlags> {}
+
+impl<'a, F> Permits<F> for NoWait<'a> where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
+
+impl<'a, M: Mask, F> Permits<F> for MaySleep<'a, M> where
+    F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent
+{
+}
+
+// ---- leaf rules -----------------------------------------------------------
+
+impl<A: NonSleeping, B: NonSleeping> NonSleeping for Or<A, B> {}
+impl<A: NotNoFail, B: NotNoFail> NotNoFail for Or<A, B> {}
+
+macro_rules! leaf_impls {
+    ($trait:ident: $($flag:ident),* $(,)?) => { $(impl $trait for $flag {})* };
+}
+
+leaf_impls!(NonSleeping:
+    GFP_ATOMIC, GFP_NOWAIT, __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_ZERO,
+    __GFP_KSWAPD_RECLAIM, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
+    __GFP_NORETRY, __GFP_ACCOUNT,
+);
+leaf_impls!(NotNoFail:
+    GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_ATOMIC, GFP_NOWAIT, __GFP_HIGH,
+    __GFP_IO, __GFP_FS, __GFP_ZERO, __GFP_DIRECT_RECLAIM,
+    __GFP_KSWAPD_RECLAIM, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_NORETRY,
+    __GFP_ACCOUNT,
+);
+
+// ---- combination rules ----------------------------------------------------
+
+/// `(P, Q)` where `P` implies `Q`.
+#[doc(hidden)]
+pub trait Implies {}
+impl Implies for (False, False) {}
+impl Implies for (False, True) {}
+impl Implies for (True, True) {}
+
+/// `(P, Q)` where not both hold.
+#[doc(hidden)]
+pub trait NotBoth {}
+impl NotBoth for (False, False) {}
+impl NotBoth for (False, True) {}
+impl NotBoth for (True, False) {}
+
+/// Type-level `false`.
+#[doc(hidden)]
+pub trait IsFalse {}
+impl IsFalse for False {}
+
+/// NORETRY or RETRY_MAYFAIL.
+type RetryModifier<F> = <<F as GfpFlags>::NoRetry as Bool>::Or<<F as GfpFlags>::RetryMayFail>;
+
+#[diagnostic::do_not_recommend]
+impl<F: GfpFlags> NoFailNeedsReclaim for F where (F::NoFail, F::DirectReclaim): Implies {}
+
+#[diagnostic::do_not_recommend]
+impl<F: GfpFlags> RetryNeedsReclaim for F where (RetryModifier<F>, F::DirectReclaim): Implies {}
+
+#[diagnostic::do_not_recommend]
+impl<F: GfpFlags> NoFailConsistent for F where (F::NoFail, RetryModifier<F>): NotBoth {}
+
+#[diagnostic::do_not_recommend]
+impl<F: GfpFlags> MayFail for F where F::NoFail: IsFalse {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allowed_in_nowait<F: GfpFlags>(_: F)
+    where
+        for<'a> NoWait<'a>: Permits<F>,
+    {
+    }
+    fn allowed_in_may_sleep<F: GfpFlags>(_: F)
+    where
+        for<'a> MaySleep<'a>: Permits<F>,
+    {
+    }
+
+    /// The accepted side of each rule; the rejected side is in the
+    /// compile_fail doctests of `MaySleep`/`NoWait` and in `ui-tests`.
+    #[test]
+    fn legal_combinations_are_accepted() {
+        allowed_in_nowait(GFP_ATOMIC);
+        allowed_in_nowait(GFP_NOWAIT);
+        allowed_in_nowait(GFP_ATOMIC | __GFP_ZERO | __GFP_NOWARN);
+        allowed_in_nowait(__GFP_HIGH | __GFP_ACCOUNT);
+        allowed_in_may_sleep(GFP_KERNEL);
+        allowed_in_may_sleep(GFP_NOFS | __GFP_NOFAIL);
+        allowed_in_may_sleep(GFP_NOIO | __GFP_NORETRY);
+        allowed_in_may_sleep(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_ZERO);
+        allowed_in_may_sleep(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
+        // Non-sleeping flags are fine in a sleeping context too.
+        allowed_in_may_sleep(GFP_ATOMIC);
+        allowed_in_may_sleep(GFP_NOWAIT | __GFP_ZERO);
+    }
+}

@@ -1,0 +1,632 @@
+//! Checked sizes.
+//!
+//! A byte count reaches the allocation fast path only as a [`Size<B>`]: a
+//! value proven at most the maximum of bound `B` ([`Kmalloc`], [`Kvmalloc`],
+//! [`Nofail`], [`SlabCache`]). Safe code builds one only through a check:
+//! at run time with [`Size::new`] / [`array_size`] / [`struct_size`] (a
+//! [`SizeError`] names the bound and the excess), or when the program is
+//! built with [`Size::of`] and [`const_size!`](crate::const_size).
+//!
+//! The arithmetic follows `include/linux/overflow.h` ([`overflow`]): it
+//! saturates at `usize::MAX`, and a saturated value stays saturated through
+//! later arithmetic, so it is rejected by every bound.
+//!
+//! ```
+//! use alloc_ctx::size::{array_size, Kmalloc, Kvmalloc, Nofail, Size};
+//!
+//! let ring = array_size::<u64, Kvmalloc>(4096)?;
+//! assert_eq!(ring.get(), 32 * 1024);
+//! // 32 KiB is fine for kvmalloc but too much for a NOFAIL request:
+//! let err = Size::<Nofail>::try_from(ring).unwrap_err();
+//! assert_eq!(err.to_string(), "32768 bytes exceeds NOFAIL_MAX_SIZE (8192 bytes, order-1 page allocation) by 24576 bytes");
+//! // Overflow is an error too, never a wrapped small size:
+//! assert!(array_size::<u64, Kmalloc>(usize::MAX / 4).is_err());
+//! # Ok::<(), alloc_ctx::SizeError>(())
+//! ```
+
+use core::fmt;
+use core::marker::PhantomData;
+use core::mem::size_of;
+
+/// `KMALLOC_MAX_SIZE` on x86-64: 4 MiB.
+pub const KMALLOC_MAX_SIZE: usize = 4 * 1024 * 1024;
+/// `KMALLOC_MAX_CACHE_SIZE` on x86-64: 8 KiB, the largest slab class.
+pub const KMALLOC_MAX_CACHE_SIZE: usize = 8 * 1024;
+/// `INT_MAX`: `kvmalloc` refuses anything larger (mm/util.c).
+pub const KVMALLOC_MAX_SIZE: usize = i32::MAX as usize;
+/// `PAGE_SIZE` on x86-64.
+pub const PAGE_SIZE: usize = 4096;
+/// The page allocator warns on `__GFP_NOFAIL` above order 1: `PAGE_SIZE << 1`.
+pub const NOFAIL_MAX_SIZE: usize = PAGE_SIZE << 1;
+/// `PAGE_ALLOC_COSTLY_ORDER`: above it, reclaim may give up.
+pub const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
+/// `MAX_PAGE_ORDER`: the largest buddy allocation.
+pub const MAX_PAGE_ORDER: u32 = 10;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An allocator's maximum request size.
+///
+/// The implementations are uninhabited marker types; the bound exists only
+/// in the type of a [`Size`]. This trait is sealed.
+pub trait Bound: sealed::Sealed + 'static {
+    /// The largest accepted size in bytes.
+    const MAX: usize;
+    /// The kernel's name for the limit, used in errors.
+    const NAME: &'static str;
+    /// Where the limit comes from, used in errors.
+    const SOURCE: &'static str;
+}
+
+macro_rules! bound {
+    ($(#[$doc:meta])* $name:ident, $max:expr, $kernel_name:literal, $source:literal) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub enum $name {}
+        impl sealed::Sealed for $name {}
+        impl Bound for $name {
+            const MAX: usize = $max;
+            const NAME: &'static str = $kernel_name;
+            const SOURCE: &'static str = $source;
+        }
+    };
+}
+
+bound!(
+    /// `kmalloc`: at most [`KMALLOC_MAX_SIZE`] (4 MiB). The bound of [`KVec`](crate::KVec).
+    Kmalloc, KMALLOC_MAX_SIZE, "KMALLOC_MAX_SIZE", "kmalloc"
+);
+bound!(
+    /// `kvmalloc`: at most `INT_MAX`. The bound of [`KVVec`](crate::KVVec).
+    Kvmalloc, KVMALLOC_MAX_SIZE, "INT_MAX", "kvmalloc"
+);
+bound!(
+    /// `__GFP_NOFAIL` requests: at most [`NOFAIL_MAX_SIZE`] (8 KiB, an order-1
+    /// page allocation). The only size a NOFAIL request accepts.
+    Nofail, NOFAIL_MAX_SIZE, "NOFAIL_MAX_SIZE", "order-1 page allocation"
+);
+bound!(
+    /// A slab class: at most [`KMALLOC_MAX_CACHE_SIZE`] (8 KiB).
+    SlabCache, KMALLOC_MAX_CACHE_SIZE, "KMALLOC_MAX_CACHE_SIZE", "largest slab class"
+);
+
+/// A size was rejected by a bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SizeError {
+    /// The computation overflowed and saturated at `usize::MAX`.
+    #[error("size computation overflowed (saturated at usize::MAX), so it exceeds {bound} ({max} bytes, {source_name})")]
+    Overflow {
+        /// The kernel name of the bound.
+        bound: &'static str,
+        /// The bound's maximum in bytes.
+        max: usize,
+        /// Where the bound comes from.
+        source_name: &'static str,
+    },
+    /// The size is larger than the bound.
+    #[error("{requested} bytes exceeds {bound} ({max} bytes, {source_name}) by {excess} bytes", excess = .requested - .max)]
+    TooLarge {
+        /// The kernel name of the bound.
+        bound: &'static str,
+        /// The bound's maximum in bytes.
+        max: usize,
+        /// Where the bound comes from.
+        source_name: &'static str,
+        /// The rejected size.
+        requested: usize,
+    },
+}
+
+impl SizeError {
+    const fn new<B: Bound>(requested: usize) -> SizeError {
+        if requested == usize::MAX {
+            SizeError::Overflow { bound: B::NAME, max: B::MAX, source_name: B::SOURCE }
+        } else {
+            SizeError::TooLarge { bound: B::NAME, max: B::MAX, source_name: B::SOURCE, requested }
+        }
+    }
+
+    /// The kernel name of the bound that was exceeded (e.g. `"INT_MAX"`).
+    pub const fn bound(&self) -> &'static str {
+        match self {
+            SizeError::Overflow { bound, .. } | SizeError::TooLarge { bound, .. } => bound,
+        }
+    }
+
+    /// The bound's maximum in bytes.
+    pub const fn max(&self) -> usize {
+        match self {
+            SizeError::Overflow { max, .. } | SizeError::TooLarge { max, .. } => *max,
+        }
+    }
+
+    /// By how many bytes the request exceeded the bound (`usize::MAX - max`
+    /// for an overflow).
+    pub const fn excess(&self) -> usize {
+        match self {
+            SizeError::Overflow { max, .. } => usize::MAX - *max,
+            SizeError::TooLarge { max, requested, .. } => *requested - *max,
+        }
+    }
+}
+
+/// A byte count proven at most `B::MAX`.
+///
+/// Zero-cost: a `usize` at run time. The only safe constructors check.
+pub struct Size<B: Bound> {
+    bytes: usize,
+    bound: PhantomData<fn() -> B>,
+}
+
+impl<B: Bound> Clone for Size<B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<B: Bound> Copy for Size<B> {}
+impl<B: Bound> PartialEq for Size<B> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+impl<B: Bound> Eq for Size<B> {}
+impl<B: Bound> fmt::Debug for Size<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Size<{}>({})", B::NAME, self.bytes)
+    }
+}
+
+/// Evaluated when a program using `Size::<B>::of::<T>()` is built.
+struct AssertFits<T, B>(PhantomData<(T, B)>);
+impl<T, B: Bound> AssertFits<T, B> {
+    const OK: () = assert!(size_of::<T>() <= B::MAX, "the type's size exceeds the allocation bound");
+}
+
+impl<B: Bound> Size<B> {
+    /// The largest size of this bound.
+    pub const MAX: Size<B> = Size { bytes: B::MAX, bound: PhantomData };
+
+    /// Checks `bytes` against the bound.
+    ///
+    /// ```
+    /// use alloc_ctx::size::{Kmalloc, Size, KMALLOC_MAX_SIZE};
+    /// assert!(Size::<Kmalloc>::new(KMALLOC_MAX_SIZE).is_ok());
+    /// let err = Size::<Kmalloc>::new(KMALLOC_MAX_SIZE + 1).unwrap_err();
+    /// assert_eq!(err.bound(), "KMALLOC_MAX_SIZE");
+    /// assert_eq!(err.excess(), 1);
+    /// ```
+    #[inline]
+    pub const fn new(bytes: usize) -> Result<Size<B>, SizeError> {
+        if bytes <= B::MAX {
+            Ok(Size { bytes, bound: PhantomData })
+        } else {
+            Err(SizeError::new::<B>(bytes))
+        }
+    }
+
+    /// The size of `T`, checked when the program is built: a type larger
+    /// than the bound fails `cargo build` (not `cargo check`, which does not
+    /// evaluate generic constants).
+    ///
+    /// ```
+    /// use alloc_ctx::size::{Nofail, Size};
+    /// const HEADER: Size<Nofail> = Size::of::<[u64; 16]>();
+    /// assert_eq!(HEADER.get(), 128);
+    /// ```
+    ///
+    /// ```compile_fail
+    /// use alloc_ctx::size::{Nofail, Size};
+    /// // 16 KiB does not fit an order-1 NOFAIL request: the build fails.
+    /// const TOO_BIG: Size<Nofail> = Size::of::<[u8; 16384]>();
+    /// ```
+    #[inline(always)]
+    pub const fn of<T>() -> Size<B> {
+        #[allow(clippy::let_unit_value)]
+        let () = AssertFits::<T, B>::OK;
+        Size { bytes: size_of::<T>(), bound: PhantomData }
+    }
+
+    /// The byte count.
+    #[inline(always)]
+    pub const fn get(self) -> usize {
+        self.bytes
+    }
+
+    /// Re-checks this size against another bound (e.g. a `Size<Kmalloc>`
+    /// before a NOFAIL request, which needs a `Size<Nofail>`).
+    #[inline]
+    pub const fn recheck<B2: Bound>(self) -> Result<Size<B2>, SizeError> {
+        Size::<B2>::new(self.bytes)
+    }
+
+    /// Converts to a wider bound; no run-time check, as the target's maximum
+    /// is at least this one's.
+    #[inline(always)]
+    pub fn widen<B2: Bound>(self) -> Size<B2>
+    where
+        Self: SizeFor<B2>,
+    {
+        Size { bytes: self.bytes, bound: PhantomData }
+    }
+}
+
+impl<B: Bound> TryFrom<usize> for Size<B> {
+    type Error = SizeError;
+    fn try_from(bytes: usize) -> Result<Size<B>, SizeError> {
+        Size::new(bytes)
+    }
+}
+
+impl<B: Bound> From<Size<B>> for usize {
+    fn from(size: Size<B>) -> usize {
+        size.bytes
+    }
+}
+
+/// A size checked against a bound at least as strict as `B`: what the
+/// allocation fast path accepts.
+///
+/// `Size<B>` is accepted where `B` is asked for, and so is any size of a
+/// stricter bound (a `Size<Nofail>` where `Kmalloc` is asked for). A raw
+/// `usize` never is.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a size checked against the `{B}` bound",
+    label = "this size has not been proven to fit `{B}`",
+    note = "sizes reach the allocation fast path only as `Size<B>` values, checked against the allocator's maximum (and NOFAIL requests only accept `Size<Nofail>`, at most 8 KiB)",
+    note = "fix: check it first: `Size::<{B}>::new(bytes)?`, `array_size::<T, {B}>(count)?`, or `Size::<{B}>::try_from(wider_size)?`"
+)]
+pub trait SizeFor<B: Bound>: Copy {
+    /// The checked byte count.
+    fn bytes(self) -> usize;
+}
+
+/// Declares that sizes of bound `$from` are valid for bound `$to` (every
+/// pair where `$from::MAX <= $to::MAX`), plus the matching `From`/`TryFrom`.
+macro_rules! size_for {
+    ($($from:ident => $to:ident),* $(,)?) => {$(
+        impl SizeFor<$to> for Size<$from> {
+            #[inline(always)]
+            fn bytes(self) -> usize {
+                self.bytes
+            }
+        }
+    )*};
+}
+size_for!(
+    Kmalloc => Kmalloc, Kvmalloc => Kvmalloc, Nofail => Nofail, SlabCache => SlabCache,
+    Nofail => Kmalloc, Nofail => Kvmalloc, Nofail => SlabCache,
+    SlabCache => Kmalloc, SlabCache => Kvmalloc, SlabCache => Nofail,
+    Kmalloc => Kvmalloc,
+);
+
+macro_rules! widening {
+    ($($from:ident => $to:ident),* $(,)?) => {$(
+        impl From<Size<$from>> for Size<$to> {
+            fn from(size: Size<$from>) -> Size<$to> {
+                size.widen()
+            }
+        }
+    )*};
+}
+widening!(
+    Nofail => Kmalloc, Nofail => Kvmalloc, SlabCache => Kmalloc, SlabCache => Kvmalloc,
+    Kmalloc => Kvmalloc,
+);
+
+macro_rules! narrowing {
+    ($($from:ident => $to:ident),* $(,)?) => {$(
+        impl TryFrom<Size<$from>> for Size<$to> {
+            type Error = SizeError;
+            fn try_from(size: Size<$from>) -> Result<Size<$to>, SizeError> {
+                size.recheck()
+            }
+        }
+    )*};
+}
+narrowing!(
+    Kmalloc => Nofail, Kmalloc => SlabCache, Kvmalloc => Kmalloc, Kvmalloc => Nofail,
+    Kvmalloc => SlabCache,
+);
+
+/// Saturating size arithmetic, after `include/linux/overflow.h`.
+///
+/// Every helper returns `usize::MAX` on overflow, and treats an operand of
+/// `usize::MAX` as already saturated (the result is `usize::MAX` again, even
+/// for `size_mul(usize::MAX, 0)`, which the kernel computes as 0): once a
+/// computation has overflowed, nothing later can bring it back under a bound.
+pub mod overflow {
+    use core::mem::{align_of, size_of};
+
+    /// `a * b`, saturating and sticky.
+    #[inline]
+    pub const fn size_mul(a: usize, b: usize) -> usize {
+        if a == usize::MAX || b == usize::MAX {
+            return usize::MAX;
+        }
+        match a.checked_mul(b) {
+            Some(product) => product,
+            None => usize::MAX,
+        }
+    }
+
+    /// `a + b`, saturating and sticky.
+    #[inline]
+    pub const fn size_add(a: usize, b: usize) -> usize {
+        if a == usize::MAX || b == usize::MAX {
+            return usize::MAX;
+        }
+        match a.checked_add(b) {
+            Some(sum) => sum,
+            None => usize::MAX,
+        }
+    }
+
+    /// `a - b`; `usize::MAX` if either is saturated or the result would be
+    /// negative (as the kernel's `size_sub`).
+    #[inline]
+    pub const fn size_sub(a: usize, b: usize) -> usize {
+        if a == usize::MAX || b == usize::MAX {
+            return usize::MAX;
+        }
+        match a.checked_sub(b) {
+            Some(difference) => difference,
+            None => usize::MAX,
+        }
+    }
+
+    /// `a * b`: the size of an array of `a` elements of `b` bytes.
+    #[inline]
+    pub const fn array_size(a: usize, b: usize) -> usize {
+        size_mul(a, b)
+    }
+
+    /// `a * b * c`: the size of a three-dimensional array.
+    #[inline]
+    pub const fn array3_size(a: usize, b: usize, c: usize) -> usize {
+        size_mul(size_mul(a, b), c)
+    }
+
+    /// `count * size_of::<E>()`: the bytes of a trailing flexible array.
+    #[inline]
+    pub const fn flex_array_size<E>(count: usize) -> usize {
+        size_mul(count, size_of::<E>())
+    }
+
+    /// `x` rounded up to a multiple of `align` (a power of two), saturating.
+    #[inline]
+    pub const fn align_up(x: usize, align: usize) -> usize {
+        size_add(x, align - 1) & !(align - 1) | saturated_bits(x, align)
+    }
+
+    /// Keeps a saturated value saturated through `align_up`'s masking.
+    #[inline]
+    const fn saturated_bits(x: usize, align: usize) -> usize {
+        if size_add(x, align - 1) == usize::MAX { usize::MAX } else { 0 }
+    }
+
+    /// The size of a `#[repr(C)]` struct with header `H` and a trailing
+    /// array of `count` elements `E`: the header padded to `E`'s alignment,
+    /// the array, and tail padding to the struct's alignment.
+    #[inline]
+    pub const fn struct_size<H, E>(count: usize) -> usize {
+        let align = if align_of::<H>() > align_of::<E>() { align_of::<H>() } else { align_of::<E>() };
+        let header = align_up(size_of::<H>(), align_of::<E>());
+        align_up(size_add(header, flex_array_size::<E>(count)), align)
+    }
+}
+
+/// The size of `[T; count]`, checked against bound `B`.
+///
+/// ```
+/// use alloc_ctx::size::{array_size, Kvmalloc, KVMALLOC_MAX_SIZE};
+/// assert_eq!(array_size::<u32, Kvmalloc>(10)?.get(), 40);
+/// let err = array_size::<u32, Kvmalloc>(KVMALLOC_MAX_SIZE / 4 + 1).unwrap_err();
+/// assert_eq!(err.bound(), "INT_MAX");
+/// # Ok::<(), alloc_ctx::SizeError>(())
+/// ```
+#[inline]
+pub const fn array_size<T, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
+    Size::new(overflow::array_size(count, size_of::<T>()))
+}
+
+/// The size of `[[[T; c]; b]; a]`, checked against bound `B`.
+#[inline]
+pub const fn array3_size<T, B: Bound>(a: usize, b: usize, c: usize) -> Result<Size<B>, SizeError> {
+    Size::new(overflow::size_mul(overflow::array3_size(a, b, c), size_of::<T>()))
+}
+
+/// The size of a trailing array of `count` elements `E`, checked against `B`.
+#[inline]
+pub const fn flex_array_size<E, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
+    Size::new(overflow::flex_array_size::<E>(count))
+}
+
+/// The size of a header `H` followed by `count` elements `E` (see
+/// [`overflow::struct_size`]), checked against `B`.
+///
+/// ```
+/// use alloc_ctx::size::{struct_size, Kmalloc};
+/// #[repr(C)]
+/// struct Header { len: u32, flags: u16 } // 8 bytes with padding
+/// assert_eq!(struct_size::<Header, u64, Kmalloc>(3)?.get(), 8 + 24);
+/// # Ok::<(), alloc_ctx::SizeError>(())
+/// ```
+#[inline]
+pub const fn struct_size<H, E, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
+    Size::new(overflow::struct_size::<H, E>(count))
+}
+
+/// A size constant checked when the program is compiled.
+///
+/// `const_size!(Bound, bytes)` is a `Size<Bound>`; a constant over the bound
+/// is a compile error, never a run-time one.
+///
+/// ```
+/// use alloc_ctx::{const_size, size::{Nofail, Size}};
+/// const SMALL: Size<Nofail> = const_size!(Nofail, 4096);
+/// assert_eq!(SMALL.get(), 4096);
+/// ```
+///
+/// ```compile_fail
+/// use alloc_ctx::{const_size, size::{Nofail, Size}};
+/// const BIG: Size<Nofail> = const_size!(Nofail, 8193); // over 8 KiB: rejected
+/// ```
+#[macro_export]
+macro_rules! const_size {
+    ($bound:ty, $bytes:expr $(,)?) => {
+        const {
+            match $crate::size::Size::<$bound>::new($bytes) {
+                ::core::result::Result::Ok(size) => size,
+                ::core::result::Result::Err(_) => ::core::panic!(::core::concat!(
+                    "const_size!: ",
+                    ::core::stringify!($bytes),
+                    " bytes exceeds the ",
+                    ::core::stringify!($bound),
+                    " bound"
+                )),
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::overflow::{align_up, size_add, size_mul, size_sub};
+    use super::*;
+    use alloc::string::ToString;
+
+    fn bound_accepts_max_rejects_max_plus_one<B: Bound>() {
+        assert_eq!(Size::<B>::new(B::MAX).map(Size::get), Ok(B::MAX));
+        let err = Size::<B>::new(B::MAX + 1).unwrap_err();
+        assert_eq!(err.bound(), B::NAME);
+        assert_eq!(err.excess(), 1);
+        assert!(err.to_string().contains(B::NAME), "{err}");
+    }
+
+    #[test]
+    fn each_bound_accepts_its_maximum_and_rejects_one_more() {
+        bound_accepts_max_rejects_max_plus_one::<Kmalloc>();
+        bound_accepts_max_rejects_max_plus_one::<Kvmalloc>();
+        bound_accepts_max_rejects_max_plus_one::<Nofail>();
+        bound_accepts_max_rejects_max_plus_one::<SlabCache>();
+        assert_eq!(Kmalloc::MAX, 4_194_304);
+        assert_eq!(Kvmalloc::MAX, 2_147_483_647);
+        assert_eq!(Nofail::MAX, 8192);
+        assert_eq!(SlabCache::MAX, 8192);
+    }
+
+    #[test]
+    fn saturation_is_an_overflow_error_for_every_bound() {
+        let saturated = size_mul(usize::MAX / 2, 3);
+        assert_eq!(saturated, usize::MAX);
+        assert!(matches!(Size::<Kvmalloc>::new(saturated), Err(SizeError::Overflow { .. })));
+        assert!(matches!(Size::<Nofail>::new(saturated), Err(SizeError::Overflow { .. })));
+        let msg = Size::<Kvmalloc>::new(saturated).unwrap_err().to_string();
+        assert!(msg.contains("overflowed") && msg.contains("INT_MAX"), "{msg}");
+    }
+
+    #[test]
+    fn saturation_is_sticky() {
+        let m = usize::MAX;
+        assert_eq!(size_mul(m, 0), m);
+        assert_eq!(size_mul(0, m), m);
+        assert_eq!(size_add(m, 0), m);
+        assert_eq!(size_sub(m, m), m);
+        assert_eq!(size_sub(m, 1), m);
+        assert_eq!(size_sub(1, 2), m, "underflow saturates");
+        assert_eq!(overflow::array3_size(m, 0, 0), m);
+        assert_eq!(align_up(m, 8), m);
+        assert_eq!(align_up(m - 3, 8), m);
+        assert_eq!(overflow::struct_size::<u64, u8>(m), m);
+    }
+
+    /// A small deterministic generator (xorshift), so the property test
+    /// needs no dependency and behaves the same under Miri.
+    fn numbers(seed: u64, count: usize) -> impl Iterator<Item = usize> {
+        let mut state = seed;
+        core::iter::repeat_with(move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Mix small, boundary and huge values.
+            match state % 4 {
+                0 => (state >> 40) as usize,
+                1 => usize::MAX - (state >> 60) as usize,
+                2 => (state as usize) >> (state % 64),
+                _ => state as usize,
+            }
+        })
+        .take(count)
+    }
+
+    fn saturate(wide: u128, any_saturated: bool) -> usize {
+        if any_saturated || wide > usize::MAX as u128 { usize::MAX } else { wide as usize }
+    }
+
+    #[test]
+    fn helpers_agree_with_128_bit_arithmetic() {
+        let iterations = if cfg!(miri) { 200 } else { 20_000 };
+        let a_values = numbers(0x9E37_79B9_7F4A_7C15, iterations);
+        let b_values = numbers(0xD1B5_4A32_D192_ED03, iterations);
+        for (a, b) in a_values.zip(b_values) {
+            let sat = a == usize::MAX || b == usize::MAX;
+            assert_eq!(size_mul(a, b), saturate(a as u128 * b as u128, sat), "{a} * {b}");
+            assert_eq!(size_add(a, b), saturate(a as u128 + b as u128, sat), "{a} + {b}");
+            let sub = if a >= b { saturate((a - b) as u128, sat) } else { usize::MAX };
+            assert_eq!(size_sub(a, b), sub, "{a} - {b}");
+            let c = b % 1000;
+            let sat3 = sat || c == usize::MAX;
+            let prod = (a as u128).checked_mul(b as u128).and_then(|p| p.checked_mul(c as u128));
+            let expected = match prod {
+                Some(p) if !sat3 && size_mul(a, b) != usize::MAX => saturate(p, false),
+                _ => usize::MAX,
+            };
+            assert_eq!(overflow::array3_size(a, b, c), expected, "{a} * {b} * {c}");
+        }
+    }
+
+    #[test]
+    fn typed_helpers_check_the_bound() {
+        assert_eq!(array_size::<u64, Kmalloc>(KMALLOC_MAX_SIZE / 8).map(Size::get), Ok(KMALLOC_MAX_SIZE));
+        assert_eq!(array_size::<u64, Kmalloc>(KMALLOC_MAX_SIZE / 8 + 1).unwrap_err().excess(), 8);
+        assert_eq!(array3_size::<u16, Nofail>(4, 32, 32).map(Size::get), Ok(8192));
+        assert!(array3_size::<u16, Nofail>(4, 32, 33).is_err());
+        assert_eq!(flex_array_size::<u32, Nofail>(2048).map(Size::get), Ok(8192));
+        #[repr(C)]
+        struct Header {
+            _len: u8,
+        }
+        // 1-byte header padded to u64's alignment, then 2 elements.
+        assert_eq!(struct_size::<Header, u64, Kmalloc>(2).map(Size::get), Ok(8 + 16));
+        assert_eq!(
+            struct_size::<Header, u64, Kmalloc>(2).map(Size::get),
+            Ok(core::alloc::Layout::new::<Header>()
+                .extend(core::alloc::Layout::array::<u64>(2).unwrap())
+                .unwrap()
+                .0
+                .pad_to_align()
+                .size())
+        );
+    }
+
+    #[test]
+    fn conversions_between_bounds() {
+        let small = Size::<Nofail>::of::<[u8; 100]>();
+        let widened: Size<Kvmalloc> = small.into();
+        assert_eq!(widened.get(), 100);
+        let big = Size::<Kmalloc>::new(9000).unwrap();
+        let err = Size::<Nofail>::try_from(big).unwrap_err();
+        assert_eq!((err.bound(), err.max(), err.excess()), ("NOFAIL_MAX_SIZE", 8192, 808));
+        assert_eq!(Size::<Nofail>::try_from(Size::<Kmalloc>::new(8192).unwrap()).map(Size::get), Ok(8192));
+        assert_eq!(usize::from(big), 9000);
+        assert_eq!(alloc::format!("{big:?}"), "Size<KMALLOC_MAX_SIZE>(9000)");
+    }
+
+    #[test]
+    fn const_size_macro() {
+        const S: Size<Kmalloc> = crate::const_size!(Kmalloc, 4096);
+        assert_eq!(S.get(), 4096);
+    }
+}

@@ -1,0 +1,181 @@
+//! The run-time context state: atomic depth and scope mask.
+//!
+//! The type system carries the rules; this state backs them where types
+//! cannot see: at the entry points that create the first token (a
+//! `MaySleep` created inside an atomic section panics, like the kernel's
+//! `might_sleep()`), for `unsafe`-assumed tokens, and for the reclaim path,
+//! which needs the NOFS/NOIO mask of the *current* section even when the
+//! token that reached it was reborrowed through functions that do not name
+//! the mask in their types (the kernel's `current_gfp_context()`).
+//!
+//! Under `std` the state is thread-local. Without `std` it is one global per
+//! program, which is right for single-core firmware; kernel or RTOS glue with
+//! several CPUs should instead create tokens from its own per-CPU state
+//! (`preempt_count()`) through the `unsafe` `assume` constructors.
+//!
+//! Every change is made through a guard whose `Drop` restores the previous
+//! value, so the state stays balanced when a section unwinds.
+
+use crate::flags::{Gfp, bits};
+
+#[cfg(feature = "std")]
+mod storage {
+    use core::cell::Cell;
+
+    std::thread_local! {
+        static ATOMIC_DEPTH: Cell<u32> = const { Cell::new(0) };
+        static SCOPE_MASK: Cell<u32> = const { Cell::new(0) };
+    }
+
+    #[inline]
+    pub(super) fn atomic_depth() -> u32 {
+        ATOMIC_DEPTH.with(Cell::get)
+    }
+    #[inline]
+    pub(super) fn set_atomic_depth(depth: u32) {
+        ATOMIC_DEPTH.with(|cell| cell.set(depth));
+    }
+    #[inline]
+    pub(super) fn scope_mask() -> u32 {
+        SCOPE_MASK.with(Cell::get)
+    }
+    #[inline]
+    pub(super) fn set_scope_mask(mask: u32) {
+        SCOPE_MASK.with(|cell| cell.set(mask));
+    }
+}
+
+#[cfg(not(feature = "std"))]
+mod storage {
+    use core::sync::atomic::{AtomicU32, Ordering};
+
+    // Loads and stores only (no read-modify-write), so this builds on targets
+    // without compare-and-swap; correct for one CPU, see the module docs.
+    static ATOMIC_DEPTH: AtomicU32 = AtomicU32::new(0);
+    static SCOPE_MASK: AtomicU32 = AtomicU32::new(0);
+
+    #[inline]
+    pub(super) fn atomic_depth() -> u32 {
+        ATOMIC_DEPTH.load(Ordering::Relaxed)
+    }
+    #[inline]
+    pub(super) fn set_atomic_depth(depth: u32) {
+        ATOMIC_DEPTH.store(depth, Ordering::Relaxed)
+    }
+    #[inline]
+    pub(super) fn scope_mask() -> u32 {
+        SCOPE_MASK.load(Ordering::Relaxed)
+    }
+    #[inline]
+    pub(super) fn set_scope_mask(mask: u32) {
+        SCOPE_MASK.store(mask, Ordering::Relaxed)
+    }
+}
+
+/// How many atomic sections (spinlocks, interrupt handlers, nowait scopes)
+/// the current thread is inside.
+#[inline]
+pub fn atomic_depth() -> u32 {
+    storage::atomic_depth()
+}
+
+/// Whether the current thread is inside an atomic section.
+#[inline]
+pub fn in_atomic() -> bool {
+    atomic_depth() != 0
+}
+
+/// Panics if the current thread may not sleep: the kernel's `might_sleep()`.
+///
+/// Called by every entry point that creates a [`MaySleep`](crate::MaySleep)
+/// token, and available for code that is about to block by other means.
+///
+/// ```
+/// alloc_ctx::state::might_sleep(); // fine: not inside an atomic section
+/// ```
+#[track_caller]
+#[inline]
+pub fn might_sleep() {
+    let depth = atomic_depth();
+    if depth != 0 {
+        sleeping_in_atomic(depth);
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn sleeping_in_atomic(depth: u32) -> ! {
+    let location = core::panic::Location::caller();
+    panic!(
+        "BUG: sleeping function called from invalid context at {location}\n\
+         in_atomic(): 1, atomic depth: {depth}\n\
+         a MaySleep token was requested while this thread is inside an atomic \
+         section (spinlock, interrupt handler or nowait scope); pass the \
+         section's NoWait token instead, or move this call out of the section"
+    );
+}
+
+/// The NOFS/NOIO bits the current section clears from every request.
+#[inline]
+pub fn scope_mask() -> u32 {
+    storage::scope_mask()
+}
+
+/// `gfp` as the current section serves it: without `__GFP_FS` inside a
+/// NOFS scope, without `__GFP_IO | __GFP_FS` inside a NOIO scope (the
+/// kernel's `current_gfp_context()`). Reads the thread state only when
+/// `gfp` has a bit a scope could clear.
+#[inline]
+pub fn current_gfp_context(gfp: Gfp) -> Gfp {
+    if gfp.bits() & (bits::IO | bits::FS) == 0 {
+        gfp
+    } else {
+        gfp.without(scope_mask())
+    }
+}
+
+/// Raises the atomic depth until dropped.
+#[must_use = "the atomic section ends when the guard is dropped"]
+pub(crate) struct AtomicSection {
+    _not_send: core::marker::PhantomData<*mut ()>,
+}
+
+impl AtomicSection {
+    #[inline]
+    pub(crate) fn enter() -> AtomicSection {
+        storage::set_atomic_depth(atomic_depth() + 1);
+        AtomicSection { _not_send: core::marker::PhantomData }
+    }
+}
+
+impl Drop for AtomicSection {
+    #[inline]
+    fn drop(&mut self) {
+        storage::set_atomic_depth(atomic_depth() - 1);
+    }
+}
+
+/// Adds bits to the scope mask until dropped, then restores the old mask
+/// (nested scopes therefore combine, and unwind restores them in order).
+#[must_use = "the scope ends when the guard is dropped"]
+pub(crate) struct ScopeMask {
+    previous: u32,
+    _not_send: core::marker::PhantomData<*mut ()>,
+}
+
+impl ScopeMask {
+    #[inline]
+    pub(crate) fn enter(clear: u32) -> ScopeMask {
+        let previous = scope_mask();
+        storage::set_scope_mask(previous | clear);
+        ScopeMask { previous, _not_send: core::marker::PhantomData }
+    }
+}
+
+impl Drop for ScopeMask {
+    #[inline]
+    fn drop(&mut self) {
+        storage::set_scope_mask(self.previous);
+    }
+}

@@ -1,0 +1,116 @@
+//! Type-level booleans.
+//!
+//! Flag types describe their properties ("contains `__GFP_NOFAIL`", "contains
+//! `__GFP_DIRECT_RECLAIM`", …) as [`True`] or [`False`] associated types, so
+//! that a combination's properties are computed by the compiler and the rules
+//! of [`crate::rules`] can be written as trait bounds. Nothing here exists at
+//! run time.
+
+use crate::error::AllocError;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A boolean known to the type checker: [`True`] or [`False`].
+///
+/// This trait is sealed; the two implementations are the only ones.
+pub trait Bool: sealed::Sealed + 'static {
+    /// The value, for code that needs it at run time (always const-folded).
+    const VALUE: bool;
+    /// `Self || Rhs`.
+    type Or<Rhs: Bool>: Bool;
+    /// `Self && Rhs`.
+    type And<Rhs: Bool>: Bool;
+    /// `!Self`.
+    type Not: Bool;
+    /// `Then` when `Self` is [`True`], `Else` otherwise.
+    type If<Then, Else>;
+    /// The size bound of a request: [`Nofail`](crate::size::Nofail) when
+    /// `Self` (the request's NOFAIL property) is [`True`], `B` otherwise.
+    type SizeBound<B: crate::size::Bound>: crate::size::Bound;
+    /// The element type of a byte buffer: `u8` when the memory is known to
+    /// be initialised (zeroed), `MaybeUninit<u8>` otherwise.
+    type Byte: crate::kbox::ByteElem;
+
+    /// The outcome type of a request: the value itself when `Self` is
+    /// [`True`] (a `__GFP_NOFAIL` request cannot fail) or
+    /// `Result<T, AllocError>` otherwise.
+    type Outcome<T>;
+
+    /// Turns the result of a request into its outcome type.
+    ///
+    /// For [`True`] (NOFAIL) the request path never returns `Err`: the retry
+    /// loop only returns on success, so the `Err` arm is unreachable.
+    #[doc(hidden)]
+    fn outcome<T>(result: Result<T, AllocError>) -> Self::Outcome<T>;
+}
+
+/// Type-level `true`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct True;
+
+/// Type-level `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct False;
+
+impl sealed::Sealed for True {}
+impl sealed::Sealed for False {}
+
+impl Bool for True {
+    const VALUE: bool = true;
+    type Or<Rhs: Bool> = True;
+    type And<Rhs: Bool> = Rhs;
+    type Not = False;
+    type If<Then, Else> = Then;
+    type SizeBound<B: crate::size::Bound> = crate::size::Nofail;
+    type Byte = u8;
+    type Outcome<T> = T;
+
+    #[inline(always)]
+    fn outcome<T>(result: Result<T, AllocError>) -> T {
+        match result {
+            Ok(value) => value,
+            // The NOFAIL path loops until it succeeds; reaching this arm
+            // would be a bug in this crate, not a user error.
+            Err(error) => unreachable!("a __GFP_NOFAIL request returned an error: {error}"),
+        }
+    }
+}
+
+impl Bool for False {
+    const VALUE: bool = false;
+    type Or<Rhs: Bool> = Rhs;
+    type And<Rhs: Bool> = False;
+    type Not = True;
+    type If<Then, Else> = Else;
+    type SizeBound<B: crate::size::Bound> = B;
+    type Byte = core::mem::MaybeUninit<u8>;
+    type Outcome<T> = Result<T, AllocError>;
+
+    #[inline(always)]
+    fn outcome<T>(result: Result<T, AllocError>) -> Result<T, AllocError> {
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value<B: Bool>() -> bool {
+        B::VALUE
+    }
+
+    #[test]
+    fn truth_tables() {
+        assert!(value::<<True as Bool>::Or<False>>());
+        assert!(value::<<False as Bool>::Or<True>>());
+        assert!(!value::<<False as Bool>::Or<False>>());
+        assert!(value::<<True as Bool>::And<True>>());
+        assert!(!value::<<True as Bool>::And<False>>());
+        assert!(!value::<<False as Bool>::And<True>>());
+        assert!(!value::<<True as Bool>::Not>());
+        assert!(value::<<False as Bool>::Not>());
+    }
+}

@@ -1,0 +1,77 @@
+//! A test backend: counts calls and live bytes, records the flags it was
+//! given, and fails the calls it is told to.
+#![allow(dead_code, unreachable_pub)]
+
+use std::alloc::Layout;
+use std::cell::{Cell, RefCell};
+use std::ptr::NonNull;
+
+use alloc_ctx::backend::{Backend, System};
+use alloc_ctx::flags::Gfp;
+
+#[derive(Default)]
+pub struct TestBackend {
+    /// Calls (allocate + reallocate) made so far.
+    pub calls: Cell<usize>,
+    /// Fail every call while set.
+    pub fail_all: Cell<bool>,
+    /// Fail this many calls, then succeed.
+    pub fail_next: Cell<usize>,
+    /// Bytes currently allocated.
+    pub live_bytes: Cell<usize>,
+    /// The flags of every call, in order.
+    pub seen: RefCell<Vec<Gfp>>,
+}
+
+impl TestBackend {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn should_fail(&self, gfp: Gfp) -> bool {
+        self.calls.set(self.calls.get() + 1);
+        self.seen.borrow_mut().push(gfp);
+        if self.fail_all.get() {
+            return true;
+        }
+        if self.fail_next.get() > 0 {
+            self.fail_next.set(self.fail_next.get() - 1);
+            return true;
+        }
+        false
+    }
+}
+
+// SAFETY: forwards to `System`, adding bookkeeping only.
+unsafe impl Backend for TestBackend {
+    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+        if self.should_fail(gfp) {
+            return None;
+        }
+        let ptr = System.allocate(layout, gfp)?;
+        self.live_bytes.set(self.live_bytes.get() + layout.size());
+        Some(ptr)
+    }
+
+    unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+        self.live_bytes.set(self.live_bytes.get() - layout.size());
+        // SAFETY: the caller passes a block this backend got from `System`.
+        unsafe { System.free(ptr, layout) }
+    }
+
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+        if self.should_fail(gfp) {
+            return None;
+        }
+        // SAFETY: the caller's contract is forwarded to `System`.
+        let fresh = unsafe { System.reallocate(ptr, old, new, gfp) }?;
+        self.live_bytes.set(self.live_bytes.get() - old.size() + new.size());
+        Some(fresh)
+    }
+}
+
+/// Silences the stderr failure report for tests that fail on purpose.
+pub fn quiet_reports() {
+    fn quiet(_: &alloc_ctx::report::AllocFailure) {}
+    alloc_ctx::report::set_failure_hook(quiet);
+}

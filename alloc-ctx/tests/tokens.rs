@@ -1,0 +1,205 @@
+//! Token properties, entry-point checks and scope masking.
+
+mod common;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use alloc_ctx::context::{NoFs, NoIo};
+use alloc_ctx::flags::*;
+use alloc_ctx::size::{Kmalloc, Nofail, Size};
+use alloc_ctx::state::{atomic_depth, in_atomic, scope_mask};
+use alloc_ctx::{KBox, MaySleep, NoWait};
+use common::TestBackend;
+
+/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement
+/// `Trait`: with an impl, the method call below would be ambiguous.
+macro_rules! assert_not_impl {
+    ($ty:ty: $($trait:tt)+) => {{
+        trait AmbiguousIfImpl<A> {
+            fn some_item() {}
+        }
+        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+        #[allow(dead_code)]
+        struct Invalid;
+        impl<T: ?Sized + $($trait)+> AmbiguousIfImpl<Invalid> for T {}
+        let _ = <$ty as AmbiguousIfImpl<_>>::some_item;
+    }};
+}
+
+fn assert_copy<T: Copy>() {}
+
+#[test]
+fn tokens_are_zero_sized_and_thread_bound() {
+    assert_eq!(size_of::<MaySleep<'static>>(), 0);
+    assert_eq!(size_of::<MaySleep<'static, NoIo>>(), 0);
+    assert_eq!(size_of::<NoWait<'static>>(), 0);
+    assert_eq!(size_of::<Or<GFP_KERNEL, __GFP_NOFAIL>>(), 0);
+    assert_not_impl!(MaySleep<'static>: Send);
+    assert_not_impl!(MaySleep<'static>: Sync);
+    assert_not_impl!(MaySleep<'static>: Copy);
+    assert_not_impl!(MaySleep<'static>: Clone);
+    assert_not_impl!(NoWait<'static>: Send);
+    assert_not_impl!(NoWait<'static>: Sync);
+    assert_copy::<NoWait<'static>>();
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn entry_point_panics_inside_an_atomic_section() {
+    let result = catch_unwind(|| NoWait::enter(|_nw| MaySleep::enter(|_cx| ())));
+    let message = panic_message(result.expect_err("MaySleep::enter inside NoWait::enter must panic"));
+    assert!(message.starts_with("BUG: sleeping function called from invalid context at"), "{message}");
+    assert!(message.contains("tokens.rs"), "names the call site: {message}");
+    assert!(message.contains("atomic depth: 1"), "{message}");
+    assert_eq!(atomic_depth(), 0, "the depth is restored after the unwind");
+}
+
+#[test]
+fn entry_point_panics_inside_a_nowait_scope() {
+    MaySleep::enter(|mut cx| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            cx.nowait_scope(|_nw| {
+                assert!(in_atomic());
+                alloc_ctx::might_sleep();
+            })
+        }));
+        assert!(panic_message(result.unwrap_err()).starts_with("BUG: sleeping function"));
+        assert!(!in_atomic(), "depth balanced after a panic inside the scope");
+        alloc_ctx::might_sleep(); // and the thread may sleep again
+    });
+}
+
+#[test]
+fn atomic_depth_nests() {
+    assert_eq!(atomic_depth(), 0);
+    NoWait::enter(|_| {
+        assert_eq!(atomic_depth(), 1);
+        NoWait::enter(|_| assert_eq!(atomic_depth(), 2));
+        assert_eq!(atomic_depth(), 1);
+    });
+    MaySleep::enter(|mut cx| cx.atomic(|_| assert_eq!(atomic_depth(), 1)));
+    assert_eq!(atomic_depth(), 0);
+}
+
+#[test]
+fn scopes_mask_like_current_gfp_context() {
+    MaySleep::enter(|mut cx| {
+        assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
+        cx.nofs(|cx: MaySleep<'_, NoFs>| {
+            assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC40);
+            assert_eq!(cx.effective(GFP_KERNEL | __GFP_ZERO).bits(), 0xC40 | 0x100);
+            assert_eq!(cx.effective(GFP_NOIO), GFP_NOIO.gfp());
+            assert_eq!(cx.effective(GFP_ATOMIC), GFP_ATOMIC.gfp(), "non-sleeping flags untouched");
+        });
+        cx.noio(|cx: MaySleep<'_, NoIo>| {
+            assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC00);
+            assert_eq!(cx.effective(GFP_NOFS).bits(), 0xC00);
+            assert!(cx.effective(GFP_KERNEL).may_sleep(), "scopes never clear direct reclaim");
+        });
+        assert_eq!(scope_mask(), 0);
+    });
+}
+
+#[test]
+fn nested_scopes_combine_and_restore() {
+    MaySleep::enter(|mut cx| {
+        cx.nofs(|mut cx| {
+            assert_eq!(scope_mask(), bits::FS);
+            // noio inside nofs: NOIO, in the type and at run time.
+            cx.noio(|cx: MaySleep<'_, NoIo>| {
+                assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp());
+                assert_eq!(scope_mask(), bits::FS | bits::IO);
+            });
+            assert_eq!(scope_mask(), bits::FS);
+            assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp());
+        });
+        cx.noio(|mut cx| {
+            // nofs inside noio stays NOIO (the type says so too).
+            cx.nofs(|cx: MaySleep<'_, NoIo>| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
+            assert_eq!(scope_mask(), bits::FS | bits::IO);
+        });
+        assert_eq!(scope_mask(), 0);
+    });
+}
+
+#[test]
+fn scope_mask_is_restored_on_unwind() {
+    MaySleep::enter(|mut cx| {
+        let result = catch_unwind(AssertUnwindSafe(|| cx.noio(|_| panic!("inside noio"))));
+        assert!(result.is_err());
+        assert_eq!(scope_mask(), 0);
+        assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
+    });
+}
+
+/// A callee that receives a reborrowed, unmasked-typed token still serves
+/// requests with the caller's scope mask: the run-time state carries it.
+fn callee_effective(cx: MaySleep<'_>) -> Gfp {
+    cx.effective(GFP_KERNEL)
+}
+
+#[test]
+fn reborrowed_tokens_keep_the_run_time_mask() {
+    MaySleep::enter(|mut cx| {
+        assert_eq!(callee_effective(cx.reborrow()), GFP_KERNEL.gfp());
+        cx.noio(|mut cx| assert_eq!(callee_effective(cx.reborrow()), GFP_NOIO.gfp()));
+        cx.nofs(|mut cx| assert_eq!(callee_effective(cx.reborrow()), GFP_NOFS.gfp()));
+    });
+}
+
+#[test]
+fn backends_see_the_effective_flags() {
+    let backend = TestBackend::new();
+    let size = Size::<Kmalloc>::new(32).unwrap();
+    MaySleep::enter(|mut cx| {
+        drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap());
+        cx.nofs(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap()));
+        cx.noio(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL | __GFP_ZERO, size).unwrap()));
+        cx.nowait_scope(|nw| drop(nw.alloc_in(&backend, GFP_ATOMIC, size).unwrap()));
+    });
+    let seen: Vec<u32> = backend.seen.borrow().iter().map(|gfp| gfp.bits()).collect();
+    assert_eq!(seen, [0xCC0, 0xC40, 0xC00 | 0x100, 0x820]);
+    assert_eq!(backend.live_bytes.get(), 0);
+}
+
+#[test]
+fn result_type_follows_the_flags() {
+    MaySleep::enter(|cx| {
+        // NOFAIL: the buffer itself, initialised because of __GFP_ZERO.
+        let table: KBox<[u8]> = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<Nofail>::MAX);
+        assert_eq!(table.len(), 8192);
+        assert!(table.iter().all(|&byte| byte == 0));
+        // Fallible and not zeroed: a Result of uninitialised bytes.
+        let scratch: Result<KBox<[std::mem::MaybeUninit<u8>]>, _> = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(16).unwrap());
+        assert_eq!(scratch.unwrap().len(), 16);
+        // Zero-sized requests succeed without touching the backend.
+        let backend = TestBackend::new();
+        backend.fail_all.set(true);
+        let empty = cx.alloc_in(&backend, GFP_KERNEL, Size::<Kmalloc>::new(0).unwrap()).unwrap();
+        assert!(empty.is_empty());
+        assert_eq!(backend.calls.get(), 0);
+    });
+}
+
+#[test]
+fn nowait_functions_accept_either_token() {
+    use alloc_ctx::NoWaitContext;
+    fn takes_nowait<'a>(cx: impl NoWaitContext<'a>) -> bool {
+        let nw = cx.into_nowait();
+        nw.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
+    }
+    MaySleep::enter(|mut cx| {
+        assert!(takes_nowait(&cx));
+        assert!(takes_nowait(&mut cx));
+        assert!(takes_nowait(cx.nowait()));
+        cx.nowait_scope(|nw| assert!(takes_nowait(nw)));
+        assert!(takes_nowait(cx));
+    });
+}

@@ -1,0 +1,1 @@
+//! The ui suite lives in `tests/ui.rs`.
