@@ -7,12 +7,21 @@
 //! budget, failure-injection and reserve backends wrap one another without
 //! re-implementing the flag semantics.
 //!
-//! [`System`] (the global allocator) is the default everywhere.
+//! [`System`] (the global allocator) is the default everywhere. [`Budget`]
+//! limits and tracks bytes (and keeps a reserve for `__GFP_HIGH`),
+//! [`FailInject`] fails chosen calls; they compose:
+//! `FailInject::new(Budget::new(1 << 20))`.
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
 use crate::flags::Gfp;
+
+mod budget;
+mod fail_inject;
+
+pub use budget::Budget;
+pub use fail_inject::FailInject;
 
 /// A source of memory.
 ///

@@ -1,0 +1,167 @@
+//! [`FailInject`]: makes chosen requests fail, so error paths can be tested.
+
+use core::alloc::Layout;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use super::{Backend, System};
+use crate::flags::{Gfp, GfpFlags};
+
+/// Fails requests by rule, otherwise forwards to `inner`.
+///
+/// Rules combine (a request fails if any rule says so); calls are counted
+/// from 1 and include every attempt, so a retried request counts each try.
+/// Thread-safe.
+///
+/// ```
+/// use alloc_ctx::backend::FailInject;
+/// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+///
+/// let backend = FailInject::system().fail_nth(2);
+/// let size = Size::<Kmalloc>::new(64).unwrap();
+/// MaySleep::enter(|mut cx| {
+///     cx.nowait_scope(|nw| {
+///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 1
+///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_err()); // call 2 fails
+///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 3
+///     });
+/// });
+/// assert_eq!((backend.calls(), backend.failures()), (3, 1));
+/// ```
+#[derive(Debug)]
+pub struct FailInject<B: Backend = System> {
+    inner: B,
+    nth: usize,
+    every: usize,
+    min_size: usize,
+    flags: Option<Gfp>,
+    /// Probability in parts per 2^32, and the generator state.
+    probability: u64,
+    rng: AtomicU64,
+    calls: AtomicUsize,
+    failures: AtomicUsize,
+}
+
+impl FailInject<System> {
+    /// Injects failures into the [`System`] backend.
+    pub const fn system() -> Self {
+        FailInject::new(System)
+    }
+}
+
+impl<B: Backend> FailInject<B> {
+    /// Injects failures into `inner`; no rule is set, so nothing fails yet.
+    pub const fn new(inner: B) -> Self {
+        FailInject {
+            inner,
+            nth: 0,
+            every: 0,
+            min_size: usize::MAX,
+            flags: None,
+            probability: 0,
+            rng: AtomicU64::new(0),
+            calls: AtomicUsize::new(0),
+            failures: AtomicUsize::new(0),
+        }
+    }
+
+    /// Fails call number `n` (counted from 1); 0 disables the rule.
+    pub const fn fail_nth(mut self, n: usize) -> Self {
+        self.nth = n;
+        self
+    }
+
+    /// Fails every `n`th call (`n`, `2n`, …); 0 disables the rule.
+    pub const fn fail_every(mut self, n: usize) -> Self {
+        self.every = n;
+        self
+    }
+
+    /// Fails every request of at least `bytes` bytes.
+    pub const fn fail_at_least(mut self, bytes: usize) -> Self {
+        self.min_size = bytes;
+        self
+    }
+
+    /// Fails every request whose effective flags contain all bits of
+    /// `flags` (e.g. `GFP_ATOMIC` to fail atomic requests only).
+    pub fn fail_flags<F: GfpFlags>(mut self, flags: F) -> Self {
+        self.flags = Some(flags.gfp());
+        self
+    }
+
+    /// Fails each call with probability `p` (0.0 to 1.0), from a generator
+    /// seeded with `seed`: the same seed fails the same calls.
+    pub fn fail_randomly(mut self, p: f64, seed: u64) -> Self {
+        self.probability = (p.clamp(0.0, 1.0) * (u32::MAX as f64)) as u64;
+        // xorshift needs a non-zero state
+        self.rng = AtomicU64::new(seed | 1);
+        self
+    }
+
+    /// Calls so far (allocate and reallocate).
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Acquire)
+    }
+
+    /// Calls that were made to fail.
+    pub fn failures(&self) -> usize {
+        self.failures.load(Ordering::Acquire)
+    }
+
+    /// The wrapped backend.
+    pub const fn inner(&self) -> &B {
+        &self.inner
+    }
+
+    fn random_says_fail(&self) -> bool {
+        if self.probability == 0 {
+            return false;
+        }
+        let step = |mut x: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let previous = self.rng.fetch_update(Ordering::AcqRel, Ordering::Acquire, |x| Some(step(x)));
+        let value = step(previous.unwrap_or_else(|x| x));
+        (value >> 32) < self.probability
+    }
+
+    fn should_fail(&self, layout: Layout, gfp: Gfp) -> bool {
+        let call = self.calls.fetch_add(1, Ordering::AcqRel) + 1;
+        let fail = call == self.nth
+            || (self.every != 0 && call % self.every == 0)
+            || layout.size() >= self.min_size
+            || self.flags.is_some_and(|flags| gfp.contains(flags))
+            || self.random_says_fail();
+        if fail {
+            self.failures.fetch_add(1, Ordering::AcqRel);
+        }
+        fail
+    }
+}
+
+// SAFETY: forwards to `inner` or returns `None` without touching memory.
+unsafe impl<B: Backend> Backend for FailInject<B> {
+    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+        if self.should_fail(layout, gfp) {
+            return None;
+        }
+        self.inner.allocate(layout, gfp)
+    }
+
+    unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { self.inner.free(ptr, layout) }
+    }
+
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+        if self.should_fail(new, gfp) {
+            return None;
+        }
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { self.inner.reallocate(ptr, old, new, gfp) }
+    }
+}
