@@ -436,6 +436,9 @@ pub trait Context: sealed::Sealed {
 
 impl<M: Mask> sealed::Sealed for MaySleep<'_, M> {}
 impl sealed::Sealed for NoWait<'_> {}
+impl<M: Mask> sealed::Sealed for &MaySleep<'_, M> {}
+impl<M: Mask> sealed::Sealed for &mut MaySleep<'_, M> {}
+impl sealed::Sealed for &NoWait<'_> {}
 
 impl<M: Mask> Context for MaySleep<'_, M> {
     #[inline(always)]
@@ -453,28 +456,41 @@ impl Context for NoWait<'_> {
 
 /// What a `#[may_sleep]` function accepts as its token: a [`MaySleep`] by
 /// value or `&mut`. Never a [`NoWait`].
+///
+/// The trait has no lifetime parameter so that the macros can write the
+/// parameter as `cx: impl SleepContext` on stable (an anonymous lifetime in
+/// argument-position `impl Trait` is not); the token's lifetime is the one
+/// the argument outlives.
 #[diagnostic::on_unimplemented(
     message = "`#[may_sleep]` function called from a `#[nowait]` context: `{Self}` is not a sleep token",
     label = "this context must not sleep, but the called function may",
     note = "a `NoWait` token stands for a context that must not sleep (a `#[nowait]` function, a spinlocked or interrupt section, a `nowait_scope`)",
-    note = "fix: call the function before entering the atomic section, passing a `MaySleep` token (`cx.reborrow()` or `&mut cx`), or defer the work to a context that may sleep (a workqueue)"
+    note = "fix: call the function before entering the atomic section, passing a `MaySleep` token (`&mut cx` or `cx.reborrow()`), or defer the work to a context that may sleep (a workqueue)"
 )]
-pub trait SleepContext<'a> {
+pub trait SleepContext: sealed::Sealed {
     /// The token.
-    fn into_may_sleep(self) -> MaySleep<'a>;
+    fn into_may_sleep<'a>(self) -> MaySleep<'a>
+    where
+        Self: 'a;
 }
 
-impl<'a, M: Mask> SleepContext<'a> for MaySleep<'a, M> {
+impl<M: Mask> SleepContext for MaySleep<'_, M> {
     #[inline(always)]
-    fn into_may_sleep(self) -> MaySleep<'a> {
+    fn into_may_sleep<'a>(self) -> MaySleep<'a>
+    where
+        Self: 'a,
+    {
         MaySleep { _context: PhantomData }
     }
 }
 
-impl<'a, 'b: 'a, M: Mask> SleepContext<'a> for &'a mut MaySleep<'b, M> {
+impl<M: Mask> SleepContext for &mut MaySleep<'_, M> {
     #[inline(always)]
-    fn into_may_sleep(self) -> MaySleep<'a> {
-        self.reborrow()
+    fn into_may_sleep<'a>(self) -> MaySleep<'a>
+    where
+        Self: 'a,
+    {
+        MaySleep { _context: PhantomData }
     }
 }
 
@@ -485,43 +501,48 @@ impl<'a, 'b: 'a, M: Mask> SleepContext<'a> for &'a mut MaySleep<'b, M> {
     label = "a `#[nowait]` function takes a `NoWait` or `MaySleep` token first",
     note = "pass the caller's `cx` (a `NoWait`, a `MaySleep`, or a reference to one)"
 )]
-pub trait NoWaitContext<'a> {
+pub trait NoWaitContext: sealed::Sealed {
     /// The token.
-    fn into_nowait(self) -> NoWait<'a>;
+    fn into_nowait<'a>(self) -> NoWait<'a>
+    where
+        Self: 'a;
 }
 
-impl<'a> NoWaitContext<'a> for NoWait<'a> {
-    #[inline(always)]
-    fn into_nowait(self) -> NoWait<'a> {
-        self
-    }
+/// Every token and every reference to one converts to a `NoWait`: a context
+/// that may sleep may also choose not to.
+macro_rules! nowait_context {
+    ($($ty:ty),* $(,)?) => {$(
+        impl<M: Mask> NoWaitContext for $ty {
+            #[inline(always)]
+            fn into_nowait<'a>(self) -> NoWait<'a>
+            where
+                Self: 'a,
+            {
+                NoWait { _context: PhantomData }
+            }
+        }
+    )*};
 }
 
-impl<'a, M: Mask> NoWaitContext<'a> for MaySleep<'a, M> {
+nowait_context!(MaySleep<'_, M>, &MaySleep<'_, M>, &mut MaySleep<'_, M>);
+
+impl NoWaitContext for NoWait<'_> {
     #[inline(always)]
-    fn into_nowait(self) -> NoWait<'a> {
+    fn into_nowait<'a>(self) -> NoWait<'a>
+    where
+        Self: 'a,
+    {
         NoWait { _context: PhantomData }
     }
 }
 
-impl<'a, 'b: 'a, M: Mask> NoWaitContext<'a> for &'a MaySleep<'b, M> {
+impl NoWaitContext for &NoWait<'_> {
     #[inline(always)]
-    fn into_nowait(self) -> NoWait<'a> {
-        self.nowait()
-    }
-}
-
-impl<'a, 'b: 'a, M: Mask> NoWaitContext<'a> for &'a mut MaySleep<'b, M> {
-    #[inline(always)]
-    fn into_nowait(self) -> NoWait<'a> {
-        self.nowait()
-    }
-}
-
-impl<'a, 'b: 'a> NoWaitContext<'a> for &'a NoWait<'b> {
-    #[inline(always)]
-    fn into_nowait(self) -> NoWait<'a> {
-        *self
+    fn into_nowait<'a>(self) -> NoWait<'a>
+    where
+        Self: 'a,
+    {
+        NoWait { _context: PhantomData }
     }
 }
 

@@ -191,7 +191,7 @@ fn result_type_follows_the_flags() {
 #[test]
 fn nowait_functions_accept_either_token() {
     use alloc_ctx::NoWaitContext;
-    fn takes_nowait<'a>(cx: impl NoWaitContext<'a>) -> bool {
+    fn takes_nowait(cx: impl NoWaitContext) -> bool {
         let nw = cx.into_nowait();
         nw.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
     }

@@ -132,7 +132,7 @@ impl<B: Backend> FailInject<B> {
     fn should_fail(&self, layout: Layout, gfp: Gfp) -> bool {
         let call = self.calls.fetch_add(1, Ordering::AcqRel) + 1;
         let fail = call == self.nth
-            || (self.every != 0 && call % self.every == 0)
+            || (self.every != 0 && call.is_multiple_of(self.every))
             || layout.size() >= self.min_size
             || self.flags.is_some_and(|flags| gfp.contains(flags))
             || self.random_says_fail();
