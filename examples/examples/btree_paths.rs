@@ -1,0 +1,45 @@
+//! The `btree_paths_realloc` pattern: NOFAIL while the growth is proven
+//! small, a fallible kvmalloc-bounded request with a real error path beyond.
+//!
+//! ```text
+//! cargo run --example btree_paths [-- --memory-limit BYTES --paths N]
+//! ```
+
+use alloc_ctx::backend::Budget;
+use alloc_ctx_examples::btree_paths::{self, Config};
+
+#[alloc_ctx::may_sleep(entry)]
+fn main() {
+    let mut config = Config::default();
+    let mut memory_limit = 1 << 20;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| -> usize {
+            args.next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{name} needs a number"))
+        };
+        match arg.as_str() {
+            "--memory-limit" => memory_limit = value("--memory-limit"),
+            "--paths" => config.paths = value("--paths"),
+            other => panic!("unknown option {other}; expected --memory-limit BYTES, --paths N"),
+        }
+    }
+    let budget = Budget::new(memory_limit);
+    println!(
+        "btree_paths: taking {} paths with {memory_limit} bytes of memory",
+        config.paths
+    );
+    let summary = btree_paths::run(&mut cx, &budget, config, &mut std::io::stdout());
+    println!(
+        "summary: {} paths held; {} NOFAIL growths, {} fallible growths; restart: {}; peak {} bytes, {} leaked",
+        summary.paths,
+        summary.nofail_growths,
+        summary.fallible_growths,
+        summary
+            .restarted_with
+            .map_or_else(|| "none".to_owned(), |e| e.to_string()),
+        budget.peak_bytes(),
+        budget.live_bytes(),
+    );
+}

@@ -1,0 +1,103 @@
+//! Each example's logic, run as `cargo run --example NAME` runs it, with
+//! its outcome checked.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use alloc_ctx::MaySleep;
+use alloc_ctx::backend::Budget;
+use alloc_ctx_examples::{block_writeback, btree_paths};
+
+/// Shrinkers are process-wide, like the kernel's: scenarios that register
+/// them or run reclaim must not overlap.
+static RECLAIM: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    RECLAIM.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[test]
+fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
+    let _serial = serial();
+    let budget = Budget::new(1 << 20);
+    let mut trace = Vec::new();
+    let summary = MaySleep::enter(|mut cx| {
+        btree_paths::run(&mut cx, &budget, btree_paths::Config::default(), &mut trace)
+    });
+    // 8 -> 128 paths of 56 bytes fit 8 KiB: five NOFAIL growths.
+    assert_eq!(summary.nofail_growths, 5);
+    assert!(summary.fallible_growths > 0);
+    // 1 MiB cannot hold 32768 paths: the fallible request failed and the
+    // transaction restarted instead of panicking.
+    assert!(matches!(
+        summary.restarted_with,
+        Some(alloc_ctx::AllocError::OutOfMemory { .. })
+    ));
+    assert!(summary.paths < btree_paths::Config::default().paths);
+    assert!(matches!(
+        summary.impossible_request,
+        Some(alloc_ctx::SizeError::Overflow {
+            bound: "INT_MAX",
+            ..
+        })
+    ));
+    assert_eq!(budget.live_bytes(), 0, "the transaction freed its paths");
+    assert!(budget.peak_bytes() <= budget.limit());
+    let trace = String::from_utf8(trace).unwrap();
+    assert!(trace.contains("GFP_KERNEL|__GFP_NOFAIL"), "{trace}");
+    assert!(trace.contains("transaction restarts"), "{trace}");
+}
+
+#[test]
+fn btree_paths_small_transactions_never_take_the_fallible_path() {
+    let _serial = serial();
+    let summary = MaySleep::enter(|mut cx| {
+        btree_paths::run(
+            &mut cx,
+            alloc_ctx::System,
+            btree_paths::Config { paths: 100 },
+            &mut Vec::new(),
+        )
+    });
+    assert_eq!(
+        (
+            summary.paths,
+            summary.fallible_growths,
+            summary.restarted_with
+        ),
+        (100, 0, None)
+    );
+}
+
+#[test]
+fn block_writeback_never_recurses_into_io_or_fs() {
+    let _serial = serial();
+    let config = block_writeback::Config::default();
+    let pages = config.clean_pages + config.dirty_pages + config.inodes + config.headroom_pages;
+    let budget = Arc::new(Budget::new(pages * block_writeback::PAGE_SIZE));
+    let mut trace = Vec::new();
+    let summary = MaySleep::enter(|mut cx| {
+        block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut trace)
+    });
+    assert_eq!(
+        summary.writeback_flags.map(|f| f.bits()),
+        Some(0xc00),
+        "GFP_KERNEL served as GFP_NOIO"
+    );
+    assert_eq!(summary.written, config.dirty_pages);
+    // Reclaim ran during write-back (memory was short) but only the clean
+    // page shrinker: the dirty-page and inode shrinkers were skipped.
+    let [clean, dirty, inodes] = summary.during_writeback;
+    assert!(clean.0 > 0 && clean.1 > 0, "{clean:?}");
+    assert_eq!((dirty.0, inodes.0), (0, 0));
+    // Outside the scope the same pressure runs them.
+    let [_, dirty, inodes] = summary.after_pressure;
+    assert!(dirty.0 > 0 && inodes.0 > 0, "{dirty:?} {inodes:?}");
+    assert!(summary.pressure_allocation_ok);
+    assert_eq!(summary.recursions(), 0);
+    assert_eq!(budget.live_bytes(), 0);
+    assert!(
+        String::from_utf8(trace)
+            .unwrap()
+            .contains("served as GFP_NOIO")
+    );
+}
