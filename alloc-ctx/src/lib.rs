@@ -57,6 +57,7 @@ pub mod backend;
 pub mod context;
 pub mod error;
 pub mod flags;
+pub mod irq;
 pub mod kbox;
 pub mod kvec;
 pub mod reclaim;
@@ -65,7 +66,11 @@ mod request;
 pub mod rules;
 pub mod size;
 pub mod state;
+pub mod sync;
 pub mod typelevel;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod workqueue;
 
 pub use backend::{Backend, System};
 pub use context::{Context, MaySleep, NoWait, NoWaitContext, SleepContext};

@@ -1,0 +1,736 @@
+//! [`Workqueue`]: run work later, on a thread that may sleep.
+//!
+//! Atomic code (an interrupt handler, a spinlocked section) often has work
+//! that needs to sleep: a large allocation with `GFP_KERNEL`, a mutex, I/O.
+//! The kernel's answer is a workqueue: queue the work from the atomic
+//! context without blocking, and a kernel thread runs it later in process
+//! context. Here:
+//!
+//! * A worker thread runs each work item with a fresh [`MaySleep`] token
+//!   from the checked entry point ([`MaySleep::enter`]), so the item may
+//!   sleep and a leaked atomic section is caught.
+//! * Queueing never blocks and never sleeps: the queue is bounded
+//!   (`std::sync::mpsc::sync_channel`, whose slots are allocated when the
+//!   workqueue is created) and a full queue is an error
+//!   ([`QueueError::Full`]), not a wait. The work item's own memory is a
+//!   request made through the caller's token with the caller's flags
+//!   (`GFP_ATOMIC` from atomic context), like Rust-for-Linux's
+//!   `Workqueue::try_spawn`, so it obeys the same rules as any other
+//!   allocation and its failure is an error too.
+//! * Work items own their data (`Send + 'static`).
+//! * [`shutdown`](Workqueue::shutdown) (or dropping the workqueue) runs what
+//!   is still queued, then joins the worker: `destroy_workqueue()`.
+//! * [`alloc_or_defer`](Workqueue::alloc_or_defer) is the "optimistic
+//!   NOWAIT, heavier fallback" pattern: try `GFP_NOWAIT` now, and on failure
+//!   allocate later on the worker with sleeping flags.
+//!
+//! A panic in a work item is caught on the worker, counted
+//! ([`panicked`](Workqueue::panicked)) and reported by the panic hook; the
+//! worker goes on with the next item.
+//!
+//! Simulation limits: the worker is one thread (an ordered workqueue,
+//! `alloc_ordered_workqueue()`); the channel's internal wake-up takes a
+//! short-held lock of the standard library, which a kernel implementation
+//! would make a raw spinlock.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use alloc_ctx::{KVec, MaySleep, flags::*, irq, workqueue::Workqueue};
+//!
+//! let refilled = Arc::new(AtomicUsize::new(0));
+//! MaySleep::enter(|mut cx| {
+//!     let wq = Workqueue::new("rx_refill", 16, &mut cx).unwrap();
+//!     // The interrupt handler defers the sleeping part.
+//!     irq::raise(|nw| {
+//!         let refilled = Arc::clone(&refilled);
+//!         wq.try_spawn(GFP_ATOMIC, &nw, move |cx| {
+//!             // Process context: GFP_KERNEL is fine here.
+//!             let ring = KVec::<u64>::with_capacity(256, GFP_KERNEL, &cx).unwrap();
+//!             refilled.fetch_add(ring.capacity(), Ordering::Relaxed);
+//!         })
+//!     })
+//!     .unwrap()
+//!     .unwrap();
+//!     wq.shutdown(&mut cx); // drains the queue
+//! });
+//! assert!(refilled.load(Ordering::Relaxed) >= 256);
+//! ```
+
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::format;
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, PoisonError};
+use std::thread::JoinHandle;
+
+use crate::backend::{Backend, System};
+use crate::context::{Context, MaySleep, NoWait, Outcome, SleepContext};
+use crate::error::AllocError;
+use crate::flags::{GFP_NOWAIT, Gfp, GfpFlags};
+use crate::kbox::{KBox, free_block};
+use crate::request;
+use crate::rules::{MayFail, Permits};
+use crate::size::{Kmalloc, Size};
+use crate::state;
+
+/// A workqueue with one worker thread and a bounded queue.
+///
+/// Created from a context that may sleep ([`new`](Self::new) takes a sleep
+/// token); work is queued from any context ([`try_spawn`](Self::try_spawn)
+/// takes either token, and the flags for the work item's memory).
+///
+/// ```
+/// use std::sync::mpsc;
+/// use alloc_ctx::{MaySleep, NoWait, flags::*, workqueue::Workqueue};
+///
+/// let (done_tx, done_rx) = mpsc::channel();
+/// MaySleep::enter(|mut cx| {
+///     let wq = Workqueue::new("events", 4, &mut cx).unwrap();
+///     cx.nowait_scope(|nw| {
+///         wq.try_spawn(GFP_ATOMIC, &nw, move |_cx| done_tx.send("ran in process context").unwrap())
+///             .expect("queued");
+///     });
+///     wq.flush(&mut cx);
+///     assert_eq!(wq.completed(), 1);
+/// });
+/// assert_eq!(done_rx.recv().unwrap(), "ran in process context");
+/// ```
+pub struct Workqueue {
+    sender: Option<SyncSender<WorkBox>>,
+    worker: Option<JoinHandle<()>>,
+    shared: Arc<Shared>,
+    capacity: usize,
+}
+
+/// State shared with the worker.
+struct Shared {
+    /// Slots taken: items reserved or in the channel, not yet picked up.
+    queued: AtomicUsize,
+    /// Items queued or running: what [`Workqueue::flush`] waits for.
+    in_flight: AtomicUsize,
+    completed: AtomicUsize,
+    panicked: AtomicUsize,
+    idle_lock: std::sync::Mutex<()>,
+    idle: Condvar,
+}
+
+/// What [`Workqueue::shutdown`] reports.
+///
+/// ```
+/// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+/// MaySleep::enter(|mut cx| {
+///     let wq = Workqueue::new("idle", 1, &mut cx).unwrap();
+///     let stats = wq.shutdown(&mut cx);
+///     assert_eq!((stats.completed, stats.panicked), (0, 0));
+/// });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WorkqueueStats {
+    /// Work items that ran to completion.
+    pub completed: usize,
+    /// Work items that panicked (caught on the worker).
+    pub panicked: usize,
+}
+
+/// Why work was not queued. Holds what was handed in, to retry or drop.
+///
+/// ```
+/// use alloc_ctx::{MaySleep, flags::*, workqueue::{QueueError, Workqueue}};
+/// MaySleep::enter(|mut cx| {
+///     let wq = Workqueue::new("tiny", 1, &mut cx).unwrap();
+///     let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+///     let (started_tx, started_rx) = std::sync::mpsc::channel();
+///     // The worker blocks in the first item; the second fills the queue.
+///     wq.try_spawn(GFP_KERNEL, &cx, move |_| { started_tx.send(()).unwrap(); gate_rx.recv().unwrap(); }).unwrap();
+///     started_rx.recv().unwrap();
+///     wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap();
+///     let error = wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap_err();
+///     assert!(matches!(error, QueueError::Full(_)));
+///     drop(gate_tx);
+/// });
+/// ```
+pub enum QueueError<W> {
+    /// The queue already holds its capacity of work items not yet started.
+    Full(W),
+    /// The work item's memory could not be allocated with the given flags.
+    NoMemory(W, AllocError),
+}
+
+impl<W> QueueError<W> {
+    /// What was handed in: the work, or the initialiser of
+    /// [`Workqueue::alloc_or_defer`].
+    ///
+    /// ```
+    /// use alloc_ctx::workqueue::QueueError;
+    /// assert_eq!(QueueError::Full(7).into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> W {
+        match self {
+            QueueError::Full(work) | QueueError::NoMemory(work, _) => work,
+        }
+    }
+}
+
+impl<W> fmt::Debug for QueueError<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueError::Full(_) => f.write_str("Full(..)"),
+            QueueError::NoMemory(_, error) => f
+                .debug_tuple("NoMemory")
+                .field(&format_args!(".."))
+                .field(error)
+                .finish(),
+        }
+    }
+}
+
+impl<W> fmt::Display for QueueError<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueueError::Full(_) => f.write_str("workqueue full: work not queued"),
+            QueueError::NoMemory(_, error) => write!(f, "no memory for the work item: {error}"),
+        }
+    }
+}
+
+impl<W> core::error::Error for QueueError<W> {}
+
+/// The result of [`Workqueue::alloc_or_defer`] when nothing failed.
+///
+/// ```
+/// use alloc_ctx::workqueue::NowOrLater;
+/// let now: NowOrLater<u8> = NowOrLater::Now(1);
+/// assert_eq!(now.now(), Some(1));
+/// assert_eq!(NowOrLater::<u8>::Later.now(), None);
+/// ```
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "an immediate allocation is returned here, not given to the completion"]
+pub enum NowOrLater<T> {
+    /// The non-blocking attempt succeeded; the completion will not run.
+    Now(T),
+    /// The allocation was queued; the completion will run on the worker.
+    Later,
+}
+
+impl<T> NowOrLater<T> {
+    /// The immediate value, if any.
+    ///
+    /// ```
+    /// assert_eq!(alloc_ctx::workqueue::NowOrLater::Now('a').now(), Some('a'));
+    /// ```
+    pub fn now(self) -> Option<T> {
+        match self {
+            NowOrLater::Now(value) => Some(value),
+            NowOrLater::Later => None,
+        }
+    }
+}
+
+impl Workqueue {
+    /// Creates a workqueue whose queue holds up to `capacity` work items not
+    /// yet started, and starts its worker thread (`kworker/<name>`).
+    ///
+    /// Takes a sleep token: creating a thread and the queue may block, as
+    /// `alloc_workqueue()` may.
+    ///
+    /// # Errors
+    ///
+    /// When the worker thread cannot be started.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("writeback", 32, &mut cx).unwrap();
+    ///     assert_eq!((wq.capacity(), wq.pending()), (32, 0));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn new(name: &str, capacity: usize, cx: impl SleepContext) -> std::io::Result<Workqueue> {
+        let _ = cx;
+        state::might_sleep();
+        assert!(
+            capacity > 0,
+            "a workqueue needs room for at least one work item"
+        );
+        let shared = Arc::new(Shared {
+            queued: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            completed: AtomicUsize::new(0),
+            panicked: AtomicUsize::new(0),
+            idle_lock: std::sync::Mutex::new(()),
+            idle: Condvar::new(),
+        });
+        let (sender, receiver) = std::sync::mpsc::sync_channel(capacity);
+        let worker_shared = Arc::clone(&shared);
+        let worker = std::thread::Builder::new()
+            .name(format!("kworker/{name}"))
+            .spawn(move || worker_loop(&receiver, &worker_shared))?;
+        Ok(Workqueue {
+            sender: Some(sender),
+            worker: Some(worker),
+            shared,
+            capacity,
+        })
+    }
+
+    /// Queues `work` to run on the worker with a [`MaySleep`] token.
+    ///
+    /// Never blocks. The work item's memory is requested with `flags`
+    /// through `cx`, so from atomic context only non-blocking flags compile
+    /// (`GFP_ATOMIC` for work that must not be lost, `GFP_NOWAIT` for
+    /// optional work).
+    ///
+    /// # Errors
+    ///
+    /// [`QueueError::Full`] when `capacity` items are already waiting, and
+    /// [`QueueError::NoMemory`] when the work item cannot be allocated; both
+    /// hand `work` back.
+    ///
+    /// ```
+    /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("events", 8, &mut cx).unwrap();
+    ///     NoWait::enter(|nw| wq.try_spawn(GFP_NOWAIT, &nw, |_cx| ()).unwrap());
+    ///     assert_eq!(wq.shutdown(&mut cx).completed, 1);
+    /// });
+    /// ```
+    ///
+    /// From atomic context a sleeping request for the work item does not
+    /// compile:
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("events", 8, &mut cx).unwrap();
+    ///     NoWait::enter(|nw| wq.try_spawn(GFP_KERNEL, &nw, |_cx| ())); // error: `GFP_KERNEL` may sleep
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn try_spawn<C, F, W>(&self, flags: F, cx: &C, work: W) -> Result<(), QueueError<W>>
+    where
+        C: Context + Permits<F>,
+        F: GfpFlags + MayFail,
+        W: FnOnce(MaySleep<'_>) + Send + 'static,
+    {
+        self.enqueue(work, cx.serve(flags.gfp()), |work| Spawned(Some(work)))
+    }
+
+    /// The "optimistic NOWAIT, heavier fallback" pattern: allocates a
+    /// `KBox<T, A>` now with `GFP_NOWAIT` if memory is free, or else queues
+    /// work that allocates it on the worker with `flags` (which may sleep,
+    /// e.g. `GFP_KERNEL`) and hands the outcome to `complete`.
+    ///
+    /// * On immediate success the box is returned in [`NowOrLater::Now`] and
+    ///   `complete` is dropped without running.
+    /// * Otherwise [`NowOrLater::Later`]: on the worker, `init()` is boxed
+    ///   with `flags` and `complete(cx, outcome)` runs with the worker's
+    ///   sleep token; `outcome` is `Result<KBox<T, A>, AllocError>`, or the
+    ///   box itself when `flags` contain `__GFP_NOFAIL`.
+    ///
+    /// Nothing here sleeps: the `GFP_NOWAIT` attempt does not reclaim, and
+    /// the work item (which holds `init`, `backend` and `complete`, not the
+    /// value) is allocated with `GFP_ATOMIC`, the flags for memory that
+    /// atomic code must not go without. `init` runs once, where the
+    /// allocation succeeds.
+    ///
+    /// # Errors
+    ///
+    /// When the work cannot be queued ([`QueueError`], holding `init`).
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use alloc_ctx::backend::FailInject;
+    /// use alloc_ctx::{MaySleep, flags::*, workqueue::{NowOrLater, Workqueue}};
+    ///
+    /// // The first request fails: memory is tight in the interrupt.
+    /// static TIGHT: FailInject = FailInject::system().fail_nth(1);
+    /// let (tx, rx) = mpsc::channel();
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
+    ///     let now = cx.nowait_scope(|nw| {
+    ///         wq.alloc_or_defer(nw, || [0u8; 2048], &TIGHT, GFP_KERNEL, move |_cx, rx_buffer| {
+    ///             tx.send(rx_buffer.map(|buffer| buffer.len())).unwrap();
+    ///         })
+    ///     });
+    ///     assert_eq!(now.unwrap(), NowOrLater::Later);
+    ///     wq.shutdown(&mut cx);
+    /// });
+    /// assert_eq!(rx.recv().unwrap(), Ok(2048)); // allocated later, with GFP_KERNEL
+    /// ```
+    #[track_caller]
+    pub fn alloc_or_defer<T, A, F, I, C>(
+        &self,
+        nw: NoWait<'_>,
+        init: I,
+        backend: A,
+        flags: F,
+        complete: C,
+    ) -> Result<NowOrLater<KBox<T, A>>, QueueError<I>>
+    where
+        A: Backend + Clone + Send + 'static,
+        F: GfpFlags + Send + 'static,
+        for<'x> MaySleep<'x>: Permits<F>,
+        I: FnOnce() -> T + Send + 'static,
+        C: FnOnce(MaySleep<'_>, Outcome<F, KBox<T, A>>) + Send + 'static,
+        T: 'static,
+    {
+        if let Ok(slot) = KBox::<T, A>::new_uninit_in(backend.clone(), GFP_NOWAIT, &nw) {
+            return Ok(NowOrLater::Now(slot.write(init())));
+        }
+        let gfp = nw.effective(crate::flags::GFP_ATOMIC);
+        let parts = (init, backend, flags, complete);
+        match self.enqueue(parts, gfp, |parts| DeferredAlloc {
+            parts: Some(parts),
+            value: PhantomData,
+        }) {
+            Ok(()) => Ok(NowOrLater::Later),
+            Err(error) => Err(match error {
+                QueueError::Full((init, ..)) => QueueError::Full(init),
+                QueueError::NoMemory((init, ..), error) => QueueError::NoMemory(init, error),
+            }),
+        }
+    }
+
+    /// Waits until every work item queued so far has run
+    /// (`flush_workqueue()`).
+    ///
+    /// # Panics
+    ///
+    /// Inside an atomic section (through an `unsafe`-assumed token), like
+    /// [`might_sleep`](crate::might_sleep); and when called from one of this
+    /// workqueue's own work items, which would wait for itself forever.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("events", 2, &mut cx).unwrap();
+    ///     let flag = Arc::clone(&ran);
+    ///     wq.try_spawn(GFP_KERNEL, &cx, move |_| flag.store(true, Ordering::Release)).unwrap();
+    ///     wq.flush(&mut cx);
+    ///     assert!(ran.load(Ordering::Acquire));
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn flush(&self, cx: impl SleepContext) {
+        let _ = cx;
+        state::might_sleep();
+        if let Some(worker) = &self.worker {
+            assert!(
+                worker.thread().id() != std::thread::current().id(),
+                "flush of a workqueue from one of its own work items would wait for itself forever"
+            );
+        }
+        let mut idle = self
+            .shared
+            .idle_lock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while self.shared.in_flight.load(Ordering::Acquire) != 0 {
+            idle = self
+                .shared
+                .idle
+                .wait(idle)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Runs every queued work item, stops the worker and reports
+    /// (`destroy_workqueue()`). Dropping the workqueue does the same.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("events", 8, &mut cx).unwrap();
+    ///     for _ in 0..3 {
+    ///         wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap();
+    ///     }
+    ///     assert_eq!(wq.shutdown(&mut cx).completed, 3);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn shutdown(mut self, cx: impl SleepContext) -> WorkqueueStats {
+        let _ = cx;
+        state::might_sleep();
+        self.stop();
+        self.stats()
+    }
+
+    /// Work items queued and not yet started.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| assert_eq!(Workqueue::new("wq", 1, &mut cx).unwrap().pending(), 0));
+    /// ```
+    pub fn pending(&self) -> usize {
+        self.shared.queued.load(Ordering::Acquire)
+    }
+
+    /// How many work items may wait at once.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| assert_eq!(Workqueue::new("wq", 3, &mut cx).unwrap().capacity(), 3));
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Work items that have run to completion so far.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| assert_eq!(Workqueue::new("wq", 1, &mut cx).unwrap().completed(), 0));
+    /// ```
+    pub fn completed(&self) -> usize {
+        self.shared.completed.load(Ordering::Acquire)
+    }
+
+    /// Work items that panicked so far (each caught on the worker).
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
+    /// MaySleep::enter(|mut cx| {
+    ///     let wq = Workqueue::new("wq", 1, &mut cx).unwrap();
+    ///     wq.try_spawn(GFP_KERNEL, &cx, |_| panic!("oops in a work item")).unwrap();
+    ///     wq.flush(&mut cx);
+    ///     assert_eq!((wq.panicked(), wq.completed()), (1, 0));
+    /// });
+    /// ```
+    pub fn panicked(&self) -> usize {
+        self.shared.panicked.load(Ordering::Acquire)
+    }
+
+    fn stats(&self) -> WorkqueueStats {
+        WorkqueueStats {
+            completed: self.completed(),
+            panicked: self.panicked(),
+        }
+    }
+
+    /// Closes the queue; the worker drains it and exits; joins the worker.
+    fn stop(&mut self) {
+        drop(self.sender.take());
+        if let Some(worker) = self.worker.take() {
+            // Work item panics are caught inside the worker, so it only
+            // fails to join if the runtime itself broke; nothing to add.
+            let _ = worker.join();
+        }
+    }
+
+    /// Reserves a slot, allocates the work item with `gfp`, builds it from
+    /// `parts` and sends it. On failure `parts` come back untouched.
+    #[track_caller]
+    fn enqueue<P, J: Job + 'static>(
+        &self,
+        parts: P,
+        gfp: Gfp,
+        build: impl FnOnce(P) -> J,
+    ) -> Result<(), QueueError<P>> {
+        let shared = &*self.shared;
+        // A slot first: a full queue costs no allocation.
+        let reserved = shared
+            .queued
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
+                (queued < self.capacity).then_some(queued + 1)
+            });
+        if reserved.is_err() {
+            return Err(QueueError::Full(parts));
+        }
+        let slot = match WorkSlot::<J>::allocate(gfp) {
+            Ok(slot) => slot,
+            Err(error) => {
+                shared.queued.fetch_sub(1, Ordering::AcqRel);
+                return Err(QueueError::NoMemory(parts, error));
+            }
+        };
+        let work = slot.write(build(parts));
+        shared.in_flight.fetch_add(1, Ordering::AcqRel);
+        let Some(sender) = &self.sender else {
+            unreachable!("the sender is only taken by shutdown, which consumes the workqueue")
+        };
+        match sender.try_send(work) {
+            Ok(()) => Ok(()),
+            // The reserved slot guarantees room, and the worker only exits
+            // after the sender is dropped (work item panics are caught).
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                unreachable!("a workqueue channel refused a work item with a reserved slot")
+            }
+        }
+    }
+}
+
+impl Drop for Workqueue {
+    /// Drains and joins, as [`shutdown`](Workqueue::shutdown). Joining may
+    /// block: outside of unwinding, dropping a workqueue inside an atomic
+    /// section panics like [`might_sleep`](crate::might_sleep).
+    fn drop(&mut self) {
+        if self.worker.is_some() && !std::thread::panicking() {
+            state::might_sleep();
+        }
+        self.stop();
+    }
+}
+
+impl fmt::Debug for Workqueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self
+            .worker
+            .as_ref()
+            .and_then(|worker| worker.thread().name());
+        f.debug_struct("Workqueue")
+            .field("worker", &name)
+            .field("capacity", &self.capacity)
+            .field("pending", &self.pending())
+            .field("completed", &self.completed())
+            .field("panicked", &self.panicked())
+            .finish()
+    }
+}
+
+fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
+    // Ends when the sender is dropped and every queued item has been
+    // received: shutdown drains the queue.
+    while let Ok(work) = receiver.recv() {
+        shared.queued.fetch_sub(1, Ordering::AcqRel);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // The checked entry point: a work item that leaked an atomic
+            // section (e.g. `mem::forget` of a spinlock guard) is caught on
+            // the next item.
+            MaySleep::enter(|cx| work.run(cx));
+        }));
+        let counter = if outcome.is_ok() {
+            &shared.completed
+        } else {
+            &shared.panicked
+        };
+        counter.fetch_add(1, Ordering::AcqRel);
+        if shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            // Taking the lock orders this wake-up after a flusher's check.
+            let _idle = shared
+                .idle_lock
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            shared.idle.notify_all();
+        }
+    }
+}
+
+/// A queued work item, type-erased.
+trait Job: Send {
+    /// Runs the item; later calls do nothing.
+    fn run(&mut self, cx: MaySleep<'_>);
+}
+
+/// A closure given to [`Workqueue::try_spawn`].
+struct Spawned<W>(Option<W>);
+
+impl<W: FnOnce(MaySleep<'_>) + Send> Job for Spawned<W> {
+    fn run(&mut self, cx: MaySleep<'_>) {
+        if let Some(work) = self.0.take() {
+            work(cx);
+        }
+    }
+}
+
+/// The deferred half of [`Workqueue::alloc_or_defer`].
+struct DeferredAlloc<T, I, A, F, C> {
+    parts: Option<(I, A, F, C)>,
+    // `fn() -> T`: the value is made on the worker; the item does not hold one.
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T, I, A, F, C> Job for DeferredAlloc<T, I, A, F, C>
+where
+    A: Backend + Send,
+    F: GfpFlags + Send,
+    for<'x> MaySleep<'x>: Permits<F>,
+    I: FnOnce() -> T + Send,
+    C: FnOnce(MaySleep<'_>, Outcome<F, KBox<T, A>>) + Send,
+{
+    fn run(&mut self, cx: MaySleep<'_>) {
+        if let Some((init, backend, flags, complete)) = self.parts.take() {
+            let outcome = KBox::new_in(init(), backend, flags, &cx);
+            complete(cx, outcome);
+        }
+    }
+}
+
+/// Owns a `dyn Job` in memory allocated from [`System`] through the request
+/// path (so with the caller's flags, reported and checked like any request).
+///
+/// `KBox` cannot hold a `dyn Job` on stable Rust (custom pointers cannot
+/// unsize), so this is the small owner for the one trait object we need.
+struct WorkBox {
+    job: NonNull<dyn Job>,
+}
+
+// SAFETY: a `WorkBox` owns its `dyn Job` exclusively, and `Job: Send`.
+unsafe impl Send for WorkBox {}
+
+/// Memory for a `J`, not yet written.
+struct WorkSlot<J> {
+    block: NonNull<J>,
+}
+
+impl<J: Job + 'static> WorkSlot<J> {
+    #[track_caller]
+    fn allocate(gfp: Gfp) -> Result<WorkSlot<J>, AllocError> {
+        // Fails the build for a work item larger than kmalloc allows.
+        let size = Size::<Kmalloc>::of::<J>();
+        let block = if size.get() == 0 {
+            NonNull::dangling()
+        } else {
+            request::allocate(&System, Layout::new::<J>(), gfp)?.cast::<J>()
+        };
+        Ok(WorkSlot { block })
+    }
+
+    fn write(self, job: J) -> WorkBox {
+        let block = self.block;
+        core::mem::forget(self);
+        // SAFETY: `block` is a fresh allocation with `J`'s layout (or
+        // dangling and aligned for a zero-sized `J`), valid for one write.
+        unsafe { block.as_ptr().write(job) };
+        // Unsizing coercion: the `dyn Job` metadata comes from `J`.
+        let job: NonNull<dyn Job> = block;
+        WorkBox { job }
+    }
+}
+
+impl<J> Drop for WorkSlot<J> {
+    fn drop(&mut self) {
+        // SAFETY: the block was allocated from `System` with `J`'s layout
+        // (zero-sized ones never were) and holds no value to drop.
+        unsafe { free_block(&System, self.block.cast(), Layout::new::<J>()) };
+    }
+}
+
+impl WorkBox {
+    fn run(mut self, cx: MaySleep<'_>) {
+        // SAFETY: the box owns a live job, and `self` is unique.
+        unsafe { self.job.as_mut() }.run(cx);
+    }
+}
+
+impl Drop for WorkBox {
+    fn drop(&mut self) {
+        // SAFETY: the box owns a live, initialised job.
+        let layout = Layout::for_value(unsafe { self.job.as_ref() });
+        // SAFETY: the job is dropped once, here, and not used again.
+        unsafe { ptr::drop_in_place(self.job.as_ptr()) };
+        // SAFETY: allocated from `System` with the job's layout by
+        // `WorkSlot::allocate` (zero-sized jobs never were).
+        unsafe { free_block(&System, self.job.cast(), layout) };
+    }
+}

@@ -1,0 +1,328 @@
+//! Spinlocks, the irq-save variant, the sleeping mutex and atomic sections:
+//! the run-time half of the context rules (depth, interrupt state, unwind).
+//! The compile-time half is in the `compile_fail` doctests of `sync`.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use alloc_ctx::flags::*;
+use alloc_ctx::irq::irqs_disabled;
+use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::state::{atomic_depth, in_atomic};
+use alloc_ctx::sync::{Mutex, SpinLock, SpinLockIrq};
+use alloc_ctx::{KBox, KVec, MaySleep, NoWait};
+
+/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement
+/// `Trait`: with an impl, the method path below would be ambiguous.
+macro_rules! assert_not_impl {
+    ($ty:ty: $($trait:tt)+) => {{
+        trait AmbiguousIfImpl<A> {
+            fn some_item() {}
+        }
+        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+        #[allow(dead_code)]
+        struct Invalid;
+        impl<T: ?Sized + $($trait)+> AmbiguousIfImpl<Invalid> for T {}
+        let _ = <$ty as AmbiguousIfImpl<_>>::some_item;
+    }};
+}
+
+fn assert_send_sync<T: Send + Sync>() {}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn guards_stay_on_their_thread_and_locks_are_shareable() {
+    assert_not_impl!(alloc_ctx::sync::SpinLockGuard<'static, u32>: Send);
+    assert_not_impl!(alloc_ctx::sync::SpinLockIrqGuard<'static, u32>: Send);
+    assert_not_impl!(alloc_ctx::sync::MutexGuard<'static, u32>: Send);
+    assert_send_sync::<SpinLock<KVec<u8>>>();
+    assert_send_sync::<SpinLockIrq<KVec<u8>>>();
+    assert_send_sync::<Mutex<KVec<u8>>>();
+    assert_not_impl!(SpinLock<std::rc::Rc<u8>>: Sync);
+    // The lock adds one flag word to the data, like `spinlock_t`.
+    assert!(size_of::<SpinLock<u64>>() <= 2 * size_of::<u64>());
+}
+
+#[test]
+fn spinlock_guard_is_an_atomic_section() {
+    let lock = SpinLock::new(0u32);
+    MaySleep::enter(|mut cx| {
+        assert_eq!(atomic_depth(), 0);
+        {
+            let mut guard = lock.lock(&mut cx);
+            assert_eq!(atomic_depth(), 1);
+            assert!(lock.is_locked());
+            *guard += 1;
+            // Requests through the guard's token are served as non-blocking.
+            let nw = guard.token();
+            let frame = KBox::new([0u8; 64], GFP_ATOMIC, &nw).expect("atomic allocation");
+            assert_eq!(frame.len(), 64);
+        }
+        assert_eq!(atomic_depth(), 0);
+        assert!(!lock.is_locked());
+        // Unlocked: the sleep token works again.
+        let buffer = cx
+            .alloc(GFP_KERNEL, Size::<Kmalloc>::new(128).unwrap())
+            .unwrap();
+        assert_eq!(buffer.len(), 128);
+    });
+    assert_eq!(lock.into_inner(), 1);
+}
+
+#[test]
+fn data_changes_through_the_guard_while_its_token_is_in_hand() {
+    let ring = SpinLock::new(KVec::<u32>::new());
+    MaySleep::enter(|mut cx| {
+        let mut ring = ring.lock(&mut cx);
+        let nw = ring.token();
+        for value in 0..4 {
+            ring.push(value, GFP_ATOMIC, &nw).unwrap();
+        }
+        assert_eq!(ring.as_slice(), [0, 1, 2, 3]);
+    });
+}
+
+#[test]
+fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
+    let queue = SpinLock::new(KVec::new());
+    let stats = SpinLock::new(0u64);
+    let counters = SpinLockIrq::new(0u64);
+    MaySleep::enter(|mut cx| {
+        let mut queue = queue.lock(&mut cx);
+        assert_eq!(atomic_depth(), 1);
+        {
+            let mut stats = stats.lock_nowait(queue.token());
+            assert_eq!(atomic_depth(), 2);
+            {
+                let mut counters = counters.lock_irqsave_nowait(stats.token());
+                assert_eq!(atomic_depth(), 3);
+                assert!(irqs_disabled());
+                *counters += 1;
+            }
+            assert!(!irqs_disabled());
+            assert_eq!(atomic_depth(), 2);
+            *stats += 1;
+            let nw = queue.token();
+            queue.push(*stats, GFP_ATOMIC, &nw).unwrap();
+        }
+        assert_eq!(atomic_depth(), 1);
+        assert_eq!(queue.as_slice(), [1]);
+    });
+    assert_eq!(atomic_depth(), 0);
+    assert!(!stats.is_locked() && !queue.is_locked());
+}
+
+#[test]
+fn try_lock_nowait_reports_a_held_lock_without_spinning() {
+    let lock = SpinLock::new(0);
+    NoWait::enter(|nw| {
+        let held = lock.try_lock_nowait(nw).expect("the lock is free");
+        assert_eq!(atomic_depth(), 2);
+        assert!(lock.try_lock_nowait(held.token()).is_none());
+        assert_eq!(
+            atomic_depth(),
+            2,
+            "a failed try_lock leaves no section behind"
+        );
+    });
+    assert_eq!(atomic_depth(), 0);
+}
+
+#[test]
+fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
+    MaySleep::enter(|mut cx| {
+        let len = cx.atomic(|nw| {
+            assert!(in_atomic());
+            KBox::new([1u16; 8], GFP_ATOMIC, &nw).map(|boxed| boxed.len())
+        });
+        assert_eq!(len, Ok(8));
+        assert!(!in_atomic());
+    });
+}
+
+#[test]
+fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
+    MaySleep::enter(|mut cx| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            cx.atomic(|_nw| {
+                NoWait::enter(|_nw| {
+                    assert_eq!(atomic_depth(), 2);
+                    panic!("oops in a nested atomic section");
+                })
+            })
+        }));
+        assert_eq!(
+            panic_message(result.unwrap_err()),
+            "oops in a nested atomic section"
+        );
+        assert_eq!(atomic_depth(), 0);
+        alloc_ctx::might_sleep(); // may sleep again
+    });
+}
+
+#[test]
+fn depth_and_lock_are_restored_after_a_panic_under_a_spinlock() {
+    let lock = SpinLock::new(0);
+    MaySleep::enter(|mut cx| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut guard = lock.lock(&mut cx);
+            *guard += 1;
+            panic!("oops under a spinlock");
+        }));
+        assert!(result.is_err());
+        assert_eq!(atomic_depth(), 0);
+        assert!(!lock.is_locked(), "unwinding released the lock");
+        assert_eq!(*lock.lock(&mut cx), 1);
+    });
+}
+
+#[test]
+fn depth_and_locks_are_restored_after_a_panic_under_nested_spinlocks() {
+    let outer = SpinLock::new(());
+    let inner = SpinLock::new(());
+    let irq_shared = SpinLockIrq::new(());
+    MaySleep::enter(|mut cx| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let outer = outer.lock(&mut cx);
+            let inner = inner.lock_nowait(outer.token());
+            let _irq = irq_shared.lock_irqsave_nowait(inner.token());
+            assert_eq!((atomic_depth(), irqs_disabled()), (3, true));
+            panic!("oops under three locks");
+        }));
+        assert!(result.is_err());
+        assert_eq!(atomic_depth(), 0);
+        assert!(!irqs_disabled(), "interrupts restored on unwind");
+        assert!(!outer.is_locked() && !inner.is_locked() && !irq_shared.is_locked());
+    });
+}
+
+#[test]
+fn irqsave_restores_the_previous_interrupt_state() {
+    let a = SpinLockIrq::new(());
+    let b = SpinLockIrq::new(());
+    MaySleep::enter(|mut cx| {
+        assert!(!irqs_disabled());
+        let a_guard = a.lock_irqsave(&mut cx);
+        assert!(irqs_disabled());
+        let b_guard = b.lock_irqsave_nowait(a_guard.token());
+        drop(b_guard);
+        assert!(
+            irqs_disabled(),
+            "the inner restore keeps the outer section's state"
+        );
+        drop(a_guard);
+        assert!(!irqs_disabled());
+        assert_eq!(atomic_depth(), 0);
+    });
+}
+
+#[test]
+fn entry_points_panic_under_a_spinlock() {
+    let lock = SpinLock::new(());
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        NoWait::enter(|nw| {
+            let _guard = lock.lock_nowait(nw);
+            MaySleep::enter(|_cx| ());
+        })
+    }));
+    let message = panic_message(result.unwrap_err());
+    assert!(
+        message.starts_with("BUG: sleeping function called from invalid context"),
+        "{message}"
+    );
+    assert!(message.contains("atomic depth: 2"), "{message}");
+    assert_eq!(atomic_depth(), 0);
+    assert!(!lock.is_locked());
+}
+
+#[test]
+fn mutex_guard_does_not_freeze_the_sleep_token() {
+    let table = Mutex::new(KVec::<u64>::new());
+    let name = Mutex::new("eth0");
+    MaySleep::enter(|mut cx| {
+        let mut table = table.lock(&mut cx);
+        // Still in a context that may sleep: GFP_KERNEL and a second mutex.
+        table.reserve(512, GFP_KERNEL, &cx).unwrap();
+        table.push(1, GFP_KERNEL | __GFP_ZERO, &cx).unwrap();
+        let name = name.lock(&cx);
+        assert_eq!(*name, "eth0");
+        assert!(!in_atomic());
+        // And a spinlock inside a mutex is fine (the reverse does not compile).
+        let spin = SpinLock::new(());
+        drop(spin.lock(&mut cx));
+        assert!(table.capacity() >= 512);
+    });
+}
+
+#[test]
+fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
+    let config = Mutex::new(0);
+    let lock = SpinLock::new(());
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        MaySleep::enter(|mut cx| {
+            let _guard = lock.lock(&mut cx);
+            // SAFETY: deliberately wrong, to show the run-time check: the
+            // thread holds a spinlock. `Mutex::lock` panics before blocking.
+            let lying = unsafe { MaySleep::assume() };
+            let _ = config.lock(lying);
+        })
+    }));
+    let message = panic_message(result.unwrap_err());
+    assert!(
+        message.starts_with("BUG: sleeping function called from invalid context"),
+        "{message}"
+    );
+    assert!(
+        message.contains("tests/sync.rs"),
+        "names the caller of Mutex::lock: {message}"
+    );
+    assert_eq!(atomic_depth(), 0);
+    assert!(!lock.is_locked());
+}
+
+#[test]
+fn mutex_ignores_poisoning() {
+    let counter = Mutex::new(0);
+    MaySleep::enter(|mut cx| {
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut value = counter.lock(&mut cx);
+            *value = 41;
+            panic!("holder dies");
+        }));
+        assert!(result.is_err());
+        let mut value = counter.lock(&mut cx);
+        assert_eq!(*value, 41, "the data as the panicking holder left it");
+        *value += 1;
+    });
+    assert_eq!(counter.into_inner(), 42);
+}
+
+#[test]
+fn spinlock_excludes_other_threads() {
+    const ROUNDS: u32 = if cfg!(miri) { 20 } else { 2_000 };
+    let counter = SpinLock::new(0u32);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                for _ in 0..ROUNDS {
+                    NoWait::enter(|nw| {
+                        let mut value = counter.lock_nowait(nw);
+                        // A non-atomic read-modify-write: lost updates would
+                        // show if two threads were inside at once.
+                        let seen = *value;
+                        std::hint::spin_loop();
+                        *value = seen + 1;
+                    });
+                }
+                assert_eq!(atomic_depth(), 0);
+            });
+        }
+    });
+    assert_eq!(counter.into_inner(), 2 * ROUNDS);
+}
