@@ -5,3 +5,4 @@
 
 pub mod block_writeback;
 pub mod btree_paths;
+pub mod nic_driver;

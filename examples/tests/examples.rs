@@ -4,8 +4,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use alloc_ctx::MaySleep;
-use alloc_ctx::backend::Budget;
-use alloc_ctx_examples::{block_writeback, btree_paths};
+use alloc_ctx::backend::{Budget, FailInject};
+use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 
 /// Shrinkers are process-wide, like the kernel's: scenarios that register
 /// them or run reclaim must not overlap.
@@ -100,4 +100,63 @@ fn block_writeback_never_recurses_into_io_or_fs() {
             .unwrap()
             .contains("served as GFP_NOIO")
     );
+}
+
+fn nic_run(backend: Arc<FailInject<Budget>>, config: nic_driver::Config) -> (nic_driver::Summary, String) {
+    alloc_ctx::report::set_failure_hook(|_| {});
+    let mut trace = Vec::new();
+    let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, backend, config, &mut trace));
+    (summary, String::from_utf8(trace).unwrap())
+}
+
+#[test]
+fn nic_driver_moves_every_frame_without_pressure() {
+    let _serial = serial();
+    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)));
+    let config = nic_driver::Config::default();
+    let (summary, _) = nic_run(Arc::clone(&backend), config);
+    assert!(summary.probed);
+    assert_eq!((summary.rx_frames, summary.rx_delivered, summary.rx_dropped), (config.packets, config.packets, 0));
+    assert_eq!(summary.refills, (config.packets, 0, 0, 0), "every refill succeeded at once");
+    assert_eq!(summary.tx_frames, config.packets.div_ceil(config.tx_every));
+    assert_eq!(summary.tx_completed, summary.tx_frames);
+    assert_eq!(backend.inner().live_bytes(), 0, "remove freed everything");
+}
+
+#[test]
+fn nic_driver_defers_refills_and_counts_drops_under_failures() {
+    let _serial = serial();
+    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)).fail_every(3));
+    let config = nic_driver::Config::default();
+    let (summary, trace) = nic_run(Arc::clone(&backend), config);
+    assert!(summary.probed, "GFP_KERNEL retried past the injected failures");
+    assert!(backend.failures() > 0);
+    assert!(summary.rx_balanced(), "{summary:?}");
+    let (_, deferred, deferred_done, _) = summary.refills;
+    assert!(deferred > 0, "the workqueue fallback ran: {summary:?}");
+    assert_eq!(deferred_done, deferred, "every deferred refill completed with GFP_KERNEL");
+    assert!(summary.tx_dropped > 0);
+    assert_eq!(backend.inner().live_bytes(), 0);
+    assert!(trace.contains("deferred to the nic-refill workqueue"), "{trace}");
+}
+
+#[test]
+fn nic_driver_probe_failure_is_an_error_not_a_panic() {
+    let _serial = serial();
+    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)).fail_every(1));
+    let (summary, trace) = nic_run(Arc::clone(&backend), nic_driver::Config::default());
+    assert!(!summary.probed);
+    assert!(trace.contains("-ENOMEM"), "{trace}");
+    assert_eq!(backend.inner().live_bytes(), 0);
+}
+
+#[test]
+fn nic_driver_rejects_an_absurd_ring_size_before_allocating() {
+    let _serial = serial();
+    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)));
+    let config = nic_driver::Config { rx_entries: usize::MAX / 4, ..nic_driver::Config::default() };
+    let (summary, trace) = nic_run(Arc::clone(&backend), config);
+    assert!(!summary.probed);
+    assert!(trace.contains("-EINVAL") && trace.contains("INT_MAX"), "{trace}");
+    assert_eq!(backend.calls(), 0, "nothing reached the allocator");
 }
