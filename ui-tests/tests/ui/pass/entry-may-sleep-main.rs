@@ -1,0 +1,28 @@
+// `#[may_sleep(entry)]` on `main` and on a thread body: no token parameter;
+// the token is created inside, after the run-time check that the thread is
+// not in an atomic section.
+use alloc_ctx::flags::GFP_KERNEL;
+use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::{may_sleep, nowait};
+
+#[may_sleep(entry)]
+fn worker_thread(len: usize) -> usize {
+    assert!(!alloc_ctx::state::in_atomic());
+    cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(len).unwrap())
+        .map_or(0, |buf| buf.len())
+}
+
+#[nowait]
+fn depth() -> u32 {
+    alloc_ctx::state::atomic_depth()
+}
+
+#[may_sleep(entry)]
+fn main() {
+    // `cx` is a `MaySleep<'static>` here.
+    assert_eq!(depth(&cx), 0);
+    assert_eq!(cx.nowait_scope(|nw| depth(nw)), 1);
+    let worker = std::thread::spawn(|| worker_thread(4096));
+    assert_eq!(worker.join().unwrap(), 4096);
+    assert_eq!(worker_thread(64), 64);
+}
