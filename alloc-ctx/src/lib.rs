@@ -54,18 +54,27 @@ extern crate alloc;
 extern crate std;
 
 pub mod backend;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod checking;
 pub mod context;
 pub mod error;
 pub mod flags;
 pub mod irq;
 pub mod kbox;
 pub mod kvec;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod mempool;
 pub mod reclaim;
 pub mod report;
 mod request;
 pub mod rules;
 pub mod size;
 pub mod state;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod sweep;
 pub mod sync;
 pub mod typelevel;
 #[cfg(feature = "std")]

@@ -7,6 +7,7 @@
 //! | direct reclaim, no modifier | [`DEFAULT_RECLAIM_PASSES`] reclaim passes with back-off |
 //! | `__GFP_RETRY_MAYFAIL` | [`MAX_RECLAIM_RETRIES`] passes with back-off |
 //! | `__GFP_NOFAIL` | reclaim, back off and retry until it succeeds |
+//! | any but NOFAIL, failed by an injected fault ([`crate::sweep`]) | fail at once |
 //!
 //! Only requests made through a `MaySleep` token can carry direct reclaim,
 //! so the sleeping branches are never reached from an atomic section.
@@ -32,6 +33,7 @@ pub const MAX_RECLAIM_RETRIES: u32 = 16;
 pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
     debug_assert!(layout.size() != 0);
     check_context(gfp);
+    let _request = InRequest::enter();
     match backend.allocate(layout, gfp) {
         Some(ptr) => Ok(ptr),
         None => retry(layout, gfp, Location::caller(), || backend.allocate(layout, gfp)),
@@ -54,6 +56,7 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
 ) -> Result<NonNull<u8>, AllocError> {
     debug_assert!(new.size() != 0 && old.size() != 0);
     check_context(gfp);
+    let _request = InRequest::enter();
     // SAFETY: forwarded from the caller; `reallocate` leaves the old block
     // untouched when it fails, so a retry may pass it again.
     let attempt = || unsafe { backend.reallocate(ptr, old, new, gfp) };
@@ -61,6 +64,72 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
         Some(ptr) => Ok(ptr),
         None => retry(new, gfp, Location::caller(), attempt),
     }
+}
+
+/// Marks the thread as inside a token request until dropped, so the
+/// checking global allocator (`crate::checking`) lets the backend's own
+/// allocations (and the failure report's) through. Restores the previous
+/// value, so nested requests (a shrinker allocating during reclaim) stay
+/// marked. A no-op without `std`.
+#[must_use = "the request ends when the guard is dropped"]
+pub(crate) struct InRequest {
+    #[cfg(feature = "std")]
+    previous: bool,
+}
+
+#[cfg(feature = "std")]
+std::thread_local! {
+    static IN_REQUEST: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    /// Set by a fault-injecting backend to fail the request in progress.
+    static INJECTED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+impl InRequest {
+    #[inline(always)]
+    pub(crate) fn enter() -> InRequest {
+        InRequest {
+            // `try_with`: a request may run from a TLS destructor.
+            #[cfg(feature = "std")]
+            previous: IN_REQUEST.try_with(|flag| flag.replace(true)).unwrap_or(false),
+        }
+    }
+}
+
+impl Drop for InRequest {
+    #[inline(always)]
+    fn drop(&mut self) {
+        #[cfg(feature = "std")]
+        let _ = IN_REQUEST.try_with(|flag| flag.set(self.previous));
+    }
+}
+
+/// Whether the current thread is inside a token request (false during
+/// thread teardown, when the flag is gone).
+#[cfg(feature = "std")]
+#[inline(always)]
+pub(crate) fn in_request() -> bool {
+    IN_REQUEST.try_with(core::cell::Cell::get).unwrap_or(false)
+}
+
+/// Makes the request in progress on this thread fail as a whole: no reclaim
+/// and no retry, unless it is NOFAIL. This is how an injected fault behaves
+/// in the kernel (`failslab` fails a `kmalloc()` before the page allocator's
+/// retry loop), and it lets a sweep fail sleeping requests too. Called by a
+/// backend from inside `allocate`/`reallocate`; a no-op outside a request.
+#[cfg(feature = "std")]
+pub(crate) fn inject_failure() {
+    if in_request() {
+        let _ = INJECTED.try_with(|flag| flag.set(true));
+    }
+}
+
+/// Takes the injected-failure mark of the current request.
+#[inline]
+fn take_injected() -> bool {
+    #[cfg(feature = "std")]
+    return INJECTED.try_with(|flag| flag.replace(false)).unwrap_or(false);
+    #[cfg(not(feature = "std"))]
+    false
 }
 
 /// In debug builds, a sleeping request made while the thread is inside an
@@ -82,7 +151,9 @@ fn retry(
     location: &'static Location<'static>,
     mut attempt: impl FnMut() -> Option<NonNull<u8>>,
 ) -> Result<NonNull<u8>, AllocError> {
-    if gfp.may_sleep() {
+    // An injected fault fails the request without reclaim; NOFAIL ignores it.
+    let injected = take_injected() && !gfp.nofail();
+    if gfp.may_sleep() && !injected {
         let passes = if gfp.nofail() {
             u32::MAX
         } else if gfp.noretry() {
@@ -100,6 +171,9 @@ fn retry(
             }
             if let Some(ptr) = attempt() {
                 return Ok(ptr);
+            }
+            if take_injected() && !gfp.nofail() {
+                break;
             }
             pass = pass.saturating_add(1);
             // NOFAIL never leaves this loop but through success.

@@ -29,7 +29,9 @@ mod storage {
 
     #[inline]
     pub(super) fn atomic_depth() -> u32 {
-        ATOMIC_DEPTH.with(Cell::get)
+        // `try_with`: the checking global allocator reads the depth on every
+        // allocation, including those made by TLS destructors.
+        ATOMIC_DEPTH.try_with(Cell::get).unwrap_or(0)
     }
     #[inline]
     pub(super) fn set_atomic_depth(depth: u32) {

@@ -6,10 +6,11 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use alloc_ctx::MaySleep;
+use alloc_ctx::backend::FailInject;
 use alloc_ctx::flags::*;
 use alloc_ctx::reclaim::{ShrinkerNeeds, register_shrinker, shrink_reporting};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{Kmalloc, Nofail, Size};
+use alloc_ctx::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES, MaySleep, NoWait};
 use common::TestBackend;
 
 /// The registry is shared by the whole process: one test at a time.
@@ -56,7 +57,7 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
 #[test]
 fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let backend = Arc::new(TestBackend::new());
+    let backend = TestBackend::new();
     let freed = Arc::new(AtomicUsize::new(0));
     // A stand-in cache: the "memory" it frees is modelled by letting the
     // backend succeed again.
@@ -71,10 +72,106 @@ fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
     });
     backend.fail_next.set(1);
     MaySleep::enter(|cx| {
-        let buffer = cx.alloc_in(&*backend, GFP_KERNEL, Size::<Kmalloc>::new(512).unwrap()).unwrap();
+        let buffer = cx.alloc_in(&backend, GFP_KERNEL, Size::<Kmalloc>::new(512).unwrap()).unwrap();
         assert_eq!(buffer.len(), 512);
     });
     assert_eq!(backend.calls.get(), 2, "one failure, reclaim, one success");
     assert!(freed.load(Ordering::SeqCst) >= 512);
     assert_eq!(RELEASE.load(Ordering::SeqCst), 1);
+}
+
+/// Runs `request` against a backend that always fails, with a shrinker that
+/// counts the reclaim passes (and claims progress, so the request path does
+/// not back off between passes); returns (passes, backend calls).
+fn passes_and_calls(request: impl FnOnce(&FailInject)) -> (usize, usize) {
+    common::quiet_reports();
+    static PASSES: AtomicUsize = AtomicUsize::new(0);
+    PASSES.store(0, Ordering::SeqCst);
+    let _counter = register_shrinker("pass-counter", ShrinkerNeeds::Nothing, |target| {
+        PASSES.fetch_add(1, Ordering::SeqCst);
+        target
+    });
+    let backend = FailInject::system().fail_at_least(0);
+    request(&backend);
+    assert_eq!(backend.failures(), backend.calls(), "every call failed");
+    (PASSES.load(Ordering::SeqCst), backend.calls())
+}
+
+#[test]
+fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let size = Size::<Kmalloc>::new(64).unwrap();
+    let atomic = passes_and_calls(|b| {
+        NoWait::enter(|nw| assert!(nw.alloc_in(b, GFP_ATOMIC, size).is_err()))
+    });
+    assert_eq!(atomic, (0, 1));
+    // Through a sleep token too: the flags decide, not the token.
+    let nowait = passes_and_calls(|b| {
+        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOWAIT, size).is_err()))
+    });
+    assert_eq!(nowait, (0, 1));
+}
+
+#[test]
+fn noretry_runs_exactly_one_reclaim_pass() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let size = Size::<Kmalloc>::new(64).unwrap();
+    let counts = passes_and_calls(|b| {
+        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err()))
+    });
+    assert_eq!(counts, (1, 2));
+}
+
+#[test]
+fn plain_sleeping_requests_run_the_default_reclaim_passes() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let size = Size::<Kmalloc>::new(64).unwrap();
+    let counts = passes_and_calls(|b| {
+        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOIO, size).is_err()))
+    });
+    let passes = DEFAULT_RECLAIM_PASSES as usize;
+    assert_eq!(counts, (passes, 1 + passes));
+}
+
+#[test]
+fn retry_mayfail_runs_max_reclaim_retries_passes() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let size = Size::<Kmalloc>::new(64).unwrap();
+    let counts = passes_and_calls(|b| {
+        MaySleep::enter(|cx| {
+            assert!(
+                cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size)
+                    .is_err()
+            )
+        })
+    });
+    let passes = MAX_RECLAIM_RETRIES as usize;
+    assert_eq!(counts, (passes, 1 + passes));
+}
+
+#[test]
+fn nofail_reclaims_before_every_retry_until_it_succeeds() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let passes = Arc::new(AtomicUsize::new(0));
+    let _counter = register_shrinker("nofail-pass-counter", ShrinkerNeeds::Nothing, {
+        let passes = passes.clone();
+        move |target| {
+            passes.fetch_add(1, Ordering::SeqCst);
+            target
+        }
+    });
+    let backend = TestBackend::new();
+    backend.fail_next.set(40); // past MAX_RECLAIM_RETRIES: only NOFAIL keeps going
+    MaySleep::enter(|cx| {
+        let block = cx.alloc_in(
+            &backend,
+            GFP_KERNEL | __GFP_NOFAIL,
+            Size::<Nofail>::of::<[u8; 64]>(),
+        );
+        assert_eq!(block.len(), 64);
+    });
+    assert_eq!(
+        (passes.load(Ordering::SeqCst), backend.calls.get()),
+        (40, 41)
+    );
 }

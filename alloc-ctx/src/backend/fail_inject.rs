@@ -94,8 +94,14 @@ impl<B: Backend> FailInject<B> {
     /// seeded with `seed`: the same seed fails the same calls.
     pub fn fail_randomly(mut self, p: f64, seed: u64) -> Self {
         self.probability = (p.clamp(0.0, 1.0) * (u32::MAX as f64)) as u64;
-        // xorshift needs a non-zero state
-        self.rng = AtomicU64::new(seed | 1);
+        // Scrambled (splitmix64, a bijection) so that every seed gives its
+        // own sequence, even neighbouring ones; xorshift needs a non-zero
+        // state, which only one seed would map to.
+        let mut state = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        state = (state ^ (state >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        state = (state ^ (state >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        state ^= state >> 31;
+        self.rng = AtomicU64::new(if state == 0 { 0x9E37_79B9_7F4A_7C15 } else { state });
         self
     }
 
