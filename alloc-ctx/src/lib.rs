@@ -108,3 +108,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::context::entry::{NoWaitEntry, enter_may_sleep};
 }
+
+/// The README's Rust examples, compiled and run as doctests so they stay
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -62,6 +62,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::fmt;
@@ -480,8 +481,53 @@ where
     R: ScenarioOutcome,
     S: FnMut(&SweepBackend) -> R,
 {
+    try_sweep_shared(|backend: &Arc<SweepBackend>| scenario(backend))
+}
+
+/// As [`sweep`], for scenarios that need a `'static` backend: the scenario
+/// gets an `Arc<SweepBackend>` (itself a [`Backend`]) to clone into
+/// shrinkers, work items or threads. Every clone must be dropped by the
+/// time the scenario returns (join the threads, shut the workqueues down),
+/// or its blocks count as leaked.
+///
+/// ```
+/// use std::sync::Arc;
+/// use alloc_ctx::sweep::{SweepBackend, sweep_shared};
+/// use alloc_ctx::{KBox, MaySleep, flags::*};
+///
+/// # alloc_ctx::report::set_failure_hook(|_| {});
+/// let report = sweep_shared(|backend: &Arc<SweepBackend>| {
+///     let backend = Arc::clone(backend);
+///     std::thread::spawn(move || MaySleep::enter(|cx| KBox::new_in(7u32, backend, GFP_KERNEL, &cx).map(drop)))
+///         .join()
+///         .unwrap()
+/// });
+/// assert_eq!((report.points, report.failures_handled), (1, 1));
+/// ```
+///
+/// # Panics
+///
+/// When a run panicked or leaked, with the list of failing points.
+#[track_caller]
+pub fn sweep_shared<R, S>(scenario: S) -> SweepReport
+where
+    R: ScenarioOutcome,
+    S: FnMut(&Arc<SweepBackend>) -> R,
+{
+    match try_sweep_shared(scenario) {
+        Ok(report) => report,
+        Err(error) => panic!("{error}"),
+    }
+}
+
+/// As [`sweep_shared`], returning the problems instead of panicking.
+pub fn try_sweep_shared<R, S>(mut scenario: S) -> Result<SweepReport, SweepError>
+where
+    R: ScenarioOutcome,
+    S: FnMut(&Arc<SweepBackend>) -> R,
+{
     let mut report = SweepReport::default();
-    let counting = SweepBackend::counting();
+    let counting = Arc::new(SweepBackend::counting());
     let outcome = run(&mut scenario, &counting, None, &mut report);
     report.points = counting.calls();
     if outcome == Some(true) {
@@ -489,7 +535,7 @@ where
     }
     drop(counting);
     for point in 1..=report.points {
-        let backend = SweepBackend::failing_at(point);
+        let backend = Arc::new(SweepBackend::failing_at(point));
         let problems_before = report.problems.len();
         let outcome = run(&mut scenario, &backend, Some(point), &mut report);
         if !backend.failed() {
@@ -510,13 +556,13 @@ where
 /// panicked. Problems are added to `report`.
 fn run<R, S>(
     scenario: &mut S,
-    backend: &SweepBackend,
+    backend: &Arc<SweepBackend>,
     point: Option<usize>,
     report: &mut SweepReport,
 ) -> Option<bool>
 where
     R: ScenarioOutcome,
-    S: FnMut(&SweepBackend) -> R,
+    S: FnMut(&Arc<SweepBackend>) -> R,
 {
     report.runs += 1;
     let outcome = catch_unwind(AssertUnwindSafe(|| scenario(backend).is_error()));

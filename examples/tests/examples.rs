@@ -160,3 +160,53 @@ fn nic_driver_rejects_an_absurd_ring_size_before_allocating() {
     assert!(trace.contains("-EINVAL") && trace.contains("INT_MAX"), "{trace}");
     assert_eq!(backend.calls(), 0, "nothing reached the allocator");
 }
+
+// Failure sweeps: each example's logic, once per allocation point with
+// that point failing. The sweep itself asserts that no run panicked and no
+// run leaked; these tests add what each example promises on top.
+
+#[test]
+fn sweep_btree_paths() {
+    let _serial = serial();
+    alloc_ctx::report::set_failure_hook(|_| {});
+    let report = alloc_ctx::sweep::sweep(|backend| {
+        let summary = MaySleep::enter(|mut cx| {
+            btree_paths::run(&mut cx, backend, btree_paths::Config { paths: 600 }, &mut std::io::sink())
+        });
+        summary.restarted_with.map_or(Ok(()), Err)
+    });
+    println!("btree_paths: {report}");
+    // Five NOFAIL growths are points too, but cannot fail: the rest can.
+    assert!(report.points >= 7, "{report}");
+    assert_eq!(report.failures_handled, report.points - report.not_reached);
+    assert_eq!(report.errors_returned, report.points - 5, "every fallible growth failed cleanly: {report}");
+}
+
+#[test]
+fn sweep_block_writeback() {
+    let _serial = serial();
+    alloc_ctx::report::set_failure_hook(|_| {});
+    let config = block_writeback::Config { clean_pages: 4, dirty_pages: 4, inodes: 2, headroom_pages: 0 };
+    let report = alloc_ctx::sweep::sweep_shared(|backend| {
+        let summary = MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+        assert_eq!(summary.recursions(), 0);
+    });
+    println!("block_writeback: {report}");
+    assert!(report.points >= 10, "{report}");
+    assert_eq!(report.failures_handled, report.points - report.not_reached);
+}
+
+#[test]
+fn sweep_nic_driver() {
+    let _serial = serial();
+    alloc_ctx::report::set_failure_hook(|_| {});
+    let config = nic_driver::Config { rx_entries: 8, tx_entries: 4, packets: 24, tx_every: 2, napi_every: 4 };
+    let report = alloc_ctx::sweep::sweep_shared(|backend| {
+        let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+        assert!(!summary.probed || summary.rx_balanced(), "{summary:?}");
+        if summary.probed { Ok(()) } else { Err("probe failed") }
+    });
+    println!("nic_driver: {report}");
+    assert!(report.points >= 8 + 24, "{report}");
+    assert_eq!(report.failures_handled, report.points - report.not_reached);
+}
