@@ -56,9 +56,7 @@ fn parse_raw(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
     let mut args = Vec::new();
     while !input.is_empty() {
         // `crate` and `dyn` are keywords: accept any identifier here.
-        let name = input
-            .call(Ident::parse_any)
-            .map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
+        let name = input.call(Ident::parse_any).map_err(|e| syn::Error::new(e.span(), EXPECTED))?;
         let value = if input.peek(Token![=]) {
             let eq: Token![=] = input.parse()?;
             if input.peek(LitStr) {
@@ -66,10 +64,7 @@ fn parse_raw(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
             } else if input.peek(syn::Lit) {
                 Some(RawValue::Other(input.parse()?))
             } else if input.is_empty() || input.peek(Token![,]) {
-                return Err(syn::Error::new(
-                    eq.span,
-                    format!("`{name} =` needs a value"),
-                ));
+                return Err(syn::Error::new(eq.span, format!("`{name} =` needs a value")));
             } else {
                 Some(RawValue::Path(input.call(Path::parse_mod_style)?))
             }
@@ -116,20 +111,12 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
             ("crate", Some(RawValue::Path(path))) => args.krate = path,
             ("crate", Some(RawValue::Str(lit))) => match lit.parse::<Path>() {
                 Ok(path) => args.krate = path,
-                Err(_) => errors.error(
-                    &lit,
-                    "`crate` must be a path, e.g. `crate = my_driver::alloc_ctx`",
-                ),
+                Err(_) => errors.error(&lit, "`crate` must be a path, e.g. `crate = my_driver::alloc_ctx`"),
             },
             ("cx" | "crate", Some(RawValue::Other(lit))) => {
-                errors.error(
-                    &lit,
-                    format!("`{key}` takes a name or a path, not a literal"),
-                );
+                errors.error(&lit, format!("`{key}` takes a name or a path, not a literal"));
             }
-            ("cx" | "crate", None) => {
-                errors.error(&arg.name, format!("`{key}` needs a value: `{key} = …`"))
-            }
+            ("cx" | "crate", None) => errors.error(&arg.name, format!("`{key}` needs a value: `{key} = …`")),
             ("entry", None) => args.entry = Some(arg.name.span()),
             ("dyn", None) => args.concrete = Some(arg.name.span()),
             ("entry" | "dyn", Some(value)) => {

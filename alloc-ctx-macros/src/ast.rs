@@ -53,12 +53,8 @@ impl Item {
     pub(crate) fn parse(tokens: TokenStream) -> Item {
         let kind = classify.parse2(tokens.clone());
         match kind {
-            Ok(Kind::Impl) => {
-                syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Impl)
-            }
-            Ok(Kind::Trait) => {
-                syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Trait)
-            }
+            Ok(Kind::Impl) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Impl),
+            Ok(Kind::Trait) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Trait),
             Ok(Kind::Fn) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Fn),
             Ok(Kind::Other(span)) => Item::Other { tokens, span },
             Err(_) => other(tokens),
@@ -67,11 +63,7 @@ impl Item {
 }
 
 fn other(tokens: TokenStream) -> Item {
-    let span = tokens
-        .clone()
-        .into_iter()
-        .next()
-        .map_or_else(Span::call_site, |t| t.span());
+    let span = tokens.clone().into_iter().next().map_or_else(Span::call_site, |t| t.span());
     Item::Other { tokens, span }
 }
 
@@ -110,9 +102,7 @@ fn classify_start(input: ParseStream<'_>) -> syn::Result<Kind> {
     while fork.peek(Token![unsafe]) || fork.peek(Token![const]) || fork.peek(Token![async]) {
         fork.parse::<proc_macro2::TokenTree>()?;
     }
-    let span = fork
-        .parse::<proc_macro2::TokenTree>()
-        .map_or_else(|_| input.span(), |t| t.span());
+    let span = fork.parse::<proc_macro2::TokenTree>().map_or_else(|_| input.span(), |t| t.span());
     Ok(Kind::Other(span))
 }
 
@@ -129,18 +119,9 @@ impl Parse for Function {
                 return Err(syn::Error::new(group.span(), "expected a function body"));
             }
             let (inner_attrs, stmts) = split_inner_attrs.parse2(group.stream())?;
-            Body::Block {
-                braces: group.span(),
-                inner_attrs,
-                stmts,
-            }
+            Body::Block { braces: group.span(), inner_attrs, stmts }
         };
-        Ok(Function {
-            attrs,
-            vis,
-            sig,
-            body,
-        })
+        Ok(Function { attrs, vis, sig, body })
     }
 }
 
@@ -157,11 +138,7 @@ impl ToTokens for Function {
         self.sig.to_tokens(tokens);
         match &self.body {
             Body::Semi(semi) => semi.to_tokens(tokens),
-            Body::Block {
-                braces,
-                inner_attrs,
-                stmts,
-            } => {
+            Body::Block { braces, inner_attrs, stmts } => {
                 let mut inner = TokenStream::new();
                 for attr in inner_attrs {
                     attr.to_tokens(&mut inner);
@@ -253,12 +230,7 @@ mod tests {
         )) else {
             panic!()
         };
-        let Body::Block {
-            inner_attrs, stmts, ..
-        } = &function.body
-        else {
-            panic!()
-        };
+        let Body::Block { inner_attrs, stmts, .. } = &function.body else { panic!() };
         assert_eq!(inner_attrs.len(), 1);
         assert_eq!(stmts.to_string(), quote!(let x = 1; x + 1).to_string());
         // Round trip.

@@ -28,10 +28,7 @@ impl Errors {
 
     /// The `compile_error!` invocations for every recorded error.
     pub(crate) fn to_compile_errors(&self) -> TokenStream {
-        self.errors
-            .iter()
-            .map(syn::Error::to_compile_error)
-            .collect()
+        self.errors.iter().map(syn::Error::to_compile_error).collect()
     }
 
     /// The messages, in order (for the unit tests).

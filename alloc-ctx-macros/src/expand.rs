@@ -26,12 +26,7 @@ use crate::ast::{Body, Function};
 use crate::valid::Plan;
 
 /// Rewrites one function according to `plan`.
-pub(crate) fn function(
-    mark: Mark,
-    args: &Args,
-    mut function: Function,
-    plan: &Plan,
-) -> TokenStream {
+pub(crate) fn function(mark: Mark, args: &Args, mut function: Function, plan: &Plan) -> TokenStream {
     function.attrs.extend(context_doc(mark, args, plan));
     if !plan.inject {
         return function.into_token_stream();
@@ -52,9 +47,7 @@ pub(crate) fn function(
     };
     if function.sig.abi.is_some() && !plan.entry {
         // The token is zero-sized; there is nothing for C to pass.
-        function
-            .attrs
-            .push(parse_quote!(#[allow(improper_ctypes_definitions)]));
+        function.attrs.push(parse_quote!(#[allow(improper_ctypes_definitions)]));
     }
     if let Body::Block { stmts, .. } = &mut function.body {
         let body = std::mem::take(stmts);
@@ -85,15 +78,9 @@ fn add_token_parameter(mark: Mark, args: &Args, function: &mut Function, concret
         }
     };
     // A `const fn` has no prologue that would use the parameter.
-    let allow = function
-        .sig
-        .constness
-        .map(|_| quote!(#[allow(unused_variables)]));
+    let allow = function.sig.constness.map(|_| quote!(#[allow(unused_variables)]));
     let parameter: FnArg = parse_quote!(#allow #cx: #ty);
-    let position = usize::from(matches!(
-        function.sig.inputs.first(),
-        Some(FnArg::Receiver(_))
-    ));
+    let position = usize::from(matches!(function.sig.inputs.first(), Some(FnArg::Receiver(_))));
     function.sig.inputs.insert(position, parameter);
 }
 
@@ -174,10 +161,7 @@ mod tests {
     /// which rustfmt adds to multi-line inputs but not to one-line needles.
     fn squash(s: &str) -> String {
         let squashed: String = s.split_whitespace().collect();
-        squashed
-            .replace(",)", ")")
-            .replace(",]", "]")
-            .replace(",}", "}")
+        squashed.replace(",)", ")").replace(",]", "]").replace(",}", "}")
     }
 
     fn contains(haystack: &str, needle: proc_macro2::TokenStream) -> bool {
@@ -195,13 +179,7 @@ mod tests {
                 }
             ),
         );
-        assert!(
-            contains(
-                &out,
-                quote!(pub fn probe(cx: impl ::alloc_ctx::SleepContext, n: usize) -> u8)
-            ),
-            "{out}"
-        );
+        assert!(contains(&out, quote!(pub fn probe(cx: impl ::alloc_ctx::SleepContext, n: usize) -> u8)), "{out}");
         assert!(
             contains(
                 &out,
@@ -220,9 +198,7 @@ mod tests {
             quote!(),
             quote!(
                 #[inline]
-                unsafe fn f<'a, T: Copy, const N: usize>(
-                    #[allow(unused)] (a, b): (&'a T, [u8; N]),
-                ) -> &'a T
+                unsafe fn f<'a, T: Copy, const N: usize>(#[allow(unused)] (a, b): (&'a T, [u8; N])) -> &'a T
                 where
                     T: Default,
                 {
@@ -242,21 +218,9 @@ mod tests {
 
     #[test]
     fn token_goes_after_every_kind_of_receiver() {
-        for receiver in [
-            quote!(self),
-            quote!(&self),
-            quote!(&mut self),
-            quote!(self: Box<Self>),
-            quote!(mut self),
-        ] {
+        for receiver in [quote!(self), quote!(&self), quote!(&mut self), quote!(self: Box<Self>), quote!(mut self)] {
             let out = expand(Mark::MaySleep, quote!(), quote!(fn m(#receiver, x: u8) {}));
-            assert!(
-                contains(
-                    &out,
-                    quote!((#receiver, cx: impl ::alloc_ctx::SleepContext, x: u8))
-                ),
-                "{out}"
-            );
+            assert!(contains(&out, quote!((#receiver, cx: impl ::alloc_ctx::SleepContext, x: u8))), "{out}");
         }
     }
 
@@ -273,14 +237,8 @@ mod tests {
             ),
         );
         let out = squash(&out);
-        let inner = out
-            .find("{#![allow(clippy::all)]")
-            .expect("inner attribute kept at the start of the body");
-        assert!(
-            out.find("into_nowait")
-                .is_some_and(|prologue| prologue > inner),
-            "{out}"
-        );
+        let inner = out.find("{#![allow(clippy::all)]").expect("inner attribute kept at the start of the body");
+        assert!(out.find("into_nowait").is_some_and(|prologue| prologue > inner), "{out}");
     }
 
     #[test]
@@ -349,10 +307,7 @@ mod tests {
             ),
         );
         assert!(
-            contains(
-                &out,
-                quote!(#[allow(improper_ctypes_definitions)] extern "C" fn f(cx: ::alloc_ctx::NoWait<'_>))
-            ),
+            contains(&out, quote!(#[allow(improper_ctypes_definitions)] extern "C" fn f(cx: ::alloc_ctx::NoWait<'_>))),
             "{out}"
         );
     }
@@ -386,10 +341,7 @@ mod tests {
             ),
         );
         assert!(contains(&out, quote!(fn rx_irq(dev: &Dev))), "{out}");
-        assert!(
-            contains(&out, quote!(::alloc_ctx::__private::NoWaitEntry::enter())),
-            "{out}"
-        );
+        assert!(contains(&out, quote!(::alloc_ctx::__private::NoWaitEntry::enter())), "{out}");
     }
 
     #[test]
@@ -403,10 +355,7 @@ mod tests {
                 }
             ),
         );
-        assert!(
-            contains(&out, quote!(fn f(ctx: impl my_driver::rt::NoWaitContext))),
-            "{out}"
-        );
+        assert!(contains(&out, quote!(fn f(ctx: impl my_driver::rt::NoWaitContext))), "{out}");
         assert!(
             contains(
                 &out,
@@ -435,17 +384,8 @@ mod tests {
                 }
             ),
         );
-        assert!(
-            contains(&out, quote!(impl<T> Dev<T> where T: Send)),
-            "{out}"
-        );
-        assert!(
-            contains(
-                &out,
-                quote!(fn a(&self, cx: impl ::alloc_ctx::SleepContext))
-            ),
-            "{out}"
-        );
+        assert!(contains(&out, quote!(impl<T> Dev<T> where T: Send)), "{out}");
+        assert!(contains(&out, quote!(fn a(&self, cx: impl ::alloc_ctx::SleepContext))), "{out}");
         assert!(
             contains(
                 &out,
@@ -456,13 +396,7 @@ mod tests {
             ),
             "{out}"
         );
-        assert!(
-            contains(
-                &out,
-                quote!(pub fn c(cx: impl ::alloc_ctx::SleepContext, x: T) -> T)
-            ),
-            "{out}"
-        );
+        assert!(contains(&out, quote!(pub fn c(cx: impl ::alloc_ctx::SleepContext, x: T) -> T)), "{out}");
     }
 
     #[test]
@@ -488,13 +422,7 @@ mod tests {
             ),
             "{out}"
         );
-        assert!(
-            contains(
-                &out,
-                quote!(fn b(&self, cx: impl ::alloc_ctx::NoWaitContext) -> u8)
-            ),
-            "{out}"
-        );
+        assert!(contains(&out, quote!(fn b(&self, cx: impl ::alloc_ctx::NoWaitContext) -> u8)), "{out}");
     }
 
     #[test]
@@ -518,10 +446,7 @@ mod tests {
             ),
         );
         assert_eq!(out.matches("compile_error").count(), 1, "{out}");
-        assert!(
-            !out.contains("# [may_sleep]"),
-            "the second mark is removed: {out}"
-        );
+        assert!(!out.contains("# [may_sleep]"), "the second mark is removed: {out}");
 
         let out = expand(
             Mark::MaySleep,

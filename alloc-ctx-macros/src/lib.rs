@@ -84,10 +84,7 @@ impl Mark {
 ///
 /// [`MaySleep<'_>`]: https://docs.rs/alloc-ctx/latest/alloc_ctx/struct.MaySleep.html
 #[proc_macro_attribute]
-pub fn may_sleep(
-    args: proc_macro::TokenStream,
-    item: proc_macro::TokenStream,
-) -> proc_macro::TokenStream {
+pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mark(Mark::MaySleep, args.into(), item.into()).into()
 }
 
@@ -128,10 +125,7 @@ pub fn may_sleep(
 ///
 /// [`NoWait<'_>`]: https://docs.rs/alloc-ctx/latest/alloc_ctx/struct.NoWait.html
 #[proc_macro_attribute]
-pub fn nowait(
-    args: proc_macro::TokenStream,
-    item: proc_macro::TokenStream,
-) -> proc_macro::TokenStream {
+pub fn nowait(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mark(Mark::NoWait, args.into(), item.into()).into()
 }
 
@@ -150,13 +144,8 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             valid::strip_other_marks(mark, &mut block.attrs, &mut errors);
             for item in &mut block.items {
                 if let syn::ImplItem::Fn(method) = item
-                    && let Some(expanded) = mark_method(
-                        mark,
-                        &args,
-                        &method.attrs,
-                        method.to_token_stream(),
-                        &mut errors,
-                    )
+                    && let Some(expanded) =
+                        mark_method(mark, &args, &method.attrs, method.to_token_stream(), &mut errors)
                 {
                     *item = syn::ImplItem::Verbatim(expanded);
                 }
@@ -167,13 +156,8 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             valid::strip_other_marks(mark, &mut block.attrs, &mut errors);
             for item in &mut block.items {
                 if let syn::TraitItem::Fn(method) = item
-                    && let Some(expanded) = mark_method(
-                        mark,
-                        &args,
-                        &method.attrs,
-                        method.to_token_stream(),
-                        &mut errors,
-                    )
+                    && let Some(expanded) =
+                        mark_method(mark, &args, &method.attrs, method.to_token_stream(), &mut errors)
                 {
                     *item = syn::TraitItem::Verbatim(expanded);
                 }
@@ -191,11 +175,7 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             tokens
         }
     };
-    if errors.is_empty() {
-        output
-    } else {
-        fallback::emit(output, &errors)
-    }
+    if errors.is_empty() { output } else { fallback::emit(output, &errors) }
 }
 
 /// One method of a marked block; `None` leaves it as written (it has its

@@ -69,19 +69,10 @@ pub(crate) fn strip_other_marks(mark: Mark, attrs: &mut Vec<Attribute>, errors: 
 }
 
 /// Checks one function and decides how to expand it.
-pub(crate) fn check_function(
-    mark: Mark,
-    args: &Args,
-    function: &mut Function,
-    errors: &mut Errors,
-) -> Plan {
+pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, errors: &mut Errors) -> Plan {
     strip_other_marks(mark, &mut function.attrs, errors);
     let sig = &function.sig;
-    let mut plan = Plan {
-        inject: true,
-        entry: args.entry.is_some(),
-        concrete: args.concrete.is_some(),
-    };
+    let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some() };
 
     if let (Mark::NoWait, Some(asyncness)) = (mark, &sig.asyncness) {
         errors.error(
@@ -95,20 +86,14 @@ pub(crate) fn check_function(
         if let Body::Semi(semi) = &function.body {
             errors.error(
                 semi,
-                format!(
-                    "`#[{}(entry)]` needs a function body: an entry point creates its token inside",
-                    mark.name()
-                ),
+                format!("`#[{}(entry)]` needs a function body: an entry point creates its token inside", mark.name()),
             );
             plan.entry = false;
         }
         if let Some(constness) = &sig.constness {
             errors.error(
                 constness,
-                format!(
-                    "`#[{}(entry)]` cannot be used on a `const fn`: the entry check runs at run time",
-                    mark.name()
-                ),
+                format!("`#[{}(entry)]` cannot be used on a `const fn`: the entry check runs at run time", mark.name()),
             );
             plan.entry = false;
         }
@@ -150,17 +135,11 @@ fn binding_named<'p>(pat: &'p Pat, name: &syn::Ident) -> Option<&'p syn::Ident> 
             if pat_ident.ident == *name {
                 return Some(&pat_ident.ident);
             }
-            pat_ident
-                .subpat
-                .as_ref()
-                .and_then(|(_, sub)| binding_named(sub, name))
+            pat_ident.subpat.as_ref().and_then(|(_, sub)| binding_named(sub, name))
         }
         Pat::Tuple(tuple) => tuple.elems.iter().find_map(|p| binding_named(p, name)),
         Pat::TupleStruct(tuple) => tuple.elems.iter().find_map(|p| binding_named(p, name)),
-        Pat::Struct(s) => s
-            .fields
-            .iter()
-            .find_map(|field| binding_named(&field.pat, name)),
+        Pat::Struct(s) => s.fields.iter().find_map(|field| binding_named(&field.pat, name)),
         Pat::Slice(slice) => slice.elems.iter().find_map(|p| binding_named(p, name)),
         Pat::Reference(reference) => binding_named(&reference.pat, name),
         Pat::Paren(paren) => binding_named(&paren.pat, name),

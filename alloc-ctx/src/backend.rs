@@ -127,9 +127,8 @@ unsafe impl Backend for System {
     fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
         debug_assert!(layout.size() != 0);
         // SAFETY: the request layer never passes a zero-sized layout.
-        let ptr = unsafe {
-            if gfp.zeroed() { alloc::alloc::alloc_zeroed(layout) } else { alloc::alloc::alloc(layout) }
-        };
+        let ptr =
+            unsafe { if gfp.zeroed() { alloc::alloc::alloc_zeroed(layout) } else { alloc::alloc::alloc(layout) } };
         NonNull::new(ptr)
     }
 

@@ -108,10 +108,7 @@ impl Default for CheckingAlloc {
 impl<A> CheckingAlloc<A> {
     /// Checks `inner` with `policy`.
     pub const fn wrap(inner: A, policy: Policy) -> Self {
-        CheckingAlloc {
-            inner,
-            policy: AtomicU8::new(policy as u8),
-        }
+        CheckingAlloc { inner, policy: AtomicU8::new(policy as u8) }
     }
 
     /// The current policy.
@@ -158,9 +155,7 @@ impl<A> CheckingAlloc<A> {
         COUNT.fetch_add(1, Ordering::Relaxed);
         let policy = self.policy();
         // Never unwind out of the allocator.
-        let _ = catch_unwind(AssertUnwindSafe(|| {
-            record(size, align, kind, depth, policy)
-        }));
+        let _ = catch_unwind(AssertUnwindSafe(|| record(size, align, kind, depth, policy)));
         if policy == Policy::Abort {
             std::process::abort();
         }
@@ -310,12 +305,7 @@ pub fn violation_count() -> usize {
 
 /// A copy of the recorded violations (at most [`MAX_RECORDED`]).
 pub fn violations() -> Vec<Violation> {
-    unchecked(|| {
-        RECORDED
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    })
+    unchecked(|| RECORDED.lock().unwrap_or_else(PoisonError::into_inner).clone())
 }
 
 /// Takes the recorded violations and resets the record and the count.

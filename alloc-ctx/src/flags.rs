@@ -57,17 +57,8 @@ pub mod bits {
     pub const ACCOUNT: u32 = 0x40_0000;
 
     /// Every bit this crate knows; [`super::Gfp::from_bits`] rejects others.
-    pub const KNOWN: u32 = HIGH
-        | IO
-        | FS
-        | ZERO
-        | DIRECT_RECLAIM
-        | KSWAPD_RECLAIM
-        | NOWARN
-        | RETRY_MAYFAIL
-        | NOFAIL
-        | NORETRY
-        | ACCOUNT;
+    pub const KNOWN: u32 =
+        HIGH | IO | FS | ZERO | DIRECT_RECLAIM | KSWAPD_RECLAIM | NOWARN | RETRY_MAYFAIL | NOFAIL | NORETRY | ACCOUNT;
 }
 
 mod sealed {
@@ -80,6 +71,11 @@ mod sealed {
 /// The associated types are the flags' properties as type-level booleans;
 /// [`crate::rules`] turns them into compile-time checks. This trait is
 /// sealed: new flags cannot be invented outside this crate.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a typed GFP flag set",
+    label = "expected a GFP flag constant such as `GFP_KERNEL` or `GFP_ATOMIC | __GFP_ZERO`",
+    note = "requests take the flag constants of `alloc_ctx::flags`, whose types let the compiler check them against the context; a run-time `Gfp` value cannot be checked and is not accepted"
+)]
 pub trait GfpFlags: sealed::Sealed + Copy + 'static {
     /// The exact kernel bit value.
     const BITS: u32;
@@ -468,10 +464,9 @@ mod tests {
     fn or_is_the_union_and_computes_properties() {
         type K = Or<Or<GFP_KERNEL, __GFP_NOFAIL>, __GFP_ZERO>;
         assert_eq!(K::BITS, 0xCC0 | 0x8000 | 0x100);
-        assert!(<K as GfpFlags>::DirectReclaim::VALUE);
-        assert!(<K as GfpFlags>::NoFail::VALUE);
-        assert!(<K as GfpFlags>::Zero::VALUE);
-        assert!(!<K as GfpFlags>::NoRetry::VALUE);
+        let (reclaim, nofail) = (<K as GfpFlags>::DirectReclaim::VALUE, <K as GfpFlags>::NoFail::VALUE);
+        let (zero, noretry) = (<K as GfpFlags>::Zero::VALUE, <K as GfpFlags>::NoRetry::VALUE);
+        assert_eq!((reclaim, nofail, zero, noretry), (true, true, true, false));
         let value = GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO;
         assert_eq!(value.gfp().bits(), K::BITS);
         assert_eq!(core::mem::size_of_val(&value), 0);
@@ -512,10 +507,7 @@ mod tests {
         assert_eq!((GFP_ATOMIC | __GFP_ZERO).gfp().to_string(), "GFP_ATOMIC|__GFP_ZERO");
         assert_eq!(GFP_NOIO.gfp().to_string(), "GFP_NOIO");
         assert_eq!(Gfp(0).to_string(), "0");
-        assert_eq!(
-            (__GFP_DIRECT_RECLAIM | __GFP_NOFAIL).gfp().to_string(),
-            "__GFP_DIRECT_RECLAIM|__GFP_NOFAIL"
-        );
+        assert_eq!((__GFP_DIRECT_RECLAIM | __GFP_NOFAIL).gfp().to_string(), "__GFP_DIRECT_RECLAIM|__GFP_NOFAIL");
         assert_eq!(alloc::format!("{:?}", GFP_NOFS.gfp()), "Gfp(0xc40: GFP_NOFS)");
     }
 

@@ -121,10 +121,7 @@ impl IrqSave {
     pub(crate) fn save() -> IrqSave {
         let previous = storage::irqs_disabled();
         storage::set_irqs_disabled(true);
-        IrqSave {
-            previous,
-            _not_send: core::marker::PhantomData,
-        }
+        IrqSave { previous, _not_send: core::marker::PhantomData }
     }
 }
 
@@ -218,15 +215,13 @@ where
         return Err(Masked { handler });
     }
     let outcome = std::thread::scope(|scope| {
-        let hardirq = std::thread::Builder::new()
-            .name("hardirq".into())
-            .spawn_scoped(scope, move || {
-                // Entered like the `#[nowait(entry)]` form; interrupts stay off
-                // while a hard interrupt handler runs.
-                let _irqs = IrqSave::save();
-                let entry = crate::context::entry::NoWaitEntry::enter();
-                handler(entry.token())
-            });
+        let hardirq = std::thread::Builder::new().name("hardirq".into()).spawn_scoped(scope, move || {
+            // Entered like the `#[nowait(entry)]` form; interrupts stay off
+            // while a hard interrupt handler runs.
+            let _irqs = IrqSave::save();
+            let entry = crate::context::entry::NoWaitEntry::enter();
+            handler(entry.token())
+        });
         match hardirq {
             Ok(thread) => thread.join(),
             Err(error) => panic!("cannot start the interrupt thread: {error}"),

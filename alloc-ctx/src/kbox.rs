@@ -118,11 +118,8 @@ impl<T, A: Backend> KBox<T, A> {
     #[track_caller]
     fn allocate_uninit(backend: A, gfp: Gfp) -> Result<KBox<MaybeUninit<T>, A>, AllocError> {
         let layout = Layout::new::<T>();
-        let ptr = if layout.size() == 0 {
-            NonNull::dangling()
-        } else {
-            request::allocate(&backend, layout, gfp)?.cast()
-        };
+        let ptr =
+            if layout.size() == 0 { NonNull::dangling() } else { request::allocate(&backend, layout, gfp)?.cast() };
         Ok(KBox { ptr, backend, _owns: PhantomData })
     }
 

@@ -7,7 +7,7 @@
 //!
 //! Operations whose size is only known at run time accept fallible flags
 //! only ([`MayFail`]); [`grow_to`](BoundedVec::grow_to) takes a checked
-//! [`Size`](crate::size::Size) and therefore also accepts `__GFP_NOFAIL`,
+//! [`Size`] and therefore also accepts `__GFP_NOFAIL`,
 //! with a `Size<Nofail>`.
 //!
 //! ```
@@ -386,8 +386,8 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     #[track_caller]
     fn realloc_to(&mut self, capacity: usize, gfp: Gfp) -> Result<(), AllocError> {
         debug_assert!(capacity > self.cap && mem::size_of::<T>() != 0);
-        let new_layout = Layout::array::<T>(capacity)
-            .map_err(|_| AllocError::Size(Size::<B>::new(usize::MAX).unwrap_err()))?;
+        let new_layout =
+            Layout::array::<T>(capacity).map_err(|_| AllocError::Size(Size::<B>::new(usize::MAX).unwrap_err()))?;
         let ptr = if self.cap == 0 {
             request::allocate(&self.backend, new_layout, gfp)?
         } else {

@@ -120,11 +120,7 @@ impl<T> Mempool<T> {
     /// the count is a run-time value), through a sleep token, like
     /// `mempool_create()`. On failure nothing is kept.
     #[track_caller]
-    pub fn new<'cx, M, F>(
-        min_nr: usize,
-        flags: F,
-        cx: &MaySleep<'cx, M>,
-    ) -> Result<Self, AllocError>
+    pub fn new<'cx, M, F>(min_nr: usize, flags: F, cx: &MaySleep<'cx, M>) -> Result<Self, AllocError>
     where
         M: Mask,
         F: GfpFlags + MayFail,
@@ -152,12 +148,7 @@ impl<T, A: Backend> Mempool<T, A> {
     /// assert_eq!(budget.live_bytes(), 0);
     /// ```
     #[track_caller]
-    pub fn new_in<'cx, M, F>(
-        min_nr: usize,
-        backend: A,
-        flags: F,
-        cx: &MaySleep<'cx, M>,
-    ) -> Result<Self, AllocError>
+    pub fn new_in<'cx, M, F>(min_nr: usize, backend: A, flags: F, cx: &MaySleep<'cx, M>) -> Result<Self, AllocError>
     where
         M: Mask,
         F: GfpFlags + MayFail,
@@ -169,11 +160,7 @@ impl<T, A: Backend> Mempool<T, A> {
         let mut reserve = Vec::new();
         if reserve.try_reserve_exact(min_nr).is_err() {
             let layout = Layout::array::<NonNull<T>>(min_nr).unwrap_or(Layout::new::<NonNull<T>>());
-            return Err(AllocError::OutOfMemory {
-                size: layout.size(),
-                align: layout.align(),
-                gfp,
-            });
+            return Err(AllocError::OutOfMemory { size: layout.size(), align: layout.align(), gfp });
         }
         let mut pool = Mempool {
             backend,
@@ -183,10 +170,7 @@ impl<T, A: Backend> Mempool<T, A> {
             waiters: AtomicUsize::new(0),
             _elements: PhantomData,
         };
-        let reserve = pool
-            .reserve
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
+        let reserve = pool.reserve.get_mut().unwrap_or_else(PoisonError::into_inner);
         while reserve.len() < min_nr {
             // On failure the pool's `Drop` frees the elements taken so far.
             reserve.push(allocate_element(&pool.backend, gfp)?);
@@ -235,11 +219,7 @@ impl<T, A: Backend> Mempool<T, A> {
             // SAFETY: the element is valid for writes of a `T` and owned by
             // nobody else until the box returns it.
             unsafe { element.as_ptr().write(value) };
-            MempoolBox {
-                pool: self,
-                element,
-                _owns: PhantomData,
-            }
+            MempoolBox { pool: self, element, _owns: PhantomData }
         });
         <F::DirectReclaim as Bool>::outcome(result)
     }
@@ -280,8 +260,7 @@ impl<T, A: Backend> Mempool<T, A> {
         // it waits, and its failures are not reported (`__GFP_NOWARN`).
         let modifiers = bits::NOFAIL | bits::RETRY_MAYFAIL | bits::NORETRY | bits::ZERO;
         let quick = with_nowarn(gfp.without(modifiers | bits::DIRECT_RECLAIM));
-        let reclaim = Gfp::from_bits(gfp.without(modifiers).bits() | bits::NORETRY | bits::NOWARN)
-            .unwrap_or(quick);
+        let reclaim = Gfp::from_bits(gfp.without(modifiers).bits() | bits::NORETRY | bits::NOWARN).unwrap_or(quick);
         let mut attempt = quick;
         loop {
             if let Ok(element) = allocate_element(&self.backend, attempt) {
@@ -292,11 +271,7 @@ impl<T, A: Backend> Mempool<T, A> {
             }
             if !gfp.may_sleep() {
                 let layout = Layout::new::<T>();
-                return Err(AllocError::OutOfMemory {
-                    size: layout.size(),
-                    align: layout.align(),
-                    gfp,
-                });
+                return Err(AllocError::OutOfMemory { size: layout.size(), align: layout.align(), gfp });
             }
             if attempt != reclaim {
                 attempt = reclaim;
@@ -363,11 +338,7 @@ impl<T> AssertElementFits<T> {
 
 impl<T, A: Backend> Drop for Mempool<T, A> {
     fn drop(&mut self) {
-        let reserve = core::mem::take(
-            self.reserve
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let reserve = core::mem::take(self.reserve.get_mut().unwrap_or_else(PoisonError::into_inner));
         for element in reserve {
             // SAFETY: reserve elements were allocated by `self.backend` with
             // the layout of `T` and hold no value; every box has been dropped

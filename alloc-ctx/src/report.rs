@@ -57,8 +57,7 @@ mod registry {
         reported: BTreeSet<(&'static str, u32, u32)>,
     }
 
-    static REGISTRY: Mutex<Registry> =
-        Mutex::new(Registry { hook: super::log_to_stderr, reported: BTreeSet::new() });
+    static REGISTRY: Mutex<Registry> = Mutex::new(Registry { hook: super::log_to_stderr, reported: BTreeSet::new() });
 
     pub(super) fn set_hook(hook: FailureHook) -> FailureHook {
         let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);

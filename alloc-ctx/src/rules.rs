@@ -102,10 +102,7 @@ pub trait Permits<F: GfpFlags> {}
 
 impl<'a, F> Permits<F> for NoWait<'a> where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
 
-impl<'a, M: Mask, F> Permits<F> for MaySleep<'a, M> where
-    F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent
-{
-}
+impl<'a, M: Mask, F> Permits<F> for MaySleep<'a, M> where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
 
 // ---- leaf rules -----------------------------------------------------------
 

@@ -58,10 +58,13 @@ pub trait Bound: sealed::Sealed + 'static {
     const NAME: &'static str;
     /// Where the limit comes from, used in errors.
     const SOURCE: &'static str;
+    /// The build-time error for a type too large for this bound: what the
+    /// limit is and what to do instead.
+    const TOO_LARGE: &'static str;
 }
 
 macro_rules! bound {
-    ($(#[$doc:meta])* $name:ident, $max:expr, $kernel_name:literal, $source:literal) => {
+    ($(#[$doc:meta])* $name:ident, $max:expr, $kernel_name:literal, $source:literal, $too_large:literal) => {
         $(#[$doc])*
         #[derive(Debug)]
         pub enum $name {}
@@ -70,33 +73,40 @@ macro_rules! bound {
             const MAX: usize = $max;
             const NAME: &'static str = $kernel_name;
             const SOURCE: &'static str = $source;
+            const TOO_LARGE: &'static str = $too_large;
         }
     };
 }
 
 bound!(
     /// `kmalloc`: at most [`KMALLOC_MAX_SIZE`] (4 MiB). The bound of [`KVec`](crate::KVec).
-    Kmalloc, KMALLOC_MAX_SIZE, "KMALLOC_MAX_SIZE", "kmalloc"
+    Kmalloc, KMALLOC_MAX_SIZE, "KMALLOC_MAX_SIZE", "kmalloc",
+    "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it; use a kvmalloc-bounded size (`Size<Kvmalloc>`, `KVVec`)"
 );
 bound!(
     /// `kvmalloc`: at most `INT_MAX`. The bound of [`KVVec`](crate::KVVec).
-    Kvmalloc, KVMALLOC_MAX_SIZE, "INT_MAX", "kvmalloc"
+    Kvmalloc, KVMALLOC_MAX_SIZE, "INT_MAX", "kvmalloc",
+    "the type is larger than INT_MAX bytes, the most kvmalloc accepts: split the allocation"
 );
 bound!(
     /// `__GFP_NOFAIL` requests: at most [`NOFAIL_MAX_SIZE`] (8 KiB, an order-1
     /// page allocation). The only size a NOFAIL request accepts.
-    Nofail, NOFAIL_MAX_SIZE, "NOFAIL_MAX_SIZE", "order-1 page allocation"
+    Nofail, NOFAIL_MAX_SIZE, "NOFAIL_MAX_SIZE", "order-1 page allocation",
+    "the type is larger than NOFAIL_MAX_SIZE (8 KiB, an order-1 page allocation): a `__GFP_NOFAIL` request cannot promise it; drop `__GFP_NOFAIL` and handle the `AllocError`, or split the allocation"
 );
 bound!(
     /// A slab class: at most [`KMALLOC_MAX_CACHE_SIZE`] (8 KiB).
-    SlabCache, KMALLOC_MAX_CACHE_SIZE, "KMALLOC_MAX_CACHE_SIZE", "largest slab class"
+    SlabCache, KMALLOC_MAX_CACHE_SIZE, "KMALLOC_MAX_CACHE_SIZE", "largest slab class",
+    "the type is larger than KMALLOC_MAX_CACHE_SIZE (8 KiB), the largest slab class: use a kmalloc-bounded size"
 );
 
 /// A size was rejected by a bound.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SizeError {
     /// The computation overflowed and saturated at `usize::MAX`.
-    #[error("size computation overflowed (saturated at usize::MAX), so it exceeds {bound} ({max} bytes, {source_name})")]
+    #[error(
+        "size computation overflowed (saturated at usize::MAX), so it exceeds {bound} ({max} bytes, {source_name})"
+    )]
     Overflow {
         /// The kernel name of the bound.
         bound: &'static str,
@@ -181,7 +191,9 @@ impl<B: Bound> fmt::Debug for Size<B> {
 /// Evaluated when a program using `Size::<B>::of::<T>()` is built.
 struct AssertFits<T, B>(PhantomData<(T, B)>);
 impl<T, B: Bound> AssertFits<T, B> {
-    const OK: () = assert!(size_of::<T>() <= B::MAX, "the type's size exceeds the allocation bound");
+    const OK: () = if size_of::<T>() > B::MAX {
+        panic!("{}", B::TOO_LARGE)
+    };
 }
 
 impl<B: Bound> Size<B> {
@@ -199,11 +211,7 @@ impl<B: Bound> Size<B> {
     /// ```
     #[inline]
     pub const fn new(bytes: usize) -> Result<Size<B>, SizeError> {
-        if bytes <= B::MAX {
-            Ok(Size { bytes, bound: PhantomData })
-        } else {
-            Err(SizeError::new::<B>(bytes))
-        }
+        if bytes <= B::MAX { Ok(Size { bytes, bound: PhantomData }) } else { Err(SizeError::new::<B>(bytes)) }
     }
 
     /// The size of `T`, checked when the program is built: a type larger

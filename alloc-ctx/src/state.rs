@@ -130,11 +130,7 @@ pub fn scope_mask() -> u32 {
 /// `gfp` has a bit a scope could clear.
 #[inline]
 pub fn current_gfp_context(gfp: Gfp) -> Gfp {
-    if gfp.bits() & (bits::IO | bits::FS) == 0 {
-        gfp
-    } else {
-        gfp.without(scope_mask())
-    }
+    if gfp.bits() & (bits::IO | bits::FS) == 0 { gfp } else { gfp.without(scope_mask()) }
 }
 
 /// Raises the atomic depth until dropped.

@@ -171,11 +171,7 @@ impl SweepBackend {
         let mut blocks: Vec<LeakedBlock> = self
             .lock()
             .values()
-            .map(|block| LeakedBlock {
-                size: block.layout.size(),
-                align: block.layout.align(),
-                call: block.call,
-            })
+            .map(|block| LeakedBlock { size: block.layout.size(), align: block.layout.align(), call: block.call })
             .collect();
         blocks.sort_by_key(|block| block.call);
         blocks
@@ -214,8 +210,7 @@ unsafe impl Backend for SweepBackend {
             return None;
         }
         let ptr = System.allocate(layout, gfp)?;
-        self.lock()
-            .insert(ptr.as_ptr().addr(), Block { ptr, layout, call });
+        self.lock().insert(ptr.as_ptr().addr(), Block { ptr, layout, call });
         Some(ptr)
     }
 
@@ -232,52 +227,30 @@ unsafe impl Backend for SweepBackend {
         unsafe { System.free(ptr, layout) }
     }
 
-    unsafe fn reallocate(
-        &self,
-        ptr: NonNull<u8>,
-        old: Layout,
-        new: Layout,
-        gfp: Gfp,
-    ) -> Option<NonNull<u8>> {
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
             return None;
         }
         let mut blocks = self.lock();
         assert!(
-            blocks
-                .get(&ptr.as_ptr().addr())
-                .is_some_and(|block| block.layout == old),
+            blocks.get(&ptr.as_ptr().addr()).is_some_and(|block| block.layout == old),
             "SweepBackend: reallocation of a block it does not hold"
         );
         // SAFETY: the block was allocated by `System` with `old` (checked
         // above); the caller guarantees the alignments match.
         let fresh = unsafe { System.reallocate(ptr, old, new, gfp) }?;
         blocks.remove(&ptr.as_ptr().addr());
-        blocks.insert(
-            fresh.as_ptr().addr(),
-            Block {
-                ptr: fresh,
-                layout: new,
-                call,
-            },
-        );
+        blocks.insert(fresh.as_ptr().addr(), Block { ptr: fresh, layout: new, call });
         Some(fresh)
     }
 }
 
 impl Drop for SweepBackend {
     fn drop(&mut self) {
-        let blocks = core::mem::take(
-            self.blocks
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let blocks = core::mem::take(self.blocks.get_mut().unwrap_or_else(PoisonError::into_inner));
         if !blocks.is_empty() {
-            QUARANTINE
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .extend(blocks.into_values());
+            QUARANTINE.lock().unwrap_or_else(PoisonError::into_inner).extend(blocks.into_values());
         }
     }
 }
@@ -353,29 +326,14 @@ impl fmt::Display for SweepProblem {
             SweepProblem::Panicked { point, message } => {
                 write!(f, "panicked {}: {message}", Run(*point))
             }
-            SweepProblem::Leaked {
-                point,
-                bytes,
-                blocks,
-            } => {
-                write!(
-                    f,
-                    "leaked {bytes} bytes {} in {} blocks:",
-                    Run(*point),
-                    blocks.len()
-                )?;
+            SweepProblem::Leaked { point, bytes, blocks } => {
+                write!(f, "leaked {bytes} bytes {} in {} blocks:", Run(*point), blocks.len())?;
                 for block in blocks {
-                    write!(
-                        f,
-                        " {} bytes (align {}) from call {};",
-                        block.size, block.align, block.call
-                    )?;
+                    write!(f, " {} bytes (align {}) from call {};", block.size, block.align, block.call)?;
                 }
                 Ok(())
             }
-            SweepProblem::CountingRunFailed => {
-                f.write_str("the counting run, where nothing fails, returned an error")
-            }
+            SweepProblem::CountingRunFailed => f.write_str("the counting run, where nothing fails, returned an error"),
         }
     }
 }
@@ -545,11 +503,7 @@ where
         report.errors_returned += usize::from(outcome == Some(true));
         report.failures_handled += usize::from(report.problems.len() == problems_before);
     }
-    if report.passed() {
-        Ok(report)
-    } else {
-        Err(SweepError { report })
-    }
+    if report.passed() { Ok(report) } else { Err(SweepError { report }) }
 }
 
 /// One run: `Some(is_error)` if the scenario returned, `None` if it
@@ -574,20 +528,14 @@ where
                 .map(|message| message.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "(a panic payload that is not a string)".to_string());
-            report
-                .problems
-                .push(SweepProblem::Panicked { point, message });
+            report.problems.push(SweepProblem::Panicked { point, message });
             None
         }
     };
     let leaked = backend.live_blocks();
     if !leaked.is_empty() {
         let bytes = leaked.iter().map(|block| block.size).sum();
-        report.problems.push(SweepProblem::Leaked {
-            point,
-            bytes,
-            blocks: leaked,
-        });
+        report.problems.push(SweepProblem::Leaked { point, bytes, blocks: leaked });
     }
     outcome
 }

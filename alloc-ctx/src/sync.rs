@@ -102,9 +102,7 @@ impl<T> SpinLock<T> {
     /// ```
     #[inline]
     pub const fn new(value: T) -> Self {
-        SpinLock {
-            raw: spin::mutex::SpinMutex::new(value),
-        }
+        SpinLock { raw: spin::mutex::SpinMutex::new(value) }
     }
 
     /// The data, consuming the lock (no one else can hold it).
@@ -182,11 +180,7 @@ impl<T: ?Sized> SpinLock<T> {
     pub fn try_lock_nowait<'g>(&'g self, nw: NoWait<'g>) -> Option<SpinLockGuard<'g, T>> {
         let section = AtomicSection::enter();
         // On `None` the section ends here, before returning.
-        self.raw.try_lock().map(|raw| SpinLockGuard {
-            raw,
-            _section: section,
-            token: nw,
-        })
+        self.raw.try_lock().map(|raw| SpinLockGuard { raw, _section: section, token: nw })
     }
 
     /// The data, through exclusive access to the lock (no locking needed).
@@ -223,11 +217,7 @@ impl<T: ?Sized> SpinLock<T> {
         // The section is entered before spinning, as `spin_lock()` disables
         // preemption first.
         let section = AtomicSection::enter();
-        SpinLockGuard {
-            raw: self.raw.lock(),
-            _section: section,
-            token,
-        }
+        SpinLockGuard { raw: self.raw.lock(), _section: section, token }
     }
 }
 
@@ -280,9 +270,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for SpinLockGuard<'_, T> {
 impl<T: ?Sized> fmt::Debug for SpinLock<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never spins: showing a lock must not take it.
-        f.debug_struct("SpinLock")
-            .field("locked", &self.is_locked())
-            .finish_non_exhaustive()
+        f.debug_struct("SpinLock").field("locked", &self.is_locked()).finish_non_exhaustive()
     }
 }
 
@@ -338,9 +326,7 @@ impl<T> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub const fn new(value: T) -> Self {
-        SpinLockIrq {
-            raw: spin::mutex::SpinMutex::new(value),
-        }
+        SpinLockIrq { raw: spin::mutex::SpinMutex::new(value) }
     }
 
     /// The data, consuming the lock.
@@ -367,10 +353,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// });
     /// ```
     #[inline]
-    pub fn lock_irqsave<'g, M: Mask>(
-        &'g self,
-        cx: &'g mut MaySleep<'_, M>,
-    ) -> SpinLockIrqGuard<'g, T> {
+    pub fn lock_irqsave<'g, M: Mask>(&'g self, cx: &'g mut MaySleep<'_, M>) -> SpinLockIrqGuard<'g, T> {
         let cx: &'g MaySleep<'_, M> = cx;
         self.lock_irqsave_with(cx.nowait())
     }
@@ -416,12 +399,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
         // `local_irq_save()`, `preempt_disable()`, then spin.
         let irqs = IrqSave::save();
         let section = AtomicSection::enter();
-        SpinLockIrqGuard {
-            raw: self.raw.lock(),
-            _irqs: irqs,
-            _section: section,
-            token,
-        }
+        SpinLockIrqGuard { raw: self.raw.lock(), _irqs: irqs, _section: section, token }
     }
 }
 
@@ -466,9 +444,7 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for SpinLockIrqGuard<'_, T> {
 
 impl<T: ?Sized> fmt::Debug for SpinLockIrq<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SpinLockIrq")
-            .field("locked", &self.is_locked())
-            .finish_non_exhaustive()
+        f.debug_struct("SpinLockIrq").field("locked", &self.is_locked()).finish_non_exhaustive()
     }
 }
 
@@ -584,9 +560,7 @@ mod mutex {
         /// ```
         #[inline]
         pub const fn new(value: T) -> Self {
-            Mutex {
-                inner: std::sync::Mutex::new(value),
-            }
+            Mutex { inner: std::sync::Mutex::new(value) }
         }
 
         /// The data, consuming the mutex (poisoning ignored).
@@ -596,9 +570,7 @@ mod mutex {
         /// ```
         #[inline]
         pub fn into_inner(self) -> T {
-            self.inner
-                .into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
+            self.inner.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
         }
     }
 
@@ -630,12 +602,7 @@ mod mutex {
         pub fn lock<C: MutexContext>(&self, cx: C) -> MutexGuard<'_, T> {
             let _ = cx;
             crate::state::might_sleep();
-            MutexGuard {
-                inner: self
-                    .inner
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            }
+            MutexGuard { inner: self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }
         }
 
         /// The data, through exclusive access to the mutex.
@@ -647,9 +614,7 @@ mod mutex {
         /// ```
         #[inline]
         pub fn get_mut(&mut self) -> &mut T {
-            self.inner
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
+            self.inner.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner)
         }
     }
 

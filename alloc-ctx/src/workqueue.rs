@@ -179,11 +179,9 @@ impl<W> fmt::Debug for QueueError<W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             QueueError::Full(_) => f.write_str("Full(..)"),
-            QueueError::NoMemory(_, error) => f
-                .debug_tuple("NoMemory")
-                .field(&format_args!(".."))
-                .field(error)
-                .finish(),
+            QueueError::NoMemory(_, error) => {
+                f.debug_tuple("NoMemory").field(&format_args!("..")).field(error).finish()
+            }
         }
     }
 }
@@ -256,10 +254,7 @@ impl Workqueue {
     pub fn new(name: &str, capacity: usize, cx: impl SleepContext) -> std::io::Result<Workqueue> {
         let _ = cx;
         state::might_sleep();
-        assert!(
-            capacity > 0,
-            "a workqueue needs room for at least one work item"
-        );
+        assert!(capacity > 0, "a workqueue needs room for at least one work item");
         let shared = Arc::new(Shared {
             queued: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
@@ -273,12 +268,7 @@ impl Workqueue {
         let worker = std::thread::Builder::new()
             .name(format!("kworker/{name}"))
             .spawn(move || worker_loop(&receiver, &worker_shared))?;
-        Ok(Workqueue {
-            sender: Some(sender),
-            worker: Some(worker),
-            shared,
-            capacity,
-        })
+        Ok(Workqueue { sender: Some(sender), worker: Some(worker), shared, capacity })
     }
 
     /// Queues `work` to run on the worker with a [`MaySleep`] token.
@@ -387,10 +377,7 @@ impl Workqueue {
         }
         let gfp = nw.effective(crate::flags::GFP_ATOMIC);
         let parts = (init, backend, flags, complete);
-        match self.enqueue(parts, gfp, |parts| DeferredAlloc {
-            parts: Some(parts),
-            value: PhantomData,
-        }) {
+        match self.enqueue(parts, gfp, |parts| DeferredAlloc { parts: Some(parts), value: PhantomData }) {
             Ok(()) => Ok(NowOrLater::Later),
             Err(error) => Err(match error {
                 QueueError::Full((init, ..)) => QueueError::Full(init),
@@ -431,17 +418,9 @@ impl Workqueue {
                 "flush of a workqueue from one of its own work items would wait for itself forever"
             );
         }
-        let mut idle = self
-            .shared
-            .idle_lock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut idle = self.shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
         while self.shared.in_flight.load(Ordering::Acquire) != 0 {
-            idle = self
-                .shared
-                .idle
-                .wait(idle)
-                .unwrap_or_else(PoisonError::into_inner);
+            idle = self.shared.idle.wait(idle).unwrap_or_else(PoisonError::into_inner);
         }
     }
 
@@ -512,10 +491,7 @@ impl Workqueue {
     }
 
     fn stats(&self) -> WorkqueueStats {
-        WorkqueueStats {
-            completed: self.completed(),
-            panicked: self.panicked(),
-        }
+        WorkqueueStats { completed: self.completed(), panicked: self.panicked() }
     }
 
     /// Closes the queue; the worker drains it and exits; joins the worker.
@@ -541,9 +517,7 @@ impl Workqueue {
         // A slot first: a full queue costs no allocation.
         let reserved = shared
             .queued
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| {
-                (queued < self.capacity).then_some(queued + 1)
-            });
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |queued| (queued < self.capacity).then_some(queued + 1));
         if reserved.is_err() {
             return Err(QueueError::Full(parts));
         }
@@ -584,10 +558,7 @@ impl Drop for Workqueue {
 
 impl fmt::Debug for Workqueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self
-            .worker
-            .as_ref()
-            .and_then(|worker| worker.thread().name());
+        let name = self.worker.as_ref().and_then(|worker| worker.thread().name());
         f.debug_struct("Workqueue")
             .field("worker", &name)
             .field("capacity", &self.capacity)
@@ -609,18 +580,11 @@ fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
             // the next item.
             MaySleep::enter(|cx| work.run(cx));
         }));
-        let counter = if outcome.is_ok() {
-            &shared.completed
-        } else {
-            &shared.panicked
-        };
+        let counter = if outcome.is_ok() { &shared.completed } else { &shared.panicked };
         counter.fetch_add(1, Ordering::AcqRel);
         if shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             // Taking the lock orders this wake-up after a flusher's check.
-            let _idle = shared
-                .idle_lock
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let _idle = shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
             shared.idle.notify_all();
         }
     }

@@ -35,42 +35,20 @@ fn only_high_priority_requests_may_use_the_budget_reserve() {
     MaySleep::enter(|mut cx| {
         // Up to `limit - reserve` everyone may allocate.
         drop(cx.alloc_in(&budget, GFP_KERNEL, bytes(512)).unwrap());
-        drop(
-            cx.nowait()
-                .alloc_in(&budget, GFP_NOWAIT, bytes(512))
-                .unwrap(),
-        );
+        drop(cx.nowait().alloc_in(&budget, GFP_NOWAIT, bytes(512)).unwrap());
         // Past it, only __GFP_HIGH (GFP_ATOMIC) requests.
-        assert!(
-            cx.alloc_in(&budget, GFP_KERNEL, bytes(513)).is_err(),
-            "GFP_KERNEL must not touch the reserve"
-        );
-        assert!(
-            cx.nowait()
-                .alloc_in(&budget, GFP_NOWAIT, bytes(513))
-                .is_err(),
-            "GFP_NOWAIT must not either"
-        );
+        assert!(cx.alloc_in(&budget, GFP_KERNEL, bytes(513)).is_err(), "GFP_KERNEL must not touch the reserve");
+        assert!(cx.nowait().alloc_in(&budget, GFP_NOWAIT, bytes(513)).is_err(), "GFP_NOWAIT must not either");
         cx.atomic(|nw| {
-            let atomic = nw
-                .alloc_in(&budget, GFP_ATOMIC, bytes(700))
-                .expect("GFP_ATOMIC may use the reserve");
+            let atomic = nw.alloc_in(&budget, GFP_ATOMIC, bytes(700)).expect("GFP_ATOMIC may use the reserve");
             assert_eq!(budget.live_bytes(), 700);
             drop(atomic);
-            let high = nw
-                .alloc_in(&budget, __GFP_HIGH, bytes(1024))
-                .expect("__GFP_HIGH alone may use it too");
-            assert!(
-                nw.alloc_in(&budget, GFP_ATOMIC, bytes(1)).is_err(),
-                "but not past the limit"
-            );
+            let high = nw.alloc_in(&budget, __GFP_HIGH, bytes(1024)).expect("__GFP_HIGH alone may use it too");
+            assert!(nw.alloc_in(&budget, GFP_ATOMIC, bytes(1)).is_err(), "but not past the limit");
             drop(high);
         });
         // A sleeping request with __GFP_HIGH may as well.
-        drop(
-            cx.alloc_in(&budget, GFP_KERNEL | __GFP_HIGH, bytes(1024))
-                .unwrap(),
-        );
+        drop(cx.alloc_in(&budget, GFP_KERNEL | __GFP_HIGH, bytes(1024)).unwrap());
     });
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 1024));
 }
@@ -84,10 +62,7 @@ fn the_reserve_is_shared_with_ordinary_use() {
         let ordinary = nw.alloc_in(&budget, GFP_NOWAIT, bytes(800)).unwrap();
         let atomic = nw.alloc_in(&budget, GFP_ATOMIC, bytes(200)).unwrap();
         assert_eq!(budget.live_bytes(), 1000);
-        assert!(
-            nw.alloc_in(&budget, GFP_NOWAIT | __GFP_NOWARN, bytes(1))
-                .is_err()
-        );
+        assert!(nw.alloc_in(&budget, GFP_NOWAIT | __GFP_NOWARN, bytes(1)).is_err());
         drop((ordinary, atomic));
     });
     assert_eq!(budget.live_bytes(), 0);
@@ -104,27 +79,15 @@ fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 3100));
     // SAFETY: `a` was allocated by `budget` with `small`; same alignment.
     let a = unsafe { budget.reallocate(a, small, large, gfp) }.unwrap();
-    assert_eq!(
-        (budget.live_bytes(), budget.peak_bytes()),
-        (6000, 6000),
-        "growth is charged"
-    );
+    assert_eq!((budget.live_bytes(), budget.peak_bytes()), (6000, 6000), "growth is charged");
     // SAFETY: as above, now with `large`.
     let a = unsafe { budget.reallocate(a, large, small, gfp) }.unwrap();
-    assert_eq!(
-        (budget.live_bytes(), budget.peak_bytes()),
-        (3100, 6000),
-        "shrinking gives bytes back"
-    );
+    assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 6000), "shrinking gives bytes back");
     let huge = Layout::from_size_align(9000, 8).unwrap();
     // SAFETY: `a` is live with `small`; on failure it stays so.
     let refused = unsafe { budget.reallocate(a, small, huge, gfp) };
     assert!(refused.is_none(), "over the limit");
-    assert_eq!(
-        budget.live_bytes(),
-        3100,
-        "a refused growth charges nothing"
-    );
+    assert_eq!(budget.live_bytes(), 3100, "a refused growth charges nothing");
     // SAFETY: both blocks are live with these layouts and not used again.
     unsafe {
         budget.free(a, small);
@@ -138,10 +101,7 @@ fn budget_uncharges_when_the_inner_backend_fails() {
     let budget = Budget::wrap(FailInject::system().fail_nth(2), 1000);
     let gfp = GFP_ATOMIC.gfp();
     assert!(attempt(&budget, 300, gfp));
-    assert!(
-        !attempt(&budget, 300, gfp),
-        "the inner backend fails call 2"
-    );
+    assert!(!attempt(&budget, 300, gfp), "the inner backend fails call 2");
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 300));
     assert_eq!(budget.inner().calls(), 2);
 }
@@ -163,9 +123,7 @@ fn containers_are_accounted_through_their_growth() {
 #[test]
 fn fail_inject_fails_the_nth_call_only() {
     let backend = FailInject::system().fail_nth(3);
-    let results: Vec<bool> = (0..5)
-        .map(|_| attempt(&backend, 16, GFP_ATOMIC.gfp()))
-        .collect();
+    let results: Vec<bool> = (0..5).map(|_| attempt(&backend, 16, GFP_ATOMIC.gfp())).collect();
     assert_eq!(results, [true, true, false, true, true]);
     assert_eq!((backend.calls(), backend.failures()), (5, 1));
 }
@@ -173,9 +131,7 @@ fn fail_inject_fails_the_nth_call_only() {
 #[test]
 fn fail_inject_fails_every_nth_call() {
     let backend = FailInject::system().fail_every(3);
-    let results: Vec<bool> = (0..7)
-        .map(|_| attempt(&backend, 16, GFP_ATOMIC.gfp()))
-        .collect();
+    let results: Vec<bool> = (0..7).map(|_| attempt(&backend, 16, GFP_ATOMIC.gfp())).collect();
     assert_eq!(results, [true, true, false, true, true, false, true]);
     assert_eq!(backend.failures(), 2);
 }
@@ -196,15 +152,8 @@ fn fail_inject_fails_requests_by_flags() {
     MaySleep::enter(|mut cx| {
         cx.atomic(|nw| {
             assert!(nw.alloc_in(&backend, GFP_ATOMIC, bytes(64)).is_err());
-            assert!(
-                nw.alloc_in(&backend, GFP_ATOMIC | __GFP_ZERO, bytes(64))
-                    .is_err(),
-                "a superset of the bits"
-            );
-            assert!(
-                nw.alloc_in(&backend, GFP_NOWAIT, bytes(64)).is_ok(),
-                "lacks __GFP_HIGH"
-            );
+            assert!(nw.alloc_in(&backend, GFP_ATOMIC | __GFP_ZERO, bytes(64)).is_err(), "a superset of the bits");
+            assert!(nw.alloc_in(&backend, GFP_NOWAIT, bytes(64)).is_ok(), "lacks __GFP_HIGH");
         });
         assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok());
     });
@@ -218,10 +167,7 @@ fn fail_inject_sees_the_effective_flags() {
     // GFP_KERNEL into GFP_NOFS, which then succeeds.
     let backend = FailInject::system().fail_flags(__GFP_FS);
     MaySleep::enter(|mut cx| {
-        assert!(
-            cx.alloc_in(&backend, GFP_KERNEL | __GFP_NORETRY, bytes(64))
-                .is_err()
-        );
+        assert!(cx.alloc_in(&backend, GFP_KERNEL | __GFP_NORETRY, bytes(64)).is_err());
         cx.nofs(|cx| assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok()));
     });
 }
@@ -230,22 +176,13 @@ fn fail_inject_sees_the_effective_flags() {
 fn fail_inject_random_failures_follow_the_seed() {
     let pattern = |p: f64, seed: u64| -> Vec<bool> {
         let backend = FailInject::system().fail_randomly(p, seed);
-        (0..1000)
-            .map(|_| attempt(&backend, 8, GFP_ATOMIC.gfp()))
-            .collect()
+        (0..1000).map(|_| attempt(&backend, 8, GFP_ATOMIC.gfp())).collect()
     };
     let first = pattern(0.25, 42);
-    assert_eq!(
-        first,
-        pattern(0.25, 42),
-        "the same seed fails the same calls"
-    );
+    assert_eq!(first, pattern(0.25, 42), "the same seed fails the same calls");
     assert_ne!(first, pattern(0.25, 43), "another seed fails others");
     let failed = first.iter().filter(|ok| !**ok).count();
-    assert!(
-        (150..=350).contains(&failed),
-        "about a quarter fail: {failed}"
-    );
+    assert!((150..=350).contains(&failed), "about a quarter fail: {failed}");
     assert!(pattern(0.0, 7).iter().all(|ok| *ok));
     assert!(pattern(1.0, 7).iter().all(|ok| !*ok));
 }
@@ -257,15 +194,9 @@ fn fail_inject_counts_reallocations() {
     NoWait::enter(|nw| {
         let mut v = KVec::new_in(&backend);
         v.extend_from_slice(&[1u8; 8], GFP_ATOMIC, &nw).unwrap(); // call 1: allocate
-        let error = v
-            .extend_from_slice(&[2u8; 64], GFP_ATOMIC, &nw)
-            .unwrap_err(); // call 2: reallocate
+        let error = v.extend_from_slice(&[2u8; 64], GFP_ATOMIC, &nw).unwrap_err(); // call 2: reallocate
         assert!(matches!(error, alloc_ctx::AllocError::OutOfMemory { .. }));
-        assert_eq!(
-            v.as_slice(),
-            &[1u8; 8],
-            "the failed growth left the vector as it was"
-        );
+        assert_eq!(v.as_slice(), &[1u8; 8], "the failed growth left the vector as it was");
         v.extend_from_slice(&[2u8; 64], GFP_ATOMIC, &nw).unwrap(); // call 3
     });
     assert_eq!((backend.calls(), backend.failures()), (3, 1));
@@ -285,8 +216,5 @@ fn fail_inject_composes_over_a_budget() {
     assert_eq!(backend.inner().live_bytes(), 60);
     // SAFETY: allocated by `backend` with `layout` and not used again.
     unsafe { backend.free(held, layout) };
-    assert_eq!(
-        (backend.inner().live_bytes(), backend.inner().peak_bytes()),
-        (0, 60)
-    );
+    assert_eq!((backend.inner().live_bytes(), backend.inner().peak_bytes()), (0, 60));
 }

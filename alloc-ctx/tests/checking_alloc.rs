@@ -29,14 +29,8 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation"
-)]
-#[allow(
-    clippy::vec_init_then_push,
-    reason = "the stray push is the point: it is what slips past a review"
-)]
+#[cfg_attr(miri, ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation")]
+#[allow(clippy::vec_init_then_push, reason = "the stray push is the point: it is what slips past a review")]
 fn a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site() {
     let _serial = serial();
     MaySleep::enter(|mut cx| {
@@ -50,20 +44,9 @@ fn a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site() {
     let recorded = take_violations();
     assert_eq!(recorded.len(), 1);
     let violation = &recorded[0];
-    assert_eq!(
-        (
-            violation.size,
-            violation.align,
-            violation.kind,
-            violation.atomic_depth
-        ),
-        (16, 4, AllocKind::Alloc, 1)
-    );
+    assert_eq!((violation.size, violation.align, violation.kind, violation.atomic_depth), (16, 4, AllocKind::Alloc, 1));
     let text = violation.to_string();
-    assert!(
-        text.contains("allocation of 16 bytes (align 4, Alloc) in an atomic section (depth 1)"),
-        "{text}"
-    );
+    assert!(text.contains("allocation of 16 bytes (align 4, Alloc) in an atomic section (depth 1)"), "{text}");
     assert!(
         text.contains("a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site"),
         "the backtrace names the site:\n{text}"
@@ -72,20 +55,14 @@ fn a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site() {
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation"
-)]
+#[cfg_attr(miri, ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation")]
 fn growth_through_realloc_is_caught_too() {
     let _serial = serial();
     let mut log = String::with_capacity(4);
     NoWait::enter(|_nw| log.push_str("more than four bytes"));
     let recorded = take_violations();
     assert_eq!(recorded.len(), 1);
-    assert_eq!(
-        (recorded[0].kind, recorded[0].size),
-        (AllocKind::Realloc, 20)
-    );
+    assert_eq!((recorded[0].kind, recorded[0].size), (AllocKind::Realloc, 20));
 }
 
 #[test]
@@ -121,17 +98,12 @@ fn allocations_outside_atomic_sections_are_not_reported() {
         let after = format!("{:?}", outside.len());
         black_box(after);
     });
-    std::thread::spawn(|| black_box(vec![0u64; 32]))
-        .join()
-        .unwrap();
+    std::thread::spawn(|| black_box(vec![0u64; 32])).join().unwrap();
     assert_eq!(violation_count(), 0, "{:#?}", violations());
 }
 
 #[test]
-#[cfg_attr(
-    miri,
-    ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation"
-)]
+#[cfg_attr(miri, ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation")]
 fn every_violation_is_counted_and_the_record_is_bounded() {
     let _serial = serial();
     NoWait::enter(|_nw| {
@@ -177,27 +149,13 @@ fn abort_child() {
 #[cfg_attr(miri, ignore = "spawns a process")]
 fn abort_policy_stops_the_program() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "abort_child",
-            "--include-ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "abort_child", "--include-ignored", "--nocapture", "--test-threads=1"])
         .env("ALLOC_CTX_ABORT_CHILD", "1")
         .env("RUST_BACKTRACE", "0")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !output.status.success(),
-        "the child should abort:\n{stderr}"
-    );
-    assert!(
-        stderr.contains(
-            "alloc-ctx: BUG: allocation of 3 bytes (align 1, Alloc) in an atomic section"
-        ),
-        "{stderr}"
-    );
+    assert!(!output.status.success(), "the child should abort:\n{stderr}");
+    assert!(stderr.contains("alloc-ctx: BUG: allocation of 3 bytes (align 1, Alloc) in an atomic section"), "{stderr}");
     assert!(!stderr.contains("should have aborted"), "{stderr}");
 }

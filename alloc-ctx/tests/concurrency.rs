@@ -42,9 +42,7 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
     within(Duration::from_secs(60), || {
         std::thread::scope(|scope| {
             let holder = scope.spawn(|| {
-                let all = NoWait::enter(|nw| {
-                    nw.alloc_in(&budget, GFP_ATOMIC, Size::<Kmalloc>::new(4096).unwrap())
-                });
+                let all = NoWait::enter(|nw| nw.alloc_in(&budget, GFP_ATOMIC, Size::<Kmalloc>::new(4096).unwrap()));
                 let all = all.expect("the budget is empty");
                 barrier.wait();
                 // Free only once the NOFAIL request has failed and retried.
@@ -56,17 +54,10 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
             });
             barrier.wait();
             let block = MaySleep::enter(|cx| {
-                cx.alloc_in(
-                    &counted,
-                    GFP_KERNEL | __GFP_NOFAIL,
-                    Size::<Nofail>::of::<[u8; 2048]>(),
-                )
+                cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 2048]>())
             });
             assert_eq!(block.len(), 2048);
-            assert!(
-                counted.calls() >= 4,
-                "failed at least three times, then succeeded"
-            );
+            assert!(counted.calls() >= 4, "failed at least three times, then succeeded");
             holder.join().unwrap();
         });
     });
@@ -104,8 +95,7 @@ const MAX_HELD: usize = 24;
 fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
     quiet_reports();
     let budget = Budget::with_reserve(LIMIT, RESERVE);
-    let pool =
-        MaySleep::enter(|cx| Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, &cx)).unwrap();
+    let pool = MaySleep::enter(|cx| Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, &cx)).unwrap();
     let succeeded = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     within(Duration::from_secs(120), || {
@@ -156,17 +146,10 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                                 drop(held.swap_remove(rng.below(held.len())));
                             } else if !pooled.is_empty() {
                                 let element = pooled.swap_remove(rng.below(pooled.len()));
-                                assert!(
-                                    element.iter().all(|&word| word == element[0]),
-                                    "pool element corrupted"
-                                );
+                                assert!(element.iter().all(|&word| word == element[0]), "pool element corrupted");
                                 drop(element);
                             }
-                            assert!(
-                                budget.live_bytes() <= LIMIT,
-                                "budget exceeded: {}",
-                                budget.live_bytes()
-                            );
+                            assert!(budget.live_bytes() <= LIMIT, "budget exceeded: {}", budget.live_bytes());
                         }
                     });
                     drop(held);
@@ -175,11 +158,7 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
             }
         });
     });
-    assert!(
-        budget.peak_bytes() <= LIMIT,
-        "peak {} over the limit {LIMIT}",
-        budget.peak_bytes()
-    );
+    assert!(budget.peak_bytes() <= LIMIT, "peak {} over the limit {LIMIT}", budget.peak_bytes());
     assert!(
         failed.load(Ordering::Relaxed) > 0,
         "the budget should have been under pressure: {} succeeded",

@@ -13,7 +13,9 @@ use alloc_ctx::{AllocError, KBox, KVVec, KVec, MaySleep, NoWait};
 use common::{TestBackend, quiet_reports};
 
 /// Everything observable about a vector, to compare before and after.
-fn snapshot<T: Clone, B: alloc_ctx::size::Bound, A: alloc_ctx::Backend>(v: &BoundedVec<T, B, A>) -> (usize, usize, *const T, Vec<T>) {
+fn snapshot<T: Clone, B: alloc_ctx::size::Bound, A: alloc_ctx::Backend>(
+    v: &BoundedVec<T, B, A>,
+) -> (usize, usize, *const T, Vec<T>) {
     (v.len(), v.capacity(), v.as_ptr(), v.to_vec())
 }
 

@@ -25,11 +25,7 @@ fn handler_runs_atomically_on_its_own_thread() {
         irq::raise(|_nw| (std::thread::current().id(), atomic_depth(), irqs_disabled())).unwrap();
     assert_ne!(thread, raiser);
     assert_eq!((depth, disabled), (1, true));
-    assert_eq!(
-        (atomic_depth(), irqs_disabled()),
-        (0, false),
-        "the interrupted thread is unchanged"
-    );
+    assert_eq!((atomic_depth(), irqs_disabled()), (0, false), "the interrupted thread is unchanged");
 }
 
 #[test]
@@ -77,10 +73,7 @@ fn handlers_cannot_be_interrupted() {
 fn sleeping_entry_point_in_a_handler_panics_and_the_panic_reaches_the_raiser() {
     let result = catch_unwind(|| irq::raise(|_nw| MaySleep::enter(|_cx| ())));
     let message = panic_message(result.unwrap_err());
-    assert!(
-        message.starts_with("BUG: sleeping function called from invalid context"),
-        "{message}"
-    );
+    assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
     assert!(message.contains("tests/irq.rs"), "{message}");
     assert!(!in_atomic() && !irqs_disabled());
 }
@@ -90,15 +83,9 @@ fn handler_panic_leaves_the_interrupted_sections_intact() {
     let lock = SpinLock::new(());
     MaySleep::enter(|mut cx| {
         let guard = lock.lock(&mut cx);
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            irq::raise(|_nw| panic!("oops in a handler"))
-        }));
+        let result = catch_unwind(AssertUnwindSafe(|| irq::raise(|_nw| panic!("oops in a handler"))));
         assert_eq!(panic_message(result.unwrap_err()), "oops in a handler");
-        assert_eq!(
-            atomic_depth(),
-            1,
-            "the interrupted spinlock section is still there"
-        );
+        assert_eq!(atomic_depth(), 1, "the interrupted spinlock section is still there");
         drop(guard);
         assert_eq!(atomic_depth(), 0);
     });

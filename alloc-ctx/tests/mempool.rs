@@ -26,11 +26,7 @@ fn creation_preallocates_min_nr_elements() {
         assert_eq!((pool.min_nr(), pool.available(), pool.waiters()), (3, 3, 0));
         assert_eq!(budget.live_bytes(), 3 * ELEMENT);
     });
-    assert_eq!(
-        budget.live_bytes(),
-        0,
-        "dropping the pool frees its reserve"
-    );
+    assert_eq!(budget.live_bytes(), 0, "dropping the pool frees its reserve");
 }
 
 #[test]
@@ -38,12 +34,8 @@ fn failed_creation_keeps_nothing() {
     quiet_reports();
     let budget = Budget::new(2 * ELEMENT);
     MaySleep::enter(|cx| {
-        let error =
-            Mempool::<Element, _>::new_in(3, &budget, GFP_KERNEL | __GFP_NORETRY, &cx).unwrap_err();
-        assert!(matches!(
-            error,
-            AllocError::OutOfMemory { size: ELEMENT, .. }
-        ));
+        let error = Mempool::<Element, _>::new_in(3, &budget, GFP_KERNEL | __GFP_NORETRY, &cx).unwrap_err();
+        assert!(matches!(error, AllocError::OutOfMemory { size: ELEMENT, .. }));
     });
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 2 * ELEMENT));
 }
@@ -58,11 +50,7 @@ fn requests_try_the_backend_before_the_reserve() {
         assert_eq!(pool.available(), 2, "the backend had room for both");
         assert_eq!(budget.live_bytes(), 4 * ELEMENT);
         let c = pool.alloc([3; 4], GFP_ATOMIC, &cx.nowait()).unwrap();
-        assert_eq!(
-            pool.available(),
-            1,
-            "the backend is full: the reserve served it"
-        );
+        assert_eq!(pool.available(), 1, "the backend is full: the reserve served it");
         assert_eq!((a[0], b[0], c[0]), (1, 2, 3));
     });
     assert_eq!(budget.live_bytes(), 0);
@@ -73,19 +61,10 @@ fn non_sleeping_requests_fail_when_backend_and_reserve_are_empty() {
     let budget = Budget::new(2 * ELEMENT);
     MaySleep::enter(|mut cx| {
         let pool = Mempool::<Element, _>::new_in(2, &budget, GFP_KERNEL, &cx).unwrap();
-        let held: Vec<_> = (0..2)
-            .map(|i| pool.alloc([i; 4], GFP_KERNEL, &cx))
-            .collect();
+        let held: Vec<_> = (0..2).map(|i| pool.alloc([i; 4], GFP_KERNEL, &cx)).collect();
         cx.atomic(|nw| {
             let error = pool.alloc([9; 4], GFP_ATOMIC, &nw).unwrap_err();
-            assert_eq!(
-                error,
-                AllocError::OutOfMemory {
-                    size: ELEMENT,
-                    align: 8,
-                    gfp: GFP_ATOMIC.gfp()
-                }
-            );
+            assert_eq!(error, AllocError::OutOfMemory { size: ELEMENT, align: 8, gfp: GFP_ATOMIC.gfp() });
             assert!(pool.alloc([9; 4], GFP_NOWAIT, &nw).is_err());
         });
         drop(held);
@@ -98,8 +77,7 @@ fn non_sleeping_requests_fail_when_backend_and_reserve_are_empty() {
 fn a_non_sleeping_pool_request_tries_the_backend_exactly_once() {
     let backend = FailInject::system().fail_at_least(0);
     // No reserve at all: one backend try, then the error.
-    let pool =
-        MaySleep::enter(|cx| Mempool::<u64, _>::new_in(0, &backend, GFP_KERNEL, &cx)).unwrap();
+    let pool = MaySleep::enter(|cx| Mempool::<u64, _>::new_in(0, &backend, GFP_KERNEL, &cx)).unwrap();
     NoWait::enter(|nw| assert!(pool.alloc(1, GFP_ATOMIC, &nw).is_err()));
     assert_eq!(backend.calls(), 1);
 }
@@ -109,29 +87,15 @@ fn freed_elements_refill_the_reserve_first_then_go_to_the_backend() {
     let budget = Budget::new(4 * ELEMENT);
     MaySleep::enter(|cx| {
         let pool = Mempool::<Element, _>::new_in(2, &budget, GFP_KERNEL, &cx).unwrap();
-        let held: Vec<_> = (0..4)
-            .map(|i| pool.alloc([i; 4], GFP_KERNEL, &cx))
-            .collect();
+        let held: Vec<_> = (0..4).map(|i| pool.alloc([i; 4], GFP_KERNEL, &cx)).collect();
         assert_eq!((pool.available(), budget.live_bytes()), (0, 4 * ELEMENT));
         let mut held = held.into_iter();
         drop(held.next());
-        assert_eq!(
-            (pool.available(), budget.live_bytes()),
-            (1, 4 * ELEMENT),
-            "back into the reserve"
-        );
+        assert_eq!((pool.available(), budget.live_bytes()), (1, 4 * ELEMENT), "back into the reserve");
         drop(held.next());
-        assert_eq!(
-            (pool.available(), budget.live_bytes()),
-            (2, 4 * ELEMENT),
-            "the reserve is full again"
-        );
+        assert_eq!((pool.available(), budget.live_bytes()), (2, 4 * ELEMENT), "the reserve is full again");
         drop(held.next());
-        assert_eq!(
-            (pool.available(), budget.live_bytes()),
-            (2, 3 * ELEMENT),
-            "freed to the backend"
-        );
+        assert_eq!((pool.available(), budget.live_bytes()), (2, 3 * ELEMENT), "freed to the backend");
     });
     assert_eq!(budget.live_bytes(), 0);
 }
@@ -174,23 +138,15 @@ fn a_sleeping_request_waits_until_an_element_is_freed() {
     // The budget only holds the reserve, so once both elements are taken
     // the backend cannot help: the third request must wait for a free.
     let budget = Budget::new(2 * ELEMENT);
-    let pool =
-        MaySleep::enter(|cx| Mempool::<Element, _>::new_in(2, &budget, GFP_KERNEL, &cx)).unwrap();
+    let pool = MaySleep::enter(|cx| Mempool::<Element, _>::new_in(2, &budget, GFP_KERNEL, &cx)).unwrap();
     let barrier = Barrier::new(2);
     std::thread::scope(|scope| {
         let holder = scope.spawn(|| {
-            let held: Vec<_> = MaySleep::enter(|cx| {
-                (0..2)
-                    .map(|i| pool.alloc([i; 4], GFP_KERNEL, &cx))
-                    .collect()
-            });
+            let held: Vec<_> = MaySleep::enter(|cx| (0..2).map(|i| pool.alloc([i; 4], GFP_KERNEL, &cx)).collect());
             barrier.wait();
             let deadline = Instant::now() + Duration::from_secs(30);
             while pool.waiters() == 0 {
-                assert!(
-                    Instant::now() < deadline,
-                    "the request never started waiting"
-                );
+                assert!(Instant::now() < deadline, "the request never started waiting");
                 std::thread::yield_now();
             }
             drop(held);
@@ -217,10 +173,7 @@ fn pool_users_sweep_clean() {
         })
     });
     // Two reserve elements, then one backend try per request.
-    assert_eq!(
-        (report.points, report.failures_handled, report.not_reached),
-        (4, 4, 0)
-    );
+    assert_eq!((report.points, report.failures_handled, report.not_reached), (4, 4, 0));
     // Only a failed creation returns an error: the requests fall back on
     // the reserve.
     assert_eq!(report.errors_returned, 2);

@@ -101,14 +101,10 @@ fn passes_and_calls(request: impl FnOnce(&FailInject)) -> (usize, usize) {
 fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let size = Size::<Kmalloc>::new(64).unwrap();
-    let atomic = passes_and_calls(|b| {
-        NoWait::enter(|nw| assert!(nw.alloc_in(b, GFP_ATOMIC, size).is_err()))
-    });
+    let atomic = passes_and_calls(|b| NoWait::enter(|nw| assert!(nw.alloc_in(b, GFP_ATOMIC, size).is_err())));
     assert_eq!(atomic, (0, 1));
     // Through a sleep token too: the flags decide, not the token.
-    let nowait = passes_and_calls(|b| {
-        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOWAIT, size).is_err()))
-    });
+    let nowait = passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOWAIT, size).is_err())));
     assert_eq!(nowait, (0, 1));
 }
 
@@ -116,9 +112,8 @@ fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
 fn noretry_runs_exactly_one_reclaim_pass() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let size = Size::<Kmalloc>::new(64).unwrap();
-    let counts = passes_and_calls(|b| {
-        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err()))
-    });
+    let counts =
+        passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err())));
     assert_eq!(counts, (1, 2));
 }
 
@@ -126,9 +121,7 @@ fn noretry_runs_exactly_one_reclaim_pass() {
 fn plain_sleeping_requests_run_the_default_reclaim_passes() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let size = Size::<Kmalloc>::new(64).unwrap();
-    let counts = passes_and_calls(|b| {
-        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOIO, size).is_err()))
-    });
+    let counts = passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOIO, size).is_err())));
     let passes = DEFAULT_RECLAIM_PASSES as usize;
     assert_eq!(counts, (passes, 1 + passes));
 }
@@ -138,12 +131,7 @@ fn retry_mayfail_runs_max_reclaim_retries_passes() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let size = Size::<Kmalloc>::new(64).unwrap();
     let counts = passes_and_calls(|b| {
-        MaySleep::enter(|cx| {
-            assert!(
-                cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size)
-                    .is_err()
-            )
-        })
+        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size).is_err()))
     });
     let passes = MAX_RECLAIM_RETRIES as usize;
     assert_eq!(counts, (passes, 1 + passes));
@@ -163,15 +151,8 @@ fn nofail_reclaims_before_every_retry_until_it_succeeds() {
     let backend = TestBackend::new();
     backend.fail_next.set(40); // past MAX_RECLAIM_RETRIES: only NOFAIL keeps going
     MaySleep::enter(|cx| {
-        let block = cx.alloc_in(
-            &backend,
-            GFP_KERNEL | __GFP_NOFAIL,
-            Size::<Nofail>::of::<[u8; 64]>(),
-        );
+        let block = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
         assert_eq!(block.len(), 64);
     });
-    assert_eq!(
-        (passes.load(Ordering::SeqCst), backend.calls.get()),
-        (40, 41)
-    );
+    assert_eq!((passes.load(Ordering::SeqCst), backend.calls.get()), (40, 41));
 }

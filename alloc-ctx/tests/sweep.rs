@@ -18,11 +18,7 @@ struct Device<A: Backend> {
     rx: KBox<u64, A>,
 }
 
-fn probe<A: Backend + Copy>(
-    backend: A,
-    cx: &mut MaySleep<'_>,
-    entries: u64,
-) -> Result<Device<A>, AllocError> {
+fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep<'_>, entries: u64) -> Result<Device<A>, AllocError> {
     let config = KBox::new_in([0; 8], backend, GFP_KERNEL, cx)?;
     let mut ring = KVec::new_in(backend);
     for entry in 0..entries {
@@ -62,18 +58,10 @@ fn an_injected_failure_of_a_sleeping_request_is_not_retried() {
     quiet_reports();
     let backend = SweepBackend::failing_at(1);
     MaySleep::enter(|cx| {
-        let error = cx.alloc_in(
-            &backend,
-            GFP_KERNEL | __GFP_RETRY_MAYFAIL,
-            Size::<Kmalloc>::new(64).unwrap(),
-        );
+        let error = cx.alloc_in(&backend, GFP_KERNEL | __GFP_RETRY_MAYFAIL, Size::<Kmalloc>::new(64).unwrap());
         assert!(error.is_err());
     });
-    assert_eq!(
-        backend.calls(),
-        1,
-        "no reclaim pass and no retry after the injected failure"
-    );
+    assert_eq!(backend.calls(), 1, "no reclaim pass and no retry after the injected failure");
 }
 
 #[test]
@@ -84,14 +72,7 @@ fn nofail_points_are_counted_but_absorbed() {
             assert_eq!(table[127], 7);
         })
     });
-    assert_eq!(
-        (
-            report.points,
-            report.failures_handled,
-            report.errors_returned
-        ),
-        (1, 1, 0)
-    );
+    assert_eq!((report.points, report.failures_handled, report.errors_returned), (1, 1, 0));
 }
 
 #[test]
@@ -108,24 +89,13 @@ fn a_panicking_error_path_is_caught_and_named() {
     .unwrap_err();
     let report = &error.report;
     assert_eq!((report.points, report.runs), (2, 3));
-    assert_eq!(
-        report.failures_handled, 1,
-        "point 1 returns an error cleanly"
-    );
+    assert_eq!(report.failures_handled, 1, "point 1 returns an error cleanly");
     assert_eq!(report.problems.len(), 1);
     match &report.problems[0] {
-        SweepProblem::Panicked {
-            point: Some(2),
-            message,
-        } => assert!(message.contains("body allocation"), "{message}"),
+        SweepProblem::Panicked { point: Some(2), message } => assert!(message.contains("body allocation"), "{message}"),
         other => panic!("expected a panic at point 2, got {other:?}"),
     }
-    assert!(
-        error
-            .to_string()
-            .contains("panicked with point 2 failing: body allocation"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("panicked with point 2 failing: body allocation"), "{error}");
 }
 
 #[test]
@@ -146,8 +116,7 @@ fn a_leaking_error_path_is_caught_with_the_leaked_blocks() {
     quiet_reports();
     let error = try_sweep(|backend: &SweepBackend| {
         NoWait::enter(|nw| {
-            let header =
-                KBox::new_in([0u64; 4], backend, GFP_ATOMIC, &nw).map_err(|_| "no header")?;
+            let header = KBox::new_in([0u64; 4], backend, GFP_ATOMIC, &nw).map_err(|_| "no header")?;
             let mut queue = KVec::new_in(backend);
             queue.push(1u16, GFP_ATOMIC, &nw).map_err(|_| "no queue")?;
             if KBox::new_in(0u8, backend, GFP_ATOMIC, &nw).is_err() {
@@ -161,37 +130,14 @@ fn a_leaking_error_path_is_caught_with_the_leaked_blocks() {
     })
     .unwrap_err();
     let report = &error.report;
-    assert_eq!(
-        (
-            report.points,
-            report.failures_handled,
-            report.errors_returned
-        ),
-        (3, 2, 3)
-    );
+    assert_eq!((report.points, report.failures_handled, report.errors_returned), (3, 2, 3));
     let expected = SweepProblem::Leaked {
         point: Some(3),
         bytes: 32 + 4 * 2,
-        blocks: vec![
-            LeakedBlock {
-                size: 32,
-                align: 8,
-                call: 1,
-            },
-            LeakedBlock {
-                size: 8,
-                align: 2,
-                call: 2,
-            },
-        ],
+        blocks: vec![LeakedBlock { size: 32, align: 8, call: 1 }, LeakedBlock { size: 8, align: 2, call: 2 }],
     };
     assert_eq!(report.problems, [expected]);
-    assert!(
-        error
-            .to_string()
-            .contains("leaked 40 bytes with point 3 failing in 2 blocks"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("leaked 40 bytes with point 3 failing in 2 blocks"), "{error}");
 }
 
 #[test]
@@ -221,21 +167,12 @@ fn scenarios_may_share_the_backend_with_threads() {
         for value in 0..3u64 {
             std::thread::scope(|scope| {
                 scope
-                    .spawn(|| {
-                        NoWait::enter(|nw| KBox::new_in(value, backend, GFP_ATOMIC, &nw).map(drop))
-                    })
+                    .spawn(|| NoWait::enter(|nw| KBox::new_in(value, backend, GFP_ATOMIC, &nw).map(drop)))
                     .join()
                     .unwrap()
             })?;
         }
         Ok::<_, AllocError>(())
     });
-    assert_eq!(
-        (
-            report.points,
-            report.failures_handled,
-            report.errors_returned
-        ),
-        (3, 3, 3)
-    );
+    assert_eq!((report.points, report.failures_handled, report.errors_returned), (3, 3, 3));
 }

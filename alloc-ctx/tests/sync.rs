@@ -67,9 +67,7 @@ fn spinlock_guard_is_an_atomic_section() {
         assert_eq!(atomic_depth(), 0);
         assert!(!lock.is_locked());
         // Unlocked: the sleep token works again.
-        let buffer = cx
-            .alloc(GFP_KERNEL, Size::<Kmalloc>::new(128).unwrap())
-            .unwrap();
+        let buffer = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(128).unwrap()).unwrap();
         assert_eq!(buffer.len(), 128);
     });
     assert_eq!(lock.into_inner(), 1);
@@ -125,11 +123,7 @@ fn try_lock_nowait_reports_a_held_lock_without_spinning() {
         let held = lock.try_lock_nowait(nw).expect("the lock is free");
         assert_eq!(atomic_depth(), 2);
         assert!(lock.try_lock_nowait(held.token()).is_none());
-        assert_eq!(
-            atomic_depth(),
-            2,
-            "a failed try_lock leaves no section behind"
-        );
+        assert_eq!(atomic_depth(), 2, "a failed try_lock leaves no section behind");
     });
     assert_eq!(atomic_depth(), 0);
 }
@@ -157,10 +151,7 @@ fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
                 })
             })
         }));
-        assert_eq!(
-            panic_message(result.unwrap_err()),
-            "oops in a nested atomic section"
-        );
+        assert_eq!(panic_message(result.unwrap_err()), "oops in a nested atomic section");
         assert_eq!(atomic_depth(), 0);
         alloc_ctx::might_sleep(); // may sleep again
     });
@@ -212,10 +203,7 @@ fn irqsave_restores_the_previous_interrupt_state() {
         assert!(irqs_disabled());
         let b_guard = b.lock_irqsave_nowait(a_guard.token());
         drop(b_guard);
-        assert!(
-            irqs_disabled(),
-            "the inner restore keeps the outer section's state"
-        );
+        assert!(irqs_disabled(), "the inner restore keeps the outer section's state");
         drop(a_guard);
         assert!(!irqs_disabled());
         assert_eq!(atomic_depth(), 0);
@@ -232,10 +220,7 @@ fn entry_points_panic_under_a_spinlock() {
         })
     }));
     let message = panic_message(result.unwrap_err());
-    assert!(
-        message.starts_with("BUG: sleeping function called from invalid context"),
-        "{message}"
-    );
+    assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
     assert!(message.contains("atomic depth: 2"), "{message}");
     assert_eq!(atomic_depth(), 0);
     assert!(!lock.is_locked());
@@ -274,14 +259,8 @@ fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
         })
     }));
     let message = panic_message(result.unwrap_err());
-    assert!(
-        message.starts_with("BUG: sleeping function called from invalid context"),
-        "{message}"
-    );
-    assert!(
-        message.contains("tests/sync.rs"),
-        "names the caller of Mutex::lock: {message}"
-    );
+    assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
+    assert!(message.contains("tests/sync.rs"), "names the caller of Mutex::lock: {message}");
     assert_eq!(atomic_depth(), 0);
     assert!(!lock.is_locked());
 }

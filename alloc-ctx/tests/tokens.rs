@@ -177,7 +177,8 @@ fn result_type_follows_the_flags() {
         assert_eq!(table.len(), 8192);
         assert!(table.iter().all(|&byte| byte == 0));
         // Fallible and not zeroed: a Result of uninitialised bytes.
-        let scratch: Result<KBox<[std::mem::MaybeUninit<u8>]>, _> = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(16).unwrap());
+        let scratch: Result<KBox<[std::mem::MaybeUninit<u8>]>, _> =
+            cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(16).unwrap());
         assert_eq!(scratch.unwrap().len(), 16);
         // Zero-sized requests succeed without touching the backend.
         let backend = TestBackend::new();

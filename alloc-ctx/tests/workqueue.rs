@@ -85,19 +85,12 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
                 },
             )
         });
-        assert!(
-            matches!(result, Ok(NowOrLater::Later)),
-            "the NOWAIT attempt failed, so the work is deferred"
-        );
+        assert!(matches!(result, Ok(NowOrLater::Later)), "the NOWAIT attempt failed, so the work is deferred");
         wq.flush(&mut cx);
         assert_eq!(wq.completed(), 1);
     });
     let (value, atomic, thread) = rx.recv().unwrap();
-    assert_eq!(
-        value,
-        Ok(7),
-        "the deferred allocation ran and was initialised"
-    );
+    assert_eq!(value, Ok(7), "the deferred allocation ran and was initialised");
     assert!(!atomic, "the completion runs in process context");
     assert_eq!(thread.as_deref(), Some("kworker/refill"));
     assert_eq!((BACKEND.calls(), BACKEND.failures()), (2, 1));
@@ -110,22 +103,13 @@ fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
     MaySleep::enter(|mut cx| {
         let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
         let now = cx.nowait_scope(|nw| {
-            wq.alloc_or_defer(
-                nw,
-                || 0x5eed_u64,
-                &BACKEND,
-                GFP_KERNEL,
-                move |_cx, _outcome| tx.send(()).unwrap(),
-            )
+            wq.alloc_or_defer(nw, || 0x5eed_u64, &BACKEND, GFP_KERNEL, move |_cx, _outcome| tx.send(()).unwrap())
         });
         let boxed = now.unwrap().now().expect("allocated at once");
         assert_eq!(*boxed, 0x5eed);
         assert_eq!(wq.shutdown(&mut cx).completed, 0, "nothing was queued");
     });
-    assert!(
-        rx.recv().is_err(),
-        "the completion was dropped without running"
-    );
+    assert!(rx.recv().is_err(), "the completion was dropped without running");
     assert_eq!(BACKEND.calls(), 1);
 }
 
@@ -150,14 +134,8 @@ fn deferred_allocation_failure_reaches_the_completion() {
         assert!(matches!(result, Ok(NowOrLater::Later)));
         wq.shutdown(&mut cx);
     });
-    assert!(matches!(
-        rx.recv().unwrap(),
-        Err(AllocError::OutOfMemory { size: 256, .. })
-    ));
-    assert!(
-        BACKEND.failures() >= 2,
-        "the worker retried with reclaim before giving up"
-    );
+    assert!(matches!(rx.recv().unwrap(), Err(AllocError::OutOfMemory { size: 256, .. })));
+    assert!(BACKEND.failures() >= 2, "the worker retried with reclaim before giving up");
 }
 
 #[test]
@@ -194,8 +172,7 @@ fn queue_full_is_an_error_not_a_block() {
         let full = cx.nowait_scope(|nw| {
             for item in 0..2 {
                 let tx = tx.clone();
-                wq.try_spawn(GFP_ATOMIC, &nw, move |_| tx.send(item).unwrap())
-                    .unwrap();
+                wq.try_spawn(GFP_ATOMIC, &nw, move |_| tx.send(item).unwrap()).unwrap();
             }
             assert_eq!(wq.pending(), 2);
             // Third item: refused at once, and handed back.
@@ -211,8 +188,7 @@ fn queue_full_is_an_error_not_a_block() {
         drop(release);
         wq.flush(&mut cx);
         // Room again once the worker caught up.
-        wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(3).unwrap())
-            .unwrap();
+        wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(3).unwrap()).unwrap();
         assert_eq!(wq.shutdown(&mut cx).completed, 4);
     });
     assert_eq!(collect(&rx), [2, 0, 1, 3]);
@@ -226,21 +202,11 @@ fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
         let release = block_worker(&wq, &cx);
         wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap(); // fills the queue
         let result = cx.nowait_scope(|nw| {
-            wq.alloc_or_defer(
-                nw,
-                || 99u16,
-                &BACKEND,
-                GFP_KERNEL,
-                |_cx, _outcome| unreachable!("never queued"),
-            )
+            wq.alloc_or_defer(nw, || 99u16, &BACKEND, GFP_KERNEL, |_cx, _outcome| unreachable!("never queued"))
         });
         let init = result.unwrap_err().into_inner();
         assert_eq!(init(), 99);
-        assert_eq!(
-            BACKEND.calls(),
-            1,
-            "a full queue costs no allocation beyond the NOWAIT attempt"
-        );
+        assert_eq!(BACKEND.calls(), 1, "a full queue costs no allocation beyond the NOWAIT attempt");
         drop(release);
     });
 }
@@ -253,19 +219,14 @@ fn shutdown_drains_pending_items() {
         let release = block_worker(&wq, &cx);
         for item in 0..5 {
             let tx = tx.clone();
-            wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(item).unwrap())
-                .unwrap();
+            wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(item).unwrap()).unwrap();
         }
         assert_eq!(wq.pending(), 5, "nothing ran yet");
         drop(release);
         let stats = wq.shutdown(&mut cx);
         assert_eq!((stats.completed, stats.panicked), (6, 0));
     });
-    assert_eq!(
-        collect(&rx),
-        [0, 1, 2, 3, 4],
-        "every pending item ran, in order"
-    );
+    assert_eq!(collect(&rx), [0, 1, 2, 3, 4], "every pending item ran, in order");
 }
 
 #[test]
@@ -276,8 +237,7 @@ fn dropping_the_workqueue_drains_too() {
         let release = block_worker(&wq, &cx);
         for item in 0..3 {
             let tx = tx.clone();
-            wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(item).unwrap())
-                .unwrap();
+            wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(item).unwrap()).unwrap();
         }
         drop(release);
         drop(wq);
@@ -290,10 +250,8 @@ fn a_panicking_item_is_counted_and_the_worker_goes_on() {
     let (tx, rx) = mpsc::channel();
     MaySleep::enter(|mut cx| {
         let wq = Workqueue::new("oops", 4, &mut cx).unwrap();
-        wq.try_spawn(GFP_KERNEL, &cx, |_| panic!("oops in a work item"))
-            .unwrap();
-        wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send("next item ran").unwrap())
-            .unwrap();
+        wq.try_spawn(GFP_KERNEL, &cx, |_| panic!("oops in a work item")).unwrap();
+        wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send("next item ran").unwrap()).unwrap();
         let stats = wq.shutdown(&mut cx);
         assert_eq!((stats.completed, stats.panicked), (1, 1));
     });
@@ -305,8 +263,7 @@ fn flush_from_its_own_work_item_panics_instead_of_deadlocking() {
     MaySleep::enter(|mut cx| {
         let wq = Arc::new(Workqueue::new("self", 2, &mut cx).unwrap());
         let inner = Arc::clone(&wq);
-        wq.try_spawn(GFP_KERNEL, &cx, move |mut cx| inner.flush(&mut cx))
-            .unwrap();
+        wq.try_spawn(GFP_KERNEL, &cx, move |mut cx| inner.flush(&mut cx)).unwrap();
         // The item's own `Arc` is dropped on the worker; wait for it.
         while Arc::strong_count(&wq) > 1 {
             std::thread::yield_now();

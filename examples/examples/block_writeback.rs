@@ -15,25 +15,15 @@ fn main() {
     let config = Config::default();
     let pages = config.clean_pages + config.dirty_pages + config.inodes + config.headroom_pages;
     let budget = Arc::new(Budget::new(pages * PAGE_SIZE));
-    println!(
-        "block_writeback: {pages} pages of memory, {} dirty pages to write back",
-        config.dirty_pages
-    );
-    let summary =
-        block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut std::io::stdout());
+    println!("block_writeback: {pages} pages of memory, {} dirty pages to write back", config.dirty_pages);
+    let summary = block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut std::io::stdout());
     println!(
         "summary: {} pages written back, {} failed, served as {}; {} recursions into I/O or the filesystem; {} bytes leaked",
         summary.written,
         summary.failed,
-        summary
-            .writeback_flags
-            .map_or_else(|| "?".to_owned(), |f| f.to_string()),
+        summary.writeback_flags.map_or_else(|| "?".to_owned(), |f| f.to_string()),
         summary.recursions(),
         budget.live_bytes(),
     );
-    assert_eq!(
-        summary.recursions(),
-        0,
-        "a shrinker ran where its needs were masked"
-    );
+    assert_eq!(summary.recursions(), 0, "a shrinker ran where its needs were masked");
 }

@@ -15,9 +15,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = |name: &str| -> usize {
-            args.next()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("{name} needs a number"))
+            args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} needs a number"))
         };
         match arg.as_str() {
             "--memory-limit" => memory_limit = value("--memory-limit"),
@@ -26,19 +24,14 @@ fn main() {
         }
     }
     let budget = Budget::new(memory_limit);
-    println!(
-        "btree_paths: taking {} paths with {memory_limit} bytes of memory",
-        config.paths
-    );
+    println!("btree_paths: taking {} paths with {memory_limit} bytes of memory", config.paths);
     let summary = btree_paths::run(&mut cx, &budget, config, &mut std::io::stdout());
     println!(
         "summary: {} paths held; {} NOFAIL growths, {} fallible growths; restart: {}; peak {} bytes, {} leaked",
         summary.paths,
         summary.nofail_growths,
         summary.fallible_growths,
-        summary
-            .restarted_with
-            .map_or_else(|| "none".to_owned(), |e| e.to_string()),
+        summary.restarted_with.map_or_else(|| "none".to_owned(), |e| e.to_string()),
         budget.peak_bytes(),
         budget.live_bytes(),
     );

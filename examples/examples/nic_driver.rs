@@ -53,7 +53,10 @@ fn main() {
     // Failures are counted below; the once-per-site warning would only
     // repeat them.
     alloc_ctx::report::set_failure_hook(|_| {});
-    println!("nic_driver: {} frames, RX ring {}, TX ring {}; {described}", config.packets, config.rx_entries, config.tx_entries);
+    println!(
+        "nic_driver: {} frames, RX ring {}, TX ring {}; {described}",
+        config.packets, config.rx_entries, config.tx_entries
+    );
     let summary = nic_driver::run(&mut cx, Arc::clone(&backend), config, &mut std::io::stdout());
     let budget = backend.inner();
     println!(

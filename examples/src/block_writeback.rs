@@ -89,35 +89,21 @@ impl<A: Backend + Send + Sync + 'static> PageCache<A> {
         let inodes = Arc::clone(self);
         [
             register_shrinker("clean-pages", ShrinkerNeeds::Nothing, move |target| {
-                evict(
-                    &clean.clean,
-                    &clean.clean_stats,
-                    ShrinkerNeeds::Nothing,
-                    target,
-                )
+                evict(&clean.clean, &clean.clean_stats, ShrinkerNeeds::Nothing, target)
             }),
             register_shrinker("dirty-pages", ShrinkerNeeds::Io, move |target| {
                 // Writing back would submit I/O; the toy just frees the page.
                 evict(&dirty.dirty, &dirty.dirty_stats, ShrinkerNeeds::Io, target)
             }),
             register_shrinker("inode-cache", ShrinkerNeeds::Fs, move |target| {
-                evict(
-                    &inodes.inodes,
-                    &inodes.inode_stats,
-                    ShrinkerNeeds::Fs,
-                    target,
-                )
+                evict(&inodes.inodes, &inodes.inode_stats, ShrinkerNeeds::Fs, target)
             }),
         ]
     }
 
     /// Pages in each list: (clean, dirty, inodes).
     pub fn counts(&self) -> (usize, usize, usize) {
-        (
-            locked(&self.clean).len(),
-            locked(&self.dirty).len(),
-            locked(&self.inodes).len(),
-        )
+        (locked(&self.clean).len(), locked(&self.dirty).len(), locked(&self.inodes).len())
     }
 }
 
@@ -158,11 +144,7 @@ pub struct Bio<A: Backend> {
 /// Writes one dirty page back: allocates its bio with `GFP_KERNEL`, which
 /// the caller's NOIO scope turns into `GFP_NOIO`.
 #[may_sleep]
-pub fn submit_writeback<A: Backend + Clone>(
-    backend: &A,
-    page: &Page,
-    sector: u64,
-) -> Result<Bio<A>, AllocError> {
+pub fn submit_writeback<A: Backend + Clone>(backend: &A, page: &Page, sector: u64) -> Result<Bio<A>, AllocError> {
     let buffer = KBox::new_in(*page, backend.clone(), GFP_KERNEL, &cx)?;
     Ok(Bio { sector, buffer })
 }
@@ -182,12 +164,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            clean_pages: 24,
-            dirty_pages: 16,
-            inodes: 8,
-            headroom_pages: 4,
-        }
+        Config { clean_pages: 24, dirty_pages: 16, inodes: 8, headroom_pages: 4 }
     }
 }
 
@@ -212,20 +189,12 @@ impl Summary {
     /// Shrinker calls made where the shrinker's needs were masked: the bug
     /// the NOIO scope exists to prevent. Always 0.
     pub fn recursions(&self) -> usize {
-        self.during_writeback
-            .iter()
-            .chain(&self.after_pressure)
-            .map(|s| s.2)
-            .sum()
+        self.during_writeback.iter().chain(&self.after_pressure).map(|s| s.2).sum()
     }
 }
 
 fn stats<A: Backend>(cache: &PageCache<A>) -> [(usize, usize, usize); 3] {
-    [
-        cache.clean_stats.snapshot(),
-        cache.dirty_stats.snapshot(),
-        cache.inode_stats.snapshot(),
-    ]
+    [cache.clean_stats.snapshot(), cache.dirty_stats.snapshot(), cache.inode_stats.snapshot()]
 }
 
 /// Adds up to `pages` pages to `list`; stops quietly when memory runs out
@@ -233,12 +202,7 @@ fn stats<A: Backend>(cache: &PageCache<A>) -> [(usize, usize, usize); 3] {
 #[may_sleep]
 fn fill<A: Backend + Clone>(list: &Mutex<Vec<KBox<Page, A>>>, backend: &A, pages: usize, byte: u8) {
     for _ in 0..pages {
-        match KBox::new_in(
-            [byte; PAGE_SIZE],
-            backend.clone(),
-            GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN,
-            &cx,
-        ) {
+        match KBox::new_in([byte; PAGE_SIZE], backend.clone(), GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, &cx) {
             Ok(page) => locked(list).push(page),
             Err(_) => break,
         }
@@ -264,31 +228,21 @@ where
     fill(&mut cx, &cache.dirty, &backend, config.dirty_pages, 0xd1);
     fill(&mut cx, &cache.inodes, &backend, config.inodes, 0x1e);
     let (clean, dirty, inodes) = cache.counts();
-    let _ = writeln!(
-        out,
-        "  page cache filled: {clean} clean pages, {dirty} dirty pages, {inodes} inodes"
-    );
+    let _ = writeln!(out, "  page cache filled: {clean} clean pages, {dirty} dirty pages, {inodes} inodes");
 
     // Write-back: inside NOIO. Each bio's allocation may need reclaim.
     let dirty_pages: Vec<KBox<Page, A>> = std::mem::take(&mut *locked(&cache.dirty));
     let mut bios = Vec::new();
     cx.noio(|mut cx| {
         let served = cx.effective(GFP_KERNEL);
-        let _ = writeln!(
-            out,
-            "  write-back in a NOIO scope: GFP_KERNEL is served as {served}"
-        );
+        let _ = writeln!(out, "  write-back in a NOIO scope: GFP_KERNEL is served as {served}");
         summary.writeback_flags = Some(served);
         for (sector, page) in dirty_pages.iter().enumerate() {
             match submit_writeback(&mut cx, &backend, page, sector as u64 * 8) {
                 Ok(bio) => bios.push(bio),
                 Err(error) => {
                     summary.failed += 1;
-                    let _ = writeln!(
-                        out,
-                        "  bio for sector {} failed: {error}; page stays dirty",
-                        sector * 8
-                    );
+                    let _ = writeln!(out, "  bio for sector {} failed: {error}; page stays dirty", sector * 8);
                 }
             }
         }
@@ -314,40 +268,23 @@ where
     let still_dirty = written.split_off(summary.written);
     locked(&cache.clean).extend(written);
     locked(&cache.dirty).extend(still_dirty);
-    fill(
-        &mut cx,
-        &cache.dirty,
-        &backend,
-        config.dirty_pages / 2,
-        0xd2,
-    );
+    fill(&mut cx, &cache.dirty, &backend, config.dirty_pages / 2, 0xd2);
 
     // An ordinary allocation (GFP_KERNEL, no scope) as large as the cache
     // was at the start: every shrinker may run now, and must.
     let cache_bytes = (config.clean_pages + config.dirty_pages + config.inodes) * PAGE_SIZE;
-    let big =
-        alloc_ctx::size::Size::<alloc_ctx::size::Kmalloc>::new(cache_bytes).expect("fits kmalloc");
-    summary.pressure_allocation_ok = cx
-        .alloc_in(backend.clone(), GFP_KERNEL | __GFP_NOWARN, big)
-        .is_ok();
+    let big = alloc_ctx::size::Size::<alloc_ctx::size::Kmalloc>::new(cache_bytes).expect("fits kmalloc");
+    summary.pressure_allocation_ok = cx.alloc_in(backend.clone(), GFP_KERNEL | __GFP_NOWARN, big).is_ok();
     summary.after_pressure = stats(&cache);
     let [_, dirty_s, inode_s] = summary.after_pressure;
     let _ = writeln!(
         out,
         "  a GFP_KERNEL allocation of {} B outside the scope: {}; dirty-pages ran {}x, inode-cache ran {}x",
         big.get(),
-        if summary.pressure_allocation_ok {
-            "served"
-        } else {
-            "failed"
-        },
+        if summary.pressure_allocation_ok { "served" } else { "failed" },
         dirty_s.0,
         inode_s.0
     );
-    let _ = writeln!(
-        out,
-        "  shrinkers called where their needs were masked: {}",
-        summary.recursions()
-    );
+    let _ = writeln!(out, "  shrinkers called where their needs were masked: {}", summary.recursions());
     summary
 }

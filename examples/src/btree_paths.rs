@@ -65,9 +65,7 @@ pub struct BtreeTrans<A: Backend> {
 impl<A: Backend> BtreeTrans<A> {
     /// An empty transaction allocating from `backend`.
     pub fn new(backend: A) -> Self {
-        BtreeTrans {
-            paths: BoundedVec::new_in(backend),
-        }
+        BtreeTrans { paths: BoundedVec::new_in(backend) }
     }
 
     /// Paths held.
@@ -95,40 +93,21 @@ impl<A: Backend> BtreeTrans<A> {
             // No error path, and none needed: the type of `small` proves
             // the request is one the page allocator honours with NOFAIL.
             self.paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, &cx);
-            return Ok(Growth {
-                from,
-                to,
-                bytes: small.get(),
-                nofail: true,
-            });
+            return Ok(Growth { from, to, bytes: small.get(), nofail: true });
         }
         // Past 8 KiB: a size no allocator accepts is a `SizeError` here,
         // before any request, and memory pressure is an `AllocError`.
         let large = array_size::<BtreePath, Kvmalloc>(to)?;
         self.paths.grow_to(large, GFP_KERNEL | __GFP_NOWARN, &cx)?;
-        Ok(Growth {
-            from,
-            to,
-            bytes: large.get(),
-            nofail: false,
-        })
+        Ok(Growth { from, to, bytes: large.get(), nofail: false })
     }
 
     /// Takes a new path at `pos`, growing the array if needed; on an error
     /// the transaction is unchanged and the caller restarts it.
     #[may_sleep]
     pub fn path_get(&mut self, pos: u64) -> Result<Option<Growth>, AllocError> {
-        let growth = if self.paths.len() == self.paths.capacity() {
-            Some(self.paths_realloc(&mut cx)?)
-        } else {
-            None
-        };
-        let path = BtreePath {
-            pos,
-            btree_id: 1,
-            ref_count: 1,
-            ..BtreePath::default()
-        };
+        let growth = if self.paths.len() == self.paths.capacity() { Some(self.paths_realloc(&mut cx)?) } else { None };
+        let path = BtreePath { pos, btree_id: 1, ref_count: 1, ..BtreePath::default() };
         if self.paths.push_within_capacity(path).is_err() {
             unreachable!("paths_realloc grew the array");
         }
@@ -184,11 +163,8 @@ pub fn run<A: Backend>(backend: A, config: Config, out: &mut dyn Write) -> Summa
                     summary.fallible_growths += 1;
                     "GFP_KERNEL|__GFP_NOWARN  (kvmalloc-bounded: may fail, error path below)"
                 };
-                let _ = writeln!(
-                    out,
-                    "  grow paths {:>6} -> {:<6} {:>9} B  {kind}",
-                    growth.from, growth.to, growth.bytes
-                );
+                let _ =
+                    writeln!(out, "  grow paths {:>6} -> {:<6} {:>9} B  {kind}", growth.from, growth.to, growth.bytes);
             }
             Err(error) => {
                 let _ = writeln!(
@@ -209,10 +185,7 @@ pub fn run<A: Backend>(backend: A, config: Config, out: &mut dyn Write) -> Summa
     // every bound rejects it, so the request never reaches an allocator.
     let absurd = usize::MAX / 16;
     if let Err(error) = array_size::<BtreePath, Kvmalloc>(absurd) {
-        let _ = writeln!(
-            out,
-            "  a transaction asking for {absurd} paths is refused before any allocator: {error}"
-        );
+        let _ = writeln!(out, "  a transaction asking for {absurd} paths is refused before any allocator: {error}");
         summary.impossible_request = Some(error);
     }
     summary

@@ -205,8 +205,12 @@ where
     A: Backend + Clone + Send + Sync + 'static,
 {
     let later = Arc::clone(nic);
-    let outcome =
-        workqueue.alloc_or_defer(cx, || [0; RX_BUFFER_SIZE], nic.backend.clone(), GFP_KERNEL, move |mut cx, buffer| {
+    let outcome = workqueue.alloc_or_defer(
+        cx,
+        || [0; RX_BUFFER_SIZE],
+        nic.backend.clone(),
+        GFP_KERNEL,
+        move |mut cx, buffer| {
             // Process context, on the worker.
             match buffer {
                 Ok(buffer) => {
@@ -216,7 +220,8 @@ where
                 }
                 Err(_) => bump(&later.counters.refill_deferred_failed),
             }
-        });
+        },
+    );
     match outcome {
         Ok(NowOrLater::Now(buffer)) => {
             let pushed = nic.rx_ring.lock_irqsave_nowait(cx).push_within_capacity(buffer).is_ok();

@@ -20,26 +20,16 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
     let _serial = serial();
     let budget = Budget::new(1 << 20);
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|mut cx| {
-        btree_paths::run(&mut cx, &budget, btree_paths::Config::default(), &mut trace)
-    });
+    let summary =
+        MaySleep::enter(|mut cx| btree_paths::run(&mut cx, &budget, btree_paths::Config::default(), &mut trace));
     // 8 -> 128 paths of 56 bytes fit 8 KiB: five NOFAIL growths.
     assert_eq!(summary.nofail_growths, 5);
     assert!(summary.fallible_growths > 0);
     // 1 MiB cannot hold 32768 paths: the fallible request failed and the
     // transaction restarted instead of panicking.
-    assert!(matches!(
-        summary.restarted_with,
-        Some(alloc_ctx::AllocError::OutOfMemory { .. })
-    ));
+    assert!(matches!(summary.restarted_with, Some(alloc_ctx::AllocError::OutOfMemory { .. })));
     assert!(summary.paths < btree_paths::Config::default().paths);
-    assert!(matches!(
-        summary.impossible_request,
-        Some(alloc_ctx::SizeError::Overflow {
-            bound: "INT_MAX",
-            ..
-        })
-    ));
+    assert!(matches!(summary.impossible_request, Some(alloc_ctx::SizeError::Overflow { bound: "INT_MAX", .. })));
     assert_eq!(budget.live_bytes(), 0, "the transaction freed its paths");
     assert!(budget.peak_bytes() <= budget.limit());
     let trace = String::from_utf8(trace).unwrap();
@@ -51,21 +41,9 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
 fn btree_paths_small_transactions_never_take_the_fallible_path() {
     let _serial = serial();
     let summary = MaySleep::enter(|mut cx| {
-        btree_paths::run(
-            &mut cx,
-            alloc_ctx::System,
-            btree_paths::Config { paths: 100 },
-            &mut Vec::new(),
-        )
+        btree_paths::run(&mut cx, alloc_ctx::System, btree_paths::Config { paths: 100 }, &mut Vec::new())
     });
-    assert_eq!(
-        (
-            summary.paths,
-            summary.fallible_growths,
-            summary.restarted_with
-        ),
-        (100, 0, None)
-    );
+    assert_eq!((summary.paths, summary.fallible_growths, summary.restarted_with), (100, 0, None));
 }
 
 #[test]
@@ -75,14 +53,8 @@ fn block_writeback_never_recurses_into_io_or_fs() {
     let pages = config.clean_pages + config.dirty_pages + config.inodes + config.headroom_pages;
     let budget = Arc::new(Budget::new(pages * block_writeback::PAGE_SIZE));
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|mut cx| {
-        block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut trace)
-    });
-    assert_eq!(
-        summary.writeback_flags.map(|f| f.bits()),
-        Some(0xc00),
-        "GFP_KERNEL served as GFP_NOIO"
-    );
+    let summary = MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut trace));
+    assert_eq!(summary.writeback_flags.map(|f| f.bits()), Some(0xc00), "GFP_KERNEL served as GFP_NOIO");
     assert_eq!(summary.written, config.dirty_pages);
     // Reclaim ran during write-back (memory was short) but only the clean
     // page shrinker: the dirty-page and inode shrinkers were skipped.
@@ -95,11 +67,7 @@ fn block_writeback_never_recurses_into_io_or_fs() {
     assert!(summary.pressure_allocation_ok);
     assert_eq!(summary.recursions(), 0);
     assert_eq!(budget.live_bytes(), 0);
-    assert!(
-        String::from_utf8(trace)
-            .unwrap()
-            .contains("served as GFP_NOIO")
-    );
+    assert!(String::from_utf8(trace).unwrap().contains("served as GFP_NOIO"));
 }
 
 fn nic_run(backend: Arc<FailInject<Budget>>, config: nic_driver::Config) -> (nic_driver::Summary, String) {
@@ -188,7 +156,8 @@ fn sweep_block_writeback() {
     alloc_ctx::report::set_failure_hook(|_| {});
     let config = block_writeback::Config { clean_pages: 4, dirty_pages: 4, inodes: 2, headroom_pages: 0 };
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
-        let summary = MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary =
+            MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
         assert_eq!(summary.recursions(), 0);
     });
     println!("block_writeback: {report}");
@@ -202,7 +171,8 @@ fn sweep_nic_driver() {
     alloc_ctx::report::set_failure_hook(|_| {});
     let config = nic_driver::Config { rx_entries: 8, tx_entries: 4, packets: 24, tx_every: 2, napi_every: 4 };
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
-        let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary =
+            MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
         assert!(!summary.probed || summary.rx_balanced(), "{summary:?}");
         if summary.probed { Ok(()) } else { Err("probe failed") }
     });
