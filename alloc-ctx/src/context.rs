@@ -466,7 +466,7 @@ impl Context for NoWait<'_> {
     label = "this context must not sleep, but the called function may",
     note = "a `NoWait` token stands for a context that must not sleep (a `#[nowait]` function, a spinlocked or interrupt section, a `nowait_scope`)",
     note = "fix: call the function before entering the atomic section, passing a `MaySleep` token (`&mut cx` or `cx.reborrow()`), or defer the work to a context that may sleep (a workqueue)",
-    note = "if `{Self}` is a shared `&MaySleep`, pass `&mut cx`: a shared borrow could be copied into an atomic section, a unique one is frozen by it"
+    note = "a shared `&MaySleep` is not a sleep token either: pass `&mut cx` (a shared borrow could be copied into an atomic section; a unique one is frozen by it)"
 )]
 pub trait SleepContext: sealed::Sealed {
     /// The token.
