@@ -1,0 +1,14 @@
+//! The README shows a compiler error as the product's face: it must be the
+//! suite's real snapshot, not an edited copy.
+
+#[test]
+fn readme_error_is_the_snapshot_verbatim() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let case = "ui-tests/tests/ui/fail/nowait-fn-gfp-kernel";
+    let stderr = std::fs::read_to_string(format!("{root}/{case}.stderr")).expect("snapshot");
+    assert!(readme.contains(stderr.trim_end()), "README.md no longer shows {case}.stderr verbatim: copy it again");
+    let source = std::fs::read_to_string(format!("{root}/{case}.rs")).expect("case");
+    let function = &source[source.find("#[nowait]").expect("the marked function")..source.find("fn main").expect("main")];
+    assert!(readme.contains(function.trim_end()), "README.md no longer shows the code of {case}.rs");
+}
