@@ -73,44 +73,38 @@ pub unsafe trait Backend {
     }
 }
 
-// SAFETY: forwards every call to `B`, which upholds the contract.
-unsafe impl<B: Backend + ?Sized> Backend for &B {
-    #[inline]
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        (**self).allocate(layout, gfp)
-    }
-    #[inline]
-    unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: the caller upholds `free`'s contract for `B`.
-        unsafe { (**self).free(ptr, layout) }
-    }
-    #[inline]
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        // SAFETY: the caller upholds `reallocate`'s contract for `B`.
-        unsafe { (**self).reallocate(ptr, old, new, gfp) }
-    }
+/// `Backend` for handles that dereference to a backend: each call is
+/// forwarded to the backend behind it.
+macro_rules! forward_backend {
+    ($(#[$attr:meta])* $handle:ty) => {
+        $(#[$attr])*
+        // SAFETY: forwards every call to `B`, which upholds the contract.
+        unsafe impl<B: Backend + ?Sized> Backend for $handle {
+            #[inline]
+            fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+                (**self).allocate(layout, gfp)
+            }
+            #[inline]
+            unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+                // SAFETY: the caller upholds `free`'s contract for `B`.
+                unsafe { (**self).free(ptr, layout) }
+            }
+            #[inline]
+            unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+                // SAFETY: the caller upholds `reallocate`'s contract for `B`.
+                unsafe { (**self).reallocate(ptr, old, new, gfp) }
+            }
+        }
+    };
 }
 
-/// A shared backend, for containers that must be `'static` (a cache a
-/// shrinker frees from, work handed to another thread).
-#[cfg(target_has_atomic = "ptr")]
-// SAFETY: forwards every call to `B`, which upholds the contract.
-unsafe impl<B: Backend + ?Sized> Backend for alloc::sync::Arc<B> {
-    #[inline]
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        (**self).allocate(layout, gfp)
-    }
-    #[inline]
-    unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: the caller upholds `free`'s contract for `B`.
-        unsafe { (**self).free(ptr, layout) }
-    }
-    #[inline]
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        // SAFETY: the caller upholds `reallocate`'s contract for `B`.
-        unsafe { (**self).reallocate(ptr, old, new, gfp) }
-    }
-}
+forward_backend!(&B);
+forward_backend!(
+    /// A shared backend, for containers that must be `'static` (a cache a
+    /// shrinker frees from, work handed to another thread).
+    #[cfg(target_has_atomic = "ptr")]
+    alloc::sync::Arc<B>
+);
 
 /// The global allocator (`alloc::alloc`). The default backend.
 ///

@@ -302,19 +302,18 @@ impl<T: Default> Default for SpinLock<T> {
 /// });
 /// ```
 pub struct SpinLockIrq<T: ?Sized> {
-    raw: spin::mutex::SpinMutex<T>,
+    // The same lock; only the way in differs (interrupts disabled first).
+    lock: SpinLock<T>,
 }
 
 /// Proof that a [`SpinLockIrq`] is held with local interrupts disabled;
 /// unlocks and restores the interrupt state when dropped.
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct SpinLockIrqGuard<'g, T: ?Sized> {
-    // Drop order as `spin_unlock_irqrestore()`: unlock, restore interrupts,
-    // end the atomic section.
-    raw: spin::mutex::SpinMutexGuard<'g, T>,
+    // Field order is drop order: unlock and end the atomic section, then
+    // restore interrupts (`spin_unlock_irqrestore()`).
+    guard: SpinLockGuard<'g, T>,
     _irqs: IrqSave,
-    _section: AtomicSection,
-    token: NoWait<'g>,
 }
 
 impl<T> SpinLockIrq<T> {
@@ -326,7 +325,7 @@ impl<T> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub const fn new(value: T) -> Self {
-        SpinLockIrq { raw: spin::mutex::SpinMutex::new(value) }
+        SpinLockIrq { lock: SpinLock::new(value) }
     }
 
     /// The data, consuming the lock.
@@ -336,7 +335,7 @@ impl<T> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub fn into_inner(self) -> T {
-        self.raw.into_inner()
+        self.lock.into_inner()
     }
 }
 
@@ -354,8 +353,10 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub fn lock_irqsave<'g, M: Mask>(&'g self, cx: &'g mut MaySleep<'_, M>) -> SpinLockIrqGuard<'g, T> {
-        let cx: &'g MaySleep<'_, M> = cx;
-        self.lock_irqsave_with(cx.nowait())
+        // `local_irq_save()` before spinning: an interrupt taken while this
+        // thread waits for, or holds, the lock must not be delivered here.
+        let irqs = IrqSave::save();
+        SpinLockIrqGuard { guard: self.lock.lock(cx), _irqs: irqs }
     }
 
     /// Takes the lock from a context that must not sleep (an interrupt
@@ -369,7 +370,8 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub fn lock_irqsave_nowait<'g>(&'g self, nw: NoWait<'g>) -> SpinLockIrqGuard<'g, T> {
-        self.lock_irqsave_with(nw)
+        let irqs = IrqSave::save();
+        SpinLockIrqGuard { guard: self.lock.lock_nowait(nw), _irqs: irqs }
     }
 
     /// The data, through exclusive access to the lock.
@@ -381,7 +383,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub fn get_mut(&mut self) -> &mut T {
-        self.raw.get_mut()
+        self.lock.get_mut()
     }
 
     /// Whether some thread holds the lock now (a racy hint).
@@ -391,15 +393,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// ```
     #[inline]
     pub fn is_locked(&self) -> bool {
-        self.raw.is_locked()
-    }
-
-    #[inline]
-    fn lock_irqsave_with<'g>(&'g self, token: NoWait<'g>) -> SpinLockIrqGuard<'g, T> {
-        // `local_irq_save()`, `preempt_disable()`, then spin.
-        let irqs = IrqSave::save();
-        let section = AtomicSection::enter();
-        SpinLockIrqGuard { raw: self.raw.lock(), _irqs: irqs, _section: section, token }
+        self.lock.is_locked()
     }
 }
 
@@ -417,7 +411,7 @@ impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
     /// ```
     #[inline]
     pub fn token(&self) -> NoWait<'g> {
-        self.token
+        self.guard.token()
     }
 }
 
@@ -425,14 +419,14 @@ impl<T: ?Sized> Deref for SpinLockIrqGuard<'_, T> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
-        &self.raw
+        &self.guard
     }
 }
 
 impl<T: ?Sized> DerefMut for SpinLockIrqGuard<'_, T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.raw
+        &mut self.guard
     }
 }
 
