@@ -2,10 +2,10 @@
 //! [alloc-ctx](https://docs.rs/alloc-ctx). Use them through `alloc_ctx`,
 //! which re-exports them; this crate's items are documented there.
 //!
-//! Stages, one module each (after thiserror's `impl/`): [`args`] parses the
-//! attribute's arguments, [`ast`] the item (signature parsed, body kept as
-//! tokens), [`valid`] checks both and collects every error, [`expand`]
-//! writes the token parameter, prologue and docs, [`fallback`] emits the
+//! Stages, one module each (after thiserror's `impl/`): `args` parses the
+//! attribute's arguments, `ast` the item (signature parsed, body kept as
+//! tokens), `valid` checks both and collects every error, `expand`
+//! writes the token parameter, prologue and docs, `fallback` emits the
 //! item with the errors when something was wrong.
 
 mod args;
