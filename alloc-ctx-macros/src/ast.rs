@@ -106,6 +106,13 @@ fn classify_start(input: ParseStream<'_>) -> syn::Result<Kind> {
     Ok(Kind::Other(span))
 }
 
+impl Function {
+    /// Whether the function has a body (not a trait method declaration).
+    pub(crate) fn body_is_block(&self) -> bool {
+        matches!(self.body, Body::Block { .. })
+    }
+}
+
 impl Parse for Function {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;

@@ -497,4 +497,20 @@ mod tests {
         );
         assert_eq!(out.matches("compile_error").count(), 1, "{out}");
     }
+
+    #[test]
+    fn main_without_entry_is_reported_and_expanded_as_an_entry() {
+        let out = expand(
+            Mark::MaySleep,
+            quote!(),
+            quote!(
+                fn main() {
+                    run(&mut cx)
+                }
+            ),
+        );
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(contains(&out, quote!(fn main())), "{out}");
+        assert!(out.contains("enter_may_sleep"), "{out}");
+    }
 }

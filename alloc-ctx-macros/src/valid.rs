@@ -99,6 +99,20 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         }
     }
 
+    if !plan.entry && sig.ident == "main" && function.body_is_block() {
+        // A token parameter would only add rustc's "`main` function has
+        // wrong type"; say what to write instead and expand as an entry.
+        errors.error(
+            &sig.ident,
+            format!(
+                "`main` cannot take a context token: write `#[{}(entry)]`, which creates the token inside",
+                mark.name()
+            ),
+        );
+        plan.entry = true;
+        plan.concrete = false;
+    }
+
     if !plan.entry {
         for input in &sig.inputs {
             if let FnArg::Typed(typed) = input
