@@ -1,0 +1,493 @@
+#!/usr/bin/env bash
+# The benchmarks of issue 7 (see BENCHMARKS.md), from a fresh clone:
+#
+#   scripts/bench.sh                 # everything (a few minutes on 2 cores)
+#   scripts/bench.sh timing callgrind   # some steps
+#
+# Steps:
+#   timing     items 1-3, 6: wall-clock, `cargo bench -p alloc-ctx --bench overhead`
+#   callgrind  items 1-3: instruction counts under valgrind's callgrind
+#   codegen    item 4: machine code of marked vs unmarked functions (objdump)
+#   compile    item 5: `cargo check` time of 1,000 marked vs unmarked functions
+#   sweep      item 6: failure-sweep points per second on the three examples
+#
+# Installs nothing: valgrind and objdump (binutils) are used when present,
+# and the step says so when they are not. Results go to target/bench-report/
+# (summary.md collects every table). Environment: BENCH_ROUNDS and
+# BENCH_SAMPLE_MS (timing, sweep), COMPILE_RUNS (compile, default 3),
+# COMPILE_FUNCTIONS (compile, default 1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+export CARGO_TERM_COLOR=never
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
+
+OUT=$ROOT/target/bench-report
+mkdir -p "$OUT"
+SUMMARY=$OUT/summary.md
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+have() { command -v "$1" >/dev/null 2>&1; }
+# Floating-point arithmetic: `calc '<awk expression>'`.
+calc() { awk "BEGIN { printf \"%s\", $1 }"; }
+
+STEPS=("$@")
+if [ ${#STEPS[@]} -eq 0 ]; then
+    STEPS=(timing callgrind codegen compile sweep)
+fi
+for s in "${STEPS[@]}"; do
+    case $s in
+        timing | callgrind | codegen | compile | sweep) ;;
+        *)
+            echo "unknown step '$s' (steps: timing callgrind codegen compile sweep)" >&2
+            exit 2
+            ;;
+    esac
+done
+wants() {
+    local s
+    for s in "${STEPS[@]}"; do [ "$s" = "$1" ] && return 0; done
+    return 1
+}
+
+# ---------------------------------------------------------------------------
+step "machine"
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git status --porcelain -- alloc-ctx/src alloc-ctx-macros/src 2>/dev/null)" ]; then
+    commit="$commit + uncommitted changes in alloc-ctx*/src"
+fi
+{
+    echo "# Benchmark results"
+    echo
+    echo "| | |"
+    echo "|---|---|"
+    echo "| date | $(date -u '+%Y-%m-%d %H:%M UTC') |"
+    echo "| commit | $commit |"
+    echo "| CPU | ${cpu:-unknown} |"
+    echo "| nproc | $(nproc) |"
+    echo "| load average at start | $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) |"
+    echo "| rustc | $(rustc --version) |"
+    echo "| valgrind | $(if have valgrind; then valgrind --version; else echo 'not installed'; fi) |"
+    echo "| objdump | $(if have objdump; then objdump --version | head -1; else echo 'not installed'; fi) |"
+} >"$SUMMARY"
+cat "$SUMMARY" >&2
+
+# The bench binary, built once (bench profile: optimized, with symbols).
+BENCH_BIN=""
+bench_bin() {
+    if [ -z "$BENCH_BIN" ]; then
+        BENCH_BIN=$(cargo bench -p alloc-ctx --bench overhead --no-run --message-format=json |
+            grep -o '"executable":"[^"]*/overhead-[^"]*"' | tail -1 | cut -d'"' -f4)
+        if [ -z "$BENCH_BIN" ] || [ ! -x "$BENCH_BIN" ]; then
+            echo "could not find the overhead bench executable" >&2
+            exit 1
+        fi
+    fi
+    printf '%s' "$BENCH_BIN"
+}
+
+# ---------------------------------------------------------------------------
+if wants timing; then
+    step "timing (items 1-3, 6): cargo bench -p alloc-ctx --bench overhead"
+    cargo bench -p alloc-ctx --bench overhead | tee "$OUT/timing.md"
+    {
+        echo
+        echo "## Wall-clock (\`cargo bench -p alloc-ctx --bench overhead\`)"
+        echo
+        sed -n '/^## Summary/,$p' "$OUT/timing.md" | tail -n +3
+    } >>"$SUMMARY"
+fi
+
+# ---------------------------------------------------------------------------
+if wants callgrind; then
+    step "instruction counts (items 1-3): valgrind --tool=callgrind"
+    if ! have valgrind; then
+        echo "valgrind is not installed: instruction counts SKIPPED (the wall-clock figures still apply;" >&2
+        echo "install valgrind, e.g. 'apt-get install valgrind', for exact per-operation instruction counts)" >&2
+        printf '\n## Instruction counts\n\nSKIPPED: valgrind is not installed.\n' >>"$SUMMARY"
+    else
+        bin=$(bench_bin)
+        declare -A OPS
+        while IFS=$'\t' read -r name ops _; do OPS[$name]=$ops; done < <("$bin" list)
+        # Instructions of one run of PATH x N (whole process; callgrind does
+        # not replace malloc, so glibc's allocator is what is counted).
+        count() {
+            local file="$OUT/callgrind.$1.$2.out"
+            if ! valgrind --tool=callgrind --callgrind-out-file="$file" "$bin" callgrind "$1" "$2" \
+                >/dev/null 2>"$OUT/callgrind.log"; then
+                cat "$OUT/callgrind.log" >&2
+                echo "valgrind failed on $1" >&2
+                exit 1
+            fi
+            awk '/^summary:/ { print $2 }' "$file"
+        }
+        # Instructions per operation: two runs, N1 and N2 iterations; the
+        # difference cancels process start-up and one-time initialisation.
+        declare -A IR
+        per_op() {
+            local name=$1 n1=$2 n2=$3 a b
+            a=$(count "$name" "$n1")
+            b=$(count "$name" "$n2")
+            IR[$name]=$(calc "($b - $a) / (($n2 - $n1) * ${OPS[$name]})")
+            printf '  %-22s %10.2f instructions/op\n' "$name" "${IR[$name]}" >&2
+        }
+        for p in alloc.raw alloc.rtflags.kernel alloc.rtflags.atomic alloc.token.kernel alloc.token.atomic \
+            array.raw array.token array.checked.raw struct.raw struct.token struct.checked.raw; do
+            per_op "$p" 2000 22000
+        done
+        for p in push.vec push.kvec.kernel push.kvec.atomic extend.vec extend.kvec; do
+            per_op "$p" 4 44
+        done
+        {
+            echo
+            echo "## Instruction counts (valgrind --tool=callgrind; exact, load-independent)"
+            echo
+            echo "| item | measured | vs baseline | instructions/op | baseline instructions/op | ratio | target | verdict |"
+            echo "|---|---|---|---:|---:|---:|---|---|"
+        } >>"$SUMMARY"
+        # item subject baseline kind(cost|throughput) target
+        while read -r item subject baseline kind target; do
+            s=${IR[$subject]} b=${IR[$baseline]}
+            if [ "$kind" = cost ]; then
+                ratio=$(calc "$s / $b")
+                verdict=$(awk "BEGIN { print ($ratio <= $target) ? \"PASS\" : \"MISS\" }")
+                label="instructions"
+                tgt="≤ ${target}×"
+            else
+                ratio=$(calc "$b / $s")
+                verdict=$(awk "BEGIN { print ($ratio >= $target) ? \"PASS\" : \"MISS\" }")
+                label="throughput (instructions)"
+                tgt="≥ ${target}×"
+            fi
+            printf '| %s | `%s` | `%s` | %.2f | %.2f | %.3f× %s | %s | %s |\n' \
+                "$item" "$subject" "$baseline" "$s" "$b" "$ratio" "$label" "$tgt" "$verdict" >>"$SUMMARY"
+        done <<'EOF'
+1 alloc.token.kernel alloc.raw cost 1.01
+1 alloc.token.atomic alloc.raw cost 1.01
+1 alloc.token.kernel alloc.rtflags.kernel cost 1.01
+1 alloc.token.atomic alloc.rtflags.atomic cost 1.01
+2 array.token array.raw cost 1.05
+2 struct.token struct.raw cost 1.05
+2 array.checked.raw array.raw cost 1.05
+2 struct.checked.raw struct.raw cost 1.05
+3 push.kvec.kernel push.vec throughput 0.95
+3 push.kvec.atomic push.vec throughput 0.95
+3 extend.kvec extend.vec throughput 0.95
+EOF
+        sed -n '/^## Instruction counts/,$p' "$SUMMARY" >&2
+    fi
+fi
+
+# ---------------------------------------------------------------------------
+if wants codegen; then
+    step "generated code (item 4): benches/codegen, --release"
+    # Same dependency versions as the workspace; the copy is git-ignored.
+    cp Cargo.lock benches/codegen/Cargo.lock
+    CARGO_TARGET_DIR=$ROOT/target/bench-codegen \
+        cargo build --release --manifest-path benches/codegen/Cargo.toml
+    lib=$ROOT/target/bench-codegen/release/liballoc_ctx_codegen.so
+    # The (mangled) symbol of the generic `rx_generic` instance.
+    generic=""
+    if have nm; then
+        generic=$(nm --defined-only "$lib" | grep -o '_ZN17alloc_ctx_codegen10rx_generic[0-9A-Za-z_$.]*' | head -1 || true)
+    fi
+    pairs=("rx_marked rx_unmarked" "rx_batch_marked rx_batch_unmarked" "fill_marked fill_unmarked")
+    if [ -n "$generic" ]; then
+        pairs=("rx_marked rx_unmarked" "$generic rx_unmarked" "rx_batch_marked rx_batch_unmarked" "fill_marked fill_unmarked")
+    fi
+    {
+        echo
+        echo "## Generated code (item 4): \`#[nowait]\`/\`#[may_sleep]\` vs the same function unmarked, release build"
+        echo
+    } >>"$SUMMARY"
+    verdicts=0
+    if have objdump && have nm; then
+        # Start address and size (hex) of a symbol.
+        symbol() { nm -S --defined-only "$lib" | awk -v s="$1" '$4 == s { print $1, $2; exit }'; }
+        # One symbol's instructions: exactly its [start, start + size)
+        # range, so the padding after it is not counted.
+        disasm() {
+            local start size
+            read -r start size <<<"$(symbol "$1")"
+            [ -n "$size" ] || return 0
+            objdump -d --no-show-raw-insn --start-address=$((16#$start)) \
+                --stop-address=$((16#$start + 16#$size)) "$lib" | grep -E '^ *[0-9a-f]+:'$'\t' || true
+        }
+        # Addresses and names out: jumps inside the symbol keep their
+        # offset, calls to other symbols become <fn>, rip-relative
+        # displacements become REL.
+        normalize() {
+            sed -E 's/^ *[0-9a-f]+:\t//; s/ +#.*$//' |
+                sed -E "s/[0-9a-f]+ <$1\\+(0x[0-9a-f]+)>/<self+\\1>/g; s/[0-9a-f]+ <[^>]*>/<fn>/g" |
+                sed -E 's/-?0x[0-9a-f]+\(%rip\)/REL(%rip)/g; s/[[:space:]]+$//'
+        }
+        size_of() {
+            local start size
+            read -r start size <<<"$(symbol "$1")"
+            echo $((16#${size:-0}))
+        }
+        echo "| marked | unmarked | marked bytes | unmarked bytes | marked instructions | unmarked instructions | machine code |" >>"$SUMMARY"
+        echo "|---|---|---:|---:|---:|---:|---|" >>"$SUMMARY"
+        for pair in "${pairs[@]}"; do
+            read -r marked unmarked <<<"$pair"
+            disasm "$marked" >"$OUT/codegen.$marked.s"
+            disasm "$unmarked" >"$OUT/codegen.$unmarked.s"
+            ni_m=$(wc -l <"$OUT/codegen.$marked.s")
+            ni_u=$(wc -l <"$OUT/codegen.$unmarked.s")
+            bytes_m=$(size_of "$marked")
+            bytes_u=$(size_of "$unmarked")
+            if [ "$ni_m" -gt 0 ] && diff <(normalize "$marked" <"$OUT/codegen.$marked.s") \
+                <(normalize "$unmarked" <"$OUT/codegen.$unmarked.s") >"$OUT/codegen.$marked.diff"; then
+                same="identical"
+            else
+                same="DIFFERENT (see target/bench-report/codegen.$marked.diff)"
+                verdicts=1
+            fi
+            shown=$marked
+            [ "$marked" = "$generic" ] && shown="rx_generic::<NoWait> (default form)"
+            printf '| `%s` | `%s` | %s | %s | %s | %s | %s |\n' "$shown" "$unmarked" \
+                "$bytes_m" "$bytes_u" "$ni_m" "$ni_u" "$same" >>"$SUMMARY"
+        done
+    else
+        echo "objdump/nm (binutils) not installed: comparing rustc's assembly (--emit asm) instead;" >&2
+        echo "instruction counts only, no byte sizes" >&2
+        CARGO_TARGET_DIR=$ROOT/target/bench-codegen \
+            cargo rustc --release --manifest-path benches/codegen/Cargo.toml -- --emit asm
+        asm=$(ls -t "$ROOT"/target/bench-codegen/release/deps/alloc_ctx_codegen-*.s | head -1)
+        # One function's instructions from the assembly: from its label to
+        # its `.Lfunc_end`, directives and labels dropped, local label
+        # numbers normalized.
+        asm_of() {
+            awk -v sym="$1:" '$1 == sym { on = 1; next } on && /^\.Lfunc_end/ { exit } on { print }' "$asm" |
+                grep -Ev '^\s*(\.|#)|^[^[:space:]].*:' |
+                sed -E 's/\.LBB[0-9]+_/.LBB_/g; s/\.Ltmp[0-9]+/.Ltmp/g; s/[[:space:]]+$//'
+        }
+        echo "| marked | unmarked | marked instructions | unmarked instructions | assembly |" >>"$SUMMARY"
+        echo "|---|---|---:|---:|---|" >>"$SUMMARY"
+        for pair in "${pairs[@]}"; do
+            read -r marked unmarked <<<"$pair"
+            asm_of "$marked" >"$OUT/codegen.$marked.s"
+            asm_of "$unmarked" >"$OUT/codegen.$unmarked.s"
+            ni_m=$(wc -l <"$OUT/codegen.$marked.s")
+            ni_u=$(wc -l <"$OUT/codegen.$unmarked.s")
+            if [ "$ni_m" -gt 0 ] && diff "$OUT/codegen.$marked.s" "$OUT/codegen.$unmarked.s" >"$OUT/codegen.$marked.diff"; then
+                same="identical"
+            else
+                same="DIFFERENT"
+                verdicts=1
+            fi
+            printf '| `%s` | `%s` | %s | %s | %s |\n' "$marked" "$unmarked" "$ni_m" "$ni_u" "$same" >>"$SUMMARY"
+        done
+    fi
+    if [ "$verdicts" -eq 0 ]; then
+        echo >>"$SUMMARY"
+        echo "Verdict: PASS, every marked function compiles to the same machine code as its unmarked twin." >>"$SUMMARY"
+    else
+        echo >>"$SUMMARY"
+        echo "Verdict: MISS, some pairs differ (diffs in target/bench-report/)." >>"$SUMMARY"
+    fi
+    sed -n '/^## Generated code/,$p' "$SUMMARY" >&2
+fi
+
+# ---------------------------------------------------------------------------
+if wants compile; then
+    FUNCTIONS=${COMPILE_FUNCTIONS:-1000}
+    RUNS=${COMPILE_RUNS:-3}
+    HALF=$((FUNCTIONS / 2))
+    step "compile time (item 5): $FUNCTIONS marked vs unmarked functions, cargo check, median of $RUNS"
+    GEN=$ROOT/target/bench-gen
+    mkdir -p "$GEN"
+    # A crate of $HALF sleeping functions s_i and $HALF non-sleeping n_i:
+    # s_i pushes with GFP_KERNEL, calls n_i and s_{i+1}; n_i pushes with
+    # GFP_ATOMIC and calls n_{i+1}. Kinds:
+    #   marked    `#[may_sleep]` / `#[nowait]` (the default, generic form)
+    #   unmarked  the token parameters written by hand, as the macros would
+    #   expanded  what the macros emit for `marked`, written out (the token
+    #             parameter, the conversion prologue, the `# Context` docs)
+    #   ident     unmarked, plus an identity attribute macro on every function
+    # With a third argument, proc macros (and syn, quote) are built with
+    # opt-level 3 ([profile.dev.build-override]).
+    generate() {
+        local kind=$1 dir=$GEN/$2 optimized=${3:-} i next
+        mkdir -p "$dir/src"
+        {
+            echo "# Generated by scripts/bench.sh (item 5 of issue 7)."
+            echo "[package]"
+            echo "name = \"bench-gen-$2\""
+            echo "version = \"0.0.0\""
+            echo "edition = \"2024\""
+            echo "publish = false"
+            echo
+            echo "[dependencies]"
+            echo "alloc-ctx = { path = \"$ROOT/alloc-ctx\" }"
+            if [ "$kind" = ident ]; then
+                echo "ident-macro = { path = \"../ident-macro\" }"
+            fi
+            echo
+            echo "[workspace]"
+            if [ -n "$optimized" ]; then
+                echo
+                echo "[profile.dev.build-override]"
+                echo "opt-level = 3"
+            fi
+        } >"$dir/Cargo.toml"
+        cp "$ROOT/Cargo.lock" "$dir/Cargo.lock"
+        local s_mark="" n_mark="" s_params="v: &mut KVec<u64>, x: u64" n_params="v: &mut KVec<u64>, x: u64"
+        local kernel_cx="&cx" to_nowait="&cx" to_sleep="&mut cx"
+        case $kind in
+            marked) s_mark="#[may_sleep]" n_mark="#[nowait]" ;;
+            expanded)
+                s_mark="#[doc = \"\"] #[doc = \" # Context\"] #[doc = \"\"] #[doc = \" May sleep. Takes a sleep token.\"]"
+                n_mark="#[doc = \"\"] #[doc = \" # Context\"] #[doc = \"\"] #[doc = \" Does not sleep. Takes a token.\"]"
+                s_params="cx: impl ::alloc_ctx::SleepContext, $s_params"
+                n_params="cx: impl ::alloc_ctx::NoWaitContext, $n_params"
+                ;;
+            unmarked | ident)
+                s_params="cx: &mut MaySleep<'_>, $s_params" n_params="cx: NoWait<'_>, $n_params"
+                kernel_cx="&*cx" to_nowait="cx.nowait()" to_sleep="cx"
+                if [ "$kind" = ident ]; then s_mark="#[ident_macro::mark]" n_mark="#[ident_macro::mark]"; fi
+                ;;
+        esac
+        {
+            echo "//! Generated by scripts/bench.sh: $FUNCTIONS functions ($kind) calling each other."
+            echo "use alloc_ctx::prelude::*;"
+            for ((i = 0; i < HALF; i++)); do
+                next=$((i + 1))
+                [ -n "$s_mark" ] && echo "$s_mark"
+                echo "pub fn s$i($s_params) -> Result<u64, AllocError> {"
+                if [ "$kind" = expanded ]; then
+                    echo "    #[allow(unused_variables, unused_mut)]"
+                    echo "    let mut cx: ::alloc_ctx::MaySleep<'_> = ::alloc_ctx::SleepContext::into_may_sleep(cx);"
+                fi
+                echo "    v.push(x, GFP_KERNEL, $kernel_cx)?;"
+                if [ $next -lt $HALF ]; then
+                    echo "    let y = n$i($to_nowait, v, x)?;"
+                    echo "    s$next($to_sleep, v, y)"
+                else
+                    echo "    n$i($to_nowait, v, x)"
+                fi
+                echo "}"
+                [ -n "$n_mark" ] && echo "$n_mark"
+                echo "pub fn n$i($n_params) -> Result<u64, AllocError> {"
+                if [ "$kind" = expanded ]; then
+                    echo "    #[allow(unused_variables)]"
+                    echo "    let cx: ::alloc_ctx::NoWait<'_> = ::alloc_ctx::NoWaitContext::into_nowait(cx);"
+                fi
+                echo "    v.push(x, GFP_ATOMIC, &cx)?;"
+                if [ $next -lt $HALF ]; then
+                    echo "    n$next(cx, v, x.wrapping_add(1))"
+                else
+                    echo "    Ok(x)"
+                fi
+                echo "}"
+            done
+        } >"$dir/src/lib.rs"
+    }
+    # The control: an attribute macro that returns its item unchanged,
+    # without syn (what any attribute costs: the compiler round trip).
+    mkdir -p "$GEN/ident-macro/src"
+    printf '%s\n' '[package]' 'name = "ident-macro"' 'version = "0.0.0"' 'edition = "2024"' 'publish = false' '' \
+        '[lib]' 'proc-macro = true' '' '[workspace]' >"$GEN/ident-macro/Cargo.toml"
+    printf '%s\n' '//! Returns the item unchanged.' 'use proc_macro::TokenStream;' \
+        '/// The identity attribute.' '#[proc_macro_attribute]' \
+        'pub fn mark(_: TokenStream, item: TokenStream) -> TokenStream {' '    item' '}' >"$GEN/ident-macro/src/lib.rs"
+    generate marked marked
+    generate unmarked unmarked
+    generate marked marked-opt optimized
+    generate unmarked unmarked-opt optimized
+    generate expanded expanded
+    generate ident ident
+    export CARGO_TARGET_DIR=$GEN/target
+    # `cargo check` of crate $1 with CARGO_INCREMENTAL=$2.
+    check() { CARGO_INCREMENTAL=$2 cargo check -q --manifest-path "$GEN/$1/Cargo.toml"; }
+    # Warm-up: builds alloc-ctx and the macros (both profiles) once, and
+    # checks every crate once in each mode it is timed in.
+    for crate in marked unmarked marked-opt unmarked-opt expanded ident; do
+        check "$crate" 0
+    done
+    check marked 1
+    check unmarked 1
+    # Seconds of one `cargo check` of crate $1 (CARGO_INCREMENTAL=$2)
+    # after touching its source.
+    timed_check() {
+        touch "$GEN/$1/src/lib.rs"
+        local t0 t1
+        t0=$(date +%s%N)
+        check "$1" "$2"
+        t1=$(date +%s%N)
+        awk "BEGIN { printf \"%.3f\", ($t1 - $t0) / 1e9 }"
+    }
+    median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    # label | crate | baseline crate | CARGO_INCREMENTAL | judged against the target
+    CONFIGS=(
+        "**marked vs unmarked, full check (CARGO_INCREMENTAL=0), default dev profile**|marked|unmarked|0|yes"
+        "marked vs unmarked, full check, proc macros built with opt-level 3|marked-opt|unmarked-opt|0|yes"
+        "marked vs unmarked, incremental re-check after touch (cargo's default for local crates)|marked|unmarked|1|yes"
+        "macro expansion alone: marked vs the same code expanded by hand, full check|marked|expanded|0|no"
+        "the expanded code alone: expanded by hand vs unmarked, full check|expanded|unmarked|0|no"
+        "control: an identity attribute macro (no syn) on every unmarked function, full check|ident|unmarked|0|no"
+    )
+    declare -A TIMES
+    for ((r = 0; r < RUNS; r++)); do
+        for ((c = 0; c < ${#CONFIGS[@]}; c++)); do
+            IFS='|' read -r _ m u inc _ <<<"${CONFIGS[$c]}"
+            # Alternate which crate of a pair goes first.
+            if [ $(((r + c) % 2)) -eq 0 ]; then order=("$m" "$u"); else order=("$u" "$m"); fi
+            for crate in "${order[@]}"; do
+                TIMES[$c.$crate]="${TIMES[$c.$crate]:-} $(timed_check "$crate" "$inc")"
+            done
+            echo "  round $((r + 1)), configuration $((c + 1)): $m${TIMES[$c.$m]##* } s, $u${TIMES[$c.$u]##* } s" >&2
+        done
+    done
+    unset CARGO_TARGET_DIR
+    {
+        echo
+        echo "## Compile time (item 5): \`cargo check\` of $FUNCTIONS functions calling each other, median of $RUNS"
+        echo
+        echo "| configuration | crate (s) | baseline (s) | ratio | target | verdict | cost per function |"
+        echo "|---|---:|---:|---:|---|---|---:|"
+    } >>"$SUMMARY"
+    for ((c = 0; c < ${#CONFIGS[@]}; c++)); do
+        IFS='|' read -r label m u _ judged <<<"${CONFIGS[$c]}"
+        # shellcheck disable=SC2086 # the run times are space-separated
+        mt=$(median ${TIMES[$c.$m]})
+        # shellcheck disable=SC2086
+        ut=$(median ${TIMES[$c.$u]})
+        ratio=$(calc "$mt / $ut")
+        per_fn=$(calc "($mt - $ut) * 1e6 / $FUNCTIONS")
+        if [ "$judged" = yes ]; then
+            target="≤ 1.3×"
+            verdict=$(awk "BEGIN { print ($ratio <= 1.3) ? \"PASS\" : \"MISS\" }")
+        else
+            target="none"
+            verdict="—"
+        fi
+        printf '| %s | %.3f (%s) | %.3f (%s) | %.2f× | %s | %s | %.0f µs |\n' \
+            "$label" "$mt" "${TIMES[$c.$m]# }" "$ut" "${TIMES[$c.$u]# }" "$ratio" "$target" "$verdict" "$per_fn" >>"$SUMMARY"
+    done
+    sed -n '/^## Compile time/,$p' "$SUMMARY" >&2
+fi
+
+# ---------------------------------------------------------------------------
+if wants sweep; then
+    step "failure sweeps (item 6): the examples, benches/sweep-examples, --release"
+    cp Cargo.lock benches/sweep-examples/Cargo.lock
+    {
+        echo
+        echo "## Failure sweeps on the examples (item 6): \`benches/sweep-examples\`, release"
+        echo
+    } >>"$SUMMARY"
+    # The examples are written alongside: if their API moved, say so and
+    # keep the other results.
+    if CARGO_TARGET_DIR=$ROOT/target/bench-sweep \
+        cargo run --release --manifest-path benches/sweep-examples/Cargo.toml >"$OUT/sweep.md"; then
+        cat "$OUT/sweep.md" >>"$SUMMARY"
+        cat "$OUT/sweep.md" >&2
+    else
+        echo "FAILED to build or run benches/sweep-examples (has the examples' API changed?)" | tee -a "$SUMMARY" >&2
+    fi
+fi
+
+step "summary: $SUMMARY"
+cat "$SUMMARY"
