@@ -51,6 +51,11 @@ pub(crate) enum Body {
 impl Item {
     /// Parses the item; never fails (what is not understood becomes `Other`).
     pub(crate) fn parse(tokens: TokenStream) -> Item {
+        // Functions are by far the common case: parse them in one pass, and
+        // look at what else the item is only when that fails.
+        if let Ok(function) = syn::parse2::<Function>(tokens.clone()) {
+            return Item::Fn(function);
+        }
         let kind = classify.parse2(tokens.clone());
         match kind {
             Ok(Kind::Impl) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Impl),
@@ -125,11 +130,23 @@ impl Parse for Function {
             if group.delimiter() != Delimiter::Brace {
                 return Err(syn::Error::new(group.span(), "expected a function body"));
             }
-            let (inner_attrs, stmts) = split_inner_attrs.parse2(group.stream())?;
+            let (inner_attrs, stmts) = if starts_with_inner_attribute(&group) {
+                split_inner_attrs.parse2(group.stream())?
+            } else {
+                // The common case: the body is passed on without a walk.
+                (Vec::new(), group.stream())
+            };
             Body::Block { braces: group.span(), inner_attrs, stmts }
         };
         Ok(Function { attrs, vis, sig, body })
     }
+}
+
+/// Whether the block begins with `#!`, i.e. an inner attribute.
+fn starts_with_inner_attribute(block: &Group) -> bool {
+    let mut tokens = block.stream().into_iter();
+    let is_punct = |token: Option<proc_macro2::TokenTree>, ch: char| matches!(token, Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ch);
+    is_punct(tokens.next(), '#') && is_punct(tokens.next(), '!')
 }
 
 fn split_inner_attrs(input: ParseStream<'_>) -> syn::Result<(Vec<Attribute>, TokenStream)> {

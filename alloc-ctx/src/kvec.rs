@@ -26,7 +26,7 @@
 use core::alloc::Layout;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem;
+use core::mem::{self, MaybeUninit};
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
@@ -189,10 +189,19 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        if let Err(error) = self.reserve_gfp(1, cx.serve(flags.gfp())) {
-            return Err(PushError { value, error });
+        let len = self.len;
+        if len == self.cap {
+            // The effective flags (a thread-local read for the scope mask)
+            // are only needed when the buffer grows.
+            if let Err(error) = self.grow_amortized(1, cx.serve(flags.gfp())) {
+                return Err(PushError { value, error });
+            }
         }
-        self.push_within_capacity(value).map_err(|_| unreachable!("capacity was just reserved"))
+        // SAFETY: `len < cap` (checked, or the buffer just grew), so the slot
+        // is inside the buffer and unused.
+        unsafe { self.ptr.as_ptr().add(len).write(value) };
+        self.len = len + 1;
+        Ok(())
     }
 
     /// Appends `value` if there is room, without any request; otherwise
@@ -217,11 +226,20 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(other.len(), cx.serve(flags.gfp()))?;
-        for item in other {
-            // Cannot fail: room for all of `other` was reserved.
-            let _ = self.push_within_capacity(item.clone());
+        if other.len() > self.cap - self.len {
+            self.grow_amortized(other.len(), cx.serve(flags.gfp()))?;
         }
+        // SAFETY: room for `other.len()` more elements was reserved: the
+        // slots after `len` are inside the buffer, unused, and not aliased
+        // by `other` (a shared borrow of something else).
+        let spare = unsafe {
+            core::slice::from_raw_parts_mut(self.ptr.as_ptr().add(self.len).cast::<MaybeUninit<T>>(), other.len())
+        };
+        // The standard library's clone-into-uninitialised: a `memcpy` for
+        // `Copy` types, and on a panicking `clone` it drops what it cloned,
+        // so the vector (whose length has not moved yet) stays as it was.
+        spare.write_clone_of_slice(other);
+        self.len += other.len();
         Ok(())
     }
 

@@ -36,8 +36,21 @@ pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gf
     let _request = InRequest::enter();
     match backend.allocate(layout, gfp) {
         Some(ptr) => Ok(ptr),
-        None => retry(layout, gfp, Location::caller(), || backend.allocate(layout, gfp)),
+        None => allocate_slow(backend, layout, gfp, Location::caller()),
     }
+}
+
+/// What the flags allow after a failed first attempt; out of line so the
+/// fast path does not set up the retry's state.
+#[cold]
+#[inline(never)]
+fn allocate_slow<A: Backend + ?Sized>(
+    backend: &A,
+    layout: Layout,
+    gfp: Gfp,
+    location: &'static Location<'static>,
+) -> Result<NonNull<u8>, AllocError> {
+    retry(layout, gfp, location, || backend.allocate(layout, gfp))
 }
 
 /// Resizes a block; on error the old block is untouched.
@@ -57,13 +70,33 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
     debug_assert!(new.size() != 0 && old.size() != 0);
     check_context(gfp);
     let _request = InRequest::enter();
-    // SAFETY: forwarded from the caller; `reallocate` leaves the old block
-    // untouched when it fails, so a retry may pass it again.
-    let attempt = || unsafe { backend.reallocate(ptr, old, new, gfp) };
-    match attempt() {
+    // SAFETY: forwarded from the caller.
+    match unsafe { backend.reallocate(ptr, old, new, gfp) } {
         Some(ptr) => Ok(ptr),
-        None => retry(new, gfp, Location::caller(), attempt),
+        // SAFETY: forwarded from the caller; `reallocate` left the old
+        // block untouched when it failed, so a retry may pass it again.
+        None => unsafe { reallocate_slow(backend, ptr, old, new, gfp, Location::caller()) },
     }
+}
+
+/// The retries of a failed reallocation, out of line.
+///
+/// # Safety
+///
+/// As [`Backend::reallocate`].
+#[cold]
+#[inline(never)]
+unsafe fn reallocate_slow<A: Backend + ?Sized>(
+    backend: &A,
+    ptr: NonNull<u8>,
+    old: Layout,
+    new: Layout,
+    gfp: Gfp,
+    location: &'static Location<'static>,
+) -> Result<NonNull<u8>, AllocError> {
+    // SAFETY: forwarded from the caller; the old block is still valid
+    // after each failed attempt.
+    retry(new, gfp, location, || unsafe { backend.reallocate(ptr, old, new, gfp) })
 }
 
 /// Marks the thread as inside a token request until dropped, so the

@@ -436,7 +436,14 @@ pub mod overflow {
 /// ```
 #[inline]
 pub const fn array_size<T, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
-    Size::new(overflow::array_size(count, size_of::<T>()))
+    // The fast path: plain checked arithmetic, since any saturated value
+    // fails the bound anyway. Only a saturated count of zero-sized elements
+    // needs the sticky rule explicitly (MAX × 0 is not 0 here).
+    let saturated_zst = size_of::<T>() == 0 && count == usize::MAX;
+    match count.checked_mul(size_of::<T>()) {
+        Some(bytes) if bytes <= B::MAX && !saturated_zst => Ok(Size { bytes, bound: PhantomData }),
+        _ => Size::new(overflow::array_size(count, size_of::<T>())),
+    }
 }
 
 /// The size of `[[[T; c]; b]; a]`, checked against bound `B`.
@@ -463,6 +470,21 @@ pub const fn flex_array_size<E, B: Bound>(count: usize) -> Result<Size<B>, SizeE
 /// ```
 #[inline]
 pub const fn struct_size<H, E, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
+    // The fast path in checked arithmetic (the header and alignments are
+    // constants); on any overflow, the saturating computation gives the
+    // error. Equal to `Size::new(overflow::struct_size::<H, E>(count))`.
+    let align = if align_of::<H>() > align_of::<E>() { align_of::<H>() } else { align_of::<E>() };
+    let header = overflow::align_up(size_of::<H>(), align_of::<E>());
+    let saturated_zst = size_of::<E>() == 0 && count == usize::MAX;
+    if let Some(array) = count.checked_mul(size_of::<E>())
+        && let Some(unpadded) = array.checked_add(header)
+        && let Some(padded) = unpadded.checked_add(align - 1)
+    {
+        let bytes = padded & !(align - 1);
+        if bytes <= B::MAX && !saturated_zst {
+            return Ok(Size { bytes, bound: PhantomData });
+        }
+    }
     Size::new(overflow::struct_size::<H, E>(count))
 }
 
@@ -571,6 +593,49 @@ mod tests {
 
     fn saturate(wide: u128, any_saturated: bool) -> usize {
         if any_saturated || wide > usize::MAX as u128 { usize::MAX } else { wide as usize }
+    }
+
+    #[test]
+    fn typed_fast_paths_agree_with_the_saturating_helpers() {
+        #[repr(C)]
+        struct Header {
+            _len: u32,
+            _flags: u16,
+        }
+        let counts = [
+            0,
+            1,
+            2,
+            3,
+            7,
+            1000,
+            KMALLOC_MAX_SIZE / 8,
+            KMALLOC_MAX_SIZE / 8 + 1,
+            usize::MAX / 8,
+            usize::MAX / 2,
+            usize::MAX - 1,
+            usize::MAX,
+        ];
+        for count in counts {
+            assert_eq!(array_size::<u64, Kmalloc>(count), Size::new(overflow::array_size(count, 8)), "{count}");
+            assert_eq!(array_size::<(), Kvmalloc>(count), Size::new(overflow::array_size(count, 0)), "{count}");
+            assert_eq!(array_size::<[u8; 3], Nofail>(count), Size::new(overflow::array_size(count, 3)), "{count}");
+            assert_eq!(
+                struct_size::<Header, u64, Kmalloc>(count),
+                Size::new(overflow::struct_size::<Header, u64>(count)),
+                "{count}"
+            );
+            assert_eq!(
+                struct_size::<Header, u8, Nofail>(count),
+                Size::new(overflow::struct_size::<Header, u8>(count)),
+                "{count}"
+            );
+            assert_eq!(
+                struct_size::<u64, (), Kvmalloc>(count),
+                Size::new(overflow::struct_size::<u64, ()>(count)),
+                "{count}"
+            );
+        }
     }
 
     #[test]

@@ -222,3 +222,40 @@ fn byte_buffers_are_zeroed_with_gfp_zero() {
         assert_eq!(v.as_slice(), [1, 2, 3], "zeroing a grown buffer keeps the contents");
     });
 }
+
+#[test]
+fn a_panicking_clone_in_extend_leaves_the_vector_as_it_was() {
+    /// Counts live values; its third clone panics.
+    struct Fragile(Rc<Cell<usize>>, Rc<Cell<usize>>);
+    impl Clone for Fragile {
+        fn clone(&self) -> Self {
+            self.1.set(self.1.get() + 1);
+            assert!(self.1.get() != 3, "clone number 3 fails");
+            self.0.set(self.0.get() + 1);
+            Fragile(Rc::clone(&self.0), Rc::clone(&self.1))
+        }
+    }
+    impl Drop for Fragile {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() - 1);
+        }
+    }
+    let (live, clones) = (Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+    let make = || {
+        live.set(live.get() + 1);
+        Fragile(Rc::clone(&live), Rc::clone(&clones))
+    };
+    let source = [make(), make(), make(), make()];
+    MaySleep::enter(|cx| {
+        let mut vec: KVec<Fragile> = KVec::with_capacity(8, GFP_KERNEL, &cx).unwrap();
+        vec.push(make(), GFP_KERNEL, &cx).unwrap_or_else(|_| panic!("room reserved"));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = vec.extend_from_slice(&source, GFP_KERNEL, &cx);
+        }));
+        assert!(result.is_err());
+        assert_eq!(vec.len(), 1, "the two clones made before the panic were dropped, not added");
+        assert_eq!(live.get(), 5, "4 sources + 1 element: nothing leaked, nothing dropped twice");
+    });
+    drop(source);
+    assert_eq!(live.get(), 0);
+}
