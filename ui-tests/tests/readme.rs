@@ -9,7 +9,8 @@ fn readme_error_is_the_snapshot_verbatim() {
     let stderr = std::fs::read_to_string(format!("{root}/{case}.stderr")).expect("snapshot");
     assert!(readme.contains(stderr.trim_end()), "README.md no longer shows {case}.stderr verbatim: copy it again");
     let source = std::fs::read_to_string(format!("{root}/{case}.rs")).expect("case");
-    let function =
-        &source[source.find("#[nowait]").expect("the marked function")..source.find("fn main").expect("main")];
+    // From the imports to just before `main`: what the README shows.
+    let start = source.find("\nuse ").expect("the imports") + 1;
+    let function = &source[start..source.find("fn main").expect("main")];
     assert!(readme.contains(function.trim_end()), "README.md no longer shows the code of {case}.rs");
 }
