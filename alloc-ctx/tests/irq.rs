@@ -2,6 +2,8 @@
 //! delivery is refused while local interrupts are disabled, and the
 //! interrupted thread's state is untouched.
 
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use alloc_ctx::flags::*;
@@ -9,14 +11,7 @@ use alloc_ctx::irq::{self, irqs_disabled};
 use alloc_ctx::state::{atomic_depth, in_atomic};
 use alloc_ctx::sync::{SpinLock, SpinLockIrq};
 use alloc_ctx::{KBox, KVec, MaySleep};
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
+use common::panic_message;
 
 #[test]
 fn handler_runs_atomically_on_its_own_thread() {

@@ -2,6 +2,8 @@
 //! the run-time half of the context rules (depth, interrupt state, unwind).
 //! The compile-time half is in the `compile_fail` doctests of `sync`.
 
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use alloc_ctx::flags::*;
@@ -10,31 +12,9 @@ use alloc_ctx::size::{Kmalloc, Size};
 use alloc_ctx::state::{atomic_depth, in_atomic};
 use alloc_ctx::sync::{Mutex, SpinLock, SpinLockIrq};
 use alloc_ctx::{KBox, KVec, MaySleep, NoWait};
-
-/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement
-/// `Trait`: with an impl, the method path below would be ambiguous.
-macro_rules! assert_not_impl {
-    ($ty:ty: $($trait:tt)+) => {{
-        trait AmbiguousIfImpl<A> {
-            fn some_item() {}
-        }
-        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
-        #[allow(dead_code)]
-        struct Invalid;
-        impl<T: ?Sized + $($trait)+> AmbiguousIfImpl<Invalid> for T {}
-        let _ = <$ty as AmbiguousIfImpl<_>>::some_item;
-    }};
-}
+use common::{assert_not_impl, panic_message};
 
 fn assert_send_sync<T: Send + Sync>() {}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
-}
 
 #[test]
 fn guards_stay_on_their_thread_and_locks_are_shareable() {

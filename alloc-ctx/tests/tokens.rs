@@ -9,22 +9,7 @@ use alloc_ctx::flags::*;
 use alloc_ctx::size::{Kmalloc, Nofail, Size};
 use alloc_ctx::state::{atomic_depth, in_atomic, scope_mask};
 use alloc_ctx::{KBox, MaySleep, NoWait};
-use common::TestBackend;
-
-/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement
-/// `Trait`: with an impl, the method call below would be ambiguous.
-macro_rules! assert_not_impl {
-    ($ty:ty: $($trait:tt)+) => {{
-        trait AmbiguousIfImpl<A> {
-            fn some_item() {}
-        }
-        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
-        #[allow(dead_code)]
-        struct Invalid;
-        impl<T: ?Sized + $($trait)+> AmbiguousIfImpl<Invalid> for T {}
-        let _ = <$ty as AmbiguousIfImpl<_>>::some_item;
-    }};
-}
+use common::{TestBackend, assert_not_impl, panic_message};
 
 fn assert_copy<T: Copy>() {}
 
@@ -41,14 +26,6 @@ fn tokens_are_zero_sized_and_thread_bound() {
     assert_not_impl!(NoWait<'static>: Send);
     assert_not_impl!(NoWait<'static>: Sync);
     assert_copy::<NoWait<'static>>();
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 #[test]

@@ -75,3 +75,30 @@ pub fn quiet_reports() {
     fn quiet(_: &alloc_ctx::report::AllocFailure) {}
     alloc_ctx::report::set_failure_hook(quiet);
 }
+
+/// `assert_not_impl!(T: Trait)` compiles only if `T` does not implement
+/// `Trait`: with an impl, the method call below would be ambiguous.
+#[allow(unused_macros)]
+macro_rules! assert_not_impl {
+    ($ty:ty: $($trait:tt)+) => {{
+        trait AmbiguousIfImpl<A> {
+            fn some_item() {}
+        }
+        impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+        #[allow(dead_code)]
+        struct Invalid;
+        impl<T: ?Sized + $($trait)+> AmbiguousIfImpl<Invalid> for T {}
+        let _ = <$ty as AmbiguousIfImpl<_>>::some_item;
+    }};
+}
+#[allow(unused_imports)]
+pub(crate) use assert_not_impl;
+
+/// The message of a caught panic.
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
