@@ -40,8 +40,13 @@ fn main() {
             other => panic!("unknown option {other}; expected --fail-every N, --fail-percent P, --packets N"),
         }
     }
-    // The driver's memory: 1 MiB, under pressure.
-    let pressure = FailInject::new(Budget::new(1 << 20));
+    // The machine's memory: 1 MiB, of which 128 KiB only `__GFP_HIGH`
+    // (`GFP_ATOMIC`) requests may use; the page cache takes what the driver
+    // leaves free. On top, injected failures.
+    config.page_cache_pages = 1024;
+    const MEMORY: usize = 1 << 20;
+    const ATOMIC_RESERVE: usize = 128 << 10;
+    let pressure = FailInject::new(Budget::with_reserve(MEMORY, ATOMIC_RESERVE));
     let (pressure, described) = if fail_every != 0 {
         (pressure.fail_every(fail_every), format!("one allocation in every {fail_every} fails"))
     } else if fail_percent != 0 {
@@ -61,7 +66,7 @@ fn main() {
     let budget = backend.inner();
     println!(
         "summary: rx {} frames, {} delivered, {} dropped; refills {} now, {} deferred ({} done on the workqueue), {} lost; \
-         tx {} sent, {} dropped, {} completed; {} allocations failed, all handled; {} bytes leaked; \
+         tx {} sent, {} dropped, {} completed; {} injected allocation failures, all handled; {} bytes leaked; \
          {} allocations bypassed the tokens in atomic context",
         summary.rx_frames,
         summary.rx_delivered,
@@ -76,5 +81,12 @@ fn main() {
         backend.failures(),
         budget.live_bytes(),
         alloc_ctx::checking::violation_count(),
+    );
+    println!(
+        "memory: peak {} of {} KiB, {} KiB of it from the {} KiB reserve only GFP_ATOMIC may use",
+        budget.peak_bytes() / 1024,
+        MEMORY / 1024,
+        budget.peak_bytes().saturating_sub(MEMORY - ATOMIC_RESERVE) / 1024,
+        ATOMIC_RESERVE / 1024,
     );
 }

@@ -7,7 +7,7 @@
 //! | [`rx_irq`] | hard IRQ (`#[nowait]`) | backlog growth with `GFP_ATOMIC`; buffer refill `GFP_NOWAIT`, else deferred |
 //! | refill work | workqueue (`MaySleep`) | the deferred buffer, `GFP_KERNEL` |
 //! | [`xmit`] | softirq (`#[nowait]`), TX ring spinlock | the frame copy, `GFP_ATOMIC` |
-//! | [`tx_complete_irq`] | hard IRQ, TX ring spinlock | none (frees) |
+//! | [`tx_complete_irq`] | hard IRQ (`#[nowait(entry)]`), TX ring spinlock | none (frees) |
 //! | [`napi_poll`] | softirq, RX backlog lock | none (frees) |
 //!
 //! Every allocation can fail (run with `--fail-every N`); each failure is
@@ -47,11 +47,15 @@ pub struct Config {
     pub tx_every: usize,
     /// Run NAPI (drain the backlog) every this many received.
     pub napi_every: usize,
+    /// Pages the rest of the system caches after probe, at most: the cache
+    /// takes what memory the backend will give (it stops at the first
+    /// failure) and gives it back to reclaim through a shrinker. 0 for none.
+    pub page_cache_pages: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { rx_entries: 64, tx_entries: 32, packets: 256, tx_every: 2, napi_every: 8 }
+        Config { rx_entries: 64, tx_entries: 32, packets: 256, tx_every: 2, napi_every: 8, page_cache_pages: 0 }
     }
 }
 
@@ -267,13 +271,80 @@ pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
 }
 
 /// The TX completion interrupt: frees every sent frame.
-#[nowait]
+///
+/// Written in the entry form, as an interrupt handler registered with the
+/// kernel would be: it takes no token and runs as an atomic section of its
+/// own, wherever it is called from.
+#[nowait(entry)]
 pub fn tx_complete_irq<A: Backend>(nic: &Nic<A>) -> usize {
     let mut ring = nic.tx_ring.lock_nowait(cx);
     let completed = ring.len();
     ring.clear();
     nic.counters.tx_completed.fetch_add(completed, Ordering::Relaxed);
     completed
+}
+
+/// Bytes in a page of the page cache.
+pub const PAGE_SIZE: usize = 4096;
+
+/// The rest of the system's memory use: a page cache that fills the memory
+/// the driver leaves free, and frees pages when reclaim asks. Only requests
+/// that may reclaim (`GFP_KERNEL` on the workqueue) get memory back from it;
+/// atomic requests must live with what is free, or the `__GFP_HIGH` reserve.
+pub struct PageCache<A: Backend> {
+    pages: std::sync::Mutex<Vec<KBox<[u8; PAGE_SIZE], A>>>,
+    /// Bytes the shrinker gave back.
+    pub reclaimed: AtomicUsize,
+}
+
+impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
+    /// Caches up to `max_pages` pages, as long as the backend gives them
+    /// without reclaim, and registers the cache's shrinker.
+    #[may_sleep]
+    fn fill(backend: &A, max_pages: usize) -> (Arc<Self>, alloc_ctx::reclaim::ShrinkerHandle) {
+        let mut pages = Vec::new();
+        let mut failures_in_a_row = 0;
+        while pages.len() < max_pages && failures_in_a_row < 4 {
+            // `GFP_NOWAIT | __GFP_NOWARN`: no reclaim, no warning; the
+            // cache only takes memory that is free. A few failures in a row
+            // mean there is none left (a single one may be injected).
+            match KBox::new_in([0; PAGE_SIZE], backend.clone(), GFP_NOWAIT | __GFP_NOWARN, &cx.nowait()) {
+                Ok(page) => {
+                    pages.push(page);
+                    failures_in_a_row = 0;
+                }
+                Err(_) => failures_in_a_row += 1,
+            }
+        }
+        let cache = Arc::new(PageCache { pages: std::sync::Mutex::new(pages), reclaimed: AtomicUsize::new(0) });
+        let shrinker = Arc::clone(&cache);
+        let handle = alloc_ctx::reclaim::register_shrinker(
+            "page-cache",
+            alloc_ctx::reclaim::ShrinkerNeeds::Nothing,
+            move |target| shrinker.shrink(target),
+        );
+        (cache, handle)
+    }
+
+    fn shrink(&self, target: usize) -> usize {
+        let mut pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut freed = 0;
+        while freed < target && pages.pop().is_some() {
+            freed += PAGE_SIZE;
+        }
+        self.reclaimed.fetch_add(freed, Ordering::Relaxed);
+        freed
+    }
+
+    /// Pages cached now.
+    pub fn len(&self) -> usize {
+        self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+
+    /// Whether the cache is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// The driver's summary.
@@ -297,6 +368,8 @@ pub struct Summary {
     pub tx_completed: usize,
     /// Interrupts refused because interrupts were disabled on the CPU.
     pub irqs_masked: usize,
+    /// Bytes the page cache took after probe, and gave back to reclaim.
+    pub page_cache: (usize, usize),
 }
 
 impl Summary {
@@ -323,6 +396,15 @@ where
         }
     };
     summary.probed = true;
+    let (page_cache, _shrinker) = PageCache::fill(&mut cx, &nic.backend, config.page_cache_pages);
+    summary.page_cache.0 = page_cache.len() * PAGE_SIZE;
+    if config.page_cache_pages != 0 {
+        let _ = writeln!(
+            out,
+            "  the page cache takes the free memory: {} KiB; atomic requests are left the GFP_ATOMIC reserve",
+            summary.page_cache.0 / 1024
+        );
+    }
     let mut noted = 0;
     for packet in 0..config.packets {
         let frame = [packet as u8; 64];
@@ -348,15 +430,16 @@ where
         }
         if packet % config.napi_every == config.napi_every - 1 {
             cx.atomic(|nw| napi_poll(nw, &nic, usize::MAX));
-            if irq::raise(|nw| tx_complete_irq(nw, &nic)).is_err() {
+            if irq::raise(|_| tx_complete_irq(&nic)).is_err() {
                 summary.irqs_masked += 1;
             }
         }
     }
     // Remove: quiesce, drain, free.
     cx.atomic(|nw| napi_poll(nw, &nic, usize::MAX));
-    cx.atomic(|nw| tx_complete_irq(nw, &nic));
+    tx_complete_irq(&nic);
     let stats = workqueue.shutdown(&mut cx);
+    summary.page_cache.1 = page_cache.reclaimed.load(Ordering::Relaxed);
     let c = &nic.counters;
     summary.rx_frames = get(&c.rx_frames);
     summary.rx_delivered = get(&c.rx_delivered);
@@ -367,10 +450,12 @@ where
     summary.tx_completed = get(&c.tx_completed);
     let _ = writeln!(
         out,
-        "  remove: {} deferred refills ran on the workqueue ({} failed even with GFP_KERNEL), {} work items panicked",
+        "  remove: {} deferred refills ran on the workqueue ({} failed even with GFP_KERNEL), {} work items panicked; \
+         reclaim took {} KiB back from the page cache for them",
         summary.refills.2,
         get(&c.refill_deferred_failed),
-        stats.panicked
+        stats.panicked,
+        summary.page_cache.1 / 1024
     );
     summary
 }

@@ -109,6 +109,26 @@ fn nic_driver_defers_refills_and_counts_drops_under_failures() {
 }
 
 #[test]
+fn nic_driver_under_memory_pressure_defers_refills_to_reclaim_and_atomic_uses_the_reserve() {
+    let _serial = serial();
+    // 1 MiB with a 128 KiB GFP_ATOMIC reserve; the page cache takes every
+    // ordinary byte the driver leaves free. No injected failures.
+    let backend = Arc::new(FailInject::new(Budget::with_reserve(1 << 20, 128 << 10)));
+    let config = nic_driver::Config { page_cache_pages: 1024, ..nic_driver::Config::default() };
+    let (summary, trace) = nic_run(Arc::clone(&backend), config);
+    assert!(summary.probed);
+    assert!(summary.page_cache.0 > 512 << 10, "the cache filled the free memory: {summary:?}");
+    let (_, deferred, deferred_done, lost) = summary.refills;
+    assert!(deferred > 0, "GFP_NOWAIT refills found no free memory: {summary:?}");
+    assert_eq!((deferred_done, lost), (deferred, 0), "the worker's GFP_KERNEL reclaimed and succeeded");
+    assert!(summary.page_cache.1 > 0, "reclaim took pages back from the cache");
+    assert_eq!(summary.rx_dropped, 0, "atomic backlog growth never lacked memory: {summary:?}");
+    assert_eq!(summary.tx_dropped, 0, "GFP_ATOMIC frame copies could use the reserve: {summary:?}");
+    assert_eq!(backend.inner().live_bytes(), 0, "the cache and the driver freed everything");
+    assert!(trace.contains("reclaim took"), "{trace}");
+}
+
+#[test]
 fn nic_driver_probe_failure_is_an_error_not_a_panic() {
     let _serial = serial();
     let backend = Arc::new(FailInject::new(Budget::new(1 << 20)).fail_every(1));
@@ -169,7 +189,14 @@ fn sweep_block_writeback() {
 fn sweep_nic_driver() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
-    let config = nic_driver::Config { rx_entries: 8, tx_entries: 4, packets: 24, tx_every: 2, napi_every: 4 };
+    let config = nic_driver::Config {
+        rx_entries: 8,
+        tx_entries: 4,
+        packets: 24,
+        tx_every: 2,
+        napi_every: 4,
+        page_cache_pages: 0,
+    };
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
         let summary =
             MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));

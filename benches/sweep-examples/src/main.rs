@@ -40,7 +40,14 @@ fn block_writeback_sweep() -> SweepReport {
 
 /// `nic_driver`: probe, RX interrupts, TX under a spinlock, refill.
 fn nic_driver_sweep() -> SweepReport {
-    let config = nic_driver::Config { rx_entries: 8, tx_entries: 4, packets: 24, tx_every: 2, napi_every: 4 };
+    let config = nic_driver::Config {
+        rx_entries: 8,
+        tx_entries: 4,
+        packets: 24,
+        tx_every: 2,
+        napi_every: 4,
+        page_cache_pages: 0,
+    };
     sweep_shared(|backend| {
         let summary =
             MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
@@ -65,7 +72,14 @@ fn block_writeback_plain() {
 
 /// `nic_driver` once on `System`.
 fn nic_driver_plain() {
-    let config = nic_driver::Config { rx_entries: 8, tx_entries: 4, packets: 24, tx_every: 2, napi_every: 4 };
+    let config = nic_driver::Config {
+        rx_entries: 8,
+        tx_entries: 4,
+        packets: 24,
+        tx_every: 2,
+        napi_every: 4,
+        page_cache_pages: 0,
+    };
     let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, System, config, &mut std::io::sink()));
     black_box(summary.probed);
 }
