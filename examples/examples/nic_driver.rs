@@ -6,7 +6,11 @@
 //! cargo run --example nic_driver [-- --fail-every N | --fail-percent P] [--packets N]
 //! ```
 //!
-//! By default 10% of allocation attempts fail (a fixed seed: the same run
+//! Memory is tight: 1 MiB, whose last 128 KiB only `GFP_ATOMIC` may use, and
+//! a page cache that takes what the driver leaves free and gives it back
+//! only to reclaim (so `GFP_NOWAIT` refills fail and are deferred to the
+//! workqueue, whose `GFP_KERNEL` request reclaims). On top of that, by
+//! default 10% of allocation attempts fail (a fixed seed: the same run
 //! every time), as under memory pressure; `--fail-percent 0` turns that
 //! off and `--fail-every N` fails every Nth allocation instead. Each
 //! failure is handled (a dropped or deferred packet, a retried
