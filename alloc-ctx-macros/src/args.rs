@@ -28,12 +28,12 @@ pub(crate) struct Args {
 
 impl Default for Args {
     fn default() -> Self {
-        Args {
-            cx: Ident::new("cx", Span::call_site()),
-            krate: syn::parse_quote!(::alloc_ctx),
-            entry: None,
-            concrete: None,
-        }
+        // `::alloc_ctx`, built directly (this runs for every marked function).
+        let krate = Path {
+            leading_colon: Some(Default::default()),
+            segments: std::iter::once(syn::PathSegment::from(Ident::new("alloc_ctx", Span::call_site()))).collect(),
+        };
+        Args { cx: Ident::new("cx", Span::call_site()), krate, entry: None, concrete: None }
     }
 }
 

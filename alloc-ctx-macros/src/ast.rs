@@ -1,8 +1,8 @@
 //! What the attribute was put on, parsed lightly.
 //!
-//! A function's signature is parsed; its body is kept as tokens (only its
-//! leading inner attributes are split off, so the prologue can go after
-//! them). This is what keeps expansion cheap, as in tokio-macros: the body
+//! A function's signature is read at the token level
+//! ([`crate::signature`]); its body is kept as tokens (only leading inner
+//! attributes are split off, so the prologue can go after them). This is what keeps expansion cheap, as in tokio-macros: the body
 //! of a driver function is usually much larger than its signature.
 //! `impl` and `trait` blocks are parsed by syn, since every method in them
 //! is rewritten.
@@ -10,7 +10,9 @@
 use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream, Parser as _};
-use syn::{Attribute, Signature, Token, Visibility};
+use syn::{Attribute, Token, Visibility};
+
+use crate::signature::Signature;
 
 /// The item under the attribute.
 pub(crate) enum Item {
@@ -99,7 +101,7 @@ fn classify_start(input: ParseStream<'_>) -> syn::Result<Kind> {
     if lookahead.peek(Token![trait]) || lookahead.peek(Token![auto]) {
         return Ok(Kind::Trait);
     }
-    if input.fork().parse::<Signature>().is_ok() {
+    if input.fork().parse::<syn::Signature>().is_ok() {
         return Ok(Kind::Fn);
     }
     // Skip a qualifier or two so the error lands on `struct`, `static`, ….

@@ -18,7 +18,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{Attribute, FnArg, Ident, parse_quote};
+use syn::{Attribute, Ident, parse_quote};
 
 use crate::Mark;
 use crate::args::Args;
@@ -79,9 +79,8 @@ fn add_token_parameter(mark: Mark, args: &Args, function: &mut Function, concret
     };
     // A `const fn` has no prologue that would use the parameter.
     let allow = function.sig.constness.map(|_| quote!(#[allow(unused_variables)]));
-    let parameter: FnArg = parse_quote!(#allow #cx: #ty);
-    let position = usize::from(matches!(function.sig.inputs.first(), Some(FnArg::Receiver(_))));
-    function.sig.inputs.insert(position, parameter);
+    let position = usize::from(function.sig.params.has_receiver());
+    function.sig.params.insert(position, quote!(#allow #cx: #ty));
 }
 
 /// `let cx = <conversion>(cx);`: the function's own token, whatever the
@@ -119,6 +118,21 @@ fn entry_prologue(mark: Mark, krate: &syn::Path, cx: &Ident) -> TokenStream {
     }
 }
 
+/// `#[doc = "…"]`, built directly (this runs for every marked function).
+fn doc_attribute(text: &str) -> Attribute {
+    let value = syn::LitStr::new(text, Span::call_site());
+    Attribute {
+        pound_token: Default::default(),
+        style: syn::AttrStyle::Outer,
+        bracket_token: Default::default(),
+        meta: syn::Meta::NameValue(syn::MetaNameValue {
+            path: Ident::new("doc", Span::call_site()).into(),
+            eq_token: Default::default(),
+            value: syn::Expr::Lit(syn::ExprLit { attrs: Vec::new(), lit: syn::Lit::Str(value) }),
+        }),
+    }
+}
+
 /// The kernel-doc style `# Context` section.
 fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Vec<Attribute> {
     let cx = &args.cx;
@@ -141,7 +155,7 @@ fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Vec<Attribute> {
     // One attribute (rustdoc joins doc attributes with newlines anyway):
     // one parse per function instead of four.
     let text = format!("\n # Context\n\n {text}");
-    vec![parse_quote!(#[doc = #text])]
+    vec![doc_attribute(&text)]
 }
 
 #[cfg(test)]

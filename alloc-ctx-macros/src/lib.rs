@@ -3,8 +3,9 @@
 //! which re-exports them; this crate's items are documented there.
 //!
 //! Stages, one module each (after thiserror's `impl/`): `args` parses the
-//! attribute's arguments, `ast` the item (signature parsed, body kept as
-//! tokens), `valid` checks both and collects every error, `expand`
+//! attribute's arguments, `ast` the item (the signature read at the token
+//! level by `signature`, the body kept as tokens), `valid` checks both and
+//! collects every error, `expand`
 //! writes the token parameter, prologue and docs, `fallback` emits the
 //! item with the errors when something was wrong.
 
@@ -13,6 +14,7 @@ mod ast;
 mod errors;
 mod expand;
 mod fallback;
+mod signature;
 mod valid;
 
 use proc_macro2::TokenStream;

@@ -2,7 +2,7 @@
 //! tokens) and returns what expansion can still safely do, so the user's
 //! item is always emitted and one mistake gives one error.
 
-use syn::{Attribute, FnArg, Pat};
+use syn::Attribute;
 
 use crate::Mark;
 use crate::args::Args;
@@ -113,25 +113,19 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.concrete = false;
     }
 
-    if !plan.entry {
-        for input in &sig.inputs {
-            if let FnArg::Typed(typed) = input
-                && let Some(clash) = binding_named(&typed.pat, &args.cx)
-            {
-                {
-                    errors.error(
-                        clash,
-                        format!(
-                            "parameter `{cx}` clashes with the context token that `#[{mark}]` adds as `{cx}`; \
-                             rename the parameter, or name the token differently: `#[{mark}(cx = ctx)]`",
-                            cx = args.cx,
-                            mark = mark.name(),
-                        ),
-                    );
-                    plan.inject = false;
-                }
-            }
-        }
+    if !plan.entry
+        && let Some(clash) = sig.params.binding_named(&args.cx)
+    {
+        errors.error(
+            &clash,
+            format!(
+                "parameter `{cx}` clashes with the context token that `#[{mark}]` adds as `{cx}`; \
+                 rename the parameter, or name the token differently: `#[{mark}(cx = ctx)]`",
+                cx = args.cx,
+                mark = mark.name(),
+            ),
+        );
+        plan.inject = false;
     }
 
     // A `const fn` cannot call the conversion traits, and an `extern` ABI
@@ -140,24 +134,4 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.concrete = true;
     }
     plan
-}
-
-/// The first identifier bound by `pat` that equals `name`.
-fn binding_named<'p>(pat: &'p Pat, name: &syn::Ident) -> Option<&'p syn::Ident> {
-    match pat {
-        Pat::Ident(pat_ident) => {
-            if pat_ident.ident == *name {
-                return Some(&pat_ident.ident);
-            }
-            pat_ident.subpat.as_ref().and_then(|(_, sub)| binding_named(sub, name))
-        }
-        Pat::Tuple(tuple) => tuple.elems.iter().find_map(|p| binding_named(p, name)),
-        Pat::TupleStruct(tuple) => tuple.elems.iter().find_map(|p| binding_named(p, name)),
-        Pat::Struct(s) => s.fields.iter().find_map(|field| binding_named(&field.pat, name)),
-        Pat::Slice(slice) => slice.elems.iter().find_map(|p| binding_named(p, name)),
-        Pat::Reference(reference) => binding_named(&reference.pat, name),
-        Pat::Paren(paren) => binding_named(&paren.pat, name),
-        Pat::Type(typed) => binding_named(&typed.pat, name),
-        _ => None,
-    }
 }

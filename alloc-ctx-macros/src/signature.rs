@@ -1,0 +1,328 @@
+//! A function signature, read at the token level.
+//!
+//! The macros need little from a signature: the qualifiers (`const`,
+//! `async`, `extern`), the name, whether the first parameter is a receiver,
+//! which names the parameters bind, and a place to insert one parameter.
+//! Everything else (generics, parameter types, the return type, the `where`
+//! clause) is passed through as the tokens the user wrote. Parsing those
+//! with `syn::Signature` made up most of the macros' expansion time, which
+//! is paid for every marked function on every `cargo check` (BENCHMARKS.md,
+//! item 5); the qualifiers and attributes are still parsed by syn.
+//!
+//! The scanner only has to find three things: the end of the generics, the
+//! commas between parameters, and the start of the body. Groups (`(…)`,
+//! `[…]`, `{…}`) are single tokens, so the only nesting to track is that of
+//! angle brackets, where `->` is not a closing bracket.
+
+use proc_macro2::{Delimiter, Group, Ident, Spacing, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt as _};
+use syn::parse::{Parse, ParseStream};
+use syn::{Abi, Token};
+
+/// `[const] [async] [unsafe] [extern "abi"] fn name<generics>(params) -> output where …`
+pub(crate) struct Signature {
+    pub(crate) constness: Option<Token![const]>,
+    pub(crate) asyncness: Option<Token![async]>,
+    pub(crate) unsafety: Option<Token![unsafe]>,
+    pub(crate) abi: Option<Abi>,
+    pub(crate) fn_token: Token![fn],
+    pub(crate) ident: Ident,
+    /// `<…>`, as written (empty without generics).
+    pub(crate) generics: TokenStream,
+    pub(crate) params: Params,
+    /// `-> T where …`, as written, up to the body or `;`.
+    pub(crate) output: TokenStream,
+}
+
+/// The parameter list: one token stream per parameter.
+pub(crate) struct Params {
+    /// The parentheses, for their span.
+    parens: Group,
+    list: Vec<TokenStream>,
+    trailing_comma: bool,
+}
+
+/// Tracks `<…>` nesting in a token sequence (`->` does not close one).
+#[derive(Default)]
+struct AngleDepth {
+    depth: usize,
+    after_joint_minus: bool,
+}
+
+impl AngleDepth {
+    /// Updates the depth with `token`; true if it is at depth 0 afterwards
+    /// and was not an angle bracket itself.
+    fn step(&mut self, token: &TokenTree) -> bool {
+        let mut top_level = self.depth == 0;
+        let after_minus = std::mem::take(&mut self.after_joint_minus);
+        if let TokenTree::Punct(punct) = token {
+            match punct.as_char() {
+                '<' => {
+                    self.depth += 1;
+                    top_level = false;
+                }
+                '>' if !after_minus => {
+                    self.depth = self.depth.saturating_sub(1);
+                    top_level = false;
+                }
+                '-' => self.after_joint_minus = punct.spacing() == Spacing::Joint,
+                _ => {}
+            }
+        }
+        top_level
+    }
+}
+
+impl Parse for Signature {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let constness = input.parse()?;
+        let asyncness = input.parse()?;
+        let unsafety = input.parse()?;
+        let abi = if input.peek(Token![extern]) { Some(input.parse()?) } else { None };
+        let fn_token = input.parse()?;
+        let ident = input.parse()?;
+
+        let mut generics = TokenStream::new();
+        if input.peek(Token![<]) {
+            let mut angles = AngleDepth::default();
+            loop {
+                let token: TokenTree = input.parse()?;
+                angles.step(&token);
+                generics.append(token);
+                if angles.depth == 0 {
+                    break;
+                }
+            }
+        }
+
+        let parens: Group = input.parse()?;
+        if parens.delimiter() != Delimiter::Parenthesis {
+            return Err(syn::Error::new(parens.span(), "expected the parameter list"));
+        }
+        let params = Params::split(parens);
+
+        // Up to the body or the `;` of a declaration, which the caller reads.
+        let mut output = TokenStream::new();
+        let mut angles = AngleDepth::default();
+        while !input.is_empty() {
+            let at_top = angles.depth == 0;
+            if at_top && (input.peek(Token![;]) || input.peek(syn::token::Brace)) {
+                break;
+            }
+            let token: TokenTree = input.parse()?;
+            angles.step(&token);
+            output.append(token);
+        }
+        Ok(Signature { constness, asyncness, unsafety, abi, fn_token, ident, generics, params, output })
+    }
+}
+
+impl ToTokens for Signature {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        self.constness.to_tokens(tokens);
+        self.asyncness.to_tokens(tokens);
+        self.unsafety.to_tokens(tokens);
+        self.abi.to_tokens(tokens);
+        self.fn_token.to_tokens(tokens);
+        self.ident.to_tokens(tokens);
+        tokens.extend(self.generics.clone());
+        self.params.to_tokens(tokens);
+        tokens.extend(self.output.clone());
+    }
+}
+
+impl Params {
+    fn split(parens: Group) -> Params {
+        let mut list = Vec::new();
+        let mut current = TokenStream::new();
+        let mut angles = AngleDepth::default();
+        let mut trailing_comma = false;
+        for token in parens.stream() {
+            let top_level = angles.step(&token);
+            if top_level && matches!(&token, TokenTree::Punct(p) if p.as_char() == ',') {
+                list.push(std::mem::take(&mut current));
+                trailing_comma = true;
+                continue;
+            }
+            trailing_comma = false;
+            current.append(token);
+        }
+        if !current.is_empty() {
+            list.push(current);
+        }
+        Params { parens, list, trailing_comma }
+    }
+
+    /// Whether the first parameter is `self` in any form (`self`, `&self`,
+    /// `&'a mut self`, `mut self`, `self: Box<Self>`).
+    pub(crate) fn has_receiver(&self) -> bool {
+        self.list.first().is_some_and(|first| {
+            pattern_of(first).iter().any(|token| matches!(token, TokenTree::Ident(ident) if ident == "self"))
+        })
+    }
+
+    /// The first identifier named `name` that a parameter's pattern binds.
+    pub(crate) fn binding_named(&self, name: &Ident) -> Option<Ident> {
+        self.list.iter().find_map(|param| find_binding(&pattern_of(param), name, false))
+    }
+
+    /// Inserts a parameter (its tokens, without commas) at `position`.
+    pub(crate) fn insert(&mut self, position: usize, param: TokenStream) {
+        self.list.insert(position, param);
+    }
+}
+
+impl ToTokens for Params {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let mut inner = TokenStream::new();
+        for (index, param) in self.list.iter().enumerate() {
+            if index > 0 {
+                <Token![,]>::default().to_tokens(&mut inner);
+            }
+            inner.extend(param.clone());
+        }
+        if self.trailing_comma {
+            <Token![,]>::default().to_tokens(&mut inner);
+        }
+        let mut parens = Group::new(Delimiter::Parenthesis, inner);
+        parens.set_span(self.parens.span());
+        tokens.append(parens);
+    }
+}
+
+/// A parameter's pattern: its tokens before the first top-level `:`,
+/// without its outer attributes (`#[…]`).
+fn pattern_of(param: &TokenStream) -> Vec<TokenTree> {
+    let mut pattern = Vec::new();
+    let mut tokens = param.clone().into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                // An attribute: `#` and its `[…]`.
+                tokens.next_if(|next| matches!(next, TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket));
+            }
+            TokenTree::Punct(p) if p.as_char() == ':' => {
+                if p.spacing() == Spacing::Joint {
+                    // A path separator `::` (in a struct pattern's path).
+                    pattern.push(token.clone());
+                    pattern.extend(tokens.next());
+                } else {
+                    break;
+                }
+            }
+            _ => pattern.push(token),
+        }
+    }
+    pattern
+}
+
+/// An identifier `name` bound by `pattern`. In `{ … }` (a struct
+/// pattern) a name followed by `:` is a field name, not a binding.
+fn find_binding(pattern: &[TokenTree], name: &Ident, in_braces: bool) -> Option<Ident> {
+    for (index, token) in pattern.iter().enumerate() {
+        match token {
+            TokenTree::Ident(ident) if ident == name => {
+                let next_is_colon = |spacing| matches!(pattern.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == spacing);
+                let after_path_separator =
+                    index > 0 && matches!(&pattern[index - 1], TokenTree::Punct(p) if p.as_char() == ':');
+                let field_name = in_braces && next_is_colon(Spacing::Alone);
+                let path_segment = next_is_colon(Spacing::Joint) || after_path_separator;
+                if !field_name && !path_segment {
+                    return Some(ident.clone());
+                }
+            }
+            TokenTree::Group(group) => {
+                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                if let Some(found) = find_binding(&inner, name, group.delimiter() == Delimiter::Brace) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn sig(tokens: TokenStream) -> Signature {
+        syn::parse2(tokens).expect("a signature")
+    }
+
+    #[test]
+    fn round_trips_every_part() {
+        for tokens in [
+            quote!(fn f()),
+            quote!(const unsafe extern "C" fn f(x: u8, ...) -> u8),
+            quote!(async fn f<'a, T: Fn(u8) -> u8, const N: usize>(x: &'a [T; N],) -> impl Fn() -> Vec<T> where T: Copy),
+            quote!(fn f(self: Box<Self>, #[allow(unused)] (a, b): (u8, u8), m: HashMap<K, V>) -> Option<Box<dyn Fn(u8) -> u8>>),
+        ] {
+            assert_eq!(sig(tokens.clone()).into_token_stream().to_string(), tokens.to_string());
+        }
+    }
+
+    #[rustfmt::skip] // the token streams are compared as written
+    #[test]
+    fn stops_at_the_body_past_braces_inside_angle_brackets() {
+        let input = quote!(
+            fn f() -> Foo<{ N }>
+            where
+                T: Into<[u8; { 2 }]>,
+            {
+                body
+            }
+        );
+        let parsed = syn::parse::Parser::parse2(
+            |input: ParseStream<'_>| {
+                let sig: Signature = input.parse()?;
+                let body: Group = input.parse()?;
+                Ok((sig, body))
+            },
+            input,
+        )
+        .expect("parsed");
+        assert_eq!(parsed.1.stream().to_string(), "body");
+        assert_eq!(parsed.0.output.to_string(), quote!(-> Foo<{ N }> where T: Into<[u8; { 2 }]>,).to_string());
+    }
+
+    #[test]
+    fn splits_parameters_at_top_level_commas_only() {
+        let parsed = sig(quote!(fn f(a: HashMap<K, V>, f: impl Fn(u8, u8) -> u8, (x, y): (u8, u8))));
+        assert_eq!(parsed.params.list.len(), 3);
+    }
+
+    #[test]
+    fn finds_receivers() {
+        for receiver in [quote!(self), quote!(&self), quote!(&'a mut self), quote!(mut self), quote!(self: Box<Self>)] {
+            assert!(sig(quote!(fn m(#receiver, x: u8))).params.has_receiver(), "{receiver}");
+        }
+        assert!(!sig(quote!(fn f(x: u8))).params.has_receiver());
+        assert!(!sig(quote!(fn f())).params.has_receiver());
+    }
+
+    #[test]
+    fn finds_bindings_but_not_field_names_or_types() {
+        let cx = Ident::new("cx", proc_macro2::Span::call_site());
+        for bound in
+            [quote!(cx: u8), quote!(mut cx: u8), quote!((a, cx): (u8, u8)), quote!(S { cx }: S), quote!(ref cx @ _: u8)]
+        {
+            assert!(sig(quote!(fn f(x: u8, #bound))).params.binding_named(&cx).is_some(), "{bound}");
+        }
+        for unbound in [quote!(x: cx), quote!(S { cx: other }: S), quote!(#[cfg(cx)] x: u8), quote!(a::cx::B(x): B)] {
+            assert!(sig(quote!(fn f(#unbound))).params.binding_named(&cx).is_none(), "{unbound}");
+        }
+    }
+
+    #[test]
+    fn inserts_a_parameter_keeping_commas_right() {
+        let mut parsed = sig(quote!(fn m(&self, x: u8,)));
+        parsed.params.insert(1, quote!(cx: T));
+        assert_eq!(parsed.into_token_stream().to_string(), quote!(fn m(&self, cx: T, x: u8,)).to_string());
+        let mut parsed = sig(quote!(fn f()));
+        parsed.params.insert(0, quote!(cx: T));
+        assert_eq!(parsed.into_token_stream().to_string(), quote!(fn f(cx: T)).to_string());
+    }
+}
