@@ -210,17 +210,7 @@ fn alloc_token_atomic(iterations: u64) {
 fn alloc_raw(iterations: u64) {
     for _ in 0..iterations {
         let layout = Layout::array::<u8>(black_box(BYTES)).unwrap_or_else(|e| fail(e));
-        if layout.size() == 0 {
-            continue;
-        }
-        // SAFETY: the size is not zero.
-        let ptr = unsafe { std::alloc::alloc(layout) };
-        if ptr.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
-        black_box(ptr.cast_const());
-        // SAFETY: allocated just above with `layout`.
-        unsafe { std::alloc::dealloc(ptr, layout) };
+        alloc_dealloc(layout);
     }
 }
 
@@ -259,17 +249,7 @@ fn array_token(iterations: u64) {
 fn array_raw(iterations: u64) {
     for _ in 0..iterations {
         let layout = Layout::array::<u64>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
-        if layout.size() == 0 {
-            continue;
-        }
-        // SAFETY: the size is not zero.
-        let ptr = unsafe { std::alloc::alloc(layout) };
-        if ptr.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
-        black_box(ptr.cast_const());
-        // SAFETY: allocated just above with `layout`.
-        unsafe { std::alloc::dealloc(ptr, layout) };
+        alloc_dealloc(layout);
     }
 }
 
@@ -286,13 +266,19 @@ fn array_checked_raw(iterations: u64) {
 /// `alloc`/`dealloc` of a size that a `Size<Kmalloc>` already checked.
 #[inline(always)]
 fn alloc_dealloc_checked(size: usize, align: usize) {
-    if size == 0 {
-        return;
-    }
     // SAFETY: `align` is a type's alignment (a power of two) and `size` was
     // checked against `Kmalloc` (at most 4 MiB), so rounding it up to
     // `align` cannot overflow `isize`.
-    let layout = unsafe { Layout::from_size_align_unchecked(size, align) };
+    alloc_dealloc(unsafe { Layout::from_size_align_unchecked(size, align) });
+}
+
+/// `std::alloc::alloc` and `dealloc` of `layout` (nothing if it is empty):
+/// the raw baseline's allocation, shared by every raw path.
+#[inline(always)]
+fn alloc_dealloc(layout: Layout) {
+    if layout.size() == 0 {
+        return;
+    }
     // SAFETY: the size is not zero.
     let ptr = unsafe { std::alloc::alloc(layout) };
     if ptr.is_null() {
@@ -340,17 +326,7 @@ fn struct_raw(iterations: u64) {
         let array = Layout::array::<u64>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         let (layout, _) = Layout::new::<Header>().extend(array).unwrap_or_else(|e| fail(e));
         let layout = layout.pad_to_align();
-        if layout.size() == 0 {
-            continue;
-        }
-        // SAFETY: the size is not zero.
-        let ptr = unsafe { std::alloc::alloc(layout) };
-        if ptr.is_null() {
-            std::alloc::handle_alloc_error(layout);
-        }
-        black_box(ptr.cast_const());
-        // SAFETY: allocated just above with `layout`.
-        unsafe { std::alloc::dealloc(ptr, layout) };
+        alloc_dealloc(layout);
     }
 }
 
