@@ -239,6 +239,30 @@ impl<'a, M: Mask> MaySleep<'a, M> {
     /// sleep token is mutably borrowed for the whole section, and the
     /// thread's atomic depth is raised (restored on unwind), so entry points
     /// and `might_sleep()` reached from inside panic.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}, state::in_atomic};
+    /// MaySleep::enter(|mut cx| {
+    ///     let frame = cx.nowait_scope(|nw| {
+    ///         assert!(in_atomic());
+    ///         nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(1500).unwrap()) // may fail: a `Result`
+    ///     });
+    ///     assert!(frame.is_ok() && !in_atomic());
+    /// });
+    /// ```
+    ///
+    /// A `__GFP_NOFAIL` request inside does not compile, however small (the
+    /// August 2024 "NOFAIL loses" case, caught at type check):
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{MaySleep, flags::*, size::{Nofail, Size}};
+    /// MaySleep::enter(|mut cx| {
+    ///     cx.nowait_scope(|nw| {
+    ///         // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
+    ///         let _ = nw.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
+    ///     });
+    /// });
+    /// ```
     #[inline]
     pub fn nowait_scope<R>(&mut self, f: impl FnOnce(NoWait<'_>) -> R) -> R {
         let _section = AtomicSection::enter();
