@@ -62,7 +62,6 @@ impl Item {
         match kind {
             Ok(Kind::Impl) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Impl),
             Ok(Kind::Trait) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Trait),
-            Ok(Kind::Fn) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Fn),
             Ok(Kind::Other(span)) => Item::Other { tokens, span },
             Err(_) => other(tokens),
         }
@@ -74,8 +73,8 @@ fn other(tokens: TokenStream) -> Item {
     Item::Other { tokens, span }
 }
 
+/// What a non-function item is (functions were tried first).
 enum Kind {
-    Fn,
     Impl,
     Trait,
     Other(Span),
@@ -100,9 +99,6 @@ fn classify_start(input: ParseStream<'_>) -> syn::Result<Kind> {
     }
     if lookahead.peek(Token![trait]) || lookahead.peek(Token![auto]) {
         return Ok(Kind::Trait);
-    }
-    if input.fork().parse::<syn::Signature>().is_ok() {
-        return Ok(Kind::Fn);
     }
     // Skip a qualifier or two so the error lands on `struct`, `static`, ….
     let fork = input.fork();
