@@ -17,18 +17,16 @@
 //! where its needs are masked: the scenario asserts there are none.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use alloc_ctx::flags::{Gfp, GfpFlags as _};
 use alloc_ctx::prelude::*;
 use alloc_ctx::reclaim::{ShrinkerHandle, ShrinkerNeeds, register_shrinker};
 use alloc_ctx::{Backend, may_sleep};
 
-/// One page of the cache.
-pub type Page = [u8; PAGE_SIZE];
-/// Bytes in a page.
-pub const PAGE_SIZE: usize = 4096;
+use crate::pages::PageList;
+pub use crate::pages::{PAGE_SIZE, Page};
 
 /// What each shrinker did.
 #[derive(Debug, Default)]
@@ -55,9 +53,9 @@ impl ShrinkerStats {
 /// drop) and cached inodes (need the filesystem to drop), all allocated
 /// from the device's backend.
 pub struct PageCache<A: Backend> {
-    clean: Mutex<Vec<KBox<Page, A>>>,
-    dirty: Mutex<Vec<KBox<Page, A>>>,
-    inodes: Mutex<Vec<KBox<Page, A>>>,
+    clean: PageList<A>,
+    dirty: PageList<A>,
+    inodes: PageList<A>,
     /// The clean-page shrinker's counters.
     pub clean_stats: ShrinkerStats,
     /// The dirty-page (write-back, needs `__GFP_IO`) shrinker's counters.
@@ -66,16 +64,12 @@ pub struct PageCache<A: Backend> {
     pub inode_stats: ShrinkerStats,
 }
 
-fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 impl<A: Backend + Send + Sync + 'static> PageCache<A> {
     fn new() -> Arc<Self> {
         Arc::new(PageCache {
-            clean: Mutex::new(Vec::new()),
-            dirty: Mutex::new(Vec::new()),
-            inodes: Mutex::new(Vec::new()),
+            clean: PageList::default(),
+            dirty: PageList::default(),
+            inodes: PageList::default(),
             clean_stats: ShrinkerStats::default(),
             dirty_stats: ShrinkerStats::default(),
             inode_stats: ShrinkerStats::default(),
@@ -103,18 +97,13 @@ impl<A: Backend + Send + Sync + 'static> PageCache<A> {
 
     /// Pages in each list: (clean, dirty, inodes).
     pub fn counts(&self) -> (usize, usize, usize) {
-        (locked(&self.clean).len(), locked(&self.dirty).len(), locked(&self.inodes).len())
+        (self.clean.len(), self.dirty.len(), self.inodes.len())
     }
 }
 
 /// A shrinker body: drop pages until `target` bytes are freed, recording a
 /// recursion if the calling context masks what this shrinker needs.
-fn evict<A: Backend>(
-    list: &Mutex<Vec<KBox<Page, A>>>,
-    stats: &ShrinkerStats,
-    needs: ShrinkerNeeds,
-    target: usize,
-) -> usize {
+fn evict<A: Backend>(list: &PageList<A>, stats: &ShrinkerStats, needs: ShrinkerNeeds, target: usize) -> usize {
     stats.calls.fetch_add(1, Ordering::Relaxed);
     // The context reclaim runs in: what a GFP_KERNEL request would be
     // served as here, after the thread's NOFS/NOIO scopes.
@@ -122,13 +111,7 @@ fn evict<A: Backend>(
     if !needs.allowed_by(context) {
         stats.recursions.fetch_add(1, Ordering::Relaxed);
     }
-    let mut list = locked(list);
-    let mut freed = 0;
-    while freed < target {
-        let Some(page) = list.pop() else { break };
-        drop(page);
-        freed += PAGE_SIZE;
-    }
+    let freed = list.evict(target);
     stats.freed.fetch_add(freed, Ordering::Relaxed);
     freed
 }
@@ -160,6 +143,13 @@ pub struct Config {
     pub inodes: usize,
     /// Memory, in pages, beyond what the cache holds at the start.
     pub headroom_pages: usize,
+}
+
+impl Config {
+    /// A small run that still reaches every allocation path: what the
+    /// failure sweeps of the test suite and of the sweep benchmark run
+    /// (each of its allocation points is failed in turn).
+    pub const SWEEP: Config = Config { clean_pages: 4, dirty_pages: 4, inodes: 2, headroom_pages: 0 };
 }
 
 impl Default for Config {
@@ -200,10 +190,10 @@ fn stats<A: Backend>(cache: &PageCache<A>) -> [(usize, usize, usize); 3] {
 /// Adds up to `pages` pages to `list`; stops quietly when memory runs out
 /// (a smaller cache is fine).
 #[may_sleep]
-fn fill<A: Backend + Clone>(list: &Mutex<Vec<KBox<Page, A>>>, backend: &A, pages: usize, byte: u8) {
+fn fill<A: Backend + Clone>(list: &PageList<A>, backend: &A, pages: usize, byte: u8) {
     for _ in 0..pages {
         match KBox::new_in([byte; PAGE_SIZE], backend.clone(), GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, &cx) {
-            Ok(page) => locked(list).push(page),
+            Ok(page) => list.push(page),
             Err(_) => break,
         }
     }
@@ -231,7 +221,7 @@ where
     let _ = writeln!(out, "  page cache filled: {clean} clean pages, {dirty} dirty pages, {inodes} inodes");
 
     // Write-back: inside NOIO. Each bio's allocation may need reclaim.
-    let dirty_pages: Vec<KBox<Page, A>> = std::mem::take(&mut *locked(&cache.dirty));
+    let dirty_pages = cache.dirty.take_all();
     let mut bios = Vec::new();
     cx.noio(|mut cx| {
         let served = cx.effective(GFP_KERNEL);
@@ -266,8 +256,8 @@ where
     drop(bios);
     let mut written = dirty_pages;
     let still_dirty = written.split_off(summary.written);
-    locked(&cache.clean).extend(written);
-    locked(&cache.dirty).extend(still_dirty);
+    cache.clean.extend(written);
+    cache.dirty.extend(still_dirty);
     fill(&mut cx, &cache.dirty, &backend, config.dirty_pages / 2, 0xd2);
 
     // An ordinary allocation (GFP_KERNEL, no scope) as large as the cache

@@ -122,6 +122,13 @@ pub struct Config {
     pub paths: usize,
 }
 
+impl Config {
+    /// A small run that still reaches every allocation path: what the
+    /// failure sweeps of the test suite and of the sweep benchmark run
+    /// (each of its allocation points is failed in turn).
+    pub const SWEEP: Config = Config { paths: 600 };
+}
+
 impl Default for Config {
     fn default() -> Self {
         // Past 8 KiB (128 paths) and on into the fallible range.

@@ -6,3 +6,4 @@
 pub mod block_writeback;
 pub mod btree_paths;
 pub mod nic_driver;
+pub mod pages;

@@ -27,6 +27,8 @@ use alloc_ctx::sync::{SpinLock, SpinLockIrq};
 use alloc_ctx::workqueue::{NowOrLater, Workqueue};
 use alloc_ctx::{Backend, may_sleep, nowait};
 
+use crate::pages::PageList;
+
 /// Bytes in an RX buffer (one MTU-sized frame plus headroom).
 pub const RX_BUFFER_SIZE: usize = 2048;
 /// An RX buffer, owned by the ring until the device fills it.
@@ -51,6 +53,14 @@ pub struct Config {
     /// takes what memory the backend will give (it stops at the first
     /// failure) and gives it back to reclaim through a shrinker. 0 for none.
     pub page_cache_pages: usize,
+}
+
+impl Config {
+    /// A small run that still reaches every allocation path: what the
+    /// failure sweeps of the test suite and of the sweep benchmark run
+    /// (each of its allocation points is failed in turn).
+    pub const SWEEP: Config =
+        Config { rx_entries: 8, tx_entries: 4, packets: 24, tx_every: 2, napi_every: 4, page_cache_pages: 0 };
 }
 
 impl Default for Config {
@@ -284,15 +294,13 @@ pub fn tx_complete_irq<A: Backend>(nic: &Nic<A>) -> usize {
     completed
 }
 
-/// Bytes in a page of the page cache.
-pub const PAGE_SIZE: usize = 4096;
-
+pub use crate::pages::PAGE_SIZE;
 /// The rest of the system's memory use: a page cache that fills the memory
 /// the driver leaves free, and frees pages when reclaim asks. Only requests
 /// that may reclaim (`GFP_KERNEL` on the workqueue) get memory back from it;
 /// atomic requests must live with what is free, or the `__GFP_HIGH` reserve.
 pub struct PageCache<A: Backend> {
-    pages: std::sync::Mutex<Vec<KBox<[u8; PAGE_SIZE], A>>>,
+    pages: PageList<A>,
     /// Bytes the shrinker gave back.
     pub reclaimed: AtomicUsize,
 }
@@ -302,7 +310,7 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
     /// without reclaim, and registers the cache's shrinker.
     #[may_sleep]
     fn fill(backend: &A, max_pages: usize) -> (Arc<Self>, alloc_ctx::reclaim::ShrinkerHandle) {
-        let mut pages = Vec::new();
+        let pages = PageList::default();
         let mut failures_in_a_row = 0;
         while pages.len() < max_pages && failures_in_a_row < 4 {
             // `GFP_NOWAIT | __GFP_NOWARN`: no reclaim, no warning; the
@@ -316,7 +324,7 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
                 Err(_) => failures_in_a_row += 1,
             }
         }
-        let cache = Arc::new(PageCache { pages: std::sync::Mutex::new(pages), reclaimed: AtomicUsize::new(0) });
+        let cache = Arc::new(PageCache { pages, reclaimed: AtomicUsize::new(0) });
         let shrinker = Arc::clone(&cache);
         let handle = alloc_ctx::reclaim::register_shrinker(
             "page-cache",
@@ -327,18 +335,14 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
     }
 
     fn shrink(&self, target: usize) -> usize {
-        let mut pages = self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut freed = 0;
-        while freed < target && pages.pop().is_some() {
-            freed += PAGE_SIZE;
-        }
+        let freed = self.pages.evict(target);
         self.reclaimed.fetch_add(freed, Ordering::Relaxed);
         freed
     }
 
     /// Pages cached now.
     pub fn len(&self) -> usize {
-        self.pages.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+        self.pages.len()
     }
 
     /// Whether the cache is empty.

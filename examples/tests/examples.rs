@@ -159,7 +159,7 @@ fn sweep_btree_paths() {
     alloc_ctx::report::set_failure_hook(|_| {});
     let report = alloc_ctx::sweep::sweep(|backend| {
         let summary = MaySleep::enter(|mut cx| {
-            btree_paths::run(&mut cx, backend, btree_paths::Config { paths: 600 }, &mut std::io::sink())
+            btree_paths::run(&mut cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink())
         });
         summary.restarted_with.map_or(Ok(()), Err)
     });
@@ -174,7 +174,7 @@ fn sweep_btree_paths() {
 fn sweep_block_writeback() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
-    let config = block_writeback::Config { clean_pages: 4, dirty_pages: 4, inodes: 2, headroom_pages: 0 };
+    let config = block_writeback::Config::SWEEP;
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
         let summary =
             MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
@@ -189,14 +189,7 @@ fn sweep_block_writeback() {
 fn sweep_nic_driver() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
-    let config = nic_driver::Config {
-        rx_entries: 8,
-        tx_entries: 4,
-        packets: 24,
-        tx_every: 2,
-        napi_every: 4,
-        page_cache_pages: 0,
-    };
+    let config = nic_driver::Config::SWEEP;
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
         let summary =
             MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));

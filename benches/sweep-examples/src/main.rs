@@ -22,7 +22,7 @@ use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 fn btree_paths_sweep() -> SweepReport {
     sweep(|backend| {
         let summary = MaySleep::enter(|mut cx| {
-            btree_paths::run(&mut cx, backend, btree_paths::Config { paths: 600 }, &mut std::io::sink())
+            btree_paths::run(&mut cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink())
         });
         summary.restarted_with.map_or(Ok(()), Err)
     })
@@ -30,7 +30,7 @@ fn btree_paths_sweep() -> SweepReport {
 
 /// `block_writeback`: a NOIO write-back scope with shrinkers registered.
 fn block_writeback_sweep() -> SweepReport {
-    let config = block_writeback::Config { clean_pages: 4, dirty_pages: 4, inodes: 2, headroom_pages: 0 };
+    let config = block_writeback::Config::SWEEP;
     sweep_shared(|backend| {
         let summary =
             MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
@@ -40,14 +40,7 @@ fn block_writeback_sweep() -> SweepReport {
 
 /// `nic_driver`: probe, RX interrupts, TX under a spinlock, refill.
 fn nic_driver_sweep() -> SweepReport {
-    let config = nic_driver::Config {
-        rx_entries: 8,
-        tx_entries: 4,
-        packets: 24,
-        tx_every: 2,
-        napi_every: 4,
-        page_cache_pages: 0,
-    };
+    let config = nic_driver::Config::SWEEP;
     sweep_shared(|backend| {
         let summary =
             MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
@@ -57,29 +50,21 @@ fn nic_driver_sweep() -> SweepReport {
 
 /// `btree_paths` once on `System`.
 fn btree_paths_plain() {
-    let summary = MaySleep::enter(|mut cx| {
-        btree_paths::run(&mut cx, System, btree_paths::Config { paths: 600 }, &mut std::io::sink())
-    });
+    let summary =
+        MaySleep::enter(|mut cx| btree_paths::run(&mut cx, System, btree_paths::Config::SWEEP, &mut std::io::sink()));
     black_box(summary.restarted_with);
 }
 
 /// `block_writeback` once on `System`.
 fn block_writeback_plain() {
-    let config = block_writeback::Config { clean_pages: 4, dirty_pages: 4, inodes: 2, headroom_pages: 0 };
+    let config = block_writeback::Config::SWEEP;
     let summary = MaySleep::enter(|mut cx| block_writeback::run(&mut cx, System, config, &mut std::io::sink()));
     black_box(summary.recursions());
 }
 
 /// `nic_driver` once on `System`.
 fn nic_driver_plain() {
-    let config = nic_driver::Config {
-        rx_entries: 8,
-        tx_entries: 4,
-        packets: 24,
-        tx_every: 2,
-        napi_every: 4,
-        page_cache_pages: 0,
-    };
+    let config = nic_driver::Config::SWEEP;
     let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, System, config, &mut std::io::sink()));
     black_box(summary.probed);
 }

@@ -1,0 +1,67 @@
+//! Page-sized buffers held by a cache that reclaim can shrink: the page
+//! caches of the examples.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use alloc_ctx::{Backend, KBox};
+
+/// Bytes in a page.
+pub const PAGE_SIZE: usize = 4096;
+/// One page of a cache.
+pub type Page = [u8; PAGE_SIZE];
+
+/// Pages held by a cache, behind a lock: a shrinker drops them from
+/// whichever thread runs reclaim.
+pub struct PageList<A: Backend> {
+    pages: Mutex<Vec<KBox<Page, A>>>,
+}
+
+impl<A: Backend> Default for PageList<A> {
+    fn default() -> Self {
+        PageList { pages: Mutex::new(Vec::new()) }
+    }
+}
+
+impl<A: Backend> PageList<A> {
+    fn locked(&self) -> MutexGuard<'_, Vec<KBox<Page, A>>> {
+        // Every update is a single push, pop or move: a panic elsewhere
+        // cannot leave the list half-changed.
+        self.pages.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a page.
+    pub fn push(&self, page: KBox<Page, A>) {
+        self.locked().push(page);
+    }
+
+    /// Adds pages.
+    pub fn extend(&self, pages: impl IntoIterator<Item = KBox<Page, A>>) {
+        self.locked().extend(pages);
+    }
+
+    /// Takes every page out.
+    pub fn take_all(&self) -> Vec<KBox<Page, A>> {
+        std::mem::take(&mut *self.locked())
+    }
+
+    /// Pages held.
+    pub fn len(&self) -> usize {
+        self.locked().len()
+    }
+
+    /// Whether no page is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A shrinker's work: drops pages until `target` bytes are freed or the
+    /// list is empty; returns the bytes freed.
+    pub fn evict(&self, target: usize) -> usize {
+        let mut pages = self.locked();
+        let mut freed = 0;
+        while freed < target && pages.pop().is_some() {
+            freed += PAGE_SIZE;
+        }
+        freed
+    }
+}
