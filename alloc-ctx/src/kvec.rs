@@ -124,7 +124,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
     {
         let mut vec = Self::new_in(backend);
-        vec.reserve_exact_gfp(capacity, cx.serve(flags.gfp()))?;
+        vec.reserve_exact_gfp(capacity, || cx.serve(flags.gfp()))?;
         Ok(vec)
     }
 
@@ -173,7 +173,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(additional, cx.serve(flags.gfp()))
+        self.reserve_gfp(additional, || cx.serve(flags.gfp()))
     }
 
     /// Appends `value`.
@@ -190,15 +190,11 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
     {
         let len = self.len;
-        if len == self.cap {
-            // The effective flags (a thread-local read for the scope mask)
-            // are only needed when the buffer grows.
-            if let Err(error) = self.grow_amortized(1, cx.serve(flags.gfp())) {
-                return Err(PushError { value, error });
-            }
+        if let Err(error) = self.reserve_gfp(1, || cx.serve(flags.gfp())) {
+            return Err(PushError { value, error });
         }
-        // SAFETY: `len < cap` (checked, or the buffer just grew), so the slot
-        // is inside the buffer and unused.
+        // SAFETY: `len < cap` (there was room, or the buffer just grew), so
+        // the slot is inside the buffer and unused.
         unsafe { self.ptr.as_ptr().add(len).write(value) };
         self.len = len + 1;
         Ok(())
@@ -226,9 +222,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        if other.len() > self.cap - self.len {
-            self.grow_amortized(other.len(), cx.serve(flags.gfp()))?;
-        }
+        self.reserve_gfp(other.len(), || cx.serve(flags.gfp()))?;
         // SAFETY: room for `other.len()` more elements was reserved: the
         // slots after `len` are inside the buffer, unused, and not aliased
         // by `other` (a shared borrow of something else).
@@ -256,7 +250,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
             self.truncate(new_len);
             return Ok(());
         }
-        self.reserve_gfp(new_len - self.len, cx.serve(flags.gfp()))?;
+        self.reserve_gfp(new_len - self.len, || cx.serve(flags.gfp()))?;
         while self.len < new_len {
             let _ = self.push_within_capacity(value.clone());
         }
@@ -275,7 +269,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
     {
         let mut copy = Self::new_in(self.backend.clone());
-        copy.reserve_exact_gfp(self.len, cx.serve(flags.gfp()))?;
+        copy.reserve_exact_gfp(self.len, || cx.serve(flags.gfp()))?;
         for item in self.iter() {
             let _ = copy.push_within_capacity(item.clone());
         }
@@ -306,9 +300,8 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
         S: SizeFor<BoundFor<F, B>>,
     {
-        let gfp = cx.serve(flags.gfp());
         let capacity = size.bytes().checked_div(mem::size_of::<T>()).unwrap_or(usize::MAX);
-        let result = if capacity <= self.cap { Ok(()) } else { self.realloc_to(capacity, gfp) };
+        let result = if capacity <= self.cap { Ok(()) } else { self.realloc_to(capacity, cx.serve(flags.gfp())) };
         <F::NoFail as Bool>::outcome(result)
     }
 
@@ -357,21 +350,27 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         self.pop().expect("non-empty")
     }
 
+    /// Makes room for `additional` more elements, growing geometrically.
+    /// `gfp` gives the effective flags (a thread-local read of the scope
+    /// mask): it is only called when the buffer must grow, so a request
+    /// that fits the capacity costs one comparison.
     #[track_caller]
-    fn reserve_gfp(&mut self, additional: usize, gfp: Gfp) -> Result<(), AllocError> {
+    fn reserve_gfp(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
         if additional <= self.cap - self.len {
             return Ok(());
         }
-        self.grow_amortized(additional, gfp)
+        self.grow_amortized(additional, gfp())
     }
 
+    /// As [`reserve_gfp`](Self::reserve_gfp), growing to exactly the room
+    /// asked for.
     #[track_caller]
-    fn reserve_exact_gfp(&mut self, additional: usize, gfp: Gfp) -> Result<(), AllocError> {
+    fn reserve_exact_gfp(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
         if additional <= self.cap - self.len {
             return Ok(());
         }
         let required = self.len.checked_add(additional).ok_or(overflow::<B>())?;
-        self.realloc_checked(required, gfp)
+        self.realloc_checked(required, gfp())
     }
 
     #[cold]
