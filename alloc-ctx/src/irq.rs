@@ -50,42 +50,7 @@
 
 #[cfg(feature = "std")]
 use crate::context::NoWait;
-
-#[cfg(feature = "std")]
-mod storage {
-    use core::cell::Cell;
-
-    std::thread_local! {
-        static IRQS_DISABLED: Cell<bool> = const { Cell::new(false) };
-    }
-
-    #[inline]
-    pub(super) fn irqs_disabled() -> bool {
-        // `try_with`: a lock may be taken from a TLS destructor.
-        IRQS_DISABLED.try_with(Cell::get).unwrap_or(false)
-    }
-    #[inline]
-    pub(super) fn set_irqs_disabled(disabled: bool) {
-        let _ = IRQS_DISABLED.try_with(|cell| cell.set(disabled));
-    }
-}
-
-#[cfg(not(feature = "std"))]
-mod storage {
-    use core::sync::atomic::{AtomicBool, Ordering};
-
-    // Loads and stores only, as in `state`: one CPU.
-    static IRQS_DISABLED: AtomicBool = AtomicBool::new(false);
-
-    #[inline]
-    pub(super) fn irqs_disabled() -> bool {
-        IRQS_DISABLED.load(Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn set_irqs_disabled(disabled: bool) {
-        IRQS_DISABLED.store(disabled, Ordering::Relaxed)
-    }
-}
+use crate::state;
 
 /// Whether local interrupts are disabled on the current thread: an
 /// irq-save spinlock is held, or the thread is running an interrupt
@@ -104,7 +69,7 @@ mod storage {
 /// ```
 #[inline]
 pub fn irqs_disabled() -> bool {
-    storage::irqs_disabled()
+    state::irqs_disabled()
 }
 
 /// `local_irq_save()` until dropped, then `local_irq_restore()`: the
@@ -119,8 +84,8 @@ pub(crate) struct IrqSave {
 impl IrqSave {
     #[inline]
     pub(crate) fn save() -> IrqSave {
-        let previous = storage::irqs_disabled();
-        storage::set_irqs_disabled(true);
+        let previous = state::irqs_disabled();
+        state::set_irqs_disabled(true);
         IrqSave { previous, _not_send: core::marker::PhantomData }
     }
 }
@@ -128,7 +93,7 @@ impl IrqSave {
 impl Drop for IrqSave {
     #[inline]
     fn drop(&mut self) {
-        storage::set_irqs_disabled(self.previous);
+        state::set_irqs_disabled(self.previous);
     }
 }
 

@@ -1,4 +1,5 @@
-//! The run-time context state: atomic depth and scope mask.
+//! The run-time context state: atomic depth, scope mask and the simulated
+//! local-interrupt flag ([`crate::irq`]).
 //!
 //! The type system carries the rules; this state backs them where types
 //! cannot see: at the entry points that create the first token (a
@@ -25,6 +26,7 @@ mod storage {
     std::thread_local! {
         static ATOMIC_DEPTH: Cell<u32> = const { Cell::new(0) };
         static SCOPE_MASK: Cell<u32> = const { Cell::new(0) };
+        static IRQS_DISABLED: Cell<bool> = const { Cell::new(false) };
     }
 
     #[inline]
@@ -45,16 +47,26 @@ mod storage {
     pub(super) fn set_scope_mask(mask: u32) {
         SCOPE_MASK.with(|cell| cell.set(mask));
     }
+    #[inline]
+    pub(super) fn irqs_disabled() -> bool {
+        // `try_with`: a lock may be taken from a TLS destructor.
+        IRQS_DISABLED.try_with(Cell::get).unwrap_or(false)
+    }
+    #[inline]
+    pub(super) fn set_irqs_disabled(disabled: bool) {
+        let _ = IRQS_DISABLED.try_with(|cell| cell.set(disabled));
+    }
 }
 
 #[cfg(not(feature = "std"))]
 mod storage {
-    use core::sync::atomic::{AtomicU32, Ordering};
+    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
     // Loads and stores only (no read-modify-write), so this builds on targets
     // without compare-and-swap; correct for one CPU, see the module docs.
     static ATOMIC_DEPTH: AtomicU32 = AtomicU32::new(0);
     static SCOPE_MASK: AtomicU32 = AtomicU32::new(0);
+    static IRQS_DISABLED: AtomicBool = AtomicBool::new(false);
 
     #[inline]
     pub(super) fn atomic_depth() -> u32 {
@@ -71,6 +83,14 @@ mod storage {
     #[inline]
     pub(super) fn set_scope_mask(mask: u32) {
         SCOPE_MASK.store(mask, Ordering::Relaxed)
+    }
+    #[inline]
+    pub(super) fn irqs_disabled() -> bool {
+        IRQS_DISABLED.load(Ordering::Relaxed)
+    }
+    #[inline]
+    pub(super) fn set_irqs_disabled(disabled: bool) {
+        IRQS_DISABLED.store(disabled, Ordering::Relaxed)
     }
 }
 
@@ -122,6 +142,19 @@ fn sleeping_in_atomic(depth: u32) -> ! {
 #[inline]
 pub fn scope_mask() -> u32 {
     storage::scope_mask()
+}
+
+/// Whether local interrupts are disabled on this thread (see
+/// [`crate::irq::irqs_disabled`], which documents it).
+#[inline]
+pub(crate) fn irqs_disabled() -> bool {
+    storage::irqs_disabled()
+}
+
+/// Sets the flag [`irqs_disabled`] reads; only `irq::IrqSave` changes it.
+#[inline]
+pub(crate) fn set_irqs_disabled(disabled: bool) {
+    storage::set_irqs_disabled(disabled);
 }
 
 /// `gfp` as the current section serves it: without `__GFP_FS` inside a
