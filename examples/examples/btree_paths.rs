@@ -7,20 +7,17 @@
 
 use alloc_ctx::backend::Budget;
 use alloc_ctx_examples::btree_paths::{self, Config};
+use alloc_ctx_examples::numeric_options;
 
 #[alloc_ctx::may_sleep(entry)]
 fn main() {
     let mut config = Config::default();
     let mut memory_limit = 1 << 20;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| -> usize {
-            args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} needs a number"))
-        };
-        match arg.as_str() {
-            "--memory-limit" => memory_limit = value("--memory-limit"),
-            "--paths" => config.paths = value("--paths"),
-            other => panic!("unknown option {other}; expected --memory-limit BYTES, --paths N"),
+    let options = numeric_options(&["--memory-limit", "--paths"], "--memory-limit BYTES, --paths N");
+    for (name, value) in options {
+        match name.as_str() {
+            "--memory-limit" => memory_limit = value,
+            _ => config.paths = value,
         }
     }
     let budget = Budget::new(memory_limit);

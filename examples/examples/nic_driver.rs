@@ -23,6 +23,7 @@ use std::sync::Arc;
 use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx::checking::{CheckingAlloc, Policy};
 use alloc_ctx_examples::nic_driver::{self, Config};
+use alloc_ctx_examples::numeric_options;
 
 #[global_allocator]
 static ALLOCATOR: CheckingAlloc = CheckingAlloc::with_policy(Policy::Report);
@@ -32,16 +33,12 @@ fn main() {
     let mut config = Config::default();
     let mut fail_every = 0;
     let mut fail_percent = 10;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| -> usize {
-            args.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{name} needs a number"))
-        };
-        match arg.as_str() {
-            "--fail-every" => fail_every = value("--fail-every"),
-            "--fail-percent" => fail_percent = value("--fail-percent").min(100),
-            "--packets" => config.packets = value("--packets"),
-            other => panic!("unknown option {other}; expected --fail-every N, --fail-percent P, --packets N"),
+    let known = ["--fail-every", "--fail-percent", "--packets"];
+    for (name, value) in numeric_options(&known, "--fail-every N, --fail-percent P, --packets N") {
+        match name.as_str() {
+            "--fail-every" => fail_every = value,
+            "--fail-percent" => fail_percent = value.min(100),
+            _ => config.packets = value,
         }
     }
     // The machine's memory: 1 MiB, of which 128 KiB only `__GFP_HIGH`
