@@ -1,53 +1,104 @@
 //! Code generation: the token parameter, the prologue that turns whatever
-//! token the caller passed into this function's own, and the `# Context`
-//! doc section.
+//! token the caller passed into this function's own, the entry closures,
+//! and the `# Context` doc section.
 //!
 //! ```text
-//! #[may_sleep]                      fn probe(dev: &Dev, cx: impl ::alloc_ctx::SleepContext) -> R {
-//! fn probe(dev: &Dev) -> R {   =>       let mut cx: ::alloc_ctx::MaySleep<'_> =
-//!     body                                  ::alloc_ctx::SleepContext::into_may_sleep(cx);
-//! }                                     body
-//!                                   }
+//! #[may_sleep]                   fn probe(cx: &mut impl ::alloc_ctx::SleepToken, dev: &Dev) -> R {
+//! fn probe(dev: &Dev) -> R {  =>     let cx: &mut ::alloc_ctx::MaySleep = ::alloc_ctx::SleepToken::may_sleep(cx);
+//!     body                           body
+//! }                              }
+//!
+//! #[nowait]                      fn rx(cx: &mut impl ::alloc_ctx::Token, dev: &Dev) {
+//! fn rx(dev: &Dev) {          =>     let cx: &mut ::alloc_ctx::NoWait = ::alloc_ctx::Token::nowait(cx);
+//!     body                           #[cfg(debug_assertions)] let mark = ::alloc_ctx::__private::NoWaitMark::enter();
+//! }                                  body
+//!                                }
+//!
+//! #[may_sleep(entry)]            fn main() {
+//! fn main() {                 =>     ::alloc_ctx::MaySleep::enter(|cx: &mut ::alloc_ctx::MaySleep| { body })
+//!     body                       }
+//! }
 //! ```
 //!
-//! The parameter is generic (`impl SleepContext`), not the concrete token
+//! The parameter is generic (`&mut impl SleepToken`), not the concrete token
 //! type, because a trait bound is what lets rustc print the project's
 //! message when a `NoWait` is passed (a type mismatch would be a bare
-//! E0308). The conversion is an `#[inline(always)]` no-op on zero-sized
-//! values: nothing of it is left in the machine code.
+//! E0308). The conversion is an `#[inline(always)]` reborrow of a
+//! zero-sized value: nothing of it is left in the machine code. The
+//! `NoWaitMark` guard (debug builds only) makes the runtime's
+//! `might_sleep()` panic if the body reaches a sleeping entry point.
+//!
+//! An entry point's body runs in a closure handed to the public
+//! `MaySleep::enter`/`NoWait::enter`, which performs the entry check: the
+//! token is the closure's argument, so it cannot escape, and no hidden
+//! constructor is needed.
+//!
+//! The reference parameter adds an input lifetime; [`crate::lifetimes`]
+//! keeps elision and `impl Trait` captures as the user wrote them.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
-use syn::{Attribute, Ident, parse_quote};
+use syn::{Attribute, Ident, Lifetime, parse_quote};
 
 use crate::Mark;
 use crate::args::Args;
 use crate::ast::{Body, Function};
+use crate::lifetimes::{self, Scope};
 use crate::valid::Plan;
 
+/// What a marked block tells the expansion of its methods.
+#[derive(Default)]
+pub(crate) struct Enclosing {
+    /// The lifetimes of the block's generics, in scope in every method (so
+    /// captured by a returned `impl Trait`).
+    pub(crate) lifetimes: Vec<Lifetime>,
+    /// A trait or a trait impl: returned `impl Trait`s there capture
+    /// everything by the trait rules, and are left alone.
+    pub(crate) trait_rules: bool,
+}
+
 /// Rewrites one function according to `plan`.
-pub(crate) fn function(mark: Mark, args: &Args, mut function: Function, plan: &Plan) -> TokenStream {
+pub(crate) fn function(
+    mark: Mark,
+    args: &Args,
+    mut function: Function,
+    plan: &Plan,
+    enclosing: &Enclosing,
+) -> TokenStream {
     function.attrs.extend(context_doc(mark, args, plan));
     if !plan.inject {
         return function.into_token_stream();
     }
     let krate = &args.krate;
     let cx = &args.cx;
-    let prologue = if plan.entry {
-        entry_prologue(mark, krate, cx)
-    } else {
-        add_token_parameter(mark, args, &mut function, plan.concrete);
-        if function.sig.constness.is_some() {
-            // The conversion traits are not `const`; the parameter already
-            // has the concrete type.
-            TokenStream::new()
-        } else {
-            conversion_prologue(mark, krate, cx)
+    if plan.entry {
+        if let Body::Block { stmts, .. } = &mut function.body {
+            let body = std::mem::take(stmts);
+            *stmts = entry_body(mark, krate, cx, body);
         }
+        return function.into_token_stream();
+    }
+
+    let has_body = function.body_is_block();
+    let scope = Scope {
+        captures: has_body && function.sig.asyncness.is_none() && !enclosing.trait_rules,
+        outer: &enclosing.lifetimes,
     };
-    if function.sig.abi.is_some() && !plan.entry {
+    lifetimes::rewrite(&mut function.sig, krate, &scope);
+    add_token_parameter(mark, args, &mut function, plan.concrete);
+    if function.sig.abi.is_some() {
         // The token is zero-sized; there is nothing for C to pass.
         function.attrs.push(parse_quote!(#[allow(improper_ctypes_definitions)]));
+    }
+
+    let mut prologue = TokenStream::new();
+    if function.sig.constness.is_none() {
+        if !plan.concrete {
+            prologue.extend(conversion(mark, krate, cx));
+        }
+        if mark == Mark::NoWait {
+            prologue.extend(nowait_mark(krate));
+        }
     }
     if let Body::Block { stmts, .. } = &mut function.body {
         let body = std::mem::take(stmts);
@@ -59,13 +110,13 @@ pub(crate) fn function(mark: Mark, args: &Args, mut function: Function, plan: &P
 /// The concrete token type of a mark.
 fn token_type(mark: Mark, krate: &syn::Path) -> TokenStream {
     match mark {
-        Mark::MaySleep => quote!(#krate::MaySleep<'_>),
-        Mark::NoWait => quote!(#krate::NoWait<'_>),
+        Mark::MaySleep => quote!(#krate::MaySleep),
+        Mark::NoWait => quote!(#krate::NoWait),
     }
 }
 
-/// Inserts `cx: impl …Context<'_>` (or the concrete type) right after the
-/// receiver, so callers write `f(cx, args…)` / `dev.f(cx, args…)`.
+/// Inserts `cx: &mut impl …Token` (or `&mut` the concrete type) right
+/// after the receiver, so callers write `f(cx, args…)` / `dev.f(cx, args…)`.
 fn add_token_parameter(mark: Mark, args: &Args, function: &mut Function, concrete: bool) {
     let krate = &args.krate;
     let cx = &args.cx;
@@ -73,48 +124,57 @@ fn add_token_parameter(mark: Mark, args: &Args, function: &mut Function, concret
         token_type(mark, krate)
     } else {
         match mark {
-            Mark::MaySleep => quote!(impl #krate::SleepContext),
-            Mark::NoWait => quote!(impl #krate::NoWaitContext),
+            Mark::MaySleep => quote!(impl #krate::SleepToken),
+            Mark::NoWait => quote!(impl #krate::Token),
         }
     };
-    // A `const fn` has no prologue that would use the parameter.
-    let allow = function.sig.constness.map(|_| quote!(#[allow(unused_variables)]));
+    // A concrete token has no prologue that would use the parameter.
+    let allow = (concrete && function.body_is_block()).then(|| quote!(#[allow(unused_variables)]));
     let position = usize::from(function.sig.params.has_receiver());
-    function.sig.params.insert(position, quote!(#allow #cx: #ty));
+    function.sig.params.insert(position, quote!(#allow #cx: &mut #ty));
 }
 
 /// `let cx = <conversion>(cx);`: the function's own token, whatever the
-/// caller passed (by value or by reference, masked or not).
-fn conversion_prologue(mark: Mark, krate: &syn::Path, cx: &Ident) -> TokenStream {
+/// caller passed.
+fn conversion(mark: Mark, krate: &syn::Path, cx: &Ident) -> TokenStream {
     match mark {
         Mark::MaySleep => quote! {
-            #[allow(unused_variables, unused_mut)]
-            let mut #cx: #krate::MaySleep<'_> = #krate::SleepContext::into_may_sleep(#cx);
+            #[allow(unused_variables)]
+            let #cx: &mut #krate::MaySleep = #krate::SleepToken::may_sleep(#cx);
         },
         Mark::NoWait => quote! {
             #[allow(unused_variables)]
-            let #cx: #krate::NoWait<'_> = #krate::NoWaitContext::into_nowait(#cx);
+            let #cx: &mut #krate::NoWait = #krate::Token::nowait(#cx);
         },
     }
 }
 
-/// The entry form: the token is created here, through the run-time check
-/// (`#[may_sleep(entry)]`) or with the atomic depth raised for the whole
-/// call (`#[nowait(entry)]`).
-fn entry_prologue(mark: Mark, krate: &syn::Path, cx: &Ident) -> TokenStream {
-    // Named with mixed-site hygiene: the user's body cannot see or clash
-    // with the guard.
-    let guard = Ident::new("__alloc_ctx_atomic_section", Span::mixed_site());
-    match mark {
-        Mark::MaySleep => quote! {
-            #[allow(unused_variables, unused_mut)]
-            let mut #cx: #krate::MaySleep<'static> = #krate::__private::enter_may_sleep();
-        },
-        Mark::NoWait => quote! {
-            let #guard = #krate::__private::NoWaitEntry::enter();
-            #[allow(unused_variables)]
-            let #cx: #krate::NoWait<'_> = #guard.token();
-        },
+/// The debug-build guard of a `#[nowait]` body: while it lives, the
+/// runtime's `might_sleep()` panics.
+fn nowait_mark(krate: &syn::Path) -> TokenStream {
+    // Mixed-site hygiene: the user's body cannot see or clash with it.
+    let guard = Ident::new("__alloc_ctx_nowait_mark", Span::mixed_site());
+    quote! {
+        #[cfg(debug_assertions)]
+        let #guard = #krate::__private::NoWaitMark::enter();
+    }
+}
+
+/// The entry form: the body runs in a closure that `MaySleep::enter` (after
+/// the run-time check) or `NoWait::enter_section` (as an atomic section)
+/// calls with the token. `return` and `?` in the body keep their meaning:
+/// the closure returns what the function returns. The nowait entry is not
+/// `NoWait::enter`, whose `Send` bound would refuse bodies that use the
+/// function's non-`Send` parameters; a sleep token reached from the body is
+/// still caught at run time (the section raises the atomic depth).
+fn entry_body(mark: Mark, krate: &syn::Path, cx: &Ident, body: TokenStream) -> TokenStream {
+    let token = token_type(mark, krate);
+    let enter = match mark {
+        Mark::MaySleep => quote!(enter),
+        Mark::NoWait => quote!(enter_section),
+    };
+    quote! {
+        #token::#enter(|#[allow(unused_variables)] #cx: &mut #token| { #body })
     }
 }
 
@@ -137,19 +197,24 @@ fn doc_attribute(text: &str) -> Attribute {
 fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Vec<Attribute> {
     let cx = &args.cx;
     let text = match (mark, plan.entry) {
-        (Mark::MaySleep, false) => format!(
-            "May sleep. Takes a sleep token `{cx}` (a `MaySleep`, by value or `&mut`): \
-             callable only where sleeping is allowed, never from a `#[nowait]` function or an atomic section."
+        (Mark::NoWait, false) if plan.concrete => format!(
+            "Does not sleep; callable from atomic context. Takes a token `{cx}: &mut NoWait` (from sleepable \
+             code, pass `cx.nowait()`)."
         ),
-        (Mark::MaySleep, true) => "May sleep. Entry point: creates its own sleep token after checking at run time \
-             that the thread is not in an atomic section (it panics there, like the kernel's `might_sleep()`)."
+        (Mark::MaySleep, false) => format!(
+            "May sleep. Takes the caller's sleep token `{cx}` (`&mut MaySleep`): callable only where sleeping \
+             is allowed, never from a `#[nowait]` function or an atomic section."
+        ),
+        (Mark::MaySleep, true) => "May sleep. Entry point: runs in `MaySleep::enter`, which checks at run time \
+             that the thread is not in an atomic section (it panics there, like the kernel's `might_sleep()`) \
+             and hands the body its sleep token."
             .to_owned(),
         (Mark::NoWait, false) => format!(
-            "Does not sleep; callable from atomic context. Takes a token `{cx}`: a `NoWait` or a `MaySleep` \
-             (by value or by reference)."
+            "Does not sleep; callable from atomic context. Takes any token `{cx}` (`&mut NoWait` or \
+             `&mut MaySleep`); inside, it is a `&mut NoWait`."
         ),
         (Mark::NoWait, true) => "Does not sleep; callable from atomic context. Entry point (an interrupt handler, \
-             a callback under a lock): runs as an atomic section with its own `NoWait` token."
+             a callback under a lock): runs in `NoWait::enter`, as an atomic section with its own `NoWait` token."
             .to_owned(),
     };
     // One attribute (rustdoc joins doc attributes with newlines anyway):
@@ -160,11 +225,12 @@ fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Vec<Attribute> {
 
 #[cfg(test)]
 mod tests {
+    use proc_macro2::TokenStream;
     use quote::quote;
 
     use crate::{Mark, mark};
 
-    fn expand(m: Mark, args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+    fn expand(m: Mark, args: TokenStream, item: TokenStream) -> String {
         mark(m, args, item).to_string()
     }
 
@@ -172,11 +238,20 @@ mod tests {
     /// which rustfmt adds to multi-line inputs but not to one-line needles.
     fn squash(s: &str) -> String {
         let squashed: String = s.split_whitespace().collect();
-        squashed.replace(",)", ")").replace(",]", "]").replace(",}", "}")
+        squashed.replace(",)", ")").replace(",]", "]").replace(",}", "}").replace(",>", ">")
     }
 
-    fn contains(haystack: &str, needle: proc_macro2::TokenStream) -> bool {
+    fn contains(haystack: &str, needle: TokenStream) -> bool {
         squash(haystack).contains(&squash(&needle.to_string()))
+    }
+
+    /// The expansion of a function without its `# Context` doc attribute,
+    /// squashed, and checked to still parse as a function.
+    fn expand_fn(m: Mark, args: TokenStream, item: TokenStream) -> String {
+        let out = mark(m, args, item);
+        let mut function: syn::ItemFn = syn::parse2(out).expect("the expansion is a function");
+        function.attrs.retain(|attr| !attr.path().is_ident("doc"));
+        squash(&quote!(#function).to_string())
     }
 
     #[test]
@@ -190,16 +265,44 @@ mod tests {
                 }
             ),
         );
-        assert!(contains(&out, quote!(pub fn probe(cx: impl ::alloc_ctx::SleepContext, n: usize) -> u8)), "{out}");
+        assert!(contains(&out, quote!(pub fn probe(cx: &mut impl ::alloc_ctx::SleepToken, n: usize) -> u8)), "{out}");
         assert!(
             contains(
                 &out,
-                quote!(let mut cx: ::alloc_ctx::MaySleep<'_> = ::alloc_ctx::SleepContext::into_may_sleep(cx); work(n))
+                quote!(
+                    #[allow(unused_variables)]
+                    let cx: &mut ::alloc_ctx::MaySleep = ::alloc_ctx::SleepToken::may_sleep(cx);
+                    work(n)
+                )
             ),
             "{out}"
         );
+        assert!(!out.contains("NoWaitMark"), "{out}");
         assert!(out.contains("# Context"));
         assert!(!out.contains("compile_error"));
+    }
+
+    #[test]
+    fn nowait_gets_any_token_and_the_debug_mark() {
+        let out = expand_fn(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn rx(n: usize) {
+                    work(n)
+                }
+            ),
+        );
+        let expected = quote!(
+            fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
+                #[allow(unused_variables)]
+                let cx: &mut ::alloc_ctx::NoWait = ::alloc_ctx::Token::nowait(cx);
+                #[cfg(debug_assertions)]
+                let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
+                work(n)
+            }
+        );
+        assert_eq!(out, squash(&expected.to_string()));
     }
 
     #[test]
@@ -221,7 +324,7 @@ mod tests {
         assert!(
             contains(
                 &out,
-                quote!(unsafe fn f<'a, T: Copy, const N: usize>(cx: impl ::alloc_ctx::NoWaitContext, #[allow(unused)] (a, b): (&'a T, [u8; N])) -> &'a T where T: Default)
+                quote!(unsafe fn f<'a, T: Copy, const N: usize>(cx: &mut impl ::alloc_ctx::Token, #[allow(unused)] (a, b): (&'a T, [u8; N])) -> &'a T where T: Default)
             ),
             "{out}"
         );
@@ -231,25 +334,30 @@ mod tests {
     fn token_goes_after_every_kind_of_receiver() {
         for receiver in [quote!(self), quote!(&self), quote!(&mut self), quote!(self: Box<Self>), quote!(mut self)] {
             let out = expand(Mark::MaySleep, quote!(), quote!(fn m(#receiver, x: u8) {}));
-            assert!(contains(&out, quote!((#receiver, cx: impl ::alloc_ctx::SleepContext, x: u8))), "{out}");
+            assert!(contains(&out, quote!((#receiver, cx: &mut impl ::alloc_ctx::SleepToken, x: u8))), "{out}");
         }
     }
 
     #[test]
     fn inner_attributes_stay_first_in_the_body() {
-        let out = expand(
-            Mark::NoWait,
-            quote!(),
-            quote!(
-                fn f() {
-                    #![allow(clippy::all)]
-                    1
-                }
-            ),
-        );
-        let out = squash(&out);
-        let inner = out.find("{#![allow(clippy::all)]").expect("inner attribute kept at the start of the body");
-        assert!(out.find("into_nowait").is_some_and(|prologue| prologue > inner), "{out}");
+        for (m, args, prologue) in [
+            (Mark::NoWait, quote!(), "::alloc_ctx::Token::nowait("),
+            (Mark::MaySleep, quote!(entry), "::alloc_ctx::MaySleep::enter("),
+        ] {
+            let out = expand(
+                m,
+                args,
+                quote!(
+                    fn f() {
+                        #![allow(clippy::all)]
+                        1
+                    }
+                ),
+            );
+            let out = squash(&out);
+            let inner = out.find("{#![allow(clippy::all)]").expect("inner attribute kept at the start of the body");
+            assert!(out.find(prologue).is_some_and(|prologue| prologue > inner), "{out}");
+        }
     }
 
     #[test]
@@ -265,7 +373,7 @@ mod tests {
             contains(
                 &out,
                 quote!(
-                    fn poll(&self, cx: impl ::alloc_ctx::NoWaitContext) -> bool;
+                    fn poll(&self, cx: &mut impl ::alloc_ctx::Token) -> bool;
                 )
             ),
             "{out}"
@@ -285,12 +393,12 @@ mod tests {
             contains(
                 &out,
                 quote!(
-                    fn f(&self, cx: ::alloc_ctx::MaySleep<'_>);
+                    fn f(&self, cx: &mut ::alloc_ctx::MaySleep);
                 )
             ),
             "{out}"
         );
-        let out = expand(
+        let out = expand_fn(
             Mark::NoWait,
             quote!(),
             quote!(
@@ -299,60 +407,121 @@ mod tests {
                 }
             ),
         );
-        assert!(
-            contains(
-                &out,
-                quote!(
-                    const fn f(#[allow(unused_variables)] cx: ::alloc_ctx::NoWait<'_>) -> u8 {
-                        1
-                    }
-                )
-            ),
-            "{out}"
+        let expected = quote!(
+            const fn f(#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait) -> u8 {
+                1
+            }
         );
-        let out = expand(
+        assert_eq!(out, squash(&expected.to_string()), "no prologue and no mark in a `const fn`");
+        let out = expand_fn(
             Mark::NoWait,
             quote!(),
             quote!(
                 extern "C" fn f() {}
             ),
         );
-        assert!(
-            contains(&out, quote!(#[allow(improper_ctypes_definitions)] extern "C" fn f(cx: ::alloc_ctx::NoWait<'_>))),
-            "{out}"
+        let expected = quote!(
+            #[allow(improper_ctypes_definitions)]
+            extern "C" fn f(#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait) {
+                #[cfg(debug_assertions)]
+                let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
+            }
         );
+        assert_eq!(out, squash(&expected.to_string()));
+        let out = expand_fn(
+            Mark::MaySleep,
+            quote!(dyn),
+            quote!(
+                fn f(&self) {
+                    work(cx)
+                }
+            ),
+        );
+        let expected = quote!(
+            fn f(&self, #[allow(unused_variables)] cx: &mut ::alloc_ctx::MaySleep) {
+                work(cx)
+            }
+        );
+        assert_eq!(out, squash(&expected.to_string()));
     }
 
+    #[rustfmt::skip] // the expected tokens are compared as written
     #[test]
-    fn entry_forms_create_the_token_inside() {
-        let out = expand(
+    fn entry_forms_run_the_body_in_the_enter_closure() {
+        let out = expand_fn(
             Mark::MaySleep,
             quote!(entry),
             quote!(
                 fn main() {
-                    run()
+                    run(cx)
                 }
             ),
         );
-        assert!(contains(&out, quote!(fn main())), "{out}");
-        assert!(
-            contains(
-                &out,
-                quote!(let mut cx: ::alloc_ctx::MaySleep<'static> = ::alloc_ctx::__private::enter_may_sleep();)
-            ),
-            "{out}"
+        let expected = quote!(
+            fn main() {
+                ::alloc_ctx::MaySleep::enter(|#[allow(unused_variables)] cx: &mut ::alloc_ctx::MaySleep| { run(cx) })
+            }
         );
+        assert_eq!(out, squash(&expected.to_string()));
+        let out = expand_fn(
+            Mark::NoWait,
+            quote!(entry),
+            quote!(
+                fn rx_irq(dev: &Dev) -> bool {
+                    handle(dev, cx)
+                }
+            ),
+        );
+        let expected = quote!(
+            fn rx_irq(dev: &Dev) -> bool {
+                ::alloc_ctx::NoWait::enter_section(|#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait| { handle(dev, cx) })
+            }
+        );
+        assert_eq!(out, squash(&expected.to_string()));
+        for out in [
+            expand(
+                Mark::MaySleep,
+                quote!(entry),
+                quote!(
+                    fn main() {}
+                ),
+            ),
+            expand(
+                Mark::NoWait,
+                quote!(entry),
+                quote!(
+                    fn f() {}
+                ),
+            ),
+        ] {
+            assert!(!out.contains("__private"), "no hidden helper: {out}");
+        }
+    }
+
+    #[test]
+    fn entry_on_an_async_fn_is_reported_and_the_item_emitted() {
+        let out = expand(
+            Mark::MaySleep,
+            quote!(entry),
+            quote!(
+                async fn serve() {
+                    work(cx).await
+                }
+            ),
+        );
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(out.contains("`#[may_sleep(entry)]` cannot be used on an `async fn`"), "{out}");
+        assert!(contains(&out, quote!(async fn serve(cx: &mut impl ::alloc_ctx::SleepToken))), "{out}");
+        assert!(!squash(&out).contains("::alloc_ctx::MaySleep::enter("), "no closure around an async body: {out}");
+        // `#[nowait]` on an `async fn` is one error, not two.
         let out = expand(
             Mark::NoWait,
             quote!(entry),
             quote!(
-                fn rx_irq(dev: &Dev) {
-                    handle(dev)
-                }
+                async fn serve() {}
             ),
         );
-        assert!(contains(&out, quote!(fn rx_irq(dev: &Dev))), "{out}");
-        assert!(contains(&out, quote!(::alloc_ctx::__private::NoWaitEntry::enter())), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
     }
 
     #[test]
@@ -366,14 +535,12 @@ mod tests {
                 }
             ),
         );
-        assert!(contains(&out, quote!(fn f(ctx: impl my_driver::rt::NoWaitContext))), "{out}");
+        assert!(contains(&out, quote!(fn f(ctx: &mut impl my_driver::rt::Token))), "{out}");
         assert!(
-            contains(
-                &out,
-                quote!(let ctx: my_driver::rt::NoWait<'_> = my_driver::rt::NoWaitContext::into_nowait(ctx);)
-            ),
+            contains(&out, quote!(let ctx: &mut my_driver::rt::NoWait = my_driver::rt::Token::nowait(ctx);)),
             "{out}"
         );
+        assert!(contains(&out, quote!(my_driver::rt::__private::NoWaitMark::enter())), "{out}");
     }
 
     #[test]
@@ -396,7 +563,7 @@ mod tests {
             ),
         );
         assert!(contains(&out, quote!(impl<T> Dev<T> where T: Send)), "{out}");
-        assert!(contains(&out, quote!(fn a(&self, cx: impl ::alloc_ctx::SleepContext))), "{out}");
+        assert!(contains(&out, quote!(fn a(&self, cx: &mut impl ::alloc_ctx::SleepToken))), "{out}");
         assert!(
             contains(
                 &out,
@@ -407,7 +574,84 @@ mod tests {
             ),
             "{out}"
         );
-        assert!(contains(&out, quote!(pub fn c(cx: impl ::alloc_ctx::SleepContext, x: T) -> T)), "{out}");
+        assert!(contains(&out, quote!(pub fn c(cx: &mut impl ::alloc_ctx::SleepToken, x: T) -> T)), "{out}");
+    }
+
+    #[test]
+    fn no_context_leaves_a_method_of_a_block_unmarked() {
+        for (m, block) in [
+            (
+                Mark::NoWait,
+                quote!(
+                    impl Dev {
+                        fn a(&self) {}
+                        #[no_context]
+                        fn len(&self) -> usize {
+                            self.n
+                        }
+                    }
+                ),
+            ),
+            (
+                Mark::MaySleep,
+                quote!(
+                    trait Ops {
+                        fn a(&self);
+                        #[alloc_ctx::no_context]
+                        fn len(&self) -> usize;
+                    }
+                ),
+            ),
+        ] {
+            let out = expand(m, quote!(), block);
+            assert!(out.contains("fn a (& self , cx : & mut impl :: alloc_ctx ::"), "{out}");
+            assert!(contains(&out, quote!(fn len(&self) -> usize)), "{out}");
+            assert!(!out.contains("no_context"), "the opt-out is removed: {out}");
+            assert_eq!(out.matches("# Context").count(), 1, "only `a` is documented: {out}");
+            assert!(!out.contains("compile_error"), "{out}");
+        }
+        // With its own mark as well, it is a contradiction.
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                impl Dev {
+                    #[no_context]
+                    #[may_sleep]
+                    fn a(&self) {}
+                }
+            ),
+        );
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(
+            contains(
+                &out,
+                quote!(
+                    #[may_sleep]
+                    fn a(&self) {}
+                )
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn no_context_alone_is_reported_and_the_item_emitted() {
+        let out = crate::no_context_alone(quote!(
+            fn f() {}
+        ))
+        .to_string();
+        assert_eq!(out.matches("compile_error").count(), 1, "{out}");
+        assert!(out.contains("only has meaning on a method inside a `#[may_sleep]` or `#[nowait]`"), "{out}");
+        assert!(
+            contains(
+                &out,
+                quote!(
+                    fn f() {}
+                )
+            ),
+            "{out}"
+        );
     }
 
     #[test]
@@ -428,12 +672,12 @@ mod tests {
             contains(
                 &out,
                 quote!(
-                    fn a(&self, cx: impl ::alloc_ctx::NoWaitContext);
+                    fn a(&self, cx: &mut impl ::alloc_ctx::Token);
                 )
             ),
             "{out}"
         );
-        assert!(contains(&out, quote!(fn b(&self, cx: impl ::alloc_ctx::NoWaitContext) -> u8)), "{out}");
+        assert!(contains(&out, quote!(fn b(&self, cx: &mut impl ::alloc_ctx::Token) -> u8)), "{out}");
     }
 
     #[test]
@@ -516,12 +760,491 @@ mod tests {
             quote!(),
             quote!(
                 fn main() {
-                    run(&mut cx)
+                    run(cx)
                 }
             ),
         );
         assert_eq!(out.matches("compile_error").count(), 1, "{out}");
         assert!(contains(&out, quote!(fn main())), "{out}");
-        assert!(out.contains("enter_may_sleep"), "{out}");
+        assert!(squash(&out).contains("::alloc_ctx::MaySleep::enter(|"), "{out}");
+    }
+
+    // Elision (see `crate::lifetimes`).
+
+    /// The signature of the expansion: everything before the body.
+    fn signature(m: Mark, item: TokenStream) -> String {
+        let out = expand_fn(m, quote!(), item);
+        out[..out.find('{').expect("a body")].to_owned()
+    }
+
+    fn squashed(tokens: TokenStream) -> String {
+        squash(&tokens.to_string())
+    }
+
+    #[test]
+    fn a_single_named_input_lifetime_is_written_in_the_output() {
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn first<'a>(v: &'a [u8], n: usize) -> Guard<'_, &u8> {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(
+                quote!(fn first<'a>(cx: &mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Guard<'a, &'a u8>)
+            )
+        );
+        // `'static` counts, as for rustc.
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn table(v: &'static [u8]) -> &u8 {
+                    body
+                }
+            ),
+        );
+        assert_eq!(sig, squashed(quote!(fn table(cx: &mut impl ::alloc_ctx::Token, v: &'static [u8]) -> &'static u8)));
+    }
+
+    #[test]
+    fn a_single_elided_input_lifetime_is_named() {
+        let sig = signature(
+            Mark::MaySleep,
+            quote!(
+                fn first<T: Copy>(v: &[T]) -> &T {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(
+                quote!(fn first<'__alloc_ctx_l0, T: Copy>(cx: &mut impl ::alloc_ctx::SleepToken, v: &'__alloc_ctx_l0 [T]) -> &'__alloc_ctx_l0 T)
+            )
+        );
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn lock(m: &mut Mutex<u8>) -> Guard<'_, u8> {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(
+                quote!(fn lock<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, m: &'__alloc_ctx_l0 mut Mutex<u8>) -> Guard<'__alloc_ctx_l0, u8>)
+            )
+        );
+        // A trait method declaration too (its implementations get the same).
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn pick(v: &[u8]) -> &u8;
+            ),
+        );
+        assert!(
+            contains(
+                &out,
+                quote!(
+                    fn pick<'__alloc_ctx_l0>(
+                        cx: &mut impl ::alloc_ctx::Token,
+                        v: &'__alloc_ctx_l0 [u8],
+                    ) -> &'__alloc_ctx_l0 u8;
+                )
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_fresh_lifetime_is_the_same_token_everywhere() {
+        // Its span (mixed-site) cannot be told apart outside a compiler;
+        // what matters is that every occurrence is made the same way.
+        let out = crate::mark(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn first(v: &[u8]) -> &u8 {
+                    body
+                }
+            ),
+        );
+        let mut lifetimes = Vec::new();
+        collect_lifetimes(out, &mut lifetimes);
+        let fresh = lifetimes.iter().filter(|lifetime| lifetime.ident == "__alloc_ctx_l0").count();
+        assert_eq!(fresh, 3, "declared, in the parameter and in the output");
+    }
+
+    fn collect_lifetimes(tokens: TokenStream, found: &mut Vec<syn::Lifetime>) {
+        let tokens: Vec<_> = tokens.into_iter().collect();
+        for (index, token) in tokens.iter().enumerate() {
+            match (token, tokens.get(index + 1)) {
+                (proc_macro2::TokenTree::Punct(p), Some(proc_macro2::TokenTree::Ident(ident)))
+                    if p.as_char() == '\'' =>
+                {
+                    found.push(syn::Lifetime { apostrophe: p.span(), ident: ident.clone() });
+                }
+                (proc_macro2::TokenTree::Group(group), _) => collect_lifetimes(group.stream(), found),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn elision_is_left_alone_where_the_token_changes_nothing() {
+        for (item, expected) in [
+            // A reference receiver gives its lifetime to the output anyway.
+            (
+                quote!(
+                    fn get(&self, v: &[u8]) -> &u8 {
+                        body
+                    }
+                ),
+                quote!(fn get(&self, cx: &mut impl ::alloc_ctx::Token, v: &[u8]) -> &u8),
+            ),
+            // Two input lifetimes: rustc reports it, as without the mark.
+            (
+                quote!(
+                    fn two(a: &u8, b: &u8) -> &u8 {
+                        body
+                    }
+                ),
+                quote!(fn two(cx: &mut impl ::alloc_ctx::Token, a: &u8, b: &u8) -> &u8),
+            ),
+            (
+                quote!(
+                    fn twice<'a>(a: &'a u8, b: &'a u8) -> &u8 {
+                        body
+                    }
+                ),
+                quote!(fn twice<'a>(cx: &mut impl ::alloc_ctx::Token, a: &'a u8, b: &'a u8) -> &u8),
+            ),
+            // Lifetimes of `Fn(…)` arguments are the bound's, not inputs.
+            (
+                quote!(
+                    fn call(f: impl Fn(&u8) -> &u8, g: fn(&u8)) -> u8 {
+                        body
+                    }
+                ),
+                quote!(fn call(cx: &mut impl ::alloc_ctx::Token, f: impl Fn(&u8) -> &u8, g: fn(&u8)) -> u8),
+            ),
+            (
+                quote!(
+                    fn make(v: &[u8]) -> Box<dyn Fn(&u8) -> &u8> {
+                        body
+                    }
+                ),
+                quote!(fn make(cx: &mut impl ::alloc_ctx::Token, v: &[u8]) -> Box<dyn Fn(&u8) -> &u8>),
+            ),
+        ] {
+            assert_eq!(signature(Mark::NoWait, item), squashed(expected));
+        }
+    }
+
+    #[test]
+    fn higher_ranked_parameters_are_not_counted() {
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn apply(v: &[u8], f: &dyn for<'x> Fn(&'x u8) -> &'x u8, g: fn(&u8) -> &u8) -> &u8 {
+                    body
+                }
+            ),
+        );
+        // `v` and the `&` of `f`: two, so nothing is rewritten.
+        assert!(sig.ends_with("g:fn(&u8)->&u8)->&u8"), "{sig}");
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn apply(v: &[u8], f: impl Fn(&u8) -> &u8) -> &u8 {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(
+                quote!(fn apply<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, v: &'__alloc_ctx_l0 [u8], f: impl Fn(&u8) -> &u8) -> &'__alloc_ctx_l0 u8)
+            )
+        );
+    }
+
+    // Captures of a returned `impl Trait` (see `crate::lifetimes`).
+
+    #[test]
+    fn returned_impl_trait_mentions_the_parameters_lifetimes() {
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn evens(v: &[u8]) -> impl Iterator<Item = &u8> {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(quote!(
+                fn evens<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, v: &'__alloc_ctx_l0 [u8])
+                    -> impl Iterator<Item = &'__alloc_ctx_l0 u8> + ::alloc_ctx::__private::Captures<(&'__alloc_ctx_l0 (),)>
+            ))
+        );
+        // Generics, named and elided lifetimes, a receiver: each once.
+        let sig = signature(
+            Mark::MaySleep,
+            quote!(
+                fn walk<'a, T>(&self, x: &'a T, y: &T, z: &'a u8) -> impl Iterator<Item = &T> + Send
+                where
+                    T: 'a,
+                {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(quote!(
+                fn walk<'a, '__alloc_ctx_l0, '__alloc_ctx_l1, T>(&'__alloc_ctx_l0 self, cx: &mut impl ::alloc_ctx::SleepToken, x: &'a T, y: &'__alloc_ctx_l1 T, z: &'a u8)
+                    -> impl Iterator<Item = &'__alloc_ctx_l0 T> + Send
+                        + ::alloc_ctx::__private::Captures<(&'a (), &'__alloc_ctx_l0 (), &'__alloc_ctx_l1 (),)>
+                    where T: 'a,
+            ))
+        );
+    }
+
+    #[test]
+    fn returned_impl_trait_without_lifetimes_is_only_respanned() {
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn count<T>(n: T) -> impl Iterator<Item = T> {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(quote!(fn count<T>(cx: &mut impl ::alloc_ctx::Token, n: T) -> impl Iterator<Item = T>))
+        );
+    }
+
+    #[test]
+    fn nested_and_borrowed_impl_traits_get_their_bounds() {
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn f(v: &[u8]) -> (Option<impl Iterator<Item = impl Display>>, &impl Debug) {
+                    body
+                }
+            ),
+        );
+        let captures = quote!(::alloc_ctx::__private::Captures<(&'__alloc_ctx_l0 (),)>);
+        assert_eq!(
+            sig,
+            squashed(quote!(
+                fn f<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, v: &'__alloc_ctx_l0 [u8])
+                    -> (Option<impl Iterator<Item = impl Display + #captures> + #captures>, &'__alloc_ctx_l0 (impl Debug + #captures))
+            ))
+        );
+    }
+
+    #[test]
+    fn the_block_lifetimes_are_captured() {
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                impl<'a, T> View<'a, T> {
+                    fn all(&self) -> impl Iterator<Item = &'a T> {
+                        self.items.iter()
+                    }
+                }
+            ),
+        );
+        assert!(
+            contains(
+                &out,
+                quote!(
+                    fn all<'__alloc_ctx_l0>(&'__alloc_ctx_l0 self, cx: &mut impl ::alloc_ctx::Token)
+                        -> impl Iterator<Item = &'a T> + ::alloc_ctx::__private::Captures<(&'a (), &'__alloc_ctx_l0 (),)>
+                )
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_elided_lifetimes_of_a_marked_block_are_named_and_captured() {
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                impl Parser<'_> {
+                    fn tokens(self) -> impl Iterator<Item = u8> {
+                        self.rest.iter().copied()
+                    }
+                }
+            ),
+        );
+        assert!(contains(&out, quote!(impl<'__alloc_ctx_b0> Parser<'__alloc_ctx_b0>)), "{out}");
+        assert!(
+            contains(
+                &out,
+                quote!(-> impl Iterator<Item = u8> + ::alloc_ctx::__private::Captures<(&'__alloc_ctx_b0 (),)>)
+            ),
+            "{out}"
+        );
+        // Without a returned `impl Trait`, the header is left as written.
+        let out =
+            expand(Mark::NoWait, quote!(), quote!(impl Parser<'_> { fn next(&mut self) -> Option<&u8> { body } }));
+        assert!(contains(&out, quote!(impl Parser<'_>)), "{out}");
+    }
+
+    #[test]
+    fn use_bounds_become_captures_of_their_lifetimes() {
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn f<'a, 'b, T>(x: &'a T, y: &'b T) -> impl Fn() -> T + use<'a, T> {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(quote!(
+                fn f<'a, 'b, T>(cx: &mut impl ::alloc_ctx::Token, x: &'a T, y: &'b T)
+                    -> impl Fn() -> T + ::alloc_ctx::__private::Captures<(&'a (),)>
+            ))
+        );
+        let sig = signature(
+            Mark::NoWait,
+            quote!(
+                fn g<T>(x: &T) -> impl Sized + use<T> {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(
+                quote!(fn g<'__alloc_ctx_l0, T>(cx: &mut impl ::alloc_ctx::Token, x: &'__alloc_ctx_l0 T) -> impl Sized)
+            )
+        );
+    }
+
+    #[test]
+    fn traits_trait_impls_and_async_fns_keep_their_impl_trait() {
+        // Trait declarations (and whole trait blocks): RPITIT captures
+        // everything, whatever the edition.
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn items(&self) -> impl Iterator<Item = &u8>;
+            ),
+        );
+        assert!(
+            contains(
+                &out,
+                quote!(
+                    fn items(&self, cx: &mut impl ::alloc_ctx::Token) -> impl Iterator<Item = &u8>;
+                )
+            ),
+            "{out}"
+        );
+        for block in [
+            quote!(
+                trait Ops {
+                    fn items(&self) -> impl Iterator<Item = &u8> {
+                        body
+                    }
+                }
+            ),
+            quote!(impl Ops for Dev { fn items(&self) -> impl Iterator<Item = &u8> { body } }),
+        ] {
+            let out = expand(Mark::NoWait, quote!(), block);
+            assert!(
+                contains(&out, quote!(fn items(&self, cx: &mut impl ::alloc_ctx::Token) -> impl Iterator<Item = &u8>)),
+                "{out}"
+            );
+            assert!(!out.contains("Captures"), "{out}");
+        }
+        let sig = signature(
+            Mark::MaySleep,
+            quote!(
+                async fn read(v: &[u8]) -> &u8 {
+                    body
+                }
+            ),
+        );
+        assert_eq!(
+            sig,
+            squashed(
+                quote!(async fn read<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::SleepToken, v: &'__alloc_ctx_l0 [u8]) -> &'__alloc_ctx_l0 u8)
+            ),
+            "elision is still kept"
+        );
+    }
+
+    #[test]
+    fn plain_functions_are_expanded_as_before() {
+        for item in [
+            quote!(
+                fn f(v: &[u8], n: usize) -> Result<u8, Error>
+                where
+                    u8: Copy,
+                {
+                    body
+                }
+            ),
+            quote!(
+                fn f<'a>(v: &'a [u8]) -> &'a u8 {
+                    body
+                }
+            ),
+            quote!(
+                fn f(v: &[u8]) {
+                    body
+                }
+            ),
+        ] {
+            let out = expand_fn(Mark::NoWait, quote!(), item.clone());
+            let syn::ItemFn { sig, .. } = syn::parse2(item).expect("a function");
+            let mut params: Vec<String> = sig.inputs.iter().map(|param| squash(&quote!(#param).to_string())).collect();
+            params.insert(0, "cx:&mutimpl::alloc_ctx::Token".to_owned());
+            assert!(out.contains(&format!("({})", params.join(","))), "{out}");
+            let output = &sig.output;
+            let generics = &sig.generics;
+            let where_clause = &generics.where_clause;
+            assert!(out.contains(&squash(&quote!(#generics).to_string())), "{out}");
+            assert!(out.contains(&squash(&quote!(#output #where_clause).to_string())), "{out}");
+        }
+    }
+
+    #[test]
+    fn respanned_impl_still_parses_as_a_returned_impl_trait() {
+        // Outside a compiler, spans carry no edition (and all print
+        // alike), so that the `impl` gets the call-site edition can only be
+        // seen by compiling a caller that reuses its token while the
+        // returned iterator lives. Here: the output is still a function
+        // returning `impl Bound + Captures<…>`.
+        let out = crate::mark(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn evens(v: &[u8]) -> impl Iterator<Item = &u8> {
+                    body
+                }
+            ),
+        );
+        let function: syn::ItemFn = syn::parse2(out).expect("a function");
+        let syn::ReturnType::Type(_, ty) = &function.sig.output else { panic!("a return type") };
+        let syn::Type::ImplTrait(rpit) = &**ty else { panic!("an impl Trait: {}", quote!(#ty)) };
+        assert_eq!(rpit.bounds.len(), 2, "the user's bound and Captures");
     }
 }

@@ -1,19 +1,23 @@
-//! The `#[may_sleep]` and `#[nowait]` attribute macros of
-//! [alloc-ctx](https://docs.rs/alloc-ctx). Use them through `alloc_ctx`,
-//! which re-exports them; this crate's items are documented there.
+//! The `#[may_sleep]`, `#[nowait]` and `#[no_context]` attribute macros of
+//! alloc-ctx. Use them through `alloc_ctx`, which re-exports them; this
+//! crate's items are documented there.
 //!
 //! Stages, one module each (after thiserror's `impl/`): `args` parses the
 //! attribute's arguments, `ast` the item (the signature read at the token
 //! level by `signature`, the body kept as tokens), `valid` checks both and
-//! collects every error, `expand`
-//! writes the token parameter, prologue and docs, `fallback` emits the
+//! collects every error, `expand` writes the token parameter, prologue,
+//! entry closure and docs (with `lifetimes` keeping elision and the
+//! captures of a returned `impl Trait` as written), `fallback` emits the
 //! item with the errors when something was wrong.
+//!
+//! This crate is edition 2021 on purpose: see `lifetimes`.
 
 mod args;
 mod ast;
 mod errors;
 mod expand;
 mod fallback;
+mod lifetimes;
 mod signature;
 mod valid;
 
@@ -22,6 +26,7 @@ use quote::ToTokens;
 
 use crate::ast::Item;
 use crate::errors::Errors;
+use crate::expand::Enclosing;
 
 /// The two contexts a function can be marked with.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -41,63 +46,73 @@ impl Mark {
 }
 
 /// Marks a function (or every method of an `impl` or `trait` block) as one
-/// that **may sleep**: it takes a sleep token, so it can make sleeping
-/// requests (`GFP_KERNEL`, `__GFP_NOFAIL`, …), and it can only be called
-/// where sleeping is allowed.
+/// that **may sleep**: it takes the caller's sleep token, so it can make
+/// sleeping requests (`GFP_KERNEL`, `__GFP_NOFAIL`, …), and it can only be
+/// called where sleeping is allowed.
 ///
-/// The mark becomes a parameter `cx: impl SleepContext` right after
-/// the receiver; inside, `cx` is a [`MaySleep<'_>`]. Callers pass theirs:
-/// `probe(&mut cx, …)` (or `cx.reborrow()`) keeps the caller's token
-/// usable afterwards. Passing a `NoWait` is a compile error:
-/// "`#[may_sleep]` function called from a `#[nowait]` context".
+/// The mark becomes a parameter `cx: &mut impl SleepToken` right after the
+/// receiver; inside, `cx` is a `&mut MaySleep`. Callers pass their own
+/// `cx` as it is: `probe(cx, 256)`, and can go on using it afterwards.
+/// Containers take it the same way: `KVec::with_capacity(n, GFP_KERNEL, cx)`.
+/// Passing a `&mut NoWait` is a compile error: "`#[may_sleep]` function
+/// called from a `#[nowait]` context".
 ///
 /// ```
 /// use alloc_ctx::{KVec, flags::GFP_KERNEL, may_sleep};
 ///
 /// #[may_sleep]
 /// fn probe(entries: usize) -> Result<KVec<u64>, alloc_ctx::AllocError> {
-///     let mut ring = KVec::with_capacity(entries, GFP_KERNEL, &cx)?;
-///     ring.resize(entries, 0, GFP_KERNEL, &cx)?;
+///     let mut ring = KVec::with_capacity(entries, GFP_KERNEL, cx)?;
+///     ring.resize(entries, 0, GFP_KERNEL, cx)?;
 ///     Ok(ring)
 /// }
 ///
 /// #[may_sleep(entry)] // `main`, thread bodies: creates the first token
 /// fn main() {
-///     let ring = probe(&mut cx, 256).expect("probe");
+///     let ring = probe(cx, 256).expect("probe");
 ///     assert_eq!(ring.len(), 256);
+///     let again = probe(cx, 16).expect("probe"); // `cx` is still usable
+///     assert_eq!(again.len(), 16);
 /// }
 /// ```
+///
+/// Elided lifetimes and returned `impl Trait`s mean what they mean on the
+/// unmarked function: `fn first(v: &[u8]) -> &u8` still returns a borrow
+/// of `v`, and a returned iterator does not keep the caller's token
+/// borrowed. (A lifetime hidden in a path, `Ref` for a `struct Ref<'a>`,
+/// is not seen by the macro: write `Ref<'_>`.)
 ///
 /// # Arguments
 ///
 /// * `cx = name`: name of the token (default `cx`).
-/// * `entry`: take no token; create it inside with the run-time check (it
-///   panics inside an atomic section, like the kernel's `might_sleep()`).
-/// * `dyn`: take the concrete `MaySleep<'_>` instead of `impl SleepContext`,
-///   so a trait method stays dyn-compatible (callers then pass
-///   `cx.reborrow()`). `const fn` and `extern` functions always take the
-///   concrete type.
+/// * `entry`: take no token; the body runs in `MaySleep::enter(|cx| …)`,
+///   which checks at run time that sleeping is allowed (it panics inside an
+///   atomic section, like the kernel's `might_sleep()`), and `cx` is the
+///   closure's `&mut MaySleep`. Not on an `async fn`.
+/// * `dyn`: take the concrete `cx: &mut MaySleep` instead of
+///   `&mut impl SleepToken`, so a trait method stays dyn-compatible.
+///   `const fn` and `extern` functions always take the concrete type.
 /// * `crate = path` (or `crate = "path"`): where alloc-ctx is, for crates
 ///   that re-export it.
 ///
 /// On an `impl` or `trait` block the mark applies to every method that does
-/// not carry its own `#[may_sleep]`/`#[nowait]`. The macro adds a
-/// `# Context` section to each marked item's documentation.
-///
-/// [`MaySleep<'_>`]: https://docs.rs/alloc-ctx/latest/alloc_ctx/struct.MaySleep.html
+/// not carry its own `#[may_sleep]`/`#[nowait]`, or `#[no_context]` to stay
+/// unmarked. The macro adds a `# Context` section to each marked item's
+/// documentation.
 #[proc_macro_attribute]
 pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mark(Mark::MaySleep, args.into(), item.into()).into()
 }
 
 /// Marks a function (or every method of an `impl` or `trait` block) as one
-/// that **does not sleep**: it takes a [`NoWait<'_>`] token, through which
-/// only non-blocking requests (`GFP_ATOMIC`, `GFP_NOWAIT`) compile, and it
-/// is callable from any context, atomic or not.
+/// that **does not sleep**: it takes a token through which only
+/// non-blocking requests (`GFP_ATOMIC`, `GFP_NOWAIT`) compile, and it is
+/// callable from any context, atomic or not.
 ///
-/// The mark becomes a parameter `cx: impl NoWaitContext` right after
-/// the receiver: callers pass a `NoWait`, a `MaySleep` or a reference to
-/// either. Inside, `cx` is a `NoWait<'_>` (it is `Copy`).
+/// The mark becomes a parameter `cx: &mut impl Token` right after the
+/// receiver: callers pass their `cx`, a `&mut NoWait` or a `&mut MaySleep`.
+/// Inside, `cx` is a `&mut NoWait`. In debug builds, a sleeping entry point
+/// reached from the body panics.
 ///
 /// ```
 /// use alloc_ctx::{KVec, MaySleep, flags::GFP_ATOMIC, nowait};
@@ -105,30 +120,58 @@ pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -
 /// #[nowait]
 /// fn rx_interrupt(ring: &mut KVec<u64>, frame: u64) -> bool {
 ///     // `GFP_KERNEL` here would not compile: it may sleep.
-///     ring.push(frame, GFP_ATOMIC, &cx).is_ok()
+///     ring.push(frame, GFP_ATOMIC, cx).is_ok()
 /// }
 ///
-/// MaySleep::enter(|mut cx| {
+/// MaySleep::enter(|cx| {
 ///     let mut ring = KVec::new();
-///     assert!(cx.atomic(|nw| rx_interrupt(nw, &mut ring, 7)));
-///     assert!(rx_interrupt(&cx, &mut ring, 8)); // fine from sleepable code too
+///     assert!(cx.nowait_scope(|nw| rx_interrupt(nw, &mut ring, 7)));
+///     assert!(rx_interrupt(cx, &mut ring, 8)); // fine from sleepable code too
 /// });
 /// ```
 ///
 /// # Arguments
 ///
-/// As for [`macro@may_sleep`]: `cx = name`, `dyn` (concrete `NoWait<'_>`),
-/// `crate = path`, and `entry`: for interrupt handlers and callbacks run
-/// under a lock, the function takes no token and runs as an atomic section
-/// (the thread's atomic depth is raised for the call, so a sleeping entry
-/// point reached from it panics).
+/// As for [`macro@may_sleep`]: `cx = name`, `dyn` (concrete
+/// `cx: &mut NoWait`), `crate = path`, and `entry`: for interrupt handlers
+/// and callbacks run under a lock, the function takes no token and its
+/// body runs in `NoWait::enter(|cx| …)`, as an atomic section (a sleeping
+/// entry point reached from it panics).
 ///
 /// `#[nowait]` on an `async fn` is an error: every `.await` may suspend.
-///
-/// [`NoWait<'_>`]: https://docs.rs/alloc-ctx/latest/alloc_ctx/struct.NoWait.html
 #[proc_macro_attribute]
 pub fn nowait(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mark(Mark::NoWait, args.into(), item.into()).into()
+}
+
+/// Leaves one method of a `#[may_sleep]` or `#[nowait]` `impl` or `trait`
+/// block unmarked: it takes no token, like a plain function.
+///
+/// ```
+/// use alloc_ctx::{KVec, flags::GFP_KERNEL, may_sleep, no_context};
+///
+/// struct Dev {
+///     ring: KVec<u64>,
+/// }
+///
+/// #[may_sleep]
+/// impl Dev {
+///     fn grow(&mut self, by: usize) -> Result<(), alloc_ctx::AllocError> {
+///         self.ring.reserve(by, GFP_KERNEL, cx)
+///     }
+///
+///     #[no_context]
+///     fn len(&self) -> usize {
+///         self.ring.len()
+///     }
+/// }
+/// ```
+///
+/// Anywhere else it is an error: a function outside a marked block is
+/// unmarked already.
+#[proc_macro_attribute]
+pub fn no_context(_args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    no_context_alone(item.into()).into()
 }
 
 /// Both macros: parse, check, expand, and on any error emit the item with
@@ -140,15 +183,21 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
     let output = match Item::parse(item) {
         Item::Fn(mut function) => {
             let plan = valid::check_function(mark, &args, &mut function, &mut errors);
-            expand::function(mark, &args, function, &plan)
+            expand::function(mark, &args, function, &plan, &Enclosing::default())
         }
         Item::Impl(mut block) => {
             valid::strip_other_marks(mark, &mut block.attrs, &mut errors);
+            lifetimes::name_block_lifetimes(&mut block);
+            let enclosing = Enclosing {
+                lifetimes: block.generics.lifetimes().map(|param| param.lifetime.clone()).collect(),
+                trait_rules: block.trait_.is_some(),
+            };
             for item in &mut block.items {
-                if let syn::ImplItem::Fn(method) = item
-                    && let Some(expanded) =
-                        mark_method(mark, &args, &method.attrs, method.to_token_stream(), &mut errors)
-                {
+                let syn::ImplItem::Fn(method) = item else { continue };
+                if !valid::takes_block_mark(mark, &mut method.attrs, &mut errors) {
+                    continue;
+                }
+                if let Some(expanded) = mark_method(mark, &args, &enclosing, method.to_token_stream(), &mut errors) {
                     *item = syn::ImplItem::Verbatim(expanded);
                 }
             }
@@ -156,11 +205,16 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
         }
         Item::Trait(mut block) => {
             valid::strip_other_marks(mark, &mut block.attrs, &mut errors);
+            let enclosing = Enclosing {
+                lifetimes: block.generics.lifetimes().map(|param| param.lifetime.clone()).collect(),
+                trait_rules: true,
+            };
             for item in &mut block.items {
-                if let syn::TraitItem::Fn(method) = item
-                    && let Some(expanded) =
-                        mark_method(mark, &args, &method.attrs, method.to_token_stream(), &mut errors)
-                {
+                let syn::TraitItem::Fn(method) = item else { continue };
+                if !valid::takes_block_mark(mark, &mut method.attrs, &mut errors) {
+                    continue;
+                }
+                if let Some(expanded) = mark_method(mark, &args, &enclosing, method.to_token_stream(), &mut errors) {
                     *item = syn::TraitItem::Verbatim(expanded);
                 }
             }
@@ -180,20 +234,29 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
     if errors.is_empty() { output } else { fallback::emit(output, &errors) }
 }
 
-/// One method of a marked block; `None` leaves it as written (it has its
-/// own mark, which will expand by itself, or it is not plain enough for
-/// the light parser, e.g. `default fn`).
+/// One method of a marked block that takes the block's mark; `None`
+/// leaves it as written (it is not plain enough for the light parser, e.g.
+/// `default fn`).
 fn mark_method(
     mark: Mark,
     args: &args::Args,
-    attrs: &[syn::Attribute],
+    enclosing: &Enclosing,
     tokens: TokenStream,
     errors: &mut Errors,
 ) -> Option<TokenStream> {
-    if attrs.iter().any(|attr| valid::mark_of(attr).is_some()) {
-        return None;
-    }
     let mut function: ast::Function = syn::parse2(tokens).ok()?;
     let plan = valid::check_function(mark, args, &mut function, errors);
-    Some(expand::function(mark, args, function, &plan))
+    Some(expand::function(mark, args, function, &plan, enclosing))
+}
+
+/// `#[no_context]` outside a marked block: the item as written, and an
+/// error at the attribute.
+fn no_context_alone(item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    errors.push(syn::Error::new(
+        proc_macro2::Span::call_site(),
+        "`#[no_context]` only has meaning on a method inside a `#[may_sleep]` or `#[nowait]` `impl` or `trait` \
+         block, where it leaves that method unmarked; elsewhere, leave the function unmarked",
+    ));
+    fallback::emit(item, &errors)
 }

@@ -44,15 +44,26 @@ pub(crate) struct Params {
 
 /// Tracks `<…>` nesting in a token sequence (`->` does not close one).
 #[derive(Default)]
-struct AngleDepth {
+pub(crate) struct AngleDepth {
     depth: usize,
     after_joint_minus: bool,
 }
 
 impl AngleDepth {
+    /// Whether no `<` is open.
+    pub(crate) fn at_top(&self) -> bool {
+        self.depth == 0
+    }
+
+    /// Whether `token`, seen next, is a `>` that closes a bracket opened
+    /// before this tracker started (and not the `>` of a `->`).
+    pub(crate) fn closes_outer(&self, token: &TokenTree) -> bool {
+        self.depth == 0 && !self.after_joint_minus && matches!(token, TokenTree::Punct(punct) if punct.as_char() == '>')
+    }
+
     /// Updates the depth with `token`; true if it is at depth 0 afterwards
     /// and was not an angle bracket itself.
-    fn step(&mut self, token: &TokenTree) -> bool {
+    pub(crate) fn step(&mut self, token: &TokenTree) -> bool {
         let mut top_level = self.depth == 0;
         let after_minus = std::mem::take(&mut self.after_joint_minus);
         if let TokenTree::Punct(punct) = token {
@@ -166,6 +177,23 @@ impl Params {
         self.list.iter().find_map(|param| find_binding(&pattern_of(param), name, false))
     }
 
+    /// Whether the receiver is a reference to `Self` in some form (`&self`,
+    /// `&'a mut self`, `self: &Self`, `self: Pin<&mut Self>`): then rustc
+    /// gives its lifetime to every elided lifetime of the output.
+    pub(crate) fn has_reference_receiver(&self) -> bool {
+        self.has_receiver() && self.list.first().is_some_and(contains_ampersand)
+    }
+
+    /// The parameters, as written.
+    pub(crate) fn list(&self) -> &[TokenStream] {
+        &self.list
+    }
+
+    /// The parameters, as written, for rewriting their types in place.
+    pub(crate) fn list_mut(&mut self) -> &mut [TokenStream] {
+        &mut self.list
+    }
+
     /// Inserts a parameter (its tokens, without commas) at `position`.
     pub(crate) fn insert(&mut self, position: usize, param: TokenStream) {
         self.list.insert(position, param);
@@ -188,6 +216,45 @@ impl ToTokens for Params {
         parens.set_span(self.parens.span());
         tokens.append(parens);
     }
+}
+
+fn contains_ampersand(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|token| match token {
+        TokenTree::Punct(punct) => punct.as_char() == '&',
+        TokenTree::Group(group) => group.delimiter() != Delimiter::Bracket && contains_ampersand(&group.stream()),
+        _ => false,
+    })
+}
+
+/// Splits a parameter into what comes before its type (outer attributes,
+/// the pattern and the `:`) and the type. A receiver written without a
+/// type (`&self`, `&'a mut self`, `mut self`) is all type: its `&` and
+/// lifetime are what elision looks at. A parameter without a type (the
+/// `...` of a variadic `extern` function) is all head.
+pub(crate) fn split_type(param: &TokenStream) -> (TokenStream, TokenStream) {
+    let tokens: Vec<TokenTree> = param.clone().into_iter().collect();
+    // Outer attributes: `#` and its `[…]`.
+    let mut start = 0;
+    while is_punct(tokens.get(start), '#') && matches!(tokens.get(start + 1), Some(TokenTree::Group(_))) {
+        start += 2;
+    }
+    let colon = (start..tokens.len()).find(|&index| {
+        let lone = matches!(&tokens[index], TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Alone);
+        // Not the second half of a `::`.
+        lone && !(index > start && is_punct(tokens.get(index - 1), ':'))
+    });
+    let split = match colon {
+        Some(index) => index + 1,
+        None if tokens[start..].iter().any(|token| matches!(token, TokenTree::Ident(ident) if ident == "self")) => {
+            start
+        }
+        None => tokens.len(),
+    };
+    (tokens[..split].iter().cloned().collect(), tokens[split..].iter().cloned().collect())
+}
+
+fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
+    matches!(token, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
 }
 
 /// A parameter's pattern: its tokens before the first top-level `:`,
@@ -313,6 +380,35 @@ mod tests {
         }
         for unbound in [quote!(x: cx), quote!(S { cx: other }: S), quote!(#[cfg(cx)] x: u8), quote!(a::cx::B(x): B)] {
             assert!(sig(quote!(fn f(#unbound))).params.binding_named(&cx).is_none(), "{unbound}");
+        }
+    }
+
+    #[test]
+    fn splits_the_type_off_a_parameter() {
+        let split = |param: TokenStream| {
+            let (head, ty) = split_type(&param);
+            (head.to_string(), ty.to_string())
+        };
+        assert_eq!(
+            split(quote!(#[cfg(x)] &x: &'a u8)),
+            (quote!(#[cfg(x)] &x:).to_string(), quote!(&'a u8).to_string())
+        );
+        assert_eq!(split(quote!(a::B(x): a::B)), (quote!(a::B(x):).to_string(), quote!(a::B).to_string()));
+        assert_eq!(split(quote!(&'a mut self)), (String::new(), quote!(&'a mut self).to_string()));
+        assert_eq!(
+            split(quote!(self: Pin<&mut Self>)),
+            (quote!(self:).to_string(), quote!(Pin<&mut Self>).to_string())
+        );
+        assert_eq!(split(quote!(...)), (quote!(...).to_string(), String::new()));
+    }
+
+    #[test]
+    fn finds_reference_receivers() {
+        for receiver in [quote!(&self), quote!(&'a mut self), quote!(self: &Self), quote!(self: Pin<&mut Self>)] {
+            assert!(sig(quote!(fn m(#receiver, x: &u8))).params.has_reference_receiver(), "{receiver}");
+        }
+        for receiver in [quote!(self), quote!(mut self), quote!(self: Box<Self>), quote!(x: &u8)] {
+            assert!(!sig(quote!(fn m(#receiver, y: &u8))).params.has_reference_receiver(), "{receiver}");
         }
     }
 

@@ -15,9 +15,9 @@ pub(crate) struct Plan {
     /// already has a binding of that name (injecting would only add a
     /// second, confusing error).
     pub(crate) inject: bool,
-    /// Entry form: create the token inside.
+    /// Entry form: run the body in a closure that gets the token.
     pub(crate) entry: bool,
-    /// Take the concrete token type instead of `impl …Context`.
+    /// Take the concrete token type instead of `&mut impl …Token`.
     pub(crate) concrete: bool,
 }
 
@@ -43,6 +43,37 @@ pub(crate) fn mark_of(attr: &Attribute) -> Option<Mark> {
     } else {
         None
     }
+}
+
+/// Whether `attr` is `#[no_context]` (by its last path segment, as for
+/// the marks).
+pub(crate) fn is_no_context(attr: &Attribute) -> bool {
+    attr.path().segments.last().is_some_and(|last| last.ident == "no_context")
+}
+
+/// Whether a method of a block marked `mark` takes the block's mark. Not
+/// if it has its own mark (which expands by itself) or opts out with
+/// `#[no_context]`, which is removed here (on its own it is an error).
+pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &mut Errors) -> bool {
+    let own_mark = attrs.iter().any(|attr| mark_of(attr).is_some());
+    let before = attrs.len();
+    attrs.retain(|attr| {
+        if !is_no_context(attr) {
+            return true;
+        }
+        if own_mark {
+            errors.error(
+                attr,
+                format!(
+                    "`#[no_context]` and a mark on one method: `#[no_context]` leaves a method of the \
+                     `#[{}]` block unmarked, its own mark gives it a context; keep one",
+                    mark.name()
+                ),
+            );
+        }
+        false
+    });
+    !own_mark && attrs.len() == before
 }
 
 /// Removes further marks from the item's attributes, reporting each: the
@@ -83,6 +114,18 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
     }
 
     if plan.entry {
+        if let Some(asyncness) = &sig.asyncness {
+            // `#[nowait]` on an `async fn` was reported above.
+            if mark == Mark::MaySleep {
+                errors.error(
+                    asyncness,
+                    "`#[may_sleep(entry)]` cannot be used on an `async fn`: the body would run inside \
+                     `MaySleep::enter(|cx| …)`, a closure that an `.await` cannot suspend; mark the `async fn` \
+                     `#[may_sleep]` and call it from a plain `#[may_sleep(entry)]` function",
+                );
+            }
+            plan.entry = false;
+        }
         if let Body::Semi(semi) = &function.body {
             errors.error(
                 semi,
@@ -99,7 +142,7 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         }
     }
 
-    if !plan.entry && sig.ident == "main" && function.body_is_block() {
+    if args.entry.is_none() && sig.ident == "main" && sig.asyncness.is_none() && function.body_is_block() {
         // A token parameter would only add rustc's "`main` function has
         // wrong type"; say what to write instead and expand as an entry.
         errors.error(
@@ -113,9 +156,8 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.concrete = false;
     }
 
-    if !plan.entry
-        && let Some(clash) = sig.params.binding_named(&args.cx)
-    {
+    let clash = if plan.entry { None } else { sig.params.binding_named(&args.cx) };
+    if let Some(clash) = clash {
         errors.error(
             &clash,
             format!(

@@ -330,7 +330,7 @@ fn struct_raw(iterations: u64) {
     }
 }
 
-/// Item 3, token: `PUSHES` × `KVec::push(v, GFP_KERNEL, &cx)` from empty
+/// Item 3, token: `PUSHES` × `KVec::push(v, GFP_KERNEL, cx)` from empty
 /// (growth included), then drop.
 #[inline(never)]
 fn push_kvec_kernel(iterations: u64) {
@@ -338,7 +338,7 @@ fn push_kvec_kernel(iterations: u64) {
         for _ in 0..iterations {
             let mut vec: KVec<u64> = KVec::new();
             for value in 0..black_box(PUSHES) as u64 {
-                vec.push(value, GFP_KERNEL, &cx).unwrap_or_else(|e| fail(e));
+                vec.push(value, GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
             }
             black_box(vec.as_ptr());
         }
@@ -352,7 +352,7 @@ fn push_kvec_atomic(iterations: u64) {
         for _ in 0..iterations {
             let mut vec: KVec<u64> = KVec::new();
             for value in 0..black_box(PUSHES) as u64 {
-                vec.push(value, GFP_ATOMIC, &nw).unwrap_or_else(|e| fail(e));
+                vec.push(value, GFP_ATOMIC, nw).unwrap_or_else(|e| fail(e));
             }
             black_box(vec.as_ptr());
         }
@@ -379,7 +379,7 @@ fn extend_source() -> &'static [u64] {
     SOURCE.get_or_init(|| (0..SLICE_LEN as u64).collect())
 }
 
-/// Item 3, token: `SLICES` × `KVec::extend_from_slice(s, GFP_KERNEL, &cx)`
+/// Item 3, token: `SLICES` × `KVec::extend_from_slice(s, GFP_KERNEL, cx)`
 /// from empty, then drop.
 #[inline(never)]
 fn extend_kvec(iterations: u64) {
@@ -388,7 +388,7 @@ fn extend_kvec(iterations: u64) {
         for _ in 0..iterations {
             let mut vec: KVec<u64> = KVec::new();
             for _ in 0..black_box(SLICES) {
-                vec.extend_from_slice(black_box(source), GFP_KERNEL, &cx).unwrap_or_else(|e| fail(e));
+                vec.extend_from_slice(black_box(source), GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
             }
             black_box(vec.as_ptr());
         }
@@ -430,26 +430,26 @@ struct RxHeader {
 /// growth is an allocation point; a failure returns an `Err` (probe) or
 /// drops a packet (interrupt), and everything is freed either way.
 fn driver_scenario<A: Backend + Copy>(backend: A) -> Result<usize, AllocError> {
-    MaySleep::enter(|mut cx| {
-        let config = KBox::new_in([0u32; 16], backend, GFP_KERNEL, &cx)?;
+    MaySleep::enter(|cx| {
+        let config = KBox::new_in([0u32; 16], backend, GFP_KERNEL, cx)?;
         let mut ring: KVec<u64, A> = KVec::new_in(backend);
         for slot in 0..256 {
-            ring.push(slot, GFP_KERNEL, &cx)?;
+            ring.push(slot, GFP_KERNEL, cx)?;
         }
         let frame = cx.alloc_in(backend, GFP_KERNEL | __GFP_ZERO, struct_size::<RxHeader, u64, Kmalloc>(16)?)?;
         let mut paths: KVec<[u64; 8], A> = KVec::new_in(backend);
-        paths.grow_to(array_size::<[u64; 8], Nofail>(8)?, GFP_KERNEL | __GFP_NOFAIL, &cx);
+        paths.grow_to(array_size::<[u64; 8], Nofail>(8)?, GFP_KERNEL | __GFP_NOFAIL, cx);
         let mut rx: KVec<u64, A> = KVec::new_in(backend);
         let mut dropped = 0;
         cx.nowait_scope(|nw| {
             for packet in 0..64 {
-                if rx.push(packet, GFP_ATOMIC | __GFP_NOWARN, &nw).is_err() {
+                if rx.push(packet, GFP_ATOMIC | __GFP_NOWARN, nw).is_err() {
                     dropped += 1;
                 }
             }
         });
         let written = cx.nofs(|cx| {
-            let page = KBox::new_in([0u8; 512], backend, GFP_KERNEL, &cx)?;
+            let page = KBox::new_in([0u8; 512], backend, GFP_KERNEL, cx)?;
             Ok::<_, AllocError>(page.len())
         })?;
         black_box((config.as_ptr(), ring.as_ptr(), frame.as_ptr(), paths.as_ptr(), rx.as_ptr()));
@@ -576,13 +576,13 @@ const PATHS: &[Path] = &[
     Path { name: "push.vec", what: "Vec::try_reserve(1) + push, per element", run: push_vec, ops: pushes },
     Path {
         name: "push.kvec.kernel",
-        what: "KVec::push(v, GFP_KERNEL, &cx), per element",
+        what: "KVec::push(v, GFP_KERNEL, cx), per element",
         run: push_kvec_kernel,
         ops: pushes,
     },
     Path {
         name: "push.kvec.atomic",
-        what: "KVec::push(v, GFP_ATOMIC, &nw), per element",
+        what: "KVec::push(v, GFP_ATOMIC, nw), per element",
         run: push_kvec_atomic,
         ops: pushes,
     },
@@ -594,7 +594,7 @@ const PATHS: &[Path] = &[
     },
     Path {
         name: "extend.kvec",
-        what: "KVec::extend_from_slice(s, GFP_KERNEL, &cx), per element",
+        what: "KVec::extend_from_slice(s, GFP_KERNEL, cx), per element",
         run: extend_kvec,
         ops: extended,
     },

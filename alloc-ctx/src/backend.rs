@@ -1,11 +1,18 @@
 //! Backends: where the memory comes from.
 //!
-//! A [`Backend`] allocates, reallocates and frees given a `Layout` and the
-//! *effective* flags of the request (after NOFS/NOIO scopes). It is a
-//! single-attempt primitive: the request layer above it decides, from the
-//! flags, whether to report, reclaim, retry or wait. That split lets
-//! budget, failure-injection and reserve backends wrap one another without
+//! A [`Backend`] allocates, reallocates and frees. It is a single-attempt
+//! primitive: the request layer above it decides, from the flags, whether
+//! to report, reclaim, retry or wait. That split lets budget,
+//! failure-injection and reserve backends wrap one another without
 //! re-implementing the flag semantics.
+//!
+//! Allocating and reallocating take a [`Request`]: the layout and the
+//! *effective* flags (after NOFS/NOIO scopes) of a token request, which
+//! only this crate's request path creates. A backend can therefore be
+//! implemented (and can wrap and forward to another backend) anywhere, but
+//! only be asked for memory through a token, whose flags the compiler
+//! checked against the context and whose size passed a bound. Freeing
+//! breaks no rule (`kfree()` is allowed anywhere) and takes no request.
 //!
 //! [`System`] (the global allocator) is the default everywhere. [`Budget`]
 //! limits and tracks bytes (and keeps a reserve for `__GFP_HIGH`),
@@ -23,25 +30,151 @@ mod fail_inject;
 pub use budget::Budget;
 pub use fail_inject::FailInject;
 
+/// One allocation request, as the request path made it: a layout of
+/// non-zero size whose size was checked against the request's bound, and
+/// the effective flags (the thread's NOFS/NOIO scope applied), which the
+/// caller's token was allowed to ask for.
+///
+/// Only alloc-ctx creates one, for the duration of a token request; a
+/// backend reads it and may pass it on to the backend it wraps. This is
+/// what keeps [`Backend::allocate`] and [`Backend::reallocate`] behind the
+/// tokens: without a `Request`, code outside the crate cannot call them, so
+/// it cannot ask for sleeping flags in an atomic section or for an
+/// unchecked size. It is deliberately neither `Clone` nor `Copy`, so a
+/// backend cannot keep one past the call that lent it.
+///
+/// User code cannot build one:
+///
+/// ```compile_fail,E0451
+/// use core::alloc::Layout;
+/// use alloc_ctx::backend::{Backend, Request, System};
+/// use alloc_ctx::flags::*;
+///
+/// // error[E0451]: fields `layout` and `gfp` of struct `Request` are private
+/// let request = Request { layout: Layout::new::<[u8; 1 << 20]>(), gfp: GFP_KERNEL.gfp() };
+/// let _ = System.allocate(&request);
+/// ```
+///
+/// ```compile_fail,E0624
+/// use core::alloc::Layout;
+/// use alloc_ctx::backend::Request;
+/// use alloc_ctx::flags::*;
+///
+/// // error[E0624]: associated function `new` is private
+/// let request = Request::new(Layout::new::<u64>(), GFP_KERNEL.gfp());
+/// ```
+///
+/// It asks for memory through a token instead, whose flags and size are
+/// checked when the program is built:
+///
+/// ```
+/// use alloc_ctx::backend::System;
+/// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+///
+/// MaySleep::enter(|cx| {
+///     let buffer = cx.alloc_in(System, GFP_KERNEL, Size::<Kmalloc>::new(1 << 20).unwrap()).unwrap();
+///     assert_eq!(buffer.len(), 1 << 20);
+/// });
+/// ```
+#[derive(Debug)]
+pub struct Request {
+    layout: Layout,
+    gfp: Gfp,
+}
+
+impl Request {
+    /// A request for `layout` with the effective flags `gfp`.
+    ///
+    /// The caller (the request path) guarantees that the size passed the
+    /// request's bound and that the caller's token permits `gfp`. The
+    /// non-zero size, which [`System`] relies on, is checked here; every
+    /// caller already tested it, so the check folds away.
+    #[inline(always)]
+    pub(crate) fn new(layout: Layout, gfp: Gfp) -> Request {
+        assert!(layout.size() != 0, "alloc-ctx: a zero-sized request reached the request path");
+        Request { layout, gfp }
+    }
+
+    /// The layout to allocate: its size is non-zero and within the bound of
+    /// the request (e.g. `KMALLOC_MAX_SIZE`). For a reallocation, the new
+    /// layout.
+    #[inline(always)]
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// The effective flags: those of the request minus the thread's
+    /// NOFS/NOIO scope mask. A backend honours `__GFP_ZERO`; it may use the
+    /// others to decide (a reserve for `__GFP_HIGH`, a failure rule), but it
+    /// never sleeps or retries itself: that is the request path's job.
+    #[inline(always)]
+    pub fn gfp(&self) -> Gfp {
+        self.gfp
+    }
+}
+
 /// A source of memory.
+///
+/// A backend is asked for memory only by the request path, through a
+/// [`Request`]; a backend that wraps another forwards the request it was
+/// given. User code implements backends, and allocates from them with a
+/// token request such as `cx.alloc_in(&backend, GFP_KERNEL, size)` or
+/// `KBox::new_in(value, &backend, GFP_KERNEL, cx)`:
+///
+/// ```
+/// use core::alloc::Layout;
+/// use core::ptr::NonNull;
+/// use core::sync::atomic::{AtomicUsize, Ordering};
+/// use alloc_ctx::backend::{Backend, Request, System};
+/// use alloc_ctx::{KBox, MaySleep, flags::*, size::{Kmalloc, Size}};
+///
+/// /// Counts the bytes asked of the backend it wraps.
+/// struct Counting<B: Backend> {
+///     inner: B,
+///     requested: AtomicUsize,
+/// }
+///
+/// // SAFETY: every block comes from `inner`, which upholds the contract;
+/// // the wrapper only counts.
+/// unsafe impl<B: Backend> Backend for Counting<B> {
+///     fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+///         self.requested.fetch_add(request.layout().size(), Ordering::Relaxed);
+///         self.inner.allocate(request)
+///     }
+///
+///     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+///         // SAFETY: the caller's contract, forwarded.
+///         unsafe { self.inner.free(ptr, layout) }
+///     }
+/// }
+///
+/// let counting = Counting { inner: System, requested: AtomicUsize::new(0) };
+/// MaySleep::enter(|cx| {
+///     let buffer = cx.alloc_in(&counting, GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()).unwrap();
+///     let value = KBox::new_in(7u64, &counting, GFP_KERNEL, cx).unwrap();
+///     assert_eq!((buffer.len(), *value), (64, 7));
+/// });
+/// assert_eq!(counting.requested.load(Ordering::Relaxed), 64 + 8);
+/// ```
 ///
 /// # Safety
 ///
-/// Implementations must uphold, for every `layout` with a non-zero size
-/// (the request layer never passes a zero-sized one):
+/// Implementations must uphold, for every `request` (whose layout has a
+/// non-zero size):
 ///
 /// * `allocate` returns either `None` or a pointer to a block valid for
-///   reads and writes of `layout.size()` bytes, aligned to `layout.align()`,
-///   not aliased by any other live block; if `gfp.zeroed()`, the block is
-///   zero-filled.
-/// * `reallocate` behaves as `allocate` of `new` followed by a copy of
-///   `min(old.size(), new.size())` bytes and a `free` of the old block; on
-///   `None` the old block is untouched and still owned by the caller. If
-///   `gfp.zeroed()`, bytes past `old.size()` are zero.
+///   reads and writes of `request.layout().size()` bytes, aligned to
+///   `request.layout().align()`, not aliased by any other live block; if
+///   `request.gfp().zeroed()`, the block is zero-filled.
+/// * `reallocate` behaves as `allocate` of `request` followed by a copy of
+///   `min(old.size(), request.layout().size())` bytes and a `free` of the
+///   old block; on `None` the old block is untouched and still owned by the
+///   caller. If `request.gfp().zeroed()`, bytes past `old.size()` are zero.
 /// * A block stays valid until it is passed to `free` or `reallocate`.
 pub unsafe trait Backend {
-    /// One attempt at allocating `layout`; `None` when there is no memory.
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>>;
+    /// One attempt at allocating `request.layout()`; `None` when there is
+    /// no memory.
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>>;
 
     /// Frees a block.
     ///
@@ -51,20 +184,21 @@ pub unsafe trait Backend {
     /// exactly `layout`, and must not be used afterwards.
     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout);
 
-    /// One attempt at resizing a block to `new` (same alignment as `old`).
+    /// One attempt at resizing a block of layout `old` to
+    /// `request.layout()`.
     ///
     /// The default allocates, copies and frees.
     ///
     /// # Safety
     ///
     /// `ptr` must come from this backend with exactly `old`, and
-    /// `new.align() == old.align()`.
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        let fresh = self.allocate(new, gfp)?;
+    /// `request.layout().align() == old.align()`.
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
+        let fresh = self.allocate(request)?;
         // SAFETY: both blocks are valid for min(old, new) bytes, and they are
         // distinct live allocations, so they do not overlap.
         unsafe {
-            core::ptr::copy_nonoverlapping(ptr.as_ptr(), fresh.as_ptr(), old.size().min(new.size()));
+            core::ptr::copy_nonoverlapping(ptr.as_ptr(), fresh.as_ptr(), old.size().min(request.layout().size()));
         }
         // SAFETY: the caller guarantees `ptr` was allocated here with `old`;
         // its contents now live in `fresh`.
@@ -81,8 +215,8 @@ macro_rules! forward_backend {
         // SAFETY: forwards every call to `B`, which upholds the contract.
         unsafe impl<B: Backend + ?Sized> Backend for $handle {
             #[inline]
-            fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-                (**self).allocate(layout, gfp)
+            fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+                (**self).allocate(request)
             }
             #[inline]
             unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
@@ -90,9 +224,9 @@ macro_rules! forward_backend {
                 unsafe { (**self).free(ptr, layout) }
             }
             #[inline]
-            unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+            unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
                 // SAFETY: the caller upholds `reallocate`'s contract for `B`.
-                unsafe { (**self).reallocate(ptr, old, new, gfp) }
+                unsafe { (**self).reallocate(ptr, old, request) }
             }
         }
     };
@@ -114,15 +248,17 @@ forward_backend!(
 pub struct System;
 
 // SAFETY: `alloc`/`alloc_zeroed`/`realloc`/`dealloc` of the global allocator
-// meet the contract for non-zero sizes; the zero-fill of `reallocate`'s tail
-// is done below.
+// meet the contract for non-zero sizes, which every `Request` has; the
+// zero-fill of `reallocate`'s tail is done below.
 unsafe impl Backend for System {
     #[inline]
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        debug_assert!(layout.size() != 0);
-        // SAFETY: the request layer never passes a zero-sized layout.
-        let ptr =
-            unsafe { if gfp.zeroed() { alloc::alloc::alloc_zeroed(layout) } else { alloc::alloc::alloc(layout) } };
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+        let layout = request.layout();
+        // SAFETY: a `Request`'s layout has a non-zero size (checked when it
+        // was made, `Request::new`).
+        let ptr = unsafe {
+            if request.gfp().zeroed() { alloc::alloc::alloc_zeroed(layout) } else { alloc::alloc::alloc(layout) }
+        };
         NonNull::new(ptr)
     }
 
@@ -134,12 +270,14 @@ unsafe impl Backend for System {
     }
 
     #[inline]
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
+        let new = request.layout();
         // SAFETY: `ptr` came from the global allocator with `old` (caller),
-        // `new.size()` is non-zero and, being a valid `Layout`, does not
-        // overflow `isize` when rounded to the alignment.
+        // `new.size()` is non-zero (a `Request`'s) and, being the size of a
+        // valid `Layout` of `old`'s alignment (caller), does not overflow
+        // `isize` when rounded to the alignment.
         let fresh = NonNull::new(unsafe { alloc::alloc::realloc(ptr.as_ptr(), old, new.size()) })?;
-        if gfp.zeroed() && new.size() > old.size() {
+        if request.gfp().zeroed() && new.size() > old.size() {
             // SAFETY: the block is valid for `new.size()` bytes; the tail
             // past `old.size()` is inside it.
             unsafe { fresh.as_ptr().add(old.size()).write_bytes(0, new.size() - old.size()) };

@@ -21,8 +21,8 @@
 //! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
 //!
 //! fn main() {
-//!     MaySleep::enter(|mut cx| {
-//!         cx.atomic(|nw| {
+//!     MaySleep::enter(|cx| {
+//!         cx.nowait_scope(|nw| {
 //!             let fine = nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(64).unwrap()); // a token request
 //!             let stray = vec![1, 2, 3]; // reported, with a backtrace to this line
 //!         });

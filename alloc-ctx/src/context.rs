@@ -2,28 +2,44 @@
 //!
 //! A token is a zero-sized proof of the context the code runs in. Requests
 //! are made *through* a token, and the flags a request may carry depend on
-//! the token's type (see [`crate::rules`]):
+//! the token's type (see [`crate::rules`]).
 //!
-//! * [`MaySleep`] proves the caller may block. It is not `Copy`: it is
-//!   passed on by [`reborrow`](MaySleep::reborrow) (or `&mut`), and an
-//!   atomic section *borrows* it mutably, so while the section's [`NoWait`]
-//!   lives the sleep token is frozen by the borrow checker.
-//! * [`NoWait`] is the context of a `#[nowait]` function. Any context may
-//!   make non-blocking requests, so it is `Copy`, and a `MaySleep` yields one
-//!   ([`MaySleep::nowait`]); never the reverse.
+//! # One way to pass a token
 //!
-//! Both are `!Send` and `!Sync`: a context belongs to one thread.
+//! Code never owns a token: it holds a **`&mut` reference** to one, named
+//! `cx`, and passes `cx` on, as one more argument of an otherwise ordinary
+//! call. Rust reborrows a `&mut` argument implicitly, so `cx` stays usable
+//! after each call:
+//!
+//! | code | holds | passes |
+//! |---|---|---|
+//! | `#[may_sleep]` fn, `MaySleep::enter(\|cx\| …)`, `nofs`/`noio` scopes | `cx: &mut MaySleep` | `cx` |
+//! | `#[nowait]` fn, spinlock guard (`guard.token()`), `nowait_scope`, `NoWait::enter` | `cx: &mut NoWait` | `cx` |
+//!
+//! A `&mut MaySleep` is accepted wherever a `&mut NoWait` is (a context
+//! that may sleep may also choose not to): it dereferences to one, and the
+//! generic parameters of `#[nowait]` functions, containers and locks take
+//! either. The reverse never compiles.
+//!
+//! # Why `&mut`: a frozen token cannot sleep through any borrow
+//!
+//! Sleeping takes the sleep token **exclusively** (`&mut MaySleep`), and so
+//! does everything that derives a non-sleeping section from it: `nowait()`,
+//! a spinlock, `nowait_scope`. While such a section lives, the borrow
+//! checker lets nothing else reach the token, so no sleeping request, mutex,
+//! mempool wait or reclaim can be made through it or any borrow of it. A
+//! shared `&MaySleep` can do nothing that sleeps.
 //!
 //! ```
 //! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
 //!
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     let size = Size::<Kmalloc>::new(256)?;
 //!     let buf = cx.alloc(GFP_KERNEL | __GFP_ZERO, size)?; // may sleep: fine here
 //!     assert!(buf.iter().all(|&b| b == 0));
-//!     cx.nowait_scope(|nw| {
+//!     cx.nowait_scope(|cx| {
 //!         // Only non-blocking requests compile in here.
-//!         let packet = nw.alloc(GFP_ATOMIC, size)?;
+//!         let packet = cx.alloc(GFP_ATOMIC, size)?;
 //!         assert_eq!(packet.len(), 256);
 //!         Ok::<_, alloc_ctx::AllocError>(())
 //!     })?;
@@ -37,7 +53,7 @@
 //!
 //! ```compile_fail,E0277
 //! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     cx.nowait_scope(|nw| {
 //!         // error: `GFP_KERNEL` may sleep (it contains `__GFP_DIRECT_RECLAIM`)
 //!         let _ = nw.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap());
@@ -45,20 +61,22 @@
 //! });
 //! ```
 //!
-//! While a nowait scope lives, the sleep token is frozen:
+//! While a non-sleeping token derived from the sleep token lives, the sleep
+//! token is frozen:
 //!
 //! ```compile_fail,E0499
 //! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     let size = Size::<Kmalloc>::new(64).unwrap();
-//!     let mut cx2 = &mut cx;
-//!     cx.nowait_scope(|_nw| {
-//!         let _ = cx2.alloc(GFP_KERNEL, size); // error: `cx` is already borrowed
-//!     });
+//!     let nw = cx.nowait();
+//!     let _ = cx.alloc(GFP_KERNEL, size); // error: `*cx` is already borrowed by `nw`
+//!     let _ = nw.alloc(GFP_ATOMIC, size);
 //! });
 //! ```
 
 use core::marker::PhantomData;
+use core::ops::{Deref, DerefMut};
+use core::ptr::NonNull;
 
 use crate::backend::{Backend, System};
 use crate::flags::{Gfp, GfpFlags, bits};
@@ -72,83 +90,48 @@ mod sealed {
     pub trait Sealed {}
 }
 
-/// The GFP bits a NOFS/NOIO scope clears, recorded in the type of the
-/// scope's [`MaySleep`] token. Sealed.
-pub trait Mask: sealed::Sealed + 'static {
-    /// The bits cleared from every request made through the token.
-    const CLEAR: u32;
-    /// The mask after entering a NOFS scope.
-    type WithNoFs: Mask;
-    /// The mask after entering a NOIO scope.
-    type WithNoIo: Mask;
-}
-
-/// No scope: requests are served as asked.
-#[derive(Debug)]
-pub enum Unmasked {}
-/// Inside a NOFS scope (`memalloc_nofs_save()`): `__GFP_FS` is cleared.
-#[derive(Debug)]
-pub enum NoFs {}
-/// Inside a NOIO scope (`memalloc_noio_save()`): `__GFP_IO | __GFP_FS` are
-/// cleared.
-#[derive(Debug)]
-pub enum NoIo {}
-
-impl sealed::Sealed for Unmasked {}
-impl sealed::Sealed for NoFs {}
-impl sealed::Sealed for NoIo {}
-
-impl Mask for Unmasked {
-    const CLEAR: u32 = 0;
-    type WithNoFs = NoFs;
-    type WithNoIo = NoIo;
-}
-impl Mask for NoFs {
-    const CLEAR: u32 = bits::FS;
-    type WithNoFs = NoFs;
-    type WithNoIo = NoIo;
-}
-impl Mask for NoIo {
-    const CLEAR: u32 = bits::FS | bits::IO;
-    // NOIO already implies NOFS: a nested NOFS scope changes nothing.
-    type WithNoFs = NoIo;
-    type WithNoIo = NoIo;
-}
-
 /// Proof that the current code may sleep (block, enter direct reclaim,
-/// wait for I/O).
+/// wait for I/O). Held as `&mut MaySleep`.
 ///
 /// * Zero-sized, not `Copy`/`Clone`, `!Send`, `!Sync`.
-/// * Created only by the run-time-checked entry point [`MaySleep::enter`]
-///   (and `#[may_sleep(entry)]`), which panics inside an atomic section, or
-///   by the `unsafe` [`MaySleep::assume`].
-/// * `M` records a NOFS/NOIO scope ([`MaySleep::nofs`], [`MaySleep::noio`]).
+/// * Handed out only by the run-time-checked entry point
+///   [`MaySleep::enter`] (which `#[may_sleep(entry)]` uses), which panics
+///   inside an atomic section, and by the `unsafe` [`MaySleep::assume`];
+///   either way as a `&mut` borrow that cannot outlive the call.
+/// * The NOFS/NOIO scope of the code holding it is thread state
+///   ([`MaySleep::nofs`], [`MaySleep::noio`]), as the kernel's
+///   `current->flags`, so a masked token is accepted wherever a plain one is.
 ///
 /// A `MaySleep` cannot be forged in safe code:
 ///
 /// ```compile_fail,E0451
-/// let cx = alloc_ctx::MaySleep { _context: core::marker::PhantomData };
+/// let cx = alloc_ctx::MaySleep { _not_send: core::marker::PhantomData };
 /// ```
 ///
-/// and cannot leave its thread:
+/// cannot leave its thread:
 ///
 /// ```compile_fail,E0277
 /// alloc_ctx::MaySleep::enter(|cx| {
 ///     std::thread::scope(|s| { s.spawn(move || drop(cx)); });
 /// });
 /// ```
-#[must_use = "a context token does nothing unless requests are made through it"]
-pub struct MaySleep<'a, M: Mask = Unmasked> {
-    // `&'a mut ()`: the token is a (re)borrow of the context it came from;
-    // `*mut ()`: `!Send`/`!Sync`; `M`: the scope mask.
-    _context: PhantomData<(&'a mut (), *mut (), M)>,
+///
+/// and cannot escape the entry point:
+///
+/// ```compile_fail
+/// let cx = alloc_ctx::MaySleep::enter(|cx| cx); // error: lifetime may not live long enough
+/// ```
+pub struct MaySleep {
+    // `*mut ()`: `!Send`/`!Sync`; private: only this module creates one.
+    _not_send: PhantomData<*mut ()>,
 }
 
-/// Proof that the current code is in a context that must not sleep, or at
-/// least does not need to: the context of a `#[nowait]` function.
+/// Proof that the current code runs in a context that must not sleep, or
+/// at least does not need to: the context of a `#[nowait]` function, a
+/// spinlock, an interrupt handler. Held as `&mut NoWait`.
 ///
-/// Zero-sized, `Copy`, `!Send`, `!Sync`. Requests through it compile only
-/// with non-blocking flags (`GFP_ATOMIC`, `GFP_NOWAIT`, …) and never with
+/// Zero-sized, `!Send`, `!Sync`. Requests through it compile only with
+/// non-blocking flags (`GFP_ATOMIC`, `GFP_NOWAIT`, …) and never with
 /// `__GFP_NOFAIL`:
 ///
 /// ```compile_fail,E0277
@@ -159,10 +142,8 @@ pub struct MaySleep<'a, M: Mask = Unmasked> {
 ///     let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
 /// });
 /// ```
-#[derive(Clone, Copy)]
-#[must_use = "a context token does nothing unless requests are made through it"]
-pub struct NoWait<'a> {
-    _context: PhantomData<(&'a (), *mut ())>,
+pub struct NoWait {
+    _not_send: PhantomData<*mut ()>,
 }
 
 /// The byte buffer a raw request returns: `KBox<[u8]>` when `__GFP_ZERO`
@@ -178,58 +159,75 @@ pub type Outcome<F, T> = <<F as GfpFlags>::NoFail as Bool>::Outcome<T>;
 /// `__GFP_NOFAIL`, `B` otherwise.
 pub type BoundFor<F, B = Kmalloc> = <<F as GfpFlags>::NoFail as Bool>::SizeBound<B>;
 
-impl<'a> MaySleep<'a> {
-    /// Runs `f` with a fresh sleep token, after checking at run time that
-    /// the current thread is not inside an atomic section.
+/// A `&mut` to a zero-sized token, for any lifetime.
+///
+/// Tokens are never stored anywhere: they are zero-sized, so a reference
+/// to one carries no address worth having, only its lifetime, which is
+/// what the borrow checker tracks.
+#[inline(always)]
+fn conjure<'a, T: Token>() -> &'a mut T {
+    const { assert!(core::mem::size_of::<T>() == 0) };
+    // SAFETY: `T` is zero-sized (asserted above), so a dangling, aligned,
+    // non-null pointer is valid for reads and writes of it, and references
+    // to zero-sized values cannot alias any memory. Whether a token may
+    // exist at all is decided by the (checked or `unsafe`) callers.
+    unsafe { NonNull::<T>::dangling().as_mut() }
+}
+
+impl MaySleep {
+    /// Runs `f` with a sleep token, after checking at run time that the
+    /// current thread may sleep (the kernel's `might_sleep()`).
+    ///
+    /// The token is a borrow that cannot leave `f`: it can be neither
+    /// returned nor stored anywhere that outlives the call.
+    ///
+    /// ```
+    /// use alloc_ctx::{KVec, MaySleep, flags::GFP_KERNEL};
+    /// let ring = MaySleep::enter(|cx| KVec::<u64>::with_capacity(64, GFP_KERNEL, cx)).unwrap();
+    /// assert!(ring.capacity() >= 64);
+    /// ```
     ///
     /// # Panics
     ///
-    /// Inside an atomic section, with the kernel's "BUG: sleeping function
-    /// called from invalid context" message.
+    /// Inside an atomic section or a `#[nowait]` function, with the
+    /// kernel's "BUG: sleeping function called from invalid context"
+    /// message.
     #[track_caller]
-    pub fn enter<R>(f: impl FnOnce(MaySleep<'_>) -> R) -> R {
+    #[inline]
+    pub fn enter<R>(f: impl FnOnce(&mut MaySleep) -> R) -> R {
         state::might_sleep();
-        f(MaySleep { _context: PhantomData })
+        f(conjure())
     }
 
-    /// Creates a sleep token without any check.
+    /// A sleep token without any check.
     ///
-    /// For FFI and kernel glue that knows its context by other means.
+    /// For FFI and kernel glue that knows its context by other means (in a
+    /// kernel: process context, `preemptible()`, no spinlock held).
     ///
     /// # Safety
     ///
     /// The calling thread must be allowed to block for all of `'a`: not in
     /// an interrupt handler, not holding a spinlock, not in an RCU read-side
-    /// section, preemption enabled. The type system, the run-time checks and
-    /// the NOFAIL retry loop of this crate trust the token; a wrong one turns
-    /// a compile-time guarantee into a deadlock or a scheduling-while-atomic
-    /// bug in the environment.
+    /// section, preemption enabled. `'a` is unconstrained: bind it to a
+    /// scope of the caller (never let it be inferred as `'static`). The type
+    /// system, the run-time checks and the NOFAIL retry loop of this crate
+    /// trust the token; a wrong one turns a compile-time guarantee into a
+    /// deadlock or a scheduling-while-atomic bug in the environment.
     #[inline(always)]
-    pub const unsafe fn assume() -> MaySleep<'a> {
-        MaySleep { _context: PhantomData }
-    }
-}
-
-impl<'a, M: Mask> MaySleep<'a, M> {
-    /// A new token borrowed from this one, to pass to a callee; this one is
-    /// usable again when the callee returns.
-    ///
-    /// The scope mask is kept at run time (the thread's scope state) rather
-    /// than in the new token's type, so `#[may_sleep]` functions need not be
-    /// generic over it.
-    #[inline(always)]
-    pub fn reborrow(&mut self) -> MaySleep<'_> {
-        MaySleep { _context: PhantomData }
+    pub unsafe fn assume<'a>() -> &'a mut MaySleep {
+        conjure()
     }
 
-    /// A non-sleeping token for calling `#[nowait]` functions.
+    /// A non-sleeping token borrowed from this one, for calling code that
+    /// takes a `&mut NoWait`. While it lives, this token is frozen.
     ///
     /// This does not enter an atomic section (use
     /// [`nowait_scope`](Self::nowait_scope) for that): the context may still
-    /// sleep, it just does not need to.
+    /// sleep, it just does not need to. Passing `cx` where a `&mut NoWait`
+    /// is expected does the same implicitly.
     #[inline(always)]
-    pub fn nowait(&self) -> NoWait<'_> {
-        NoWait { _context: PhantomData }
+    pub fn nowait(&mut self) -> &mut NoWait {
+        conjure()
     }
 
     /// Runs `f` as a non-sleeping section: the typed `PF_MEMALLOC_NOWAIT`.
@@ -242,67 +240,60 @@ impl<'a, M: Mask> MaySleep<'a, M> {
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}, state::in_atomic};
-    /// MaySleep::enter(|mut cx| {
-    ///     let frame = cx.nowait_scope(|nw| {
+    /// MaySleep::enter(|cx| {
+    ///     let frame = cx.nowait_scope(|cx| {
     ///         assert!(in_atomic());
-    ///         nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(1500).unwrap()) // may fail: a `Result`
+    ///         cx.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(1500).unwrap()) // may fail: a `Result`
     ///     });
     ///     assert!(frame.is_ok() && !in_atomic());
     /// });
     /// ```
     ///
     /// A `__GFP_NOFAIL` request inside does not compile, however small (the
-    /// August 2024 "NOFAIL loses" case, caught at type check):
+    /// "NOFAIL loses" case, caught at type check):
     ///
     /// ```compile_fail,E0277
     /// use alloc_ctx::{MaySleep, flags::*, size::{Nofail, Size}};
-    /// MaySleep::enter(|mut cx| {
-    ///     cx.nowait_scope(|nw| {
+    /// MaySleep::enter(|cx| {
+    ///     cx.nowait_scope(|cx| {
     ///         // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
-    ///         let _ = nw.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
+    ///         let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
     ///     });
     /// });
     /// ```
     #[inline]
-    pub fn nowait_scope<R>(&mut self, f: impl FnOnce(NoWait<'_>) -> R) -> R {
+    pub fn nowait_scope<R>(&mut self, f: impl FnOnce(&mut NoWait) -> R) -> R {
         let _section = AtomicSection::enter();
-        f(NoWait { _context: PhantomData })
-    }
-
-    /// Runs `f` with preemption "disabled": the same as
-    /// [`nowait_scope`](Self::nowait_scope), named after the kernel's
-    /// `preempt_disable()` sections.
-    #[inline]
-    pub fn atomic<R>(&mut self, f: impl FnOnce(NoWait<'_>) -> R) -> R {
-        self.nowait_scope(f)
+        f(conjure())
     }
 
     /// Runs `f` in a NOFS scope (`memalloc_nofs_save()`): every request in
     /// it is served without `__GFP_FS`, so `GFP_KERNEL` becomes `GFP_NOFS`.
     ///
-    /// The mask is in the type of the token `f` receives and in the
-    /// thread's scope state (restored on unwind), which reclaim consults.
+    /// The mask is thread state (restored on unwind), which requests and
+    /// reclaim consult, as the kernel's `current_gfp_context()` does; the
+    /// token `f` receives is an ordinary `&mut MaySleep`.
     #[inline]
-    pub fn nofs<R>(&mut self, f: impl FnOnce(MaySleep<'_, M::WithNoFs>) -> R) -> R {
+    pub fn nofs<R>(&mut self, f: impl FnOnce(&mut MaySleep) -> R) -> R {
         let _scope = ScopeMask::enter(bits::FS);
-        f(MaySleep { _context: PhantomData })
+        f(self)
     }
 
     /// Runs `f` in a NOIO scope (`memalloc_noio_save()`): every request in
     /// it is served without `__GFP_IO | __GFP_FS`, so `GFP_KERNEL` becomes
     /// `GFP_NOIO`.
     #[inline]
-    pub fn noio<R>(&mut self, f: impl FnOnce(MaySleep<'_, M::WithNoIo>) -> R) -> R {
+    pub fn noio<R>(&mut self, f: impl FnOnce(&mut MaySleep) -> R) -> R {
         let _scope = ScopeMask::enter(bits::FS | bits::IO);
-        f(MaySleep { _context: PhantomData })
+        f(self)
     }
 
-    /// The flags as this context serves them: `flags` minus the token's
-    /// scope mask and the thread's current scope mask.
+    /// The flags as this context serves them: `flags` minus the thread's
+    /// current NOFS/NOIO scope mask.
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, flags::*};
-    /// MaySleep::enter(|mut cx| {
+    /// MaySleep::enter(|cx| {
     ///     assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
     ///     cx.nofs(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp()));
     ///     cx.noio(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
@@ -310,7 +301,7 @@ impl<'a, M: Mask> MaySleep<'a, M> {
     /// ```
     #[inline(always)]
     pub fn effective<F: GfpFlags>(&self, flags: F) -> Gfp {
-        state::current_gfp_context(flags.gfp().without(M::CLEAR))
+        state::current_gfp_context(flags.gfp())
     }
 
     /// Allocates a byte buffer of `size` bytes from the [`System`] backend.
@@ -350,7 +341,7 @@ impl<'a, M: Mask> MaySleep<'a, M> {
     /// ```
     #[inline]
     #[track_caller]
-    pub fn alloc<F, S>(&self, flags: F, size: S) -> Outcome<F, Buffer<F>>
+    pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
     where
         F: GfpFlags,
         Self: Permits<F>,
@@ -362,7 +353,7 @@ impl<'a, M: Mask> MaySleep<'a, M> {
     /// As [`alloc`](Self::alloc), from `backend`.
     #[inline]
     #[track_caller]
-    pub fn alloc_in<A, F, S>(&self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
+    pub fn alloc_in<A, F, S>(&mut self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
     where
         A: Backend,
         F: GfpFlags,
@@ -373,36 +364,70 @@ impl<'a, M: Mask> MaySleep<'a, M> {
     }
 }
 
-impl<'a> NoWait<'a> {
-    /// Runs `f` as an atomic section with a fresh non-sleeping token: the
+impl NoWait {
+    /// Runs `f` as an atomic section with a non-sleeping token: the
     /// thread's atomic depth is raised for the call (restored on unwind),
-    /// so a `MaySleep` entry point reached from inside panics. For interrupt
-    /// handlers and other code entered from outside a token-carrying caller.
+    /// so a sleeping entry point or request reached from inside panics. For
+    /// interrupt handlers and other code entered from outside a
+    /// token-carrying caller.
+    ///
+    /// `f` must be `Send`, as an interrupt handler's data must be: that
+    /// also keeps a captured sleep token (which is `!Send`) out of it.
+    ///
+    /// ```
+    /// use alloc_ctx::{NoWait, flags::*, size::{Kmalloc, Size}};
+    /// let rx = NoWait::enter(|cx| cx.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(64).unwrap()));
+    /// assert!(rx.is_ok());
+    /// ```
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{MaySleep, NoWait, flags::*, size::{Kmalloc, Size}};
+    /// MaySleep::enter(|cx| {
+    ///     // error: `*mut ()` cannot be sent between threads safely (the captured sleep token)
+    ///     NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()));
+    /// });
+    /// ```
     #[inline]
-    pub fn enter<R>(f: impl FnOnce(NoWait<'_>) -> R) -> R {
-        let _section = AtomicSection::enter();
-        f(NoWait { _context: PhantomData })
+    pub fn enter<R>(f: impl FnOnce(&mut NoWait) -> R + Send) -> R {
+        Self::enter_section(f)
     }
 
-    /// Creates a non-sleeping token without raising the atomic depth.
+    /// [`enter`](Self::enter) without the `Send` bound: what
+    /// `#[nowait(entry)]` expands to, whose body may use the function's
+    /// non-`Send` parameters. A sleep token reached from inside is still
+    /// caught at run time (the atomic depth is raised).
+    #[doc(hidden)]
+    #[inline]
+    pub fn enter_section<R>(f: impl FnOnce(&mut NoWait) -> R) -> R {
+        let _section = AtomicSection::enter();
+        f(conjure())
+    }
+
+    /// A non-sleeping token without raising the atomic depth.
     ///
     /// # Safety
     ///
-    /// The token must not outlive the section it stands for (`'a`), and the
-    /// caller must keep the thread's own bookkeeping right: code that relies
-    /// on [`state::in_atomic`] (the entry points' `might_sleep()` check)
-    /// will not see this section unless the caller raised the depth itself.
+    /// `'a` is unconstrained: the token must not outlive the section it
+    /// stands for, so bind it to a scope of the caller. The caller must
+    /// keep the thread's bookkeeping right: code that relies on
+    /// [`state::in_atomic`] (the entry points' `might_sleep()` check) will
+    /// not see this section unless the caller raised the depth itself.
     #[inline(always)]
-    pub const unsafe fn assume() -> NoWait<'a> {
-        NoWait { _context: PhantomData }
+    pub unsafe fn assume<'a>() -> &'a mut NoWait {
+        conjure()
     }
-}
 
-impl<'a> NoWait<'a> {
+    /// A token for any lifetime, for the lock guards of this crate, whose
+    /// section's bookkeeping is their own.
+    #[inline(always)]
+    pub(crate) fn for_section<'a>() -> &'a mut NoWait {
+        conjure()
+    }
+
     /// The flags as this context serves them (the thread's scope mask
     /// applied; non-blocking flags never reclaim, so this is mostly `flags`).
     #[inline(always)]
-    pub fn effective<F: GfpFlags>(self, flags: F) -> Gfp {
+    pub fn effective<F: GfpFlags>(&self, flags: F) -> Gfp {
         state::current_gfp_context(flags.gfp())
     }
 
@@ -427,7 +452,7 @@ impl<'a> NoWait<'a> {
     /// ```
     #[inline]
     #[track_caller]
-    pub fn alloc<F, S>(self, flags: F, size: S) -> Outcome<F, Buffer<F>>
+    pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
     where
         F: GfpFlags,
         Self: Permits<F>,
@@ -439,7 +464,7 @@ impl<'a> NoWait<'a> {
     /// As [`alloc`](Self::alloc), from `backend`.
     #[inline]
     #[track_caller]
-    pub fn alloc_in<A, F, S>(self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
+    pub fn alloc_in<A, F, S>(&mut self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
     where
         A: Backend,
         F: GfpFlags,
@@ -450,169 +475,102 @@ impl<'a> NoWait<'a> {
     }
 }
 
-/// A token of either kind, for generic code such as containers: the
-/// operation is bounded by `C: Permits<F>`, so the rules of the token's
-/// context apply. Sealed.
-pub trait Context: sealed::Sealed {
-    /// `gfp` as this context serves it (scope masks applied).
-    fn serve(&self, gfp: Gfp) -> Gfp;
-}
-
-impl<M: Mask> sealed::Sealed for MaySleep<'_, M> {}
-impl sealed::Sealed for NoWait<'_> {}
-impl<M: Mask> sealed::Sealed for &MaySleep<'_, M> {}
-impl<M: Mask> sealed::Sealed for &mut MaySleep<'_, M> {}
-impl sealed::Sealed for &NoWait<'_> {}
-
-impl<M: Mask> Context for MaySleep<'_, M> {
+/// A `&mut MaySleep` is a `&mut NoWait` too: a context that may sleep may
+/// also choose not to. This is what lets `cx` be passed to a function that
+/// takes `&mut NoWait`; the borrow freezes the sleep token meanwhile.
+impl Deref for MaySleep {
+    type Target = NoWait;
     #[inline(always)]
-    fn serve(&self, gfp: Gfp) -> Gfp {
-        state::current_gfp_context(gfp.without(M::CLEAR))
+    fn deref(&self) -> &NoWait {
+        conjure()
     }
 }
 
-impl Context for NoWait<'_> {
+impl DerefMut for MaySleep {
     #[inline(always)]
-    fn serve(&self, gfp: Gfp) -> Gfp {
-        state::current_gfp_context(gfp)
+    fn deref_mut(&mut self) -> &mut NoWait {
+        conjure()
     }
 }
 
-/// What a `#[may_sleep]` function accepts as its token: a [`MaySleep`] by
-/// value or `&mut`. Never a [`NoWait`].
+/// Any context token: [`MaySleep`] or [`NoWait`]. What `#[nowait]`
+/// functions, containers and locks take (as `cx: &mut impl Token`, or
+/// `cx: &mut C` with `C: Token`). Sealed.
 ///
-/// The trait has no lifetime parameter so that the macros can write the
-/// parameter as `cx: impl SleepContext` on stable (an anonymous lifetime in
-/// argument-position `impl Trait` is not); the token's lifetime is the one
-/// the argument outlives.
+/// Generic code makes non-blocking requests and calls `&mut NoWait`
+/// helpers through [`Token::nowait`]:
+///
+/// ```
+/// use alloc_ctx::{KVec, Token, flags::GFP_ATOMIC};
+/// fn log_event(events: &mut KVec<u32>, event: u32, cx: &mut impl Token) -> bool {
+///     events.push(event, GFP_ATOMIC, cx.nowait()).is_ok()
+/// }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a context token",
+    label = "expected `&mut MaySleep` or `&mut NoWait` here",
+    note = "pass the caller's token `cx` (a `&mut MaySleep` or `&mut NoWait`)"
+)]
+pub trait Token: sealed::Sealed {
+    /// This token as a non-sleeping one (the same token for a `NoWait`).
+    fn nowait(&mut self) -> &mut NoWait;
+}
+
+/// A token that may sleep: only [`MaySleep`]. What `#[may_sleep]`
+/// functions take (`cx: &mut impl SleepToken`); its message is the error
+/// for calling one from a context that must not sleep. Sealed.
 #[diagnostic::on_unimplemented(
     message = "`#[may_sleep]` function called from a `#[nowait]` context: `{Self}` is not a sleep token",
     label = "this context must not sleep, but the called function may",
     note = "a `NoWait` token stands for a context that must not sleep (a `#[nowait]` function, a spinlocked or interrupt section, a `nowait_scope`)",
-    note = "fix: call the function before entering the atomic section, passing a `MaySleep` token (`&mut cx` or `cx.reborrow()`), or defer the work to a context that may sleep (a workqueue)",
-    note = "a shared `&MaySleep` is not a sleep token either: pass `&mut cx` (a shared borrow could be copied into an atomic section; a unique one is frozen by it)"
+    note = "fix: call the function before entering the atomic section, passing the caller's `MaySleep` token `cx`, or defer the work to a context that may sleep (a workqueue)"
 )]
-pub trait SleepContext: sealed::Sealed {
-    /// The token.
-    fn into_may_sleep<'a>(self) -> MaySleep<'a>
-    where
-        Self: 'a;
+pub trait SleepToken: Token {
+    /// The token itself.
+    fn may_sleep(&mut self) -> &mut MaySleep;
 }
 
-impl<M: Mask> SleepContext for MaySleep<'_, M> {
+impl sealed::Sealed for MaySleep {}
+impl sealed::Sealed for NoWait {}
+
+impl Token for MaySleep {
     #[inline(always)]
-    fn into_may_sleep<'a>(self) -> MaySleep<'a>
-    where
-        Self: 'a,
-    {
-        MaySleep { _context: PhantomData }
+    fn nowait(&mut self) -> &mut NoWait {
+        conjure()
     }
 }
 
-impl<M: Mask> SleepContext for &mut MaySleep<'_, M> {
+impl Token for NoWait {
     #[inline(always)]
-    fn into_may_sleep<'a>(self) -> MaySleep<'a>
-    where
-        Self: 'a,
-    {
-        MaySleep { _context: PhantomData }
+    fn nowait(&mut self) -> &mut NoWait {
+        self
     }
 }
 
-/// What a `#[nowait]` function accepts as its token: either kind of token,
-/// by value or by reference.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a context token",
-    label = "a `#[nowait]` function takes a `NoWait` or `MaySleep` token first",
-    note = "pass the caller's `cx` (a `NoWait`, a `MaySleep`, or a reference to one)"
-)]
-pub trait NoWaitContext: sealed::Sealed {
-    /// The token.
-    fn into_nowait<'a>(self) -> NoWait<'a>
-    where
-        Self: 'a;
-}
-
-/// Every token and every reference to one converts to a `NoWait`: a context
-/// that may sleep may also choose not to.
-macro_rules! nowait_context {
-    ($($ty:ty),* $(,)?) => {$(
-        impl<M: Mask> NoWaitContext for $ty {
-            #[inline(always)]
-            fn into_nowait<'a>(self) -> NoWait<'a>
-            where
-                Self: 'a,
-            {
-                NoWait { _context: PhantomData }
-            }
-        }
-    )*};
-}
-
-nowait_context!(MaySleep<'_, M>, &MaySleep<'_, M>, &mut MaySleep<'_, M>);
-
-impl NoWaitContext for NoWait<'_> {
+impl SleepToken for MaySleep {
     #[inline(always)]
-    fn into_nowait<'a>(self) -> NoWait<'a>
-    where
-        Self: 'a,
-    {
-        NoWait { _context: PhantomData }
+    fn may_sleep(&mut self) -> &mut MaySleep {
+        self
     }
 }
 
-impl NoWaitContext for &NoWait<'_> {
-    #[inline(always)]
-    fn into_nowait<'a>(self) -> NoWait<'a>
-    where
-        Self: 'a,
-    {
-        NoWait { _context: PhantomData }
-    }
-}
-
-impl<M: Mask> core::fmt::Debug for MaySleep<'_, M> {
+impl core::fmt::Debug for MaySleep {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "MaySleep(mask: {:#x})", M::CLEAR)
+        write!(f, "MaySleep(scope mask: {:#x})", state::scope_mask())
     }
 }
 
-impl core::fmt::Debug for NoWait<'_> {
+impl core::fmt::Debug for NoWait {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("NoWait")
     }
 }
 
-/// Entry points for the macros' `entry` form; not public API.
-#[doc(hidden)]
-pub mod entry {
-    use super::*;
-
-    /// `#[may_sleep(entry)]`: a `'static` sleep token after the run-time check.
-    #[track_caller]
-    #[inline]
-    pub fn enter_may_sleep() -> MaySleep<'static> {
-        state::might_sleep();
-        MaySleep { _context: PhantomData }
-    }
-
-    /// `#[nowait(entry)]`: raises the atomic depth until dropped.
-    #[must_use]
-    pub struct NoWaitEntry {
-        _section: AtomicSection,
-    }
-
-    impl NoWaitEntry {
-        /// Enters the atomic section.
-        #[inline]
-        pub fn enter() -> NoWaitEntry {
-            NoWaitEntry { _section: AtomicSection::enter() }
-        }
-
-        /// The section's token.
-        #[inline(always)]
-        pub fn token(&self) -> NoWait<'_> {
-            NoWait { _context: PhantomData }
-        }
-    }
+/// `gfp` as a request made through `cx` is served: the thread's NOFS/NOIO
+/// scope mask applied (the kernel's `current_gfp_context()`). The token
+/// only proves the request may be made; the mask is thread state.
+#[inline(always)]
+pub(crate) fn served<C: Token + ?Sized>(cx: &C, gfp: Gfp) -> Gfp {
+    let _ = cx;
+    state::current_gfp_context(gfp)
 }

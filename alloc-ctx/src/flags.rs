@@ -114,6 +114,27 @@ impl<A: GfpFlags, B: GfpFlags> GfpFlags for Or<A, B> {
     type NoRetry = <A::NoRetry as Bool>::Or<B::NoRetry>;
     type RetryMayFail = <A::RetryMayFail as Bool>::Or<B::RetryMayFail>;
     type Zero = <A::Zero as Bool>::Or<B::Zero>;
+
+    /// Both sides' run-time bits: the same as `BITS` unless a side is
+    /// decided at run time ([`When`]).
+    #[inline(always)]
+    fn gfp(self) -> Gfp {
+        Gfp(self.0.gfp().0 | self.1.gfp().0)
+    }
+}
+
+impl<A: GfpFlags, B: GfpFlags> Or<A, B> {
+    /// `self | rhs`, usable in a `const`.
+    ///
+    /// ```
+    /// use alloc_ctx::flags::*;
+    /// const RX_GFP: Or<Or<GFP_ATOMIC, __GFP_NOWARN>, __GFP_ZERO> = GFP_ATOMIC.or(__GFP_NOWARN).or(__GFP_ZERO);
+    /// assert_eq!(RX_GFP.gfp(), (GFP_ATOMIC | __GFP_NOWARN | __GFP_ZERO).gfp());
+    /// ```
+    #[inline(always)]
+    pub const fn or<R: GfpFlags>(self, rhs: R) -> Or<Self, R> {
+        Or(self, rhs)
+    }
 }
 
 impl<A: GfpFlags, B: GfpFlags, R: GfpFlags> BitOr<R> for Or<A, B> {
@@ -126,7 +147,80 @@ impl<A: GfpFlags, B: GfpFlags, R: GfpFlags> BitOr<R> for Or<A, B> {
 
 impl<A: GfpFlags, B: GfpFlags> fmt::Debug for Or<A, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&Gfp(Self::BITS), f)
+        fmt::Display::fmt(&self.gfp(), f)
+    }
+}
+
+/// A modifier flag that a driver decides at run time, as C code does with
+/// `gfp |= __GFP_NOWARN` when probing: `__GFP_NOWARN.when(probing)`.
+///
+/// Only the modifiers ([`Modifier`]) can be decided at run time; the flags
+/// that decide what a request may do (reclaim, NOFAIL) stay in the type. The
+/// rules check the combination as if the modifier were set, the strictest
+/// case, so a `When` passes exactly where the modifier itself would.
+///
+/// ```
+/// use alloc_ctx::{KVec, MaySleep, flags::*};
+/// fn probe_ring(entries: usize, probing: bool, cx: &mut alloc_ctx::MaySleep) -> Option<KVec<u64>> {
+///     // Quiet while probing for the largest ring that fits.
+///     KVec::with_capacity(entries, GFP_KERNEL | __GFP_NOWARN.when(probing), cx).ok()
+/// }
+/// MaySleep::enter(|cx| assert!(probe_ring(16, true, cx).is_some()));
+/// assert_eq!((GFP_KERNEL | __GFP_NOWARN.when(false)).gfp(), GFP_KERNEL.gfp());
+/// assert_eq!((GFP_KERNEL | __GFP_NOWARN.when(true)).gfp(), (GFP_KERNEL | __GFP_NOWARN).gfp());
+/// ```
+///
+/// A flag that changes what a request may do cannot be chosen at run time:
+///
+/// ```compile_fail,E0599
+/// use alloc_ctx::flags::*;
+/// let _ = GFP_KERNEL | __GFP_NOFAIL.when(true); // error: `__GFP_NOFAIL` is not a `Modifier`
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct When<F> {
+    flag: F,
+    set: bool,
+}
+
+/// The modifier flags, which may be decided at run time with
+/// [`when`](Modifier::when): `__GFP_NOWARN`, `__GFP_HIGH`, `__GFP_ZERO`,
+/// `__GFP_ACCOUNT`, `__GFP_NORETRY` and `__GFP_RETRY_MAYFAIL`. Sealed.
+pub trait Modifier: GfpFlags {
+    /// This flag if `set`, no flag otherwise.
+    #[inline(always)]
+    fn when(self, set: bool) -> When<Self> {
+        When { flag: self, set }
+    }
+}
+
+impl<F: Modifier> sealed::Sealed for When<F> {}
+
+impl<F: Modifier> GfpFlags for When<F> {
+    const BITS: u32 = F::BITS;
+    type DirectReclaim = F::DirectReclaim;
+    type NoFail = F::NoFail;
+    type NoRetry = F::NoRetry;
+    type RetryMayFail = F::RetryMayFail;
+    // Memory that may not have been zeroed is typed as uninitialised.
+    type Zero = False;
+
+    #[inline(always)]
+    fn gfp(self) -> Gfp {
+        if self.set { self.flag.gfp() } else { Gfp(0) }
+    }
+}
+
+impl<F: Modifier, R: GfpFlags> BitOr<R> for When<F> {
+    type Output = Or<Self, R>;
+    #[inline(always)]
+    fn bitor(self, rhs: R) -> Self::Output {
+        Or(self, rhs)
+    }
+}
+
+impl<F: Modifier> fmt::Debug for When<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.when({})", self.flag.gfp(), self.set)
     }
 }
 
@@ -154,6 +248,16 @@ macro_rules! gfp_flag {
             type Zero = $z;
         }
 
+        impl $name {
+            /// `self | rhs`, usable in a `const`: a driver names its flag
+            /// combination once (`const RX_GFP: Or<GFP_ATOMIC, __GFP_NOWARN> =
+            /// GFP_ATOMIC.or(__GFP_NOWARN);`).
+            #[inline(always)]
+            pub const fn or<R: GfpFlags>(self, rhs: R) -> Or<$name, R> {
+                Or(self, rhs)
+            }
+        }
+
         impl<R: GfpFlags> BitOr<R> for $name {
             type Output = Or<$name, R>;
             #[inline(always)]
@@ -174,6 +278,13 @@ gfp_flag! {
     /// `GFP_KERNEL` = `__GFP_RECLAIM | __GFP_IO | __GFP_FS` (0xCC0): the usual
     /// request from process context. May sleep.
     GFP_KERNEL = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS;
+    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
+}
+gfp_flag! {
+    /// `GFP_KERNEL_ACCOUNT` = `GFP_KERNEL | __GFP_ACCOUNT` (0x400CC0): a
+    /// `GFP_KERNEL` request charged to the caller's memory cgroup, for
+    /// memory a user can make the kernel allocate. May sleep.
+    GFP_KERNEL_ACCOUNT = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS | bits::ACCOUNT;
     direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
 }
 gfp_flag! {
@@ -373,6 +484,13 @@ impl Gfp {
     }
 }
 
+impl Modifier for __GFP_NOWARN {}
+impl Modifier for __GFP_HIGH {}
+impl Modifier for __GFP_ZERO {}
+impl Modifier for __GFP_ACCOUNT {}
+impl Modifier for __GFP_NORETRY {}
+impl Modifier for __GFP_RETRY_MAYFAIL {}
+
 impl<F: GfpFlags> From<F> for Gfp {
     fn from(flags: F) -> Gfp {
         flags.gfp()
@@ -382,6 +500,7 @@ impl<F: GfpFlags> From<F> for Gfp {
 /// Names used by `Display`, composites first so that `0xCC0` prints as
 /// `GFP_KERNEL` rather than as its four bits.
 const NAMES: &[(u32, &str)] = &[
+    (GFP_KERNEL_ACCOUNT::BITS, "GFP_KERNEL_ACCOUNT"),
     (GFP_KERNEL::BITS, "GFP_KERNEL"),
     (GFP_NOFS::BITS, "GFP_NOFS"),
     (GFP_NOIO::BITS, "GFP_NOIO"),

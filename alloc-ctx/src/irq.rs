@@ -35,16 +35,16 @@
 //! use alloc_ctx::{MaySleep, flags::*, irq, sync::SpinLockIrq};
 //!
 //! let rx_count = SpinLockIrq::new(0u32);
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     // The device interrupts this CPU; the handler runs atomically.
-//!     irq::raise(|nw| *rx_count.lock_irqsave_nowait(nw) += 1).unwrap();
+//!     irq::raise(|cx| *rx_count.lock_irqsave(cx) += 1).unwrap();
 //!     {
-//!         let mut count = rx_count.lock_irqsave(&mut cx);
+//!         let mut count = rx_count.lock_irqsave(cx);
 //!         // Masked while the irq-save lock is held: no self-deadlock.
-//!         assert!(irq::raise(|nw| *rx_count.lock_irqsave_nowait(nw) += 1).is_err());
+//!         assert!(irq::raise(|cx| *rx_count.lock_irqsave(cx) += 1).is_err());
 //!         *count += 10;
 //!     }
-//!     assert_eq!(*rx_count.lock_irqsave(&mut cx), 11);
+//!     assert_eq!(*rx_count.lock_irqsave(cx), 11);
 //! });
 //! ```
 
@@ -59,9 +59,9 @@ use crate::state;
 /// ```
 /// use alloc_ctx::{MaySleep, irq::irqs_disabled, sync::SpinLockIrq};
 /// let lock = SpinLockIrq::new(());
-/// MaySleep::enter(|mut cx| {
+/// MaySleep::enter(|cx| {
 ///     assert!(!irqs_disabled());
-///     let guard = lock.lock_irqsave(&mut cx);
+///     let guard = lock.lock_irqsave(cx);
 ///     assert!(irqs_disabled());
 ///     drop(guard);
 ///     assert!(!irqs_disabled());
@@ -103,8 +103,8 @@ impl Drop for IrqSave {
 /// ```
 /// use alloc_ctx::{MaySleep, irq, sync::SpinLockIrq};
 /// let lock = SpinLockIrq::new(0);
-/// MaySleep::enter(|mut cx| {
-///     let guard = lock.lock_irqsave(&mut cx);
+/// MaySleep::enter(|cx| {
+///     let guard = lock.lock_irqsave(cx);
 ///     let masked = irq::raise(|_nw| 7).unwrap_err();
 ///     drop(guard);
 ///     assert_eq!(irq::raise(masked.into_handler()).unwrap(), 7);
@@ -156,9 +156,9 @@ impl<F> core::error::Error for Masked<F> {}
 ///
 /// ```
 /// use alloc_ctx::{KBox, flags::*, irq, state};
-/// let frame = irq::raise(|nw| {
+/// let frame = irq::raise(|cx| {
 ///     assert!(state::in_atomic() && irq::irqs_disabled());
-///     KBox::new([0u8; 64], GFP_ATOMIC, &nw).map(|frame| frame.len())
+///     KBox::new([0u8; 64], GFP_ATOMIC, cx).map(|frame| frame.len())
 /// });
 /// assert_eq!(frame.unwrap(), Ok(64));
 /// assert!(!state::in_atomic()); // the interrupted thread is unchanged
@@ -168,12 +168,12 @@ impl<F> core::error::Error for Masked<F> {}
 ///
 /// ```compile_fail,E0277
 /// use alloc_ctx::{KBox, flags::*, irq};
-/// let _ = irq::raise(|nw| KBox::new(0u64, GFP_KERNEL, &nw));
+/// let _ = irq::raise(|cx| KBox::new(0u64, GFP_KERNEL, cx));
 /// ```
 #[cfg(feature = "std")]
 pub fn raise<F, R>(handler: F) -> Result<R, Masked<F>>
 where
-    F: FnOnce(NoWait<'_>) -> R + Send,
+    F: FnOnce(&mut NoWait) -> R + Send,
     R: Send,
 {
     if irqs_disabled() {
@@ -184,8 +184,7 @@ where
             // Entered like the `#[nowait(entry)]` form; interrupts stay off
             // while a hard interrupt handler runs.
             let _irqs = IrqSave::save();
-            let entry = crate::context::entry::NoWaitEntry::enter();
-            handler(entry.token())
+            NoWait::enter_section(handler)
         });
         match hardirq {
             Ok(thread) => thread.join(),

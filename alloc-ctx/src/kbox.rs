@@ -8,7 +8,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
 use crate::backend::{Backend, System};
-use crate::context::{BoundFor, Context, Outcome};
+use crate::context::{BoundFor, Outcome, Token};
 use crate::error::AllocError;
 use crate::flags::{Gfp, GfpFlags};
 use crate::request;
@@ -38,11 +38,11 @@ impl ByteElem for MaybeUninit<u8> {}
 /// ```
 /// use alloc_ctx::{KBox, MaySleep, NoWait, flags::*};
 /// MaySleep::enter(|cx| {
-///     let config = KBox::new([0u32; 64], GFP_KERNEL | __GFP_NOFAIL, &cx); // cannot fail
+///     let config = KBox::new([0u32; 64], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
 ///     assert_eq!(config.len(), 64);
 /// });
 /// NoWait::enter(|nw| {
-///     let event = KBox::new(7u16, GFP_ATOMIC, &nw).expect("atomic allocation");
+///     let event = KBox::new(7u16, GFP_ATOMIC, nw).expect("atomic allocation");
 ///     assert_eq!(*event, 7);
 /// });
 /// ```
@@ -60,9 +60,9 @@ unsafe impl<T: ?Sized + Sync, A: Backend + Sync> Sync for KBox<T, A> {}
 
 /// Evaluated when a program boxing `T` with flags `F` is built: the size of
 /// `T` must fit the request's bound (8 KiB for NOFAIL, 4 MiB otherwise).
-struct AssertBoxFits<T, F>(PhantomData<(T, F)>);
+pub(crate) struct AssertBoxFits<T, F>(PhantomData<(T, F)>);
 impl<T, F: GfpFlags> AssertBoxFits<T, F> {
-    const OK: () = {
+    pub(crate) const OK: () = {
         let _ = Size::<BoundFor<F>>::of::<T>();
     };
 }
@@ -71,12 +71,17 @@ impl<T> KBox<T> {
     /// Moves `value` to the heap ([`System`] backend).
     #[inline]
     #[track_caller]
-    pub fn new<C, F>(value: T, flags: F, cx: &C) -> Outcome<F, KBox<T>>
+    pub fn new<C, F>(value: T, flags: F, cx: &mut C) -> Outcome<F, KBox<T>>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags,
         C: Permits<F>,
     {
+        // Checked here as well as in `new_in`: a failed build-time check
+        // names the function instance that referenced it first, and this
+        // way that is the user's call, with its line.
+        #[allow(clippy::let_unit_value)]
+        let () = AssertBoxFits::<T, F>::OK;
         KBox::new_in(value, System, flags, cx)
     }
 }
@@ -88,30 +93,31 @@ impl<T, A: Backend> KBox<T, A> {
     /// use [`new_uninit_in`](Self::new_uninit_in) to keep it.
     #[inline]
     #[track_caller]
-    pub fn new_in<C, F>(value: T, backend: A, flags: F, cx: &C) -> Outcome<F, KBox<T, A>>
+    pub fn new_in<C, F>(value: T, backend: A, flags: F, cx: &mut C) -> Outcome<F, KBox<T, A>>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags,
         C: Permits<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F>::OK;
-        let result = Self::allocate_uninit(backend, cx.serve(flags.gfp())).map(|uninit| uninit.write(value));
+        let result =
+            Self::allocate_uninit(backend, crate::context::served(cx, flags.gfp())).map(|uninit| uninit.write(value));
         <F::NoFail as Bool>::outcome(result)
     }
 
     /// Allocates room for a `T` without initialising it.
     #[inline]
     #[track_caller]
-    pub fn new_uninit_in<C, F>(backend: A, flags: F, cx: &C) -> Outcome<F, KBox<MaybeUninit<T>, A>>
+    pub fn new_uninit_in<C, F>(backend: A, flags: F, cx: &mut C) -> Outcome<F, KBox<MaybeUninit<T>, A>>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags,
         C: Permits<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F>::OK;
-        <F::NoFail as Bool>::outcome(Self::allocate_uninit(backend, cx.serve(flags.gfp())))
+        <F::NoFail as Bool>::outcome(Self::allocate_uninit(backend, crate::context::served(cx, flags.gfp())))
     }
 
     #[inline]
@@ -138,11 +144,11 @@ impl<T, A: Backend> KBox<T, A> {
     /// equivalent: it takes flags and a token).
     #[inline]
     #[track_caller]
-    pub fn try_clone<C, F>(&self, flags: F, cx: &C) -> Outcome<F, KBox<T, A>>
+    pub fn try_clone<C, F>(&self, flags: F, cx: &mut C) -> Outcome<F, KBox<T, A>>
     where
         T: Clone,
         A: Clone,
-        C: Context,
+        C: Token,
         F: GfpFlags,
         C: Permits<F>,
     {

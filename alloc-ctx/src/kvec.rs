@@ -12,11 +12,11 @@
 //!
 //! ```
 //! use alloc_ctx::{KVec, MaySleep, flags::*};
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     let mut ids = KVec::new();
-//!     ids.push(1u32, GFP_KERNEL, &cx)?;
-//!     ids.extend_from_slice(&[2, 3, 4], GFP_KERNEL, &cx)?;
-//!     cx.nowait_scope(|nw| ids.push(5, GFP_ATOMIC, &nw))?;
+//!     ids.push(1u32, GFP_KERNEL, cx)?;
+//!     ids.extend_from_slice(&[2, 3, 4], GFP_KERNEL, cx)?;
+//!     cx.nowait_scope(|cx| ids.push(5, GFP_ATOMIC, cx))?;
 //!     assert_eq!(ids.as_slice(), &[1, 2, 3, 4, 5]);
 //!     Ok::<_, alloc_ctx::AllocError>(())
 //! })?;
@@ -31,7 +31,7 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 
 use crate::backend::{Backend, System};
-use crate::context::{BoundFor, Context, Outcome};
+use crate::context::{BoundFor, Outcome, Token};
 use crate::error::AllocError;
 use crate::flags::{Gfp, GfpFlags};
 use crate::request;
@@ -46,6 +46,13 @@ pub type KVVec<T, A = System> = BoundedVec<T, Kvmalloc, A>;
 
 /// A growable array of `T` whose buffer never exceeds `B::MAX` bytes, from
 /// backend `A`. Use it through [`KVec`] or [`KVVec`].
+///
+/// It dereferences to a slice, so every slice method is there. A few of
+/// those allocate on their own, from the global allocator and outside the
+/// token rules: `to_vec()`, `to_owned()`, `concat()`, `join()`,
+/// `repeat()`. Do not call them where the context matters (the checking
+/// allocator, `alloc_ctx::checking`, reports them inside atomic sections);
+/// use [`try_clone`](Self::try_clone) with flags and a token instead.
 pub struct BoundedVec<T, B: Bound, A: Backend = System> {
     ptr: NonNull<T>,
     cap: usize,
@@ -89,9 +96,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
 
     /// A vector with room for `capacity` elements.
     #[track_caller]
-    pub fn with_capacity<C, F>(capacity: usize, flags: F, cx: &C) -> Result<Self, AllocError>
+    pub fn with_capacity<C, F>(capacity: usize, flags: F, cx: &mut C) -> Result<Self, AllocError>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
@@ -117,14 +124,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
 
     /// A vector using `backend` with room for `capacity` elements.
     #[track_caller]
-    pub fn with_capacity_in<C, F>(capacity: usize, backend: A, flags: F, cx: &C) -> Result<Self, AllocError>
+    pub fn with_capacity_in<C, F>(capacity: usize, backend: A, flags: F, cx: &mut C) -> Result<Self, AllocError>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
         let mut vec = Self::new_in(backend);
-        vec.reserve_exact_gfp(capacity, || cx.serve(flags.gfp()))?;
+        vec.reserve_exact_gfp(capacity, || crate::context::served(cx, flags.gfp()))?;
         Ok(vec)
     }
 
@@ -167,13 +174,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// [`AllocError::OutOfMemory`] if the backend fails. The vector is
     /// unchanged either way.
     #[track_caller]
-    pub fn reserve<C, F>(&mut self, additional: usize, flags: F, cx: &C) -> Result<(), AllocError>
+    pub fn reserve<C, F>(&mut self, additional: usize, flags: F, cx: &mut C) -> Result<(), AllocError>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(additional, || cx.serve(flags.gfp()))
+        self.reserve_gfp(additional, || crate::context::served(cx, flags.gfp()))
     }
 
     /// Appends `value`.
@@ -183,14 +190,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// As [`reserve`](Self::reserve); the value comes back in the
     /// [`PushError`] and the vector is unchanged.
     #[track_caller]
-    pub fn push<C, F>(&mut self, value: T, flags: F, cx: &C) -> Result<(), PushError<T>>
+    pub fn push<C, F>(&mut self, value: T, flags: F, cx: &mut C) -> Result<(), PushError<T>>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
         let len = self.len;
-        if let Err(error) = self.reserve_gfp(1, || cx.serve(flags.gfp())) {
+        if let Err(error) = self.reserve_gfp(1, || crate::context::served(cx, flags.gfp())) {
             return Err(PushError { value, error });
         }
         // SAFETY: `len < cap` (there was room, or the buffer just grew), so
@@ -215,14 +222,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Appends clones of `other`'s elements; all or nothing as far as the
     /// allocation goes (the room is reserved before the first clone).
     #[track_caller]
-    pub fn extend_from_slice<C, F>(&mut self, other: &[T], flags: F, cx: &C) -> Result<(), AllocError>
+    pub fn extend_from_slice<C, F>(&mut self, other: &[T], flags: F, cx: &mut C) -> Result<(), AllocError>
     where
         T: Clone,
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(other.len(), || cx.serve(flags.gfp()))?;
+        self.reserve_gfp(other.len(), || crate::context::served(cx, flags.gfp()))?;
         // SAFETY: room for `other.len()` more elements was reserved: the
         // slots after `len` are inside the buffer, unused, and not aliased
         // by `other` (a shared borrow of something else).
@@ -239,10 +246,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
 
     /// Resizes to `new_len`, filling with clones of `value` or truncating.
     #[track_caller]
-    pub fn resize<C, F>(&mut self, new_len: usize, value: T, flags: F, cx: &C) -> Result<(), AllocError>
+    pub fn resize<C, F>(&mut self, new_len: usize, value: T, flags: F, cx: &mut C) -> Result<(), AllocError>
     where
         T: Clone,
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
@@ -250,7 +257,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
             self.truncate(new_len);
             return Ok(());
         }
-        self.reserve_gfp(new_len - self.len, || cx.serve(flags.gfp()))?;
+        self.reserve_gfp(new_len - self.len, || crate::context::served(cx, flags.gfp()))?;
         while self.len < new_len {
             let _ = self.push_within_capacity(value.clone());
         }
@@ -260,16 +267,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// A copy in a new buffer (the `Clone` equivalent: it takes flags and a
     /// token).
     #[track_caller]
-    pub fn try_clone<C, F>(&self, flags: F, cx: &C) -> Result<Self, AllocError>
+    pub fn try_clone<C, F>(&self, flags: F, cx: &mut C) -> Result<Self, AllocError>
     where
         T: Clone,
         A: Clone,
-        C: Context,
+        C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
         let mut copy = Self::new_in(self.backend.clone());
-        copy.reserve_exact_gfp(self.len, || cx.serve(flags.gfp()))?;
+        copy.reserve_exact_gfp(self.len, || crate::context::served(cx, flags.gfp()))?;
         for item in self.iter() {
             let _ = copy.push_within_capacity(item.clone());
         }
@@ -288,20 +295,24 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// MaySleep::enter(|cx| {
     ///     let mut paths: KVec<[u64; 4]> = KVec::new();
     ///     let small = array_size::<[u64; 4], Nofail>(8).expect("8 paths fit in 8 KiB");
-    ///     paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, &cx); // cannot fail
+    ///     paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
     ///     assert!(paths.capacity() >= 8);
     /// });
     /// ```
     #[track_caller]
-    pub fn grow_to<C, F, S>(&mut self, size: S, flags: F, cx: &C) -> Outcome<F, ()>
+    pub fn grow_to<C, F, S>(&mut self, size: S, flags: F, cx: &mut C) -> Outcome<F, ()>
     where
-        C: Context,
+        C: Token,
         F: GfpFlags,
         C: Permits<F>,
         S: SizeFor<BoundFor<F, B>>,
     {
         let capacity = size.bytes().checked_div(mem::size_of::<T>()).unwrap_or(usize::MAX);
-        let result = if capacity <= self.cap { Ok(()) } else { self.realloc_to(capacity, cx.serve(flags.gfp())) };
+        let result = if capacity <= self.cap {
+            Ok(())
+        } else {
+            self.realloc_to(capacity, crate::context::served(cx, flags.gfp()))
+        };
         <F::NoFail as Bool>::outcome(result)
     }
 

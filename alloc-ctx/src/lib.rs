@@ -27,21 +27,21 @@
 //!
 //! #[alloc_ctx::may_sleep]
 //! fn probe(entries: usize) -> Result<Ring, alloc_ctx::AllocError> {
-//!     let mut slots = KVec::with_capacity(entries, GFP_KERNEL, &cx)?; // may sleep
-//!     slots.resize(entries, 0, GFP_KERNEL, &cx)?;
+//!     let mut slots = KVec::with_capacity(entries, GFP_KERNEL, cx)?; // may sleep
+//!     slots.resize(entries, 0, GFP_KERNEL, cx)?;
 //!     Ok(Ring { slots })
 //! }
 //!
 //! #[alloc_ctx::nowait]
 //! fn rx_interrupt(ring: &mut Ring, frame: u64) {
 //!     // GFP_KERNEL here would be a compile error; GFP_ATOMIC may fail:
-//!     if ring.slots.push(frame, GFP_ATOMIC, &cx).is_err() {
+//!     if ring.slots.push(frame, GFP_ATOMIC, cx).is_err() {
 //!         // drop the frame, count it
 //!     }
 //! }
 //!
-//! MaySleep::enter(|mut cx| {
-//!     let mut ring = probe(&mut cx, 64).expect("probe");
+//! MaySleep::enter(|cx| {
+//!     let mut ring = probe(cx, 64).expect("probe");
 //!     cx.nowait_scope(|nw| rx_interrupt(nw, &mut ring, 0xfeed));
 //!     assert_eq!(ring.slots.len(), 65);
 //! });
@@ -82,7 +82,7 @@ pub mod typelevel;
 pub mod workqueue;
 
 pub use backend::{Backend, System};
-pub use context::{Context, MaySleep, NoWait, NoWaitContext, SleepContext};
+pub use context::{MaySleep, NoWait, SleepToken, Token};
 pub use error::AllocError;
 pub use kbox::KBox;
 pub use kvec::{KVVec, KVec, PushError};
@@ -91,7 +91,7 @@ pub use size::{Size, SizeError, array_size, struct_size};
 pub use state::might_sleep;
 
 #[cfg(feature = "macros")]
-pub use alloc_ctx_macros::{may_sleep, nowait};
+pub use alloc_ctx_macros::{may_sleep, no_context, nowait};
 
 /// Everything a driver module usually needs: tokens, flags, sizes,
 /// containers and the macros.
@@ -106,7 +106,12 @@ pub mod prelude {
 /// What the macros expand to; not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::context::entry::{NoWaitEntry, enter_may_sleep};
+    pub use crate::state::NoWaitMark;
+
+    /// Mentions lifetimes in a returned `impl Trait`, so that it captures
+    /// the lifetimes the unmarked function would, and not the token's.
+    pub trait Captures<T: ?Sized> {}
+    impl<T: ?Sized, U: ?Sized> Captures<T> for U {}
 }
 
 /// The README's Rust examples, compiled and run as doctests so they stay

@@ -27,18 +27,18 @@
 //!
 //! struct Request { sector: u64 }
 //!
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     // At probe time, while sleeping is allowed: reserve 4 requests.
-//!     let pool = Mempool::<Request>::new(4, GFP_KERNEL, &cx)?;
+//!     let pool = Mempool::<Request>::new(4, GFP_KERNEL, cx)?;
 //!     assert_eq!(pool.available(), 4);
 //!
 //!     // On the I/O path: cannot fail, at worst waits for a completion.
-//!     let request = pool.alloc(Request { sector: 7 }, GFP_NOIO, &cx);
+//!     let request = pool.alloc(Request { sector: 7 }, GFP_NOIO, cx);
 //!     assert_eq!(request.sector, 7);
 //!
 //!     // In an interrupt handler: may fail, never waits.
-//!     cx.atomic(|nw| {
-//!         let retry = pool.alloc(Request { sector: 8 }, GFP_ATOMIC, &nw);
+//!     cx.nowait_scope(|nw| {
+//!         let retry = pool.alloc(Request { sector: 8 }, GFP_ATOMIC, nw);
 //!         assert!(retry.is_ok());
 //!     });
 //!     Ok::<_, alloc_ctx::AllocError>(())
@@ -52,10 +52,10 @@
 //! ```compile_fail,E0277
 //! use alloc_ctx::mempool::Mempool;
 //! use alloc_ctx::{MaySleep, flags::*};
-//! MaySleep::enter(|mut cx| {
-//!     let pool = Mempool::<u64>::new(4, GFP_KERNEL, &cx).unwrap();
-//!     cx.atomic(|nw| {
-//!         let _ = pool.alloc(1, GFP_KERNEL, &nw); // error: `GFP_KERNEL` may sleep
+//! MaySleep::enter(|cx| {
+//!     let pool = Mempool::<u64>::new(4, GFP_KERNEL, cx).unwrap();
+//!     cx.nowait_scope(|nw| {
+//!         let _ = pool.alloc(1, GFP_KERNEL, nw); // error: `GFP_KERNEL` may sleep
 //!     });
 //! });
 //! ```
@@ -72,12 +72,12 @@ use core::time::Duration;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::backend::{Backend, System};
-use crate::context::{Context, Mask, MaySleep};
+use crate::context::{MaySleep, Token};
 use crate::error::AllocError;
 use crate::flags::{Gfp, GfpFlags, bits};
 use crate::kbox::free_block;
 use crate::request;
-use crate::rules::{MayFail, Permits};
+use crate::rules::{MayFail, Permits, PoolFlags};
 use crate::size::{Kmalloc, Size};
 use crate::typelevel::Bool;
 
@@ -120,11 +120,10 @@ impl<T> Mempool<T> {
     /// the count is a run-time value), through a sleep token, like
     /// `mempool_create()`. On failure nothing is kept.
     #[track_caller]
-    pub fn new<'cx, M, F>(min_nr: usize, flags: F, cx: &MaySleep<'cx, M>) -> Result<Self, AllocError>
+    pub fn new<F>(min_nr: usize, flags: F, cx: &mut MaySleep) -> Result<Self, AllocError>
     where
-        M: Mask,
         F: GfpFlags + MayFail,
-        MaySleep<'cx, M>: Permits<F>,
+        MaySleep: Permits<F>,
     {
         Mempool::new_in(min_nr, System, flags, cx)
     }
@@ -140,19 +139,18 @@ impl<T, A: Backend> Mempool<T, A> {
     ///
     /// let budget = Budget::new(64);
     /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<[u8; 16], _>::new_in(4, &budget, GFP_KERNEL, &cx).unwrap();
+    ///     let pool = Mempool::<[u8; 16], _>::new_in(4, &budget, GFP_KERNEL, cx).unwrap();
     ///     assert_eq!(budget.live_bytes(), 64); // the reserve is charged up front
-    ///     assert!(Mempool::<[u8; 16], _>::new_in(1, &budget, GFP_KERNEL | __GFP_NOWARN, &cx).is_err());
+    ///     assert!(Mempool::<[u8; 16], _>::new_in(1, &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
     ///     drop(pool);
     /// });
     /// assert_eq!(budget.live_bytes(), 0);
     /// ```
     #[track_caller]
-    pub fn new_in<'cx, M, F>(min_nr: usize, backend: A, flags: F, cx: &MaySleep<'cx, M>) -> Result<Self, AllocError>
+    pub fn new_in<F>(min_nr: usize, backend: A, flags: F, cx: &mut MaySleep) -> Result<Self, AllocError>
     where
-        M: Mask,
         F: GfpFlags + MayFail,
-        MaySleep<'cx, M>: Permits<F>,
+        MaySleep: Permits<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertElementFits::<T>::OK;
@@ -188,8 +186,10 @@ impl<T, A: Backend> Mempool<T, A> {
     ///
     /// Any token may make a request its rules allow: a [`MaySleep`] token
     /// with any flags, a [`NoWait`](crate::NoWait) token with non-blocking
-    /// ones. `__GFP_NOFAIL` adds nothing (a sleeping pool request cannot
-    /// fail anyway) and `__GFP_ZERO` is ignored (the element holds `value`).
+    /// ones. `__GFP_NOFAIL` does not compile: it would add nothing (a
+    /// sleeping pool request cannot fail anyway) and promise more than a
+    /// non-sleeping one can keep. `__GFP_ZERO` is ignored (the element holds
+    /// `value`).
     ///
     /// ```
     /// use alloc_ctx::backend::Budget;
@@ -198,24 +198,24 @@ impl<T, A: Backend> Mempool<T, A> {
     ///
     /// let budget = Budget::new(2 * 8);
     /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<u64, _>::new_in(2, &budget, GFP_KERNEL, &cx).unwrap();
+    ///     let pool = Mempool::<u64, _>::new_in(2, &budget, GFP_KERNEL, cx).unwrap();
     ///     // The budget is spent on the reserve, so both come from it.
-    ///     let a = pool.alloc(1, GFP_KERNEL, &cx);
-    ///     let b = pool.alloc(2, GFP_ATOMIC, &cx.nowait()).unwrap();
+    ///     let a = pool.alloc(1, GFP_KERNEL, cx);
+    ///     let b = pool.alloc(2, GFP_ATOMIC, cx.nowait()).unwrap();
     ///     assert_eq!(pool.available(), 0);
-    ///     assert!(pool.alloc(3, GFP_NOWAIT, &cx.nowait()).is_err());
+    ///     assert!(pool.alloc(3, GFP_NOWAIT, cx.nowait()).is_err());
     ///     drop(a);
     ///     assert_eq!(pool.available(), 1);
-    ///     assert_eq!(*b + *pool.alloc(3, GFP_KERNEL, &cx), 5);
+    ///     assert_eq!(*b + *pool.alloc(3, GFP_KERNEL, cx), 5);
     /// });
     /// ```
     #[track_caller]
-    pub fn alloc<C, F>(&self, value: T, flags: F, cx: &C) -> PoolOutcome<F, MempoolBox<'_, T, A>>
+    pub fn alloc<C, F>(&self, value: T, flags: F, cx: &mut C) -> PoolOutcome<F, MempoolBox<'_, T, A>>
     where
-        C: Context + Permits<F>,
-        F: GfpFlags,
+        C: Token + Permits<F> + ?Sized,
+        F: GfpFlags + PoolFlags,
     {
-        let result = self.take_element(cx.serve(flags.gfp())).map(|element| {
+        let result = self.take_element(crate::context::served(cx, flags.gfp())).map(|element| {
             // SAFETY: the element is valid for writes of a `T` and owned by
             // nobody else until the box returns it.
             unsafe { element.as_ptr().write(value) };
@@ -379,8 +379,8 @@ impl<'pool, T, A: Backend> MempoolBox<'pool, T, A> {
     /// use alloc_ctx::mempool::{Mempool, MempoolBox};
     /// use alloc_ctx::{MaySleep, flags::*};
     /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<String>::new(1, GFP_KERNEL, &cx).unwrap();
-    ///     let name = pool.alloc(String::from("eth0"), GFP_KERNEL, &cx);
+    ///     let pool = Mempool::<String>::new(1, GFP_KERNEL, cx).unwrap();
+    ///     let name = pool.alloc(String::from("eth0"), GFP_KERNEL, cx);
     ///     assert_eq!(MempoolBox::into_inner(name), "eth0");
     ///     assert_eq!(pool.available(), 1);
     /// });

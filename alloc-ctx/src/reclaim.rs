@@ -14,6 +14,7 @@
 //!
 //! Without the `std` feature there is no registry and reclaim frees nothing.
 
+use crate::context::MaySleep;
 use crate::flags::Gfp;
 
 /// What a shrinker needs from the request that runs it.
@@ -141,16 +142,32 @@ pub fn register_shrinker(
 /// Runs the shrinkers the current context allows for a request with flags
 /// `gfp`, aiming to free `target` bytes; returns the bytes freed.
 ///
-/// The thread's scope mask is applied first, so a NOIO section never runs
-/// an I/O shrinker. Called by the request path; public so tests and drivers
-/// can exercise reclaim directly.
-pub fn shrink(gfp: Gfp, target: usize) -> usize {
-    shrink_reporting(gfp, target, |_| {})
+/// Shrinkers may sleep (write back, wait for I/O), so this takes the
+/// caller's sleep token, like every operation that may sleep. The thread's
+/// scope mask is applied first, so a NOIO section never runs an I/O
+/// shrinker. The request path runs the same reclaim by itself; this is for
+/// tests and drivers that exercise reclaim directly.
+///
+/// ```
+/// use alloc_ctx::{MaySleep, flags::*, reclaim::shrink};
+/// let freed = MaySleep::enter(|cx| shrink(cx, GFP_KERNEL.gfp(), 4096));
+/// # let _ = freed;
+/// ```
+pub fn shrink(cx: &mut MaySleep, gfp: Gfp, target: usize) -> usize {
+    shrink_reporting(cx, gfp, target, |_| {})
 }
 
 /// As [`shrink`], calling `on_skip` with the name of each shrinker skipped
 /// because the effective flags lack what it needs.
-pub fn shrink_reporting(gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
+pub fn shrink_reporting(cx: &mut MaySleep, gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
+    let _ = cx;
+    crate::state::might_sleep();
+    run_shrinkers(gfp, target, on_skip)
+}
+
+/// The reclaim pass of a sleeping request (the request path has checked
+/// the context already).
+pub(crate) fn run_shrinkers(gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
     let effective = crate::state::current_gfp_context(gfp);
     #[cfg(feature = "std")]
     return registry::shrink(effective, target, on_skip);

@@ -16,7 +16,7 @@ use core::alloc::Layout;
 use core::panic::Location;
 use core::ptr::NonNull;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Request};
 use crate::error::AllocError;
 use crate::flags::Gfp;
 use crate::report::{AllocFailure, report};
@@ -27,16 +27,20 @@ pub const DEFAULT_RECLAIM_PASSES: u32 = 3;
 /// `MAX_RECLAIM_RETRIES`).
 pub const MAX_RECLAIM_RETRIES: u32 = 16;
 
-/// Allocates `layout` (non-zero size) with the effective flags `gfp`.
+/// Allocates `layout` (non-zero size, checked against the request's
+/// bound) with the effective flags `gfp`, which the caller's token permits.
+///
+/// This is where the [`Request`] that backends take is made: nothing
+/// outside this module reaches [`Backend::allocate`].
 #[inline]
 #[track_caller]
 pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
-    debug_assert!(layout.size() != 0);
     check_context(gfp);
+    let request = Request::new(layout, gfp);
     let _request = InRequest::enter();
-    match backend.allocate(layout, gfp) {
+    match backend.allocate(&request) {
         Some(ptr) => Ok(ptr),
-        None => allocate_slow(backend, layout, gfp, Location::caller()),
+        None => allocate_slow(backend, &request, Location::caller()),
     }
 }
 
@@ -46,18 +50,21 @@ pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gf
 #[inline(never)]
 fn allocate_slow<A: Backend + ?Sized>(
     backend: &A,
-    layout: Layout,
-    gfp: Gfp,
+    request: &Request,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
-    retry(layout, gfp, location, || backend.allocate(layout, gfp))
+    retry(request, location, || backend.allocate(request))
 }
 
-/// Resizes a block; on error the old block is untouched.
+/// Resizes a block to `new` (non-zero size, checked against the request's
+/// bound) with the effective flags `gfp`; on error the old block is
+/// untouched.
 ///
 /// # Safety
 ///
-/// As [`Backend::reallocate`].
+/// As [`Backend::reallocate`] with a request for `new`: `ptr` comes from
+/// `backend` with exactly `old` (non-zero size), and
+/// `new.align() == old.align()`.
 #[inline]
 #[track_caller]
 pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
@@ -67,15 +74,16 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
     new: Layout,
     gfp: Gfp,
 ) -> Result<NonNull<u8>, AllocError> {
-    debug_assert!(new.size() != 0 && old.size() != 0);
+    debug_assert!(old.size() != 0 && old.align() == new.align());
     check_context(gfp);
+    let request = Request::new(new, gfp);
     let _request = InRequest::enter();
     // SAFETY: forwarded from the caller.
-    match unsafe { backend.reallocate(ptr, old, new, gfp) } {
+    match unsafe { backend.reallocate(ptr, old, &request) } {
         Some(ptr) => Ok(ptr),
         // SAFETY: forwarded from the caller; `reallocate` left the old
         // block untouched when it failed, so a retry may pass it again.
-        None => unsafe { reallocate_slow(backend, ptr, old, new, gfp, Location::caller()) },
+        None => unsafe { reallocate_slow(backend, ptr, old, &request, Location::caller()) },
     }
 }
 
@@ -90,40 +98,55 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
     backend: &A,
     ptr: NonNull<u8>,
     old: Layout,
-    new: Layout,
-    gfp: Gfp,
+    request: &Request,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
     // SAFETY: forwarded from the caller; the old block is still valid
     // after each failed attempt.
-    retry(new, gfp, location, || unsafe { backend.reallocate(ptr, old, new, gfp) })
+    retry(request, location, || unsafe { backend.reallocate(ptr, old, request) })
 }
 
 /// Marks the thread as inside a token request until dropped, so the
 /// checking global allocator (`crate::checking`) lets the backend's own
 /// allocations (and the failure report's) through. Restores the previous
-/// value, so nested requests (a shrinker allocating during reclaim) stay
+/// state, so nested requests (a shrinker allocating during reclaim) stay
 /// marked. A no-op without `std`.
+///
+/// The injected-failure mark ([`inject_failure`]) shares the thread-local
+/// cell: entering a request clears it in the write that sets the in-request
+/// bit, and leaving restores the enclosing request's state, so a mark never
+/// outlives the request whose backend set it. A composite backend that
+/// swallows an injected failure of the backend it wraps (and succeeds
+/// another way) therefore cannot make a later request skip its reclaim,
+/// and the fast path costs what it did with a single flag.
 #[must_use = "the request ends when the guard is dropped"]
 pub(crate) struct InRequest {
     #[cfg(feature = "std")]
-    previous: bool,
+    previous: u8,
 }
+
+/// [`REQUEST`] bit: the thread is inside a token request.
+#[cfg(feature = "std")]
+const IN_REQUEST: u8 = 1;
+/// [`REQUEST`] bit: a fault-injecting backend failed the request in
+/// progress.
+#[cfg(feature = "std")]
+const INJECTED: u8 = 2;
 
 #[cfg(feature = "std")]
 std::thread_local! {
-    static IN_REQUEST: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-    /// Set by a fault-injecting backend to fail the request in progress.
-    static INJECTED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    /// The current request's state: [`IN_REQUEST`] and [`INJECTED`] bits.
+    static REQUEST: core::cell::Cell<u8> = const { core::cell::Cell::new(0) };
 }
 
 impl InRequest {
     #[inline(always)]
     pub(crate) fn enter() -> InRequest {
         InRequest {
-            // `try_with`: a request may run from a TLS destructor.
+            // `try_with`: a request may run from a TLS destructor. A new
+            // request starts without an injected mark.
             #[cfg(feature = "std")]
-            previous: IN_REQUEST.try_with(|flag| flag.replace(true)).unwrap_or(false),
+            previous: REQUEST.try_with(|state| state.replace(IN_REQUEST)).unwrap_or(0),
         }
     }
 }
@@ -132,7 +155,7 @@ impl Drop for InRequest {
     #[inline(always)]
     fn drop(&mut self) {
         #[cfg(feature = "std")]
-        let _ = IN_REQUEST.try_with(|flag| flag.set(self.previous));
+        let _ = REQUEST.try_with(|state| state.set(self.previous));
     }
 }
 
@@ -141,7 +164,7 @@ impl Drop for InRequest {
 #[cfg(feature = "std")]
 #[inline(always)]
 pub(crate) fn in_request() -> bool {
-    IN_REQUEST.try_with(core::cell::Cell::get).unwrap_or(false)
+    REQUEST.try_with(|state| state.get() & IN_REQUEST != 0).unwrap_or(false)
 }
 
 /// Makes the request in progress on this thread fail as a whole: no reclaim
@@ -149,29 +172,43 @@ pub(crate) fn in_request() -> bool {
 /// in the kernel (`failslab` fails a `kmalloc()` before the page allocator's
 /// retry loop), and it lets a sweep fail sleeping requests too. Called by a
 /// backend from inside `allocate`/`reallocate`; a no-op outside a request.
+/// The mark lasts until the request path reads it after the attempt, or
+/// until the request ends (see [`InRequest`]).
 #[cfg(feature = "std")]
 pub(crate) fn inject_failure() {
-    if in_request() {
-        let _ = INJECTED.try_with(|flag| flag.set(true));
-    }
+    let _ = REQUEST.try_with(|state| {
+        let current = state.get();
+        if current & IN_REQUEST != 0 {
+            state.set(current | INJECTED);
+        }
+    });
 }
 
 /// Takes the injected-failure mark of the current request.
 #[inline]
 fn take_injected() -> bool {
     #[cfg(feature = "std")]
-    return INJECTED.try_with(|flag| flag.replace(false)).unwrap_or(false);
+    return REQUEST
+        .try_with(|state| {
+            let current = state.get();
+            state.set(current & !INJECTED);
+            current & INJECTED != 0
+        })
+        .unwrap_or(false);
     #[cfg(not(feature = "std"))]
     false
 }
 
-/// In debug builds, a sleeping request made while the thread is inside an
-/// atomic section (possible only through an `unsafe`-assumed token, or two
-/// tokens created on one thread) panics like `might_sleep()`.
+/// A request that may sleep, made where the thread must not (through a
+/// sleep token captured into a token-less atomic section, a leaked
+/// (`mem::forget`) lock guard, or an `unsafe`-assumed token), panics like
+/// `might_sleep()`. On in release builds too, as the kernel's
+/// `might_alloc()`: one thread-local read, on sleeping requests only (the
+/// flags are constants, so the test folds away for the others).
 #[inline(always)]
 #[track_caller]
 fn check_context(gfp: Gfp) {
-    if cfg!(debug_assertions) && gfp.may_sleep() {
+    if gfp.may_sleep() {
         crate::state::might_sleep();
     }
 }
@@ -179,11 +216,11 @@ fn check_context(gfp: Gfp) {
 #[cold]
 #[inline(never)]
 fn retry(
-    layout: Layout,
-    gfp: Gfp,
+    request: &Request,
     location: &'static Location<'static>,
     mut attempt: impl FnMut() -> Option<NonNull<u8>>,
 ) -> Result<NonNull<u8>, AllocError> {
+    let (layout, gfp) = (request.layout(), request.gfp());
     // An injected fault fails the request without reclaim; NOFAIL ignores it.
     let injected = take_injected() && !gfp.nofail();
     if gfp.may_sleep() && !injected {
@@ -198,7 +235,7 @@ fn retry(
         };
         let mut pass: u32 = 0;
         loop {
-            let freed = crate::reclaim::shrink(gfp, layout.size());
+            let freed = crate::reclaim::run_shrinkers(gfp, layout.size(), |_| {});
             if freed == 0 && pass > 0 {
                 back_off(pass);
             }

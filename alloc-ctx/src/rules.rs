@@ -24,7 +24,7 @@
 //! is bounded by it.
 #![allow(non_camel_case_types)]
 
-use crate::context::{Mask, MaySleep, NoWait};
+use crate::context::{MaySleep, NoWait};
 use crate::flags::*;
 use crate::typelevel::{Bool, False, True};
 
@@ -83,6 +83,56 @@ pub trait NoFailConsistent: GfpFlags {}
 )]
 pub trait MayFail: GfpFlags {}
 
+/// The flags of a [`Mempool::alloc`](crate::mempool::Mempool::alloc):
+/// anything but `__GFP_NOFAIL`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` contains `__GFP_NOFAIL`, which a mempool request does not take",
+    label = "NOFAIL on a mempool request",
+    note = "a sleeping `Mempool::alloc` already never fails: when the reserve is empty it waits for an element to be freed; a non-sleeping one may fail, so NOFAIL would be a broken promise there",
+    note = "fix: drop `__GFP_NOFAIL`; with `GFP_KERNEL` the result is the element itself, not a `Result`"
+)]
+pub trait PoolFlags: GfpFlags {}
+
+#[diagnostic::do_not_recommend]
+impl<F: GfpFlags> PoolFlags for F where F::NoFail: IsFalse {}
+
+/// Flags that a sleep token may ask for: one named bound for a helper that
+/// forwards its caller's flags, as C code passes `gfp_t gfp` down.
+///
+/// Container growth sized at run time also needs [`MayFail`] (no
+/// `__GFP_NOFAIL` there).
+///
+/// ```
+/// use alloc_ctx::{KVec, MaySleep, flags::*, rules::{MayFail, SleepFlags}};
+///
+/// fn alloc_rings<F: SleepFlags + MayFail>(entries: usize, gfp: F, cx: &mut MaySleep) -> Option<[KVec<u64>; 2]> {
+///     Some([KVec::with_capacity(entries, gfp, cx).ok()?, KVec::with_capacity(entries, gfp, cx).ok()?])
+/// }
+///
+/// const RX_GFP: Or<GFP_KERNEL, __GFP_NOWARN> = GFP_KERNEL.or(__GFP_NOWARN); // named once
+/// MaySleep::enter(|cx| {
+///     assert!(alloc_rings(64, RX_GFP, cx).is_some());
+///     assert!(alloc_rings(64, GFP_ATOMIC, cx).is_some()); // non-blocking flags are fine too
+/// });
+/// ```
+pub trait SleepFlags: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+
+/// Flags that any token may ask for, a `NoWait` included: non-blocking,
+/// never `__GFP_NOFAIL`. The bound for a helper that forwards flags from
+/// atomic context.
+///
+/// ```
+/// use alloc_ctx::{KBox, NoWait, Token, flags::*, rules::NoWaitFlags};
+///
+/// fn alloc_frame<F: NoWaitFlags>(gfp: F, cx: &mut impl Token) -> Option<KBox<[u8; 64]>> {
+///     KBox::new([0; 64], gfp, cx.nowait()).ok()
+/// }
+/// assert!(NoWait::enter(|cx| alloc_frame(GFP_ATOMIC | __GFP_NOWARN, cx)).is_some());
+/// ```
+pub trait NoWaitFlags: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail {}
+impl<F> NoWaitFlags for F where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail {}
+
 /// A token of this context may make requests with flags `F`.
 ///
 /// Implemented for every flags type that passes the rules of the context:
@@ -100,14 +150,16 @@ pub trait MayFail: GfpFlags {}
 )]
 pub trait Permits<F: GfpFlags> {}
 
-impl<'a, F> Permits<F> for NoWait<'a> where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
+impl<F> Permits<F> for NoWait where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
 
-impl<'a, M: Mask, F> Permits<F> for MaySleep<'a, M> where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+impl<F> Permits<F> for MaySleep where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
 
 // ---- leaf rules -----------------------------------------------------------
 
 impl<A: NonSleeping, B: NonSleeping> NonSleeping for Or<A, B> {}
 impl<A: NotNoFail, B: NotNoFail> NotNoFail for Or<A, B> {}
+impl<F: Modifier + NonSleeping> NonSleeping for When<F> {}
+impl<F: Modifier + NotNoFail> NotNoFail for When<F> {}
 
 macro_rules! leaf_impls {
     ($trait:ident: $($flag:ident),* $(,)?) => { $(impl $trait for $flag {})* };
@@ -119,7 +171,7 @@ leaf_impls!(NonSleeping:
     __GFP_NORETRY, __GFP_ACCOUNT,
 );
 leaf_impls!(NotNoFail:
-    GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_ATOMIC, GFP_NOWAIT, __GFP_HIGH,
+    GFP_KERNEL, GFP_KERNEL_ACCOUNT, GFP_NOFS, GFP_NOIO, GFP_ATOMIC, GFP_NOWAIT, __GFP_HIGH,
     __GFP_IO, __GFP_FS, __GFP_ZERO, __GFP_DIRECT_RECLAIM,
     __GFP_KSWAPD_RECLAIM, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_NORETRY,
     __GFP_ACCOUNT,
@@ -167,12 +219,12 @@ mod tests {
 
     fn allowed_in_nowait<F: GfpFlags>(_: F)
     where
-        for<'a> NoWait<'a>: Permits<F>,
+        NoWait: Permits<F>,
     {
     }
     fn allowed_in_may_sleep<F: GfpFlags>(_: F)
     where
-        for<'a> MaySleep<'a>: Permits<F>,
+        MaySleep: Permits<F>,
     {
     }
 

@@ -45,6 +45,8 @@ pub const MAX_PAGE_ORDER: u32 = 10;
 
 mod sealed {
     pub trait Sealed {}
+    /// Sizes: only `Size<B>` may claim to be checked.
+    pub trait CheckedSize {}
 }
 
 /// An allocator's maximum request size.
@@ -278,20 +280,32 @@ impl<B: Bound> From<Size<B>> for usize {
 ///
 /// `Size<B>` is accepted where `B` is asked for, and so is any size of a
 /// stricter bound (a `Size<Nofail>` where `Kmalloc` is asked for). A raw
-/// `usize` never is.
+/// `usize` never is, and no other type can claim to be checked: the trait
+/// is sealed.
+///
+/// ```compile_fail,E0277
+/// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, SizeFor}};
+/// #[derive(Clone, Copy)]
+/// struct Forged;
+/// impl SizeFor<Kmalloc> for Forged { // error: the trait is sealed
+///     fn bytes(self) -> usize { 1 << 40 }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a size checked against the `{B}` bound",
     label = "this size has not been proven to fit `{B}`",
     note = "sizes reach the allocation fast path only as `Size<B>` values, checked against the allocator's maximum (and NOFAIL requests only accept `Size<Nofail>`, at most 8 KiB)",
     note = "fix: check it first: `Size::<{B}>::new(bytes)?`, `array_size::<T, {B}>(count)?`, or `Size::<{B}>::try_from(wider_size)?`"
 )]
-pub trait SizeFor<B: Bound>: Copy {
+pub trait SizeFor<B: Bound>: sealed::CheckedSize + Copy {
     /// The checked byte count.
     fn bytes(self) -> usize;
 }
 
 /// Declares that sizes of bound `$from` are valid for bound `$to` (every
 /// pair where `$from::MAX <= $to::MAX`), plus the matching `From`/`TryFrom`.
+impl<B: Bound> sealed::CheckedSize for Size<B> {}
+
 macro_rules! size_for {
     ($($from:ident => $to:ident),* $(,)?) => {$(
         impl SizeFor<$to> for Size<$from> {
@@ -488,10 +502,14 @@ pub const fn struct_size<H, E, B: Bound>(count: usize) -> Result<Size<B>, SizeEr
     Size::new(overflow::struct_size::<H, E>(count))
 }
 
-/// A size constant checked when the program is compiled.
+/// A size constant checked when the program is type-checked.
 ///
 /// `const_size!(Bound, bytes)` is a `Size<Bound>`; a constant over the bound
-/// is a compile error, never a run-time one.
+/// is an error at `cargo check`, pointing at the macro's line, never a
+/// run-time one. `bytes` must be a constant expression that does not use
+/// the generic parameters of an enclosing function (it is evaluated as a
+/// `const` item); for a size that depends on a type parameter, use
+/// [`Size::of`], which is checked when the program is built.
 ///
 /// ```
 /// use alloc_ctx::{const_size, size::{Nofail, Size}};
@@ -499,26 +517,29 @@ pub const fn struct_size<H, E, B: Bound>(count: usize) -> Result<Size<B>, SizeEr
 /// assert_eq!(SMALL.get(), 4096);
 /// ```
 ///
-/// ```compile_fail
+/// ```compile_fail,E0080
 /// use alloc_ctx::{const_size, size::{Nofail, Size}};
-/// const BIG: Size<Nofail> = const_size!(Nofail, 8193); // over 8 KiB: rejected
+/// fn control_block() -> Size<Nofail> {
+///     const_size!(Nofail, 8193) // over 8 KiB: rejected by `cargo check`
+/// }
 /// ```
 #[macro_export]
 macro_rules! const_size {
-    ($bound:ty, $bytes:expr $(,)?) => {
-        const {
-            match $crate::size::Size::<$bound>::new($bytes) {
-                ::core::result::Result::Ok(size) => size,
-                ::core::result::Result::Err(_) => ::core::panic!(::core::concat!(
-                    "const_size!: ",
-                    ::core::stringify!($bytes),
-                    " bytes exceeds the ",
-                    ::core::stringify!($bound),
-                    " bound"
-                )),
-            }
-        }
-    };
+    ($bound:ty, $bytes:expr $(,)?) => {{
+        // A `const` item, not an inline `const { }` block: rustc evaluates
+        // const items while type-checking, inline blocks only when building.
+        const CHECKED: $crate::size::Size<$bound> = match $crate::size::Size::<$bound>::new($bytes) {
+            ::core::result::Result::Ok(size) => size,
+            ::core::result::Result::Err(_) => ::core::panic!(::core::concat!(
+                "const_size!: ",
+                ::core::stringify!($bytes),
+                " bytes exceeds the ",
+                ::core::stringify!($bound),
+                " bound"
+            )),
+        };
+        CHECKED
+    }};
 }
 
 #[cfg(test)]

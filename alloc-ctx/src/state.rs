@@ -27,6 +27,7 @@ mod storage {
         static ATOMIC_DEPTH: Cell<u32> = const { Cell::new(0) };
         static SCOPE_MASK: Cell<u32> = const { Cell::new(0) };
         static IRQS_DISABLED: Cell<bool> = const { Cell::new(false) };
+        static NOWAIT_MARKS: Cell<u32> = const { Cell::new(0) };
     }
 
     #[inline]
@@ -56,6 +57,14 @@ mod storage {
     pub(super) fn set_irqs_disabled(disabled: bool) {
         let _ = IRQS_DISABLED.try_with(|cell| cell.set(disabled));
     }
+    #[inline]
+    pub(super) fn nowait_marks() -> u32 {
+        NOWAIT_MARKS.try_with(Cell::get).unwrap_or(0)
+    }
+    #[inline]
+    pub(super) fn set_nowait_marks(marks: u32) {
+        let _ = NOWAIT_MARKS.try_with(|cell| cell.set(marks));
+    }
 }
 
 #[cfg(not(feature = "std"))]
@@ -67,6 +76,7 @@ mod storage {
     static ATOMIC_DEPTH: AtomicU32 = AtomicU32::new(0);
     static SCOPE_MASK: AtomicU32 = AtomicU32::new(0);
     static IRQS_DISABLED: AtomicBool = AtomicBool::new(false);
+    static NOWAIT_MARKS: AtomicU32 = AtomicU32::new(0);
 
     #[inline]
     pub(super) fn atomic_depth() -> u32 {
@@ -92,6 +102,14 @@ mod storage {
     pub(super) fn set_irqs_disabled(disabled: bool) {
         IRQS_DISABLED.store(disabled, Ordering::Relaxed)
     }
+    #[inline]
+    pub(super) fn nowait_marks() -> u32 {
+        NOWAIT_MARKS.load(Ordering::Relaxed)
+    }
+    #[inline]
+    pub(super) fn set_nowait_marks(marks: u32) {
+        NOWAIT_MARKS.store(marks, Ordering::Relaxed)
+    }
 }
 
 /// How many atomic sections (spinlocks, interrupt handlers, nowait scopes)
@@ -110,7 +128,13 @@ pub fn in_atomic() -> bool {
 /// Panics if the current thread may not sleep: the kernel's `might_sleep()`.
 ///
 /// Called by every entry point that creates a [`MaySleep`](crate::MaySleep)
-/// token, and available for code that is about to block by other means.
+/// token, by every request that may sleep (in release builds too, as the
+/// kernel's `might_alloc()`), by `Mutex::lock` and the other blocking
+/// operations, and available for code that is about to block by other
+/// means. It fires inside an atomic section (a spinlock, an interrupt
+/// handler, a nowait scope) and, in debug builds, inside a `#[nowait]`
+/// function: the cases a token captured or assumed past the type system
+/// can reach.
 ///
 /// ```
 /// alloc_ctx::state::might_sleep(); // fine: not inside an atomic section
@@ -122,6 +146,12 @@ pub fn might_sleep() {
     if depth != 0 {
         sleeping_in_atomic(depth);
     }
+    if cfg!(debug_assertions) {
+        let marks = storage::nowait_marks();
+        if marks != 0 {
+            sleeping_in_nowait_function(marks);
+        }
+    }
 }
 
 #[cold]
@@ -132,10 +162,51 @@ fn sleeping_in_atomic(depth: u32) -> ! {
     panic!(
         "BUG: sleeping function called from invalid context at {location}\n\
          in_atomic(): 1, atomic depth: {depth}\n\
-         a MaySleep token was requested while this thread is inside an atomic \
-         section (spinlock, interrupt handler or nowait scope); pass the \
-         section's NoWait token instead, or move this call out of the section"
+         a sleep was requested while this thread is inside an atomic section \
+         (spinlock, interrupt handler or nowait scope); use the section's \
+         NoWait token with GFP_ATOMIC or GFP_NOWAIT instead, or move this call \
+         out of the section"
     );
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn sleeping_in_nowait_function(marks: u32) -> ! {
+    let location = core::panic::Location::caller();
+    panic!(
+        "BUG: sleeping function called from a #[nowait] function at {location}\n\
+         #[nowait] functions on the stack: {marks}\n\
+         a #[nowait] function must be callable from atomic context, so nothing \
+         it calls may sleep; make this call from a #[may_sleep] caller, or \
+         defer it to a workqueue"
+    );
+}
+
+/// Marks the thread as running a `#[nowait]` function until dropped, so
+/// that [`might_sleep`] fires inside it even when its caller could sleep.
+/// Emitted by `#[nowait]` in debug builds only (a marked function compiles
+/// to the same code as an unmarked one in release builds).
+#[doc(hidden)]
+#[must_use = "the mark ends when the guard is dropped"]
+pub struct NoWaitMark {
+    _not_send: core::marker::PhantomData<*mut ()>,
+}
+
+impl NoWaitMark {
+    /// Enters the mark.
+    #[inline]
+    pub fn enter() -> NoWaitMark {
+        storage::set_nowait_marks(storage::nowait_marks() + 1);
+        NoWaitMark { _not_send: core::marker::PhantomData }
+    }
+}
+
+impl Drop for NoWaitMark {
+    #[inline]
+    fn drop(&mut self) {
+        storage::set_nowait_marks(storage::nowait_marks().saturating_sub(1));
+    }
 }
 
 /// The NOFS/NOIO bits the current section clears from every request.

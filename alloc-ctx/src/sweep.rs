@@ -31,8 +31,8 @@
 //!     queues: KVec<u64, A>,
 //! }
 //!
-//! // Production code calls `probe(System, &cx, 8)`.
-//! fn probe<A: Backend + Copy>(backend: A, cx: &MaySleep<'_>, queues: usize) -> Result<Device<A>, AllocError> {
+//! // Production code calls `probe(System, cx, 8)`.
+//! fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep, queues: usize) -> Result<Device<A>, AllocError> {
 //!     let config = KBox::new_in([0; 16], backend, GFP_KERNEL, cx)?;
 //!     let mut ring = KVec::new_in(backend);
 //!     for queue in 0..queues as u64 {
@@ -43,7 +43,7 @@
 //!
 //! # alloc_ctx::report::set_failure_hook(|_| {});
 //! let report = sweep(|backend: &SweepBackend| {
-//!     MaySleep::enter(|cx| probe(backend, &cx, 8).map(drop))
+//!     MaySleep::enter(|cx| probe(backend, cx, 8).map(drop))
 //! });
 //! // One box and two growths of the ring (to 4, then 8 entries), each
 //! // failed once; every failure came back as an `Err` and nothing leaked.
@@ -71,8 +71,7 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 
-use crate::backend::{Backend, System};
-use crate::flags::Gfp;
+use crate::backend::{Backend, Request, System};
 
 /// The backend of a sweep run: the [`System`] allocator, with every call
 /// counted, every live block recorded, and optionally one call failing.
@@ -85,8 +84,8 @@ use crate::flags::Gfp;
 ///
 /// let backend = SweepBackend::failing_at(2);
 /// NoWait::enter(|nw| {
-///     let first = KBox::new_in(1u64, &backend, GFP_ATOMIC, &nw);
-///     let second = KBox::new_in(2u64, &backend, GFP_ATOMIC | __GFP_NOWARN, &nw);
+///     let first = KBox::new_in(1u64, &backend, GFP_ATOMIC, nw);
+///     let second = KBox::new_in(2u64, &backend, GFP_ATOMIC | __GFP_NOWARN, nw);
 ///     assert!(first.is_ok() && second.is_err());
 ///     assert_eq!(backend.live_bytes(), 8);
 /// });
@@ -204,13 +203,13 @@ impl Default for SweepBackend {
 // wrapper only records blocks and refuses one call. Blocks still live when
 // the backend is dropped are never freed (see `Drop`).
 unsafe impl Backend for SweepBackend {
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
             return None;
         }
-        let ptr = System.allocate(layout, gfp)?;
-        self.lock().insert(ptr.as_ptr().addr(), Block { ptr, layout, call });
+        let ptr = System.allocate(request)?;
+        self.lock().insert(ptr.as_ptr().addr(), Block { ptr, layout: request.layout(), call });
         Some(ptr)
     }
 
@@ -227,7 +226,7 @@ unsafe impl Backend for SweepBackend {
         unsafe { System.free(ptr, layout) }
     }
 
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
             return None;
@@ -239,9 +238,9 @@ unsafe impl Backend for SweepBackend {
         );
         // SAFETY: the block was allocated by `System` with `old` (checked
         // above); the caller guarantees the alignments match.
-        let fresh = unsafe { System.reallocate(ptr, old, new, gfp) }?;
+        let fresh = unsafe { System.reallocate(ptr, old, request) }?;
         blocks.remove(&ptr.as_ptr().addr());
-        blocks.insert(fresh.as_ptr().addr(), Block { ptr: fresh, layout: new, call });
+        blocks.insert(fresh.as_ptr().addr(), Block { ptr: fresh, layout: request.layout(), call });
         Some(fresh)
     }
 }
@@ -423,8 +422,8 @@ where
 /// # alloc_ctx::report::set_failure_hook(|_| {});
 /// let error = try_sweep(|backend: &SweepBackend| {
 ///     NoWait::enter(|nw| {
-///         let header = KBox::new_in([0u8; 32], backend, GFP_ATOMIC, &nw)?;
-///         if KBox::new_in([0u8; 64], backend, GFP_ATOMIC, &nw).is_err() {
+///         let header = KBox::new_in([0u8; 32], backend, GFP_ATOMIC, nw)?;
+///         if KBox::new_in([0u8; 64], backend, GFP_ATOMIC, nw).is_err() {
 ///             core::mem::forget(header); // the bug
 ///         }
 ///         Ok::<_, alloc_ctx::AllocError>(())
@@ -456,7 +455,7 @@ where
 /// # alloc_ctx::report::set_failure_hook(|_| {});
 /// let report = sweep_shared(|backend: &Arc<SweepBackend>| {
 ///     let backend = Arc::clone(backend);
-///     std::thread::spawn(move || MaySleep::enter(|cx| KBox::new_in(7u32, backend, GFP_KERNEL, &cx).map(drop)))
+///     std::thread::spawn(move || MaySleep::enter(|cx| KBox::new_in(7u32, backend, GFP_KERNEL, cx).map(drop)))
 ///         .join()
 ///         .unwrap()
 /// });

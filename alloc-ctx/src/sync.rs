@@ -3,13 +3,14 @@
 //!
 //! | lock | taken with | while held |
 //! |---|---|---|
-//! | [`SpinLock`] | `&mut MaySleep` ([`lock`](SpinLock::lock)) or a `NoWait` ([`lock_nowait`](SpinLock::lock_nowait)) | atomic: the guard hands out a `NoWait`; the sleep token is frozen |
-//! | [`SpinLockIrq`] | the same, `lock_irqsave*` | atomic, and local interrupts disabled (see [`crate::irq`]) |
+//! | [`SpinLock`] | any token `cx` ([`lock`](SpinLock::lock)) | atomic: the guard hands out a `NoWait`; the token used is frozen |
+//! | [`SpinLockIrq`] | the same, [`lock_irqsave`](SpinLockIrq::lock_irqsave) | atomic, and local interrupts disabled (see [`crate::irq`]) |
 //! | [`Mutex`] | a sleep token only | the holder may keep sleeping |
 //!
 //! A spinlock is an atomic section, as in the kernel: `lock` borrows the
-//! caller's [`MaySleep`] mutably for as long as the guard lives, so no
-//! sleeping request (and no [`Mutex`]) can be reached through it, and the
+//! caller's token (`&mut MaySleep` or `&mut NoWait`) mutably for as long as
+//! the guard lives, so no sleeping request (and no [`Mutex`]) can be
+//! reached through it, and the
 //! thread's atomic depth is raised, so `might_sleep()` and the `MaySleep`
 //! entry points panic if an `unsafe`-assumed token gets there anyway.
 //!
@@ -17,38 +18,45 @@
 //! use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
 //!
 //! let tx_done = SpinLock::new(KVec::<u32>::new());
-//! MaySleep::enter(|mut cx| {
+//! MaySleep::enter(|cx| {
 //!     // Grow while sleeping is allowed, outside the lock.
-//!     let mut spare = KVec::with_capacity(64, GFP_KERNEL, &cx).unwrap();
-//!     let mut done = tx_done.lock(&mut cx);
+//!     let mut spare = KVec::with_capacity(64, GFP_KERNEL, cx).unwrap();
+//!     let mut done = tx_done.lock(cx);
 //!     // Under the lock only non-blocking requests compile, through the
 //!     // guard's token.
 //!     let nw = done.token();
-//!     done.push(42, GFP_ATOMIC, &nw).unwrap();
+//!     done.push(42, GFP_ATOMIC, nw).unwrap();
 //!     core::mem::swap(&mut *done, &mut spare);
 //!     drop(done);
 //!     // Unlocked: `cx` may sleep again.
-//!     spare.reserve(1024, GFP_KERNEL, &cx).unwrap();
+//!     spare.reserve(1024, GFP_KERNEL, cx).unwrap();
 //! });
 //! ```
 //!
 //! While a spinlock guard lives, the sleep token cannot be used:
 //!
-//! ```compile_fail,E0502
+//! ```compile_fail,E0499
 //! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}, sync::SpinLock};
 //! let lock = SpinLock::new(0);
-//! MaySleep::enter(|mut cx| {
-//!     let guard = lock.lock(&mut cx);
-//!     // error: cannot borrow `cx` as immutable because it is also borrowed as mutable
+//! MaySleep::enter(|cx| {
+//!     let guard = lock.lock(cx);
+//!     // error: cannot borrow `*cx` as mutable more than once at a time
+//!     // (use `guard.token()` with `GFP_ATOMIC` under the lock)
 //!     let _ = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap());
 //!     drop(guard);
 //! });
 //! ```
+//!
+//! A guard forgotten with `mem::forget` leaves the lock held and the
+//! atomic section open, but releases the borrow of `cx`: the type system
+//! cannot see that. The release-mode context check catches what follows:
+//! a sleeping request through `cx` panics with "BUG: sleeping function
+//! called from invalid context".
 
 use core::fmt;
 use core::ops::{Deref, DerefMut};
 
-use crate::context::{Mask, MaySleep, NoWait};
+use crate::context::{NoWait, Token};
 use crate::irq::IrqSave;
 use crate::state::AtomicSection;
 
@@ -69,8 +77,8 @@ use crate::state::AtomicSection;
 /// ```
 /// use alloc_ctx::{MaySleep, state::atomic_depth, sync::SpinLock};
 /// let stats = SpinLock::new([0u64; 2]);
-/// MaySleep::enter(|mut cx| {
-///     let mut guard = stats.lock(&mut cx);
+/// MaySleep::enter(|cx| {
+///     let mut guard = stats.lock(cx);
 ///     guard[0] += 1;
 ///     assert_eq!(atomic_depth(), 1);
 /// });
@@ -90,7 +98,6 @@ pub struct SpinLockGuard<'g, T: ?Sized> {
     // (`spin_unlock()` then `preempt_enable()`).
     raw: spin::mutex::SpinMutexGuard<'g, T>,
     _section: AtomicSection,
-    token: NoWait<'g>,
 }
 
 impl<T> SpinLock<T> {
@@ -117,70 +124,54 @@ impl<T> SpinLock<T> {
 }
 
 impl<T: ?Sized> SpinLock<T> {
-    /// Takes the lock from a context that may sleep: enters an atomic
-    /// section for as long as the guard lives.
+    /// Takes the lock: enters an atomic section for as long as the guard
+    /// lives (`spin_lock()`).
     ///
-    /// `cx` stays mutably borrowed while the guard (or a token it handed
-    /// out) lives, so nothing that needs the sleep token compiles
-    /// meanwhile; use [`SpinLockGuard::token`] for requests made under the
-    /// lock.
+    /// `cx` is the caller's token, `&mut MaySleep` or `&mut NoWait`; it stays
+    /// mutably borrowed while the guard (or a token it handed out) lives,
+    /// so nothing that needs it compiles meanwhile. Use
+    /// [`SpinLockGuard::token`] for requests and nested locks made under
+    /// the lock. The atomic depth rises once per lock held, as the kernel's
+    /// `preempt_count` does.
     ///
     /// ```
-    /// use alloc_ctx::{KBox, MaySleep, flags::*, sync::SpinLock};
+    /// use alloc_ctx::{KBox, MaySleep, flags::*, state::atomic_depth, sync::SpinLock};
     /// let slot = SpinLock::new(None);
-    /// MaySleep::enter(|mut cx| {
-    ///     let mut slot = slot.lock(&mut cx);
-    ///     *slot = KBox::new(5u8, GFP_ATOMIC, &slot.token()).ok();
-    ///     assert!(slot.is_some());
-    /// });
-    /// ```
-    #[inline]
-    pub fn lock<'g, M: Mask>(&'g self, cx: &'g mut MaySleep<'_, M>) -> SpinLockGuard<'g, T> {
-        // The guard's token borrows `cx` for `'g`, like `cx.nowait()`.
-        let cx: &'g MaySleep<'_, M> = cx;
-        self.lock_with(cx.nowait())
-    }
-
-    /// Takes the lock from a context that must not sleep: inside another
-    /// atomic section, an interrupt handler or a `#[nowait]` function.
-    ///
-    /// The guard cannot outlive `nw`'s section (for another guard's token:
-    /// that lock's borrow of the sleep token). The atomic depth rises once
-    /// more, as the kernel's `preempt_count` does for each nested spinlock.
-    ///
-    /// ```
-    /// use alloc_ctx::{MaySleep, state::atomic_depth, sync::SpinLock};
-    /// let queue = SpinLock::new(0);
     /// let stats = SpinLock::new(0);
-    /// MaySleep::enter(|mut cx| {
-    ///     let mut queue = queue.lock(&mut cx);
-    ///     let mut stats = stats.lock_nowait(queue.token()); // nested
+    /// MaySleep::enter(|cx| {
+    ///     let mut slot = slot.lock(cx);
+    ///     *slot = KBox::new(5u8, GFP_ATOMIC, slot.token()).ok();
+    ///     let mut stats = stats.lock(slot.token()); // nested
     ///     assert_eq!(atomic_depth(), 2);
-    ///     *queue += 1;
     ///     *stats += 1;
     /// });
     /// ```
     #[inline]
-    pub fn lock_nowait<'g>(&'g self, nw: NoWait<'g>) -> SpinLockGuard<'g, T> {
-        self.lock_with(nw)
+    pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T> {
+        let _ = cx;
+        // The section is entered before spinning, as `spin_lock()` disables
+        // preemption first.
+        let section = AtomicSection::enter();
+        SpinLockGuard { raw: self.raw.lock(), _section: section }
     }
 
-    /// Takes the lock if it is free, from a context that must not sleep
-    /// (`spin_trylock()`); `None` if another thread holds it.
+    /// Takes the lock if it is free (`spin_trylock()`); `None` if another
+    /// thread holds it. `cx` is borrowed as by [`lock`](Self::lock).
     ///
     /// ```
     /// use alloc_ctx::{NoWait, sync::SpinLock};
     /// let lock = SpinLock::new(0);
-    /// NoWait::enter(|nw| {
-    ///     let held = lock.try_lock_nowait(nw).expect("free");
-    ///     assert!(lock.try_lock_nowait(held.token()).is_none());
+    /// NoWait::enter(|cx| {
+    ///     let held = lock.try_lock(cx).expect("free");
+    ///     assert!(lock.try_lock(held.token()).is_none());
     /// });
     /// ```
     #[inline]
-    pub fn try_lock_nowait<'g>(&'g self, nw: NoWait<'g>) -> Option<SpinLockGuard<'g, T>> {
+    pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockGuard<'g, T>> {
+        let _ = cx;
         let section = AtomicSection::enter();
         // On `None` the section ends here, before returning.
-        self.raw.try_lock().map(|raw| SpinLockGuard { raw, _section: section, token: nw })
+        self.raw.try_lock().map(|raw| SpinLockGuard { raw, _section: section })
     }
 
     /// The data, through exclusive access to the lock (no locking needed).
@@ -201,8 +192,8 @@ impl<T: ?Sized> SpinLock<T> {
     /// ```
     /// use alloc_ctx::{NoWait, sync::SpinLock};
     /// let lock = SpinLock::new(());
-    /// NoWait::enter(|nw| {
-    ///     let _guard = lock.lock_nowait(nw);
+    /// NoWait::enter(|cx| {
+    ///     let _guard = lock.lock(cx);
     ///     assert!(lock.is_locked());
     /// });
     /// assert!(!lock.is_locked());
@@ -210,14 +201,6 @@ impl<T: ?Sized> SpinLock<T> {
     #[inline]
     pub fn is_locked(&self) -> bool {
         self.raw.is_locked()
-    }
-
-    #[inline]
-    fn lock_with<'g>(&'g self, token: NoWait<'g>) -> SpinLockGuard<'g, T> {
-        // The section is entered before spinning, as `spin_lock()` disables
-        // preemption first.
-        let section = AtomicSection::enter();
-        SpinLockGuard { raw: self.raw.lock(), _section: section, token }
     }
 }
 
@@ -227,22 +210,21 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     ///
     /// The token lives as long as the lock's borrow (`'g`), not the borrow
     /// of the guard, so the data can be changed through the guard while the
-    /// token is in hand. For a guard taken with [`SpinLock::lock`] that
-    /// borrow is also the sleep token's: `cx` stays frozen while the token
-    /// lives, even past the unlock.
+    /// token is in hand. That borrow is also the caller's token's: `cx`
+    /// stays frozen while the returned token lives, even past the unlock.
     ///
     /// ```
     /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
     /// let ring = SpinLock::new(KVec::<u16>::new());
-    /// MaySleep::enter(|mut cx| {
-    ///     let mut ring = ring.lock(&mut cx);
+    /// MaySleep::enter(|cx| {
+    ///     let mut ring = ring.lock(cx);
     ///     let nw = ring.token();
-    ///     assert!(ring.push(1, GFP_ATOMIC, &nw).is_ok());
+    ///     assert!(ring.push(1, GFP_ATOMIC, nw).is_ok());
     /// });
     /// ```
     #[inline]
-    pub fn token(&self) -> NoWait<'g> {
-        self.token
+    pub fn token(&self) -> &'g mut NoWait {
+        NoWait::for_section()
     }
 }
 
@@ -294,9 +276,9 @@ impl<T: Default> Default for SpinLock<T> {
 /// ```
 /// use alloc_ctx::{MaySleep, irq, sync::SpinLockIrq};
 /// let rx_frames = SpinLockIrq::new(0u32);
-/// MaySleep::enter(|mut cx| {
-///     irq::raise(|nw| *rx_frames.lock_irqsave_nowait(nw) += 1).unwrap(); // the handler
-///     let frames = rx_frames.lock_irqsave(&mut cx); // process context
+/// MaySleep::enter(|cx| {
+///     irq::raise(|cx| *rx_frames.lock_irqsave(cx) += 1).unwrap(); // the handler
+///     let frames = rx_frames.lock_irqsave(cx); // process context
 ///     assert!(irq::irqs_disabled());
 ///     assert_eq!(*frames, 1);
 /// });
@@ -340,38 +322,27 @@ impl<T> SpinLockIrq<T> {
 }
 
 impl<T: ?Sized> SpinLockIrq<T> {
-    /// Takes the lock from a context that may sleep, with local interrupts
-    /// disabled; `cx` is frozen while the guard (or its token) lives.
+    /// Takes the lock with local interrupts disabled
+    /// (`spin_lock_irqsave()`); `cx` (either token) is frozen while the
+    /// guard (or its token) lives, and the interrupt state is restored at
+    /// unlock.
     ///
     /// ```
-    /// use alloc_ctx::{MaySleep, irq::irqs_disabled, sync::SpinLockIrq};
+    /// use alloc_ctx::{MaySleep, irq::{self, irqs_disabled}, sync::SpinLockIrq};
     /// let lock = SpinLockIrq::new(0);
-    /// MaySleep::enter(|mut cx| {
-    ///     *lock.lock_irqsave(&mut cx) += 1;
+    /// MaySleep::enter(|cx| {
+    ///     *lock.lock_irqsave(cx) += 1;
     ///     assert!(!irqs_disabled()); // restored at unlock
     /// });
+    /// irq::raise(|cx| *lock.lock_irqsave(cx) += 1).unwrap(); // from a handler
+    /// assert_eq!(lock.into_inner(), 2);
     /// ```
     #[inline]
-    pub fn lock_irqsave<'g, M: Mask>(&'g self, cx: &'g mut MaySleep<'_, M>) -> SpinLockIrqGuard<'g, T> {
+    pub fn lock_irqsave<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockIrqGuard<'g, T> {
         // `local_irq_save()` before spinning: an interrupt taken while this
         // thread waits for, or holds, the lock must not be delivered here.
         let irqs = IrqSave::save();
         SpinLockIrqGuard { guard: self.lock.lock(cx), _irqs: irqs }
-    }
-
-    /// Takes the lock from a context that must not sleep (an interrupt
-    /// handler, another lock's section), with local interrupts disabled.
-    ///
-    /// ```
-    /// use alloc_ctx::{irq, sync::SpinLockIrq};
-    /// let events = SpinLockIrq::new(0);
-    /// irq::raise(|nw| *events.lock_irqsave_nowait(nw) += 1).unwrap();
-    /// assert_eq!(events.into_inner(), 1);
-    /// ```
-    #[inline]
-    pub fn lock_irqsave_nowait<'g>(&'g self, nw: NoWait<'g>) -> SpinLockIrqGuard<'g, T> {
-        let irqs = IrqSave::save();
-        SpinLockIrqGuard { guard: self.lock.lock_nowait(nw), _irqs: irqs }
     }
 
     /// The data, through exclusive access to the lock.
@@ -404,13 +375,13 @@ impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
     /// ```
     /// use alloc_ctx::{KBox, MaySleep, flags::*, sync::SpinLockIrq};
     /// let lock = SpinLockIrq::new(None);
-    /// MaySleep::enter(|mut cx| {
-    ///     let mut slot = lock.lock_irqsave(&mut cx);
-    ///     *slot = KBox::new(1u32, GFP_ATOMIC, &slot.token()).ok();
+    /// MaySleep::enter(|cx| {
+    ///     let mut slot = lock.lock_irqsave(cx);
+    ///     *slot = KBox::new(1u32, GFP_ATOMIC, slot.token()).ok();
     /// });
     /// ```
     #[inline]
-    pub fn token(&self) -> NoWait<'g> {
+    pub fn token(&self) -> &'g mut NoWait {
         self.guard.token()
     }
 }
@@ -454,27 +425,24 @@ pub use self::mutex::{Mutex, MutexContext, MutexGuard};
 #[cfg(feature = "std")]
 mod mutex {
     use super::*;
+    use crate::context::MaySleep;
 
     mod sealed {
         pub trait Sealed {}
     }
 
-    /// A token that may take a [`Mutex`]: a [`MaySleep`] by value, `&` or
-    /// `&mut`. Never a [`NoWait`]. Sealed.
+    /// A token that may take a [`Mutex`]: only [`MaySleep`] (passed as
+    /// `&mut`). Never a [`NoWait`]. Sealed.
     #[diagnostic::on_unimplemented(
         message = "`Mutex::lock` may sleep, but `{Self}` is not a sleep token",
         label = "a `Mutex` cannot be taken in a context that must not sleep",
         note = "`Mutex::lock` blocks until the holder unlocks; a `NoWait` token stands for a context that must not sleep (a spinlock or interrupt section, a `#[nowait]` function, a `nowait_scope`)",
-        note = "fix: take the mutex before the atomic section, passing the `MaySleep` token (`&mut cx`), or protect data touched from atomic context with a `SpinLock`"
+        note = "fix: take the mutex before the atomic section, passing the caller's `MaySleep` token `cx`, or protect data touched from atomic context with a `SpinLock`"
     )]
     pub trait MutexContext: sealed::Sealed {}
 
-    impl<M: Mask> sealed::Sealed for MaySleep<'_, M> {}
-    impl<M: Mask> sealed::Sealed for &MaySleep<'_, M> {}
-    impl<M: Mask> sealed::Sealed for &mut MaySleep<'_, M> {}
-    impl<M: Mask> MutexContext for MaySleep<'_, M> {}
-    impl<M: Mask> MutexContext for &MaySleep<'_, M> {}
-    impl<M: Mask> MutexContext for &mut MaySleep<'_, M> {}
+    impl sealed::Sealed for MaySleep {}
+    impl MutexContext for MaySleep {}
 
     /// A sleeping lock: the kernel's `struct mutex` around a `T`, over
     /// `std::sync::Mutex`.
@@ -493,10 +461,10 @@ mod mutex {
     /// ```
     /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::Mutex};
     /// let config = Mutex::new(KVec::<u32>::new());
-    /// MaySleep::enter(|mut cx| {
-    ///     let mut table = config.lock(&mut cx);
-    ///     table.reserve(1024, GFP_KERNEL, &cx).unwrap(); // still may sleep
-    ///     table.push(7, GFP_KERNEL, &cx).unwrap();
+    /// MaySleep::enter(|cx| {
+    ///     let mut table = config.lock(cx);
+    ///     table.reserve(1024, GFP_KERNEL, cx).unwrap(); // still may sleep
+    ///     table.push(7, GFP_KERNEL, cx).unwrap();
     /// });
     /// ```
     ///
@@ -505,9 +473,9 @@ mod mutex {
     /// ```compile_fail,E0277
     /// use alloc_ctx::{NoWait, sync::Mutex};
     /// let config = Mutex::new(0);
-    /// NoWait::enter(|nw| {
-    ///     // error: `Mutex::lock` may sleep, but `NoWait<'_>` is not a sleep token
-    ///     *config.lock(nw) += 1;
+    /// NoWait::enter(|cx| {
+    ///     // error: `Mutex::lock` may sleep, but `NoWait` is not a sleep token
+    ///     *config.lock(cx) += 1;
     /// });
     /// ```
     ///
@@ -517,8 +485,8 @@ mod mutex {
     /// use alloc_ctx::{MaySleep, sync::{Mutex, SpinLock}};
     /// let config = Mutex::new(0);
     /// let stats = SpinLock::new(0);
-    /// MaySleep::enter(|mut cx| {
-    ///     let stats = stats.lock(&mut cx);
+    /// MaySleep::enter(|cx| {
+    ///     let stats = stats.lock(cx);
     ///     *config.lock(stats.token()) += 1; // error: not a sleep token
     /// });
     /// ```
@@ -529,9 +497,9 @@ mod mutex {
     /// use alloc_ctx::{MaySleep, sync::{Mutex, SpinLock}};
     /// let config = Mutex::new(0);
     /// let stats = SpinLock::new(0);
-    /// MaySleep::enter(|mut cx| {
-    ///     let stats = stats.lock(&mut cx);
-    ///     *config.lock(&mut cx) += 1; // error: `cx` is already borrowed by the spinlock guard
+    /// MaySleep::enter(|cx| {
+    ///     let stats = stats.lock(cx);
+    ///     *config.lock(cx) += 1; // error: `*cx` is already borrowed by the spinlock guard
     ///     drop(stats);
     /// });
     /// ```
@@ -576,8 +544,8 @@ mod mutex {
         ///
         /// # Panics
         ///
-        /// Inside an atomic section (reachable only with an `unsafe`-assumed
-        /// token), with the "BUG: sleeping function called from invalid
+        /// Inside an atomic section (reachable only past the type system: a
+        /// captured, leaked or `unsafe`-assumed token), with the "BUG: sleeping function called from invalid
         /// context" message of [`might_sleep`](crate::might_sleep), naming
         /// the caller.
         ///
@@ -585,15 +553,15 @@ mod mutex {
         /// use alloc_ctx::{MaySleep, sync::Mutex};
         /// let a = Mutex::new(1);
         /// let b = Mutex::new(2);
-        /// MaySleep::enter(|mut cx| {
-        ///     let a = a.lock(&mut cx);
-        ///     let b = b.lock(&cx); // the token is still usable
+        /// MaySleep::enter(|cx| {
+        ///     let a = a.lock(cx);
+        ///     let b = b.lock(cx); // the token is still usable
         ///     assert_eq!(*a + *b, 3);
         /// });
         /// ```
         #[inline]
         #[track_caller]
-        pub fn lock<C: MutexContext>(&self, cx: C) -> MutexGuard<'_, T> {
+        pub fn lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> MutexGuard<'_, T> {
             let _ = cx;
             crate::state::might_sleep();
             MutexGuard { inner: self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }

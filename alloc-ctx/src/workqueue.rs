@@ -39,20 +39,20 @@
 //! use alloc_ctx::{KVec, MaySleep, flags::*, irq, workqueue::Workqueue};
 //!
 //! let refilled = Arc::new(AtomicUsize::new(0));
-//! MaySleep::enter(|mut cx| {
-//!     let wq = Workqueue::new("rx_refill", 16, &mut cx).unwrap();
+//! MaySleep::enter(|cx| {
+//!     let wq = Workqueue::new("rx_refill", 16, cx).unwrap();
 //!     // The interrupt handler defers the sleeping part.
 //!     irq::raise(|nw| {
 //!         let refilled = Arc::clone(&refilled);
-//!         wq.try_spawn(GFP_ATOMIC, &nw, move |cx| {
+//!         wq.try_spawn(GFP_ATOMIC, nw, move |cx| {
 //!             // Process context: GFP_KERNEL is fine here.
-//!             let ring = KVec::<u64>::with_capacity(256, GFP_KERNEL, &cx).unwrap();
+//!             let ring = KVec::<u64>::with_capacity(256, GFP_KERNEL, cx).unwrap();
 //!             refilled.fetch_add(ring.capacity(), Ordering::Relaxed);
 //!         })
 //!     })
 //!     .unwrap()
 //!     .unwrap();
-//!     wq.shutdown(&mut cx); // drains the queue
+//!     wq.shutdown(cx); // drains the queue
 //! });
 //! assert!(refilled.load(Ordering::Relaxed) >= 256);
 //! ```
@@ -68,7 +68,7 @@ use std::sync::{Arc, Condvar, PoisonError};
 use std::thread::JoinHandle;
 
 use crate::backend::{Backend, System};
-use crate::context::{Context, MaySleep, NoWait, Outcome, SleepContext};
+use crate::context::{MaySleep, Outcome, Token};
 use crate::error::AllocError;
 use crate::flags::{GFP_NOWAIT, Gfp, GfpFlags};
 use crate::kbox::{KBox, free_block};
@@ -88,13 +88,13 @@ use crate::state;
 /// use alloc_ctx::{MaySleep, NoWait, flags::*, workqueue::Workqueue};
 ///
 /// let (done_tx, done_rx) = mpsc::channel();
-/// MaySleep::enter(|mut cx| {
-///     let wq = Workqueue::new("events", 4, &mut cx).unwrap();
+/// MaySleep::enter(|cx| {
+///     let wq = Workqueue::new("events", 4, cx).unwrap();
 ///     cx.nowait_scope(|nw| {
-///         wq.try_spawn(GFP_ATOMIC, &nw, move |_cx| done_tx.send("ran in process context").unwrap())
+///         wq.try_spawn(GFP_ATOMIC, nw, move |_cx| done_tx.send("ran in process context").unwrap())
 ///             .expect("queued");
 ///     });
-///     wq.flush(&mut cx);
+///     wq.flush(cx);
 ///     assert_eq!(wq.completed(), 1);
 /// });
 /// assert_eq!(done_rx.recv().unwrap(), "ran in process context");
@@ -122,9 +122,9 @@ struct Shared {
 ///
 /// ```
 /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-/// MaySleep::enter(|mut cx| {
-///     let wq = Workqueue::new("idle", 1, &mut cx).unwrap();
-///     let stats = wq.shutdown(&mut cx);
+/// MaySleep::enter(|cx| {
+///     let wq = Workqueue::new("idle", 1, cx).unwrap();
+///     let stats = wq.shutdown(cx);
 ///     assert_eq!((stats.completed, stats.panicked), (0, 0));
 /// });
 /// ```
@@ -140,15 +140,15 @@ pub struct WorkqueueStats {
 ///
 /// ```
 /// use alloc_ctx::{MaySleep, flags::*, workqueue::{QueueError, Workqueue}};
-/// MaySleep::enter(|mut cx| {
-///     let wq = Workqueue::new("tiny", 1, &mut cx).unwrap();
+/// MaySleep::enter(|cx| {
+///     let wq = Workqueue::new("tiny", 1, cx).unwrap();
 ///     let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
 ///     let (started_tx, started_rx) = std::sync::mpsc::channel();
 ///     // The worker blocks in the first item; the second fills the queue.
-///     wq.try_spawn(GFP_KERNEL, &cx, move |_| { started_tx.send(()).unwrap(); gate_rx.recv().unwrap(); }).unwrap();
+///     wq.try_spawn(GFP_KERNEL, cx, move |_| { started_tx.send(()).unwrap(); gate_rx.recv().unwrap(); }).unwrap();
 ///     started_rx.recv().unwrap();
-///     wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap();
-///     let error = wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap_err();
+///     wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
+///     let error = wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap_err();
 ///     assert!(matches!(error, QueueError::Full(_)));
 ///     drop(gate_tx);
 /// });
@@ -245,13 +245,13 @@ impl Workqueue {
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("writeback", 32, &mut cx).unwrap();
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("writeback", 32, cx).unwrap();
     ///     assert_eq!((wq.capacity(), wq.pending()), (32, 0));
     /// });
     /// ```
     #[track_caller]
-    pub fn new(name: &str, capacity: usize, cx: impl SleepContext) -> std::io::Result<Workqueue> {
+    pub fn new(name: &str, capacity: usize, cx: &mut MaySleep) -> std::io::Result<Workqueue> {
         let _ = cx;
         state::might_sleep();
         assert!(capacity > 0, "a workqueue needs room for at least one work item");
@@ -286,10 +286,10 @@ impl Workqueue {
     ///
     /// ```
     /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("events", 8, &mut cx).unwrap();
-    ///     NoWait::enter(|nw| wq.try_spawn(GFP_NOWAIT, &nw, |_cx| ()).unwrap());
-    ///     assert_eq!(wq.shutdown(&mut cx).completed, 1);
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
+    ///     NoWait::enter(|nw| wq.try_spawn(GFP_NOWAIT, nw, |_cx| ()).unwrap());
+    ///     assert_eq!(wq.shutdown(cx).completed, 1);
     /// });
     /// ```
     ///
@@ -298,19 +298,19 @@ impl Workqueue {
     ///
     /// ```compile_fail,E0277
     /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("events", 8, &mut cx).unwrap();
-    ///     NoWait::enter(|nw| wq.try_spawn(GFP_KERNEL, &nw, |_cx| ())); // error: `GFP_KERNEL` may sleep
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
+    ///     NoWait::enter(|nw| wq.try_spawn(GFP_KERNEL, nw, |_cx| ())); // error: `GFP_KERNEL` may sleep
     /// });
     /// ```
     #[track_caller]
-    pub fn try_spawn<C, F, W>(&self, flags: F, cx: &C, work: W) -> Result<(), QueueError<W>>
+    pub fn try_spawn<C, F, W>(&self, flags: F, cx: &mut C, work: W) -> Result<(), QueueError<W>>
     where
-        C: Context + Permits<F>,
+        C: Token + Permits<F> + ?Sized,
         F: GfpFlags + MayFail,
-        W: FnOnce(MaySleep<'_>) + Send + 'static,
+        W: FnOnce(&mut MaySleep) + Send + 'static,
     {
-        self.enqueue(work, cx.serve(flags.gfp()), |work| Spawned(Some(work)))
+        self.enqueue(work, crate::context::served(cx, flags.gfp()), |work| Spawned(Some(work)))
     }
 
     /// The "optimistic NOWAIT, heavier fallback" pattern: allocates a
@@ -343,22 +343,22 @@ impl Workqueue {
     /// // The first request fails: memory is tight in the interrupt.
     /// static TIGHT: FailInject = FailInject::system().fail_nth(1);
     /// let (tx, rx) = mpsc::channel();
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("refill", 4, cx).unwrap();
     ///     let now = cx.nowait_scope(|nw| {
     ///         wq.alloc_or_defer(nw, || [0u8; 2048], &TIGHT, GFP_KERNEL, move |_cx, rx_buffer| {
     ///             tx.send(rx_buffer.map(|buffer| buffer.len())).unwrap();
     ///         })
     ///     });
     ///     assert_eq!(now.unwrap(), NowOrLater::Later);
-    ///     wq.shutdown(&mut cx);
+    ///     wq.shutdown(cx);
     /// });
     /// assert_eq!(rx.recv().unwrap(), Ok(2048)); // allocated later, with GFP_KERNEL
     /// ```
     #[track_caller]
     pub fn alloc_or_defer<T, A, F, I, C>(
         &self,
-        nw: NoWait<'_>,
+        cx: &mut impl Token,
         init: I,
         backend: A,
         flags: F,
@@ -367,15 +367,20 @@ impl Workqueue {
     where
         A: Backend + Clone + Send + 'static,
         F: GfpFlags + Send + 'static,
-        for<'x> MaySleep<'x>: Permits<F>,
+        MaySleep: Permits<F>,
         I: FnOnce() -> T + Send + 'static,
-        C: FnOnce(MaySleep<'_>, Outcome<F, KBox<T, A>>) + Send + 'static,
+        C: FnOnce(&mut MaySleep, Outcome<F, KBox<T, A>>) + Send + 'static,
         T: 'static,
     {
-        if let Ok(slot) = KBox::<T, A>::new_uninit_in(backend.clone(), GFP_NOWAIT, &nw) {
+        // The size check of the deferred box, here so that a failed build
+        // names the caller's line rather than the worker's.
+        #[allow(clippy::let_unit_value)]
+        let () = crate::kbox::AssertBoxFits::<T, F>::OK;
+        let cx = cx.nowait();
+        if let Ok(slot) = KBox::<T, A>::new_uninit_in(backend.clone(), GFP_NOWAIT, cx) {
             return Ok(NowOrLater::Now(slot.write(init())));
         }
-        let gfp = nw.effective(crate::flags::GFP_ATOMIC);
+        let gfp = cx.effective(crate::flags::GFP_ATOMIC);
         let parts = (init, backend, flags, complete);
         match self.enqueue(parts, gfp, |parts| DeferredAlloc { parts: Some(parts), value: PhantomData }) {
             Ok(()) => Ok(NowOrLater::Later),
@@ -400,16 +405,16 @@ impl Workqueue {
     /// use std::sync::Arc;
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
     /// let ran = Arc::new(AtomicBool::new(false));
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("events", 2, &mut cx).unwrap();
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("events", 2, cx).unwrap();
     ///     let flag = Arc::clone(&ran);
-    ///     wq.try_spawn(GFP_KERNEL, &cx, move |_| flag.store(true, Ordering::Release)).unwrap();
-    ///     wq.flush(&mut cx);
+    ///     wq.try_spawn(GFP_KERNEL, cx, move |_| flag.store(true, Ordering::Release)).unwrap();
+    ///     wq.flush(cx);
     ///     assert!(ran.load(Ordering::Acquire));
     /// });
     /// ```
     #[track_caller]
-    pub fn flush(&self, cx: impl SleepContext) {
+    pub fn flush(&self, cx: &mut MaySleep) {
         let _ = cx;
         state::might_sleep();
         if let Some(worker) = &self.worker {
@@ -425,20 +430,20 @@ impl Workqueue {
     }
 
     /// Runs every queued work item, stops the worker and reports
-    /// (`destroy_workqueue()`). Dropping the workqueue does the same.
+    /// (`destroy_workqueue()`). Dropping the workqueue closes it without waiting.
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("events", 8, &mut cx).unwrap();
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
     ///     for _ in 0..3 {
-    ///         wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap();
+    ///         wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
     ///     }
-    ///     assert_eq!(wq.shutdown(&mut cx).completed, 3);
+    ///     assert_eq!(wq.shutdown(cx).completed, 3);
     /// });
     /// ```
     #[track_caller]
-    pub fn shutdown(mut self, cx: impl SleepContext) -> WorkqueueStats {
+    pub fn shutdown(mut self, cx: &mut MaySleep) -> WorkqueueStats {
         let _ = cx;
         state::might_sleep();
         self.stop();
@@ -449,7 +454,7 @@ impl Workqueue {
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| assert_eq!(Workqueue::new("wq", 1, &mut cx).unwrap().pending(), 0));
+    /// MaySleep::enter(|cx| assert_eq!(Workqueue::new("wq", 1, cx).unwrap().pending(), 0));
     /// ```
     pub fn pending(&self) -> usize {
         self.shared.queued.load(Ordering::Acquire)
@@ -459,7 +464,7 @@ impl Workqueue {
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| assert_eq!(Workqueue::new("wq", 3, &mut cx).unwrap().capacity(), 3));
+    /// MaySleep::enter(|cx| assert_eq!(Workqueue::new("wq", 3, cx).unwrap().capacity(), 3));
     /// ```
     pub fn capacity(&self) -> usize {
         self.capacity
@@ -469,7 +474,7 @@ impl Workqueue {
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| assert_eq!(Workqueue::new("wq", 1, &mut cx).unwrap().completed(), 0));
+    /// MaySleep::enter(|cx| assert_eq!(Workqueue::new("wq", 1, cx).unwrap().completed(), 0));
     /// ```
     pub fn completed(&self) -> usize {
         self.shared.completed.load(Ordering::Acquire)
@@ -479,10 +484,10 @@ impl Workqueue {
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|mut cx| {
-    ///     let wq = Workqueue::new("wq", 1, &mut cx).unwrap();
-    ///     wq.try_spawn(GFP_KERNEL, &cx, |_| panic!("oops in a work item")).unwrap();
-    ///     wq.flush(&mut cx);
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("wq", 1, cx).unwrap();
+    ///     wq.try_spawn(GFP_KERNEL, cx, |_| panic!("oops in a work item")).unwrap();
+    ///     wq.flush(cx);
     ///     assert_eq!((wq.panicked(), wq.completed()), (1, 0));
     /// });
     /// ```
@@ -545,14 +550,16 @@ impl Workqueue {
 }
 
 impl Drop for Workqueue {
-    /// Drains and joins, as [`shutdown`](Workqueue::shutdown). Joining may
-    /// block: outside of unwinding, dropping a workqueue inside an atomic
-    /// section panics like [`might_sleep`](crate::might_sleep).
+    /// Closes the queue without waiting: the worker still runs every item
+    /// queued so far, then exits on its own. Dropping never blocks, so it is
+    /// fine anywhere (in an atomic section, or in one of the queue's own
+    /// work items holding the last `Arc`); to wait for the items and get
+    /// the statistics, call [`shutdown`](Workqueue::shutdown) with a sleep
+    /// token.
     fn drop(&mut self) {
-        if self.worker.is_some() && !std::thread::panicking() {
-            state::might_sleep();
-        }
-        self.stop();
+        drop(self.sender.take());
+        // Detaches the worker thread.
+        drop(self.worker.take());
     }
 }
 
@@ -593,14 +600,14 @@ fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
 /// A queued work item, type-erased.
 trait Job: Send {
     /// Runs the item; later calls do nothing.
-    fn run(&mut self, cx: MaySleep<'_>);
+    fn run(&mut self, cx: &mut MaySleep);
 }
 
 /// A closure given to [`Workqueue::try_spawn`].
 struct Spawned<W>(Option<W>);
 
-impl<W: FnOnce(MaySleep<'_>) + Send> Job for Spawned<W> {
-    fn run(&mut self, cx: MaySleep<'_>) {
+impl<W: FnOnce(&mut MaySleep) + Send> Job for Spawned<W> {
+    fn run(&mut self, cx: &mut MaySleep) {
         if let Some(work) = self.0.take() {
             work(cx);
         }
@@ -618,13 +625,13 @@ impl<T, I, A, F, C> Job for DeferredAlloc<T, I, A, F, C>
 where
     A: Backend + Send,
     F: GfpFlags + Send,
-    for<'x> MaySleep<'x>: Permits<F>,
+    MaySleep: Permits<F>,
     I: FnOnce() -> T + Send,
-    C: FnOnce(MaySleep<'_>, Outcome<F, KBox<T, A>>) + Send,
+    C: FnOnce(&mut MaySleep, Outcome<F, KBox<T, A>>) + Send,
 {
-    fn run(&mut self, cx: MaySleep<'_>) {
+    fn run(&mut self, cx: &mut MaySleep) {
         if let Some((init, backend, flags, complete)) = self.parts.take() {
-            let outcome = KBox::new_in(init(), backend, flags, &cx);
+            let outcome = KBox::new_in(init(), backend, flags, cx);
             complete(cx, outcome);
         }
     }
@@ -681,7 +688,7 @@ impl<J> Drop for WorkSlot<J> {
 }
 
 impl WorkBox {
-    fn run(mut self, cx: MaySleep<'_>) {
+    fn run(mut self, cx: &mut MaySleep) {
         // SAFETY: the box owns a live job, and `self` is unique.
         unsafe { self.job.as_mut() }.run(cx);
     }

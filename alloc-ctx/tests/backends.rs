@@ -32,14 +32,14 @@ fn attempt(backend: &impl Backend, size: usize, gfp: alloc_ctx::flags::Gfp) -> b
 fn only_high_priority_requests_may_use_the_budget_reserve() {
     quiet_reports();
     let budget = Budget::with_reserve(1024, 512);
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         // Up to `limit - reserve` everyone may allocate.
         drop(cx.alloc_in(&budget, GFP_KERNEL, bytes(512)).unwrap());
         drop(cx.nowait().alloc_in(&budget, GFP_NOWAIT, bytes(512)).unwrap());
         // Past it, only __GFP_HIGH (GFP_ATOMIC) requests.
         assert!(cx.alloc_in(&budget, GFP_KERNEL, bytes(513)).is_err(), "GFP_KERNEL must not touch the reserve");
         assert!(cx.nowait().alloc_in(&budget, GFP_NOWAIT, bytes(513)).is_err(), "GFP_NOWAIT must not either");
-        cx.atomic(|nw| {
+        cx.nowait_scope(|nw| {
             let atomic = nw.alloc_in(&budget, GFP_ATOMIC, bytes(700)).expect("GFP_ATOMIC may use the reserve");
             assert_eq!(budget.live_bytes(), 700);
             drop(atomic);
@@ -112,7 +112,7 @@ fn containers_are_accounted_through_their_growth() {
     MaySleep::enter(|cx| {
         let mut v = KVec::new_in(&budget);
         for i in 0..1000u32 {
-            v.push(i, GFP_KERNEL, &cx).unwrap();
+            v.push(i, GFP_KERNEL, cx).unwrap();
             assert_eq!(budget.live_bytes(), v.capacity() * 4);
         }
     });
@@ -149,8 +149,8 @@ fn fail_inject_fails_requests_of_at_least_a_size() {
 fn fail_inject_fails_requests_by_flags() {
     quiet_reports();
     let backend = FailInject::system().fail_flags(GFP_ATOMIC);
-    MaySleep::enter(|mut cx| {
-        cx.atomic(|nw| {
+    MaySleep::enter(|cx| {
+        cx.nowait_scope(|nw| {
             assert!(nw.alloc_in(&backend, GFP_ATOMIC, bytes(64)).is_err());
             assert!(nw.alloc_in(&backend, GFP_ATOMIC | __GFP_ZERO, bytes(64)).is_err(), "a superset of the bits");
             assert!(nw.alloc_in(&backend, GFP_NOWAIT, bytes(64)).is_ok(), "lacks __GFP_HIGH");
@@ -166,7 +166,7 @@ fn fail_inject_sees_the_effective_flags() {
     // Fail requests that may call into the filesystem: a NOFS scope turns
     // GFP_KERNEL into GFP_NOFS, which then succeeds.
     let backend = FailInject::system().fail_flags(__GFP_FS);
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         assert!(cx.alloc_in(&backend, GFP_KERNEL | __GFP_NORETRY, bytes(64)).is_err());
         cx.nofs(|cx| assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok()));
     });
@@ -193,11 +193,11 @@ fn fail_inject_counts_reallocations() {
     let backend = FailInject::system().fail_nth(2);
     NoWait::enter(|nw| {
         let mut v = KVec::new_in(&backend);
-        v.extend_from_slice(&[1u8; 8], GFP_ATOMIC, &nw).unwrap(); // call 1: allocate
-        let error = v.extend_from_slice(&[2u8; 64], GFP_ATOMIC, &nw).unwrap_err(); // call 2: reallocate
+        v.extend_from_slice(&[1u8; 8], GFP_ATOMIC, nw).unwrap(); // call 1: allocate
+        let error = v.extend_from_slice(&[2u8; 64], GFP_ATOMIC, nw).unwrap_err(); // call 2: reallocate
         assert!(matches!(error, alloc_ctx::AllocError::OutOfMemory { .. }));
         assert_eq!(v.as_slice(), &[1u8; 8], "the failed growth left the vector as it was");
-        v.extend_from_slice(&[2u8; 64], GFP_ATOMIC, &nw).unwrap(); // call 3
+        v.extend_from_slice(&[2u8; 64], GFP_ATOMIC, nw).unwrap(); // call 3
     });
     assert_eq!((backend.calls(), backend.failures()), (3, 1));
 }

@@ -33,8 +33,8 @@ fn serial() -> MutexGuard<'static, ()> {
 #[allow(clippy::vec_init_then_push, reason = "the stray push is the point: it is what slips past a review")]
 fn a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site() {
     let _serial = serial();
-    MaySleep::enter(|mut cx| {
-        cx.atomic(|_nw| {
+    MaySleep::enter(|cx| {
+        cx.nowait_scope(|_nw| {
             let mut stray: Vec<u32> = Vec::new();
             stray.push(1);
             black_box(&stray);
@@ -70,16 +70,16 @@ fn token_requests_in_atomic_sections_are_not_reported() {
     let _serial = serial();
     let size = Size::<Kmalloc>::new(256).unwrap();
     let failing = FailInject::system().fail_nth(1);
-    MaySleep::enter(|mut cx| {
-        let pool = Mempool::<[u8; 64]>::new(1, GFP_KERNEL, &cx).unwrap();
+    MaySleep::enter(|cx| {
+        let pool = Mempool::<[u8; 64]>::new(1, GFP_KERNEL, cx).unwrap();
         let mut queue = KVec::new();
-        cx.atomic(|nw| {
+        cx.nowait_scope(|nw| {
             let buffer = nw.alloc(GFP_ATOMIC, size).unwrap();
-            let event = KBox::new(5u32, GFP_ATOMIC, &nw).unwrap();
+            let event = KBox::new(5u32, GFP_ATOMIC, nw).unwrap();
             for i in 0..100 {
-                queue.push(i, GFP_ATOMIC, &nw).unwrap();
+                queue.push(i, GFP_ATOMIC, nw).unwrap();
             }
-            let element = pool.alloc([1; 64], GFP_ATOMIC, &nw).unwrap();
+            let element = pool.alloc([1; 64], GFP_ATOMIC, nw).unwrap();
             // A failed request allocates for its report: still a request.
             assert!(nw.alloc_in(&failing, GFP_ATOMIC, size).is_err());
             black_box((buffer, event, element));
@@ -92,9 +92,9 @@ fn token_requests_in_atomic_sections_are_not_reported() {
 fn allocations_outside_atomic_sections_are_not_reported() {
     let _serial = serial();
     let mut outside = vec![1u8];
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         outside.extend_from_slice(&[2; 100]);
-        cx.atomic(|nw| drop(nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(8).unwrap())));
+        cx.nowait_scope(|nw| drop(nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(8).unwrap())));
         let after = format!("{:?}", outside.len());
         black_box(after);
     });

@@ -95,7 +95,7 @@ const MAX_HELD: usize = 24;
 fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
     quiet_reports();
     let budget = Budget::with_reserve(LIMIT, RESERVE);
-    let pool = MaySleep::enter(|cx| Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, &cx)).unwrap();
+    let pool = MaySleep::enter(|cx| Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, cx)).unwrap();
     let succeeded = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     within(Duration::from_secs(120), || {
@@ -106,14 +106,14 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                     let mut rng = Rng::new(thread as u64 + 1);
                     let mut held: Vec<KBox<[MaybeUninit<u8>], &Budget>> = Vec::new();
                     let mut pooled: Vec<MempoolBox<'_, [u64; 32], &Budget>> = Vec::new();
-                    MaySleep::enter(|mut cx| {
+                    MaySleep::enter(|cx| {
                         for _ in 0..ITERATIONS {
                             if rng.below(2) == 0 && held.len() + pooled.len() < MAX_HELD {
                                 let size = Size::<Kmalloc>::new(16 + rng.below(4080)).unwrap();
                                 let result = match rng.below(7) {
                                     0 => cx.alloc_in(budget, GFP_KERNEL | __GFP_NORETRY, size),
                                     1 => cx.alloc_in(budget, GFP_KERNEL | __GFP_NOWARN, size),
-                                    2 => cx.atomic(|nw| nw.alloc_in(budget, GFP_ATOMIC, size)),
+                                    2 => cx.nowait_scope(|nw| nw.alloc_in(budget, GFP_ATOMIC, size)),
                                     3 => cx.nowait().alloc_in(budget, GFP_NOWAIT, size),
                                     // NOFAIL only with nothing held: a thread that
                                     // waits never keeps others from progressing.
@@ -124,11 +124,11 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                                     // Sleeping pool requests likewise, as the
                                     // kernel's mempool rules demand.
                                     5 if pooled.is_empty() => {
-                                        pooled.push(pool.alloc([thread as u64; 32], GFP_NOIO, &cx));
+                                        pooled.push(pool.alloc([thread as u64; 32], GFP_NOIO, cx));
                                         continue;
                                     }
                                     _ => {
-                                        match cx.atomic(|nw| pool.alloc([0; 32], GFP_ATOMIC, &nw)) {
+                                        match cx.nowait_scope(|nw| pool.alloc([0; 32], GFP_ATOMIC, nw)) {
                                             Ok(element) => pooled.push(element),
                                             Err(_) => drop(failed.fetch_add(1, Ordering::Relaxed)),
                                         }

@@ -25,7 +25,7 @@ fn handler_runs_atomically_on_its_own_thread() {
 
 #[test]
 fn handler_allocates_through_its_nowait_token() {
-    let frame = irq::raise(|nw| KBox::new([0xabu8; 256], GFP_ATOMIC, &nw)).unwrap();
+    let frame = irq::raise(|nw| KBox::new([0xabu8; 256], GFP_ATOMIC, nw)).unwrap();
     let frame = frame.expect("GFP_ATOMIC allocation in the handler");
     assert!(frame.iter().all(|&byte| byte == 0xab));
 }
@@ -33,24 +33,24 @@ fn handler_allocates_through_its_nowait_token() {
 #[test]
 fn interrupt_is_masked_while_an_irqsave_lock_is_held() {
     let shared = SpinLockIrq::new(0u32);
-    MaySleep::enter(|mut cx| {
-        let mut guard = shared.lock_irqsave(&mut cx);
+    MaySleep::enter(|cx| {
+        let mut guard = shared.lock_irqsave(cx);
         // Delivering now would spin on the lock this thread holds: refused.
-        let masked = irq::raise(|nw| *shared.lock_irqsave_nowait(nw) += 1).unwrap_err();
+        let masked = irq::raise(|nw| *shared.lock_irqsave(nw) += 1).unwrap_err();
         assert!(masked.to_string().contains("local interrupts are disabled"));
         *guard += 10;
         drop(guard);
         // After `spin_unlock_irqrestore()` the interrupt is delivered.
         irq::raise(masked.into_handler()).unwrap();
-        assert_eq!(*shared.lock_irqsave(&mut cx), 11);
+        assert_eq!(*shared.lock_irqsave(cx), 11);
     });
 }
 
 #[test]
 fn a_plain_spinlock_does_not_mask_interrupts() {
     let unrelated = SpinLock::new(());
-    MaySleep::enter(|mut cx| {
-        let _guard = unrelated.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let _guard = unrelated.lock(cx);
         assert!(!irqs_disabled());
         // Preemption is off, interrupts are not: the handler runs.
         assert_eq!(irq::raise(|_nw| 5).unwrap(), 5);
@@ -76,8 +76,8 @@ fn sleeping_entry_point_in_a_handler_panics_and_the_panic_reaches_the_raiser() {
 #[test]
 fn handler_panic_leaves_the_interrupted_sections_intact() {
     let lock = SpinLock::new(());
-    MaySleep::enter(|mut cx| {
-        let guard = lock.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let guard = lock.lock(cx);
         let result = catch_unwind(AssertUnwindSafe(|| irq::raise(|_nw| panic!("oops in a handler"))));
         assert_eq!(panic_message(result.unwrap_err()), "oops in a handler");
         assert_eq!(atomic_depth(), 1, "the interrupted spinlock section is still there");
@@ -90,16 +90,16 @@ fn handler_panic_leaves_the_interrupted_sections_intact() {
 fn handler_and_process_context_share_data_through_an_irqsave_lock() {
     const FRAMES: u32 = if cfg!(miri) { 3 } else { 50 };
     let rx_queue = SpinLockIrq::new(KVec::new());
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         for frame in 0..FRAMES {
             irq::raise(|nw| {
-                let mut queue = rx_queue.lock_irqsave_nowait(nw);
+                let mut queue = rx_queue.lock_irqsave(nw);
                 let nw = queue.token();
-                queue.push(frame, GFP_ATOMIC, &nw).is_ok()
+                queue.push(frame, GFP_ATOMIC, nw).is_ok()
             })
             .unwrap();
         }
-        let drained = std::mem::replace(&mut *rx_queue.lock_irqsave(&mut cx), KVec::new());
+        let drained = std::mem::replace(&mut *rx_queue.lock_irqsave(cx), KVec::new());
         assert_eq!(drained.as_slice(), (0..FRAMES).collect::<Vec<_>>());
     });
 }

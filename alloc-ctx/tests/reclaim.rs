@@ -35,7 +35,7 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
             0
         }
     });
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let mut skipped = Vec::new();
         shrink_reporting(cx.effective(GFP_KERNEL), 4096, |name| skipped.push(name));
         assert!(skipped.is_empty());

@@ -18,13 +18,13 @@ struct Device<A: Backend> {
     rx: KBox<u64, A>,
 }
 
-fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep<'_>, entries: u64) -> Result<Device<A>, AllocError> {
+fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep, entries: u64) -> Result<Device<A>, AllocError> {
     let config = KBox::new_in([0; 8], backend, GFP_KERNEL, cx)?;
     let mut ring = KVec::new_in(backend);
     for entry in 0..entries {
         ring.push(entry, GFP_KERNEL, cx)?;
     }
-    let rx = cx.atomic(|nw| KBox::new_in(0u64, backend, GFP_ATOMIC, &nw))?;
+    let rx = cx.nowait_scope(|nw| KBox::new_in(0u64, backend, GFP_ATOMIC, nw))?;
     Ok(Device { config, ring, rx })
 }
 
@@ -32,8 +32,8 @@ fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep<'_>, entries: u64) -> 
 fn sweeping_kvec_and_kbox_code_fails_every_point_once() {
     quiet_reports();
     let report = sweep(|backend: &SweepBackend| {
-        MaySleep::enter(|mut cx| {
-            let device = probe(backend, &mut cx, 20)?;
+        MaySleep::enter(|cx| {
+            let device = probe(backend, cx, 20)?;
             assert_eq!(device.ring.len(), 20);
             assert_eq!((device.config.len(), *device.rx), (8, 0));
             Ok::<_, AllocError>(())
@@ -41,7 +41,7 @@ fn sweeping_kvec_and_kbox_code_fails_every_point_once() {
     });
     // Count the points by hand: the config box, the ring's growths, rx.
     let counting = SweepBackend::counting();
-    MaySleep::enter(|mut cx| drop(probe(&counting, &mut cx, 20).unwrap()));
+    MaySleep::enter(|cx| drop(probe(&counting, cx, 20).unwrap()));
     assert!(counting.calls() >= 4, "box + at least two growths + rx");
     assert_eq!(report.points, counting.calls());
     assert_eq!(report.runs, report.points + 1);
@@ -68,7 +68,7 @@ fn an_injected_failure_of_a_sleeping_request_is_not_retried() {
 fn nofail_points_are_counted_but_absorbed() {
     let report = sweep(|backend: &SweepBackend| {
         MaySleep::enter(|cx| {
-            let table = KBox::new_in([7u8; 128], backend, GFP_KERNEL | __GFP_NOFAIL, &cx);
+            let table = KBox::new_in([7u8; 128], backend, GFP_KERNEL | __GFP_NOFAIL, cx);
             assert_eq!(table[127], 7);
         })
     });
@@ -80,9 +80,9 @@ fn a_panicking_error_path_is_caught_and_named() {
     quiet_reports();
     let error = try_sweep(|backend: &SweepBackend| {
         NoWait::enter(|nw| {
-            let header = KBox::new_in(1u32, backend, GFP_ATOMIC, &nw)?;
+            let header = KBox::new_in(1u32, backend, GFP_ATOMIC, nw)?;
             // The bug: the second allocation's failure is not handled.
-            let body = KBox::new_in(2u32, backend, GFP_ATOMIC, &nw).expect("body allocation");
+            let body = KBox::new_in(2u32, backend, GFP_ATOMIC, nw).expect("body allocation");
             Ok::<_, AllocError>(*header + *body)
         })
     })
@@ -104,8 +104,8 @@ fn sweep_panics_when_a_run_panics() {
     quiet_reports();
     sweep(|backend: &SweepBackend| {
         NoWait::enter(|nw| {
-            let _header = KBox::new_in(1u32, backend, GFP_ATOMIC, &nw)?;
-            let _body = KBox::new_in(2u32, backend, GFP_ATOMIC, &nw).expect("body allocation");
+            let _header = KBox::new_in(1u32, backend, GFP_ATOMIC, nw)?;
+            let _body = KBox::new_in(2u32, backend, GFP_ATOMIC, nw).expect("body allocation");
             Ok::<_, AllocError>(())
         })
     });
@@ -116,10 +116,10 @@ fn a_leaking_error_path_is_caught_with_the_leaked_blocks() {
     quiet_reports();
     let error = try_sweep(|backend: &SweepBackend| {
         NoWait::enter(|nw| {
-            let header = KBox::new_in([0u64; 4], backend, GFP_ATOMIC, &nw).map_err(|_| "no header")?;
+            let header = KBox::new_in([0u64; 4], backend, GFP_ATOMIC, nw).map_err(|_| "no header")?;
             let mut queue = KVec::new_in(backend);
-            queue.push(1u16, GFP_ATOMIC, &nw).map_err(|_| "no queue")?;
-            if KBox::new_in(0u8, backend, GFP_ATOMIC, &nw).is_err() {
+            queue.push(1u16, GFP_ATOMIC, nw).map_err(|_| "no queue")?;
+            if KBox::new_in(0u8, backend, GFP_ATOMIC, nw).is_err() {
                 // The bug: the error path forgets what it allocated.
                 core::mem::forget(header);
                 core::mem::forget(queue);
@@ -151,7 +151,7 @@ fn a_failing_counting_run_is_a_problem() {
 #[test]
 fn the_report_displays_its_counts() {
     let report = sweep(|backend: &SweepBackend| {
-        NoWait::enter(|nw| KBox::new_in(1u8, backend, GFP_ATOMIC | __GFP_NOWARN, &nw).map(drop))
+        NoWait::enter(|nw| KBox::new_in(1u8, backend, GFP_ATOMIC | __GFP_NOWARN, nw).map(drop))
     });
     assert_eq!(
         report.to_string(),
@@ -167,7 +167,7 @@ fn scenarios_may_share_the_backend_with_threads() {
         for value in 0..3u64 {
             std::thread::scope(|scope| {
                 scope
-                    .spawn(|| NoWait::enter(|nw| KBox::new_in(value, backend, GFP_ATOMIC, &nw).map(drop)))
+                    .spawn(|| NoWait::enter(|nw| KBox::new_in(value, backend, GFP_ATOMIC, nw).map(drop)))
                     .join()
                     .unwrap()
             })?;

@@ -32,16 +32,16 @@ fn guards_stay_on_their_thread_and_locks_are_shareable() {
 #[test]
 fn spinlock_guard_is_an_atomic_section() {
     let lock = SpinLock::new(0u32);
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         assert_eq!(atomic_depth(), 0);
         {
-            let mut guard = lock.lock(&mut cx);
+            let mut guard = lock.lock(cx);
             assert_eq!(atomic_depth(), 1);
             assert!(lock.is_locked());
             *guard += 1;
             // Requests through the guard's token are served as non-blocking.
             let nw = guard.token();
-            let frame = KBox::new([0u8; 64], GFP_ATOMIC, &nw).expect("atomic allocation");
+            let frame = KBox::new([0u8; 64], GFP_ATOMIC, nw).expect("atomic allocation");
             assert_eq!(frame.len(), 64);
         }
         assert_eq!(atomic_depth(), 0);
@@ -56,11 +56,11 @@ fn spinlock_guard_is_an_atomic_section() {
 #[test]
 fn data_changes_through_the_guard_while_its_token_is_in_hand() {
     let ring = SpinLock::new(KVec::<u32>::new());
-    MaySleep::enter(|mut cx| {
-        let mut ring = ring.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let mut ring = ring.lock(cx);
         let nw = ring.token();
         for value in 0..4 {
-            ring.push(value, GFP_ATOMIC, &nw).unwrap();
+            ring.push(value, GFP_ATOMIC, nw).unwrap();
         }
         assert_eq!(ring.as_slice(), [0, 1, 2, 3]);
     });
@@ -71,14 +71,14 @@ fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
     let queue = SpinLock::new(KVec::new());
     let stats = SpinLock::new(0u64);
     let counters = SpinLockIrq::new(0u64);
-    MaySleep::enter(|mut cx| {
-        let mut queue = queue.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let mut queue = queue.lock(cx);
         assert_eq!(atomic_depth(), 1);
         {
-            let mut stats = stats.lock_nowait(queue.token());
+            let mut stats = stats.lock(queue.token());
             assert_eq!(atomic_depth(), 2);
             {
-                let mut counters = counters.lock_irqsave_nowait(stats.token());
+                let mut counters = counters.lock_irqsave(stats.token());
                 assert_eq!(atomic_depth(), 3);
                 assert!(irqs_disabled());
                 *counters += 1;
@@ -87,7 +87,7 @@ fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
             assert_eq!(atomic_depth(), 2);
             *stats += 1;
             let nw = queue.token();
-            queue.push(*stats, GFP_ATOMIC, &nw).unwrap();
+            queue.push(*stats, GFP_ATOMIC, nw).unwrap();
         }
         assert_eq!(atomic_depth(), 1);
         assert_eq!(queue.as_slice(), [1]);
@@ -100,9 +100,9 @@ fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
 fn try_lock_nowait_reports_a_held_lock_without_spinning() {
     let lock = SpinLock::new(0);
     NoWait::enter(|nw| {
-        let held = lock.try_lock_nowait(nw).expect("the lock is free");
+        let held = lock.try_lock(nw).expect("the lock is free");
         assert_eq!(atomic_depth(), 2);
-        assert!(lock.try_lock_nowait(held.token()).is_none());
+        assert!(lock.try_lock(held.token()).is_none());
         assert_eq!(atomic_depth(), 2, "a failed try_lock leaves no section behind");
     });
     assert_eq!(atomic_depth(), 0);
@@ -110,10 +110,10 @@ fn try_lock_nowait_reports_a_held_lock_without_spinning() {
 
 #[test]
 fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
-    MaySleep::enter(|mut cx| {
-        let len = cx.atomic(|nw| {
+    MaySleep::enter(|cx| {
+        let len = cx.nowait_scope(|nw| {
             assert!(in_atomic());
-            KBox::new([1u16; 8], GFP_ATOMIC, &nw).map(|boxed| boxed.len())
+            KBox::new([1u16; 8], GFP_ATOMIC, nw).map(|boxed| boxed.len())
         });
         assert_eq!(len, Ok(8));
         assert!(!in_atomic());
@@ -122,9 +122,9 @@ fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
 
 #[test]
 fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let result = catch_unwind(AssertUnwindSafe(|| {
-            cx.atomic(|_nw| {
+            cx.nowait_scope(|_nw| {
                 NoWait::enter(|_nw| {
                     assert_eq!(atomic_depth(), 2);
                     panic!("oops in a nested atomic section");
@@ -140,16 +140,16 @@ fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
 #[test]
 fn depth_and_lock_are_restored_after_a_panic_under_a_spinlock() {
     let lock = SpinLock::new(0);
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let mut guard = lock.lock(&mut cx);
+            let mut guard = lock.lock(cx);
             *guard += 1;
             panic!("oops under a spinlock");
         }));
         assert!(result.is_err());
         assert_eq!(atomic_depth(), 0);
         assert!(!lock.is_locked(), "unwinding released the lock");
-        assert_eq!(*lock.lock(&mut cx), 1);
+        assert_eq!(*lock.lock(cx), 1);
     });
 }
 
@@ -158,11 +158,11 @@ fn depth_and_locks_are_restored_after_a_panic_under_nested_spinlocks() {
     let outer = SpinLock::new(());
     let inner = SpinLock::new(());
     let irq_shared = SpinLockIrq::new(());
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let outer = outer.lock(&mut cx);
-            let inner = inner.lock_nowait(outer.token());
-            let _irq = irq_shared.lock_irqsave_nowait(inner.token());
+            let outer = outer.lock(cx);
+            let inner = inner.lock(outer.token());
+            let _irq = irq_shared.lock_irqsave(inner.token());
             assert_eq!((atomic_depth(), irqs_disabled()), (3, true));
             panic!("oops under three locks");
         }));
@@ -177,11 +177,11 @@ fn depth_and_locks_are_restored_after_a_panic_under_nested_spinlocks() {
 fn irqsave_restores_the_previous_interrupt_state() {
     let a = SpinLockIrq::new(());
     let b = SpinLockIrq::new(());
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         assert!(!irqs_disabled());
-        let a_guard = a.lock_irqsave(&mut cx);
+        let a_guard = a.lock_irqsave(cx);
         assert!(irqs_disabled());
-        let b_guard = b.lock_irqsave_nowait(a_guard.token());
+        let b_guard = b.lock_irqsave(a_guard.token());
         drop(b_guard);
         assert!(irqs_disabled(), "the inner restore keeps the outer section's state");
         drop(a_guard);
@@ -195,7 +195,7 @@ fn entry_points_panic_under_a_spinlock() {
     let lock = SpinLock::new(());
     let result = catch_unwind(AssertUnwindSafe(|| {
         NoWait::enter(|nw| {
-            let _guard = lock.lock_nowait(nw);
+            let _guard = lock.lock(nw);
             MaySleep::enter(|_cx| ());
         })
     }));
@@ -210,17 +210,17 @@ fn entry_points_panic_under_a_spinlock() {
 fn mutex_guard_does_not_freeze_the_sleep_token() {
     let table = Mutex::new(KVec::<u64>::new());
     let name = Mutex::new("eth0");
-    MaySleep::enter(|mut cx| {
-        let mut table = table.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let mut table = table.lock(cx);
         // Still in a context that may sleep: GFP_KERNEL and a second mutex.
-        table.reserve(512, GFP_KERNEL, &cx).unwrap();
-        table.push(1, GFP_KERNEL | __GFP_ZERO, &cx).unwrap();
-        let name = name.lock(&cx);
+        table.reserve(512, GFP_KERNEL, cx).unwrap();
+        table.push(1, GFP_KERNEL | __GFP_ZERO, cx).unwrap();
+        let name = name.lock(cx);
         assert_eq!(*name, "eth0");
         assert!(!in_atomic());
         // And a spinlock inside a mutex is fine (the reverse does not compile).
         let spin = SpinLock::new(());
-        drop(spin.lock(&mut cx));
+        drop(spin.lock(cx));
         assert!(table.capacity() >= 512);
     });
 }
@@ -230,8 +230,8 @@ fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
     let config = Mutex::new(0);
     let lock = SpinLock::new(());
     let result = catch_unwind(AssertUnwindSafe(|| {
-        MaySleep::enter(|mut cx| {
-            let _guard = lock.lock(&mut cx);
+        MaySleep::enter(|cx| {
+            let _guard = lock.lock(cx);
             // SAFETY: deliberately wrong, to show the run-time check: the
             // thread holds a spinlock. `Mutex::lock` panics before blocking.
             let lying = unsafe { MaySleep::assume() };
@@ -248,14 +248,14 @@ fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
 #[test]
 fn mutex_ignores_poisoning() {
     let counter = Mutex::new(0);
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let mut value = counter.lock(&mut cx);
+            let mut value = counter.lock(cx);
             *value = 41;
             panic!("holder dies");
         }));
         assert!(result.is_err());
-        let mut value = counter.lock(&mut cx);
+        let mut value = counter.lock(cx);
         assert_eq!(*value, 41, "the data as the panicking holder left it");
         *value += 1;
     });
@@ -271,7 +271,7 @@ fn spinlock_excludes_other_threads() {
             scope.spawn(|| {
                 for _ in 0..ROUNDS {
                     NoWait::enter(|nw| {
-                        let mut value = counter.lock_nowait(nw);
+                        let mut value = counter.lock(nw);
                         // A non-atomic read-modify-write: lost updates would
                         // show if two threads were inside at once.
                         let seen = *value;

@@ -15,17 +15,17 @@ fn assert_copy<T: Copy>() {}
 
 #[test]
 fn tokens_are_zero_sized_and_thread_bound() {
-    assert_eq!(size_of::<MaySleep<'static>>(), 0);
+    assert_eq!(size_of::<MaySleep>(), 0);
     assert_eq!(size_of::<MaySleep<'static, NoIo>>(), 0);
-    assert_eq!(size_of::<NoWait<'static>>(), 0);
+    assert_eq!(size_of::<NoWait>(), 0);
     assert_eq!(size_of::<Or<GFP_KERNEL, __GFP_NOFAIL>>(), 0);
-    assert_not_impl!(MaySleep<'static>: Send);
-    assert_not_impl!(MaySleep<'static>: Sync);
-    assert_not_impl!(MaySleep<'static>: Copy);
-    assert_not_impl!(MaySleep<'static>: Clone);
-    assert_not_impl!(NoWait<'static>: Send);
-    assert_not_impl!(NoWait<'static>: Sync);
-    assert_copy::<NoWait<'static>>();
+    assert_not_impl!(MaySleep: Send);
+    assert_not_impl!(MaySleep: Sync);
+    assert_not_impl!(MaySleep: Copy);
+    assert_not_impl!(MaySleep: Clone);
+    assert_not_impl!(NoWait: Send);
+    assert_not_impl!(NoWait: Sync);
+    assert_copy::<NoWait>();
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn entry_point_panics_inside_an_atomic_section() {
 
 #[test]
 fn entry_point_panics_inside_a_nowait_scope() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let result = catch_unwind(AssertUnwindSafe(|| {
             cx.nowait_scope(|_nw| {
                 assert!(in_atomic());
@@ -61,13 +61,13 @@ fn atomic_depth_nests() {
         NoWait::enter(|_| assert_eq!(atomic_depth(), 2));
         assert_eq!(atomic_depth(), 1);
     });
-    MaySleep::enter(|mut cx| cx.atomic(|_| assert_eq!(atomic_depth(), 1)));
+    MaySleep::enter(|cx| cx.nowait_scope(|_| assert_eq!(atomic_depth(), 1)));
     assert_eq!(atomic_depth(), 0);
 }
 
 #[test]
 fn scopes_mask_like_current_gfp_context() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
         cx.nofs(|cx: MaySleep<'_, NoFs>| {
             assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC40);
@@ -86,8 +86,8 @@ fn scopes_mask_like_current_gfp_context() {
 
 #[test]
 fn nested_scopes_combine_and_restore() {
-    MaySleep::enter(|mut cx| {
-        cx.nofs(|mut cx| {
+    MaySleep::enter(|cx| {
+        cx.nofs(|cx| {
             assert_eq!(scope_mask(), bits::FS);
             // noio inside nofs: NOIO, in the type and at run time.
             cx.noio(|cx: MaySleep<'_, NoIo>| {
@@ -97,7 +97,7 @@ fn nested_scopes_combine_and_restore() {
             assert_eq!(scope_mask(), bits::FS);
             assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp());
         });
-        cx.noio(|mut cx| {
+        cx.noio(|cx| {
             // nofs inside noio stays NOIO (the type says so too).
             cx.nofs(|cx: MaySleep<'_, NoIo>| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
             assert_eq!(scope_mask(), bits::FS | bits::IO);
@@ -108,7 +108,7 @@ fn nested_scopes_combine_and_restore() {
 
 #[test]
 fn scope_mask_is_restored_on_unwind() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let result = catch_unwind(AssertUnwindSafe(|| cx.noio(|_| panic!("inside noio"))));
         assert!(result.is_err());
         assert_eq!(scope_mask(), 0);
@@ -118,16 +118,16 @@ fn scope_mask_is_restored_on_unwind() {
 
 /// A callee that receives a reborrowed, unmasked-typed token still serves
 /// requests with the caller's scope mask: the run-time state carries it.
-fn callee_effective(cx: MaySleep<'_>) -> Gfp {
+fn callee_effective(cx: MaySleep) -> Gfp {
     cx.effective(GFP_KERNEL)
 }
 
 #[test]
 fn reborrowed_tokens_keep_the_run_time_mask() {
-    MaySleep::enter(|mut cx| {
-        assert_eq!(callee_effective(cx.reborrow()), GFP_KERNEL.gfp());
-        cx.noio(|mut cx| assert_eq!(callee_effective(cx.reborrow()), GFP_NOIO.gfp()));
-        cx.nofs(|mut cx| assert_eq!(callee_effective(cx.reborrow()), GFP_NOFS.gfp()));
+    MaySleep::enter(|cx| {
+        assert_eq!(callee_effective(cx), GFP_KERNEL.gfp());
+        cx.noio(|cx| assert_eq!(callee_effective(cx), GFP_NOIO.gfp()));
+        cx.nofs(|cx| assert_eq!(callee_effective(cx), GFP_NOFS.gfp()));
     });
 }
 
@@ -135,7 +135,7 @@ fn reborrowed_tokens_keep_the_run_time_mask() {
 fn backends_see_the_effective_flags() {
     let backend = TestBackend::new();
     let size = Size::<Kmalloc>::new(32).unwrap();
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap());
         cx.nofs(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap()));
         cx.noio(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL | __GFP_ZERO, size).unwrap()));
@@ -173,9 +173,9 @@ fn nowait_functions_accept_either_token() {
         let nw = cx.into_nowait();
         nw.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
     }
-    MaySleep::enter(|mut cx| {
-        assert!(takes_nowait(&cx));
-        assert!(takes_nowait(&mut cx));
+    MaySleep::enter(|cx| {
+        assert!(takes_nowait(cx));
+        assert!(takes_nowait(cx));
         assert!(takes_nowait(cx.nowait()));
         cx.nowait_scope(|nw| assert!(takes_nowait(nw)));
         assert!(takes_nowait(cx));

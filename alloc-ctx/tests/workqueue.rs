@@ -16,7 +16,7 @@ use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait};
 /// Queues an item that blocks the worker until the returned sender is
 /// dropped, and waits until the worker is inside it: later items stay
 /// queued until then.
-fn block_worker(wq: &Workqueue, cx: &MaySleep<'_>) -> Sender<()> {
+fn block_worker(wq: &Workqueue, cx: &mut MaySleep) -> Sender<()> {
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let started = Arc::new(Barrier::new(2));
     let worker_started = Arc::clone(&started);
@@ -37,20 +37,20 @@ fn collect<T>(rx: &Receiver<T>) -> Vec<T> {
 fn work_runs_on_the_worker_with_a_sleep_token() {
     let (tx, rx) = mpsc::channel();
     let config = Arc::new(Mutex::new(0u32));
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("probe", 4, &mut cx).unwrap();
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("probe", 4, cx).unwrap();
         let worker_config = Arc::clone(&config);
         cx.nowait_scope(|nw| {
-            wq.try_spawn(GFP_ATOMIC, &nw, move |mut cx| {
+            wq.try_spawn(GFP_ATOMIC, nw, move |cx| {
                 // Process context: sleeping requests and mutexes are fine.
-                let table = KVec::<u64>::with_capacity(1024, GFP_KERNEL, &cx).unwrap();
-                *worker_config.lock(&mut cx) = 1;
+                let table = KVec::<u64>::with_capacity(1024, GFP_KERNEL, cx).unwrap();
+                *worker_config.lock(cx) = 1;
                 let name = std::thread::current().name().map(str::to_owned);
                 tx.send((name, in_atomic(), table.capacity())).unwrap();
             })
             .unwrap();
         });
-        let stats = wq.shutdown(&mut cx);
+        let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (1, 0));
     });
     let (name, atomic, capacity) = rx.recv().unwrap();
@@ -66,8 +66,8 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
     // Call 1 (the GFP_NOWAIT attempt) fails; call 2 (on the worker) does not.
     static BACKEND: FailInject = FailInject::system().fail_nth(1);
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("refill", 4, cx).unwrap();
         let result = cx.nowait_scope(|nw| {
             wq.alloc_or_defer(
                 nw,
@@ -86,7 +86,7 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
             )
         });
         assert!(matches!(result, Ok(NowOrLater::Later)), "the NOWAIT attempt failed, so the work is deferred");
-        wq.flush(&mut cx);
+        wq.flush(cx);
         assert_eq!(wq.completed(), 1);
     });
     let (value, atomic, thread) = rx.recv().unwrap();
@@ -100,14 +100,14 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
 fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
     static BACKEND: FailInject = FailInject::system();
     let (tx, rx) = mpsc::channel::<()>();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("refill", 4, cx).unwrap();
         let now = cx.nowait_scope(|nw| {
             wq.alloc_or_defer(nw, || 0x5eed_u64, &BACKEND, GFP_KERNEL, move |_cx, _outcome| tx.send(()).unwrap())
         });
         let boxed = now.unwrap().now().expect("allocated at once");
         assert_eq!(*boxed, 0x5eed);
-        assert_eq!(wq.shutdown(&mut cx).completed, 0, "nothing was queued");
+        assert_eq!(wq.shutdown(cx).completed, 0, "nothing was queued");
     });
     assert!(rx.recv().is_err(), "the completion was dropped without running");
     assert_eq!(BACKEND.calls(), 1);
@@ -118,8 +118,8 @@ fn deferred_allocation_failure_reaches_the_completion() {
     // Every request fails: the atomic attempt and all reclaim retries.
     static BACKEND: FailInject = FailInject::system().fail_every(1);
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("refill", 4, cx).unwrap();
         let result = NoWait::enter(|nw| {
             wq.alloc_or_defer(
                 nw,
@@ -132,7 +132,7 @@ fn deferred_allocation_failure_reaches_the_completion() {
             )
         });
         assert!(matches!(result, Ok(NowOrLater::Later)));
-        wq.shutdown(&mut cx);
+        wq.shutdown(cx);
     });
     assert!(matches!(rx.recv().unwrap(), Err(AllocError::OutOfMemory { size: 256, .. })));
     assert!(BACKEND.failures() >= 2, "the worker retried with reclaim before giving up");
@@ -142,8 +142,8 @@ fn deferred_allocation_failure_reaches_the_completion() {
 fn nofail_fallback_hands_the_box_itself_to_the_completion() {
     static BACKEND: FailInject = FailInject::system().fail_nth(1);
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("refill", 4, &mut cx).unwrap();
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("refill", 4, cx).unwrap();
         let result = NoWait::enter(|nw| {
             wq.alloc_or_defer(
                 nw,
@@ -158,7 +158,7 @@ fn nofail_fallback_hands_the_box_itself_to_the_completion() {
             )
         });
         assert!(matches!(result, Ok(NowOrLater::Later)));
-        wq.shutdown(&mut cx);
+        wq.shutdown(cx);
     });
     assert_eq!(rx.recv().unwrap(), 3);
 }
@@ -166,30 +166,30 @@ fn nofail_fallback_hands_the_box_itself_to_the_completion() {
 #[test]
 fn queue_full_is_an_error_not_a_block() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("tx", 2, &mut cx).unwrap();
-        let release = block_worker(&wq, &cx);
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("tx", 2, cx).unwrap();
+        let release = block_worker(&wq, cx);
         let full = cx.nowait_scope(|nw| {
             for item in 0..2 {
                 let tx = tx.clone();
-                wq.try_spawn(GFP_ATOMIC, &nw, move |_| tx.send(item).unwrap()).unwrap();
+                wq.try_spawn(GFP_ATOMIC, nw, move |_| tx.send(item).unwrap()).unwrap();
             }
             assert_eq!(wq.pending(), 2);
             // Third item: refused at once, and handed back.
             let tx = tx.clone();
-            wq.try_spawn(GFP_ATOMIC, &nw, move |_| tx.send(2).unwrap())
+            wq.try_spawn(GFP_ATOMIC, nw, move |_| tx.send(2).unwrap())
         });
         let error = full.unwrap_err();
         assert!(matches!(error, QueueError::Full(_)));
         assert_eq!(error.to_string(), "workqueue full: work not queued");
         assert_eq!(wq.pending(), 2);
         // The refused work is whole: run it here, in process context.
-        (error.into_inner())(cx.reborrow());
+        (error.into_inner())(cx);
         drop(release);
-        wq.flush(&mut cx);
+        wq.flush(cx);
         // Room again once the worker caught up.
-        wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(3).unwrap()).unwrap();
-        assert_eq!(wq.shutdown(&mut cx).completed, 4);
+        wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(3).unwrap()).unwrap();
+        assert_eq!(wq.shutdown(cx).completed, 4);
     });
     assert_eq!(collect(&rx), [2, 0, 1, 3]);
 }
@@ -197,10 +197,10 @@ fn queue_full_is_an_error_not_a_block() {
 #[test]
 fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
     static BACKEND: FailInject = FailInject::system().fail_every(1);
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("refill", 1, &mut cx).unwrap();
-        let release = block_worker(&wq, &cx);
-        wq.try_spawn(GFP_KERNEL, &cx, |_| ()).unwrap(); // fills the queue
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("refill", 1, cx).unwrap();
+        let release = block_worker(&wq, cx);
+        wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap(); // fills the queue
         let result = cx.nowait_scope(|nw| {
             wq.alloc_or_defer(nw, || 99u16, &BACKEND, GFP_KERNEL, |_cx, _outcome| unreachable!("never queued"))
         });
@@ -214,16 +214,16 @@ fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
 #[test]
 fn shutdown_drains_pending_items() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("drain", 8, &mut cx).unwrap();
-        let release = block_worker(&wq, &cx);
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("drain", 8, cx).unwrap();
+        let release = block_worker(&wq, cx);
         for item in 0..5 {
             let tx = tx.clone();
-            wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(item).unwrap()).unwrap();
+            wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(item).unwrap()).unwrap();
         }
         assert_eq!(wq.pending(), 5, "nothing ran yet");
         drop(release);
-        let stats = wq.shutdown(&mut cx);
+        let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (6, 0));
     });
     assert_eq!(collect(&rx), [0, 1, 2, 3, 4], "every pending item ran, in order");
@@ -232,12 +232,12 @@ fn shutdown_drains_pending_items() {
 #[test]
 fn dropping_the_workqueue_drains_too() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("drop", 4, &mut cx).unwrap();
-        let release = block_worker(&wq, &cx);
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("drop", 4, cx).unwrap();
+        let release = block_worker(&wq, cx);
         for item in 0..3 {
             let tx = tx.clone();
-            wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send(item).unwrap()).unwrap();
+            wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(item).unwrap()).unwrap();
         }
         drop(release);
         drop(wq);
@@ -248,11 +248,11 @@ fn dropping_the_workqueue_drains_too() {
 #[test]
 fn a_panicking_item_is_counted_and_the_worker_goes_on() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("oops", 4, &mut cx).unwrap();
-        wq.try_spawn(GFP_KERNEL, &cx, |_| panic!("oops in a work item")).unwrap();
-        wq.try_spawn(GFP_KERNEL, &cx, move |_| tx.send("next item ran").unwrap()).unwrap();
-        let stats = wq.shutdown(&mut cx);
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("oops", 4, cx).unwrap();
+        wq.try_spawn(GFP_KERNEL, cx, |_| panic!("oops in a work item")).unwrap();
+        wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send("next item ran").unwrap()).unwrap();
+        let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (1, 1));
     });
     assert_eq!(rx.recv().unwrap(), "next item ran");
@@ -260,35 +260,35 @@ fn a_panicking_item_is_counted_and_the_worker_goes_on() {
 
 #[test]
 fn flush_from_its_own_work_item_panics_instead_of_deadlocking() {
-    MaySleep::enter(|mut cx| {
-        let wq = Arc::new(Workqueue::new("self", 2, &mut cx).unwrap());
+    MaySleep::enter(|cx| {
+        let wq = Arc::new(Workqueue::new("self", 2, cx).unwrap());
         let inner = Arc::clone(&wq);
-        wq.try_spawn(GFP_KERNEL, &cx, move |mut cx| inner.flush(&mut cx)).unwrap();
+        wq.try_spawn(GFP_KERNEL, cx, move |cx| inner.flush(cx)).unwrap();
         // The item's own `Arc` is dropped on the worker; wait for it.
         while Arc::strong_count(&wq) > 1 {
             std::thread::yield_now();
         }
         let wq = Arc::into_inner(wq).unwrap();
-        assert_eq!(wq.shutdown(&mut cx).panicked, 1);
+        assert_eq!(wq.shutdown(cx).panicked, 1);
     });
 }
 
 #[test]
 fn interrupt_handler_defers_sleeping_work() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|mut cx| {
-        let wq = Workqueue::new("rx", 4, &mut cx).unwrap();
+    MaySleep::enter(|cx| {
+        let wq = Workqueue::new("rx", 4, cx).unwrap();
         let queued = irq::raise(|nw| {
             let tx = tx.clone();
-            wq.try_spawn(GFP_ATOMIC, &nw, move |cx| {
-                let ring = KVec::<u8>::with_capacity(4096, GFP_KERNEL, &cx);
+            wq.try_spawn(GFP_ATOMIC, nw, move |cx| {
+                let ring = KVec::<u8>::with_capacity(4096, GFP_KERNEL, cx);
                 tx.send(ring.map(|ring| ring.capacity() >= 4096)).unwrap();
             })
             .is_ok()
         })
         .unwrap();
         assert!(queued);
-        wq.shutdown(&mut cx);
+        wq.shutdown(cx);
     });
     assert_eq!(rx.recv().unwrap(), Ok(true));
 }

@@ -16,7 +16,7 @@ fn main() {
     let pages = config.clean_pages + config.dirty_pages + config.inodes + config.headroom_pages;
     let budget = Arc::new(Budget::new(pages * PAGE_SIZE));
     println!("block_writeback: {pages} pages of memory, {} dirty pages to write back", config.dirty_pages);
-    let summary = block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut std::io::stdout());
+    let summary = block_writeback::run(cx, Arc::clone(&budget), config, &mut std::io::stdout());
     println!(
         "summary: {} pages written back, {} failed, served as {}; {} recursions into I/O or the filesystem; {} bytes leaked",
         summary.written,

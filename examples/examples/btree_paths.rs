@@ -22,7 +22,7 @@ fn main() {
     }
     let budget = Budget::new(memory_limit);
     println!("btree_paths: taking {} paths with {memory_limit} bytes of memory", config.paths);
-    let summary = btree_paths::run(&mut cx, &budget, config, &mut std::io::stdout());
+    let summary = btree_paths::run(cx, &budget, config, &mut std::io::stdout());
     println!(
         "summary: {} paths held; {} NOFAIL growths, {} fallible growths; restart: {}; peak {} bytes, {} leaked",
         summary.paths,

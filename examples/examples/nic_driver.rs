@@ -63,7 +63,7 @@ fn main() {
         "nic_driver: {} frames, RX ring {}, TX ring {}; {described}",
         config.packets, config.rx_entries, config.tx_entries
     );
-    let summary = nic_driver::run(&mut cx, Arc::clone(&backend), config, &mut std::io::stdout());
+    let summary = nic_driver::run(cx, Arc::clone(&backend), config, &mut std::io::stdout());
     let budget = backend.inner();
     println!(
         "summary: rx {} frames, {} delivered, {} dropped; refills {} now, {} deferred ({} done on the workqueue), {} lost; \

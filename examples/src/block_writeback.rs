@@ -128,7 +128,7 @@ pub struct Bio<A: Backend> {
 /// the caller's NOIO scope turns into `GFP_NOIO`.
 #[may_sleep]
 pub fn submit_writeback<A: Backend + Clone>(backend: &A, page: &Page, sector: u64) -> Result<Bio<A>, AllocError> {
-    let buffer = KBox::new_in(*page, backend.clone(), GFP_KERNEL, &cx)?;
+    let buffer = KBox::new_in(*page, backend.clone(), GFP_KERNEL, cx)?;
     Ok(Bio { sector, buffer })
 }
 
@@ -192,7 +192,7 @@ fn stats<A: Backend>(cache: &PageCache<A>) -> [(usize, usize, usize); 3] {
 #[may_sleep]
 fn fill<A: Backend + Clone>(list: &PageList<A>, backend: &A, pages: usize, byte: u8) {
     for _ in 0..pages {
-        match KBox::new_in([byte; PAGE_SIZE], backend.clone(), GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, &cx) {
+        match KBox::new_in([byte; PAGE_SIZE], backend.clone(), GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, cx) {
             Ok(page) => list.push(page),
             Err(_) => break,
         }
@@ -214,21 +214,21 @@ where
     let _shrinkers = cache.register();
 
     // Fill the cache (process context, may sleep).
-    fill(&mut cx, &cache.clean, &backend, config.clean_pages, 0);
-    fill(&mut cx, &cache.dirty, &backend, config.dirty_pages, 0xd1);
-    fill(&mut cx, &cache.inodes, &backend, config.inodes, 0x1e);
+    fill(cx, &cache.clean, &backend, config.clean_pages, 0);
+    fill(cx, &cache.dirty, &backend, config.dirty_pages, 0xd1);
+    fill(cx, &cache.inodes, &backend, config.inodes, 0x1e);
     let (clean, dirty, inodes) = cache.counts();
     let _ = writeln!(out, "  page cache filled: {clean} clean pages, {dirty} dirty pages, {inodes} inodes");
 
     // Write-back: inside NOIO. Each bio's allocation may need reclaim.
     let dirty_pages = cache.dirty.take_all();
     let mut bios = Vec::new();
-    cx.noio(|mut cx| {
+    cx.noio(|cx| {
         let served = cx.effective(GFP_KERNEL);
         let _ = writeln!(out, "  write-back in a NOIO scope: GFP_KERNEL is served as {served}");
         summary.writeback_flags = Some(served);
         for (sector, page) in dirty_pages.iter().enumerate() {
-            match submit_writeback(&mut cx, &backend, page, sector as u64 * 8) {
+            match submit_writeback(cx, &backend, page, sector as u64 * 8) {
                 Ok(bio) => bios.push(bio),
                 Err(error) => {
                     summary.failed += 1;
@@ -258,7 +258,7 @@ where
     let still_dirty = written.split_off(summary.written);
     cache.clean.extend(written);
     cache.dirty.extend(still_dirty);
-    fill(&mut cx, &cache.dirty, &backend, config.dirty_pages / 2, 0xd2);
+    fill(cx, &cache.dirty, &backend, config.dirty_pages / 2, 0xd2);
 
     // An ordinary allocation (GFP_KERNEL, no scope) as large as the cache
     // was at the start: every shrinker may run now, and must.

@@ -92,13 +92,13 @@ impl<A: Backend> BtreeTrans<A> {
         if let Ok(small) = array_size::<BtreePath, Nofail>(to) {
             // No error path, and none needed: the type of `small` proves
             // the request is one the page allocator honours with NOFAIL.
-            self.paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, &cx);
+            self.paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx);
             return Ok(Growth { from, to, bytes: small.get(), nofail: true });
         }
         // Past 8 KiB: a size no allocator accepts is a `SizeError` here,
         // before any request, and memory pressure is an `AllocError`.
         let large = array_size::<BtreePath, Kvmalloc>(to)?;
-        self.paths.grow_to(large, GFP_KERNEL | __GFP_NOWARN, &cx)?;
+        self.paths.grow_to(large, GFP_KERNEL | __GFP_NOWARN, cx)?;
         Ok(Growth { from, to, bytes: large.get(), nofail: false })
     }
 
@@ -106,7 +106,7 @@ impl<A: Backend> BtreeTrans<A> {
     /// the transaction is unchanged and the caller restarts it.
     #[may_sleep]
     pub fn path_get(&mut self, pos: u64) -> Result<Option<Growth>, AllocError> {
-        let growth = if self.paths.len() == self.paths.capacity() { Some(self.paths_realloc(&mut cx)?) } else { None };
+        let growth = if self.paths.len() == self.paths.capacity() { Some(self.paths_realloc(cx)?) } else { None };
         let path = BtreePath { pos, btree_id: 1, ref_count: 1, ..BtreePath::default() };
         if self.paths.push_within_capacity(path).is_err() {
             unreachable!("paths_realloc grew the array");
@@ -160,7 +160,7 @@ pub fn run<A: Backend>(backend: A, config: Config, out: &mut dyn Write) -> Summa
     let mut summary = Summary::default();
     let mut trans = BtreeTrans::new(backend);
     for pos in 0..config.paths {
-        match trans.path_get(&mut cx, pos as u64) {
+        match trans.path_get(cx, pos as u64) {
             Ok(None) => {}
             Ok(Some(growth)) => {
                 let kind = if growth.nofail {

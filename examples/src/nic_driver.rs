@@ -158,18 +158,18 @@ where
         buffers.get()
     );
     let mut rx_ring = BoundedVec::new_in(backend.clone());
-    rx_ring.grow_to(rx_bytes, GFP_KERNEL, &cx)?;
+    rx_ring.grow_to(rx_bytes, GFP_KERNEL, cx)?;
     for _ in 0..config.rx_entries {
-        let buffer = KBox::new_in([0; RX_BUFFER_SIZE], backend.clone(), GFP_KERNEL, &cx)?;
+        let buffer = KBox::new_in([0; RX_BUFFER_SIZE], backend.clone(), GFP_KERNEL, cx)?;
         if rx_ring.push_within_capacity(buffer).is_err() {
             unreachable!("the ring was sized for rx_entries");
         }
     }
     let mut tx_ring = BoundedVec::new_in(backend.clone());
-    tx_ring.grow_to(tx_bytes, GFP_KERNEL, &cx)?;
+    tx_ring.grow_to(tx_bytes, GFP_KERNEL, cx)?;
     // The backlog grows in interrupt context, with GFP_ATOMIC.
     let rx_backlog = BoundedVec::new_in(backend.clone());
-    let workqueue = Workqueue::new("nic-refill", 16, &mut cx)?;
+    let workqueue = Workqueue::new("nic-refill", 16, cx)?;
     let nic = Nic {
         backend,
         rx_ring: SpinLockIrq::new(rx_ring),
@@ -192,16 +192,16 @@ where
     A: Backend + Clone + Send + Sync + 'static,
 {
     bump(&nic.counters.rx_frames);
-    let Some(mut buffer) = nic.rx_ring.lock_irqsave_nowait(cx).pop() else {
+    let Some(mut buffer) = nic.rx_ring.lock_irqsave(cx).pop() else {
         bump(&nic.counters.rx_dropped_no_buffer);
         return;
     };
     let len = frame.len().min(RX_BUFFER_SIZE);
     buffer[..len].copy_from_slice(&frame[..len]);
     {
-        let mut backlog = nic.rx_backlog.lock_irqsave_nowait(cx);
+        let mut backlog = nic.rx_backlog.lock_irqsave(cx);
         let nw = backlog.token();
-        if let Err(dropped) = backlog.push(buffer, GFP_ATOMIC | __GFP_NOWARN, &nw) {
+        if let Err(dropped) = backlog.push(buffer, GFP_ATOMIC | __GFP_NOWARN, nw) {
             // No memory to queue it: the frame is dropped and its buffer
             // freed, as `netif_rx()` drops under memory pressure.
             drop(dropped.value);
@@ -224,11 +224,11 @@ where
         || [0; RX_BUFFER_SIZE],
         nic.backend.clone(),
         GFP_KERNEL,
-        move |mut cx, buffer| {
+        move |cx, buffer| {
             // Process context, on the worker.
             match buffer {
                 Ok(buffer) => {
-                    let pushed = later.rx_ring.lock_irqsave(&mut cx).push_within_capacity(buffer).is_ok();
+                    let pushed = later.rx_ring.lock_irqsave(cx).push_within_capacity(buffer).is_ok();
                     debug_assert!(pushed, "a refill never overfills the ring");
                     bump(&later.counters.refill_deferred_done);
                 }
@@ -238,7 +238,7 @@ where
     );
     match outcome {
         Ok(NowOrLater::Now(buffer)) => {
-            let pushed = nic.rx_ring.lock_irqsave_nowait(cx).push_within_capacity(buffer).is_ok();
+            let pushed = nic.rx_ring.lock_irqsave(cx).push_within_capacity(buffer).is_ok();
             debug_assert!(pushed, "a refill never overfills the ring");
             bump(&nic.counters.refill_now);
         }
@@ -250,7 +250,7 @@ where
 /// NAPI poll (softirq): hands up to `budget` frames to the stack.
 #[nowait]
 pub fn napi_poll<A: Backend>(nic: &Nic<A>, budget: usize) -> usize {
-    let mut backlog = nic.rx_backlog.lock_irqsave_nowait(cx);
+    let mut backlog = nic.rx_backlog.lock_irqsave(cx);
     let mut delivered = 0;
     while delivered < budget {
         let Some(frame) = backlog.pop() else { break };
@@ -265,13 +265,13 @@ pub fn napi_poll<A: Backend>(nic: &Nic<A>, budget: usize) -> usize {
 /// `GFP_ATOMIC` and puts it on the TX ring under its spinlock.
 #[nowait]
 pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
-    let mut frame = match KBox::new_in([0; RX_BUFFER_SIZE], nic.backend.clone(), GFP_ATOMIC | __GFP_NOWARN, &cx) {
+    let mut frame = match KBox::new_in([0; RX_BUFFER_SIZE], nic.backend.clone(), GFP_ATOMIC | __GFP_NOWARN, cx) {
         Ok(frame) => frame,
         Err(_) => return bump(&nic.counters.tx_dropped_no_memory),
     };
     let len = payload.len().min(RX_BUFFER_SIZE);
     frame[..len].copy_from_slice(&payload[..len]);
-    let mut ring = nic.tx_ring.lock_nowait(cx);
+    let mut ring = nic.tx_ring.lock(cx);
     // The ring was allocated at probe: pushing within its capacity cannot
     // allocate, and a full ring is NETDEV_TX_BUSY.
     match ring.push_within_capacity(frame) {
@@ -287,7 +287,7 @@ pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
 /// own, wherever it is called from.
 #[nowait(entry)]
 pub fn tx_complete_irq<A: Backend>(nic: &Nic<A>) -> usize {
-    let mut ring = nic.tx_ring.lock_nowait(cx);
+    let mut ring = nic.tx_ring.lock(cx);
     let completed = ring.len();
     ring.clear();
     nic.counters.tx_completed.fetch_add(completed, Ordering::Relaxed);
@@ -316,7 +316,7 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
             // `GFP_NOWAIT | __GFP_NOWARN`: no reclaim, no warning; the
             // cache only takes memory that is free. A few failures in a row
             // mean there is none left (a single one may be injected).
-            match KBox::new_in([0; PAGE_SIZE], backend.clone(), GFP_NOWAIT | __GFP_NOWARN, &cx.nowait()) {
+            match KBox::new_in([0; PAGE_SIZE], backend.clone(), GFP_NOWAIT | __GFP_NOWARN, cx.nowait()) {
                 Ok(page) => {
                     pages.push(page);
                     failures_in_a_row = 0;
@@ -392,7 +392,7 @@ where
     A: Backend + Clone + Send + Sync + 'static,
 {
     let mut summary = Summary::default();
-    let (nic, workqueue) = match probe(&mut cx, backend, &config, out) {
+    let (nic, workqueue) = match probe(cx, backend, &config, out) {
         Ok(probed) => probed,
         Err(error) => {
             let _ = writeln!(out, "  {error}");
@@ -400,7 +400,7 @@ where
         }
     };
     summary.probed = true;
-    let (page_cache, _shrinker) = PageCache::fill(&mut cx, &nic.backend, config.page_cache_pages);
+    let (page_cache, _shrinker) = PageCache::fill(cx, &nic.backend, config.page_cache_pages);
     summary.page_cache.0 = page_cache.len() * PAGE_SIZE;
     if config.page_cache_pages != 0 {
         let _ = writeln!(
@@ -418,7 +418,7 @@ where
         }
         // The worker runs before the next interrupt: the trace (and a
         // failure sweep) sees the same order every run.
-        workqueue.flush(&mut cx);
+        workqueue.flush(cx);
         let after = (get(&nic.counters.rx_dropped_no_memory), get(&nic.counters.refill_deferred));
         if after != before && noted < 6 {
             noted += 1;
@@ -430,19 +430,19 @@ where
             let _ = writeln!(out, "  rx irq, frame {packet}: {what}");
         }
         if packet % config.tx_every == 0 {
-            cx.atomic(|nw| xmit(nw, &nic, &frame));
+            cx.nowait_scope(|nw| xmit(nw, &nic, &frame));
         }
         if packet % config.napi_every == config.napi_every - 1 {
-            cx.atomic(|nw| napi_poll(nw, &nic, usize::MAX));
+            cx.nowait_scope(|nw| napi_poll(nw, &nic, usize::MAX));
             if irq::raise(|_| tx_complete_irq(&nic)).is_err() {
                 summary.irqs_masked += 1;
             }
         }
     }
     // Remove: quiesce, drain, free.
-    cx.atomic(|nw| napi_poll(nw, &nic, usize::MAX));
+    cx.nowait_scope(|nw| napi_poll(nw, &nic, usize::MAX));
     tx_complete_irq(&nic);
-    let stats = workqueue.shutdown(&mut cx);
+    let stats = workqueue.shutdown(cx);
     summary.page_cache.1 = page_cache.reclaimed.load(Ordering::Relaxed);
     let c = &nic.counters;
     summary.rx_frames = get(&c.rx_frames);

@@ -20,8 +20,7 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
     let _serial = serial();
     let budget = Budget::new(1 << 20);
     let mut trace = Vec::new();
-    let summary =
-        MaySleep::enter(|mut cx| btree_paths::run(&mut cx, &budget, btree_paths::Config::default(), &mut trace));
+    let summary = MaySleep::enter(|cx| btree_paths::run(cx, &budget, btree_paths::Config::default(), &mut trace));
     // 8 -> 128 paths of 56 bytes fit 8 KiB: five NOFAIL growths.
     assert_eq!(summary.nofail_growths, 5);
     assert!(summary.fallible_growths > 0);
@@ -40,8 +39,8 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
 #[test]
 fn btree_paths_small_transactions_never_take_the_fallible_path() {
     let _serial = serial();
-    let summary = MaySleep::enter(|mut cx| {
-        btree_paths::run(&mut cx, alloc_ctx::System, btree_paths::Config { paths: 100 }, &mut Vec::new())
+    let summary = MaySleep::enter(|cx| {
+        btree_paths::run(cx, alloc_ctx::System, btree_paths::Config { paths: 100 }, &mut Vec::new())
     });
     assert_eq!((summary.paths, summary.fallible_growths, summary.restarted_with), (100, 0, None));
 }
@@ -53,7 +52,7 @@ fn block_writeback_never_recurses_into_io_or_fs() {
     let pages = config.clean_pages + config.dirty_pages + config.inodes + config.headroom_pages;
     let budget = Arc::new(Budget::new(pages * block_writeback::PAGE_SIZE));
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(&budget), config, &mut trace));
+    let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(&budget), config, &mut trace));
     assert_eq!(summary.writeback_flags.map(|f| f.bits()), Some(0xc00), "GFP_KERNEL served as GFP_NOIO");
     assert_eq!(summary.written, config.dirty_pages);
     // Reclaim ran during write-back (memory was short) but only the clean
@@ -73,7 +72,7 @@ fn block_writeback_never_recurses_into_io_or_fs() {
 fn nic_run(backend: Arc<FailInject<Budget>>, config: nic_driver::Config) -> (nic_driver::Summary, String) {
     alloc_ctx::report::set_failure_hook(|_| {});
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, backend, config, &mut trace));
+    let summary = MaySleep::enter(|cx| nic_driver::run(cx, backend, config, &mut trace));
     (summary, String::from_utf8(trace).unwrap())
 }
 
@@ -158,9 +157,8 @@ fn sweep_btree_paths() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
     let report = alloc_ctx::sweep::sweep(|backend| {
-        let summary = MaySleep::enter(|mut cx| {
-            btree_paths::run(&mut cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink())
-        });
+        let summary =
+            MaySleep::enter(|cx| btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink()));
         summary.restarted_with.map_or(Ok(()), Err)
     });
     println!("btree_paths: {report}");
@@ -176,8 +174,7 @@ fn sweep_block_writeback() {
     alloc_ctx::report::set_failure_hook(|_| {});
     let config = block_writeback::Config::SWEEP;
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
-        let summary =
-            MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
         assert_eq!(summary.recursions(), 0);
     });
     println!("block_writeback: {report}");
@@ -191,8 +188,7 @@ fn sweep_nic_driver() {
     alloc_ctx::report::set_failure_hook(|_| {});
     let config = nic_driver::Config::SWEEP;
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
-        let summary =
-            MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = MaySleep::enter(|cx| nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
         assert!(!summary.probed || summary.rx_balanced(), "{summary:?}");
         if summary.probed { Ok(()) } else { Err("probe failed") }
     });

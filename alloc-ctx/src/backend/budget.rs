@@ -5,7 +5,7 @@ use core::alloc::Layout;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use super::{Backend, System};
+use super::{Backend, Request, System};
 use crate::flags::Gfp;
 
 /// Limits the bytes live at once in `inner` to `limit`, and tracks live
@@ -108,13 +108,14 @@ impl<B: Backend> Budget<B> {
 // SAFETY: every block comes from `inner`, which upholds the contract; the
 // budget only adds accounting and refuses some requests.
 unsafe impl<B: Backend> Backend for Budget<B> {
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        if !self.charge(layout.size(), gfp) {
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+        let size = request.layout().size();
+        if !self.charge(size, request.gfp()) {
             return None;
         }
-        let block = self.inner.allocate(layout, gfp);
+        let block = self.inner.allocate(request);
         if block.is_none() {
-            self.uncharge(layout.size());
+            self.uncharge(size);
         }
         block
     }
@@ -126,13 +127,14 @@ unsafe impl<B: Backend> Backend for Budget<B> {
         self.uncharge(layout.size());
     }
 
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
+        let new = request.layout();
         let growth = new.size().saturating_sub(old.size());
-        if !self.charge(growth, gfp) {
+        if !self.charge(growth, request.gfp()) {
             return None;
         }
         // SAFETY: the caller's contract, forwarded.
-        match unsafe { self.inner.reallocate(ptr, old, new, gfp) } {
+        match unsafe { self.inner.reallocate(ptr, old, request) } {
             Some(block) => {
                 self.uncharge(old.size().saturating_sub(new.size()));
                 Some(block)

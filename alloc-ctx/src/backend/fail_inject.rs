@@ -4,7 +4,7 @@ use core::alloc::Layout;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use super::{Backend, System};
+use super::{Backend, Request, System};
 use crate::flags::{Gfp, GfpFlags};
 
 /// Fails requests by rule, otherwise forwards to `inner`.
@@ -19,7 +19,7 @@ use crate::flags::{Gfp, GfpFlags};
 ///
 /// let backend = FailInject::system().fail_nth(2);
 /// let size = Size::<Kmalloc>::new(64).unwrap();
-/// MaySleep::enter(|mut cx| {
+/// MaySleep::enter(|cx| {
 ///     cx.nowait_scope(|nw| {
 ///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 1
 ///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_err()); // call 2 fails
@@ -135,12 +135,14 @@ impl<B: Backend> FailInject<B> {
         (value >> 32) < self.probability
     }
 
-    fn should_fail(&self, layout: Layout, gfp: Gfp) -> bool {
+    /// Counts a call and applies the rules to its request (for a
+    /// reallocation, the new size).
+    fn should_fail(&self, request: &Request) -> bool {
         let call = self.calls.fetch_add(1, Ordering::AcqRel) + 1;
         let fail = call == self.nth
             || (self.every != 0 && call.is_multiple_of(self.every))
-            || layout.size() >= self.min_size
-            || self.flags.is_some_and(|flags| gfp.contains(flags))
+            || request.layout().size() >= self.min_size
+            || self.flags.is_some_and(|flags| request.gfp().contains(flags))
             || self.random_says_fail();
         if fail {
             self.failures.fetch_add(1, Ordering::AcqRel);
@@ -151,11 +153,11 @@ impl<B: Backend> FailInject<B> {
 
 // SAFETY: forwards to `inner` or returns `None` without touching memory.
 unsafe impl<B: Backend> Backend for FailInject<B> {
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        if self.should_fail(layout, gfp) {
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+        if self.should_fail(request) {
             return None;
         }
-        self.inner.allocate(layout, gfp)
+        self.inner.allocate(request)
     }
 
     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
@@ -163,11 +165,11 @@ unsafe impl<B: Backend> Backend for FailInject<B> {
         unsafe { self.inner.free(ptr, layout) }
     }
 
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        if self.should_fail(new, gfp) {
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
+        if self.should_fail(request) {
             return None;
         }
         // SAFETY: the caller's contract, forwarded.
-        unsafe { self.inner.reallocate(ptr, old, new, gfp) }
+        unsafe { self.inner.reallocate(ptr, old, request) }
     }
 }

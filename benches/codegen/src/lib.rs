@@ -7,10 +7,10 @@
 //! of each pair from the release build and compares them.
 //!
 //! Pairs:
-//! * `rx_marked` (`#[nowait(dyn)]`: concrete `NoWait<'_>` parameter) vs
+//! * `rx_marked` (`#[nowait(dyn)]`: concrete `NoWait` parameter) vs
 //!   `rx_unmarked`;
 //! * `rx_generic` (`#[nowait]`: `impl NoWaitContext` parameter, the default
-//!   form; its instance for `NoWait<'_>` is called from `rx_generic_caller`)
+//!   form; its instance for `NoWait` is called from `rx_generic_caller`)
 //!   vs `rx_unmarked`;
 //! * `rx_batch_marked` (calls `rx_marked`, passing the token on) vs
 //!   `rx_batch_unmarked` (calls `rx_unmarked`);
@@ -24,7 +24,7 @@ use alloc_ctx::{AllocError, KVec, MaySleep, NoWait, may_sleep, nowait};
 #[inline(never)]
 #[unsafe(no_mangle)]
 pub fn rx_marked(ring: &mut KVec<u64>, frame: u64) -> bool {
-    ring.push(frame, GFP_ATOMIC, &cx).is_ok()
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
 }
 
 /// Unmarked: the same body, no token parameter.
@@ -34,19 +34,19 @@ pub fn rx_unmarked(ring: &mut KVec<u64>, frame: u64) -> bool {
     // SAFETY: nothing here relies on the thread's atomic depth; the token
     // only selects which flags compile.
     let cx = unsafe { NoWait::assume() };
-    ring.push(frame, GFP_ATOMIC, &cx).is_ok()
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
 }
 
 /// Marked, default form (generic token parameter).
 #[nowait]
 #[inline(never)]
 pub fn rx_generic(ring: &mut KVec<u64>, frame: u64) -> bool {
-    ring.push(frame, GFP_ATOMIC, &cx).is_ok()
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
 }
 
-/// Instantiates `rx_generic` for a `NoWait<'_>` token.
+/// Instantiates `rx_generic` for a `NoWait` token.
 #[unsafe(no_mangle)]
-pub fn rx_generic_caller(nw: NoWait<'_>, ring: &mut KVec<u64>, frame: u64) -> bool {
+pub fn rx_generic_caller(nw: NoWait, ring: &mut KVec<u64>, frame: u64) -> bool {
     rx_generic(nw, ring, frame)
 }
 
@@ -70,9 +70,9 @@ pub fn rx_batch_unmarked(ring: &mut KVec<u64>, frames: &[u64]) -> usize {
 #[inline(never)]
 #[unsafe(no_mangle)]
 pub fn fill_marked(ring: &mut KVec<u64>, count: usize) -> Result<(), AllocError> {
-    ring.reserve(count, GFP_KERNEL, &cx)?;
+    ring.reserve(count, GFP_KERNEL, cx)?;
     for value in 0..count as u64 {
-        ring.push(value, GFP_KERNEL, &cx)?;
+        ring.push(value, GFP_KERNEL, cx)?;
     }
     Ok(())
 }
@@ -83,9 +83,9 @@ pub fn fill_marked(ring: &mut KVec<u64>, count: usize) -> Result<(), AllocError>
 pub fn fill_unmarked(ring: &mut KVec<u64>, count: usize) -> Result<(), AllocError> {
     // SAFETY: as in `rx_unmarked`; nothing in this body blocks for real.
     let cx = unsafe { MaySleep::assume() };
-    ring.reserve(count, GFP_KERNEL, &cx)?;
+    ring.reserve(count, GFP_KERNEL, cx)?;
     for value in 0..count as u64 {
-        ring.push(value, GFP_KERNEL, &cx)?;
+        ring.push(value, GFP_KERNEL, cx)?;
     }
     Ok(())
 }

@@ -21,8 +21,8 @@ use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 /// `btree_paths`, 600 paths: NOFAIL growths while small, fallible beyond.
 fn btree_paths_sweep() -> SweepReport {
     sweep(|backend| {
-        let summary = MaySleep::enter(|mut cx| {
-            btree_paths::run(&mut cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink())
+        let summary = MaySleep::enter(|cx| {
+            btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink())
         });
         summary.restarted_with.map_or(Ok(()), Err)
     })
@@ -33,7 +33,7 @@ fn block_writeback_sweep() -> SweepReport {
     let config = block_writeback::Config::SWEEP;
     sweep_shared(|backend| {
         let summary =
-            MaySleep::enter(|mut cx| block_writeback::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+            MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
         black_box(summary.recursions());
     })
 }
@@ -43,7 +43,7 @@ fn nic_driver_sweep() -> SweepReport {
     let config = nic_driver::Config::SWEEP;
     sweep_shared(|backend| {
         let summary =
-            MaySleep::enter(|mut cx| nic_driver::run(&mut cx, Arc::clone(backend), config, &mut std::io::sink()));
+            MaySleep::enter(|cx| nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
         if summary.probed { Ok(()) } else { Err("probe failed") }
     })
 }
@@ -51,21 +51,21 @@ fn nic_driver_sweep() -> SweepReport {
 /// `btree_paths` once on `System`.
 fn btree_paths_plain() {
     let summary =
-        MaySleep::enter(|mut cx| btree_paths::run(&mut cx, System, btree_paths::Config::SWEEP, &mut std::io::sink()));
+        MaySleep::enter(|cx| btree_paths::run(cx, System, btree_paths::Config::SWEEP, &mut std::io::sink()));
     black_box(summary.restarted_with);
 }
 
 /// `block_writeback` once on `System`.
 fn block_writeback_plain() {
     let config = block_writeback::Config::SWEEP;
-    let summary = MaySleep::enter(|mut cx| block_writeback::run(&mut cx, System, config, &mut std::io::sink()));
+    let summary = MaySleep::enter(|cx| block_writeback::run(cx, System, config, &mut std::io::sink()));
     black_box(summary.recursions());
 }
 
 /// `nic_driver` once on `System`.
 fn nic_driver_plain() {
     let config = nic_driver::Config::SWEEP;
-    let summary = MaySleep::enter(|mut cx| nic_driver::run(&mut cx, System, config, &mut std::io::sink()));
+    let summary = MaySleep::enter(|cx| nic_driver::run(cx, System, config, &mut std::io::sink()));
     black_box(summary.probed);
 }
 
