@@ -28,12 +28,26 @@ pub(crate) struct Args {
 
 impl Default for Args {
     fn default() -> Self {
-        // `::alloc_ctx`, built directly (this runs for every marked function).
-        let krate = Path {
-            leading_colon: Some(Default::default()),
-            segments: std::iter::once(syn::PathSegment::from(Ident::new("alloc_ctx", Span::call_site()))).collect(),
-        };
-        Args { cx: Ident::new("cx", Span::call_site()), krate, entry: None, concrete: None }
+        Args { cx: Ident::new("cx", Span::call_site()), krate: runtime_crate_path(), entry: None, concrete: None }
+    }
+}
+
+/// `::name` of the runtime crate as the user's `Cargo.toml` names it, so a
+/// renamed dependency (`ac = { package = "alloc-ctx", … }`) works without
+/// `crate = path` on every mark. `::alloc_ctx` when the manifest cannot be
+/// read, and for alloc-ctx itself (its doctests and tests are other crates
+/// that name it `alloc_ctx`; the library declares `extern crate self as
+/// alloc_ctx`). A crate that re-exports alloc-ctx from another path still
+/// writes `crate = path`.
+fn runtime_crate_path() -> Path {
+    let name = match proc_macro_crate::crate_name("alloc-ctx") {
+        Ok(proc_macro_crate::FoundCrate::Name(name)) => name,
+        Ok(proc_macro_crate::FoundCrate::Itself) | Err(_) => "alloc_ctx".to_owned(),
+    };
+    // Built directly rather than parsed: this runs for every marked function.
+    Path {
+        leading_colon: Some(Default::default()),
+        segments: std::iter::once(syn::PathSegment::from(Ident::new(&name, Span::call_site()))).collect(),
     }
 }
 

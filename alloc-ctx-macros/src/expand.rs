@@ -84,8 +84,8 @@ pub(crate) fn function(
         captures: has_body && function.sig.asyncness.is_none() && !enclosing.trait_rules,
         outer: &enclosing.lifetimes,
     };
-    lifetimes::rewrite(&mut function.sig, krate, &scope);
-    add_token_parameter(mark, args, &mut function, plan.concrete);
+    let token_lifetime = lifetimes::rewrite(&mut function.sig, krate, &scope);
+    add_token_parameter(mark, args, &mut function, plan.concrete, token_lifetime.as_ref());
     if function.sig.abi.is_some() {
         // The token is zero-sized; there is nothing for C to pass.
         function.attrs.push(parse_quote!(#[allow(improper_ctypes_definitions)]));
@@ -117,7 +117,13 @@ fn token_type(mark: Mark, krate: &syn::Path) -> TokenStream {
 
 /// Inserts `cx: &mut impl …Token` (or `&mut` the concrete type) right
 /// after the receiver, so callers write `f(cx, args…)` / `dev.f(cx, args…)`.
-fn add_token_parameter(mark: Mark, args: &Args, function: &mut Function, concrete: bool) {
+fn add_token_parameter(
+    mark: Mark,
+    args: &Args,
+    function: &mut Function,
+    concrete: bool,
+    lifetime: Option<&syn::Lifetime>,
+) {
     let krate = &args.krate;
     let cx = &args.cx;
     let ty = if concrete {
@@ -131,7 +137,7 @@ fn add_token_parameter(mark: Mark, args: &Args, function: &mut Function, concret
     // A concrete token has no prologue that would use the parameter.
     let allow = (concrete && function.body_is_block()).then(|| quote!(#[allow(unused_variables)]));
     let position = usize::from(function.sig.params.has_receiver());
-    function.sig.params.insert(position, quote!(#allow #cx: &mut #ty));
+    function.sig.params.insert(position, quote!(#allow #cx: & #lifetime mut #ty));
 }
 
 /// `let cx = <conversion>(cx);`: the function's own token, whatever the
@@ -198,8 +204,8 @@ fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Vec<Attribute> {
     let cx = &args.cx;
     let text = match (mark, plan.entry) {
         (Mark::NoWait, false) if plan.concrete => format!(
-            "Does not sleep; callable from atomic context. Takes a token `{cx}: &mut NoWait` (from sleepable \
-             code, pass `cx.nowait()`)."
+            "Does not sleep; callable from atomic context. Takes a token `{cx}: &mut NoWait` (sleepable code \
+             passes its `&mut MaySleep` as it is: it dereferences to a `&mut NoWait`)."
         ),
         (Mark::MaySleep, false) => format!(
             "May sleep. Takes the caller's sleep token `{cx}` (`&mut MaySleep`): callable only where sleeping \
@@ -252,6 +258,45 @@ mod tests {
         let mut function: syn::ItemFn = syn::parse2(out).expect("the expansion is a function");
         function.attrs.retain(|attr| !attr.path().is_ident("doc"));
         squash(&quote!(#function).to_string())
+    }
+
+    #[test]
+    fn nowait_function_taking_a_sleep_token_is_an_error_and_still_emitted() {
+        let out = expand(Mark::NoWait, quote!(), quote!(fn rx(sleep: &mut alloc_ctx::MaySleep) {}));
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("cannot take a sleep token"), "{out}");
+        assert!(out.contains("fn rx"), "the item is still emitted: {out}");
+        let out = expand(Mark::MaySleep, quote!(), quote!(fn probe(other: &mut alloc_ctx::MaySleep) {}));
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn a_returned_lock_guard_borrows_the_token_for_its_lifetime() {
+        // The guard holds the caller's token frozen: the token is lent for
+        // the output's lifetime (the receiver's, or the single input's).
+        let out = expand_fn(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn queue(&self) -> SpinLockGuard<'_, Queue> {
+                    self.queue.lock(cx)
+                }
+            ),
+        );
+        assert!(squash(&out).contains("fnqueue<'__alloc_ctx_l0>(&'__alloc_ctx_l0self,cx:&'__alloc_ctx_l0mutimpl::alloc_ctx::Token)->SpinLockGuard<'__alloc_ctx_l0,Queue>"), "{out}");
+        let out = expand_fn(
+            Mark::MaySleep,
+            quote!(),
+            quote!(
+                fn lock_stats<'a>(dev: &'a Dev) -> SpinLockIrqGuard<'a, Stats> {
+                    dev.stats.lock_irqsave(cx)
+                }
+            ),
+        );
+        assert!(squash(&out).contains("cx:&'amutimpl::alloc_ctx::SleepToken"), "{out}");
+        // Anything else borrows the token only for the call.
+        let out = expand_fn(Mark::NoWait, quote!(), quote!(fn len(&self) -> usize { 0 }));
+        assert!(squash(&out).contains("cx:&mutimpl::alloc_ctx::Token"), "{out}");
     }
 
     #[test]
@@ -606,7 +651,10 @@ mod tests {
             let out = expand(m, quote!(), block);
             assert!(out.contains("fn a (& self , cx : & mut impl :: alloc_ctx ::"), "{out}");
             assert!(contains(&out, quote!(fn len(&self) -> usize)), "{out}");
-            assert!(!out.contains("no_context"), "the opt-out is removed: {out}");
+            assert!(
+                squash(&out).contains("no_context(in_marked_block)]"),
+                "the opt-out is handed back to its own macro, which emits the method as written: {out}"
+            );
             assert_eq!(out.matches("# Context").count(), 1, "only `a` is documented: {out}");
             assert!(!out.contains("compile_error"), "{out}");
         }
@@ -786,7 +834,7 @@ mod tests {
         let sig = signature(
             Mark::NoWait,
             quote!(
-                fn first<'a>(v: &'a [u8], n: usize) -> Guard<'_, &u8> {
+                fn first<'a>(v: &'a [u8], n: usize) -> Window<'_, &u8> {
                     body
                 }
             ),
@@ -794,7 +842,7 @@ mod tests {
         assert_eq!(
             sig,
             squashed(
-                quote!(fn first<'a>(cx: &mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Guard<'a, &'a u8>)
+                quote!(fn first<'a>(cx: &mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Window<'a, &'a u8>)
             )
         );
         // `'static` counts, as for rustc.
@@ -828,7 +876,7 @@ mod tests {
         let sig = signature(
             Mark::NoWait,
             quote!(
-                fn lock(m: &mut Mutex<u8>) -> Guard<'_, u8> {
+                fn lock(m: &mut Mutex<u8>) -> Window<'_, u8> {
                     body
                 }
             ),
@@ -836,7 +884,7 @@ mod tests {
         assert_eq!(
             sig,
             squashed(
-                quote!(fn lock<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, m: &'__alloc_ctx_l0 mut Mutex<u8>) -> Guard<'__alloc_ctx_l0, u8>)
+                quote!(fn lock<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, m: &'__alloc_ctx_l0 mut Mutex<u8>) -> Window<'__alloc_ctx_l0, u8>)
             )
         );
         // A trait method declaration too (its implementations get the same).

@@ -170,7 +170,11 @@ pub fn nowait(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> p
 /// Anywhere else it is an error: a function outside a marked block is
 /// unmarked already.
 #[proc_macro_attribute]
-pub fn no_context(_args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+pub fn no_context(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    if args.to_string() == valid::IN_MARKED_BLOCK {
+        // Handed back by a marked block: the method stays as written.
+        return item;
+    }
     no_context_alone(item.into()).into()
 }
 

@@ -73,24 +73,32 @@ pub(crate) struct Scope<'a> {
 
 /// Rewrites `sig` (before the token parameter is added) so that elision and
 /// captures mean what they meant without the token.
-pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) {
+///
+/// Returns the lifetime the token parameter must have, if any: a function
+/// that returns a lock guard (a type named `…Guard`) hands the caller's
+/// token on to it (a spinlock guard borrows the token that took the lock,
+/// which is what freezes it), so the token is borrowed for the output's
+/// lifetime: `fn queue(&self) -> SpinLockGuard<'_, Q>` becomes
+/// `fn queue<'l0>(&'l0 self, cx: &'l0 mut impl Token) -> SpinLockGuard<'l0, Q>`.
+pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> Option<Lifetime> {
     let (maybe_elided, has_impl) = quick_scan(&sig.output);
     let captures = scope.captures && has_impl;
-    if !maybe_elided && !captures {
-        return;
+    let lends_token = returns_guard(&sig.output);
+    if !maybe_elided && !captures && !lends_token {
+        return None;
     }
-    let Some(mut ret) = ReturnType::split(&sig.output) else { return };
+    let mut ret = ReturnType::split(&sig.output)?;
     let output_elided = has_elided(&ret.ty);
     let reference_receiver = sig.params.has_reference_receiver();
-    if !captures && (reference_receiver || !output_elided) {
+    if !captures && !lends_token && (reference_receiver || !output_elided) {
         // The receiver's lifetime goes to the output, token or not.
-        return;
+        return None;
     }
     let (params, inputs) = name_inputs(sig.params.list(), sig.params.has_receiver());
-    if !captures && inputs.count != 1 {
+    if !captures && !reference_receiver && inputs.count != 1 {
         // Zero or several input lifetimes: rustc reports the elided output
         // as it would have without the token.
-        return;
+        return None;
     }
     let target = if reference_receiver { inputs.receiver.clone() } else { inputs.single.clone() };
     if let (true, Some(target)) = (output_elided, &target) {
@@ -106,6 +114,17 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) {
     sig.params.list_mut().clone_from_slice(&params);
     sig.generics = declare(&sig.generics, &inputs.fresh);
     sig.output = ret.join();
+    if lends_token { target } else { None }
+}
+
+/// Whether the output names a lock guard type (`SpinLockGuard`,
+/// `SpinLockIrqGuard`, or another type whose name ends in `Guard`).
+fn returns_guard(output: &TokenStream) -> bool {
+    output.clone().into_iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident.to_string().ends_with("Guard"),
+        TokenTree::Group(group) => returns_guard(&group.stream()),
+        _ => false,
+    })
 }
 
 /// Names the elided lifetimes in the header of a marked inherent `impl`

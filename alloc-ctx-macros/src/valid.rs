@@ -51,17 +51,30 @@ pub(crate) fn is_no_context(attr: &Attribute) -> bool {
     attr.path().segments.last().is_some_and(|last| last.ident == "no_context")
 }
 
+/// The argument with which a marked block hands `#[no_context]` back to
+/// its own macro, which then emits the method unchanged. The attribute is
+/// kept (rather than removed) so that the user's `use … no_context` import
+/// is used.
+pub(crate) const IN_MARKED_BLOCK: &str = "in_marked_block";
+
 /// Whether a method of a block marked `mark` takes the block's mark. Not
 /// if it has its own mark (which expands by itself) or opts out with
-/// `#[no_context]`, which is removed here (on its own it is an error).
+/// `#[no_context]`, which becomes `#[no_context(in_marked_block)]` here (on
+/// its own it is an error).
 pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &mut Errors) -> bool {
     let own_mark = attrs.iter().any(|attr| mark_of(attr).is_some());
-    let before = attrs.len();
+    let mut opted_out = false;
+    for attr in attrs.iter_mut().filter(|attr| is_no_context(attr) && !own_mark) {
+        let path = attr.path().clone();
+        let argument = proc_macro2::Ident::new(IN_MARKED_BLOCK, proc_macro2::Span::call_site());
+        attr.meta = syn::parse_quote!(#path(#argument));
+        opted_out = true;
+    }
     attrs.retain(|attr| {
-        if !is_no_context(attr) {
+        if !is_no_context(attr) || !own_mark {
             return true;
         }
-        if own_mark {
+        {
             errors.error(
                 attr,
                 format!(
@@ -73,7 +86,7 @@ pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &
         }
         false
     });
-    !own_mark && attrs.len() == before
+    !own_mark && !opted_out
 }
 
 /// Removes further marks from the item's attributes, reporting each: the
@@ -104,6 +117,16 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
     strip_other_marks(mark, &mut function.attrs, errors);
     let sig = &function.sig;
     let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some() };
+
+    if mark == Mark::NoWait {
+        if let Some(sleep_token) = sig.params.list().iter().find_map(|param| names_sleep_token(param.clone())) {
+            errors.error(
+                &sleep_token,
+                "a `#[nowait]` function cannot take a sleep token: it must be callable from atomic context, \
+                 where no sleep token may be used; take the work that sleeps out of it, or mark it `#[may_sleep]`",
+            );
+        }
+    }
 
     if let (Mark::NoWait, Some(asyncness)) = (mark, &sig.asyncness) {
         errors.error(
@@ -176,4 +199,16 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.concrete = true;
     }
     plan
+}
+
+/// The first `MaySleep` or `SleepToken` named in a parameter, at any depth:
+/// a sleep token handed to a `#[nowait]` function would let it sleep where
+/// its callers must not. (A sleep token inside a user type is out of sight
+/// here; the run-time check catches its sleeping requests.)
+fn names_sleep_token(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::Ident> {
+    tokens.into_iter().find_map(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" => Some(ident),
+        proc_macro2::TokenTree::Group(group) => names_sleep_token(group.stream()),
+        _ => None,
+    })
 }

@@ -1,4 +1,4 @@
-//! Overhead benchmarks of alloc-ctx (issue 7): the token request path, the
+//! Overhead benchmarks of alloc-ctx: the token request path, the
 //! checked sizes and the containers, each against what a user would write
 //! without alloc-ctx, and the throughput of a failure sweep.
 //!

@@ -80,10 +80,13 @@ pub use fail_inject::FailInject;
 pub struct Request {
     layout: Layout,
     gfp: Gfp,
+    /// Set by a fault-injecting backend ([`Request::fail_as_injected`]).
+    injected: core::cell::Cell<bool>,
 }
 
 impl Request {
-    /// A request for `layout` with the effective flags `gfp`.
+    /// A request for `layout` with the flags `gfp` as the caller asked
+    /// (the thread's scope mask is applied when a backend reads them).
     ///
     /// The caller (the request path) guarantees that the size passed the
     /// request's bound and that the caller's token permits `gfp`. The
@@ -92,7 +95,7 @@ impl Request {
     #[inline(always)]
     pub(crate) fn new(layout: Layout, gfp: Gfp) -> Request {
         assert!(layout.size() != 0, "alloc-ctx: a zero-sized request reached the request path");
-        Request { layout, gfp }
+        Request { layout, gfp, injected: core::cell::Cell::new(false) }
     }
 
     /// The layout to allocate: its size is non-zero and within the bound of
@@ -107,9 +110,34 @@ impl Request {
     /// NOFS/NOIO scope mask. A backend honours `__GFP_ZERO`; it may use the
     /// others to decide (a reserve for `__GFP_HIGH`, a failure rule), but it
     /// never sleeps or retries itself: that is the request path's job.
+    ///
+    /// The mask is applied here, when asked, rather than when the request
+    /// is made: a backend that ignores the flags (the system allocator)
+    /// costs the request no read of the thread's state. The mask cannot
+    /// change while a request is in progress.
     #[inline(always)]
     pub fn gfp(&self) -> Gfp {
-        self.gfp
+        crate::state::current_gfp_context(self.gfp)
+    }
+
+    /// Marks this request's failure as injected, for a fault-injecting
+    /// backend about to return `None`: the request path then fails the
+    /// whole request at once, without reclaim or retry, unless it is
+    /// `__GFP_NOFAIL`. That is how an injected fault behaves in the kernel
+    /// (`failslab` fails a `kmalloc()` before the page allocator's retry
+    /// loop), and it lets a failure sweep fail sleeping requests too. The
+    /// mark belongs to this request: a wrapper that swallows the failure
+    /// and succeeds another way leaves nothing behind for later requests.
+    #[inline]
+    pub fn fail_as_injected(&self) {
+        self.injected.set(true);
+    }
+
+    /// Takes the injected mark (the request path reads it after each
+    /// failed attempt).
+    #[inline(always)]
+    pub(crate) fn injected(&self) -> bool {
+        self.injected.replace(false)
     }
 }
 

@@ -189,9 +189,10 @@ impl MaySleep {
     ///
     /// # Panics
     ///
-    /// Inside an atomic section or a `#[nowait]` function, with the
-    /// kernel's "BUG: sleeping function called from invalid context"
-    /// message.
+    /// Inside an atomic section, with the kernel's "BUG: sleeping function
+    /// called from invalid context" message naming the caller; in debug
+    /// builds also inside a `#[nowait]` function ("BUG: sleeping function
+    /// called from a #[nowait] function").
     #[track_caller]
     #[inline]
     pub fn enter<R>(f: impl FnOnce(&mut MaySleep) -> R) -> R {
@@ -360,7 +361,7 @@ impl MaySleep {
         Self: Permits<F>,
         S: SizeFor<BoundFor<F>>,
     {
-        <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, self.effective(flags), size.bytes()))
+        <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, served(self, flags.gfp()), size.bytes()))
     }
 }
 
@@ -471,7 +472,7 @@ impl NoWait {
         Self: Permits<F>,
         S: SizeFor<BoundFor<F>>,
     {
-        <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, self.effective(flags), size.bytes()))
+        <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, served(self, flags.gfp()), size.bytes()))
     }
 }
 
@@ -566,11 +567,14 @@ impl core::fmt::Debug for NoWait {
     }
 }
 
-/// `gfp` as a request made through `cx` is served: the thread's NOFS/NOIO
-/// scope mask applied (the kernel's `current_gfp_context()`). The token
-/// only proves the request may be made; the mask is thread state.
+/// The flags of a request made through `cx`, as the request path takes
+/// them: as asked. The token only proves the request may be made; the
+/// thread's NOFS/NOIO scope mask (the kernel's `current_gfp_context()`) is
+/// applied by the request path where the flags are read (a backend, the
+/// retry loop, reclaim, the error), so a request to a backend that ignores
+/// them reads no thread state for it.
 #[inline(always)]
 pub(crate) fn served<C: Token + ?Sized>(cx: &C, gfp: Gfp) -> Gfp {
     let _ = cx;
-    state::current_gfp_context(gfp)
+    gfp
 }

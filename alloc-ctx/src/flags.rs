@@ -558,7 +558,7 @@ mod tests {
     use super::*;
     use alloc::string::ToString;
 
-    /// The table of DESIGN §4, i.e. Linux v6.12 gfp_types.h.
+    /// The bit table of docs/DESIGN.md, i.e. Linux v6.12 gfp_types.h.
     #[test]
     fn every_constant_has_the_kernel_value() {
         assert_eq!(__GFP_HIGH::BITS, 0x20);

@@ -2,19 +2,21 @@
 //!
 //! What this models, and what it does not:
 //!
-//! * **"Local interrupts disabled"** is one flag per thread (a thread plays
-//!   a CPU), set by [`SpinLockIrq`](crate::sync::SpinLockIrq) while its
-//!   guard lives and by the interrupt simulation while a handler runs, and
-//!   read with [`irqs_disabled`] (the kernel's `irqs_disabled()`). Like
-//!   `local_irq_save()`/`local_irq_restore()`, each section saves the
-//!   previous value and restores it when it ends, also on unwind.
-//! * **An interrupt** ([`raise`], std only) is delivered to the *current*
-//!   thread's CPU: the current thread stops until the handler returns, and
-//!   the handler runs on a thread of its own (its own stack and context
-//!   state, like the kernel's interrupt stacks) with the atomic depth raised
-//!   and local interrupts disabled, receiving a [`NoWait`] token. Because
-//!   the handler runs inside an atomic section, a `MaySleep` entry point or
-//!   `might_sleep()` reached from it panics.
+//! * **"Local interrupts disabled"** is per thread (a thread plays a CPU):
+//!   a count of open interrupt-disabling sections, raised by
+//!   [`SpinLockIrq`](crate::sync::SpinLockIrq) while its guard lives and by
+//!   the interrupt simulation while a handler runs, and read with
+//!   [`irqs_disabled`] (the kernel's `irqs_disabled()`). A count rather
+//!   than a saved flag, so that guards may be dropped in any order;
+//!   interrupts are enabled again when the last section ends, also on
+//!   unwind.
+//! * **An interrupt** ([`raise`]) is delivered to the *current* thread's
+//!   CPU: the handler runs right there, on the interrupted code's stack,
+//!   with the atomic depth raised and local interrupts disabled, receiving
+//!   a [`NoWait`] token; the interrupted code continues when it returns.
+//!   Because the handler runs inside an atomic section, a `MaySleep` entry
+//!   point or a sleeping request reached from it panics. Nothing is
+//!   allocated or spawned per interrupt.
 //! * **Masking**: when local interrupts are disabled on the current thread
 //!   (an irq-save spinlock is held, or the current thread is itself a
 //!   handler), [`raise`] does not deliver; it hands the handler back in
@@ -27,9 +29,9 @@
 //!   thread it interrupted spins forever; that is the bug
 //!   [`SpinLockIrq`](crate::sync::SpinLockIrq) exists to prevent.
 //!
-//! Without `std` only the flag exists (one per program, like the atomic
-//! depth of [`crate::state`]), so `SpinLockIrq` still builds and keeps it
-//! right on single-core firmware.
+//! Without `std` the count is one per program, like the atomic depth of
+//! [`crate::state`], so `SpinLockIrq` still builds and keeps it right on
+//! single-core firmware (it does not mask the hardware's interrupts).
 //!
 //! ```
 //! use alloc_ctx::{MaySleep, flags::*, irq, sync::SpinLockIrq};
@@ -48,7 +50,6 @@
 //! });
 //! ```
 
-#[cfg(feature = "std")]
 use crate::context::NoWait;
 use crate::state;
 
@@ -72,28 +73,30 @@ pub fn irqs_disabled() -> bool {
     state::irqs_disabled()
 }
 
-/// `local_irq_save()` until dropped, then `local_irq_restore()`: the
-/// previous state comes back, so nested sections and unwinding stay right.
+/// `local_irq_save()` until dropped, then `local_irq_restore()`.
+///
+/// The thread keeps a count of open sections rather than each guard a saved
+/// flag: a saved flag is only right when guards end in LIFO order, and safe
+/// code can drop two irq-save guards in any order. Interrupts are enabled
+/// again when the last section ends (also on unwind).
 #[must_use = "interrupts are restored when the guard is dropped"]
 pub(crate) struct IrqSave {
-    previous: bool,
-    // The flag belongs to this thread.
+    // The count belongs to this thread.
     _not_send: core::marker::PhantomData<*mut ()>,
 }
 
 impl IrqSave {
     #[inline]
     pub(crate) fn save() -> IrqSave {
-        let previous = state::irqs_disabled();
-        state::set_irqs_disabled(true);
-        IrqSave { previous, _not_send: core::marker::PhantomData }
+        state::set_irq_disable_depth(state::irq_disable_depth() + 1);
+        IrqSave { _not_send: core::marker::PhantomData }
     }
 }
 
 impl Drop for IrqSave {
     #[inline]
     fn drop(&mut self) {
-        state::set_irqs_disabled(self.previous);
+        state::set_irq_disable_depth(state::irq_disable_depth().saturating_sub(1));
     }
 }
 
@@ -110,12 +113,10 @@ impl Drop for IrqSave {
 ///     assert_eq!(irq::raise(masked.into_handler()).unwrap(), 7);
 /// });
 /// ```
-#[cfg(feature = "std")]
 pub struct Masked<F> {
     handler: F,
 }
 
-#[cfg(feature = "std")]
 impl<F> Masked<F> {
     /// The handler that was not run.
     pub fn into_handler(self) -> F {
@@ -123,36 +124,36 @@ impl<F> Masked<F> {
     }
 }
 
-#[cfg(feature = "std")]
 impl<F> core::fmt::Debug for Masked<F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Masked").finish_non_exhaustive()
     }
 }
 
-#[cfg(feature = "std")]
 impl<F> core::fmt::Display for Masked<F> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("interrupt not delivered: local interrupts are disabled on this CPU")
     }
 }
 
-#[cfg(feature = "std")]
 impl<F> core::error::Error for Masked<F> {}
 
 /// Delivers an interrupt to the current thread's CPU: runs `handler` as a
 /// hard interrupt handler and returns its result, or hands it back in
 /// [`Masked`] when local interrupts are disabled on this thread.
 ///
-/// The current thread waits while the handler runs (it is the interrupted
-/// code). The handler runs on its own thread inside an atomic section with
-/// local interrupts disabled, and gets that section's [`NoWait`] token, so
-/// only non-blocking requests compile in it and a `MaySleep` entry point
-/// reached from it panics. A handler written as a `#[nowait]` function is
-/// called with the token; one written with the `#[nowait(entry)]` form
-/// creates its own (`raise(|_| handler())`).
+/// The handler runs on the current thread (the interrupted code waits for
+/// it), inside an atomic section with local interrupts disabled, and gets
+/// that section's [`NoWait`] token, so only non-blocking requests compile
+/// in it and a `MaySleep` entry point reached from it panics. A handler
+/// written as a `#[nowait]` function is passed by name (`raise(handler)`,
+/// or `raise(|cx| handler(cx, dev))`); one written with the
+/// `#[nowait(entry)]` form creates its own (`raise(|_| handler())`). It
+/// must be `Send`, as data shared with an interrupt handler must be; that
+/// also keeps a captured sleep token out of it.
 ///
-/// If the handler panics, the panic is resumed on the current thread.
+/// If the handler panics, the panic unwinds through the caller, after the
+/// interrupt state and the atomic depth are restored.
 ///
 /// ```
 /// use alloc_ctx::{KBox, flags::*, irq, state};
@@ -170,29 +171,17 @@ impl<F> core::error::Error for Masked<F> {}
 /// use alloc_ctx::{KBox, flags::*, irq};
 /// let _ = irq::raise(|cx| KBox::new(0u64, GFP_KERNEL, cx));
 /// ```
-#[cfg(feature = "std")]
 pub fn raise<F, R>(handler: F) -> Result<R, Masked<F>>
 where
     F: FnOnce(&mut NoWait) -> R + Send,
-    R: Send,
 {
     if irqs_disabled() {
         return Err(Masked { handler });
     }
-    let outcome = std::thread::scope(|scope| {
-        let hardirq = std::thread::Builder::new().name("hardirq".into()).spawn_scoped(scope, move || {
-            // Entered like the `#[nowait(entry)]` form; interrupts stay off
-            // while a hard interrupt handler runs.
-            let _irqs = IrqSave::save();
-            NoWait::enter_section(handler)
-        });
-        match hardirq {
-            Ok(thread) => thread.join(),
-            Err(error) => panic!("cannot start the interrupt thread: {error}"),
-        }
-    });
-    match outcome {
-        Ok(value) => Ok(value),
-        Err(payload) => std::panic::resume_unwind(payload),
-    }
+    // Taken on this thread, as a CPU takes an interrupt on the stack of the
+    // code it interrupts: interrupts off and the atomic depth raised while
+    // the handler runs, both restored when it returns or unwinds. Nothing is
+    // allocated, so a checking allocator sees nothing of the simulation.
+    let _irqs = IrqSave::save();
+    Ok(NoWait::enter_section(handler))
 }

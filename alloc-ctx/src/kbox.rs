@@ -172,7 +172,9 @@ impl<T, A: Backend> KBox<MaybeUninit<T>, A> {
 impl<E: ByteElem, A: Backend> KBox<[E], A> {
     /// `len` bytes from `backend`; zeroed if `gfp` has `__GFP_ZERO`, which
     /// the caller guarantees whenever `E` is `u8`.
-    #[inline]
+    // `always`: the request path's context check must not cost this
+    // function's inlining (a raw request is measured against `malloc`).
+    #[inline(always)]
     #[track_caller]
     pub(crate) fn alloc_bytes(backend: A, gfp: Gfp, len: usize) -> Result<KBox<[E], A>, AllocError> {
         debug_assert!(core::mem::size_of::<E>() == 1);
@@ -220,13 +222,27 @@ pub(crate) unsafe fn free_block<A: Backend + ?Sized>(backend: &A, ptr: NonNull<u
 
 impl<T: ?Sized, A: Backend> Drop for KBox<T, A> {
     fn drop(&mut self) {
+        /// Frees the block when dropped: after the value, and also while
+        /// unwinding from the value's panicking `Drop`, as `Box` does.
+        struct FreeBlock<'b, T: ?Sized, A: Backend> {
+            kbox: &'b KBox<T, A>,
+            layout: Layout,
+        }
+
+        impl<T: ?Sized, A: Backend> Drop for FreeBlock<'_, T, A> {
+            fn drop(&mut self) {
+                // SAFETY: the block was allocated by the box's backend with
+                // the layout of its value (zero-sized values never were) and
+                // is not used again.
+                unsafe { free_block(&self.kbox.backend, self.kbox.ptr.cast(), self.layout) };
+            }
+        }
+
         // SAFETY: the box owns a live, initialised `T`.
         let layout = Layout::for_value(unsafe { self.ptr.as_ref() });
+        let block = FreeBlock { kbox: self, layout };
         // SAFETY: the value is dropped once, here, and never used again.
-        unsafe { ptr::drop_in_place(self.ptr.as_ptr()) };
-        // SAFETY: the block was allocated by `self.backend` with the layout
-        // of its value (zero-sized values were never allocated).
-        unsafe { free_block(&self.backend, self.ptr.cast(), layout) };
+        unsafe { ptr::drop_in_place(block.kbox.ptr.as_ptr()) };
     }
 }
 

@@ -444,14 +444,26 @@ fn overflow<B: Bound>() -> AllocError {
 
 impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
     fn drop(&mut self) {
-        let elements = ptr::slice_from_raw_parts_mut(self.ptr.as_ptr(), self.len);
-        // SAFETY: the first `len` elements are initialised and dropped once.
-        unsafe { ptr::drop_in_place(elements) };
-        if self.cap != 0 && mem::size_of::<T>() != 0 {
-            // SAFETY: the buffer was allocated by `self.backend` with
-            // `current_layout()` and is not used again.
-            unsafe { self.backend.free(self.ptr.cast(), self.current_layout()) };
+        /// Frees the buffer when dropped: after the elements, and also while
+        /// unwinding from an element's panicking `Drop`, as `Vec` does.
+        struct FreeBuffer<'v, T, B: Bound, A: Backend>(&'v mut BoundedVec<T, B, A>);
+
+        impl<T, B: Bound, A: Backend> Drop for FreeBuffer<'_, T, B, A> {
+            fn drop(&mut self) {
+                let vec = &mut *self.0;
+                if vec.cap != 0 && mem::size_of::<T>() != 0 {
+                    // SAFETY: the buffer was allocated by `vec.backend` with
+                    // `current_layout()` and is not used again.
+                    unsafe { vec.backend.free(vec.ptr.cast(), vec.current_layout()) };
+                }
+            }
         }
+
+        let buffer = FreeBuffer(self);
+        let elements = ptr::slice_from_raw_parts_mut(buffer.0.ptr.as_ptr(), buffer.0.len);
+        // SAFETY: the first `len` elements are initialised and dropped once
+        // (a slice's drop glue goes on with the rest if one panics).
+        unsafe { ptr::drop_in_place(elements) };
     }
 }
 

@@ -49,7 +49,14 @@
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Linked only with the `alloc` feature (on with `std`): a program that links
+// `alloc` must have a `#[global_allocator]`, and firmware or a kernel gives
+// its heap only as a `Backend`. Unit tests use it for formatting.
+#[cfg(any(feature = "alloc", test))]
 extern crate alloc;
+// The macros name this crate `::alloc_ctx`, also when they expand inside it.
+#[allow(unused_extern_crates)]
+extern crate self as alloc_ctx;
 #[cfg(feature = "std")]
 extern crate std;
 

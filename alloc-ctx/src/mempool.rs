@@ -64,7 +64,7 @@ use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::fmt;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, align_of};
 use core::ops::{Deref, DerefMut};
 use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -72,13 +72,13 @@ use core::time::Duration;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::backend::{Backend, System};
-use crate::context::{MaySleep, Token};
+use crate::context::{MaySleep, SleepToken, Token};
 use crate::error::AllocError;
 use crate::flags::{Gfp, GfpFlags, bits};
 use crate::kbox::free_block;
 use crate::request;
 use crate::rules::{MayFail, Permits, PoolFlags};
-use crate::size::{Kmalloc, Size};
+use crate::size::{Kmalloc, Size, array_size};
 use crate::typelevel::Bool;
 
 /// The outcome of a pool request with flags `F`: the element itself when
@@ -120,7 +120,7 @@ impl<T> Mempool<T> {
     /// the count is a run-time value), through a sleep token, like
     /// `mempool_create()`. On failure nothing is kept.
     #[track_caller]
-    pub fn new<F>(min_nr: usize, flags: F, cx: &mut MaySleep) -> Result<Self, AllocError>
+    pub fn new<F>(min_nr: usize, flags: F, cx: &mut impl SleepToken) -> Result<Self, AllocError>
     where
         F: GfpFlags + MayFail,
         MaySleep: Permits<F>,
@@ -147,18 +147,20 @@ impl<T, A: Backend> Mempool<T, A> {
     /// assert_eq!(budget.live_bytes(), 0);
     /// ```
     #[track_caller]
-    pub fn new_in<F>(min_nr: usize, backend: A, flags: F, cx: &mut MaySleep) -> Result<Self, AllocError>
+    pub fn new_in<F>(min_nr: usize, backend: A, flags: F, cx: &mut impl SleepToken) -> Result<Self, AllocError>
     where
         F: GfpFlags + MayFail,
         MaySleep: Permits<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertElementFits::<T>::OK;
-        let gfp = cx.effective(flags);
+        let gfp = cx.may_sleep().effective(flags);
+        // The reserve's list is one array of `min_nr` pointers: an absurd
+        // count is a size error naming the bound, not an out-of-memory.
+        let list = array_size::<NonNull<T>, Kmalloc>(min_nr)?;
         let mut reserve = Vec::new();
         if reserve.try_reserve_exact(min_nr).is_err() {
-            let layout = Layout::array::<NonNull<T>>(min_nr).unwrap_or(Layout::new::<NonNull<T>>());
-            return Err(AllocError::OutOfMemory { size: layout.size(), align: layout.align(), gfp });
+            return Err(AllocError::OutOfMemory { size: list.get(), align: align_of::<NonNull<T>>(), gfp });
         }
         let mut pool = Mempool {
             backend,
@@ -207,6 +209,18 @@ impl<T, A: Backend> Mempool<T, A> {
     ///     drop(a);
     ///     assert_eq!(pool.available(), 1);
     ///     assert_eq!(*b + *pool.alloc(3, GFP_KERNEL, cx), 5);
+    /// });
+    /// ```
+    ///
+    /// `__GFP_NOFAIL` is rejected at type check, with sleeping flags too:
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::mempool::Mempool;
+    /// use alloc_ctx::{MaySleep, flags::*};
+    /// MaySleep::enter(|cx| {
+    ///     let pool = Mempool::<u64>::new(1, GFP_KERNEL, cx).unwrap();
+    ///     // error: `__GFP_NOFAIL`, which a mempool request does not take
+    ///     let _ = pool.alloc(1, GFP_KERNEL | __GFP_NOFAIL, cx);
     /// });
     /// ```
     #[track_caller]

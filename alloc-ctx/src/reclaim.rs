@@ -14,7 +14,7 @@
 //!
 //! Without the `std` feature there is no registry and reclaim frees nothing.
 
-use crate::context::MaySleep;
+use crate::context::SleepToken;
 use crate::flags::Gfp;
 
 /// What a shrinker needs from the request that runs it.
@@ -153,13 +153,13 @@ pub fn register_shrinker(
 /// let freed = MaySleep::enter(|cx| shrink(cx, GFP_KERNEL.gfp(), 4096));
 /// # let _ = freed;
 /// ```
-pub fn shrink(cx: &mut MaySleep, gfp: Gfp, target: usize) -> usize {
+pub fn shrink(cx: &mut impl SleepToken, gfp: Gfp, target: usize) -> usize {
     shrink_reporting(cx, gfp, target, |_| {})
 }
 
 /// As [`shrink`], calling `on_skip` with the name of each shrinker skipped
 /// because the effective flags lack what it needs.
-pub fn shrink_reporting(cx: &mut MaySleep, gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
+pub fn shrink_reporting(cx: &mut impl SleepToken, gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
     let _ = cx;
     crate::state::might_sleep();
     run_shrinkers(gfp, target, on_skip)

@@ -103,3 +103,40 @@ pub(crate) fn report(failure: &AllocFailure) {
     #[cfg(not(feature = "std"))]
     let _ = failure;
 }
+
+/// A `__GFP_NOFAIL` request that is still retrying: the kernel's
+/// "page allocation stall" warning. A NOFAIL request never fails, so a
+/// backend that can never satisfy it would otherwise retry in silence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllocStall {
+    /// The requested size in bytes.
+    pub size: usize,
+    /// The effective flags of the request.
+    pub gfp: Gfp,
+    /// Reclaim passes and retries so far.
+    pub retries: u32,
+    /// Where the request was made.
+    pub location: &'static Location<'static>,
+}
+
+impl core::fmt::Display for AllocStall {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "alloc-ctx: allocation stall: {} bytes, mode:{:#x}({}), {} retries so far, at {} (a __GFP_NOFAIL request keeps retrying until memory is freed)",
+            self.size, self.gfp, self.gfp, self.retries, self.location
+        )
+    }
+}
+
+/// Every this many retries, a stalled NOFAIL request is reported (about
+/// every 5 seconds with the retry loop's capped back-off of 20 ms).
+pub const STALL_REPORT_INTERVAL: u32 = 256;
+
+/// Reports a stalled NOFAIL request on stderr (nothing without `std`).
+pub(crate) fn report_stall(stall: &AllocStall) {
+    #[cfg(feature = "std")]
+    std::eprintln!("{stall}");
+    #[cfg(not(feature = "std"))]
+    let _ = stall;
+}

@@ -19,7 +19,7 @@ use core::ptr::NonNull;
 use crate::backend::{Backend, Request};
 use crate::error::AllocError;
 use crate::flags::Gfp;
-use crate::report::{AllocFailure, report};
+use crate::report::{AllocFailure, AllocStall, STALL_REPORT_INTERVAL, report, report_stall};
 
 /// Reclaim passes of a plain sleeping request (e.g. `GFP_KERNEL`).
 pub const DEFAULT_RECLAIM_PASSES: u32 = 3;
@@ -36,24 +36,29 @@ pub const MAX_RECLAIM_RETRIES: u32 = 16;
 #[track_caller]
 pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
     check_context(gfp);
+    let _request = InRequest::enter(gfp);
     let request = Request::new(layout, gfp);
-    let _request = InRequest::enter();
     match backend.allocate(&request) {
         Some(ptr) => Ok(ptr),
-        None => allocate_slow(backend, &request, Location::caller()),
+        None => allocate_slow(backend, layout, gfp, request.injected(), Location::caller()),
     }
 }
 
 /// What the flags allow after a failed first attempt; out of line so the
-/// fast path does not set up the retry's state.
+/// fast path does not set up the retry's state. It takes the layout and
+/// flags by value and makes its own `Request`: one borrowed from the fast
+/// path would have to live in memory there.
 #[cold]
 #[inline(never)]
 fn allocate_slow<A: Backend + ?Sized>(
     backend: &A,
-    request: &Request,
+    layout: Layout,
+    gfp: Gfp,
+    injected: bool,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
-    retry(request, location, || backend.allocate(request))
+    let request = Request::new(layout, gfp);
+    retry(&request, injected, location, || backend.allocate(&request))
 }
 
 /// Resizes a block to `new` (non-zero size, checked against the request's
@@ -76,14 +81,14 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
 ) -> Result<NonNull<u8>, AllocError> {
     debug_assert!(old.size() != 0 && old.align() == new.align());
     check_context(gfp);
+    let _request = InRequest::enter(gfp);
     let request = Request::new(new, gfp);
-    let _request = InRequest::enter();
     // SAFETY: forwarded from the caller.
     match unsafe { backend.reallocate(ptr, old, &request) } {
         Some(ptr) => Ok(ptr),
         // SAFETY: forwarded from the caller; `reallocate` left the old
         // block untouched when it failed, so a retry may pass it again.
-        None => unsafe { reallocate_slow(backend, ptr, old, &request, Location::caller()) },
+        None => unsafe { reallocate_slow(backend, ptr, old, new, gfp, request.injected(), Location::caller()) },
     }
 }
 
@@ -98,55 +103,54 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
     backend: &A,
     ptr: NonNull<u8>,
     old: Layout,
-    request: &Request,
+    new: Layout,
+    gfp: Gfp,
+    injected: bool,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
+    let request = Request::new(new, gfp);
     // SAFETY: forwarded from the caller; the old block is still valid
     // after each failed attempt.
-    retry(request, location, || unsafe { backend.reallocate(ptr, old, request) })
+    retry(&request, injected, location, || unsafe { backend.reallocate(ptr, old, &request) })
 }
 
-/// Marks the thread as inside a token request until dropped, so the
+/// Marks the thread as inside a token request until dropped, so that the
 /// checking global allocator (`crate::checking`) lets the backend's own
-/// allocations (and the failure report's) through. Restores the previous
-/// state, so nested requests (a shrinker allocating during reclaim) stay
-/// marked. A no-op without `std`.
-///
-/// The injected-failure mark ([`inject_failure`]) shares the thread-local
-/// cell: entering a request clears it in the write that sets the in-request
-/// bit, and leaving restores the enclosing request's state, so a mark never
-/// outlives the request whose backend set it. A composite backend that
-/// swallows an injected failure of the backend it wraps (and succeeds
-/// another way) therefore cannot make a later request skip its reclaim,
-/// and the fast path costs what it did with a single flag.
+/// allocations (and the failure report's) through. That allocator only
+/// judges allocations made inside atomic sections, so the mark is only set
+/// there: a request that may sleep has just checked that the thread is not
+/// atomic (the compiler merges the two reads), and outside atomic sections
+/// nothing is written. Restores the previous state, so nested requests (a
+/// shrinker allocating during reclaim) stay marked. A no-op without `std`.
 #[must_use = "the request ends when the guard is dropped"]
 pub(crate) struct InRequest {
+    /// The mark's previous value, if this request set it.
     #[cfg(feature = "std")]
-    previous: u8,
+    previous: Option<bool>,
 }
-
-/// [`REQUEST`] bit: the thread is inside a token request.
-#[cfg(feature = "std")]
-const IN_REQUEST: u8 = 1;
-/// [`REQUEST`] bit: a fault-injecting backend failed the request in
-/// progress.
-#[cfg(feature = "std")]
-const INJECTED: u8 = 2;
 
 #[cfg(feature = "std")]
 std::thread_local! {
-    /// The current request's state: [`IN_REQUEST`] and [`INJECTED`] bits.
-    static REQUEST: core::cell::Cell<u8> = const { core::cell::Cell::new(0) };
+    /// Whether the thread is inside a token request made in atomic context.
+    static IN_REQUEST: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
 impl InRequest {
     #[inline(always)]
-    pub(crate) fn enter() -> InRequest {
-        InRequest {
-            // `try_with`: a request may run from a TLS destructor. A new
-            // request starts without an injected mark.
-            #[cfg(feature = "std")]
-            previous: REQUEST.try_with(|state| state.replace(IN_REQUEST)).unwrap_or(0),
+    pub(crate) fn enter(gfp: Gfp) -> InRequest {
+        #[cfg(feature = "std")]
+        {
+            // A sleeping request outside an atomic section has been checked
+            // by `check_context`; the test below then folds away.
+            let atomic = !gfp.may_sleep() && crate::state::in_atomic();
+            // `try_with`: a request may run from a TLS destructor.
+            let previous = if atomic { IN_REQUEST.try_with(|mark| mark.replace(true)).ok() } else { None };
+            InRequest { previous }
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            let _ = gfp;
+            InRequest {}
         }
     }
 }
@@ -155,48 +159,18 @@ impl Drop for InRequest {
     #[inline(always)]
     fn drop(&mut self) {
         #[cfg(feature = "std")]
-        let _ = REQUEST.try_with(|state| state.set(self.previous));
+        if let Some(previous) = self.previous {
+            let _ = IN_REQUEST.try_with(|mark| mark.set(previous));
+        }
     }
 }
 
-/// Whether the current thread is inside a token request (false during
-/// thread teardown, when the flag is gone).
+/// Whether the current thread is inside a token request made in an atomic
+/// section (false during thread teardown, when the mark is gone).
 #[cfg(feature = "std")]
 #[inline(always)]
 pub(crate) fn in_request() -> bool {
-    REQUEST.try_with(|state| state.get() & IN_REQUEST != 0).unwrap_or(false)
-}
-
-/// Makes the request in progress on this thread fail as a whole: no reclaim
-/// and no retry, unless it is NOFAIL. This is how an injected fault behaves
-/// in the kernel (`failslab` fails a `kmalloc()` before the page allocator's
-/// retry loop), and it lets a sweep fail sleeping requests too. Called by a
-/// backend from inside `allocate`/`reallocate`; a no-op outside a request.
-/// The mark lasts until the request path reads it after the attempt, or
-/// until the request ends (see [`InRequest`]).
-#[cfg(feature = "std")]
-pub(crate) fn inject_failure() {
-    let _ = REQUEST.try_with(|state| {
-        let current = state.get();
-        if current & IN_REQUEST != 0 {
-            state.set(current | INJECTED);
-        }
-    });
-}
-
-/// Takes the injected-failure mark of the current request.
-#[inline]
-fn take_injected() -> bool {
-    #[cfg(feature = "std")]
-    return REQUEST
-        .try_with(|state| {
-            let current = state.get();
-            state.set(current & !INJECTED);
-            current & INJECTED != 0
-        })
-        .unwrap_or(false);
-    #[cfg(not(feature = "std"))]
-    false
+    IN_REQUEST.try_with(core::cell::Cell::get).unwrap_or(false)
 }
 
 /// A request that may sleep, made where the thread must not (through a
@@ -217,12 +191,13 @@ fn check_context(gfp: Gfp) {
 #[inline(never)]
 fn retry(
     request: &Request,
+    first_attempt_injected: bool,
     location: &'static Location<'static>,
     mut attempt: impl FnMut() -> Option<NonNull<u8>>,
 ) -> Result<NonNull<u8>, AllocError> {
     let (layout, gfp) = (request.layout(), request.gfp());
     // An injected fault fails the request without reclaim; NOFAIL ignores it.
-    let injected = take_injected() && !gfp.nofail();
+    let injected = first_attempt_injected && !gfp.nofail();
     if gfp.may_sleep() && !injected {
         let passes = if gfp.nofail() {
             u32::MAX
@@ -242,13 +217,16 @@ fn retry(
             if let Some(ptr) = attempt() {
                 return Ok(ptr);
             }
-            if take_injected() && !gfp.nofail() {
+            if request.injected() && !gfp.nofail() {
                 break;
             }
             pass = pass.saturating_add(1);
             // NOFAIL never leaves this loop but through success.
             if pass >= passes && !gfp.nofail() {
                 break;
+            }
+            if pass.is_multiple_of(STALL_REPORT_INTERVAL) {
+                report_stall(&AllocStall { size: layout.size(), gfp, retries: pass, location });
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The GFP rules, as trait bounds the compiler checks.
 //!
-//! Each rule of DESIGN §4 is one marker trait with its own
+//! Each GFP rule (docs/DESIGN.md, "Typed GFP flags") is one marker trait with its own
 //! `#[diagnostic::on_unimplemented]` message, so a violation is a custom
 //! E0277 at `cargo check` that names the flag, the context and the fix.
 //!
@@ -81,7 +81,7 @@ pub trait NoFailConsistent: GfpFlags {}
     note = "a NOFAIL request above order 1 (8 KiB) may never be satisfiable; its size must be checked before the request, as a `Size<Nofail>`",
     note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or use `grow_to` / `KBox::new` with a size proven small (`array_size::<T, Nofail>(n)?`, `Size::<Nofail>::of::<T>()`)"
 )]
-pub trait MayFail: GfpFlags {}
+pub trait MayFail: GfpFlags<NoFail = False> {}
 
 /// The flags of a [`Mempool::alloc`](crate::mempool::Mempool::alloc):
 /// anything but `__GFP_NOFAIL`.
@@ -210,8 +210,10 @@ impl<F: GfpFlags> RetryNeedsReclaim for F where (RetryModifier<F>, F::DirectRecl
 #[diagnostic::do_not_recommend]
 impl<F: GfpFlags> NoFailConsistent for F where (F::NoFail, RetryModifier<F>): NotBoth {}
 
+// The bound is the associated type itself (not only `IsFalse`), so that
+// generic code bounded by `MayFail` knows its requests return a `Result`.
 #[diagnostic::do_not_recommend]
-impl<F: GfpFlags> MayFail for F where F::NoFail: IsFalse {}
+impl<F: GfpFlags<NoFail = False>> MayFail for F {}
 
 #[cfg(test)]
 mod tests {

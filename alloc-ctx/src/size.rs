@@ -46,6 +46,11 @@ pub const MAX_PAGE_ORDER: u32 = 10;
 mod sealed {
     pub trait Sealed {}
     /// Sizes: only `Size<B>` may claim to be checked.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` cannot be a checked size: `SizeFor` is sealed",
+        label = "only `Size<B>` values, made by a check, are sizes",
+        note = "a size reaches the allocator only after a check against its bound: `Size::<B>::new(bytes)?`, `array_size::<T, B>(count)?`, `Size::<B>::of::<T>()`"
+    )]
     pub trait CheckedSize {}
 }
 
@@ -97,15 +102,27 @@ bound!(
     "the type is larger than NOFAIL_MAX_SIZE (8 KiB, an order-1 page allocation): a `__GFP_NOFAIL` request cannot promise it; drop `__GFP_NOFAIL` and handle the `AllocError`, or split the allocation"
 );
 bound!(
+    /// `vmalloc`: at most `isize::MAX`, the largest Rust `Layout` (vmalloc has
+    /// no fixed maximum of its own; it refuses sizes above the total RAM at
+    /// run time). The bound of [`VVec`](crate::VVec) and [`VBox`](crate::VBox).
+    Vmalloc, isize::MAX as usize, "isize::MAX", "vmalloc, the largest Rust Layout",
+    "the type is larger than isize::MAX bytes, the largest Rust type: split the allocation"
+);
+bound!(
     /// A slab class: at most [`KMALLOC_MAX_CACHE_SIZE`] (8 KiB).
     SlabCache, KMALLOC_MAX_CACHE_SIZE, "KMALLOC_MAX_CACHE_SIZE", "largest slab class",
     "the type is larger than KMALLOC_MAX_CACHE_SIZE (8 KiB), the largest slab class: use a kmalloc-bounded size"
 );
 
 /// A size was rejected by a bound.
+///
+/// Only this crate creates one (the variants are `#[non_exhaustive]`), so
+/// its fields always describe a real rejection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SizeError {
     /// The computation overflowed and saturated at `usize::MAX`.
+    #[non_exhaustive]
     #[error(
         "size computation overflowed (saturated at usize::MAX), so it exceeds {bound} ({max} bytes, {source_name})"
     )]
@@ -118,7 +135,8 @@ pub enum SizeError {
         source_name: &'static str,
     },
     /// The size is larger than the bound.
-    #[error("{requested} bytes exceeds {bound} ({max} bytes, {source_name}) by {excess} bytes", excess = .requested - .max)]
+    #[non_exhaustive]
+    #[error("{requested} bytes exceeds {bound} ({max} bytes, {source_name}) by {excess} bytes", excess = .requested.saturating_sub(*.max))]
     TooLarge {
         /// The kernel name of the bound.
         bound: &'static str,
@@ -159,7 +177,7 @@ impl SizeError {
     pub const fn excess(&self) -> usize {
         match self {
             SizeError::Overflow { max, .. } => usize::MAX - *max,
-            SizeError::TooLarge { max, requested, .. } => *requested - *max,
+            SizeError::TooLarge { max, requested, .. } => requested.saturating_sub(*max),
         }
     }
 }
@@ -226,7 +244,7 @@ impl<B: Bound> Size<B> {
     /// assert_eq!(HEADER.get(), 128);
     /// ```
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0080
     /// use alloc_ctx::size::{Nofail, Size};
     /// // 16 KiB does not fit an order-1 NOFAIL request: the build fails.
     /// const TOO_BIG: Size<Nofail> = Size::of::<[u8; 16384]>();
@@ -321,6 +339,7 @@ size_for!(
     Nofail => Kmalloc, Nofail => Kvmalloc, Nofail => SlabCache,
     SlabCache => Kmalloc, SlabCache => Kvmalloc, SlabCache => Nofail,
     Kmalloc => Kvmalloc,
+    Vmalloc => Vmalloc, Nofail => Vmalloc, SlabCache => Vmalloc, Kmalloc => Vmalloc, Kvmalloc => Vmalloc,
 );
 
 macro_rules! widening {
@@ -335,6 +354,7 @@ macro_rules! widening {
 widening!(
     Nofail => Kmalloc, Nofail => Kvmalloc, SlabCache => Kmalloc, SlabCache => Kvmalloc,
     Kmalloc => Kvmalloc,
+    Nofail => Vmalloc, SlabCache => Vmalloc, Kmalloc => Vmalloc, Kvmalloc => Vmalloc,
 );
 
 macro_rules! narrowing {
@@ -416,9 +436,14 @@ pub mod overflow {
         size_mul(count, size_of::<E>())
     }
 
-    /// `x` rounded up to a multiple of `align` (a power of two), saturating.
+    /// `x` rounded up to a multiple of `align`, saturating.
+    ///
+    /// Crate-internal: `align` must be a power of two, which the callers
+    /// take from `align_of`; a public version would need a type for it
+    /// (`core::ptr::Alignment` is unstable).
     #[inline]
-    pub const fn align_up(x: usize, align: usize) -> usize {
+    pub(crate) const fn align_up(x: usize, align: usize) -> usize {
+        debug_assert!(align.is_power_of_two());
         size_add(x, align - 1) & !(align - 1) | saturated_bits(x, align)
     }
 

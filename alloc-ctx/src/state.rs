@@ -4,10 +4,12 @@
 //! The type system carries the rules; this state backs them where types
 //! cannot see: at the entry points that create the first token (a
 //! `MaySleep` created inside an atomic section panics, like the kernel's
-//! `might_sleep()`), for `unsafe`-assumed tokens, and for the reclaim path,
-//! which needs the NOFS/NOIO mask of the *current* section even when the
-//! token that reached it was reborrowed through functions that do not name
-//! the mask in their types (the kernel's `current_gfp_context()`).
+//! `might_sleep()`), at every request that may sleep (release builds too:
+//! a sleep token captured into a token-less section, a leaked lock guard,
+//! an `unsafe`-assumed token), and for every request and the reclaim path,
+//! which serve flags with the NOFS/NOIO mask of the *current* section: the
+//! mask is thread state, not part of the token's type (the kernel's
+//! `current_gfp_context()`).
 //!
 //! Under `std` the state is thread-local. Without `std` it is one global per
 //! program, which is right for single-core firmware; kernel or RTOS glue with
@@ -26,7 +28,7 @@ mod storage {
     std::thread_local! {
         static ATOMIC_DEPTH: Cell<u32> = const { Cell::new(0) };
         static SCOPE_MASK: Cell<u32> = const { Cell::new(0) };
-        static IRQS_DISABLED: Cell<bool> = const { Cell::new(false) };
+        static IRQ_DISABLE_DEPTH: Cell<u32> = const { Cell::new(0) };
         static NOWAIT_MARKS: Cell<u32> = const { Cell::new(0) };
     }
 
@@ -49,13 +51,13 @@ mod storage {
         SCOPE_MASK.with(|cell| cell.set(mask));
     }
     #[inline]
-    pub(super) fn irqs_disabled() -> bool {
+    pub(super) fn irq_disable_depth() -> u32 {
         // `try_with`: a lock may be taken from a TLS destructor.
-        IRQS_DISABLED.try_with(Cell::get).unwrap_or(false)
+        IRQ_DISABLE_DEPTH.try_with(Cell::get).unwrap_or(0)
     }
     #[inline]
-    pub(super) fn set_irqs_disabled(disabled: bool) {
-        let _ = IRQS_DISABLED.try_with(|cell| cell.set(disabled));
+    pub(super) fn set_irq_disable_depth(depth: u32) {
+        let _ = IRQ_DISABLE_DEPTH.try_with(|cell| cell.set(depth));
     }
     #[inline]
     pub(super) fn nowait_marks() -> u32 {
@@ -69,13 +71,13 @@ mod storage {
 
 #[cfg(not(feature = "std"))]
 mod storage {
-    use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use core::sync::atomic::{AtomicU32, Ordering};
 
     // Loads and stores only (no read-modify-write), so this builds on targets
     // without compare-and-swap; correct for one CPU, see the module docs.
     static ATOMIC_DEPTH: AtomicU32 = AtomicU32::new(0);
     static SCOPE_MASK: AtomicU32 = AtomicU32::new(0);
-    static IRQS_DISABLED: AtomicBool = AtomicBool::new(false);
+    static IRQ_DISABLE_DEPTH: AtomicU32 = AtomicU32::new(0);
     static NOWAIT_MARKS: AtomicU32 = AtomicU32::new(0);
 
     #[inline]
@@ -95,12 +97,12 @@ mod storage {
         SCOPE_MASK.store(mask, Ordering::Relaxed)
     }
     #[inline]
-    pub(super) fn irqs_disabled() -> bool {
-        IRQS_DISABLED.load(Ordering::Relaxed)
+    pub(super) fn irq_disable_depth() -> u32 {
+        IRQ_DISABLE_DEPTH.load(Ordering::Relaxed)
     }
     #[inline]
-    pub(super) fn set_irqs_disabled(disabled: bool) {
-        IRQS_DISABLED.store(disabled, Ordering::Relaxed)
+    pub(super) fn set_irq_disable_depth(depth: u32) {
+        IRQ_DISABLE_DEPTH.store(depth, Ordering::Relaxed)
     }
     #[inline]
     pub(super) fn nowait_marks() -> u32 {
@@ -140,7 +142,7 @@ pub fn in_atomic() -> bool {
 /// alloc_ctx::state::might_sleep(); // fine: not inside an atomic section
 /// ```
 #[track_caller]
-#[inline]
+#[inline(always)]
 pub fn might_sleep() {
     let depth = atomic_depth();
     if depth != 0 {
@@ -219,13 +221,22 @@ pub fn scope_mask() -> u32 {
 /// [`crate::irq::irqs_disabled`], which documents it).
 #[inline]
 pub(crate) fn irqs_disabled() -> bool {
-    storage::irqs_disabled()
+    storage::irq_disable_depth() != 0
 }
 
-/// Sets the flag [`irqs_disabled`] reads; only `irq::IrqSave` changes it.
+/// How many interrupt-disabling sections (irq-save locks, handlers) are
+/// open on this thread. A count, not a saved flag, so that sections may end
+/// in any order (two irq-save guards dropped out of order, hand-over-hand
+/// locking): interrupts are enabled again only when the last one ends.
 #[inline]
-pub(crate) fn set_irqs_disabled(disabled: bool) {
-    storage::set_irqs_disabled(disabled);
+pub(crate) fn irq_disable_depth() -> u32 {
+    storage::irq_disable_depth()
+}
+
+/// Sets the count [`irq_disable_depth`] reads; only `irq::IrqSave` changes it.
+#[inline]
+pub(crate) fn set_irq_disable_depth(depth: u32) {
+    storage::set_irq_disable_depth(depth);
 }
 
 /// `gfp` as the current section serves it: without `__GFP_FS` inside a
@@ -234,7 +245,10 @@ pub(crate) fn set_irqs_disabled(disabled: bool) {
 /// `gfp` has a bit a scope could clear.
 #[inline]
 pub fn current_gfp_context(gfp: Gfp) -> Gfp {
-    if gfp.bits() & (bits::IO | bits::FS) == 0 { gfp } else { gfp.without(scope_mask()) }
+    // Masked to the bits a scope may clear, so the compiler sees that every
+    // other bit (`__GFP_DIRECT_RECLAIM`, `__GFP_NOFAIL`) of a constant `gfp`
+    // stays constant: the request path's decisions on them fold away.
+    if gfp.bits() & (bits::IO | bits::FS) == 0 { gfp } else { gfp.without(scope_mask() & (bits::IO | bits::FS)) }
 }
 
 /// Raises the atomic depth until dropped.
@@ -279,5 +293,37 @@ impl Drop for ScopeMask {
     #[inline]
     fn drop(&mut self) {
         storage::set_scope_mask(self.previous);
+    }
+}
+
+/// The thread's whole context state, for code that runs unrelated pieces of
+/// work one after another on one thread (the workqueue's worker) and must
+/// start each from the state it had before: a piece that leaked a section
+/// (`mem::forget` of a lock guard) must not poison the next one.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct ContextState {
+    pub(crate) atomic_depth: u32,
+    pub(crate) scope_mask: u32,
+    pub(crate) irq_disable_depth: u32,
+    pub(crate) nowait_marks: u32,
+}
+
+impl ContextState {
+    /// The current thread's state.
+    pub(crate) fn current() -> ContextState {
+        ContextState {
+            atomic_depth: storage::atomic_depth(),
+            scope_mask: storage::scope_mask(),
+            irq_disable_depth: storage::irq_disable_depth(),
+            nowait_marks: storage::nowait_marks(),
+        }
+    }
+
+    /// Makes `self` the current thread's state.
+    pub(crate) fn restore(self) {
+        storage::set_atomic_depth(self.atomic_depth);
+        storage::set_scope_mask(self.scope_mask);
+        storage::set_irq_disable_depth(self.irq_disable_depth);
+        storage::set_nowait_marks(self.nowait_marks);
     }
 }

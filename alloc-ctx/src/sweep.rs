@@ -186,7 +186,6 @@ impl SweepBackend {
         let call = self.calls.fetch_add(1, Ordering::AcqRel) + 1;
         if self.fail_at == Some(call) {
             self.failed.store(true, Ordering::Release);
-            crate::request::inject_failure();
             return (call, true);
         }
         (call, false)
@@ -206,6 +205,7 @@ unsafe impl Backend for SweepBackend {
     fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
+            request.fail_as_injected();
             return None;
         }
         let ptr = System.allocate(request)?;
@@ -229,6 +229,7 @@ unsafe impl Backend for SweepBackend {
     unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
+            request.fail_as_injected();
             return None;
         }
         let mut blocks = self.lock();

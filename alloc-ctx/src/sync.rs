@@ -226,6 +226,24 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     pub fn token(&self) -> &'g mut NoWait {
         NoWait::for_section()
     }
+
+    /// The data and the section's token at once, for a request made for
+    /// the data in one call (`guard.push(x, GFP_ATOMIC, guard.token())`
+    /// does not borrow-check: the call borrows the guard mutably first).
+    ///
+    /// ```
+    /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
+    /// let ring = SpinLock::new(KVec::<u16>::new());
+    /// MaySleep::enter(|cx| {
+    ///     let mut guard = ring.lock(cx);
+    ///     let (ring, cx) = guard.split();
+    ///     assert!(ring.push(1, GFP_ATOMIC, cx).is_ok());
+    /// });
+    /// ```
+    #[inline]
+    pub fn split(&mut self) -> (&mut T, &'g mut NoWait) {
+        (&mut self.raw, NoWait::for_section())
+    }
 }
 
 impl<T: ?Sized> Deref for SpinLockGuard<'_, T> {
@@ -383,6 +401,13 @@ impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
     #[inline]
     pub fn token(&self) -> &'g mut NoWait {
         self.guard.token()
+    }
+
+    /// The data and the section's token at once; see
+    /// [`SpinLockGuard::split`].
+    #[inline]
+    pub fn split(&mut self) -> (&mut T, &'g mut NoWait) {
+        self.guard.split()
     }
 }
 

@@ -18,8 +18,10 @@
 //!   `Workqueue::try_spawn`, so it obeys the same rules as any other
 //!   allocation and its failure is an error too.
 //! * Work items own their data (`Send + 'static`).
-//! * [`shutdown`](Workqueue::shutdown) (or dropping the workqueue) runs what
-//!   is still queued, then joins the worker: `destroy_workqueue()`.
+//! * [`shutdown`](Workqueue::shutdown) runs what is still queued, then
+//!   joins the worker: `destroy_workqueue()`. Dropping the workqueue closes
+//!   it without waiting (so it never blocks, even in an atomic section): the
+//!   detached worker still runs what was queued, then exits.
 //! * [`alloc_or_defer`](Workqueue::alloc_or_defer) is the "optimistic
 //!   NOWAIT, heavier fallback" pattern: try `GFP_NOWAIT` now, and on failure
 //!   allocate later on the worker with sleeping flags.
@@ -68,14 +70,14 @@ use std::sync::{Arc, Condvar, PoisonError};
 use std::thread::JoinHandle;
 
 use crate::backend::{Backend, System};
-use crate::context::{MaySleep, Outcome, Token};
+use crate::context::{MaySleep, Outcome, SleepToken, Token};
 use crate::error::AllocError;
 use crate::flags::{GFP_NOWAIT, Gfp, GfpFlags};
 use crate::kbox::{KBox, free_block};
 use crate::request;
 use crate::rules::{MayFail, Permits};
 use crate::size::{Kmalloc, Size};
-use crate::state;
+use crate::state::{self, ContextState};
 
 /// A workqueue with one worker thread and a bounded queue.
 ///
@@ -114,6 +116,8 @@ struct Shared {
     in_flight: AtomicUsize,
     completed: AtomicUsize,
     panicked: AtomicUsize,
+    /// Items that returned with the worker's context state changed.
+    leaked: AtomicUsize,
     idle_lock: std::sync::Mutex<()>,
     idle: Condvar,
 }
@@ -134,6 +138,10 @@ pub struct WorkqueueStats {
     pub completed: usize,
     /// Work items that panicked (caught on the worker).
     pub panicked: usize,
+    /// Work items that returned inside a section they entered (a lock
+    /// guard forgotten with `mem::forget`): reported on stderr, and the
+    /// worker's context state restored before the next item.
+    pub leaked: usize,
 }
 
 /// Why work was not queued. Holds what was handed in, to retry or drop.
@@ -251,7 +259,7 @@ impl Workqueue {
     /// });
     /// ```
     #[track_caller]
-    pub fn new(name: &str, capacity: usize, cx: &mut MaySleep) -> std::io::Result<Workqueue> {
+    pub fn new(name: &str, capacity: usize, cx: &mut impl SleepToken) -> std::io::Result<Workqueue> {
         let _ = cx;
         state::might_sleep();
         assert!(capacity > 0, "a workqueue needs room for at least one work item");
@@ -260,6 +268,7 @@ impl Workqueue {
             in_flight: AtomicUsize::new(0),
             completed: AtomicUsize::new(0),
             panicked: AtomicUsize::new(0),
+            leaked: AtomicUsize::new(0),
             idle_lock: std::sync::Mutex::new(()),
             idle: Condvar::new(),
         });
@@ -414,7 +423,7 @@ impl Workqueue {
     /// });
     /// ```
     #[track_caller]
-    pub fn flush(&self, cx: &mut MaySleep) {
+    pub fn flush(&self, cx: &mut impl SleepToken) {
         let _ = cx;
         state::might_sleep();
         if let Some(worker) = &self.worker {
@@ -443,7 +452,7 @@ impl Workqueue {
     /// });
     /// ```
     #[track_caller]
-    pub fn shutdown(mut self, cx: &mut MaySleep) -> WorkqueueStats {
+    pub fn shutdown(mut self, cx: &mut impl SleepToken) -> WorkqueueStats {
         let _ = cx;
         state::might_sleep();
         self.stop();
@@ -496,7 +505,11 @@ impl Workqueue {
     }
 
     fn stats(&self) -> WorkqueueStats {
-        WorkqueueStats { completed: self.completed(), panicked: self.panicked() }
+        WorkqueueStats {
+            completed: self.completed(),
+            panicked: self.panicked(),
+            leaked: self.shared.leaked.load(Ordering::Acquire),
+        }
     }
 
     /// Closes the queue; the worker drains it and exits; joins the worker.
@@ -577,18 +590,30 @@ impl fmt::Debug for Workqueue {
 }
 
 fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
+    let clean = ContextState::current();
     // Ends when the sender is dropped and every queued item has been
     // received: shutdown drains the queue.
     while let Ok(work) = receiver.recv() {
         shared.queued.fetch_sub(1, Ordering::AcqRel);
+        let name = work.name();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            // The checked entry point: a work item that leaked an atomic
-            // section (e.g. `mem::forget` of a spinlock guard) is caught on
-            // the next item.
             MaySleep::enter(|cx| work.run(cx));
         }));
         let counter = if outcome.is_ok() { &shared.completed } else { &shared.panicked };
         counter.fetch_add(1, Ordering::AcqRel);
+        let after = ContextState::current();
+        if after != clean {
+            // The item leaked a section (`mem::forget` of a lock guard, a
+            // leaked scope): report it and give the next item the state
+            // every item starts from, rather than refusing all later work.
+            shared.leaked.fetch_add(1, Ordering::AcqRel);
+            std::eprintln!(
+                "alloc-ctx: BUG: work item `{name}` returned with its context state changed \
+                 ({after:?}, expected {clean:?}): it leaked an atomic section, interrupt-disabled \
+                 section or scope; the worker's state was restored"
+            );
+            clean.restore();
+        }
         if shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             // Taking the lock orders this wake-up after a flusher's check.
             let _idle = shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
@@ -601,6 +626,9 @@ fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
 trait Job: Send {
     /// Runs the item; later calls do nothing.
     fn run(&mut self, cx: &mut MaySleep);
+    /// What the item is, for reports: its type's name (for a closure, the
+    /// function that wrote it).
+    fn name(&self) -> &'static str;
 }
 
 /// A closure given to [`Workqueue::try_spawn`].
@@ -611,6 +639,9 @@ impl<W: FnOnce(&mut MaySleep) + Send> Job for Spawned<W> {
         if let Some(work) = self.0.take() {
             work(cx);
         }
+    }
+    fn name(&self) -> &'static str {
+        core::any::type_name::<W>()
     }
 }
 
@@ -634,6 +665,9 @@ where
             let outcome = KBox::new_in(init(), backend, flags, cx);
             complete(cx, outcome);
         }
+    }
+    fn name(&self) -> &'static str {
+        core::any::type_name::<C>()
     }
 }
 
@@ -692,16 +726,35 @@ impl WorkBox {
         // SAFETY: the box owns a live job, and `self` is unique.
         unsafe { self.job.as_mut() }.run(cx);
     }
+
+    fn name(&self) -> &'static str {
+        // SAFETY: the box owns a live job.
+        unsafe { self.job.as_ref() }.name()
+    }
 }
 
 impl Drop for WorkBox {
     fn drop(&mut self) {
+        /// Frees the block after the job, also while unwinding from the
+        /// job's panicking `Drop`.
+        struct FreeBlock {
+            block: NonNull<u8>,
+            layout: Layout,
+        }
+
+        impl Drop for FreeBlock {
+            fn drop(&mut self) {
+                // SAFETY: allocated from `System` with the job's layout by
+                // `WorkSlot::allocate` (zero-sized jobs never were), and not
+                // used again.
+                unsafe { free_block(&System, self.block, self.layout) };
+            }
+        }
+
         // SAFETY: the box owns a live, initialised job.
         let layout = Layout::for_value(unsafe { self.job.as_ref() });
+        let _block = FreeBlock { block: self.job.cast(), layout };
         // SAFETY: the job is dropped once, here, and not used again.
         unsafe { ptr::drop_in_place(self.job.as_ptr()) };
-        // SAFETY: allocated from `System` with the job's layout by
-        // `WorkSlot::allocate` (zero-sized jobs never were).
-        unsafe { free_block(&System, self.job.cast(), layout) };
     }
 }

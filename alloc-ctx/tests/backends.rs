@@ -1,11 +1,14 @@
 //! Budget (limit, reserve, live and peak bytes) and FailInject (each mode),
-//! through the Backend trait and through token requests.
+//! through token requests: a backend is reached only through a `Request`,
+//! which only the crate's request path makes.
 
 mod common;
 
 use std::alloc::Layout;
+use std::cell::Cell;
+use std::ptr::NonNull;
 
-use alloc_ctx::backend::{Backend, Budget, FailInject};
+use alloc_ctx::backend::{Backend, Budget, FailInject, Request};
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{Kmalloc, Size};
 use alloc_ctx::{KVec, MaySleep, NoWait};
@@ -15,16 +18,71 @@ fn bytes(n: usize) -> Size<Kmalloc> {
     Size::new(n).unwrap()
 }
 
-/// One raw attempt of `size` bytes with `gfp`, freed at once.
-fn attempt(backend: &impl Backend, size: usize, gfp: alloc_ctx::flags::Gfp) -> bool {
-    let layout = Layout::from_size_align(size, 8).unwrap();
-    match backend.allocate(layout, gfp) {
-        Some(ptr) => {
-            // SAFETY: just allocated by `backend` with `layout`.
-            unsafe { backend.free(ptr, layout) };
-            true
+/// One attempt of `size` bytes: a `GFP_ATOMIC` request (no reclaim, no
+/// retry: exactly one backend call), freed at once.
+fn attempt(nw: &mut NoWait, backend: &impl Backend, size: usize) -> bool {
+    quiet_reports();
+    nw.alloc_in(backend, GFP_ATOMIC, bytes(size)).is_ok()
+}
+
+/// A backend that keeps the last block freed into it and serves the next
+/// allocation by reallocating that block (a one-slot cache, as a
+/// slab-recycling wrapper would): the way a request path that only grows
+/// blocks still makes the wrapped backend shrink one.
+struct Recycler<B: Backend> {
+    inner: B,
+    spare: Cell<Option<(NonNull<u8>, Layout)>>,
+}
+
+impl<B: Backend> Recycler<B> {
+    fn new(inner: B) -> Self {
+        Recycler { inner, spare: Cell::new(None) }
+    }
+}
+
+// SAFETY: every block comes from `inner` (a recycled one is handed to
+// `inner.reallocate` with the layout it was allocated with, which has the
+// request's alignment as checked below), and is held by the cache only
+// while no one else owns it.
+unsafe impl<B: Backend> Backend for Recycler<B> {
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+        match self.spare.take() {
+            Some((block, layout)) if layout.align() == request.layout().align() => {
+                // SAFETY: `block` came from `inner` with `layout`, and the
+                // alignments match; on failure it stays ours.
+                let fresh = unsafe { self.inner.reallocate(block, layout, request) };
+                if fresh.is_none() {
+                    self.spare.set(Some((block, layout)));
+                }
+                fresh
+            }
+            other => {
+                self.spare.set(other);
+                self.inner.allocate(request)
+            }
         }
-        None => false,
+    }
+
+    unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+        if let Some((block, old)) = self.spare.replace(Some((ptr, layout))) {
+            // SAFETY: the cached block came from `inner` with `old` and
+            // nobody else holds it.
+            unsafe { self.inner.free(block, old) };
+        }
+    }
+
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { self.inner.reallocate(ptr, old, request) }
+    }
+}
+
+impl<B: Backend> Drop for Recycler<B> {
+    fn drop(&mut self) {
+        if let Some((block, layout)) = self.spare.take() {
+            // SAFETY: the cached block came from `inner` with `layout`.
+            unsafe { self.inner.free(block, layout) };
+        }
     }
 }
 
@@ -70,38 +128,42 @@ fn the_reserve_is_shared_with_ordinary_use() {
 
 #[test]
 fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
+    quiet_reports();
     let budget = Budget::new(10_000);
-    let gfp = GFP_KERNEL.gfp();
-    let small = Layout::from_size_align(100, 8).unwrap();
-    let large = Layout::from_size_align(3000, 8).unwrap();
-    let a = budget.allocate(small, gfp).unwrap();
-    let b = budget.allocate(large, gfp).unwrap();
-    assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 3100));
-    // SAFETY: `a` was allocated by `budget` with `small`; same alignment.
-    let a = unsafe { budget.reallocate(a, small, large, gfp) }.unwrap();
-    assert_eq!((budget.live_bytes(), budget.peak_bytes()), (6000, 6000), "growth is charged");
-    // SAFETY: as above, now with `large`.
-    let a = unsafe { budget.reallocate(a, large, small, gfp) }.unwrap();
-    assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 6000), "shrinking gives bytes back");
-    let huge = Layout::from_size_align(9000, 8).unwrap();
-    // SAFETY: `a` is live with `small`; on failure it stays so.
-    let refused = unsafe { budget.reallocate(a, small, huge, gfp) };
-    assert!(refused.is_none(), "over the limit");
-    assert_eq!(budget.live_bytes(), 3100, "a refused growth charges nothing");
-    // SAFETY: both blocks are live with these layouts and not used again.
-    unsafe {
-        budget.free(a, small);
-        budget.free(b, large);
-    }
+    // Allocation and growth through token requests (a vector grows by
+    // `Backend::reallocate`); shrinking through a wrapping backend that
+    // recycles a freed block for a smaller request.
+    let recycler = Recycler::new(&budget);
+    MaySleep::enter(|cx| {
+        let mut a: KVec<u8, _> = KVec::with_capacity_in(100, &recycler, GFP_KERNEL, cx).unwrap();
+        let b = cx.alloc_in(&budget, GFP_KERNEL, bytes(3000)).unwrap();
+        assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 3100));
+        a.grow_to(bytes(3000), GFP_KERNEL, cx).unwrap();
+        assert_eq!(a.capacity(), 3000);
+        assert_eq!((budget.live_bytes(), budget.peak_bytes()), (6000, 6000), "growth is charged");
+        drop(a); // kept by the recycler: still charged
+        assert_eq!(budget.live_bytes(), 6000);
+        let mut a: KVec<u8, _> = KVec::with_capacity_in(100, &recycler, GFP_KERNEL, cx).unwrap();
+        assert_eq!(a.capacity(), 100);
+        assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 6000), "shrinking gives bytes back");
+        a.extend_from_slice(&[7; 100], GFP_KERNEL, cx).unwrap();
+        let refused = a.grow_to(bytes(9000), GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN, cx);
+        assert!(matches!(refused, Err(alloc_ctx::AllocError::OutOfMemory { size: 9000, .. })), "over the limit");
+        assert_eq!(budget.live_bytes(), 3100, "a refused growth charges nothing");
+        assert_eq!((a.capacity(), a.as_slice()), (100, &[7; 100][..]), "and leaves the block as it was");
+        drop((a, b));
+    });
+    drop(recycler);
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 6000));
 }
 
 #[test]
 fn budget_uncharges_when_the_inner_backend_fails() {
     let budget = Budget::wrap(FailInject::system().fail_nth(2), 1000);
-    let gfp = GFP_ATOMIC.gfp();
-    assert!(attempt(&budget, 300, gfp));
-    assert!(!attempt(&budget, 300, gfp), "the inner backend fails call 2");
+    MaySleep::enter(|cx| {
+        assert!(attempt(cx, &budget, 300));
+        assert!(!attempt(cx, &budget, 300), "the inner backend fails call 2");
+    });
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 300));
     assert_eq!(budget.inner().calls(), 2);
 }
@@ -123,7 +185,7 @@ fn containers_are_accounted_through_their_growth() {
 #[test]
 fn fail_inject_fails_the_nth_call_only() {
     let backend = FailInject::system().fail_nth(3);
-    let results: Vec<bool> = (0..5).map(|_| attempt(&backend, 16, GFP_ATOMIC.gfp())).collect();
+    let results: Vec<bool> = MaySleep::enter(|cx| (0..5).map(|_| attempt(cx, &backend, 16)).collect());
     assert_eq!(results, [true, true, false, true, true]);
     assert_eq!((backend.calls(), backend.failures()), (5, 1));
 }
@@ -131,7 +193,7 @@ fn fail_inject_fails_the_nth_call_only() {
 #[test]
 fn fail_inject_fails_every_nth_call() {
     let backend = FailInject::system().fail_every(3);
-    let results: Vec<bool> = (0..7).map(|_| attempt(&backend, 16, GFP_ATOMIC.gfp())).collect();
+    let results: Vec<bool> = MaySleep::enter(|cx| (0..7).map(|_| attempt(cx, &backend, 16)).collect());
     assert_eq!(results, [true, true, false, true, true, false, true]);
     assert_eq!(backend.failures(), 2);
 }
@@ -139,9 +201,11 @@ fn fail_inject_fails_every_nth_call() {
 #[test]
 fn fail_inject_fails_requests_of_at_least_a_size() {
     let backend = FailInject::system().fail_at_least(100);
-    assert!(attempt(&backend, 99, GFP_ATOMIC.gfp()));
-    assert!(!attempt(&backend, 100, GFP_ATOMIC.gfp()));
-    assert!(!attempt(&backend, 4096, GFP_ATOMIC.gfp()));
+    MaySleep::enter(|cx| {
+        assert!(attempt(cx, &backend, 99));
+        assert!(!attempt(cx, &backend, 100));
+        assert!(!attempt(cx, &backend, 4096));
+    });
     assert_eq!(backend.failures(), 2);
 }
 
@@ -176,7 +240,7 @@ fn fail_inject_sees_the_effective_flags() {
 fn fail_inject_random_failures_follow_the_seed() {
     let pattern = |p: f64, seed: u64| -> Vec<bool> {
         let backend = FailInject::system().fail_randomly(p, seed);
-        (0..1000).map(|_| attempt(&backend, 8, GFP_ATOMIC.gfp())).collect()
+        MaySleep::enter(|cx| (0..1000).map(|_| attempt(cx, &backend, 8)).collect())
     };
     let first = pattern(0.25, 42);
     assert_eq!(first, pattern(0.25, 42), "the same seed fails the same calls");
@@ -205,16 +269,15 @@ fn fail_inject_counts_reallocations() {
 #[test]
 fn fail_inject_composes_over_a_budget() {
     let backend = FailInject::new(Budget::new(100)).fail_every(2);
-    let gfp = GFP_ATOMIC.gfp();
-    assert!(attempt(&backend, 60, gfp)); // call 1
-    assert!(!attempt(&backend, 60, gfp)); // call 2: injected
-    let layout = Layout::from_size_align(60, 8).unwrap();
-    let held = backend.allocate(layout, gfp).unwrap(); // call 3
-    assert!(!attempt(&backend, 60, gfp)); // call 4: injected
-    assert!(!attempt(&backend, 60, gfp)); // call 5: over the budget
-    assert_eq!((backend.calls(), backend.failures()), (5, 2));
-    assert_eq!(backend.inner().live_bytes(), 60);
-    // SAFETY: allocated by `backend` with `layout` and not used again.
-    unsafe { backend.free(held, layout) };
+    NoWait::enter(|nw| {
+        assert!(attempt(nw, &backend, 60)); // call 1
+        assert!(!attempt(nw, &backend, 60)); // call 2: injected
+        let held = nw.alloc_in(&backend, GFP_ATOMIC, bytes(60)).unwrap(); // call 3
+        assert!(!attempt(nw, &backend, 60)); // call 4: injected
+        assert!(!attempt(nw, &backend, 60)); // call 5: over the budget
+        assert_eq!((backend.calls(), backend.failures()), (5, 2));
+        assert_eq!(backend.inner().live_bytes(), 60);
+        drop(held);
+    });
     assert_eq!((backend.inner().live_bytes(), backend.inner().peak_bytes()), (0, 60));
 }

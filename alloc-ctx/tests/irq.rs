@@ -1,6 +1,7 @@
-//! The interrupt simulation: handlers run atomically on their own thread,
-//! delivery is refused while local interrupts are disabled, and the
-//! interrupted thread's state is untouched.
+//! The interrupt simulation: handlers run atomically on the interrupted
+//! thread (as a CPU takes an interrupt on the stack of the code it
+//! interrupts), delivery is refused while local interrupts are disabled,
+//! and the interrupted code's state is restored when the handler returns.
 
 mod common;
 
@@ -14,13 +15,13 @@ use alloc_ctx::{KBox, KVec, MaySleep};
 use common::panic_message;
 
 #[test]
-fn handler_runs_atomically_on_its_own_thread() {
+fn handler_runs_atomically_on_the_interrupted_thread() {
     let raiser = std::thread::current().id();
     let (thread, depth, disabled) =
         irq::raise(|_nw| (std::thread::current().id(), atomic_depth(), irqs_disabled())).unwrap();
-    assert_ne!(thread, raiser);
+    assert_eq!(thread, raiser, "no thread is spawned per interrupt");
     assert_eq!((depth, disabled), (1, true));
-    assert_eq!((atomic_depth(), irqs_disabled()), (0, false), "the interrupted thread is unchanged");
+    assert_eq!((atomic_depth(), irqs_disabled()), (0, false), "the interrupted code's state is restored");
 }
 
 #[test]

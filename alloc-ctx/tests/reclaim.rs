@@ -37,7 +37,8 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
     });
     MaySleep::enter(|cx| {
         let mut skipped = Vec::new();
-        shrink_reporting(cx.effective(GFP_KERNEL), 4096, |name| skipped.push(name));
+        let gfp = cx.effective(GFP_KERNEL);
+        shrink_reporting(cx, gfp, 4096, |name| skipped.push(name));
         assert!(skipped.is_empty());
         assert_eq!((clean.load(Ordering::SeqCst), writeback.load(Ordering::SeqCst)), (1, 1));
 
@@ -46,7 +47,7 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
             // GFP_KERNEL bits are masked again by the thread's scope state.
             for gfp in [cx.effective(GFP_KERNEL), GFP_KERNEL.gfp()] {
                 let mut skipped = Vec::new();
-                shrink_reporting(gfp, 4096, |name| skipped.push(name));
+                shrink_reporting(cx, gfp, 4096, |name| skipped.push(name));
                 assert_eq!(skipped, ["dirty-writeback"]);
             }
         });

@@ -97,7 +97,7 @@ fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
 }
 
 #[test]
-fn try_lock_nowait_reports_a_held_lock_without_spinning() {
+fn try_lock_reports_a_held_lock_without_spinning() {
     let lock = SpinLock::new(0);
     NoWait::enter(|nw| {
         let held = lock.try_lock(nw).expect("the lock is free");

@@ -4,19 +4,15 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use alloc_ctx::context::{NoFs, NoIo};
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{Kmalloc, Nofail, Size};
 use alloc_ctx::state::{atomic_depth, in_atomic, scope_mask};
-use alloc_ctx::{KBox, MaySleep, NoWait};
+use alloc_ctx::{KBox, MaySleep, NoWait, SleepToken, Token};
 use common::{TestBackend, assert_not_impl, panic_message};
-
-fn assert_copy<T: Copy>() {}
 
 #[test]
 fn tokens_are_zero_sized_and_thread_bound() {
     assert_eq!(size_of::<MaySleep>(), 0);
-    assert_eq!(size_of::<MaySleep<'static, NoIo>>(), 0);
     assert_eq!(size_of::<NoWait>(), 0);
     assert_eq!(size_of::<Or<GFP_KERNEL, __GFP_NOFAIL>>(), 0);
     assert_not_impl!(MaySleep: Send);
@@ -25,7 +21,12 @@ fn tokens_are_zero_sized_and_thread_bound() {
     assert_not_impl!(MaySleep: Clone);
     assert_not_impl!(NoWait: Send);
     assert_not_impl!(NoWait: Sync);
-    assert_copy::<NoWait>();
+    // Held as `&mut` only (new convention): a `NoWait` is not `Copy` either,
+    // so a section's token cannot be copied out of it.
+    assert_not_impl!(NoWait: Copy);
+    assert_not_impl!(NoWait: Clone);
+    // Only the sleep token is a `SleepToken`.
+    assert_not_impl!(NoWait: SleepToken);
 }
 
 #[test]
@@ -69,13 +70,13 @@ fn atomic_depth_nests() {
 fn scopes_mask_like_current_gfp_context() {
     MaySleep::enter(|cx| {
         assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
-        cx.nofs(|cx: MaySleep<'_, NoFs>| {
+        cx.nofs(|cx: &mut MaySleep| {
             assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC40);
             assert_eq!(cx.effective(GFP_KERNEL | __GFP_ZERO).bits(), 0xC40 | 0x100);
             assert_eq!(cx.effective(GFP_NOIO), GFP_NOIO.gfp());
             assert_eq!(cx.effective(GFP_ATOMIC), GFP_ATOMIC.gfp(), "non-sleeping flags untouched");
         });
-        cx.noio(|cx: MaySleep<'_, NoIo>| {
+        cx.noio(|cx: &mut MaySleep| {
             assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC00);
             assert_eq!(cx.effective(GFP_NOFS).bits(), 0xC00);
             assert!(cx.effective(GFP_KERNEL).may_sleep(), "scopes never clear direct reclaim");
@@ -89,8 +90,8 @@ fn nested_scopes_combine_and_restore() {
     MaySleep::enter(|cx| {
         cx.nofs(|cx| {
             assert_eq!(scope_mask(), bits::FS);
-            // noio inside nofs: NOIO, in the type and at run time.
-            cx.noio(|cx: MaySleep<'_, NoIo>| {
+            // noio inside nofs: NOIO (the mask is thread state).
+            cx.noio(|cx: &mut MaySleep| {
                 assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp());
                 assert_eq!(scope_mask(), bits::FS | bits::IO);
             });
@@ -98,8 +99,8 @@ fn nested_scopes_combine_and_restore() {
             assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp());
         });
         cx.noio(|cx| {
-            // nofs inside noio stays NOIO (the type says so too).
-            cx.nofs(|cx: MaySleep<'_, NoIo>| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
+            // nofs inside noio stays NOIO.
+            cx.nofs(|cx: &mut MaySleep| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
             assert_eq!(scope_mask(), bits::FS | bits::IO);
         });
         assert_eq!(scope_mask(), 0);
@@ -116,9 +117,10 @@ fn scope_mask_is_restored_on_unwind() {
     });
 }
 
-/// A callee that receives a reborrowed, unmasked-typed token still serves
-/// requests with the caller's scope mask: the run-time state carries it.
-fn callee_effective(cx: MaySleep) -> Gfp {
+/// A callee that receives the caller's token (a plain `&mut MaySleep`: the
+/// mask is not in the type) still serves requests with the caller's scope
+/// mask: the run-time state carries it.
+fn callee_effective(cx: &mut MaySleep) -> Gfp {
     cx.effective(GFP_KERNEL)
 }
 
@@ -168,16 +170,21 @@ fn result_type_follows_the_flags() {
 
 #[test]
 fn nowait_functions_accept_either_token() {
-    use alloc_ctx::NoWaitContext;
-    fn takes_nowait(cx: impl NoWaitContext) -> bool {
-        let nw = cx.into_nowait();
+    fn takes_nowait(cx: &mut impl Token) -> bool {
+        let nw = cx.nowait();
         nw.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
+    }
+    /// The concrete form (`dyn`/const/extern marked fns): a `&mut MaySleep`
+    /// coerces to it.
+    fn takes_concrete_nowait(cx: &mut NoWait) -> bool {
+        cx.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
     }
     MaySleep::enter(|cx| {
         assert!(takes_nowait(cx));
         assert!(takes_nowait(cx));
         assert!(takes_nowait(cx.nowait()));
-        cx.nowait_scope(|nw| assert!(takes_nowait(nw)));
+        assert!(takes_concrete_nowait(cx));
+        cx.nowait_scope(|nw| assert!(takes_nowait(nw) && takes_concrete_nowait(nw)));
         assert!(takes_nowait(cx));
     });
 }

@@ -1,9 +1,10 @@
 //! The workqueue: work runs later with a sleep token, queueing never blocks,
-//! shutdown drains, and the "optimistic NOWAIT, heavier fallback" helper
+//! shutdown drains and waits, dropping detaches (the worker still drains), and the "optimistic NOWAIT, heavier fallback" helper
 //! really performs the deferred allocation.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Barrier};
+use std::time::Duration;
 
 use alloc_ctx::backend::FailInject;
 use alloc_ctx::flags::*;
@@ -229,20 +230,35 @@ fn shutdown_drains_pending_items() {
     assert_eq!(collect(&rx), [0, 1, 2, 3, 4], "every pending item ran, in order");
 }
 
+/// Dropping no longer joins the worker (it used to, like `shutdown`): it
+/// closes the queue and detaches, and the worker drains what was queued on
+/// its own. `shutdown(cx)` is the way to wait.
 #[test]
-fn dropping_the_workqueue_drains_too() {
+fn dropping_the_workqueue_detaches_and_the_worker_still_drains() {
     let (tx, rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let started = Arc::new(Barrier::new(2));
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("drop", 4, cx).unwrap();
-        let release = block_worker(&wq, cx);
+        let worker_started = Arc::clone(&started);
+        wq.try_spawn(GFP_KERNEL, cx, move |_| {
+            worker_started.wait();
+            // Blocks the worker until released; a drop that waited for the
+            // queue would wait here for the whole timeout.
+            let _ = release_rx.recv_timeout(Duration::from_secs(10));
+        })
+        .unwrap();
+        started.wait();
         for item in 0..3 {
             let tx = tx.clone();
             wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(item).unwrap()).unwrap();
         }
-        drop(release);
         drop(wq);
     });
-    assert_eq!(collect(&rx), [0, 1, 2]);
+    assert!(collect(&rx).is_empty(), "the drop returned without running the queued items");
+    drop(release_tx);
+    let drained: Vec<i32> = (0..3).map(|_| rx.recv_timeout(Duration::from_secs(30)).expect("drained")).collect();
+    assert_eq!(drained, [0, 1, 2], "the detached worker ran every queued item, in order");
 }
 
 #[test]

@@ -316,7 +316,7 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
             // `GFP_NOWAIT | __GFP_NOWARN`: no reclaim, no warning; the
             // cache only takes memory that is free. A few failures in a row
             // mean there is none left (a single one may be injected).
-            match KBox::new_in([0; PAGE_SIZE], backend.clone(), GFP_NOWAIT | __GFP_NOWARN, cx.nowait()) {
+            match KBox::new_in([0; PAGE_SIZE], backend.clone(), GFP_NOWAIT | __GFP_NOWARN, cx) {
                 Ok(page) => {
                     pages.push(page);
                     failures_in_a_row = 0;
@@ -413,7 +413,7 @@ where
     for packet in 0..config.packets {
         let frame = [packet as u8; 64];
         let before = (get(&nic.counters.rx_dropped_no_memory), get(&nic.counters.refill_deferred));
-        if irq::raise(|nw| rx_irq(nw, &nic, &workqueue, &frame)).is_err() {
+        if irq::raise(|cx| rx_irq(cx, &nic, &workqueue, &frame)).is_err() {
             summary.irqs_masked += 1;
         }
         // The worker runs before the next interrupt: the trace (and a
@@ -430,17 +430,17 @@ where
             let _ = writeln!(out, "  rx irq, frame {packet}: {what}");
         }
         if packet % config.tx_every == 0 {
-            cx.nowait_scope(|nw| xmit(nw, &nic, &frame));
+            cx.nowait_scope(|cx| xmit(cx, &nic, &frame));
         }
         if packet % config.napi_every == config.napi_every - 1 {
-            cx.nowait_scope(|nw| napi_poll(nw, &nic, usize::MAX));
+            cx.nowait_scope(|cx| napi_poll(cx, &nic, usize::MAX));
             if irq::raise(|_| tx_complete_irq(&nic)).is_err() {
                 summary.irqs_masked += 1;
             }
         }
     }
     // Remove: quiesce, drain, free.
-    cx.nowait_scope(|nw| napi_poll(nw, &nic, usize::MAX));
+    cx.nowait_scope(|cx| napi_poll(cx, &nic, usize::MAX));
     tx_complete_irq(&nic);
     let stats = workqueue.shutdown(cx);
     summary.page_cache.1 = page_cache.reclaimed.load(Ordering::Relaxed);

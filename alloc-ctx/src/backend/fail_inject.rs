@@ -91,9 +91,19 @@ impl<B: Backend> FailInject<B> {
     }
 
     /// Fails each call with probability `p` (0.0 to 1.0), from a generator
-    /// seeded with `seed`: the same seed fails the same calls.
+    /// seeded with `seed`: the same seed fails the same calls. `p = 1.0`
+    /// fails every call and `p = 0.0` none.
+    ///
+    /// # Panics
+    ///
+    /// If `p` is not in `0.0..=1.0` (NaN included): a probability that
+    /// silently disabled the injection would make a sweep pass for nothing.
+    #[track_caller]
     pub fn fail_randomly(mut self, p: f64, seed: u64) -> Self {
-        self.probability = (p.clamp(0.0, 1.0) * (u32::MAX as f64)) as u64;
+        assert!((0.0..=1.0).contains(&p), "fail_randomly: the probability {p} is not in 0.0..=1.0");
+        // A threshold over the generator's 32 high bits, out of 2^32, so that
+        // 1.0 is 2^32: above every value, failing every call.
+        self.probability = (p * 4_294_967_296.0) as u64;
         // Scrambled (splitmix64, a bijection) so that every seed gives its
         // own sequence, even neighbouring ones; xorshift needs a non-zero
         // state, which only one seed would map to.

@@ -3,24 +3,54 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::alloc::Layout;
-use std::cell::{Cell, RefCell};
 use std::ptr::NonNull;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use alloc_ctx::backend::{Backend, System};
+use alloc_ctx::backend::{Backend, Request, System};
 use alloc_ctx::flags::Gfp;
+
+/// A `Cell` that is `Sync`, so that a [`TestBackend`] can be shared with an
+/// atomic section entered with `NoWait::enter` (whose closure must be
+/// `Send`, so everything it borrows must be `Sync`).
+#[derive(Default)]
+pub struct SyncCell<T>(Mutex<T>);
+
+impl<T: Copy> SyncCell<T> {
+    pub fn get(&self) -> T {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn set(&self, value: T) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = value;
+    }
+}
+
+/// A `RefCell` that is `Sync`, as [`SyncCell`].
+#[derive(Default)]
+pub struct SyncRefCell<T>(Mutex<T>);
+
+impl<T> SyncRefCell<T> {
+    pub fn borrow(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn borrow_mut(&self) -> MutexGuard<'_, T> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
 
 #[derive(Default)]
 pub struct TestBackend {
     /// Calls (allocate + reallocate) made so far.
-    pub calls: Cell<usize>,
+    pub calls: SyncCell<usize>,
     /// Fail every call while set.
-    pub fail_all: Cell<bool>,
+    pub fail_all: SyncCell<bool>,
     /// Fail this many calls, then succeed.
-    pub fail_next: Cell<usize>,
+    pub fail_next: SyncCell<usize>,
     /// Bytes currently allocated.
-    pub live_bytes: Cell<usize>,
+    pub live_bytes: SyncCell<usize>,
     /// The flags of every call, in order.
-    pub seen: RefCell<Vec<Gfp>>,
+    pub seen: SyncRefCell<Vec<Gfp>>,
 }
 
 impl TestBackend {
@@ -44,12 +74,12 @@ impl TestBackend {
 
 // SAFETY: forwards to `System`, adding bookkeeping only.
 unsafe impl Backend for TestBackend {
-    fn allocate(&self, layout: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        if self.should_fail(gfp) {
+    fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+        if self.should_fail(request.gfp()) {
             return None;
         }
-        let ptr = System.allocate(layout, gfp)?;
-        self.live_bytes.set(self.live_bytes.get() + layout.size());
+        let ptr = System.allocate(request)?;
+        self.live_bytes.set(self.live_bytes.get() + request.layout().size());
         Some(ptr)
     }
 
@@ -59,13 +89,13 @@ unsafe impl Backend for TestBackend {
         unsafe { System.free(ptr, layout) }
     }
 
-    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, new: Layout, gfp: Gfp) -> Option<NonNull<u8>> {
-        if self.should_fail(gfp) {
+    unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
+        if self.should_fail(request.gfp()) {
             return None;
         }
         // SAFETY: the caller's contract is forwarded to `System`.
-        let fresh = unsafe { System.reallocate(ptr, old, new, gfp) }?;
-        self.live_bytes.set(self.live_bytes.get() - old.size() + new.size());
+        let fresh = unsafe { System.reallocate(ptr, old, request) }?;
+        self.live_bytes.set(self.live_bytes.get() - old.size() + request.layout().size());
         Some(fresh)
     }
 }

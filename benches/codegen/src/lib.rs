@@ -1,15 +1,20 @@
-//! Item 4 of issue 7: the attribute macros add a zero-sized token parameter
-//! and a conversion prologue; neither should leave a trace in the machine
-//! code. Each pair below has the same body; the marked function receives
-//! its token from the caller, the unmarked one has no token parameter and
-//! creates the token in place (`unsafe` `assume`, which is what the token
-//! is at run time: nothing). `scripts/bench.sh` disassembles both symbols
-//! of each pair from the release build and compares them.
+//! BENCHMARKS.md item 4: the attribute macros add a token parameter (a
+//! `&mut` to a zero-sized token) and a conversion prologue; the question is
+//! whether either leaves a trace in the machine code. Each pair below has
+//! the same body; the marked function receives its token from the caller,
+//! the unmarked one has no token parameter and creates the token in place
+//! (`unsafe` `assume`, which is what the token is at run time: nothing).
+//! `scripts/bench.sh` disassembles both symbols of each pair from the
+//! release build and compares them. The `#[no_mangle]` functions are
+//! exported, so their signatures are kept as written: the `&mut` token of a
+//! marked one occupies an argument register, which shifts the registers of
+//! the other arguments (the generic `rx_generic`, whose callers the
+//! optimizer sees, loses its unused token argument).
 //!
 //! Pairs:
-//! * `rx_marked` (`#[nowait(dyn)]`: concrete `NoWait` parameter) vs
+//! * `rx_marked` (`#[nowait(dyn)]`: concrete `&mut NoWait` parameter) vs
 //!   `rx_unmarked`;
-//! * `rx_generic` (`#[nowait]`: `impl NoWaitContext` parameter, the default
+//! * `rx_generic` (`#[nowait]`: `&mut impl Token` parameter, the default
 //!   form; its instance for `NoWait` is called from `rx_generic_caller`)
 //!   vs `rx_unmarked`;
 //! * `rx_batch_marked` (calls `rx_marked`, passing the token on) vs
@@ -46,8 +51,8 @@ pub fn rx_generic(ring: &mut KVec<u64>, frame: u64) -> bool {
 
 /// Instantiates `rx_generic` for a `NoWait` token.
 #[unsafe(no_mangle)]
-pub fn rx_generic_caller(nw: NoWait, ring: &mut KVec<u64>, frame: u64) -> bool {
-    rx_generic(nw, ring, frame)
+pub fn rx_generic_caller(cx: &mut NoWait, ring: &mut KVec<u64>, frame: u64) -> bool {
+    rx_generic(cx, ring, frame)
 }
 
 /// Marked: passes its token on to another marked function.

@@ -1,4 +1,4 @@
-//! Item 6 of issue 7: failure-sweep points per second on the examples.
+//! BENCHMARKS.md item 6: failure-sweep points per second on the examples.
 //!
 //! Each example is swept exactly as `examples/tests/examples.rs` sweeps it
 //! (same configurations), repeatedly: every round times each example for
@@ -21,9 +21,8 @@ use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 /// `btree_paths`, 600 paths: NOFAIL growths while small, fallible beyond.
 fn btree_paths_sweep() -> SweepReport {
     sweep(|backend| {
-        let summary = MaySleep::enter(|cx| {
-            btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink())
-        });
+        let summary =
+            MaySleep::enter(|cx| btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink()));
         summary.restarted_with.map_or(Ok(()), Err)
     })
 }
@@ -32,8 +31,7 @@ fn btree_paths_sweep() -> SweepReport {
 fn block_writeback_sweep() -> SweepReport {
     let config = block_writeback::Config::SWEEP;
     sweep_shared(|backend| {
-        let summary =
-            MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
         black_box(summary.recursions());
     })
 }
@@ -42,16 +40,14 @@ fn block_writeback_sweep() -> SweepReport {
 fn nic_driver_sweep() -> SweepReport {
     let config = nic_driver::Config::SWEEP;
     sweep_shared(|backend| {
-        let summary =
-            MaySleep::enter(|cx| nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = MaySleep::enter(|cx| nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
         if summary.probed { Ok(()) } else { Err("probe failed") }
     })
 }
 
 /// `btree_paths` once on `System`.
 fn btree_paths_plain() {
-    let summary =
-        MaySleep::enter(|cx| btree_paths::run(cx, System, btree_paths::Config::SWEEP, &mut std::io::sink()));
+    let summary = MaySleep::enter(|cx| btree_paths::run(cx, System, btree_paths::Config::SWEEP, &mut std::io::sink()));
     black_box(summary.restarted_with);
 }
 

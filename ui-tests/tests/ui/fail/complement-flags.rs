@@ -1,6 +1,6 @@
-// Rule (DESIGN §4, row 5): no complements of flags in safe code. `!GFP_FS`-
-// style masking is what NOFS/NOIO scopes are for (`cx.nofs(..)`), so typed
-// flags do not implement `Not`.
+// Rule: no complements of flags in safe code. `!GFP_FS`-style masking is
+// what NOFS/NOIO scopes are for (`cx.nofs(..)`), so typed flags do not
+// implement `Not`.
 use alloc_ctx::flags::{__GFP_FS, GFP_KERNEL};
 
 fn main() {

@@ -1,6 +1,6 @@
-// Rule (DESIGN §4, row 5): no new flag types outside the crate. `GfpFlags`
-// is sealed: a user type claiming `__GFP_DIRECT_RECLAIM` bits while saying
-// it does not reclaim would smuggle a sleeping request past the rules.
+// Rule: no new flag types outside the crate. `GfpFlags` is sealed: a user
+// type claiming `__GFP_DIRECT_RECLAIM` bits while saying it does not reclaim
+// would smuggle a sleeping request past the rules.
 use alloc_ctx::flags::GfpFlags;
 use alloc_ctx::typelevel::False;
 

@@ -1,8 +1,8 @@
-// Rule (DESIGN §3): the unchecked constructor `MaySleep::assume()` is an
-// `unsafe fn` (for FFI and interrupt glue that knows its context); calling
-// it from safe code is rejected.
+// Rule: the unchecked constructor `MaySleep::assume()` is an `unsafe fn`
+// (for FFI and interrupt glue that knows its context); calling it from safe
+// code is rejected.
 use alloc_ctx::MaySleep;
 
 fn main() {
-    let _cx: MaySleep<'static> = MaySleep::assume();
+    let _cx: &mut MaySleep = MaySleep::assume();
 }

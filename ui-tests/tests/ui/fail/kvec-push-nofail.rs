@@ -1,13 +1,12 @@
-// Rule (DESIGN §5, §6): NOFAIL only with a size proven at most 8 KiB.
-// `KVec::push` grows by an amount known only at run time, so it refuses
-// `__GFP_NOFAIL` even through a sleep token (use `grow_to` with a
-// `Size<Nofail>` instead).
+// Rule: NOFAIL only with a size proven at most 8 KiB. `KVec::push` grows by
+// an amount known only at run time, so it refuses `__GFP_NOFAIL` even
+// through a sleep token (use `grow_to` with a `Size<Nofail>` instead).
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
 use alloc_ctx::{KVec, MaySleep};
 
 fn main() {
     MaySleep::enter(|cx| {
         let mut paths: KVec<[u64; 4]> = KVec::new();
-        let _ = paths.push([0; 4], GFP_KERNEL | __GFP_NOFAIL, &cx);
+        let _ = paths.push([0; 4], GFP_KERNEL | __GFP_NOFAIL, cx);
     });
 }

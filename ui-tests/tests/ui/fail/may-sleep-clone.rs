@@ -1,10 +1,11 @@
-// Rule (DESIGN §3): `MaySleep` is not `Clone`. A duplicate sleep token would
-// stay usable while the original is frozen by an atomic section's borrow,
-// so cloning it is rejected (hand it on with `reborrow()` instead).
+// Rule: a sleep token cannot be duplicated. `MaySleep` is not `Clone` (nor
+// `Copy`): a second sleep token would stay usable while the first is frozen
+// by an atomic section's borrow. Code holds `cx: &mut MaySleep` and hands it
+// on by passing `cx` (an implicit reborrow), never a copy of the token.
 use alloc_ctx::MaySleep;
 
 fn main() {
     MaySleep::enter(|cx| {
-        let _copy = cx.clone();
+        let _copy: MaySleep = cx.clone();
     });
 }

@@ -1,7 +1,8 @@
-// Rule (DESIGN §8): a `#[may_sleep(dyn)]` trait method, called through
-// `&mut dyn Trait`, cannot be called with a `NoWait` token either: the
-// `dyn` form takes the concrete `MaySleep<'_>` so the trait stays
-// dyn-compatible, and a `NoWait` is not one.
+// Rule: a `#[may_sleep(dyn)]` trait method, called through `&mut dyn Trait`,
+// cannot be called with a `NoWait` token either: the `dyn` form takes the
+// concrete `&mut MaySleep` so the trait stays dyn-compatible, and a `&mut
+// NoWait` is not one (a plain type mismatch, since there is no generic bound
+// to carry the project's message).
 use alloc_ctx::{MaySleep, NoWait, may_sleep};
 
 trait Device {
@@ -21,7 +22,7 @@ impl Device for Nic {
 fn main() {
     let mut nic = Nic;
     let dev: &mut dyn Device = &mut nic;
-    MaySleep::enter(|mut cx| {
-        cx.nowait_scope(|nw: NoWait<'_>| dev.reset(nw));
+    MaySleep::enter(|cx| {
+        cx.nowait_scope(|nw: &mut NoWait| dev.reset(nw));
     });
 }

@@ -1,13 +1,13 @@
-// Rule (DESIGN §3, §8): a `#[may_sleep]` function cannot be called inside a
-// `nowait_scope` (the typed `PF_MEMALLOC_NOWAIT`): the scope hands out only
-// a `NoWait` token, and the callee needs a sleep token.
+// Rule: a `#[may_sleep]` function cannot be called inside a `nowait_scope`
+// (the typed `PF_MEMALLOC_NOWAIT`): the scope hands out only a `NoWait`
+// token, and the callee needs a sleep token.
 use alloc_ctx::{MaySleep, may_sleep};
 
 #[may_sleep]
 fn flush_writeback() {}
 
 fn main() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         cx.nowait_scope(|nw| flush_writeback(nw));
     });
 }

@@ -1,6 +1,6 @@
-// Rule (DESIGN §8): a `#[may_sleep]` function cannot be called from a
-// `#[nowait]` one. The callee's token parameter accepts only a sleep token;
-// the caller only has a `NoWait`, so the call is rejected at type check.
+// Rule: a `#[may_sleep]` function cannot be called from a `#[nowait]` one.
+// The callee's token parameter accepts only a sleep token; the caller only
+// has a `NoWait`, so the call is rejected at type check.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{Kmalloc, Size};
 use alloc_ctx::{may_sleep, nowait};

@@ -1,6 +1,6 @@
-// Rule (DESIGN §8): a `#[may_sleep]` inherent method cannot be called from a
-// `#[nowait]` function: the method's token parameter (after `&mut self`)
-// accepts only a sleep token.
+// Rule: a `#[may_sleep]` inherent method cannot be called from a `#[nowait]`
+// function: the method's token parameter (after `&mut self`) accepts only a
+// sleep token.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, may_sleep, nowait};
 
@@ -11,7 +11,7 @@ struct RxRing {
 impl RxRing {
     #[may_sleep]
     fn resize(&mut self, entries: usize) -> Result<(), alloc_ctx::AllocError> {
-        self.slots.resize(entries, 0, GFP_KERNEL, &cx)
+        self.slots.resize(entries, 0, GFP_KERNEL, cx)
     }
 }
 

@@ -1,7 +1,6 @@
-// Rule (DESIGN §8): a `#[may_sleep]` trait method cannot be called from a
-// `#[nowait]` function, whether the trait is used directly or generically:
-// the token parameter the mark adds to the declaration accepts only a sleep
-// token.
+// Rule: a `#[may_sleep]` trait method cannot be called from a `#[nowait]`
+// function, whether the trait is used directly or generically: the token
+// parameter the mark adds to the declaration accepts only a sleep token.
 use alloc_ctx::{may_sleep, nowait};
 
 trait Device {

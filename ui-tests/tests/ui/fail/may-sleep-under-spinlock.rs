@@ -1,6 +1,6 @@
-// Rule (DESIGN §3, §8): a `#[may_sleep]` function cannot be called while a
-// spinlock is held: the only token available under the lock is the
-// guard's `NoWait`, and the callee needs a sleep token.
+// Rule: a `#[may_sleep]` function cannot be called while a spinlock is held:
+// the only token available under the lock is the guard's `NoWait`, and the
+// callee needs a sleep token.
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::{MaySleep, may_sleep};
 
@@ -11,8 +11,8 @@ fn request_firmware(name: &str) -> usize {
 
 fn main() {
     let state = SpinLock::new(0usize);
-    MaySleep::enter(|mut cx| {
-        let mut state = state.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let mut state = state.lock(cx);
         *state = request_firmware(state.token(), "nic.bin");
     });
 }

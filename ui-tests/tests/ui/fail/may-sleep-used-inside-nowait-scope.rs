@@ -1,13 +1,12 @@
-// Rule (DESIGN §3): atomic sections borrow the sleep token. While a
-// `nowait_scope` runs, the `MaySleep` is mutably borrowed by it, so using
-// the outer sleep token inside the section (to make a sleeping request)
-// is a borrow error.
+// Rule: atomic sections borrow the sleep token. While a `nowait_scope` runs,
+// the `MaySleep` is mutably borrowed by it, so using the outer sleep token
+// inside the section (to make a sleeping request) is a borrow error.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::size::{Kmalloc, Size};
 
 fn main() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let size = Size::<Kmalloc>::new(64).unwrap();
         cx.nowait_scope(|nw| {
             let _fast = nw.alloc(GFP_ATOMIC, size);

@@ -1,7 +1,7 @@
-// Rule (DESIGN §3): taking a spinlock borrows the sleep token mutably for as
-// long as the guard lives. Holding a spinlock is an atomic section, so a
-// sleeping request through the frozen `MaySleep` is a borrow error until
-// the guard is dropped.
+// Rule: taking a spinlock borrows the sleep token mutably for as long as the
+// guard lives. Holding a spinlock is an atomic section, so a sleeping
+// request through the frozen `MaySleep` is a borrow error until the guard is
+// dropped.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{Kmalloc, Size};
 use alloc_ctx::sync::SpinLock;
@@ -9,8 +9,8 @@ use alloc_ctx::{KVec, MaySleep};
 
 fn main() {
     let tx_queue = SpinLock::new(KVec::<u64>::new());
-    MaySleep::enter(|mut cx| {
-        let queue = tx_queue.lock(&mut cx);
+    MaySleep::enter(|cx| {
+        let queue = tx_queue.lock(cx);
         let _bounce = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4096).unwrap());
         drop(queue);
     });

@@ -1,13 +1,18 @@
-// Rule (DESIGN §3): a sleep token is handed on by value, `&mut cx` or
-// `cx.reborrow()`, never through a shared `&cx`. Two sleep tokens made
-// from one `&MaySleep` could not both be frozen by an atomic section's
-// `&mut` borrow, so `&MaySleep` is not a sleep token.
-use alloc_ctx::may_sleep;
+// Rule: only the exclusive `&mut MaySleep` may sleep. A shared `&MaySleep`
+// (kept, say, by a helper that only wanted to read the scope mask) can do
+// nothing that sleeps: a `#[may_sleep]` function takes `&mut impl
+// SleepToken`, and an atomic section freezes the token through a `&mut`
+// borrow, which a shared reference would escape. The call is a type mismatch
+// ("types differ in mutability").
+use alloc_ctx::{MaySleep, may_sleep};
 
 #[may_sleep]
 fn load_firmware() {}
 
-#[may_sleep(entry)]
+fn reload(cx: &MaySleep) {
+    load_firmware(cx);
+}
+
 fn main() {
-    load_firmware(&cx);
+    MaySleep::enter(|cx| reload(cx));
 }

@@ -1,6 +1,6 @@
-// Rule (DESIGN §3): a `#[nowait]` function cannot take a sleeping `Mutex`:
-// `Mutex::lock` may block until the holder unlocks, and the function's
-// `cx` is a `NoWait` token.
+// Rule: a `#[nowait]` function cannot take a sleeping `Mutex`: `Mutex::lock`
+// may block until the holder unlocks, and the function's `cx` is a `NoWait`
+// token.
 use alloc_ctx::nowait;
 use alloc_ctx::sync::Mutex;
 

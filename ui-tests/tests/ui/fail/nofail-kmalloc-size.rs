@@ -1,6 +1,6 @@
-// Rule (DESIGN §5): a NOFAIL request only accepts a `Size<Nofail>` (at most
-// 8 KiB, an order-1 page allocation). A `Size<Kmalloc>` may be up to 4 MiB,
-// which NOFAIL cannot promise; it must be re-checked (`try_into`) first.
+// Rule: a NOFAIL request only accepts a `Size<Nofail>` (at most 8 KiB, an
+// order-1 page allocation). A `Size<Kmalloc>` may be up to 4 MiB, which
+// NOFAIL cannot promise; it must be re-checked (`try_into`) first.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
 use alloc_ctx::size::{Kmalloc, Size};

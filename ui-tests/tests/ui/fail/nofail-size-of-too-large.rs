@@ -1,7 +1,7 @@
-// Rule (DESIGN §5): compile-time sizes are checked when the program is
-// built. `[u8; 9000]` is over the 8 KiB NOFAIL bound, so
-// `Size::<Nofail>::of` fails `cargo build` (a const-evaluation error; it is
-// not caught by `cargo check`, which does not evaluate generic constants).
+// Rule: compile-time sizes are checked when the program is built. `[u8;
+// 9000]` is over the 8 KiB NOFAIL bound, so `Size::<Nofail>::of` fails
+// `cargo build` (a const-evaluation error; it is not caught by `cargo
+// check`, which does not evaluate generic constants).
 use alloc_ctx::size::{Nofail, Size};
 
 fn main() {

@@ -1,6 +1,6 @@
-// Rule (DESIGN §4, row 4): `__GFP_NOFAIL` with `__GFP_NORETRY` is a
-// contradiction: NOFAIL retries forever, NORETRY gives up after one pass.
-// Rejected even though the request may sleep.
+// Rule: `__GFP_NOFAIL` with `__GFP_NORETRY` is a contradiction: NOFAIL
+// retries forever, NORETRY gives up after one pass. Rejected even though the
+// request may sleep.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_NORETRY, GFP_KERNEL};
 use alloc_ctx::size::{Nofail, Size};

@@ -1,6 +1,6 @@
-// Rule (DESIGN §4, row 4): `__GFP_NOFAIL` with `__GFP_RETRY_MAYFAIL` is a
-// contradiction: NOFAIL never fails, RETRY_MAYFAIL says the request may
-// eventually fail. Rejected even though the request may sleep.
+// Rule: `__GFP_NOFAIL` with `__GFP_RETRY_MAYFAIL` is a contradiction: NOFAIL
+// never fails, RETRY_MAYFAIL says the request may eventually fail. Rejected
+// even though the request may sleep.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_RETRY_MAYFAIL, GFP_NOFS};
 use alloc_ctx::size::{Nofail, Size};

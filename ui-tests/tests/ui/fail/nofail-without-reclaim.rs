@@ -1,7 +1,6 @@
-// Rule (DESIGN §4, row 3): `__GFP_NOFAIL` requires `__GFP_DIRECT_RECLAIM`,
-// even through a `MaySleep` token. `GFP_NOWAIT | __GFP_NOFAIL` asks a
-// request that will not reclaim to never fail, which the kernel treats as a
-// bug since v6.12.
+// Rule: `__GFP_NOFAIL` requires `__GFP_DIRECT_RECLAIM`, even through a
+// `MaySleep` token. `GFP_NOWAIT | __GFP_NOFAIL` asks a request that will not
+// reclaim to never fail, which the kernel treats as a bug since v6.12.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_NOWAIT};
 use alloc_ctx::size::{Nofail, Size};

@@ -1,6 +1,6 @@
-// Rule (DESIGN §4, row 3): `__GFP_NORETRY` requires `__GFP_DIRECT_RECLAIM`.
-// NORETRY says how hard direct reclaim should try; on `GFP_ATOMIC`, which
-// never reclaims, it means nothing and hides a mistake.
+// Rule: `__GFP_NORETRY` requires `__GFP_DIRECT_RECLAIM`. NORETRY says how
+// hard direct reclaim should try; on `GFP_ATOMIC`, which never reclaims, it
+// means nothing and hides a mistake.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NORETRY, GFP_ATOMIC};
 use alloc_ctx::size::{Kmalloc, Size};

@@ -1,7 +1,7 @@
-// Rule (DESIGN §4, row 2): `__GFP_NOFAIL` is never allowed through a
-// `NoWait` token. NOFAIL keeps its promise by reclaiming and sleeping until
-// memory is free; a context that must not sleep cannot do that, so the
-// request is rejected at type check instead of "losing" at run time.
+// Rule: `__GFP_NOFAIL` is never allowed through a `NoWait` token. NOFAIL
+// keeps its promise by reclaiming and sleeping until memory is free; a
+// context that must not sleep cannot do that, so the request is rejected at
+// type check instead of "losing" at run time.
 use alloc_ctx::NoWait;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_ATOMIC};
 use alloc_ctx::size::{Nofail, Size};

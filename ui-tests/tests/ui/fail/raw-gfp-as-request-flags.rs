@@ -1,7 +1,7 @@
-// Rule (DESIGN §4, row 5): raw bit patterns never reach the allocation
-// path. Even a validated run-time `Gfp` is not a flags *type*: requests
-// only take the typed constants (and their `|`), whose rules the compiler
-// checks, so a `Gfp` built from bits cannot be passed as request flags.
+// Rule: raw bit patterns never reach the allocation path. Even a validated
+// run-time `Gfp` is not a flags *type*: requests only take the typed
+// constants (and their `|`), whose rules the compiler checks, so a `Gfp`
+// built from bits cannot be passed as request flags.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::Gfp;
 use alloc_ctx::size::{Kmalloc, Size};

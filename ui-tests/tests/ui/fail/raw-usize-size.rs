@@ -1,6 +1,6 @@
-// Rule (DESIGN §5): sizes reach the allocation fast path only as checked
-// `Size<B>` values. A raw `usize` has not been checked for overflow or
-// against the allocator's maximum, so it is rejected at type check.
+// Rule: sizes reach the allocation fast path only as checked `Size<B>`
+// values. A raw `usize` has not been checked for overflow or against the
+// allocator's maximum, so it is rejected at type check.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::GFP_KERNEL;
 

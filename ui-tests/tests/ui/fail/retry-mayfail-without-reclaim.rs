@@ -1,6 +1,5 @@
-// Rule (DESIGN §4, row 3): `__GFP_RETRY_MAYFAIL` requires
-// `__GFP_DIRECT_RECLAIM`. "Retry hard, then fail" has nothing to retry on
-// `GFP_NOWAIT`, which never reclaims.
+// Rule: `__GFP_RETRY_MAYFAIL` requires `__GFP_DIRECT_RECLAIM`. "Retry hard,
+// then fail" has nothing to retry on `GFP_NOWAIT`, which never reclaims.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_RETRY_MAYFAIL, GFP_NOWAIT};
 use alloc_ctx::size::{Kmalloc, Size};

@@ -1,12 +1,14 @@
-// Rule (DESIGN §3): tokens are `!Send`. A context belongs to one thread:
-// "this thread may sleep" says nothing about another thread, so moving
-// even a `'static` sleep token into `std::thread::spawn` is rejected.
+// Rule: tokens are `!Send`. A context belongs to one thread: "this thread
+// may sleep" says nothing about another thread, so moving the sleep token
+// into a thread is rejected, even into a scoped thread that the token's
+// borrow would outlive.
 use alloc_ctx::may_sleep;
 
 #[may_sleep(entry)]
 fn main() {
-    let worker = std::thread::spawn(move || {
-        let _token = cx;
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let _token = cx;
+        });
     });
-    worker.join().unwrap();
 }

@@ -25,7 +25,7 @@ fn main() {
     assert_eq!(LARGEST_NOFAIL.get(), 8192);
     let widened: Size<Kvmalloc> = BOUNCE.into();
     assert_eq!(widened.get(), 65536);
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         // NOFAIL with a NOFAIL-bounded constant: the buffer itself.
         let ring = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, DESC_RING);
         assert_eq!(ring.len(), 4096);

@@ -13,13 +13,13 @@ use framework::rt::{may_sleep, nowait};
 fn probe(cx: u32) -> KVec<u32> {
     // The user's own `cx` is a plain parameter; the token is `ctx`.
     let mut ids = KVec::new();
-    ids.push(cx, GFP_KERNEL, &ctx).unwrap();
+    ids.push(cx, GFP_KERNEL, ctx).unwrap();
     ids
 }
 
 #[nowait(crate = "crate::framework::rt", cx = irq)]
 fn tag(ids: &mut KVec<u32>, id: u32) -> bool {
-    ids.push(id, GFP_ATOMIC, &irq).is_ok()
+    ids.push(id, GFP_ATOMIC, irq).is_ok()
 }
 
 struct Port(KVec<u32>);
@@ -32,9 +32,9 @@ impl Port {
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
-        let mut ids = probe(&mut cx, 7);
-        assert!(tag(&cx, &mut ids, 8));
+    MaySleep::enter(|cx| {
+        let mut ids = probe(cx, 7);
+        assert!(tag(cx, &mut ids, 8));
         let mut port = Port(ids);
         assert!(cx.nowait_scope(|nw| port.add(nw, 9)));
         assert_eq!(port.0.as_slice(), &[7, 8, 9]);

@@ -1,9 +1,9 @@
 // A network driver's shape: probe (may sleep) sets up rings and calls
 // helpers both ways; the RX path (must not sleep) calls further
-// non-sleeping helpers. Every legal direction of call is exercised:
-// may_sleep -> may_sleep (`&mut cx` and `cx.reborrow()`), may_sleep ->
-// nowait (`&cx`, `cx.nowait()`, and inside a `nowait_scope`), nowait ->
-// nowait (by value, since `NoWait` is `Copy`).
+// non-sleeping helpers. Every legal direction of call is exercised, always
+// by passing `cx` (an implicit reborrow, so `cx` stays usable):
+// may_sleep -> may_sleep (twice in a row), may_sleep -> nowait (`cx`,
+// `cx.nowait()`, and inside a `nowait_scope`), nowait -> nowait (twice).
 use alloc_ctx::flags::{__GFP_ZERO, GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT};
 use alloc_ctx::size::{Kmalloc, Size};
 use alloc_ctx::{AllocError, KVec, MaySleep, may_sleep, nowait};
@@ -16,23 +16,23 @@ struct Nic {
 
 #[may_sleep]
 fn alloc_ring(entries: usize) -> Result<KVec<u64>, AllocError> {
-    let mut ring = KVec::with_capacity(entries, GFP_KERNEL, &cx)?;
-    ring.resize(entries, 0, GFP_KERNEL, &cx)?;
+    let mut ring = KVec::with_capacity(entries, GFP_KERNEL, cx)?;
+    ring.resize(entries, 0, GFP_KERNEL, cx)?;
     Ok(ring)
 }
 
 #[may_sleep]
 fn probe(rx: usize, tx: usize) -> Result<Nic, AllocError> {
     // may_sleep -> may_sleep, twice with the same token.
-    let rx_ring = alloc_ring(&mut cx, rx)?;
-    let tx_ring = alloc_ring(cx.reborrow(), tx)?;
+    let rx_ring = alloc_ring(cx, rx)?;
+    let tx_ring = alloc_ring(cx, tx)?;
     let mut nic = Nic {
         rx_ring,
         tx_ring,
         dropped: 0,
     };
     // may_sleep -> nowait, without entering an atomic section.
-    assert!(rx_frame(&cx, &mut nic, 0xaa));
+    assert!(rx_frame(cx, &mut nic, 0xaa));
     assert!(rx_frame(cx.nowait(), &mut nic, 0xbb));
     // may_sleep -> nowait inside an atomic section.
     let ok = cx.nowait_scope(|nw| rx_frame(nw, &mut nic, 0xcc));
@@ -45,7 +45,7 @@ fn probe(rx: usize, tx: usize) -> Result<Nic, AllocError> {
 
 #[nowait]
 fn rx_frame(nic: &mut Nic, frame: u64) -> bool {
-    // nowait -> nowait, passing the `Copy` token by value twice.
+    // nowait -> nowait, passing the same `cx` twice.
     if push_frame(cx, &mut nic.rx_ring, frame) {
         count_frame(cx, nic);
         true
@@ -57,16 +57,16 @@ fn rx_frame(nic: &mut Nic, frame: u64) -> bool {
 
 #[nowait]
 fn push_frame(ring: &mut KVec<u64>, frame: u64) -> bool {
-    ring.push(frame, GFP_ATOMIC, &cx).is_ok()
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
 }
 
 #[nowait]
 fn count_frame(nic: &mut Nic) {
-    let _ = nic.tx_ring.push(0, GFP_NOWAIT, &cx);
+    let _ = nic.tx_ring.push(0, GFP_NOWAIT, cx);
 }
 
 fn main() {
-    let nic = MaySleep::enter(|mut cx| probe(&mut cx, 8, 4)).expect("probe");
+    let nic = MaySleep::enter(|cx| probe(cx, 8, 4)).expect("probe");
     assert_eq!(nic.rx_ring.len(), 8 + 3);
     assert_eq!(&nic.rx_ring[8..], &[0xaa, 0xbb, 0xcc]);
     assert_eq!(nic.tx_ring.len(), 4 + 3);

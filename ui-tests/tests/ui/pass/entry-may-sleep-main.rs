@@ -19,8 +19,8 @@ fn depth() -> u32 {
 
 #[may_sleep(entry)]
 fn main() {
-    // `cx` is a `MaySleep<'static>` here.
-    assert_eq!(depth(&cx), 0);
+    // `cx` is the entry closure's `&mut MaySleep` here.
+    assert_eq!(depth(cx), 0);
     assert_eq!(cx.nowait_scope(|nw| depth(nw)), 1);
     let worker = std::thread::spawn(|| worker_thread(4096));
     assert_eq!(worker.join().unwrap(), 4096);

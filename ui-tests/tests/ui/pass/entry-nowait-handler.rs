@@ -17,7 +17,7 @@ fn rx_irq(stats: &mut RxStats, len: usize) -> bool {
     let Ok(frame) = cx.alloc(GFP_ATOMIC | __GFP_ZERO, Size::<Kmalloc>::new(len).unwrap()) else {
         return false;
     };
-    stats.frames.push(frame.len(), GFP_ATOMIC, &cx).is_ok()
+    stats.frames.push(frame.len(), GFP_ATOMIC, cx).is_ok()
 }
 
 fn main() {

@@ -10,7 +10,7 @@ where
 {
     let mut table = KVec::new();
     table
-        .push([value; N], GFP_KERNEL, &cx)
+        .push([value; N], GFP_KERNEL, cx)
         .map_err(AllocError::from)?;
     Ok(table)
 }
@@ -31,15 +31,15 @@ where
 {
     items
         .into_iter()
-        .filter_map(|item| out.push(item, GFP_ATOMIC, &cx).ok())
+        .filter_map(|item| out.push(item, GFP_ATOMIC, cx).ok())
         .count()
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
-        let table = filled::<u16, 4>(&mut cx, 9).unwrap();
+    MaySleep::enter(|cx| {
+        let table = filled::<u16, 4>(cx, 9).unwrap();
         assert_eq!(table.as_slice(), &[[9u16; 4]]);
-        assert_eq!(longest(&cx, "eth0", "wlan0"), "wlan0");
+        assert_eq!(longest(cx, "eth0", "wlan0"), "wlan0");
         let mut out = KVec::new();
         let pushed = cx.nowait_scope(|nw| append_all(nw, &mut out, [1u8, 2, 3]));
         assert_eq!(pushed, 3);

@@ -14,32 +14,32 @@ where
 {
     fn new(capacity: usize) -> Result<Self, AllocError> {
         Ok(Queue {
-            items: KVec::with_capacity(capacity, GFP_KERNEL, &cx)?,
+            items: KVec::with_capacity(capacity, GFP_KERNEL, cx)?,
         })
     }
 
     fn fill(&mut self, count: usize) -> Result<(), AllocError> {
-        self.items.resize(count, T::default(), GFP_KERNEL, &cx)
+        self.items.resize(count, T::default(), GFP_KERNEL, cx)
     }
 
     #[nowait]
     fn try_push(&mut self, item: T) -> bool {
-        self.items.push(item, GFP_ATOMIC, &cx).is_ok()
+        self.items.push(item, GFP_ATOMIC, cx).is_ok()
     }
 
     fn len(&self) -> usize {
         // `cx` is the sleep token here too.
-        let _: &MaySleep<'_> = &cx;
+        let _: &mut MaySleep = cx;
         self.items.len()
     }
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
-        let mut queue = Queue::<u32>::new(&mut cx, 4).unwrap();
-        queue.fill(&mut cx, 2).unwrap();
+    MaySleep::enter(|cx| {
+        let mut queue = Queue::<u32>::new(cx, 4).unwrap();
+        queue.fill(cx, 2).unwrap();
         assert!(cx.nowait_scope(|nw| queue.try_push(nw, 5)));
-        assert_eq!(queue.len(&mut cx), 3);
+        assert_eq!(queue.len(cx), 3);
         assert_eq!(queue.items.as_slice(), &[0, 0, 5]);
     });
 }

@@ -14,22 +14,22 @@ fn writeback_bits() -> u32 {
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xCC0);
-        cx.nofs(|mut fs| {
+        cx.nofs(|fs| {
             assert_eq!(fs.effective(GFP_KERNEL).bits(), 0xC40);
             assert_eq!(fs.effective(GFP_KERNEL), GFP_NOFS.gfp());
-            assert_eq!(writeback_bits(&mut fs), 0xC40);
-            fs.noio(|mut io| {
+            assert_eq!(writeback_bits(fs), 0xC40);
+            fs.noio(|io| {
                 assert_eq!(io.effective(GFP_KERNEL).bits(), 0xC00);
-                assert_eq!(writeback_bits(io.reborrow()), 0xC00);
+                assert_eq!(writeback_bits(io), 0xC00);
                 assert!(io.effective(GFP_KERNEL).may_sleep());
                 let buf = io.alloc(GFP_KERNEL, Size::<Kmalloc>::new(128).unwrap());
                 assert!(buf.is_ok());
             });
             assert_eq!(fs.effective(GFP_KERNEL).bits(), 0xC40);
         });
-        cx.noio(|mut io| {
+        cx.noio(|io| {
             assert_eq!(io.effective(GFP_KERNEL), GFP_NOIO.gfp());
             io.nofs(|fs| {
                 assert_eq!(fs.effective(GFP_KERNEL).bits(), 0xC00);

@@ -9,11 +9,11 @@ use alloc_ctx::{KBox, KVec, MaySleep, Size, may_sleep};
 fn btree_paths_realloc(paths: &mut KVec<[u64; 4]>, count: usize) {
     // The small case: proven at most 8 KiB, so NOFAIL and no error path.
     let size = array_size::<[u64; 4], Nofail>(count).expect("at most 256 paths");
-    paths.grow_to(size, GFP_NOFS | __GFP_NOFAIL, &cx);
+    paths.grow_to(size, GFP_NOFS | __GFP_NOFAIL, cx);
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let table: KBox<[u8]> = cx.alloc(
             GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO,
             Size::<Nofail>::of::<[u32; 512]>(),
@@ -26,11 +26,11 @@ fn main() {
         let buffer = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, checked);
         assert_eq!(buffer.len(), 3000);
 
-        let config: KBox<[u16; 8]> = KBox::new([3; 8], GFP_KERNEL | __GFP_NOFAIL, &cx);
+        let config: KBox<[u16; 8]> = KBox::new([3; 8], GFP_KERNEL | __GFP_NOFAIL, cx);
         assert_eq!(config[7], 3);
 
         let mut paths = KVec::new();
-        btree_paths_realloc(&mut cx, &mut paths, 8);
+        btree_paths_realloc(cx, &mut paths, 8);
         assert!(paths.capacity() >= 8);
     });
 }

@@ -24,16 +24,16 @@ fn collect_ids(
 ) -> KVec<u16> {
     extra += 1;
     let mut ids = KVec::new();
-    ids.extend_from_slice(&[first.id, second.id, extra], GFP_KERNEL, &cx)
+    ids.extend_from_slice(&[first.id, second.id, extra], GFP_KERNEL, cx)
         .unwrap();
     ids
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let frame = Frame { id: 1, len: 60 };
-        assert_eq!(header_len(&cx, (2, 5), &frame), 65);
-        let ids = collect_ids(&mut cx, [frame, Frame { id: 2, len: 0 }], 9);
+        assert_eq!(header_len(cx, (2, 5), &frame), 65);
+        let ids = collect_ids(cx, [frame, Frame { id: 2, len: 0 }], 9);
         assert_eq!(ids.as_slice(), &[1, 2, 10]);
     });
 }

@@ -10,7 +10,7 @@ struct Buffer {
 impl Buffer {
     #[may_sleep]
     fn grow(&mut self, by: usize) -> usize {
-        self.bytes.reserve(by, GFP_KERNEL, &cx).unwrap();
+        self.bytes.reserve(by, GFP_KERNEL, cx).unwrap();
         self.bytes.capacity()
     }
 
@@ -21,14 +21,14 @@ impl Buffer {
 
     #[nowait]
     fn push(mut self, byte: u8) -> Self {
-        self.bytes.push(byte, GFP_ATOMIC, &cx).unwrap();
+        self.bytes.push(byte, GFP_ATOMIC, cx).unwrap();
         self
     }
 
     #[may_sleep]
     fn into_boxed_len(self: Box<Self>) -> usize {
         let boxed: Box<Self> = self;
-        boxed.len(&cx)
+        boxed.len(cx)
     }
 
     #[nowait]
@@ -38,13 +38,13 @@ impl Buffer {
 }
 
 fn main() {
-    MaySleep::enter(|mut cx| {
+    MaySleep::enter(|cx| {
         let mut buffer = Buffer { bytes: KVec::new() };
-        assert!(buffer.grow(&mut cx, 32) >= 32);
-        let buffer = buffer.push(&cx, 1).push(cx.nowait(), 2);
-        assert_eq!(buffer.len(&cx), 2);
-        assert_eq!(Box::new(buffer).into_boxed_len(&mut cx), 2);
-        let buffer = Buffer { bytes: KVec::new() }.push(&cx, 3);
-        assert_eq!(buffer.consume(&cx).as_slice(), &[3]);
+        assert!(buffer.grow(cx, 32) >= 32);
+        let buffer = buffer.push(cx, 1).push(cx, 2);
+        assert_eq!(buffer.len(cx), 2);
+        assert_eq!(Box::new(buffer).into_boxed_len(cx), 2);
+        let buffer = Buffer { bytes: KVec::new() }.push(cx, 3);
+        assert_eq!(buffer.consume(cx).as_slice(), &[3]);
     });
 }

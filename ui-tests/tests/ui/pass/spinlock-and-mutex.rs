@@ -1,4 +1,4 @@
-// Locks that know their context: a `SpinLock` taken with `&mut cx` is an
+// Locks that know their context: a `SpinLock` taken with `lock(cx)` is an
 // atomic section whose guard hands out a `NoWait`; after the guard is
 // dropped the sleep token works again. A `Mutex` needs a sleep token, and
 // its holder may keep sleeping.
@@ -14,19 +14,19 @@ struct Nic {
 
 #[nowait]
 fn complete_tx(done: &mut KVec<u32>, id: u32) -> bool {
-    done.push(id, GFP_ATOMIC, &cx).is_ok()
+    done.push(id, GFP_ATOMIC, cx).is_ok()
 }
 
 #[may_sleep]
 fn load_firmware(nic: &Nic, len: usize) {
-    let mut image = nic.firmware.lock(&mut cx);
+    let mut image = nic.firmware.lock(cx);
     // Still may sleep while holding the mutex.
-    image.resize(len, 0xff, GFP_KERNEL, &cx).unwrap();
+    image.resize(len, 0xff, GFP_KERNEL, cx).unwrap();
 }
 
 #[may_sleep]
 fn tx_cleanup(nic: &Nic, ids: &[u32]) -> usize {
-    let mut done = nic.tx_done.lock(&mut cx);
+    let mut done = nic.tx_done.lock(cx);
     assert_eq!(atomic_depth(), 1);
     let nw = done.token();
     let completed = ids
@@ -36,7 +36,7 @@ fn tx_cleanup(nic: &Nic, ids: &[u32]) -> usize {
     drop(done);
     assert_eq!(atomic_depth(), 0);
     // Unlocked: sleeping is allowed again.
-    load_firmware(&mut cx, nic, 16);
+    load_firmware(cx, nic, 16);
     completed
 }
 
@@ -45,7 +45,7 @@ fn main() {
         tx_done: SpinLock::new(KVec::new()),
         firmware: Mutex::new(KVec::new()),
     };
-    let completed = MaySleep::enter(|mut cx| tx_cleanup(&mut cx, &nic, &[1, 2, 3]));
+    let completed = MaySleep::enter(|cx| tx_cleanup(cx, &nic, &[1, 2, 3]));
     assert_eq!(completed, 3);
     assert_eq!(nic.tx_done.into_inner().as_slice(), &[1, 2, 3]);
     assert_eq!(nic.firmware.into_inner().len(), 16);

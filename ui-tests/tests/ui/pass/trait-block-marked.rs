@@ -20,7 +20,7 @@ struct Counter {
 #[nowait]
 impl RxHandler for Counter {
     fn rx(&mut self, frame: u16) -> bool {
-        self.seen.push(frame, GFP_ATOMIC, &cx).is_ok()
+        self.seen.push(frame, GFP_ATOMIC, cx).is_ok()
     }
 }
 
@@ -33,6 +33,6 @@ fn main() {
     let mut counter = Counter { seen: KVec::new() };
     assert_eq!(NoWait::enter(|nw| poll(nw, &mut counter)), 4);
     // Callable with a sleep token as well.
-    MaySleep::enter(|cx| assert!(counter.rx(&cx, 5)));
+    MaySleep::enter(|cx| assert!(counter.rx(cx, 5)));
     assert_eq!(counter.seen.as_slice(), &[1, 2, 3, 4, 5]);
 }

@@ -27,17 +27,17 @@ struct Null;
 impl NetDevice for Loopback {
     #[may_sleep(dyn)]
     fn open(&mut self, queue_len: usize) -> Result<(), AllocError> {
-        self.queue.reserve(queue_len, GFP_KERNEL, &cx)
+        self.queue.reserve(queue_len, GFP_KERNEL, cx)
     }
 
     #[nowait(dyn)]
     fn xmit(&mut self, frame: u32) -> bool {
-        self.queue.push(frame, GFP_ATOMIC, &cx).is_ok()
+        self.queue.push(frame, GFP_ATOMIC, cx).is_ok()
     }
 
     #[may_sleep(dyn)]
     fn snapshot(&self) -> Result<KVec<u32>, AllocError> {
-        self.queue.try_clone(GFP_KERNEL, &cx)
+        self.queue.try_clone(GFP_KERNEL, cx)
     }
 
     fn name(&self) -> &'static str {
@@ -48,7 +48,7 @@ impl NetDevice for Loopback {
 impl NetDevice for Null {
     #[may_sleep(dyn)]
     fn open(&mut self, _queue_len: usize) -> Result<(), AllocError> {
-        let _: MaySleep<'_> = cx;
+        let _: &mut MaySleep = cx;
         Ok(())
     }
 
@@ -59,7 +59,7 @@ impl NetDevice for Null {
 
     #[may_sleep(dyn)]
     fn snapshot(&self) -> Result<KVec<u32>, AllocError> {
-        KVec::with_capacity(0, GFP_KERNEL, &cx)
+        KVec::with_capacity(0, GFP_KERNEL, cx)
     }
 
     fn name(&self) -> &'static str {
@@ -71,7 +71,7 @@ impl NetDevice for Null {
 fn bring_up(devices: &mut [&mut dyn NetDevice]) -> Result<Vec<&'static str>, AllocError> {
     let mut names = Vec::new();
     for dev in devices.iter_mut() {
-        dev.open(cx.reborrow(), 16)?;
+        dev.open(cx, 16)?;
         names.push(dev.name());
     }
     // Transmit from an atomic section, through the trait objects.
@@ -89,15 +89,15 @@ fn bring_up(devices: &mut [&mut dyn NetDevice]) -> Result<Vec<&'static str>, All
 fn main() {
     let mut lo = Loopback { queue: KVec::new() };
     let mut null = Null;
-    let names = MaySleep::enter(|mut cx| bring_up(&mut cx, &mut [&mut lo, &mut null])).unwrap();
+    let names = MaySleep::enter(|cx| bring_up(cx, &mut [&mut lo, &mut null])).unwrap();
     assert_eq!(names, ["lo", "null"]);
     assert!(lo.queue.capacity() >= 16);
     assert_eq!(lo.queue.as_slice(), &[7]);
 
     // Shared trait objects: `&dyn NetDevice`.
     let devices: [&dyn NetDevice; 2] = [&lo, &null];
-    let lengths = MaySleep::enter(|mut cx| {
-        devices.map(|dev| dev.snapshot(cx.reborrow()).expect("snapshot").len())
+    let lengths = MaySleep::enter(|cx| {
+        devices.map(|dev| dev.snapshot(cx).expect("snapshot").len())
     });
     assert_eq!(lengths, [1, 0]);
 }

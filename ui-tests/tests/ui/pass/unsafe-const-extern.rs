@@ -1,6 +1,8 @@
 // `unsafe fn`, `const fn` and `extern "C" fn` keep their qualifiers. A
-// `const fn` or `extern` function takes the concrete token type (no
-// conversion in a const context; nothing generic across an ABI).
+// `const fn` or `extern` function takes the concrete token type,
+// `&mut NoWait` or `&mut MaySleep` (no conversion in a const context;
+// nothing generic across an ABI); sleepable code passes its `cx` to a
+// concrete `&mut NoWait` parameter as it is (deref coercion).
 use alloc_ctx::flags::GFP_ATOMIC;
 use alloc_ctx::size::{Kmalloc, Size};
 use alloc_ctx::{MaySleep, NoWait, may_sleep, nowait};
@@ -39,8 +41,8 @@ fn main() {
         assert_eq!(ring_entries(nw, 8), 256);
         assert_eq!(irq_trampoline(nw, 32), 33);
     });
-    MaySleep::enter(|mut cx| {
-        assert_eq!(max_queues(cx.reborrow()), 16);
-        assert_eq!(ring_entries(cx.nowait(), 4), 16);
+    MaySleep::enter(|cx| {
+        assert_eq!(max_queues(cx), 16);
+        assert_eq!(ring_entries(cx, 4), 16);
     });
 }

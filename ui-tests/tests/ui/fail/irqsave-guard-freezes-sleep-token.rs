@@ -1,0 +1,16 @@
+// Hole check: `SpinLockIrq::lock_irqsave` freezes the token like `lock`
+// does: with local interrupts off and the lock held, a sleeping request
+// through `cx` is a borrow error (E0499).
+use alloc_ctx::flags::GFP_KERNEL;
+use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::sync::SpinLockIrq;
+use alloc_ctx::MaySleep;
+
+fn main() {
+    let rx_head = SpinLockIrq::new(0usize);
+    MaySleep::enter(|cx| {
+        let mut head = rx_head.lock_irqsave(cx);
+        let _frame = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(1500).unwrap());
+        *head += 1;
+    });
+}

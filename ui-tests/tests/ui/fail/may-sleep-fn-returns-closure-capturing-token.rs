@@ -1,0 +1,18 @@
+// Hole check: a `#[may_sleep]` function cannot hand its sleep token out in
+// what it returns. A returned `impl Trait` of a marked function does not
+// capture the token's lifetime, so a closure that captures `cx` (to sleep
+// later, wherever the caller runs it: perhaps under a spinlock) cannot be
+// returned (a "captures lifetime" error).
+use alloc_ctx::flags::GFP_KERNEL;
+use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::{MaySleep, may_sleep};
+
+#[may_sleep]
+fn deferred_refill(len: usize) -> impl FnOnce() -> bool {
+    move || cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(len).unwrap()).is_ok()
+}
+
+fn main() {
+    let refill = MaySleep::enter(|cx| deferred_refill(cx, 64));
+    assert!(refill());
+}

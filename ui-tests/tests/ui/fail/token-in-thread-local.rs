@@ -1,0 +1,17 @@
+// Hole check: a sleep token cannot be stashed in a `thread_local!` for
+// later. Unlike a `static`, a thread-local does not need `Send`/`Sync`, so
+// what stops it is the token's lifetime: the `&mut MaySleep` of
+// `MaySleep::enter` is a borrow that cannot outlive the closure, and a
+// `'static` slot cannot hold it (a lifetime error).
+use alloc_ctx::MaySleep;
+use std::cell::RefCell;
+
+thread_local! {
+    static STASHED: RefCell<Option<&'static mut MaySleep>> = const { RefCell::new(None) };
+}
+
+fn main() {
+    MaySleep::enter(|cx| {
+        STASHED.with(|slot| *slot.borrow_mut() = Some(cx));
+    });
+}
