@@ -262,11 +262,23 @@ mod tests {
 
     #[test]
     fn nowait_function_taking_a_sleep_token_is_an_error_and_still_emitted() {
-        let out = expand(Mark::NoWait, quote!(), quote!(fn rx(sleep: &mut alloc_ctx::MaySleep) {}));
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn rx(sleep: &mut alloc_ctx::MaySleep) {}
+            ),
+        );
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("cannot take a sleep token"), "{out}");
         assert!(out.contains("fn rx"), "the item is still emitted: {out}");
-        let out = expand(Mark::MaySleep, quote!(), quote!(fn probe(other: &mut alloc_ctx::MaySleep) {}));
+        let out = expand(
+            Mark::MaySleep,
+            quote!(),
+            quote!(
+                fn probe(other: &mut alloc_ctx::MaySleep) {}
+            ),
+        );
         assert!(!out.contains("compile_error"), "{out}");
     }
 
@@ -295,7 +307,15 @@ mod tests {
         );
         assert!(squash(&out).contains("cx:&'amutimpl::alloc_ctx::SleepToken"), "{out}");
         // Anything else borrows the token only for the call.
-        let out = expand_fn(Mark::NoWait, quote!(), quote!(fn len(&self) -> usize { 0 }));
+        let out = expand_fn(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn len(&self) -> usize {
+                    0
+                }
+            ),
+        );
         assert!(squash(&out).contains("cx:&mutimpl::alloc_ctx::Token"), "{out}");
     }
 

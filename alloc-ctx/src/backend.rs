@@ -61,7 +61,7 @@ pub use fail_inject::FailInject;
 /// use alloc_ctx::flags::*;
 ///
 /// // error[E0624]: associated function `new` is private
-/// let request = Request::new(Layout::new::<u64>(), GFP_KERNEL.gfp());
+/// let request = Request::new(Layout::new::<u64>(), GFP_KERNEL.gfp(), core::panic::Location::caller());
 /// ```
 ///
 /// It asks for memory through a token instead, whose flags and size are
@@ -80,6 +80,8 @@ pub use fail_inject::FailInject;
 pub struct Request {
     layout: Layout,
     gfp: Gfp,
+    /// Where the request was made.
+    location: &'static core::panic::Location<'static>,
     /// Set by a fault-injecting backend ([`Request::fail_as_injected`]).
     injected: core::cell::Cell<bool>,
 }
@@ -93,9 +95,17 @@ impl Request {
     /// non-zero size, which [`System`] relies on, is checked here; every
     /// caller already tested it, so the check folds away.
     #[inline(always)]
-    pub(crate) fn new(layout: Layout, gfp: Gfp) -> Request {
+    pub(crate) fn new(layout: Layout, gfp: Gfp, location: &'static core::panic::Location<'static>) -> Request {
         assert!(layout.size() != 0, "alloc-ctx: a zero-sized request reached the request path");
-        Request { layout, gfp, injected: core::cell::Cell::new(false) }
+        Request { layout, gfp, location, injected: core::cell::Cell::new(false) }
+    }
+
+    /// Where the request was made: the caller of the request or container
+    /// operation (carried by `#[track_caller]`), for reports such as a
+    /// failure sweep's.
+    #[inline(always)]
+    pub fn location(&self) -> &'static core::panic::Location<'static> {
+        self.location
     }
 
     /// The layout to allocate: its size is non-zero and within the bound of
@@ -264,7 +274,7 @@ forward_backend!(&B);
 forward_backend!(
     /// A shared backend, for containers that must be `'static` (a cache a
     /// shrinker frees from, work handed to another thread).
-    #[cfg(target_has_atomic = "ptr")]
+    #[cfg(all(feature = "alloc", target_has_atomic = "ptr"))]
     alloc::sync::Arc<B>
 );
 
@@ -272,9 +282,34 @@ forward_backend!(
 ///
 /// Honours `__GFP_ZERO`; other flags are for the request layer and ignored
 /// here.
+#[cfg(feature = "alloc")]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct System;
 
+/// Without the `alloc` feature there is no global allocator, and `System`
+/// is an uninhabited placeholder: it stays the default backend parameter of
+/// the containers (so `KVec<T, A>` is spelled the same in every build), but
+/// no value of it exists. Containers are created with an explicit backend
+/// (`KBox::new_in`, `KVec::new_in`, `cx.alloc_in`), the constructors that
+/// use `System` (`KBox::new`, `KVec::new`, `cx.alloc`, `Budget::new`) are
+/// not there.
+#[cfg(not(feature = "alloc"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum System {}
+
+// SAFETY: no value of the uninhabited placeholder exists, so none of these
+// methods can be called.
+#[cfg(not(feature = "alloc"))]
+unsafe impl Backend for System {
+    fn allocate(&self, _: &Request) -> Option<NonNull<u8>> {
+        match *self {}
+    }
+    unsafe fn free(&self, _: NonNull<u8>, _: Layout) {
+        match *self {}
+    }
+}
+
+#[cfg(feature = "alloc")]
 // SAFETY: `alloc`/`alloc_zeroed`/`realloc`/`dealloc` of the global allocator
 // meet the contract for non-zero sizes, which every `Request` has; the
 // zero-fill of `reallocate`'s tail is done below.

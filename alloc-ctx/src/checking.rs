@@ -228,10 +228,19 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Formatting the backtrace symbolises it under std's backtrace lock,
+        // and allocates: unchecked, so that printing a violation inside an
+        // atomic section does not record (and capture) again under the lock.
+        unchecked(|| self.write(f))
+    }
+}
+
+impl Violation {
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "alloc-ctx: BUG: allocation of {} bytes (align {}, {:?}) in an atomic section (depth {}) on thread '{}', \
-             not through a token request; use the section's NoWait token (e.g. `KVec::push(value, GFP_ATOMIC, &nw)`) \
+             not through a token request; use the section's NoWait token (e.g. `ring.push(value, GFP_ATOMIC, cx)` with the section's `cx`) \
              or allocate before entering the section\n{}",
             self.size,
             self.align,
@@ -277,7 +286,10 @@ fn record(size: usize, align: usize, kind: AllocKind, atomic_depth: u32, policy:
         kind,
         atomic_depth,
         thread: std::thread::current().name().map(String::from),
-        backtrace: Arc::new(Backtrace::force_capture()),
+        // While the thread panics, the panic hook may hold std's backtrace
+        // lock while it writes (and the write allocates); capturing would
+        // take that lock again and hang the test instead of failing it.
+        backtrace: Arc::new(if std::thread::panicking() { Backtrace::disabled() } else { Backtrace::force_capture() }),
     };
     if policy != Policy::Record {
         std::eprintln!("{violation}");

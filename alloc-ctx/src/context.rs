@@ -82,7 +82,7 @@ use crate::backend::{Backend, System};
 use crate::flags::{Gfp, GfpFlags, bits};
 use crate::kbox::KBox;
 use crate::rules::Permits;
-use crate::size::{Kmalloc, SizeFor};
+use crate::size::{Bound, Kmalloc, SizeFor};
 use crate::state::{self, AtomicSection, ScopeMask};
 use crate::typelevel::Bool;
 
@@ -158,6 +158,39 @@ pub type Outcome<F, T> = <<F as GfpFlags>::NoFail as Bool>::Outcome<T>;
 /// The size bound a request with flags `F` accepts: [`Nofail`](crate::size::Nofail) for
 /// `__GFP_NOFAIL`, `B` otherwise.
 pub type BoundFor<F, B = Kmalloc> = <<F as GfpFlags>::NoFail as Bool>::SizeBound<B>;
+
+/// Flags whose request accepts the checked size `S`, `B` being the
+/// request's ordinary bound: a `Size<Nofail>` for `__GFP_NOFAIL`, a size of
+/// bound `B` (or stricter) otherwise.
+///
+/// For operations that take the size before the flags
+/// (`grow_to(size, flags, cx)`): bounding the size directly by
+/// `SizeFor<BoundFor<F, B>>` there makes rustc resolve the bound from the
+/// size alone and report a bare type mismatch (E0271) when it is wrong;
+/// this trait is checked once both are known, with its own message.
+#[diagnostic::on_unimplemented(
+    message = "`{S}` does not fit a request with flags `{Self}`",
+    label = "this size has not been proven to fit the request's bound",
+    note = "a `__GFP_NOFAIL` request takes only a `Size<Nofail>` (at most 8 KiB, an order-1 page allocation), which it can always satisfy; other requests take a size of their container's bound (`Size<Kmalloc>` for `KVec`, `Size<Kvmalloc>` for `KVVec`)",
+    note = "fix: re-check the size, e.g. `Size::<Nofail>::try_from(size)?`, or drop `__GFP_NOFAIL` and handle the `AllocError`"
+)]
+pub trait SizeFits<S, B: Bound>: GfpFlags {
+    /// The checked byte count of `size`.
+    fn bytes(size: S) -> usize;
+}
+
+#[diagnostic::do_not_recommend]
+impl<S, F, B> SizeFits<S, B> for F
+where
+    F: GfpFlags,
+    B: Bound,
+    S: SizeFor<BoundFor<F, B>>,
+{
+    #[inline(always)]
+    fn bytes(size: S) -> usize {
+        size.bytes()
+    }
+}
 
 /// A `&mut` to a zero-sized token, for any lifetime.
 ///
@@ -340,6 +373,7 @@ impl MaySleep {
     ///     let _ = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, size); // error: needs Size<Nofail>
     /// });
     /// ```
+    #[cfg(feature = "alloc")]
     #[inline]
     #[track_caller]
     pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
@@ -451,6 +485,7 @@ impl NoWait {
     ///     let _ = nw.alloc(GFP_KERNEL, Size::<Kmalloc>::new(1500).unwrap());
     /// });
     /// ```
+    #[cfg(feature = "alloc")]
     #[inline]
     #[track_caller]
     pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>

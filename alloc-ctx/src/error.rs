@@ -1,4 +1,50 @@
-//! The allocation error.
+//! Errors: the allocation error, and kernel error numbers ([`Error`]).
+//!
+//! A request fails with an [`AllocError`], which says why (out of memory,
+//! or a size over the allocator's bound). Driver code usually returns what
+//! the kernel returns to its caller, a negative error number: [`Error`],
+//! with the kernel's codes in [`code`] (`ENOMEM`, `EINVAL`, `EOVERFLOW`,
+//! …). Every error of this crate converts into it, so `?` works in a
+//! function returning [`Result`] (`Result<T, Error>`), as in
+//! Rust-for-Linux:
+//!
+//! ```
+//! use alloc_ctx::error::{Error, code::*};
+//! use alloc_ctx::size::{Kmalloc, array_size};
+//! use alloc_ctx::{KVec, MaySleep, flags::*};
+//!
+//! #[derive(Debug, Default)]
+//! #[repr(C)]
+//! struct Descriptor { addr: u64, len: u32, flags: u32 }
+//!
+//! #[derive(Default)]
+//! struct Nic { ring: KVec<Descriptor>, ring_bytes: usize }
+//!
+//! #[alloc_ctx::may_sleep]
+//! fn probe(nic: &mut Nic, ring_entries: usize) -> Result<(), Error> {
+//!     if ring_entries == 0 {
+//!         return Err(EINVAL);
+//!     }
+//!     nic.ring_bytes = array_size::<Descriptor, Kmalloc>(ring_entries)?.get(); // SizeError -> Error
+//!     nic.ring = KVec::with_capacity(ring_entries, GFP_KERNEL, cx)?; // AllocError -> Error
+//!     nic.ring.push(Descriptor::default(), GFP_KERNEL, cx)?; // PushError -> Error
+//!     Ok(())
+//! }
+//!
+//! MaySleep::enter(|cx| {
+//!     let mut nic = Nic::default();
+//!     assert_eq!(probe(cx, &mut nic, 64), Ok(()));
+//!     assert_eq!((nic.ring.len(), nic.ring_bytes), (1, 64 * 16));
+//!     assert_eq!(probe(cx, &mut nic, 0), Err(EINVAL));
+//!     // More descriptors than kmalloc can hold: -ENOMEM, as kmalloc_array() returns NULL.
+//!     assert_eq!(probe(cx, &mut nic, 1 << 20).unwrap_err().to_errno(), -12);
+//!     // A size computation that overflows: -EOVERFLOW, as memdup_array_user().
+//!     assert_eq!(probe(cx, &mut nic, usize::MAX), Err(EOVERFLOW));
+//! });
+//! ```
+
+use core::fmt;
+use core::num::NonZeroI32;
 
 use crate::flags::Gfp;
 use crate::size::SizeError;
@@ -7,7 +53,12 @@ use crate::size::SizeError;
 ///
 /// `__GFP_NOFAIL` requests never produce one: their result type is the value
 /// itself.
+///
+/// It is `#[non_exhaustive]`: a `match` needs a wildcard arm, so that a new
+/// reason can be added without breaking callers. It converts into an
+/// [`Error`] (`ENOMEM`, or `EOVERFLOW` for an overflowing size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AllocError {
     /// The backend had no memory for the request (after whatever reclaim
     /// and retries its flags allow).
@@ -28,5 +79,301 @@ pub enum AllocError {
 impl core::fmt::LowerHex for Gfp {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::LowerHex::fmt(&self.bits(), f)
+    }
+}
+
+/// A kernel error number, as a function returns it to C: `-ENOMEM`,
+/// `-EINVAL`, … (the Rust-for-Linux `kernel::error::Error`).
+///
+/// It holds a negative value in `-MAX_ERRNO..=-1` ([`MAX_ERRNO`] is 4095),
+/// so a kernel `ERR_PTR` can carry it. The codes are the constants of
+/// [`code`]; [`to_errno`](Self::to_errno) gives the `int` to return to C.
+///
+/// Every error of this crate converts into it, so `?` works in a function
+/// returning [`Result`]:
+///
+/// | from | errno | why |
+/// |---|---|---|
+/// | [`AllocError::OutOfMemory`] | `ENOMEM` | the allocator had no memory |
+/// | [`AllocError::Size`] | as [`SizeError`] | the same size gives the same errno, whether it was checked alone or inside a request |
+/// | [`SizeError`], an overflow | `EOVERFLOW` | the size computation overflowed: the kernel's answer to an overflowing `count * size` (`memdup_array_user()`, `vmemdup_array_user()`) |
+/// | [`SizeError`], over the bound | `ENOMEM` | what the C allocator returns for a size over its maximum (`kmalloc()` above `KMALLOC_MAX_SIZE`, `kvmalloc()` above `INT_MAX` return `NULL`) |
+/// | [`PushError`](crate::PushError) | as its [`AllocError`] | `push` failed to grow the vector |
+/// | [`CapacityError`](crate::kvec::CapacityError), [`InsertError`](crate::kvec::InsertError) (index or capacity), [`RemoveError`](crate::kvec::RemoveError) | `EINVAL` | as Rust-for-Linux: no memory was asked for; the caller's index or the vector's fixed capacity is wrong |
+///
+/// ```
+/// use alloc_ctx::error::{Error, code::*};
+/// assert_eq!(ENOMEM.to_errno(), -12);
+/// assert_eq!(Error::from_errno(-22), EINVAL);
+/// assert_eq!(EOVERFLOW.name(), Some("EOVERFLOW"));
+/// assert_eq!(format!("{ENOMEM:?}"), "ENOMEM");
+/// // Not an error number: EINVAL, as Rust-for-Linux's `Error::from_errno`.
+/// assert_eq!(Error::from_errno(5000), EINVAL);
+/// assert_eq!(Error::try_from_errno(0), None);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Error(NonZeroI32);
+
+/// `Result<T, Error>`, the return type of most driver functions (the
+/// Rust-for-Linux `kernel::error::Result`).
+///
+/// ```
+/// use alloc_ctx::error::{Result, code::EINVAL};
+/// fn check(queues: u32) -> Result {
+///     if queues == 0 { Err(EINVAL) } else { Ok(()) }
+/// }
+/// assert_eq!(check(0), Err(EINVAL));
+/// ```
+pub type Result<T = (), E = Error> = core::result::Result<T, E>;
+
+/// The largest error number (`include/linux/err.h`).
+///
+/// ```
+/// use alloc_ctx::error::{Error, MAX_ERRNO};
+/// assert!(Error::try_from_errno(-MAX_ERRNO).is_some());
+/// assert!(Error::try_from_errno(-MAX_ERRNO - 1).is_none());
+/// ```
+pub const MAX_ERRNO: i32 = 4095;
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $value:literal,)*) => {
+        /// Kernel error codes (`include/uapi/asm-generic/errno-base.h`,
+        /// `errno.h` and `include/linux/errno.h`), as [`Error`] values.
+        ///
+        /// ```
+        /// use alloc_ctx::error::code::*;
+        /// assert_eq!((ENOMEM.to_errno(), EINVAL.to_errno(), EOVERFLOW.to_errno()), (-12, -22, -75));
+        /// ```
+        pub mod code {
+            use super::Error;
+            $(
+                $(#[$doc])*
+                pub const $name: Error = Error::from_const(-$value);
+            )*
+        }
+
+        const NAMES: &[(i32, &str)] = &[$(($value, stringify!($name)),)*];
+    };
+}
+
+codes! {
+    /// Operation not permitted.
+    EPERM = 1,
+    /// No such file or directory.
+    ENOENT = 2,
+    /// Interrupted system call.
+    EINTR = 4,
+    /// I/O error.
+    EIO = 5,
+    /// No such device or address.
+    ENXIO = 6,
+    /// Argument list too long.
+    E2BIG = 7,
+    /// Try again.
+    EAGAIN = 11,
+    /// Out of memory.
+    ENOMEM = 12,
+    /// Permission denied.
+    EACCES = 13,
+    /// Bad address.
+    EFAULT = 14,
+    /// Device or resource busy.
+    EBUSY = 16,
+    /// File exists.
+    EEXIST = 17,
+    /// No such device.
+    ENODEV = 19,
+    /// Invalid argument.
+    EINVAL = 22,
+    /// No space left on device.
+    ENOSPC = 28,
+    /// Math result not representable.
+    ERANGE = 34,
+    /// Value too large for defined data type.
+    EOVERFLOW = 75,
+    /// Operation not supported on transport endpoint.
+    EOPNOTSUPP = 95,
+    /// Connection timed out.
+    ETIMEDOUT = 110,
+    /// Operation is not supported (kernel-internal).
+    ENOTSUPP = 524,
+}
+
+impl Error {
+    const fn from_const(errno: i32) -> Error {
+        match Error::try_from_errno(errno) {
+            Some(error) => error,
+            None => panic!("not an error number"),
+        }
+    }
+
+    /// The error for a negative error number in `-MAX_ERRNO..=-1`; any
+    /// other value is a bug in the caller and gives `EINVAL`, as in
+    /// Rust-for-Linux.
+    ///
+    /// ```
+    /// use alloc_ctx::error::{Error, code::*};
+    /// assert_eq!(Error::from_errno(-12), ENOMEM);
+    /// assert_eq!(Error::from_errno(12), EINVAL); // positive: not an error number
+    /// ```
+    pub const fn from_errno(errno: i32) -> Error {
+        match Error::try_from_errno(errno) {
+            Some(error) => error,
+            None => code::EINVAL,
+        }
+    }
+
+    /// The error for a negative error number in `-MAX_ERRNO..=-1`, or
+    /// `None` for any other value.
+    ///
+    /// ```
+    /// use alloc_ctx::error::{Error, code::ENOSPC};
+    /// assert_eq!(Error::try_from_errno(-28), Some(ENOSPC));
+    /// assert_eq!(Error::try_from_errno(0), None);
+    /// ```
+    pub const fn try_from_errno(errno: i32) -> Option<Error> {
+        if errno < -MAX_ERRNO || errno >= 0 {
+            return None;
+        }
+        match NonZeroI32::new(errno) {
+            Some(value) => Some(Error(value)),
+            None => None,
+        }
+    }
+
+    /// The negative error number, what a kernel function returns to C.
+    ///
+    /// ```
+    /// use alloc_ctx::error::code::EBUSY;
+    /// assert_eq!(EBUSY.to_errno(), -16);
+    /// ```
+    pub const fn to_errno(self) -> i32 {
+        self.0.get()
+    }
+
+    /// The code's name (`"ENOMEM"`), if it is one of [`code`].
+    ///
+    /// ```
+    /// use alloc_ctx::error::{Error, code::ENOMEM};
+    /// assert_eq!(ENOMEM.name(), Some("ENOMEM"));
+    /// assert_eq!(Error::from_errno(-300).name(), None);
+    /// ```
+    pub fn name(self) -> Option<&'static str> {
+        let errno = -self.to_errno();
+        NAMES.iter().find(|&&(value, _)| value == errno).map(|&(_, name)| name)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => f.write_str(name),
+            None => write!(f, "Error({})", self.to_errno()),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.name() {
+            Some(name) => write!(f, "{name} ({})", self.to_errno()),
+            None => write!(f, "error {}", self.to_errno()),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl From<AllocError> for Error {
+    /// `ENOMEM` when the allocator had no memory; a size error maps as
+    /// [`From<SizeError>`](#impl-From<SizeError>-for-Error) does, so that
+    /// the same size gives the same errno whether it was checked on its own
+    /// (`array_size()?`) or by the request.
+    fn from(error: AllocError) -> Error {
+        match error {
+            AllocError::OutOfMemory { .. } => code::ENOMEM,
+            AllocError::Size(error) => error.into(),
+        }
+    }
+}
+
+impl From<SizeError> for Error {
+    /// `EOVERFLOW` when the size computation overflowed (the kernel's
+    /// answer to an overflowing `count * size`, as `memdup_array_user()`);
+    /// `ENOMEM` when the size is over the allocator's bound (what
+    /// `kmalloc()` above `KMALLOC_MAX_SIZE` and `kvmalloc()` above
+    /// `INT_MAX` give: `NULL`, which callers return as `-ENOMEM`).
+    fn from(error: SizeError) -> Error {
+        match error {
+            SizeError::Overflow { .. } => code::EOVERFLOW,
+            _ => code::ENOMEM,
+        }
+    }
+}
+
+impl<T> From<crate::kvec::PushError<T>> for Error {
+    /// As the [`AllocError`] inside (the value is dropped).
+    fn from(error: crate::kvec::PushError<T>) -> Error {
+        error.error.into()
+    }
+}
+
+impl<T> From<crate::kvec::CapacityError<T>> for Error {
+    /// `EINVAL`, as Rust-for-Linux: the system is not out of memory, the
+    /// vector is full and the caller asked it not to grow.
+    fn from(_: crate::kvec::CapacityError<T>) -> Error {
+        code::EINVAL
+    }
+}
+
+impl<T> From<crate::kvec::InsertError<T>> for Error {
+    /// `EINVAL` for a bad index or a full vector (as Rust-for-Linux); as the
+    /// [`AllocError`] when growing failed.
+    fn from(error: crate::kvec::InsertError<T>) -> Error {
+        match error {
+            crate::kvec::InsertError::NoMemory(error) => error.into(),
+            _ => code::EINVAL,
+        }
+    }
+}
+
+impl From<crate::kvec::RemoveError> for Error {
+    /// `EINVAL`: the index was out of bounds.
+    fn from(_: crate::kvec::RemoveError) -> Error {
+        code::EINVAL
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code::*;
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_have_names() {
+        for &(value, name) in NAMES {
+            let error = Error::from_errno(-value);
+            assert_eq!(error.to_errno(), -value);
+            assert_eq!(error.name(), Some(name));
+        }
+        assert_eq!(Error::try_from_errno(-MAX_ERRNO).map(Error::to_errno), Some(-4095));
+        assert_eq!(Error::try_from_errno(-MAX_ERRNO - 1), None);
+        assert_eq!(Error::try_from_errno(1), None);
+        assert_eq!(Error::from_errno(-300).name(), None);
+        assert_eq!(alloc::format!("{:?} / {}", Error::from_errno(-300), ENOMEM), "Error(-300) / ENOMEM (-12)");
+    }
+
+    #[test]
+    fn size_errors_map_to_eoverflow_or_enomem() {
+        use crate::size::{Kmalloc, Size, array_size};
+        let overflow = array_size::<u64, Kmalloc>(usize::MAX / 2).unwrap_err();
+        let too_large = Size::<Kmalloc>::new(crate::size::KMALLOC_MAX_SIZE + 1).unwrap_err();
+        assert_eq!(Error::from(overflow), EOVERFLOW);
+        assert_eq!(Error::from(too_large), ENOMEM);
+        assert_eq!(Error::from(AllocError::Size(overflow)), EOVERFLOW);
+        assert_eq!(Error::from(AllocError::Size(too_large)), ENOMEM);
+        let oom =
+            AllocError::OutOfMemory { size: 8, align: 8, gfp: crate::flags::GfpFlags::gfp(crate::flags::GFP_KERNEL) };
+        assert_eq!(Error::from(oom), ENOMEM);
     }
 }

@@ -23,6 +23,13 @@
 //!   [`Masked`]. Real hardware would keep the interrupt pending in the
 //!   controller and deliver it at `local_irq_restore()`; the caller decides
 //!   here (typically: raise it again after the section).
+//! * **Deferral** (with `std`): an interrupt *line* ([`Line`], a `static`
+//!   holding a `fn(&mut NoWait)` handler) behaves as hardware does. Raised
+//!   while local interrupts are disabled, it is marked pending on this
+//!   thread, and delivered when the last interrupt-disabling section ends
+//!   (the unlock of the outermost `SpinLockIrq`), once however often it was
+//!   raised meanwhile. Nothing is allocated: the pending lines are a small
+//!   fixed-size per-thread set ([`Line::MAX_PENDING`]).
 //! * Not modelled: other CPUs taking the interrupt, interrupt priorities and
 //!   nesting, softirqs, and deadlock detection. As on hardware, a handler
 //!   that takes a plain [`SpinLock`](crate::sync::SpinLock) held by the
@@ -31,7 +38,50 @@
 //!
 //! Without `std` the count is one per program, like the atomic depth of
 //! [`crate::state`], so `SpinLockIrq` still builds and keeps it right on
-//! single-core firmware (it does not mask the hardware's interrupts).
+//! single-core firmware. By itself it does not mask the hardware's
+//! interrupts; with the `critical-section` feature it does (below).
+//!
+//! # Bare metal: the `critical-section` feature
+//!
+//! Without `std` and with the `critical-section` feature, interrupt control
+//! is the [`critical-section`](critical_section) crate's, which the final
+//! binary implements (cortex-m's `critical-section-single-core`, riscv's
+//! `critical-section-single-hart`, an RTOS's):
+//!
+//! * the *outermost* interrupt-disabling section (count 0 to 1) calls
+//!   `critical_section::acquire()`, which masks interrupts, and keeps its
+//!   restore state; nested sections only count (their own `acquire` is
+//!   released at once, so the crate's acquires and releases stay in
+//!   reverse order as `critical-section` requires);
+//! * `critical_section::release()` with that restore state runs when the
+//!   count returns to 0, whichever guard ends last. Guards dropped out of
+//!   order (two irq-save locks released first-taken-first) are therefore
+//!   correct: interrupts stay masked until every section has ended, and
+//!   are then restored to the state before the first one, not re-enabled
+//!   early by the first guard dropped. An interrupt that arrives meanwhile
+//!   stays pending in the interrupt controller and is taken right after
+//!   that release, as with `local_irq_restore()`.
+//! * The restore state is kept beside the count (one per program), not in
+//!   each guard: a guard does not know whether it ends last. Both are only
+//!   touched with interrupts masked, so this is right on one core; on
+//!   several cores the count would be shared, so multi-core systems and
+//!   kernels create tokens from their own per-CPU state instead (see
+//!   [`crate::state`]).
+//! * Foreign critical sections must nest with these sections: an irq-save
+//!   guard taken inside `critical_section::with` must end inside it (it
+//!   borrows a token and the lock, so this is the usual shape). A guard
+//!   that outlives an enclosing foreign section would, at its end, restore
+//!   the *masked* state it found there and leave interrupts disabled.
+//! * A leaked guard (`mem::forget`) leaves interrupts masked, as a leaked
+//!   `spin_lock_irqsave()` would.
+//!
+//! [`NoWait::with_critical_section`] opens such a section and lends both a
+//! `critical_section::CriticalSection` (for `critical_section::Mutex` and
+//! the rest of the ecosystem) and a `&mut NoWait`.
+//!
+//! With `std`, the feature adds only `with_critical_section` (over the
+//! `critical-section` implementation the program links, e.g. the crate's
+//! `std` one); the thread-local simulation above is unchanged.
 //!
 //! ```
 //! use alloc_ctx::{MaySleep, flags::*, irq, sync::SpinLockIrq};
@@ -78,7 +128,9 @@ pub fn irqs_disabled() -> bool {
 /// The thread keeps a count of open sections rather than each guard a saved
 /// flag: a saved flag is only right when guards end in LIFO order, and safe
 /// code can drop two irq-save guards in any order. Interrupts are enabled
-/// again when the last section ends (also on unwind).
+/// again when the last section ends (also on unwind): with `std`, pending
+/// [`Line`]s are delivered then; on bare metal with `critical-section`, the
+/// outermost section's restore state is released then (module docs).
 #[must_use = "interrupts are restored when the guard is dropped"]
 pub(crate) struct IrqSave {
     // The count belongs to this thread.
@@ -88,7 +140,7 @@ pub(crate) struct IrqSave {
 impl IrqSave {
     #[inline]
     pub(crate) fn save() -> IrqSave {
-        state::set_irq_disable_depth(state::irq_disable_depth() + 1);
+        platform::save();
         IrqSave { _not_send: core::marker::PhantomData }
     }
 }
@@ -96,7 +148,84 @@ impl IrqSave {
 impl Drop for IrqSave {
     #[inline]
     fn drop(&mut self) {
-        state::set_irq_disable_depth(state::irq_disable_depth().saturating_sub(1));
+        platform::restore();
+    }
+}
+
+/// The count only: the `std` simulation, and bare metal without the
+/// `critical-section` feature.
+#[cfg(any(feature = "std", not(feature = "critical-section")))]
+mod platform {
+    use crate::state;
+
+    #[inline]
+    pub(super) fn save() {
+        state::set_irq_disable_depth(state::irq_disable_depth() + 1);
+    }
+
+    #[inline]
+    pub(super) fn restore() {
+        let depth = state::irq_disable_depth().saturating_sub(1);
+        state::set_irq_disable_depth(depth);
+        #[cfg(feature = "std")]
+        if depth == 0 {
+            super::line::deliver_pending();
+        }
+    }
+}
+
+/// Bare metal with `critical-section`: the count, and real masking by the
+/// outermost section (module docs).
+#[cfg(all(feature = "critical-section", not(feature = "std")))]
+mod platform {
+    use core::cell::Cell;
+
+    use critical_section::{CriticalSection, Mutex, RestoreState};
+
+    use crate::state;
+
+    /// The restore state of the outermost section's `acquire`, released
+    /// when the count returns to 0. Only touched with interrupts masked.
+    static OUTERMOST: Mutex<Cell<RestoreState>> = Mutex::new(Cell::new(RestoreState::invalid()));
+
+    #[inline]
+    pub(super) fn save() {
+        // SAFETY: released exactly once: at once below for a nested section,
+        // or by `restore` when the count returns to 0 for the outermost one.
+        // Every nested acquire is released before the outermost one, so the
+        // crate's acquires and releases are in reverse order.
+        let restore = unsafe { critical_section::acquire() };
+        let depth = state::irq_disable_depth();
+        state::set_irq_disable_depth(depth + 1);
+        if depth == 0 {
+            // SAFETY: inside the critical section acquired above; the token
+            // does not leave this block.
+            let cs = unsafe { CriticalSection::new() };
+            OUTERMOST.borrow(cs).set(restore);
+        } else {
+            // SAFETY: the acquire just above, released right away (reverse
+            // order); the outermost section keeps interrupts masked.
+            unsafe { critical_section::release(restore) };
+        }
+    }
+
+    #[inline]
+    pub(super) fn restore() {
+        let depth = state::irq_disable_depth();
+        if depth == 0 {
+            // Unbalanced (the count was reset): there is nothing to release.
+            return;
+        }
+        state::set_irq_disable_depth(depth - 1);
+        if depth == 1 {
+            // SAFETY: the count was 1, so the outermost section is still
+            // held: interrupts are masked. The token does not leave this block.
+            let cs = unsafe { CriticalSection::new() };
+            let restore = OUTERMOST.borrow(cs).replace(RestoreState::invalid());
+            // SAFETY: the restore state of the outermost `acquire`, released
+            // once, after every nested one.
+            unsafe { critical_section::release(restore) };
+        }
     }
 }
 
@@ -184,4 +313,219 @@ where
     // allocated, so a checking allocator sees nothing of the simulation.
     let _irqs = IrqSave::save();
     Ok(NoWait::enter_section(handler))
+}
+
+#[cfg(feature = "std")]
+pub use self::line::{Line, Raised};
+
+#[cfg(feature = "std")]
+mod line {
+    use core::cell::Cell;
+
+    use super::{IrqSave, irqs_disabled};
+    use crate::context::NoWait;
+
+    /// An interrupt line with its handler, for the `std` simulation: raised
+    /// while local interrupts are disabled on this thread, it is deferred
+    /// (marked pending) and delivered when the last interrupt-disabling
+    /// section ends, as the interrupt controller does at
+    /// `local_irq_restore()`; otherwise it is delivered at once.
+    ///
+    /// The handler is a plain `fn(&mut NoWait)` (a `#[nowait]` function
+    /// taking `&mut NoWait`, or a closure that captures nothing), so a line
+    /// can be a `static`; data it shares with the interrupted code lives in
+    /// statics too, behind a [`SpinLockIrq`](crate::sync::SpinLockIrq).
+    /// It runs as [`raise`](super::raise) runs a handler: on the current
+    /// thread, in an atomic section, with local interrupts disabled.
+    ///
+    /// Deferral is per thread (a thread plays a CPU), allocates nothing and
+    /// keeps at most [`Line::MAX_PENDING`] distinct lines pending; a line
+    /// raised again while pending is delivered once (an edge-triggered
+    /// line's pending bit). Pending lines are delivered in the order they
+    /// were first raised. A handler that raises a line (itself included)
+    /// sees it deferred until it returns, since local interrupts are
+    /// disabled while it runs. When the last section ends by unwinding (a
+    /// panic), the pending lines are kept and delivered at the next end of
+    /// a section or [`raise`](Line::raise) with interrupts enabled.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, NoWait, irq::{Line, Raised}, sync::SpinLockIrq};
+    ///
+    /// static RX_FRAMES: SpinLockIrq<u32> = SpinLockIrq::new(0);
+    /// fn rx_interrupt(cx: &mut NoWait) {
+    ///     *RX_FRAMES.lock_irqsave(cx) += 1;
+    /// }
+    /// static RX: Line = Line::new(rx_interrupt);
+    ///
+    /// MaySleep::enter(|cx| {
+    ///     assert_eq!(RX.raise(), Raised::Delivered);
+    ///     let frames = RX_FRAMES.lock_irqsave(cx);
+    ///     assert_eq!(RX.raise(), Raised::Pending); // masked: deferred, not lost
+    ///     assert_eq!(*frames, 1);
+    ///     drop(frames); // local_irq_restore(): the pending interrupt is taken here
+    ///     assert_eq!(*RX_FRAMES.lock_irqsave(cx), 2);
+    /// });
+    /// ```
+    pub struct Line {
+        handler: fn(&mut NoWait),
+    }
+
+    /// What [`Line::raise`] did.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Raised {
+        /// The handler ran before `raise` returned.
+        Delivered,
+        /// Local interrupts are disabled on this thread: the line is pending
+        /// and its handler runs when the last interrupt-disabling section
+        /// ends.
+        Pending,
+    }
+
+    std::thread_local! {
+        /// The lines pending on this thread, in the order they were raised.
+        static PENDING: Cell<[Option<&'static Line>; Line::MAX_PENDING]> =
+            const { Cell::new([None; Line::MAX_PENDING]) };
+    }
+
+    impl Line {
+        /// How many distinct lines may be pending on one thread at once.
+        pub const MAX_PENDING: usize = 16;
+
+        /// A line whose interrupts run `handler`.
+        pub const fn new(handler: fn(&mut NoWait)) -> Line {
+            Line { handler }
+        }
+
+        /// Raises the line: delivers the interrupt now, or, when local
+        /// interrupts are disabled on this thread, marks it pending until
+        /// the last interrupt-disabling section ends.
+        ///
+        /// # Panics
+        ///
+        /// If [`MAX_PENDING`](Self::MAX_PENDING) other lines are already
+        /// pending on this thread; and if the handler panics (after the
+        /// interrupt state and the atomic depth are restored).
+        pub fn raise(&'static self) -> Raised {
+            if irqs_disabled() {
+                self.mark_pending();
+                return Raised::Pending;
+            }
+            // Lines left pending by a section that ended by unwinding.
+            deliver_pending();
+            self.deliver();
+            Raised::Delivered
+        }
+
+        /// Whether the line is pending on this thread.
+        pub fn is_pending(&'static self) -> bool {
+            PENDING.with(|pending| pending.get().iter().flatten().any(|line| core::ptr::eq(*line, self)))
+        }
+
+        fn deliver(&'static self) {
+            // As `raise`: interrupts off and the atomic depth raised while
+            // the handler runs. Lines it raises are pending until it returns
+            // and are delivered when this section ends.
+            let _irqs = IrqSave::save();
+            NoWait::enter_section(self.handler);
+        }
+
+        fn mark_pending(&'static self) {
+            PENDING.with(|pending| {
+                let mut lines = pending.get();
+                if lines.iter().flatten().any(|line| core::ptr::eq(*line, self)) {
+                    return;
+                }
+                let Some(slot) = lines.iter_mut().find(|slot| slot.is_none()) else {
+                    panic!("irq: more than {} interrupt lines pending on this thread", Line::MAX_PENDING);
+                };
+                *slot = Some(self);
+                pending.set(lines);
+            });
+        }
+    }
+
+    impl core::fmt::Debug for Line {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.debug_struct("Line").field("handler", &(self.handler as *const ())).finish()
+        }
+    }
+
+    /// The oldest pending line, removed from the set.
+    fn take_pending() -> Option<&'static Line> {
+        // `try_with`: a section may end in a TLS destructor.
+        PENDING
+            .try_with(|pending| {
+                let mut lines = pending.get();
+                let first = lines[0].take()?;
+                lines.rotate_left(1);
+                pending.set(lines);
+                Some(first)
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Delivers the pending lines: called when the last
+    /// interrupt-disabling section ends, and by `raise`. While the thread
+    /// unwinds the lines stay pending (a handler panicking then would
+    /// abort).
+    pub(super) fn deliver_pending() {
+        if std::thread::panicking() {
+            return;
+        }
+        while let Some(line) = take_pending() {
+            line.deliver();
+        }
+    }
+}
+
+#[cfg(feature = "critical-section")]
+impl NoWait {
+    /// Runs `f` inside a critical section, with the section's
+    /// `critical_section::CriticalSection` and a [`NoWait`] token: code
+    /// written against the embedded ecosystem's token
+    /// (`critical_section::Mutex::borrow(cs)`, drivers, allocators) and
+    /// alloc-ctx requests (`GFP_ATOMIC` only) work side by side.
+    ///
+    /// It is an interrupt-disabling section like an irq-save lock's: the
+    /// atomic depth is raised and [`irqs_disabled`] holds while `f` runs;
+    /// on bare metal the outermost section masks interrupts through
+    /// `critical_section::acquire()` (module docs), and the
+    /// `critical_section::with` inside it nests. With `std`, pending
+    /// [`Line`]s are delivered when it ends.
+    ///
+    /// Why a closure and not a conversion from a `CriticalSection` the
+    /// caller already has (`fn(CriticalSection<'cs>) -> &'cs mut NoWait`):
+    /// a token made from someone else's critical section would have no
+    /// guard to raise and restore the atomic depth and the interrupt count
+    /// at its ends, so the run-time checks (`might_sleep()`,
+    /// [`irqs_disabled`]) would not see the section. Here both are scoped
+    /// to `f`, the token and the `CriticalSection` cannot outlive it, and
+    /// the release is in reverse order by construction. Like
+    /// [`NoWait::enter`], `f` must be `Send`, which keeps a captured sleep
+    /// token out.
+    ///
+    /// ```
+    /// # #[cfg(feature = "critical-section")] { // (tests link critical-section's `std` implementation)
+    /// use alloc_ctx::{KBox, NoWait, flags::*, irq::irqs_disabled};
+    /// use core::cell::Cell;
+    /// static TICKS: critical_section::Mutex<Cell<u32>> = critical_section::Mutex::new(Cell::new(0));
+    ///
+    /// NoWait::with_critical_section(|cs, cx| {
+    ///     TICKS.borrow(cs).set(TICKS.borrow(cs).get() + 1); // the ecosystem's token
+    ///     assert!(irqs_disabled());
+    ///     let event = KBox::new(7u16, GFP_ATOMIC, cx); // alloc-ctx's token
+    ///     assert!(event.is_ok());
+    /// });
+    /// # }
+    /// ```
+    pub fn with_critical_section<R>(
+        f: impl for<'cs> FnOnce(critical_section::CriticalSection<'cs>, &mut NoWait) -> R + Send,
+    ) -> R {
+        // Interrupts first, as `lock_irqsave`; both end after the
+        // `critical_section::with` inside, in reverse order.
+        let _irqs = IrqSave::save();
+        let _section = state::AtomicSection::enter();
+        critical_section::with(|cs| f(cs, NoWait::for_section()))
+    }
 }

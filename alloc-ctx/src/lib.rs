@@ -60,10 +60,12 @@ extern crate self as alloc_ctx;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod arc;
 pub mod backend;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod checking;
+pub mod clone;
 pub mod context;
 pub mod error;
 pub mod flags;
@@ -89,10 +91,11 @@ pub mod typelevel;
 pub mod workqueue;
 
 pub use backend::{Backend, System};
+pub use clone::TryClone;
 pub use context::{MaySleep, NoWait, SleepToken, Token};
 pub use error::AllocError;
-pub use kbox::KBox;
-pub use kvec::{KVVec, KVec, PushError};
+pub use kbox::{KBox, KVBox, VBox};
+pub use kvec::{KVVec, KVec, PushError, VVec};
 pub use request::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
 pub use size::{Size, SizeError, array_size, struct_size};
 pub use state::might_sleep;
@@ -106,6 +109,12 @@ pub mod prelude {
     pub use crate::flags::*;
     pub use crate::size::{Kmalloc, Kvmalloc, Nofail, Size, array_size, struct_size};
     pub use crate::{AllocError, KBox, KVVec, KVec, MaySleep, NoWait, SizeError};
+    pub use crate::{
+        KVBox, TryClone, VBox, VVec,
+        error::code::*,
+        error::{Error, Result},
+        kbox_dyn, kvec,
+    };
     #[cfg(feature = "macros")]
     pub use crate::{may_sleep, nowait};
 }

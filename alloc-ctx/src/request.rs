@@ -37,7 +37,7 @@ pub const MAX_RECLAIM_RETRIES: u32 = 16;
 pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
     check_context(gfp);
     let _request = InRequest::enter(gfp);
-    let request = Request::new(layout, gfp);
+    let request = Request::new(layout, gfp, Location::caller());
     match backend.allocate(&request) {
         Some(ptr) => Ok(ptr),
         None => allocate_slow(backend, layout, gfp, request.injected(), Location::caller()),
@@ -57,7 +57,7 @@ fn allocate_slow<A: Backend + ?Sized>(
     injected: bool,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
-    let request = Request::new(layout, gfp);
+    let request = Request::new(layout, gfp, location);
     retry(&request, injected, location, || backend.allocate(&request))
 }
 
@@ -82,7 +82,7 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
     debug_assert!(old.size() != 0 && old.align() == new.align());
     check_context(gfp);
     let _request = InRequest::enter(gfp);
-    let request = Request::new(new, gfp);
+    let request = Request::new(new, gfp, Location::caller());
     // SAFETY: forwarded from the caller.
     match unsafe { backend.reallocate(ptr, old, &request) } {
         Some(ptr) => Ok(ptr),
@@ -108,7 +108,7 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
     injected: bool,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
-    let request = Request::new(new, gfp);
+    let request = Request::new(new, gfp, location);
     // SAFETY: forwarded from the caller; the old block is still valid
     // after each failed attempt.
     retry(&request, injected, location, || unsafe { backend.reallocate(ptr, old, &request) })

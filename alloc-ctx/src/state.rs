@@ -300,6 +300,7 @@ impl Drop for ScopeMask {
 /// work one after another on one thread (the workqueue's worker) and must
 /// start each from the state it had before: a piece that leaked a section
 /// (`mem::forget` of a lock guard) must not poison the next one.
+#[cfg(feature = "std")]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct ContextState {
     pub(crate) atomic_depth: u32,
@@ -308,6 +309,7 @@ pub(crate) struct ContextState {
     pub(crate) nowait_marks: u32,
 }
 
+#[cfg(feature = "std")]
 impl ContextState {
     /// The current thread's state.
     pub(crate) fn current() -> ContextState {

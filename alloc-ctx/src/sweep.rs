@@ -66,6 +66,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::fmt;
+use core::panic::Location;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -96,6 +97,8 @@ pub struct SweepBackend {
     fail_at: Option<usize>,
     calls: AtomicUsize,
     failed: AtomicBool,
+    /// Where the failed request was made.
+    failed_site: Mutex<Option<&'static Location<'static>>>,
     /// Live blocks by address.
     blocks: Mutex<BTreeMap<usize, Block>>,
 }
@@ -107,6 +110,7 @@ struct Block {
     ptr: NonNull<u8>,
     layout: Layout,
     call: usize,
+    site: &'static Location<'static>,
 }
 
 // SAFETY: a `Block` is the record of an allocation, not access to it; the
@@ -127,6 +131,8 @@ pub struct LeakedBlock {
     pub align: usize,
     /// The backend call (counted from 1) that allocated it.
     pub call: usize,
+    /// Where the request that allocated it was made.
+    pub site: &'static Location<'static>,
 }
 
 impl SweepBackend {
@@ -146,6 +152,7 @@ impl SweepBackend {
             fail_at,
             calls: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
+            failed_site: Mutex::new(None),
             blocks: Mutex::new(BTreeMap::new()),
         }
     }
@@ -170,7 +177,12 @@ impl SweepBackend {
         let mut blocks: Vec<LeakedBlock> = self
             .lock()
             .values()
-            .map(|block| LeakedBlock { size: block.layout.size(), align: block.layout.align(), call: block.call })
+            .map(|block| LeakedBlock {
+                size: block.layout.size(),
+                align: block.layout.align(),
+                call: block.call,
+                site: block.site,
+            })
             .collect();
         blocks.sort_by_key(|block| block.call);
         blocks
@@ -179,6 +191,17 @@ impl SweepBackend {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<usize, Block>> {
         // Every update of the map is a single insert or remove.
         self.blocks.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Where the request that this backend failed was made, once it has.
+    pub fn failed_site(&self) -> Option<&'static Location<'static>> {
+        *self.failed_site.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Fails `request` as an injected fault, remembering where it was made.
+    fn fail(&self, request: &Request) {
+        *self.failed_site.lock().unwrap_or_else(PoisonError::into_inner) = Some(request.location());
+        request.fail_as_injected();
     }
 
     /// Counts a call; `true` if it is the one to fail.
@@ -205,11 +228,12 @@ unsafe impl Backend for SweepBackend {
     fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
-            request.fail_as_injected();
+            self.fail(request);
             return None;
         }
         let ptr = System.allocate(request)?;
-        self.lock().insert(ptr.as_ptr().addr(), Block { ptr, layout: request.layout(), call });
+        self.lock()
+            .insert(ptr.as_ptr().addr(), Block { ptr, layout: request.layout(), call, site: request.location() });
         Some(ptr)
     }
 
@@ -229,7 +253,7 @@ unsafe impl Backend for SweepBackend {
     unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {
         let (call, fail) = self.next_call_fails();
         if fail {
-            request.fail_as_injected();
+            self.fail(request);
             return None;
         }
         let mut blocks = self.lock();
@@ -241,7 +265,10 @@ unsafe impl Backend for SweepBackend {
         // above); the caller guarantees the alignments match.
         let fresh = unsafe { System.reallocate(ptr, old, request) }?;
         blocks.remove(&ptr.as_ptr().addr());
-        blocks.insert(fresh.as_ptr().addr(), Block { ptr: fresh, layout: request.layout(), call });
+        blocks.insert(
+            fresh.as_ptr().addr(),
+            Block { ptr: fresh, layout: request.layout(), call, site: request.location() },
+        );
         Some(fresh)
     }
 }
@@ -282,6 +309,8 @@ pub enum SweepProblem {
     Panicked {
         /// The failing point, or `None` for the counting run.
         point: Option<usize>,
+        /// Where the failed request was made.
+        site: Option<&'static Location<'static>>,
         /// The panic message.
         message: String,
     },
@@ -289,6 +318,8 @@ pub enum SweepProblem {
     Leaked {
         /// The failing point, or `None` for the counting run.
         point: Option<usize>,
+        /// Where the failed request was made.
+        site: Option<&'static Location<'static>>,
         /// The bytes leaked.
         bytes: usize,
         /// The leaked blocks, oldest first.
@@ -309,13 +340,14 @@ impl SweepProblem {
     }
 }
 
-struct Run(Option<usize>);
+struct Run(Option<usize>, Option<&'static Location<'static>>);
 
 impl fmt::Display for Run {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(point) => write!(f, "with point {point} failing"),
-            None => f.write_str("in the counting run"),
+        match (self.0, self.1) {
+            (Some(point), Some(site)) => write!(f, "with point {point} (the request at {site}) failing"),
+            (Some(point), None) => write!(f, "with point {point} failing"),
+            (None, _) => f.write_str("in the counting run"),
         }
     }
 }
@@ -323,13 +355,17 @@ impl fmt::Display for Run {
 impl fmt::Display for SweepProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SweepProblem::Panicked { point, message } => {
-                write!(f, "panicked {}: {message}", Run(*point))
+            SweepProblem::Panicked { point, site, message } => {
+                write!(f, "panicked {}: {message}", Run(*point, *site))
             }
-            SweepProblem::Leaked { point, bytes, blocks } => {
-                write!(f, "leaked {bytes} bytes {} in {} blocks:", Run(*point), blocks.len())?;
+            SweepProblem::Leaked { point, site, bytes, blocks } => {
+                write!(f, "leaked {bytes} bytes {} in {} blocks:", Run(*point, *site), blocks.len())?;
                 for block in blocks {
-                    write!(f, " {} bytes (align {}) from call {};", block.size, block.align, block.call)?;
+                    write!(
+                        f,
+                        " {} bytes (align {}) from call {} at {};",
+                        block.size, block.align, block.call, block.site
+                    )?;
                 }
                 Ok(())
             }
@@ -528,14 +564,14 @@ where
                 .map(|message| message.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "(a panic payload that is not a string)".to_string());
-            report.problems.push(SweepProblem::Panicked { point, message });
+            report.problems.push(SweepProblem::Panicked { point, site: backend.failed_site(), message });
             None
         }
     };
     let leaked = backend.live_blocks();
     if !leaked.is_empty() {
         let bytes = leaked.iter().map(|block| block.size).sum();
-        report.problems.push(SweepProblem::Leaked { point, bytes, blocks: leaked });
+        report.problems.push(SweepProblem::Leaked { point, site: backend.failed_site(), bytes, blocks: leaked });
     }
     outcome
 }

@@ -159,3 +159,42 @@ fn abort_policy_stops_the_program() {
     assert!(stderr.contains("alloc-ctx: BUG: allocation of 3 bytes (align 1, Alloc) in an atomic section"), "{stderr}");
     assert!(!stderr.contains("should have aborted"), "{stderr}");
 }
+
+/// A panic inside an atomic section, with a panic hook that captures and
+/// prints a backtrace (as `RUST_BACKTRACE=1` does): the hook allocates while
+/// it holds std's backtrace lock, and recording that allocation must not
+/// capture a backtrace again under the same lock. It used to hang; now the
+/// panic is reported and caught, and the violation recorded without a
+/// backtrace.
+#[test]
+#[cfg_attr(miri, ignore = "captures backtraces, which need `getcwd`: not under Miri's isolation")]
+fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
+    let _serial = serial();
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let text = format!("{info}\n{backtrace}");
+        black_box(text);
+    }));
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let lock = std::sync::Arc::new(alloc_ctx::sync::SpinLock::new(0u32));
+    let worker = {
+        let lock = std::sync::Arc::clone(&lock);
+        std::thread::spawn(move || {
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                MaySleep::enter(|cx| {
+                    let _guard = lock.lock(cx);
+                    panic!("assertion failed under a spinlock");
+                })
+            }));
+            done_tx.send(caught.is_err()).unwrap();
+        })
+    };
+    let outcome = done_rx.recv_timeout(std::time::Duration::from_secs(60));
+    std::panic::set_hook(previous_hook);
+    assert_eq!(outcome, Ok(true), "the panic was caught, not a hang");
+    worker.join().unwrap();
+    assert!(violation_count() >= 1, "the hook's allocations in the section are still reported");
+    let recorded = take_violations();
+    assert!(recorded.iter().all(|violation| violation.backtrace.status() != std::backtrace::BacktraceStatus::Captured));
+}

@@ -6,7 +6,7 @@ mod common;
 use alloc_ctx::backend::Backend;
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{Kmalloc, Size};
-use alloc_ctx::sweep::{LeakedBlock, SweepBackend, SweepProblem, sweep, try_sweep};
+use alloc_ctx::sweep::{SweepBackend, SweepProblem, sweep, try_sweep};
 use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait};
 use common::quiet_reports;
 
@@ -92,14 +92,20 @@ fn a_panicking_error_path_is_caught_and_named() {
     assert_eq!(report.failures_handled, 1, "point 1 returns an error cleanly");
     assert_eq!(report.problems.len(), 1);
     match &report.problems[0] {
-        SweepProblem::Panicked { point: Some(2), message } => assert!(message.contains("body allocation"), "{message}"),
+        SweepProblem::Panicked { point: Some(2), site: Some(site), message } => {
+            assert!(message.contains("body allocation"), "{message}");
+            // The site is the failing request's line in this file, not a
+            // line inside alloc-ctx.
+            assert!(site.file().ends_with("sweep.rs") && site.file().contains("tests"), "{site}");
+        }
         other => panic!("expected a panic at point 2, got {other:?}"),
     }
-    assert!(error.to_string().contains("panicked with point 2 failing: body allocation"), "{error}");
+    assert!(error.to_string().contains("panicked with point 2 (the request at "), "{error}");
+    assert!(error.to_string().contains("failing: body allocation"), "{error}");
 }
 
 #[test]
-#[should_panic(expected = "with point 2 failing")]
+#[should_panic(expected = "with point 2 (the request at alloc-ctx/tests/sweep.rs:114:25) failing")]
 fn sweep_panics_when_a_run_panics() {
     quiet_reports();
     sweep(|backend: &SweepBackend| {
@@ -131,13 +137,18 @@ fn a_leaking_error_path_is_caught_with_the_leaked_blocks() {
     .unwrap_err();
     let report = &error.report;
     assert_eq!((report.points, report.failures_handled, report.errors_returned), (3, 2, 3));
-    let expected = SweepProblem::Leaked {
-        point: Some(3),
-        bytes: 32 + 4 * 2,
-        blocks: vec![LeakedBlock { size: 32, align: 8, call: 1 }, LeakedBlock { size: 8, align: 2, call: 2 }],
+    let [SweepProblem::Leaked { point: Some(3), site: Some(site), bytes: 40, blocks }] = &report.problems[..] else {
+        panic!("expected one leak at point 3, got {:?}", report.problems);
     };
-    assert_eq!(report.problems, [expected]);
-    assert!(error.to_string().contains("leaked 40 bytes with point 3 failing in 2 blocks"), "{error}");
+    let sizes: Vec<_> = blocks.iter().map(|block| (block.size, block.align, block.call)).collect();
+    assert_eq!(sizes, [(32, 8, 1), (8, 2, 2)]);
+    // Every site is a line of this test: the failed request's and each
+    // leaked block's, each block at its own line.
+    assert!(site.file().ends_with("sweep.rs") && site.file().contains("tests"), "{site}");
+    assert!(blocks.iter().all(|block| block.site.file() == site.file()));
+    assert_ne!(blocks[0].site.line(), blocks[1].site.line());
+    assert!(error.to_string().contains("leaked 40 bytes with point 3 (the request at "), "{error}");
+    assert!(error.to_string().contains("failing in 2 blocks"), "{error}");
 }
 
 #[test]

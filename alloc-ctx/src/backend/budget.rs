@@ -3,7 +3,12 @@
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::Ordering;
+// Targets without compare-and-swap (thumbv6m) get it from portable-atomic.
+#[cfg(target_has_atomic = "ptr")]
+use core::sync::atomic::AtomicUsize;
+#[cfg(not(target_has_atomic = "ptr"))]
+use portable_atomic::AtomicUsize;
 
 use super::{Backend, Request, System};
 use crate::flags::Gfp;
@@ -39,6 +44,7 @@ pub struct Budget<B: Backend = System> {
     peak: AtomicUsize,
 }
 
+#[cfg(feature = "alloc")]
 impl Budget<System> {
     /// A budget of `limit` bytes on the [`System`] backend.
     pub const fn new(limit: usize) -> Self {

@@ -2,7 +2,17 @@
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::Ordering;
+// Targets without compare-and-swap (thumbv6m) get it from portable-atomic,
+// and so do 32-bit targets without 64-bit atomics (thumbv7m, riscv32imac).
+#[cfg(target_has_atomic = "64")]
+use core::sync::atomic::AtomicU64;
+#[cfg(target_has_atomic = "ptr")]
+use core::sync::atomic::AtomicUsize;
+#[cfg(not(target_has_atomic = "64"))]
+use portable_atomic::AtomicU64;
+#[cfg(not(target_has_atomic = "ptr"))]
+use portable_atomic::AtomicUsize;
 
 use super::{Backend, Request, System};
 use crate::flags::{Gfp, GfpFlags};
@@ -42,6 +52,7 @@ pub struct FailInject<B: Backend = System> {
     failures: AtomicUsize,
 }
 
+#[cfg(feature = "alloc")]
 impl FailInject<System> {
     /// Injects failures into the [`System`] backend.
     pub const fn system() -> Self {
@@ -140,7 +151,17 @@ impl<B: Backend> FailInject<B> {
             x ^= x << 17;
             x
         };
-        let previous = self.rng.fetch_update(Ordering::AcqRel, Ordering::Acquire, |x| Some(step(x)));
+        let update = || self.rng.fetch_update(Ordering::AcqRel, Ordering::Acquire, |x| Some(step(x)));
+        // Without native 64-bit atomics, portable-atomic's `AtomicU64` takes
+        // a global spinlock: with interrupts masked meanwhile, a handler
+        // drawing from the same generator cannot interrupt the holder and
+        // spin on its lock (single core). Without the `critical-section`
+        // feature, do not share a randomly failing backend with interrupt
+        // handlers on those targets.
+        #[cfg(all(feature = "critical-section", not(target_has_atomic = "64")))]
+        let previous = critical_section::with(|_| update());
+        #[cfg(not(all(feature = "critical-section", not(target_has_atomic = "64"))))]
+        let previous = update();
         let value = step(previous.unwrap_or_else(|x| x));
         (value >> 32) < self.probability
     }

@@ -2,8 +2,8 @@
 // Refusal check: the documented way to opt a method out of a block mark,
 // `use alloc_ctx::no_context;` then `#[no_context]` on the method, must not
 // leave an unused import behind (crates that deny warnings would refuse
-// it). The block macro removes the attribute before name resolution, so
-// the import looks unused.
+// it). The block macro hands the attribute back to `no_context` itself
+// (as `#[no_context(in_marked_block)]`), so the import is used.
 use alloc_ctx::{no_context, nowait};
 
 struct Dev {
