@@ -225,7 +225,7 @@ impl MaySleep {
     /// Inside an atomic section, with the kernel's "BUG: sleeping function
     /// called from invalid context" message naming the caller; in debug
     /// builds also inside a `#[nowait]` function ("BUG: sleeping function
-    /// called from a #[nowait] function").
+    /// called from a `#[nowait]` function").
     #[track_caller]
     #[inline]
     pub fn enter<R>(f: impl FnOnce(&mut MaySleep) -> R) -> R {

@@ -44,7 +44,7 @@
 //! # Bare metal: the `critical-section` feature
 //!
 //! Without `std` and with the `critical-section` feature, interrupt control
-//! is the [`critical-section`](critical_section) crate's, which the final
+//! is the `critical-section` crate's, which the final
 //! binary implements (cortex-m's `critical-section-single-core`, riscv's
 //! `critical-section-single-hart`, an RTOS's):
 //!
@@ -75,7 +75,7 @@
 //! * A leaked guard (`mem::forget`) leaves interrupts masked, as a leaked
 //!   `spin_lock_irqsave()` would.
 //!
-//! [`NoWait::with_critical_section`] opens such a section and lends both a
+//! `NoWait::with_critical_section` opens such a section and lends both a
 //! `critical_section::CriticalSection` (for `critical_section::Mutex` and
 //! the rest of the ecosystem) and a `&mut NoWait`.
 //!
