@@ -17,8 +17,10 @@
 //!   and the allocator's maximum), and NOFAIL requests only with sizes
 //!   proven at most 8 KiB ([`size`]);
 //! * NOFS/NOIO scopes mask flags like the kernel's `current_gfp_context()`;
-//! * the tokens are zero-sized and the flags are types: it all costs nothing
-//!   at run time.
+//! * the tokens are zero-sized and the flags are types: the rules cost
+//!   nothing at run time; what a request adds to the allocator is a
+//!   `might_sleep()` check on sleeping requests (one thread-local read, in
+//!   release builds too), measured in `BENCHMARKS.md`.
 //!
 //! ```
 //! use alloc_ctx::{KVec, MaySleep, NoWait, flags::*, size::{array_size, Kmalloc}};

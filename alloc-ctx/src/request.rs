@@ -117,11 +117,11 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
 /// Marks the thread as inside a token request until dropped, so that the
 /// checking global allocator (`crate::checking`) lets the backend's own
 /// allocations (and the failure report's) through. That allocator only
-/// judges allocations made inside atomic sections, so the mark is only set
-/// there: a request that may sleep has just checked that the thread is not
-/// atomic (the compiler merges the two reads), and outside atomic sections
-/// nothing is written. Restores the previous state, so nested requests (a
-/// shrinker allocating during reclaim) stay marked. A no-op without `std`.
+/// judges allocations made inside atomic sections, so requests that may
+/// sleep, which have just been checked to be outside any, are not marked;
+/// non-blocking requests are (reading the depth first would cost as much
+/// as the mark). Restores the previous state, so nested requests stay
+/// marked. A no-op without `std`.
 #[must_use = "the request ends when the guard is dropped"]
 pub(crate) struct InRequest {
     /// The mark's previous value, if this request set it.
@@ -131,7 +131,7 @@ pub(crate) struct InRequest {
 
 #[cfg(feature = "std")]
 std::thread_local! {
-    /// Whether the thread is inside a token request made in atomic context.
+    /// Whether the thread is inside a non-blocking token request.
     static IN_REQUEST: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
 }
 
@@ -140,11 +140,12 @@ impl InRequest {
     pub(crate) fn enter(gfp: Gfp) -> InRequest {
         #[cfg(feature = "std")]
         {
-            // A sleeping request outside an atomic section has been checked
-            // by `check_context`; the test below then folds away.
-            let atomic = !gfp.may_sleep() && crate::state::in_atomic();
-            // `try_with`: a request may run from a TLS destructor.
-            let previous = if atomic { IN_REQUEST.try_with(|mark| mark.replace(true)).ok() } else { None };
+            // A request that may sleep has just been checked to be outside
+            // any atomic section (`check_context`), where the checking
+            // allocator looks at nothing: no mark. Its flags are constants,
+            // so the test folds away. `try_with`: a request may run from a
+            // TLS destructor.
+            let previous = if gfp.may_sleep() { None } else { IN_REQUEST.try_with(|mark| mark.replace(true)).ok() };
             InRequest { previous }
         }
         #[cfg(not(feature = "std"))]
@@ -165,8 +166,8 @@ impl Drop for InRequest {
     }
 }
 
-/// Whether the current thread is inside a token request made in an atomic
-/// section (false during thread teardown, when the mark is gone).
+/// Whether the current thread is inside a non-blocking token request
+/// (false during thread teardown, when the mark is gone).
 #[cfg(feature = "std")]
 #[inline(always)]
 pub(crate) fn in_request() -> bool {

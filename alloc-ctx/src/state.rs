@@ -188,7 +188,7 @@ fn sleeping_in_nowait_function(marks: u32) -> ! {
 /// Marks the thread as running a `#[nowait]` function until dropped, so
 /// that [`might_sleep`] fires inside it even when its caller could sleep.
 /// Emitted by `#[nowait]` in debug builds only (a marked function compiles
-/// to the same code as an unmarked one in release builds).
+/// without it in release builds).
 #[doc(hidden)]
 #[must_use = "the mark ends when the guard is dropped"]
 pub struct NoWaitMark {
