@@ -189,7 +189,7 @@ fn alloc_token_kernel(iterations: u64) {
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 1, token: as above with `GFP_ATOMIC` through a `NoWait` token.
@@ -201,7 +201,7 @@ fn alloc_token_atomic(iterations: u64) {
             let buffer = nw.alloc(GFP_ATOMIC, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 1, baseline: `std::alloc::alloc`/`dealloc` with the same `Layout`
@@ -241,7 +241,7 @@ fn array_token(iterations: u64) {
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 2, baseline: `Layout::array::<u64>(n)` + `alloc`/`dealloc`.
@@ -305,7 +305,7 @@ fn struct_token(iterations: u64) {
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 2, the size check alone: `struct_size::<Header, u64, Kmalloc>(n)`,
@@ -342,7 +342,7 @@ fn push_kvec_kernel(iterations: u64) {
             }
             black_box(vec.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 3, token: as above with `GFP_ATOMIC` through a `NoWait` token.
@@ -356,7 +356,7 @@ fn push_kvec_atomic(iterations: u64) {
             }
             black_box(vec.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 3, baseline: `Vec::try_reserve(1)` + `Vec::push`, the fallible
@@ -392,7 +392,7 @@ fn extend_kvec(iterations: u64) {
             }
             black_box(vec.as_ptr());
         }
-    })
+    });
 }
 
 /// Item 3, baseline: `Vec::try_reserve(n)` + `Vec::extend_from_slice`.

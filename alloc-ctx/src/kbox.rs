@@ -891,7 +891,7 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
         let this = ManuallyDrop::new(this);
         // SAFETY: `this` is never used or dropped again, so the backend is
         // moved out exactly once.
-        let backend = unsafe { ptr::read(&this.backend) };
+        let backend = unsafe { ptr::read(&raw const this.backend) };
         (this.ptr, backend)
     }
 

@@ -547,7 +547,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         let me = ManuallyDrop::new(self);
         // SAFETY: `me` is never used or dropped again, so the backend is
         // moved out exactly once.
-        let backend = unsafe { ptr::read(&me.backend) };
+        let backend = unsafe { ptr::read(&raw const me.backend) };
         (me.ptr.as_ptr(), me.len, me.cap, backend)
     }
 
@@ -1644,7 +1644,7 @@ impl<T: TryClone, B: Bound, A: Backend + Clone> BoundedVec<T, B, A> {
         C: Permits<F>,
     {
         let mut copy = Self::with_capacity_in(self.len, self.backend.clone(), flags, cx)?;
-        for item in self.iter() {
+        for item in self {
             let item = item.try_clone(flags, cx)?;
             if copy.push_within_capacity(item).is_err() {
                 unreachable!("room for every element was reserved");
@@ -1995,7 +1995,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
         let me = ManuallyDrop::new(self);
         // SAFETY: `me` is not used or dropped again: the backend is moved
         // out once.
-        let backend = unsafe { ptr::read(&me.backend) };
+        let backend = unsafe { ptr::read(&raw const me.backend) };
         let (buf, cap, next, len) = (me.buf, me.cap, me.next, me.end - me.next);
         if next != 0 {
             // SAFETY: the `len` elements from `next` move to the start of

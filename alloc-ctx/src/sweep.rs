@@ -561,7 +561,7 @@ where
         Err(payload) => {
             let message = payload
                 .downcast_ref::<&str>()
-                .map(|message| message.to_string())
+                .map(alloc::string::ToString::to_string)
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "(a panic payload that is not a string)".to_string());
             report.problems.push(SweepProblem::Panicked { point, site: backend.failed_site(), message });

@@ -513,7 +513,7 @@ fn try_clone_is_deep() {
         let baseline = budget.live_bytes();
         let copy = queues.try_clone(GFP_KERNEL, cx).unwrap();
         assert_eq!(copy, queues);
-        assert!(!std::ptr::eq(&*copy[0], &*queues[0]), "new boxes");
+        assert!(!std::ptr::eq(&raw const *copy[0], &raw const *queues[0]), "new boxes");
         assert_eq!(budget.live_bytes(), baseline + 4 * size_of::<KBox<[u32; 4], &Budget>>() + 4 * 16);
         // Nested: a vector of vectors.
         let mut table: KVec<KVec<u8>> = KVec::new();
@@ -713,7 +713,7 @@ fn retain_and_dedup_drop_each_element_once_even_when_the_predicate_panics() {
             v.retain(|t| {
                 assert!(t.id != 4, "predicate panics");
                 t.id == 1
-            })
+            });
         }));
         assert!(result.is_err());
         assert_eq!(live.get(), 4, "nothing dropped or lost");
@@ -750,7 +750,7 @@ fn vmalloc_and_kvmalloc_bounds() {
     quiet_reports();
     assert_eq!(VVec::<u8>::MAX_CAPACITY, isize::MAX as usize);
     assert_eq!(KVVec::<u8>::MAX_CAPACITY, KVMALLOC_MAX_SIZE);
-    assert_eq!(array_size::<u8, Vmalloc>(KVMALLOC_MAX_SIZE + 1).map(|s| s.get()), Ok(KVMALLOC_MAX_SIZE + 1));
+    assert_eq!(array_size::<u8, Vmalloc>(KVMALLOC_MAX_SIZE + 1).map(alloc_ctx::Size::get), Ok(KVMALLOC_MAX_SIZE + 1));
     let widened: alloc_ctx::Size<Vmalloc> = array_size::<u64, Kvmalloc>(8).unwrap().into();
     assert_eq!(widened.get(), 64);
     let budget = Budget::new(1 << 20);

@@ -18,7 +18,7 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn noio_scopes_skip_shrinkers_that_need_io() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let clean = Arc::new(AtomicUsize::new(0));
     let writeback = Arc::new(AtomicUsize::new(0));
     let _clean = register_shrinker("clean-cache", ShrinkerNeeds::Nothing, {
@@ -57,7 +57,7 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
 
 #[test]
 fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let backend = TestBackend::new();
     let freed = Arc::new(AtomicUsize::new(0));
     // A stand-in cache: the "memory" it frees is modelled by letting the
@@ -100,7 +100,7 @@ fn passes_and_calls(request: impl FnOnce(&FailInject)) -> (usize, usize) {
 
 #[test]
 fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<Kmalloc>::new(64).unwrap();
     let atomic = passes_and_calls(|b| NoWait::enter(|nw| assert!(nw.alloc_in(b, GFP_ATOMIC, size).is_err())));
     assert_eq!(atomic, (0, 1));
@@ -111,7 +111,7 @@ fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
 
 #[test]
 fn noretry_runs_exactly_one_reclaim_pass() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<Kmalloc>::new(64).unwrap();
     let counts =
         passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err())));
@@ -120,7 +120,7 @@ fn noretry_runs_exactly_one_reclaim_pass() {
 
 #[test]
 fn plain_sleeping_requests_run_the_default_reclaim_passes() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<Kmalloc>::new(64).unwrap();
     let counts = passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOIO, size).is_err())));
     let passes = DEFAULT_RECLAIM_PASSES as usize;
@@ -129,10 +129,10 @@ fn plain_sleeping_requests_run_the_default_reclaim_passes() {
 
 #[test]
 fn retry_mayfail_runs_max_reclaim_retries_passes() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<Kmalloc>::new(64).unwrap();
     let counts = passes_and_calls(|b| {
-        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size).is_err()))
+        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size).is_err()));
     });
     let passes = MAX_RECLAIM_RETRIES as usize;
     assert_eq!(counts, (passes, 1 + passes));
@@ -140,7 +140,7 @@ fn retry_mayfail_runs_max_reclaim_retries_passes() {
 
 #[test]
 fn nofail_reclaims_before_every_retry_until_it_succeeds() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let passes = Arc::new(AtomicUsize::new(0));
     let _counter = register_shrinker("nofail-pass-counter", ShrinkerNeeds::Nothing, {
         let passes = passes.clone();

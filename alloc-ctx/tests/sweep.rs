@@ -70,7 +70,7 @@ fn nofail_points_are_counted_but_absorbed() {
         MaySleep::enter(|cx| {
             let table = KBox::new_in([7u8; 128], backend, GFP_KERNEL | __GFP_NOFAIL, cx);
             assert_eq!(table[127], 7);
-        })
+        });
     });
     assert_eq!((report.points, report.failures_handled, report.errors_returned), (1, 1, 0));
 }

@@ -197,7 +197,7 @@ fn entry_points_panic_under_a_spinlock() {
         NoWait::enter(|nw| {
             let _guard = lock.lock(nw);
             MaySleep::enter(|_cx| ());
-        })
+        });
     }));
     let message = panic_message(result.unwrap_err());
     assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
@@ -236,7 +236,7 @@ fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
             // thread holds a spinlock. `Mutex::lock` panics before blocking.
             let lying = unsafe { MaySleep::assume() };
             let _ = config.lock(lying);
-        })
+        });
     }));
     let message = panic_message(result.unwrap_err());
     assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");

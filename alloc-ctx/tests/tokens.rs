@@ -46,7 +46,7 @@ fn entry_point_panics_inside_a_nowait_scope() {
             cx.nowait_scope(|_nw| {
                 assert!(in_atomic());
                 alloc_ctx::might_sleep();
-            })
+            });
         }));
         assert!(panic_message(result.unwrap_err()).starts_with("BUG: sleeping function"));
         assert!(!in_atomic(), "depth balanced after a panic inside the scope");

@@ -265,9 +265,8 @@ pub fn napi_poll<A: Backend>(nic: &Nic<A>, budget: usize) -> usize {
 /// `GFP_ATOMIC` and puts it on the TX ring under its spinlock.
 #[nowait]
 pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
-    let mut frame = match KBox::new_in([0; RX_BUFFER_SIZE], nic.backend.clone(), GFP_ATOMIC | __GFP_NOWARN, cx) {
-        Ok(frame) => frame,
-        Err(_) => return bump(&nic.counters.tx_dropped_no_memory),
+    let Ok(mut frame) = KBox::new_in([0; RX_BUFFER_SIZE], nic.backend.clone(), GFP_ATOMIC | __GFP_NOWARN, cx) else {
+        return bump(&nic.counters.tx_dropped_no_memory);
     };
     let len = payload.len().min(RX_BUFFER_SIZE);
     frame[..len].copy_from_slice(&payload[..len]);

@@ -53,7 +53,7 @@ fn block_writeback_never_recurses_into_io_or_fs() {
     let budget = Arc::new(Budget::new(pages * block_writeback::PAGE_SIZE));
     let mut trace = Vec::new();
     let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(&budget), config, &mut trace));
-    assert_eq!(summary.writeback_flags.map(|f| f.bits()), Some(0xc00), "GFP_KERNEL served as GFP_NOIO");
+    assert_eq!(summary.writeback_flags.map(alloc_ctx::flags::Gfp::bits), Some(0xc00), "GFP_KERNEL served as GFP_NOIO");
     assert_eq!(summary.written, config.dirty_pages);
     // Reclaim ran during write-back (memory was short) but only the clean
     // page shrinker: the dirty-page and inode shrinkers were skipped.

@@ -77,18 +77,21 @@ impl<B: Backend> FailInject<B> {
     }
 
     /// Fails call number `n` (counted from 1); 0 disables the rule.
+    #[must_use = "a builder method returns the configured backend"]
     pub const fn fail_nth(mut self, n: usize) -> Self {
         self.nth = n;
         self
     }
 
     /// Fails every `n`th call (`n`, `2n`, …); 0 disables the rule.
+    #[must_use = "a builder method returns the configured backend"]
     pub const fn fail_every(mut self, n: usize) -> Self {
         self.every = n;
         self
     }
 
     /// Fails every request of at least `bytes` bytes.
+    #[must_use = "a builder method returns the configured backend"]
     pub const fn fail_at_least(mut self, bytes: usize) -> Self {
         self.min_size = bytes;
         self
@@ -96,6 +99,7 @@ impl<B: Backend> FailInject<B> {
 
     /// Fails every request whose effective flags contain all bits of
     /// `flags` (e.g. `GFP_ATOMIC` to fail atomic requests only).
+    #[must_use = "a builder method returns the configured backend"]
     pub fn fail_flags<F: GfpFlags>(mut self, flags: F) -> Self {
         self.flags = Some(flags.gfp());
         self
@@ -110,6 +114,7 @@ impl<B: Backend> FailInject<B> {
     /// If `p` is not in `0.0..=1.0` (NaN included): a probability that
     /// silently disabled the injection would make a sweep pass for nothing.
     #[track_caller]
+    #[must_use = "a builder method returns the configured backend"]
     pub fn fail_randomly(mut self, p: f64, seed: u64) -> Self {
         assert!((0.0..=1.0).contains(&p), "fail_randomly: the probability {p} is not in 0.0..=1.0");
         // A threshold over the generator's 32 high bits, out of 2^32, so that
