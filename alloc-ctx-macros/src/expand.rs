@@ -280,6 +280,31 @@ mod tests {
             ),
         );
         assert!(!out.contains("compile_error"), "{out}");
+        // As a generic bound, in the generics or the `where` clause.
+        for item in [
+            quote!(
+                fn rx<T: SleepToken>(t: &mut T) {}
+            ),
+            quote!(
+                fn rx<T>(t: &mut T)
+                where
+                    T: alloc_ctx::SleepToken,
+                {
+                }
+            ),
+        ] {
+            let out = expand(Mark::NoWait, quote!(), item);
+            assert!(out.contains("cannot take a sleep token"), "{out}");
+        }
+        // A callback that will be given a sleep token later is not one.
+        let out = expand(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn defer(work: impl FnOnce(&mut MaySleep) + Send, f: fn(&mut MaySleep)) {}
+            ),
+        );
+        assert!(!out.contains("compile_error"), "{out}");
     }
 
     #[test]

@@ -96,9 +96,11 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     }
     let (params, inputs) = name_inputs(sig.params.list(), sig.params.has_receiver());
     if !captures && !reference_receiver && inputs.count != 1 {
-        // Zero or several input lifetimes: rustc reports the elided output
-        // as it would have without the token.
-        return None;
+        // Zero or several input lifetimes: rustc reports an elided output
+        // as it would have without the token. A guard whose lifetime the
+        // output names (`-> SpinLockGuard<'a, T>`) still gets the token for
+        // that lifetime.
+        return if lends_token { single_named_lifetime(&ret.ty) } else { None };
     }
     let target = if reference_receiver { inputs.receiver.clone() } else { inputs.single.clone() };
     if let (true, Some(target)) = (output_elided, &target) {
@@ -117,14 +119,37 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     if lends_token { target } else { None }
 }
 
-/// Whether the output names a lock guard type (`SpinLockGuard`,
-/// `SpinLockIrqGuard`, or another type whose name ends in `Guard`).
+/// Whether the output names a spinlock guard (`SpinLockGuard`,
+/// `SpinLockIrqGuard`): the guards that borrow the token that took the
+/// lock. A `MutexGuard` does not (its holder may keep sleeping), nor do
+/// other guards. A user type that wraps a spinlock guard is out of sight:
+/// such a helper is written by hand with `cx: &'a mut impl Token`.
 fn returns_guard(output: &TokenStream) -> bool {
     output.clone().into_iter().any(|token| match token {
-        TokenTree::Ident(ident) => ident.to_string().ends_with("Guard"),
+        TokenTree::Ident(ident) => {
+            let name = ident.to_string();
+            name.starts_with("SpinLock") && name.ends_with("Guard")
+        }
         TokenTree::Group(group) => returns_guard(&group.stream()),
         _ => false,
     })
+}
+
+/// The one named lifetime the output mentions, if it mentions exactly one.
+fn single_named_lifetime(output: &TokenStream) -> Option<Lifetime> {
+    let mut found: Option<Lifetime> = None;
+    let mut several = false;
+    let _ = map_lifetimes(output.clone(), &mut |slot| {
+        if let Slot::Named(lifetime) = slot {
+            match &found {
+                Some(first) if first.ident != lifetime.ident => several = true,
+                Some(_) => {}
+                None => found = Some(lifetime.clone()),
+            }
+        }
+        None
+    });
+    if several { None } else { found.filter(|lifetime| lifetime.ident != "static") }
 }
 
 /// Names the elided lifetimes in the header of a marked inherent `impl`

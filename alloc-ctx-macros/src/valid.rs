@@ -2,6 +2,7 @@
 //! tokens) and returns what expansion can still safely do, so the user's
 //! item is always emitted and one mistake gives one error.
 
+use proc_macro2::{TokenStream, TokenTree};
 use syn::Attribute;
 
 use crate::Mark;
@@ -119,7 +120,16 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
     let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some() };
 
     if mark == Mark::NoWait {
-        if let Some(sleep_token) = sig.params.list().iter().find_map(|param| names_sleep_token(param.clone())) {
+        // The parameters, the generics and the `where` clause: a sleep
+        // token may come in as `&mut MaySleep` or as `T: SleepToken`.
+        let where_clause: TokenStream = sig
+            .output
+            .clone()
+            .into_iter()
+            .skip_while(|token| !matches!(token, TokenTree::Ident(i) if i == "where"))
+            .collect();
+        let mut places = sig.params.list().iter().cloned().chain([sig.generics.clone(), where_clause]);
+        if let Some(sleep_token) = places.find_map(names_sleep_token) {
             errors.error(
                 &sleep_token,
                 "a `#[nowait]` function cannot take a sleep token: it must be callable from atomic context, \
@@ -201,14 +211,28 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
     plan
 }
 
-/// The first `MaySleep` or `SleepToken` named in a parameter, at any depth:
-/// a sleep token handed to a `#[nowait]` function would let it sleep where
-/// its callers must not. (A sleep token inside a user type is out of sight
-/// here; the run-time check catches its sleeping requests.)
-fn names_sleep_token(tokens: proc_macro2::TokenStream) -> Option<proc_macro2::Ident> {
-    tokens.into_iter().find_map(|token| match token {
-        proc_macro2::TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" => Some(ident),
-        proc_macro2::TokenTree::Group(group) => names_sleep_token(group.stream()),
-        _ => None,
-    })
+/// The first `MaySleep` or `SleepToken` named in `tokens`, at any depth: a
+/// sleep token handed to a `#[nowait]` function would let it sleep where
+/// its callers must not. The arguments of `Fn(…)`-style bounds and `fn(…)`
+/// pointers are skipped: a callback that will be given a sleep token later
+/// (deferred work) is not one. A sleep token behind a type alias or inside
+/// a user type is out of sight here; the run-time check catches its
+/// sleeping requests.
+fn names_sleep_token(tokens: TokenStream) -> Option<proc_macro2::Ident> {
+    let mut previous_is_fn = false;
+    for token in tokens {
+        match &token {
+            TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" => return Some(ident.clone()),
+            TokenTree::Group(group)
+                if !(previous_is_fn && group.delimiter() == proc_macro2::Delimiter::Parenthesis) =>
+            {
+                if let Some(found) = names_sleep_token(group.stream()) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+        previous_is_fn = matches!(&token, TokenTree::Ident(ident) if ident == "Fn" || ident == "FnMut" || ident == "FnOnce" || ident == "fn");
+    }
+    None
 }

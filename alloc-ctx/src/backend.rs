@@ -209,6 +209,13 @@ impl Request {
 ///   old block; on `None` the old block is untouched and still owned by the
 ///   caller. If `request.gfp().zeroed()`, bytes past `old.size()` are zero.
 /// * A block stays valid until it is passed to `free` or `reallocate`.
+///
+/// And, for the context rules to mean anything: `allocate`, `reallocate`
+/// and `free` never block or sleep (no sleeping lock, no waiting, no
+/// `MaySleep::enter`), whatever the flags say. They are called from atomic
+/// sections for non-blocking requests; reclaim, back-off and retries are
+/// the request path's, which only does them for requests that may sleep.
+/// A spinlock (e.g. this crate's `SpinLock`, or `spin`) is fine.
 pub unsafe trait Backend {
     /// One attempt at allocating `request.layout()`; `None` when there is
     /// no memory.

@@ -88,6 +88,8 @@ use crate::typelevel::Bool;
 
 mod sealed {
     pub trait Sealed {}
+    /// Seals [`SizeFits`](super::SizeFits).
+    pub trait SizeFitsSealed<S, B> {}
 }
 
 /// Proof that the current code may sleep (block, enter direct reclaim,
@@ -174,9 +176,20 @@ pub type BoundFor<F, B = Kmalloc> = <<F as GfpFlags>::NoFail as Bool>::SizeBound
     note = "a `__GFP_NOFAIL` request takes only a `Size<Nofail>` (at most 8 KiB, an order-1 page allocation), which it can always satisfy; other requests take a size of their container's bound (`Size<Kmalloc>` for `KVec`, `Size<Kvmalloc>` for `KVVec`)",
     note = "fix: re-check the size, e.g. `Size::<Nofail>::try_from(size)?`, or drop `__GFP_NOFAIL` and handle the `AllocError`"
 )]
-pub trait SizeFits<S, B: Bound>: GfpFlags {
+pub trait SizeFits<S, B: Bound>: GfpFlags + sealed::SizeFitsSealed<S, B> {
     /// The checked byte count of `size`.
     fn bytes(size: S) -> usize;
+}
+
+// Sealed with the same condition as the blanket impl below: no other impl
+// can claim that an unchecked size fits (a forged one would reach the
+// allocator unchecked).
+impl<S, F, B> sealed::SizeFitsSealed<S, B> for F
+where
+    F: GfpFlags,
+    B: Bound,
+    S: SizeFor<BoundFor<F, B>>,
+{
 }
 
 #[diagnostic::do_not_recommend]

@@ -118,7 +118,15 @@ pub struct ShrinkerHandle {
 
 #[cfg(feature = "std")]
 impl Drop for ShrinkerHandle {
+    /// Unregisters the shrinker, which takes the registry's (sleeping)
+    /// lock: like `unregister_shrinker()`, only where sleeping is allowed.
+    /// Dropping a handle inside an atomic section panics like
+    /// [`might_sleep`](crate::might_sleep) (not while already unwinding).
+    #[track_caller]
     fn drop(&mut self) {
+        if !std::thread::panicking() {
+            crate::state::might_sleep();
+        }
         registry::unregister(self.id);
     }
 }
@@ -126,16 +134,22 @@ impl Drop for ShrinkerHandle {
 /// Registers a shrinker: `scan(target)` should free up to `target` bytes
 /// and return how many it freed.
 ///
+/// Registering allocates and takes the registry's lock, so it may sleep,
+/// like `register_shrinker()`: called inside an atomic section it panics
+/// like [`might_sleep`](crate::might_sleep). Register at probe time.
+///
 /// ```
 /// use alloc_ctx::reclaim::{register_shrinker, ShrinkerNeeds};
 /// let _cache = register_shrinker("demo-cache", ShrinkerNeeds::Nothing, |_target| 0);
 /// ```
 #[cfg(feature = "std")]
+#[track_caller]
 pub fn register_shrinker(
     name: &'static str,
     needs: ShrinkerNeeds,
     scan: impl Fn(usize) -> usize + Send + Sync + 'static,
 ) -> ShrinkerHandle {
+    crate::state::might_sleep();
     ShrinkerHandle { id: registry::register(name, needs, alloc::sync::Arc::new(scan)) }
 }
 

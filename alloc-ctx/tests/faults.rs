@@ -127,3 +127,26 @@ fn an_absurd_mempool_size_is_a_size_error() {
         assert!(matches!(error, AllocError::Size(SizeError::TooLarge { .. })), "{error:?}");
     });
 }
+
+/// Registering a shrinker allocates and takes the registry's lock, and so
+/// does dropping its handle: both may sleep, and panic inside an atomic
+/// section (they used to run there unchecked).
+#[test]
+fn shrinker_registration_and_removal_inside_an_atomic_section_panic() {
+    use alloc_ctx::reclaim::{ShrinkerNeeds, register_shrinker};
+    let lock = SpinLock::new(());
+    let registered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        MaySleep::enter(|cx| {
+            let _guard = lock.lock(cx);
+            let _handle = register_shrinker("in-atomic", ShrinkerNeeds::Nothing, |_| 0);
+        });
+    }));
+    let message = *registered.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("BUG: sleeping function called from invalid context"), "{message}");
+    let handle = MaySleep::enter(|_| register_shrinker("dropped-in-irq", ShrinkerNeeds::Nothing, |_| 0));
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        NoWait::enter(move |_| drop(handle));
+    }));
+    let message = *dropped.unwrap_err().downcast::<String>().unwrap();
+    assert!(message.contains("BUG: sleeping function called from invalid context"), "{message}");
+}
