@@ -129,14 +129,55 @@ impl core::fmt::Display for AllocStall {
     }
 }
 
-/// Every this many retries, a stalled NOFAIL request is reported (about
-/// every 5 seconds with the retry loop's capped back-off of 20 ms).
+/// A stalled NOFAIL request is reported first after this many retries
+/// (about 0.2 s of reclaim and back-off)...
+pub const STALL_FIRST_REPORT: u32 = 16;
+
+/// ... and then every this many retries (about every 5 seconds with the
+/// retry loop's capped back-off of 20 ms).
 pub const STALL_REPORT_INTERVAL: u32 = 256;
 
-/// Reports a stalled NOFAIL request on stderr (nothing without `std`).
-pub(crate) fn report_stall(stall: &AllocStall) {
+/// Whether a NOFAIL request that has retried `retries` times is reported.
+pub(crate) const fn stall_reported_at(retries: u32) -> bool {
+    retries == STALL_FIRST_REPORT || retries.is_multiple_of(STALL_REPORT_INTERVAL)
+}
+
+/// A stall hook.
+pub type StallHook = fn(&AllocStall);
+
+/// The default stall hook: one line on stderr (nothing without `std`).
+pub fn stall_to_stderr(stall: &AllocStall) {
     #[cfg(feature = "std")]
     std::eprintln!("{stall}");
+    #[cfg(not(feature = "std"))]
+    let _ = stall;
+}
+
+#[cfg(feature = "std")]
+static STALL_HOOK: std::sync::RwLock<StallHook> = std::sync::RwLock::new(stall_to_stderr);
+
+/// Replaces the stall hook, returning the previous one (with `std`;
+/// without it, stalls are not reported and this returns `hook`).
+///
+/// ```
+/// fn quiet(_: &alloc_ctx::report::AllocStall) {}
+/// let previous = alloc_ctx::report::set_stall_hook(quiet);
+/// alloc_ctx::report::set_stall_hook(previous);
+/// ```
+pub fn set_stall_hook(hook: StallHook) -> StallHook {
+    #[cfg(feature = "std")]
+    return core::mem::replace(&mut *STALL_HOOK.write().unwrap_or_else(std::sync::PoisonError::into_inner), hook);
+    #[cfg(not(feature = "std"))]
+    hook
+}
+
+/// Reports a stalled NOFAIL request through the stall hook.
+pub(crate) fn report_stall(stall: &AllocStall) {
+    #[cfg(feature = "std")]
+    {
+        let hook = *STALL_HOOK.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        hook(stall);
+    }
     #[cfg(not(feature = "std"))]
     let _ = stall;
 }

@@ -19,7 +19,7 @@ use core::ptr::NonNull;
 use crate::backend::{Backend, Request};
 use crate::error::AllocError;
 use crate::flags::Gfp;
-use crate::report::{AllocFailure, AllocStall, STALL_REPORT_INTERVAL, report, report_stall};
+use crate::report::{AllocFailure, AllocStall, report, report_stall, stall_reported_at};
 
 /// Reclaim passes of a plain sleeping request (e.g. `GFP_KERNEL`).
 pub const DEFAULT_RECLAIM_PASSES: u32 = 3;
@@ -226,7 +226,7 @@ fn retry(
             if pass >= passes && !gfp.nofail() {
                 break;
             }
-            if pass.is_multiple_of(STALL_REPORT_INTERVAL) {
+            if gfp.nofail() && stall_reported_at(pass) {
                 report_stall(&AllocStall { size: layout.size(), gfp, retries: pass, location });
             }
         }

@@ -319,7 +319,37 @@ impl Workqueue {
         F: GfpFlags + MayFail,
         W: FnOnce(&mut MaySleep) + Send + 'static,
     {
-        self.enqueue(work, crate::context::served(cx, flags.gfp()), |work| Spawned(Some(work)))
+        self.try_spawn_in(System, flags, cx, work)
+    }
+
+    /// As [`try_spawn`](Self::try_spawn), with the work item's memory from
+    /// `backend`, so that a failure sweep or a budget reaches it too: the
+    /// "queue full / no memory" path of an interrupt handler is then
+    /// tested like any other allocation failure.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use alloc_ctx::backend::Budget;
+    /// use alloc_ctx::workqueue::{QueueError, Workqueue};
+    /// use alloc_ctx::{MaySleep, NoWait, flags::*};
+    ///
+    /// let budget = Arc::new(Budget::new(0)); // no memory at all
+    /// MaySleep::enter(|cx| {
+    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
+    ///     let refused = NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(&budget), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
+    ///     assert!(matches!(refused, Err(QueueError::NoMemory(..))));
+    ///     assert_eq!(wq.shutdown(cx).completed, 0);
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn try_spawn_in<A, C, F, W>(&self, backend: A, flags: F, cx: &mut C, work: W) -> Result<(), QueueError<W>>
+    where
+        A: Backend + Send + 'static,
+        C: Token + Permits<F> + ?Sized,
+        F: GfpFlags + MayFail,
+        W: FnOnce(&mut MaySleep) + Send + 'static,
+    {
+        self.enqueue(backend, work, crate::context::served(cx, flags.gfp()), |work| Spawned(Some(work)))
     }
 
     /// The "optimistic NOWAIT, heavier fallback" pattern: allocates a
@@ -390,8 +420,10 @@ impl Workqueue {
             return Ok(NowOrLater::Now(slot.write(init())));
         }
         let gfp = cx.effective(crate::flags::GFP_ATOMIC);
+        // The work item comes from the same backend as the value.
+        let item_backend = backend.clone();
         let parts = (init, backend, flags, complete);
-        match self.enqueue(parts, gfp, |parts| DeferredAlloc { parts: Some(parts), value: PhantomData }) {
+        match self.enqueue(item_backend, parts, gfp, |parts| DeferredAlloc { parts: Some(parts), value: PhantomData }) {
             Ok(()) => Ok(NowOrLater::Later),
             Err(error) => Err(match error {
                 QueueError::Full((init, ..)) => QueueError::Full(init),
@@ -525,8 +557,9 @@ impl Workqueue {
     /// Reserves a slot, allocates the work item with `gfp`, builds it from
     /// `parts` and sends it. On failure `parts` come back untouched.
     #[track_caller]
-    fn enqueue<P, J: Job + 'static>(
+    fn enqueue<P, J: Job + 'static, A: Backend + Send + 'static>(
         &self,
+        backend: A,
         parts: P,
         gfp: Gfp,
         build: impl FnOnce(P) -> J,
@@ -539,14 +572,18 @@ impl Workqueue {
         if reserved.is_err() {
             return Err(QueueError::Full(parts));
         }
-        let slot = match WorkSlot::<J>::allocate(gfp) {
+        let slot = match WorkSlot::<J, A>::allocate(&backend, gfp) {
             Ok(slot) => slot,
             Err(error) => {
                 shared.queued.fetch_sub(1, Ordering::AcqRel);
                 return Err(QueueError::NoMemory(parts, error));
             }
         };
-        let work = slot.write(build(parts));
+        // If `build` panicked, the slot would give the block back.
+        let job = build(parts);
+        let block = slot.into_block();
+        // SAFETY: `block` comes from the slot just allocated from `backend`.
+        let work = unsafe { WorkBox::new(block, job, backend) };
         shared.in_flight.fetch_add(1, Ordering::AcqRel);
         let Some(sender) = &self.sender else {
             unreachable!("the sender is only taken by shutdown, which consumes the workqueue")
@@ -671,53 +708,128 @@ where
     }
 }
 
-/// Owns a `dyn Job` in memory allocated from [`System`] through the request
-/// path (so with the caller's flags, reported and checked like any request).
+/// A job and the backend its memory came from, allocated together from
+/// that backend: the item carries what frees it.
+struct Item<J, A> {
+    job: J,
+    backend: A,
+}
+
+impl<J: Job, A: Backend + Send> Job for Item<J, A> {
+    fn run(&mut self, cx: &mut MaySleep) {
+        self.job.run(cx);
+    }
+    fn name(&self) -> &'static str {
+        self.job.name()
+    }
+}
+
+/// Drops the `Item<J, A>` at `block` and frees its memory through the
+/// item's own backend, also when the job's `Drop` panics. Works on the raw
+/// pointer: no reference to the item may be live while its memory is
+/// freed.
+///
+/// # Safety
+///
+/// `block` holds a live `Item<J, A>`, allocated from its backend with the
+/// item's layout (or dangling for a zero-sized item), not used again.
+unsafe fn release_item<J, A: Backend>(block: NonNull<u8>) {
+    /// Frees the block after the job, also while unwinding from the job's
+    /// panicking `Drop`; then drops the backend.
+    struct FreeBlock<A: Backend> {
+        backend: A,
+        block: NonNull<u8>,
+        layout: Layout,
+    }
+
+    impl<A: Backend> Drop for FreeBlock<A> {
+        fn drop(&mut self) {
+            // SAFETY: the item was allocated from this backend with
+            // `layout` (zero-sized items never were, which `free_block`
+            // knows), and nothing refers to it any more.
+            unsafe { free_block(&self.backend, self.block, self.layout) };
+        }
+    }
+
+    let item = block.cast::<Item<J, A>>().as_ptr();
+    // SAFETY: the item is live (the caller's contract); its backend is
+    // moved out once, and the field is not dropped again below.
+    let backend = unsafe { ptr::read(&raw const (*item).backend) };
+    let _free = FreeBlock { backend, block, layout: Layout::new::<Item<J, A>>() };
+    // SAFETY: the job is dropped once, here, through the raw pointer.
+    unsafe { ptr::drop_in_place(&raw mut (*item).job) };
+}
+
+/// Owns a queued item in memory allocated from the caller's backend
+/// through the request path (so with the caller's flags, reported, checked
+/// and failure-swept like any request).
 ///
 /// `KBox` cannot hold a `dyn Job` on stable Rust (custom pointers cannot
 /// unsize), so this is the small owner for the one trait object we need.
 struct WorkBox {
     job: NonNull<dyn Job>,
+    /// `release_item::<J, A>` for the item's types.
+    release: unsafe fn(NonNull<u8>),
 }
 
-// SAFETY: a `WorkBox` owns its `dyn Job` exclusively, and `Job: Send`.
+// SAFETY: a `WorkBox` owns its item exclusively, and `Job: Send` (the
+// item's backend is `Send` too).
 unsafe impl Send for WorkBox {}
 
-/// Memory for a `J`, not yet written.
-struct WorkSlot<J> {
-    block: NonNull<J>,
+/// Memory for an `Item<J, A>` from `backend`, not yet written.
+struct WorkSlot<'b, J, A: Backend> {
+    block: NonNull<Item<J, A>>,
+    backend: &'b A,
 }
 
-impl<J: Job + 'static> WorkSlot<J> {
+impl<'b, J: Job + 'static, A: Backend + Send + 'static> WorkSlot<'b, J, A> {
     #[track_caller]
-    fn allocate(gfp: Gfp) -> Result<WorkSlot<J>, AllocError> {
+    fn allocate(backend: &'b A, gfp: Gfp) -> Result<Self, AllocError> {
         // Fails the build for a work item larger than kmalloc allows.
-        let size = Size::<Kmalloc>::of::<J>();
+        let size = Size::<Kmalloc>::of::<Item<J, A>>();
         let block = if size.get() == 0 {
             NonNull::dangling()
         } else {
-            request::allocate(&System, Layout::new::<J>(), gfp)?.cast::<J>()
+            request::allocate(backend, Layout::new::<Item<J, A>>(), gfp)?.cast()
         };
-        Ok(WorkSlot { block })
+        Ok(WorkSlot { block, backend })
     }
 
-    fn write(self, job: J) -> WorkBox {
+    /// The block, no longer freed by the slot: it is about to hold the
+    /// item (and the backend that frees it).
+    fn into_block(self) -> NonNull<Item<J, A>> {
         let block = self.block;
         core::mem::forget(self);
-        // SAFETY: `block` is a fresh allocation with `J`'s layout (or
-        // dangling and aligned for a zero-sized `J`), valid for one write.
-        unsafe { block.as_ptr().write(job) };
-        // Unsizing coercion: the `dyn Job` metadata comes from `J`.
-        let job: NonNull<dyn Job> = block;
-        WorkBox { job }
+        block
     }
 }
 
-impl<J> Drop for WorkSlot<J> {
+impl WorkBox {
+    /// Writes the item into its block.
+    ///
+    /// # Safety
+    ///
+    /// `block` is a fresh allocation from `backend` with the item's layout
+    /// (or dangling for a zero-sized item), from [`WorkSlot::into_block`].
+    unsafe fn new<J: Job + 'static, A: Backend + Send + 'static>(
+        block: NonNull<Item<J, A>>,
+        job: J,
+        backend: A,
+    ) -> WorkBox {
+        // SAFETY: a fresh allocation with the item's layout, valid for one
+        // write (the caller's contract).
+        unsafe { block.as_ptr().write(Item { job, backend }) };
+        // Unsizing coercion: the `dyn Job` metadata comes from the item.
+        let job: NonNull<dyn Job> = block;
+        WorkBox { job, release: release_item::<J, A> }
+    }
+}
+
+impl<J, A: Backend> Drop for WorkSlot<'_, J, A> {
     fn drop(&mut self) {
-        // SAFETY: the block was allocated from `System` with `J`'s layout
-        // (zero-sized ones never were) and holds no value to drop.
-        unsafe { free_block(&System, self.block.cast(), Layout::new::<J>()) };
+        // SAFETY: the block was allocated from `backend` with the item's
+        // layout (zero-sized ones never were) and holds no value to drop.
+        unsafe { free_block(self.backend, self.block.cast(), Layout::new::<Item<J, A>>()) };
     }
 }
 
@@ -735,26 +847,8 @@ impl WorkBox {
 
 impl Drop for WorkBox {
     fn drop(&mut self) {
-        /// Frees the block after the job, also while unwinding from the
-        /// job's panicking `Drop`.
-        struct FreeBlock {
-            block: NonNull<u8>,
-            layout: Layout,
-        }
-
-        impl Drop for FreeBlock {
-            fn drop(&mut self) {
-                // SAFETY: allocated from `System` with the job's layout by
-                // `WorkSlot::allocate` (zero-sized jobs never were), and not
-                // used again.
-                unsafe { free_block(&System, self.block, self.layout) };
-            }
-        }
-
-        // SAFETY: the box owns a live, initialised job.
-        let layout = Layout::for_value(unsafe { self.job.as_ref() });
-        let _block = FreeBlock { block: self.job.cast(), layout };
-        // SAFETY: the job is dropped once, here, and not used again.
-        unsafe { ptr::drop_in_place(self.job.as_ptr()) };
+        // SAFETY: the box owns a live item of the types `release` was made
+        // for, allocated as it expects, and does not use it again.
+        unsafe { (self.release)(self.job.cast()) };
     }
 }

@@ -150,3 +150,66 @@ fn shrinker_registration_and_removal_inside_an_atomic_section_panic() {
     let message = *dropped.unwrap_err().downcast::<String>().unwrap();
     assert!(message.contains("BUG: sleeping function called from invalid context"), "{message}");
 }
+
+/// A failure sweep reaches the work item of an interrupt handler's
+/// deferral: `try_spawn_in` takes the item's memory from the caller's
+/// backend, so the "no memory" path is one of the swept points (it used to
+/// come from `System`, out of the sweep's reach).
+#[test]
+fn a_sweep_reaches_the_work_item_of_a_deferral() {
+    use alloc_ctx::sweep::{SweepBackend, sweep_shared};
+    use alloc_ctx::workqueue::QueueError;
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let report = sweep_shared(|backend: &Arc<SweepBackend>| {
+        MaySleep::enter(|cx| {
+            let wq = Workqueue::new("refill", 4, cx).unwrap();
+            let queued =
+                NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(backend), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
+            if let Err(QueueError::NoMemory(..)) = queued {
+                dropped.fetch_add(1, Ordering::AcqRel);
+            }
+            wq.shutdown(cx);
+        });
+    });
+    assert_eq!((report.points, report.failures_handled), (1, 1));
+    assert_eq!(dropped.load(Ordering::Acquire), 1, "the failing point was the work item");
+}
+
+/// A NOFAIL request on a backend that has nothing left retries until
+/// memory is freed; it is no longer silent: the stall is reported (first
+/// after 16 retries, then every 256) with the size, flags and retry count,
+/// like the kernel's allocation-stall warning.
+#[test]
+fn a_stalled_nofail_request_is_reported() {
+    use alloc_ctx::KBox;
+    use alloc_ctx::backend::Budget;
+    use alloc_ctx::report::{AllocStall, set_stall_hook};
+    use std::sync::atomic::AtomicU32;
+
+    static RETRIES: AtomicU32 = AtomicU32::new(0);
+    static SIZE: AtomicUsize = AtomicUsize::new(0);
+    fn record(stall: &AllocStall) {
+        SIZE.store(stall.size, Ordering::Release);
+        RETRIES.store(stall.retries, Ordering::Release);
+        assert!(stall.gfp.nofail());
+    }
+    let previous = set_stall_hook(record);
+
+    let budget = Arc::new(Budget::new(64));
+    let held = MaySleep::enter(|cx| KBox::new_in([1u8; 64], Arc::clone(&budget), GFP_KERNEL, cx).unwrap());
+    let stalled = {
+        let budget = Arc::clone(&budget);
+        std::thread::spawn(move || {
+            MaySleep::enter(|cx| *KBox::new_in([2u8; 64], budget, GFP_KERNEL | __GFP_NOFAIL, cx))
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while RETRIES.load(Ordering::Acquire) == 0 {
+        assert!(std::time::Instant::now() < deadline, "no stall report after 60 s");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!((RETRIES.load(Ordering::Acquire), SIZE.load(Ordering::Acquire)), (16, 64));
+    drop(held); // memory comes back: the NOFAIL request succeeds
+    assert_eq!(stalled.join().unwrap(), [2u8; 64]);
+    set_stall_hook(previous);
+}

@@ -64,7 +64,8 @@ fn work_runs_on_the_worker_with_a_sleep_token() {
 
 #[test]
 fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
-    // Call 1 (the GFP_NOWAIT attempt) fails; call 2 (on the worker) does not.
+    // Call 1 (the GFP_NOWAIT attempt) fails; calls 2 (the work item) and 3
+    // (on the worker) do not.
     static BACKEND: FailInject = FailInject::system().fail_nth(1);
     let (tx, rx) = mpsc::channel();
     MaySleep::enter(|cx| {
@@ -94,7 +95,9 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
     assert_eq!(value, Ok(7), "the deferred allocation ran and was initialised");
     assert!(!atomic, "the completion runs in process context");
     assert_eq!(thread.as_deref(), Some("kworker/refill"));
-    assert_eq!((BACKEND.calls(), BACKEND.failures()), (2, 1));
+    // The failed NOWAIT attempt, the work item (from the same backend, so
+    // that sweeps reach it), the deferred allocation.
+    assert_eq!((BACKEND.calls(), BACKEND.failures()), (3, 1));
 }
 
 #[test]
@@ -116,8 +119,10 @@ fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
 
 #[test]
 fn deferred_allocation_failure_reaches_the_completion() {
-    // Every request fails: the atomic attempt and all reclaim retries.
-    static BACKEND: FailInject = FailInject::system().fail_every(1);
+    // Every request for the value fails: the atomic attempt and all reclaim
+    // retries. The work item (a few dozen bytes, from the same backend)
+    // does not, so the deferral is queued.
+    static BACKEND: FailInject = FailInject::system().fail_at_least(256);
     let (tx, rx) = mpsc::channel();
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
