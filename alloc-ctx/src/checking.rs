@@ -12,6 +12,14 @@
 //! token request, is a [`Violation`], recorded with its size, thread and a
 //! backtrace that shows the site.
 //!
+//! The checker never recurses into itself: allocations it makes while
+//! recording or printing a violation are not checked, and while the thread
+//! panics (the panic hook may hold std's backtrace lock and allocate) a
+//! violation is recorded without a backtrace. One case is beyond it: code
+//! that formats its *own* `std::backtrace::Backtrace` inside an atomic
+//! section holds that lock while allocating, and the capture of the
+//! violation would wait on it. Format backtraces outside atomic sections.
+//!
 //! ```no_run
 //! use alloc_ctx::checking::{CheckingAlloc, Policy};
 //!
