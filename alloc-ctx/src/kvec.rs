@@ -1091,7 +1091,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         // drained ones and the tail belong to the `Drain`, which puts the
         // tail back when dropped (if it is leaked, the tail is leaked too).
         self.len = start;
-        Drain { vec: self, next: start, end, tail_start: end, tail_len: len - end }
+        Drain { vec: self, range: OwnedRange { next: start, end }, tail_start: end, tail_len: len - end }
     }
 
     /// Keeps only the elements for which `keep` returns `true`, in order.
@@ -1899,7 +1899,7 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
         // SAFETY: `ptr` is non-null (the vector's pointer).
         let buf = unsafe { NonNull::new_unchecked(ptr) };
         // INVARIANT: the iterator owns the buffer and elements `0..len`.
-        IntoIter { buf, cap, next: 0, end: len, backend, _marker: PhantomData }
+        IntoIter { buf, cap, range: OwnedRange { next: 0, end: len }, backend, _marker: PhantomData }
     }
 }
 
@@ -1923,10 +1923,73 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
 pub struct IntoIter<T, B: Bound, A: Backend = System> {
     buf: NonNull<T>,
     cap: usize,
-    next: usize,
-    end: usize,
+    range: OwnedRange,
     backend: A,
     _marker: PhantomData<(T, fn() -> B)>,
+}
+
+/// The elements `next..end` of a buffer that an iterator owns and hands
+/// out one at a time from either end: what [`IntoIter`] and [`Drain`]
+/// share. It holds indices only; the buffer is passed in.
+#[derive(Clone, Copy)]
+struct OwnedRange {
+    next: usize,
+    end: usize,
+}
+
+impl OwnedRange {
+    /// The elements still owned.
+    fn len(self) -> usize {
+        self.end - self.next
+    }
+
+    /// The owned elements of `base`, as a slice pointer.
+    fn elements<T>(self, base: *mut T) -> *mut [T] {
+        ptr::slice_from_raw_parts_mut(base.wrapping_add(self.next), self.len())
+    }
+
+    /// Gives up every element still owned (to be dropped by the caller):
+    /// the range is empty afterwards.
+    fn take_rest<T>(&mut self, base: *mut T) -> *mut [T] {
+        let rest = self.elements(base);
+        self.next = self.end;
+        rest
+    }
+
+    /// The first owned element, moved out.
+    ///
+    /// # Safety
+    ///
+    /// The range's elements of `base` are initialised and owned by the
+    /// caller.
+    unsafe fn take_front<T>(&mut self, base: *mut T) -> Option<T> {
+        if self.next == self.end {
+            return None;
+        }
+        let index = self.next;
+        // INVARIANT: the element at `index` leaves the range here and is
+        // read exactly once.
+        self.next += 1;
+        // SAFETY: `index < end`: an initialised element the range owned.
+        Some(unsafe { base.add(index).read() })
+    }
+
+    /// The last owned element, moved out.
+    ///
+    /// # Safety
+    ///
+    /// As [`take_front`](Self::take_front).
+    unsafe fn take_back<T>(&mut self, base: *mut T) -> Option<T> {
+        if self.next == self.end {
+            return None;
+        }
+        // INVARIANT: the last element leaves the range here and is read
+        // exactly once.
+        self.end -= 1;
+        // SAFETY: the old `end - 1` is an initialised element the range
+        // owned.
+        Some(unsafe { base.add(self.end).read() })
+    }
 }
 
 // SAFETY: the iterator owns its elements like the vector does.
@@ -1946,8 +2009,8 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     /// });
     /// ```
     pub fn as_slice(&self) -> &[T] {
-        // SAFETY: the elements `next..end` are initialised and owned.
-        unsafe { core::slice::from_raw_parts(self.buf.as_ptr().add(self.next), self.end - self.next) }
+        // SAFETY: the range's elements are initialised and owned.
+        unsafe { &*self.range.elements(self.buf.as_ptr()) }
     }
 
     /// The elements not yet taken, mutably.
@@ -1962,7 +2025,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         // SAFETY: as `as_slice`, and `&mut self` makes the borrow unique.
-        unsafe { core::slice::from_raw_parts_mut(self.buf.as_ptr().add(self.next), self.end - self.next) }
+        unsafe { &mut *self.range.elements(self.buf.as_ptr()) }
     }
 
     /// The elements not yet taken, as a vector again, in the same buffer
@@ -1996,7 +2059,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
         // SAFETY: `me` is not used or dropped again: the backend is moved
         // out once.
         let backend = unsafe { ptr::read(&raw const me.backend) };
-        let (buf, cap, next, len) = (me.buf, me.cap, me.next, me.end - me.next);
+        let (buf, cap, next, len) = (me.buf, me.cap, me.range.next, me.range.len());
         if next != 0 {
             // SAFETY: the `len` elements from `next` move to the start of
             // the buffer (the ranges may overlap).
@@ -2030,15 +2093,8 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// ```
     fn next(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        let index = self.next;
-        // INVARIANT: the element at `index` leaves the iterator's ownership
-        // here and is read exactly once.
-        self.next += 1;
-        // SAFETY: `index < end`: an initialised element the iterator owned.
-        Some(unsafe { self.buf.as_ptr().add(index).read() })
+        // SAFETY: the range's elements of `buf` are initialised and owned.
+        unsafe { self.range.take_front(self.buf.as_ptr()) }
     }
 
     /// ```
@@ -2058,22 +2114,14 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// ```
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let remaining = self.end - self.next;
-        (remaining, Some(remaining))
+        (self.range.len(), Some(self.range.len()))
     }
 }
 
 impl<T, B: Bound, A: Backend> DoubleEndedIterator for IntoIter<T, B, A> {
     fn next_back(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        // INVARIANT: the last element leaves the iterator's ownership here
-        // and is read exactly once.
-        self.end -= 1;
-        // SAFETY: the old `end - 1` is an initialised element the iterator
-        // owned.
-        Some(unsafe { self.buf.as_ptr().add(self.end).read() })
+        // SAFETY: the range's elements of `buf` are initialised and owned.
+        unsafe { self.range.take_back(self.buf.as_ptr()) }
     }
 }
 
@@ -2106,12 +2154,10 @@ impl<T, B: Bound, A: Backend> Drop for IntoIter<T, B, A> {
 
         let guard = FreeBuffer(self);
         let iter = &mut *guard.0;
-        // SAFETY: the elements `next..end` are initialised and owned.
-        let remaining =
-            unsafe { ptr::slice_from_raw_parts_mut(iter.buf.as_ptr().add(iter.next), iter.end - iter.next) };
         // INVARIANT: no element is owned any more, whatever happens below.
-        iter.next = iter.end;
-        // SAFETY: dropped once (the slice's drop glue goes on if one panics).
+        let remaining = iter.range.take_rest(iter.buf.as_ptr());
+        // SAFETY: the range's elements, initialised and owned until now,
+        // dropped once (the slice's drop glue goes on if one panics).
         unsafe { ptr::drop_in_place(remaining) };
     }
 }
@@ -2139,8 +2185,7 @@ impl<T, B: Bound, A: Backend> Drop for IntoIter<T, B, A> {
 /// ```
 pub struct Drain<'v, T, B: Bound, A: Backend = System> {
     vec: &'v mut BoundedVec<T, B, A>,
-    next: usize,
-    end: usize,
+    range: OwnedRange,
     tail_start: usize,
     tail_len: usize,
 }
@@ -2157,8 +2202,8 @@ impl<T, B: Bound, A: Backend> Drain<'_, T, B, A> {
     /// });
     /// ```
     pub fn as_slice(&self) -> &[T] {
-        // SAFETY: the elements `next..end` are initialised and owned.
-        unsafe { core::slice::from_raw_parts(self.vec.ptr.as_ptr().add(self.next), self.end - self.next) }
+        // SAFETY: the range's elements are initialised and owned.
+        unsafe { &*self.range.elements(self.vec.ptr.as_ptr()) }
     }
 }
 
@@ -2166,32 +2211,20 @@ impl<T, B: Bound, A: Backend> Iterator for Drain<'_, T, B, A> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        let index = self.next;
-        // INVARIANT: the element leaves the `Drain`'s ownership here and is
-        // read exactly once.
-        self.next += 1;
-        // SAFETY: `index < end`: an initialised element the `Drain` owned.
-        Some(unsafe { self.vec.ptr.as_ptr().add(index).read() })
+        // SAFETY: the range's elements of the buffer are initialised and
+        // owned by the `Drain`.
+        unsafe { self.range.take_front(self.vec.ptr.as_ptr()) }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let remaining = self.end - self.next;
-        (remaining, Some(remaining))
+        (self.range.len(), Some(self.range.len()))
     }
 }
 
 impl<T, B: Bound, A: Backend> DoubleEndedIterator for Drain<'_, T, B, A> {
     fn next_back(&mut self) -> Option<T> {
-        if self.next == self.end {
-            return None;
-        }
-        // INVARIANT: the last element leaves the `Drain`'s ownership here.
-        self.end -= 1;
-        // SAFETY: an initialised element the `Drain` owned.
-        Some(unsafe { self.vec.ptr.as_ptr().add(self.end).read() })
+        // SAFETY: as `next`.
+        unsafe { self.range.take_back(self.vec.ptr.as_ptr()) }
     }
 }
 
@@ -2229,12 +2262,10 @@ impl<T, B: Bound, A: Backend> Drop for Drain<'_, T, B, A> {
 
         let guard = MoveTail(self);
         let drain = &mut *guard.0;
-        // SAFETY: the elements `next..end` are initialised and owned.
-        let remaining =
-            unsafe { ptr::slice_from_raw_parts_mut(drain.vec.ptr.as_ptr().add(drain.next), drain.end - drain.next) };
         // INVARIANT: nothing of the range is owned any more.
-        drain.next = drain.end;
-        // SAFETY: dropped once (the slice's drop glue goes on if one panics).
+        let remaining = drain.range.take_rest(drain.vec.ptr.as_ptr());
+        // SAFETY: the range's elements, initialised and owned until now,
+        // dropped once (the slice's drop glue goes on if one panics).
         unsafe { ptr::drop_in_place(remaining) };
     }
 }
