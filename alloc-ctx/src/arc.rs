@@ -89,6 +89,26 @@ struct ArcInner<T: ?Sized, A> {
     data: T,
 }
 
+/// Moves the value out of the block of the last handle and frees the
+/// block through its backend: the end of `try_unwrap` and `into_inner`.
+///
+/// # Safety
+///
+/// The count of `inner` reached zero through the caller's handle, which is
+/// not used or dropped again: the block is owned here.
+unsafe fn take_last<T, A: Backend>(inner: NonNull<ArcInner<T, A>>) -> T {
+    let raw = inner.as_ptr();
+    // SAFETY: the block is owned (the caller's contract); the value and the
+    // backend are moved out once, and the block is freed with its layout by
+    // its backend.
+    unsafe {
+        let value = ptr::read(&raw const (*raw).data);
+        let backend = ptr::read(&raw const (*raw).backend);
+        backend.free(inner.cast(), Layout::new::<ArcInner<T, A>>());
+        value
+    }
+}
+
 // SAFETY: handles on several threads share `&T` (so `T: Sync`) and the last
 // one to drop drops the `T` and frees through `A` on whatever thread that is
 // (so `T: Send`, `A: Send + Sync`), as `std::sync::Arc`.
@@ -215,17 +235,9 @@ impl<T, A: Backend> Arc<T, A> {
             return Err(this);
         }
         let this = ManuallyDrop::new(this);
-        let inner = this.ptr.as_ptr();
         // SAFETY: the count went from 1 to 0: this was the only handle and
-        // no other can appear, so the block is owned here. The value and
-        // the backend are moved out once; the block is freed with its
-        // layout by its backend.
-        unsafe {
-            let value = ptr::read(&raw const (*inner).data);
-            let backend = ptr::read(&raw const (*inner).backend);
-            backend.free(this.ptr.cast(), Layout::new::<ArcInner<T, A>>());
-            Ok(value)
-        }
+        // no other can appear, so the block is owned here.
+        Ok(unsafe { take_last(this.ptr) })
     }
 
     /// The value, if this is the last handle; `None` (and the handle is
@@ -247,14 +259,8 @@ impl<T, A: Backend> Arc<T, A> {
             return None;
         }
         atomic::fence(Ordering::Acquire);
-        let inner = this.ptr.as_ptr();
         // SAFETY: as `try_unwrap`: the count reached zero here.
-        unsafe {
-            let value = ptr::read(&raw const (*inner).data);
-            let backend = ptr::read(&raw const (*inner).backend);
-            backend.free(this.ptr.cast(), Layout::new::<ArcInner<T, A>>());
-            Some(value)
-        }
+        Some(unsafe { take_last(this.ptr) })
     }
 
     /// Gives up the handle: a pointer to the value, which stays alive

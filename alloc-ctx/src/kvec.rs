@@ -1539,6 +1539,24 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     }
 }
 
+/// Frees a vector's buffer of `cap` elements (nothing for a dangling one:
+/// no capacity, or zero-sized elements), whether the vector or its owning
+/// iterator is dropped.
+///
+/// # Safety
+///
+/// `ptr` is dangling with `cap == 0` (or `T` is zero-sized), or was
+/// allocated by `backend` with `Layout::array::<T>(cap)`; the buffer is not
+/// used again. Its elements are the caller's to drop.
+unsafe fn free_buffer<T, A: Backend>(backend: &A, ptr: NonNull<T>, cap: usize) {
+    if cap != 0 && mem::size_of::<T>() != 0 {
+        // The capacity was validated when the buffer was allocated.
+        let layout = Layout::array::<T>(cap).expect("layout of an allocated buffer");
+        // SAFETY: allocated by `backend` with `layout` (the caller's contract).
+        unsafe { backend.free(ptr.cast(), layout) };
+    }
+}
+
 /// The new capacity of amortised growth to at least `required` elements
 /// from `cap`: doubling, small vectors starting at a few elements (as
 /// `Vec`), but never past the bound when `required` itself fits.
@@ -1682,11 +1700,8 @@ impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
         impl<T, B: Bound, A: Backend> Drop for FreeBuffer<'_, T, B, A> {
             fn drop(&mut self) {
                 let vec = &mut *self.0;
-                if vec.cap != 0 && mem::size_of::<T>() != 0 {
-                    // SAFETY: the buffer was allocated by `vec.backend` with
-                    // `current_layout()` and is not used again.
-                    unsafe { vec.backend.free(vec.ptr.cast(), vec.current_layout()) };
-                }
+                // SAFETY: the vector's buffer, not used again.
+                unsafe { free_buffer(&vec.backend, vec.ptr, vec.cap) };
             }
         }
 
@@ -2143,12 +2158,9 @@ impl<T, B: Bound, A: Backend> Drop for IntoIter<T, B, A> {
         impl<T, B: Bound, A: Backend> Drop for FreeBuffer<'_, T, B, A> {
             fn drop(&mut self) {
                 let iter = &mut *self.0;
-                if iter.cap != 0 && mem::size_of::<T>() != 0 {
-                    let layout = Layout::array::<T>(iter.cap).expect("layout of an allocated buffer");
-                    // SAFETY: the vector's buffer, allocated by `backend`
-                    // with `layout`, not used again.
-                    unsafe { iter.backend.free(iter.buf.cast(), layout) };
-                }
+                // SAFETY: the vector's buffer, taken over by the iterator,
+                // not used again.
+                unsafe { free_buffer(&iter.backend, iter.buf, iter.cap) };
             }
         }
 
