@@ -38,9 +38,9 @@ use std::time::{Duration, Instant};
 
 use alloc_ctx::backend::Backend;
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_NOWARN, __GFP_ZERO, GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::size::{Kmalloc, Nofail, Size, array_size, struct_size};
+use alloc_ctx::size::{KmallocMax, NofailMax, Size, array_size, struct_size};
 use alloc_ctx::sweep::{SweepBackend, try_sweep};
-use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait, System};
+use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait, backend::System};
 
 /// Bytes of one item-1 allocation.
 const BYTES: usize = 64;
@@ -179,13 +179,13 @@ mod rt {
 // that a real caller computes at run time go through `black_box`.
 // ---------------------------------------------------------------------------
 
-/// Item 1, token: `Size::<Kmalloc>::new` + `cx.alloc(GFP_KERNEL, size)` +
+/// Item 1, token: `Size::<KmallocMax>::new` + `cx.alloc(GFP_KERNEL, size)` +
 /// drop, through a `MaySleep` token.
 #[inline(never)]
 fn alloc_token_kernel(iterations: u64) {
     MaySleep::enter(|cx| {
         for _ in 0..iterations {
-            let size = Size::<Kmalloc>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
+            let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
@@ -197,7 +197,7 @@ fn alloc_token_kernel(iterations: u64) {
 fn alloc_token_atomic(iterations: u64) {
     NoWait::enter(|nw| {
         for _ in 0..iterations {
-            let size = Size::<Kmalloc>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
+            let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
             let buffer = nw.alloc(GFP_ATOMIC, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
@@ -232,12 +232,12 @@ fn alloc_rtflags_atomic(iterations: u64) {
     }
 }
 
-/// Item 2, token: `array_size::<u64, Kmalloc>(n)` + `cx.alloc(GFP_KERNEL, size)`.
+/// Item 2, token: `array_size::<u64, KmallocMax>(n)` + `cx.alloc(GFP_KERNEL, size)`.
 #[inline(never)]
 fn array_token(iterations: u64) {
     MaySleep::enter(|cx| {
         for _ in 0..iterations {
-            let size = array_size::<u64, Kmalloc>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+            let size = array_size::<u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
@@ -253,21 +253,21 @@ fn array_raw(iterations: u64) {
     }
 }
 
-/// Item 2, the size check alone: `array_size::<u64, Kmalloc>(n)`, then the
+/// Item 2, the size check alone: `array_size::<u64, KmallocMax>(n)`, then the
 /// same `alloc`/`dealloc` as the baseline (no token, no request layer).
 #[inline(never)]
 fn array_checked_raw(iterations: u64) {
     for _ in 0..iterations {
-        let size = array_size::<u64, Kmalloc>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+        let size = array_size::<u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         alloc_dealloc_checked(size.get(), align_of::<u64>());
     }
 }
 
-/// `alloc`/`dealloc` of a size that a `Size<Kmalloc>` already checked.
+/// `alloc`/`dealloc` of a size that a `Size<KmallocMax>` already checked.
 #[inline(always)]
 fn alloc_dealloc_checked(size: usize, align: usize) {
     // SAFETY: `align` is a type's alignment (a power of two) and `size` was
-    // checked against `Kmalloc` (at most 4 MiB), so rounding it up to
+    // checked against `KmallocMax` (at most 4 MiB), so rounding it up to
     // `align` cannot overflow `isize`.
     alloc_dealloc(unsafe { Layout::from_size_align_unchecked(size, align) });
 }
@@ -296,24 +296,24 @@ struct Header {
     _flags: u16,
 }
 
-/// Item 2, token: `struct_size::<Header, u64, Kmalloc>(n)` + `cx.alloc`.
+/// Item 2, token: `struct_size::<Header, u64, KmallocMax>(n)` + `cx.alloc`.
 #[inline(never)]
 fn struct_token(iterations: u64) {
     MaySleep::enter(|cx| {
         for _ in 0..iterations {
-            let size = struct_size::<Header, u64, Kmalloc>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+            let size = struct_size::<Header, u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
     });
 }
 
-/// Item 2, the size check alone: `struct_size::<Header, u64, Kmalloc>(n)`,
+/// Item 2, the size check alone: `struct_size::<Header, u64, KmallocMax>(n)`,
 /// then the same `alloc`/`dealloc` as the baseline.
 #[inline(never)]
 fn struct_checked_raw(iterations: u64) {
     for _ in 0..iterations {
-        let size = struct_size::<Header, u64, Kmalloc>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+        let size = struct_size::<Header, u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         alloc_dealloc_checked(size.get(), align_of::<u64>().max(align_of::<Header>()));
     }
 }
@@ -436,9 +436,9 @@ fn driver_scenario<A: Backend + Copy>(backend: A) -> Result<usize, AllocError> {
         for slot in 0..256 {
             ring.push(slot, GFP_KERNEL, cx)?;
         }
-        let frame = cx.alloc_in(backend, GFP_KERNEL | __GFP_ZERO, struct_size::<RxHeader, u64, Kmalloc>(16)?)?;
+        let frame = cx.alloc_in(backend, GFP_KERNEL | __GFP_ZERO, struct_size::<RxHeader, u64, KmallocMax>(16)?)?;
         let mut paths: KVec<[u64; 8], A> = KVec::new_in(backend);
-        paths.grow_to(array_size::<[u64; 8], Nofail>(8)?, GFP_KERNEL | __GFP_NOFAIL, cx);
+        paths.grow_to(array_size::<[u64; 8], NofailMax>(8)?, GFP_KERNEL | __GFP_NOFAIL, cx);
         let mut rx: KVec<u64, A> = KVec::new_in(backend);
         let mut dropped = 0;
         cx.nowait_scope(|nw| {
@@ -545,13 +545,13 @@ const PATHS: &[Path] = &[
     Path { name: "array.raw", what: "Layout::array::<u64>(32) + alloc/dealloc", run: array_raw, ops: one },
     Path {
         name: "array.token",
-        what: "array_size::<u64, Kmalloc>(32) + cx.alloc(GFP_KERNEL)",
+        what: "array_size::<u64, KmallocMax>(32) + cx.alloc(GFP_KERNEL)",
         run: array_token,
         ops: one,
     },
     Path {
         name: "array.checked.raw",
-        what: "array_size::<u64, Kmalloc>(32) + alloc/dealloc (size check alone)",
+        what: "array_size::<u64, KmallocMax>(32) + alloc/dealloc (size check alone)",
         run: array_checked_raw,
         ops: one,
     },
@@ -563,13 +563,13 @@ const PATHS: &[Path] = &[
     },
     Path {
         name: "struct.token",
-        what: "struct_size::<H, u64, Kmalloc>(32) + cx.alloc(GFP_KERNEL)",
+        what: "struct_size::<H, u64, KmallocMax>(32) + cx.alloc(GFP_KERNEL)",
         run: struct_token,
         ops: one,
     },
     Path {
         name: "struct.checked.raw",
-        what: "struct_size::<H, u64, Kmalloc>(32) + alloc/dealloc (size check alone)",
+        what: "struct_size::<H, u64, KmallocMax>(32) + alloc/dealloc (size check alone)",
         run: struct_checked_raw,
         ops: one,
     },

@@ -13,7 +13,7 @@
 //! * a sleeping request (`GFP_KERNEL`, …) or a `__GFP_NOFAIL` request made
 //!   through a `NoWait` token does not compile, with a message that names
 //!   the flag and the fix ([`rules`]);
-//! * sizes reach the allocator only as checked [`Size`] values (overflow
+//! * sizes reach the allocator only as checked [`Size`](size::Size) values (overflow
 //!   and the allocator's maximum), and NOFAIL requests only with sizes
 //!   proven at most 8 KiB ([`size`]);
 //! * NOFS/NOIO scopes mask flags like the kernel's `current_gfp_context()`;
@@ -23,7 +23,7 @@
 //!   release builds too), measured in `BENCHMARKS.md`.
 //!
 //! ```
-//! use alloc_ctx::{KVec, MaySleep, NoWait, flags::*, size::{array_size, Kmalloc}};
+//! use alloc_ctx::{KVec, MaySleep, NoWait, flags::*, size::{array_size, KmallocMax}};
 //!
 //! struct Ring { slots: KVec<u64> }
 //!
@@ -62,45 +62,56 @@ extern crate self as alloc_ctx;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod arc;
-pub mod backend;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub mod checking;
-pub mod clone;
-pub mod context;
-pub mod error;
-pub mod flags;
-pub mod irq;
-pub mod kbox;
-pub mod kvec;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub mod mempool;
-pub mod reclaim;
-pub mod report;
+// The code is in five layers, one folder each; a module imports only from
+// its own layer and the layers below (checked by `tests/layers.rs`):
+//
+//   vocab/       type-level booleans, GFP flags and their rules, sizes, errors
+//   context/     per-thread state, tokens, local interrupt control
+//   request/     backends, the request path, shrinkers, failure reports
+//   containers/  boxes, vectors, Arc, fallible clone, locks
+//   extras/      (std) workqueue, mempool, failure sweeps, checking allocator
+//
+// The layers are private; what follows is the whole public surface. Every
+// item has one path: the crate root holds the tokens, the containers and
+// the allocation error; modules hold the rest, shaped like Rust-for-Linux's
+// `kernel::alloc` (`flags`) and `kernel::sync` (`sync`).
+mod containers;
+mod context;
+mod extras;
 mod request;
-pub mod rules;
-pub mod size;
-pub mod state;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub mod sweep;
-pub mod sync;
-pub mod typelevel;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub mod workqueue;
+mod vocab;
 
-pub use backend::{Backend, System};
-pub use clone::TryClone;
-pub use context::{MaySleep, NoWait, SleepToken, Token};
-pub use error::AllocError;
-pub use kbox::{KBox, KVBox, VBox};
-pub use kvec::{KVVec, KVec, PushError, VVec};
-pub use request::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
-pub use size::{Size, SizeError, array_size, struct_size};
-pub use state::might_sleep;
+pub use containers::clone::TryClone;
+pub use containers::kbox::{BoundedBox, Buffer, FlexArray, KBox, KVBox, VBox, Zeroable};
+pub use containers::kvec::{
+    BoundedVec, CapacityError, Drain, InsertError, IntoIter, KVVec, KVec, PushError, RemoveError, VVec,
+};
+pub use context::state::{atomic_depth, current_gfp_context, in_atomic, might_sleep};
+pub use context::token::{MaySleep, NoWait, SleepToken, Token};
+pub use vocab::error::{AllocError, AllocErrorKind};
+// The checked size and its error also at the root, where diagnostics name
+// them (`alloc_ctx::Size<KmallocMax>`); the rest of the size vocabulary is
+// in `size`.
+pub use vocab::size::{Size, SizeError};
+
+pub use containers::{arc, sync};
+pub use context::irq;
+pub use request::{backend, reclaim, report};
+pub use vocab::{flags, rules, size};
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use extras::{checking, mempool, sweep, workqueue};
+
+/// Kernel error numbers: [`Error`](error::Error), the `Result` that
+/// returns it, and the codes (`ENOMEM`, `EINVAL`, …) in
+/// [`code`](error::code), as Rust-for-Linux's `kernel::error`.
+///
+/// Every error of this crate converts into an `Error`, so `?` works in a
+/// function returning [`error::Result`].
+pub mod error {
+    pub use crate::vocab::error::{Error, MAX_ERRNO, Result, code};
+}
 
 #[cfg(feature = "macros")]
 pub use alloc_ctx_macros::{may_sleep, no_context, nowait};
@@ -109,10 +120,9 @@ pub use alloc_ctx_macros::{may_sleep, no_context, nowait};
 /// containers and the macros.
 pub mod prelude {
     pub use crate::flags::*;
-    pub use crate::size::{Kmalloc, Kvmalloc, Nofail, Size, array_size, struct_size};
-    pub use crate::{AllocError, KBox, KVVec, KVec, MaySleep, NoWait, SizeError};
+    pub use crate::size::*;
+    pub use crate::{AllocError, KBox, KVBox, KVVec, KVec, MaySleep, NoWait, SleepToken, Token, TryClone, VBox, VVec};
     pub use crate::{
-        KVBox, TryClone, VBox, VVec,
         error::code::*,
         error::{Error, Result},
         kbox_dyn, kvec,
@@ -124,7 +134,7 @@ pub mod prelude {
 /// What the macros expand to; not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::state::NoWaitMark;
+    pub use crate::context::state::NoWaitMark;
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures
     /// the lifetimes the unmarked function would, and not the token's.

@@ -14,16 +14,16 @@ use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use alloc_ctx::flags::*;
-use alloc_ctx::size::{Kmalloc, Size};
-use alloc_ctx::state::{atomic_depth, in_atomic};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::workqueue::Workqueue;
 use alloc_ctx::{KVec, MaySleep, NoWait, may_sleep, nowait};
+use alloc_ctx::{atomic_depth, in_atomic};
 use common::panic_message;
 
 const INVALID_CONTEXT: &str = "BUG: sleeping function called from invalid context at";
 
-fn size() -> Size<Kmalloc> {
+fn size() -> Size<KmallocMax> {
     Size::new(64).unwrap()
 }
 

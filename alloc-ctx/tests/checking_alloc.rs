@@ -13,7 +13,7 @@ use alloc_ctx::checking::{
 };
 use alloc_ctx::flags::*;
 use alloc_ctx::mempool::Mempool;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{KBox, KVec, MaySleep, NoWait};
 
 #[global_allocator]
@@ -68,7 +68,7 @@ fn growth_through_realloc_is_caught_too() {
 #[test]
 fn token_requests_in_atomic_sections_are_not_reported() {
     let _serial = serial();
-    let size = Size::<Kmalloc>::new(256).unwrap();
+    let size = Size::<KmallocMax>::new(256).unwrap();
     let failing = FailInject::system().fail_nth(1);
     MaySleep::enter(|cx| {
         let pool = Mempool::<[u8; 64]>::new(1, GFP_KERNEL, cx).unwrap();
@@ -94,7 +94,7 @@ fn allocations_outside_atomic_sections_are_not_reported() {
     let mut outside = vec![1u8];
     MaySleep::enter(|cx| {
         outside.extend_from_slice(&[2; 100]);
-        cx.nowait_scope(|nw| drop(nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(8).unwrap())));
+        cx.nowait_scope(|nw| drop(nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(8).unwrap())));
         let after = format!("{:?}", outside.len());
         black_box(after);
     });

@@ -13,7 +13,7 @@ use std::time::Duration;
 use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx::flags::*;
 use alloc_ctx::mempool::{Mempool, MempoolBox};
-use alloc_ctx::size::{Kmalloc, Nofail, Size};
+use alloc_ctx::size::{KmallocMax, NofailMax, Size};
 use alloc_ctx::{KBox, MaySleep, NoWait};
 use common::quiet_reports;
 
@@ -42,7 +42,7 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
     within(Duration::from_secs(60), || {
         std::thread::scope(|scope| {
             let holder = scope.spawn(|| {
-                let all = NoWait::enter(|nw| nw.alloc_in(&budget, GFP_ATOMIC, Size::<Kmalloc>::new(4096).unwrap()));
+                let all = NoWait::enter(|nw| nw.alloc_in(&budget, GFP_ATOMIC, Size::<KmallocMax>::new(4096).unwrap()));
                 let all = all.expect("the budget is empty");
                 barrier.wait();
                 // Free only once the NOFAIL request has failed and retried.
@@ -54,7 +54,7 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
             });
             barrier.wait();
             let block = MaySleep::enter(|cx| {
-                cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 2048]>())
+                cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 2048]>())
             });
             assert_eq!(block.len(), 2048);
             assert!(counted.calls() >= 4, "failed at least three times, then succeeded");
@@ -109,7 +109,7 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                     MaySleep::enter(|cx| {
                         for _ in 0..ITERATIONS {
                             if rng.below(2) == 0 && held.len() + pooled.len() < MAX_HELD {
-                                let size = Size::<Kmalloc>::new(16 + rng.below(4080)).unwrap();
+                                let size = Size::<KmallocMax>::new(16 + rng.below(4080)).unwrap();
                                 let result = match rng.below(7) {
                                     0 => cx.alloc_in(budget, GFP_KERNEL | __GFP_NORETRY, size),
                                     1 => cx.alloc_in(budget, GFP_KERNEL | __GFP_NOWARN, size),
@@ -118,7 +118,7 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                                     // NOFAIL only with nothing held: a thread that
                                     // waits never keeps others from progressing.
                                     4 if held.is_empty() && pooled.is_empty() => {
-                                        let size = size.recheck::<Nofail>().unwrap();
+                                        let size = size.recheck::<NofailMax>().unwrap();
                                         Ok(cx.alloc_in(budget, GFP_KERNEL | __GFP_NOFAIL, size))
                                     }
                                     // Sleeping pool requests likewise, as the

@@ -6,14 +6,14 @@ mod common;
 use std::cell::Cell;
 use std::rc::Rc;
 
+use alloc_ctx::BoundedVec;
 use alloc_ctx::flags::*;
-use alloc_ctx::kvec::BoundedVec;
-use alloc_ctx::size::{KMALLOC_MAX_SIZE, Kmalloc, Nofail, array_size};
-use alloc_ctx::{AllocError, KBox, KVVec, KVec, MaySleep, NoWait};
+use alloc_ctx::size::{KMALLOC_MAX_SIZE, KmallocMax, NofailMax, array_size};
+use alloc_ctx::{AllocErrorKind, KBox, KVVec, KVec, MaySleep, NoWait};
 use common::{TestBackend, quiet_reports};
 
 /// Everything observable about a vector, to compare before and after.
-fn snapshot<T: Clone, B: alloc_ctx::size::Bound, A: alloc_ctx::Backend>(
+fn snapshot<T: Clone, B: alloc_ctx::size::Bound, A: alloc_ctx::backend::Backend>(
     v: &BoundedVec<T, B, A>,
 ) -> (usize, usize, *const T, Vec<T>) {
     (v.len(), v.capacity(), v.as_ptr(), v.to_vec())
@@ -49,12 +49,12 @@ fn failed_push_leaves_the_vector_unchanged_and_returns_the_value() {
         backend.fail_all.set(true);
         let error = v.push(99, GFP_ATOMIC, nw).unwrap_err();
         assert_eq!(error.value, 99);
-        assert!(matches!(error.error, AllocError::OutOfMemory { .. }));
+        assert!(error.error.is_out_of_memory());
         assert_eq!(snapshot(&v), before);
         // Pushing within capacity needs no request and still works.
         v.pop();
         assert_eq!(v.push_within_capacity(7), Ok(()));
-        assert_eq!(v.push_within_capacity(8), Err(alloc_ctx::kvec::CapacityError(8)));
+        assert_eq!(v.push_within_capacity(8), Err(alloc_ctx::CapacityError(8)));
     });
     assert_eq!(backend.live_bytes.get(), 0);
 }
@@ -94,12 +94,12 @@ fn sizes_over_the_bound_are_size_errors_naming_the_bound() {
         v.push(1, GFP_KERNEL, cx).unwrap();
         let before = snapshot(&v);
         let error = v.reserve(KMALLOC_MAX_SIZE / 8, GFP_KERNEL, cx).unwrap_err();
-        let AllocError::Size(size_error) = error else { panic!("expected a size error, got {error:?}") };
+        let Some(size_error) = error.size_error() else { panic!("expected a size error, got {error:?}") };
         assert_eq!(size_error.bound(), "KMALLOC_MAX_SIZE");
         assert_eq!(size_error.excess(), 8, "one element too many");
         assert!(error.to_string().contains("KMALLOC_MAX_SIZE"), "{error}");
         // Overflowing element counts are size errors too.
-        assert!(matches!(v.reserve(usize::MAX, GFP_KERNEL, cx), Err(AllocError::Size(_))));
+        assert!(matches!(v.reserve(usize::MAX, GFP_KERNEL, cx), Err(e) if e.size_error().is_some()));
         assert_eq!(snapshot(&v), before);
         let calls = backend.calls.get();
         assert!(v.reserve(KMALLOC_MAX_SIZE, GFP_KERNEL, cx).is_err());
@@ -117,7 +117,7 @@ fn kvvec_goes_past_the_kmalloc_bound() {
         big.resize(KMALLOC_MAX_SIZE + 1, 0xAB, GFP_KERNEL, cx).unwrap();
         assert_eq!(big.len(), KMALLOC_MAX_SIZE + 1);
         let mut small: KVec<u8> = KVec::new();
-        assert!(matches!(small.resize(KMALLOC_MAX_SIZE + 1, 0, GFP_KERNEL, cx), Err(AllocError::Size(_))));
+        assert!(matches!(small.resize(KMALLOC_MAX_SIZE + 1, 0, GFP_KERNEL, cx), Err(e) if e.size_error().is_some()));
         // and exactly at the bound is fine
         small.resize(KMALLOC_MAX_SIZE, 0, GFP_KERNEL, cx).unwrap();
     });
@@ -130,12 +130,12 @@ fn grow_to_accepts_nofail_with_a_proven_size() {
     MaySleep::enter(|cx| {
         let mut paths: KVec<[u64; 4], _> = KVec::new_in(&backend);
         paths.push([1; 4], GFP_KERNEL, cx).unwrap(); // first call fails twice, then reclaim retries succeed
-        let size = array_size::<[u64; 4], Nofail>(64).unwrap();
+        let size = array_size::<[u64; 4], NofailMax>(64).unwrap();
         let () = paths.grow_to(size, GFP_KERNEL | __GFP_NOFAIL, cx);
         assert_eq!(paths.capacity(), 64);
         assert_eq!(paths[0], [1; 4]);
         // Growing to a smaller size is a no-op.
-        paths.grow_to(array_size::<[u64; 4], Kmalloc>(8).unwrap(), GFP_KERNEL, cx).unwrap();
+        paths.grow_to(array_size::<[u64; 4], KmallocMax>(8).unwrap(), GFP_KERNEL, cx).unwrap();
         assert_eq!(paths.capacity(), 64);
     });
     assert_eq!(backend.live_bytes.get(), 0);
@@ -203,14 +203,14 @@ fn kbox_new_clone_and_nofail() {
     backend.fail_all.set(true);
     NoWait::enter(|nw| {
         let error = KBox::new_in(1u8, &backend, GFP_NOWAIT, nw).unwrap_err();
-        assert_eq!(error, AllocError::OutOfMemory { size: 1, align: 1, gfp: GFP_NOWAIT.gfp() });
+        assert_eq!(error.kind(), AllocErrorKind::OutOfMemory { size: 1, align: 1, gfp: GFP_NOWAIT.gfp() });
     });
 }
 
 #[test]
 fn byte_buffers_are_zeroed_with_gfp_zero() {
     MaySleep::enter(|cx| {
-        let size = alloc_ctx::Size::<Kmalloc>::new(4096).unwrap();
+        let size = alloc_ctx::size::Size::<KmallocMax>::new(4096).unwrap();
         let mut first = cx.alloc(GFP_KERNEL | __GFP_ZERO, size).unwrap();
         first.fill(0xFF);
         drop(first);
@@ -264,12 +264,12 @@ fn a_panicking_clone_in_extend_leaves_the_vector_as_it_was() {
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use alloc_ctx::FlexArray;
 use alloc_ctx::arc::Arc;
 use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx::error::{Error, code::*};
-use alloc_ctx::kbox::FlexArray;
-use alloc_ctx::kvec::{CapacityError, InsertError, RemoveError};
-use alloc_ctx::size::{KVMALLOC_MAX_SIZE, Kvmalloc, Vmalloc};
+use alloc_ctx::size::{KVMALLOC_MAX_SIZE, KvmallocMax, VmallocMax};
+use alloc_ctx::{CapacityError, InsertError, RemoveError};
 use alloc_ctx::{KVBox, TryClone, VBox, VVec, kbox_dyn, kvec};
 
 /// Counts live values; a value may be told to panic in `clone` or `drop`.
@@ -310,7 +310,7 @@ impl PartialEq for Tracked {
     }
 }
 
-fn ids<B: alloc_ctx::size::Bound, A: alloc_ctx::Backend>(v: &BoundedVec<Tracked, B, A>) -> Vec<u32> {
+fn ids<B: alloc_ctx::size::Bound, A: alloc_ctx::backend::Backend>(v: &BoundedVec<Tracked, B, A>) -> Vec<u32> {
     v.iter().map(|t| t.id).collect()
 }
 
@@ -412,7 +412,7 @@ fn extend_past_the_spare_capacity_is_all_or_nothing() {
         }
         let w_before = (w.len(), w.capacity(), w.as_ptr());
         let error = w.extend((100..110).map(|id| Tracked::new(id, &live)).filter(|_| true), GFP_NOWAIT, cx);
-        assert!(matches!(error, Err(AllocError::OutOfMemory { .. })));
+        assert!(matches!(error, Err(e) if e.is_out_of_memory()));
         assert_eq!((w.len(), w.capacity(), w.as_ptr()), w_before);
         assert_eq!(live.get(), 98 + 98, "the ten new items were dropped");
         drop(w);
@@ -750,17 +750,20 @@ fn vmalloc_and_kvmalloc_bounds() {
     quiet_reports();
     assert_eq!(VVec::<u8>::MAX_CAPACITY, isize::MAX as usize);
     assert_eq!(KVVec::<u8>::MAX_CAPACITY, KVMALLOC_MAX_SIZE);
-    assert_eq!(array_size::<u8, Vmalloc>(KVMALLOC_MAX_SIZE + 1).map(alloc_ctx::Size::get), Ok(KVMALLOC_MAX_SIZE + 1));
-    let widened: alloc_ctx::Size<Vmalloc> = array_size::<u64, Kvmalloc>(8).unwrap().into();
+    assert_eq!(
+        array_size::<u8, VmallocMax>(KVMALLOC_MAX_SIZE + 1).map(alloc_ctx::size::Size::get),
+        Ok(KVMALLOC_MAX_SIZE + 1)
+    );
+    let widened: alloc_ctx::size::Size<VmallocMax> = array_size::<u64, KvmallocMax>(8).unwrap().into();
     assert_eq!(widened.get(), 64);
     let budget = Budget::new(1 << 20);
     MaySleep::enter(|cx| {
         // Past INT_MAX: a size error for a KVVec, but a request for a VVec
         // (which this budget refuses).
         let mut kv: KVVec<u8, _> = KVVec::new_in(&budget);
-        assert!(matches!(kv.reserve(KVMALLOC_MAX_SIZE + 1, GFP_NOWAIT, cx), Err(AllocError::Size(_))));
+        assert!(matches!(kv.reserve(KVMALLOC_MAX_SIZE + 1, GFP_NOWAIT, cx), Err(e) if e.size_error().is_some()));
         let mut v: VVec<u8, _> = VVec::new_in(&budget);
-        assert!(matches!(v.reserve(KVMALLOC_MAX_SIZE + 1, GFP_NOWAIT, cx), Err(AllocError::OutOfMemory { .. })));
+        assert!(matches!(v.reserve(KVMALLOC_MAX_SIZE + 1, GFP_NOWAIT, cx), Err(e) if e.is_out_of_memory()));
         let b = VBox::new_in([1u8; 64], &budget, GFP_KERNEL, cx).unwrap();
         let kvb = KVBox::new_in([2u8; 64], &budget, GFP_KERNEL, cx).unwrap();
         assert_eq!(budget.live_bytes(), 128);
@@ -834,7 +837,7 @@ fn kbox_new_operations_and_their_failures() {
         assert_eq!((bytes.len(), budget.live_bytes()), (16, 16));
         drop(bytes);
         // A byte buffer written, then `assume_init`.
-        let raw = cx.alloc_in(&budget, GFP_KERNEL, alloc_ctx::Size::<Kmalloc>::new(4).unwrap()).unwrap();
+        let raw = cx.alloc_in(&budget, GFP_KERNEL, alloc_ctx::size::Size::<KmallocMax>::new(4).unwrap()).unwrap();
         let buffer = raw.write_copy_of_slice(b"abcd");
         assert_eq!(&*buffer, b"abcd");
     });
@@ -861,7 +864,7 @@ fn flexible_array_struct_is_sized_by_struct_size_and_cleans_up() {
         )
         .unwrap();
         assert_eq!((flex.header.count, &flex.elems), (3, &[1, 2, 3][..]));
-        assert_eq!(budget.live_bytes(), alloc_ctx::struct_size::<Header, u64, Kmalloc>(3).unwrap().get());
+        assert_eq!(budget.live_bytes(), alloc_ctx::size::struct_size::<Header, u64, KmallocMax>(3).unwrap().get());
         drop(flex);
         // Over the budget: nothing is built.
         let too_many =
@@ -876,7 +879,7 @@ fn flexible_array_struct_is_sized_by_struct_size_and_cleans_up() {
             GFP_NOWAIT,
             cx,
         );
-        assert!(matches!(overflow, Err(AllocError::Size(_))));
+        assert!(matches!(overflow, Err(e) if e.size_error().is_some()));
         // A panicking element constructor: header and elements dropped, block freed.
         let result = catch_unwind(AssertUnwindSafe(|| {
             KBox::<FlexArray<Tracked, Tracked>, _>::new_flex_in(
@@ -942,7 +945,7 @@ fn errors_convert_for_question_mark_in_a_driver_function() {
     let budget = Budget::new(64);
     #[alloc_ctx::may_sleep]
     fn probe(budget: &Budget, entries: usize) -> alloc_ctx::error::Result<usize> {
-        let size = array_size::<u64, Kmalloc>(entries)?;
+        let size = array_size::<u64, KmallocMax>(entries)?;
         let mut ring = KVec::with_capacity_in(entries, budget, GFP_KERNEL | __GFP_NOWARN, cx)?;
         ring.push(0u64, GFP_KERNEL | __GFP_NOWARN, cx)?;
         Ok(size.get())

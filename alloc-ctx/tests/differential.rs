@@ -37,12 +37,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 use alloc_ctx::backend::{Budget, FailInject};
-use alloc_ctx::context::SizeFits;
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::kvec::{BoundedVec, InsertError, RemoveError};
 use alloc_ctx::report::AllocFailure;
-use alloc_ctx::size::{Bound, Kmalloc, Kvmalloc, Size};
-use alloc_ctx::{AllocError, KBox, MaySleep};
+use alloc_ctx::rules::SizeFits;
+use alloc_ctx::size::{Bound, KmallocMax, KvmallocMax, Size};
+use alloc_ctx::{BoundedVec, InsertError, RemoveError};
+use alloc_ctx::{KBox, MaySleep};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
@@ -361,8 +361,8 @@ fn step<B: Bound>(
     cx: &mut MaySleep,
 ) -> Result<(), TestCaseError>
 where
-    GFP_KERNEL: SizeFits<Size<Kmalloc>, B>,
-    GFP_ATOMIC: SizeFits<Size<Kmalloc>, B>,
+    GFP_KERNEL: SizeFits<Size<KmallocMax>, B>,
+    GFP_ATOMIC: SizeFits<Size<KmallocMax>, B>,
 {
     let before = Snapshot::of(v);
     let calls = backend.calls();
@@ -531,9 +531,10 @@ where
                 }
                 Ok(Err(error)) => {
                     prop_assert!(before.capacity - before.len < additional, "reserve failed with room to spare");
-                    match error {
-                        AllocError::Size(_) => prop_assert!(additional > 1 << 30, "size error for {}", additional),
-                        _ => prop_assert!(requested(backend), "reserve failed without a request: {:?}", error),
+                    if error.size_error().is_some() {
+                        prop_assert!(additional > 1 << 30, "size error for {}", additional);
+                    } else {
+                        prop_assert!(requested(backend), "reserve failed without a request: {:?}", error);
                     }
                     prop_assert_eq!(&Snapshot::of(v), &before, "a failed reserve changed the vector");
                 }
@@ -669,7 +670,7 @@ where
             }
         },
         Op::GrowTo { bytes, atomic } => {
-            let size = Size::<Kmalloc>::new(bytes).expect("under 4 MiB");
+            let size = Size::<KmallocMax>::new(bytes).expect("under 4 MiB");
             let wanted = bytes / mem::size_of::<Elem>();
             match quiet(|| with_gfp!(cx, atomic, |c, f| v.grow_to(size, f, c))) {
                 Ok(Ok(())) => {
@@ -693,8 +694,8 @@ where
 
 fn run_vec_case<B: Bound>(env: &Env, ops: &[Op]) -> Result<(), TestCaseError>
 where
-    GFP_KERNEL: SizeFits<Size<Kmalloc>, B>,
-    GFP_ATOMIC: SizeFits<Size<Kmalloc>, B>,
+    GFP_KERNEL: SizeFits<Size<KmallocMax>, B>,
+    GFP_ATOMIC: SizeFits<Size<KmallocMax>, B>,
 {
     setup();
     let backend = env.backend();
@@ -868,13 +869,13 @@ proptest! {
     /// `KVec` against std's `Vec`, under random failures.
     #[test]
     fn kvec_matches_std_vec(env in env(), ops in prop::collection::vec(op(), 1..MAX_STEPS)) {
-        run_vec_case::<Kmalloc>(&env, &ops)?;
+        run_vec_case::<KmallocMax>(&env, &ops)?;
     }
 
     /// `KVVec` against std's `Vec`, under random failures.
     #[test]
     fn kvvec_matches_std_vec(env in env(), ops in prop::collection::vec(op(), 1..MAX_STEPS)) {
-        run_vec_case::<Kvmalloc>(&env, &ops)?;
+        run_vec_case::<KvmallocMax>(&env, &ops)?;
     }
 
     /// `KBox` against std's `Box`: new, try_clone, into_inner, drop and

@@ -9,15 +9,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use alloc_ctx::atomic_depth;
 use alloc_ctx::backend::FailInject;
 use alloc_ctx::flags::*;
 use alloc_ctx::irq::irqs_disabled;
 use alloc_ctx::mempool::Mempool;
-use alloc_ctx::size::{Kmalloc, Size};
-use alloc_ctx::state::atomic_depth;
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::{SpinLock, SpinLockIrq};
 use alloc_ctx::workqueue::Workqueue;
-use alloc_ctx::{AllocError, MaySleep, NoWait, SizeError};
+use alloc_ctx::{MaySleep, NoWait};
 
 /// Two irq-save guards dropped in the order they were taken (not LIFO):
 /// interrupts stay disabled while either is held and come back only after
@@ -52,7 +52,7 @@ fn a_work_item_that_leaks_a_section_does_not_break_the_queue() {
             let ran = Arc::clone(&ran);
             wq.try_spawn(GFP_KERNEL, cx, move |cx| {
                 // A sleeping request: it would panic in a leaked section.
-                let buffer = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap());
+                let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
                 assert!(buffer.is_ok());
                 assert_eq!(atomic_depth(), 0);
                 ran.fetch_add(1, Ordering::AcqRel);
@@ -92,8 +92,8 @@ fn fail_randomly_one_fails_every_call_and_zero_none() {
     let never = FailInject::system().fail_randomly(0.0, 7);
     NoWait::enter(|cx| {
         for _ in 0..10_000 {
-            assert!(cx.alloc_in(&always, GFP_ATOMIC | __GFP_NOWARN, Size::<Kmalloc>::new(8).unwrap()).is_err());
-            assert!(cx.alloc_in(&never, GFP_ATOMIC, Size::<Kmalloc>::new(8).unwrap()).is_ok());
+            assert!(cx.alloc_in(&always, GFP_ATOMIC | __GFP_NOWARN, Size::<KmallocMax>::new(8).unwrap()).is_err());
+            assert!(cx.alloc_in(&never, GFP_ATOMIC, Size::<KmallocMax>::new(8).unwrap()).is_ok());
         }
     });
     assert_eq!((always.failures(), never.failures()), (10_000, 0));
@@ -120,11 +120,11 @@ fn fail_randomly_refuses_a_negative_probability() {
 fn an_absurd_mempool_size_is_a_size_error() {
     MaySleep::enter(|cx| {
         let error = Mempool::<u64>::new(usize::MAX, GFP_KERNEL, cx).unwrap_err();
-        let AllocError::Size(size_error) = error else { panic!("expected a size error, got {error:?}") };
-        assert!(matches!(size_error, SizeError::Overflow { .. }), "{size_error:?}");
+        let Some(size_error) = error.size_error() else { panic!("expected a size error, got {error:?}") };
+        assert!(size_error.is_overflow(), "{size_error:?}");
         assert_eq!(size_error.bound(), "KMALLOC_MAX_SIZE");
         let error = Mempool::<u64>::new(1 << 20, GFP_KERNEL, cx).unwrap_err();
-        assert!(matches!(error, AllocError::Size(SizeError::TooLarge { .. })), "{error:?}");
+        assert!(error.size_error().is_some_and(|e| !e.is_overflow()), "{error:?}");
     });
 }
 

@@ -9,9 +9,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use alloc_ctx::flags::*;
 use alloc_ctx::irq::{self, irqs_disabled};
-use alloc_ctx::state::{atomic_depth, in_atomic};
 use alloc_ctx::sync::{SpinLock, SpinLockIrq};
 use alloc_ctx::{KBox, KVec, MaySleep};
+use alloc_ctx::{atomic_depth, in_atomic};
 use common::panic_message;
 
 #[test]

@@ -11,8 +11,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use alloc_ctx::flags::*;
+use alloc_ctx::in_atomic;
 use alloc_ctx::irq::{Line, Raised, irqs_disabled};
-use alloc_ctx::state::in_atomic;
 use alloc_ctx::sync::SpinLockIrq;
 use alloc_ctx::{KVec, MaySleep, NoWait};
 

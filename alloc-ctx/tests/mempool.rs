@@ -12,7 +12,7 @@ use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx::flags::*;
 use alloc_ctx::mempool::{Mempool, MempoolBox};
 use alloc_ctx::sweep::{SweepBackend, sweep};
-use alloc_ctx::{AllocError, MaySleep, NoWait};
+use alloc_ctx::{AllocError, AllocErrorKind, MaySleep, NoWait};
 use common::quiet_reports;
 
 type Element = [u64; 4];
@@ -35,7 +35,7 @@ fn failed_creation_keeps_nothing() {
     let budget = Budget::new(2 * ELEMENT);
     MaySleep::enter(|cx| {
         let error = Mempool::<Element, _>::new_in(3, &budget, GFP_KERNEL | __GFP_NORETRY, cx).unwrap_err();
-        assert!(matches!(error, AllocError::OutOfMemory { size: ELEMENT, .. }));
+        assert!(matches!(error.kind(), AllocErrorKind::OutOfMemory { size: ELEMENT, .. }));
     });
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 2 * ELEMENT));
 }
@@ -64,7 +64,7 @@ fn non_sleeping_requests_fail_when_backend_and_reserve_are_empty() {
         let held: Vec<_> = (0..2).map(|i| pool.alloc([i; 4], GFP_KERNEL, cx)).collect();
         cx.nowait_scope(|nw| {
             let error = pool.alloc([9; 4], GFP_ATOMIC, nw).unwrap_err();
-            assert_eq!(error, AllocError::OutOfMemory { size: ELEMENT, align: 8, gfp: GFP_ATOMIC.gfp() });
+            assert_eq!(error.kind(), AllocErrorKind::OutOfMemory { size: ELEMENT, align: 8, gfp: GFP_ATOMIC.gfp() });
             assert!(pool.alloc([9; 4], GFP_NOWAIT, nw).is_err());
         });
         drop(held);

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use alloc_ctx::backend::FailInject;
 use alloc_ctx::flags::*;
 use alloc_ctx::reclaim::{ShrinkerNeeds, register_shrinker, shrink_reporting};
-use alloc_ctx::size::{Kmalloc, Nofail, Size};
-use alloc_ctx::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES, MaySleep, NoWait};
+use alloc_ctx::size::{KmallocMax, NofailMax, Size};
+use alloc_ctx::{MaySleep, NoWait, reclaim::DEFAULT_RECLAIM_PASSES, reclaim::MAX_RECLAIM_RETRIES};
 use common::TestBackend;
 
 /// The registry is shared by the whole process: one test at a time.
@@ -73,7 +73,7 @@ fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
     });
     backend.fail_next.set(1);
     MaySleep::enter(|cx| {
-        let buffer = cx.alloc_in(&backend, GFP_KERNEL, Size::<Kmalloc>::new(512).unwrap()).unwrap();
+        let buffer = cx.alloc_in(&backend, GFP_KERNEL, Size::<KmallocMax>::new(512).unwrap()).unwrap();
         assert_eq!(buffer.len(), 512);
     });
     assert_eq!(backend.calls.get(), 2, "one failure, reclaim, one success");
@@ -101,7 +101,7 @@ fn passes_and_calls(request: impl FnOnce(&FailInject)) -> (usize, usize) {
 #[test]
 fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let size = Size::<Kmalloc>::new(64).unwrap();
+    let size = Size::<KmallocMax>::new(64).unwrap();
     let atomic = passes_and_calls(|b| NoWait::enter(|nw| assert!(nw.alloc_in(b, GFP_ATOMIC, size).is_err())));
     assert_eq!(atomic, (0, 1));
     // Through a sleep token too: the flags decide, not the token.
@@ -112,7 +112,7 @@ fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
 #[test]
 fn noretry_runs_exactly_one_reclaim_pass() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let size = Size::<Kmalloc>::new(64).unwrap();
+    let size = Size::<KmallocMax>::new(64).unwrap();
     let counts =
         passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err())));
     assert_eq!(counts, (1, 2));
@@ -121,7 +121,7 @@ fn noretry_runs_exactly_one_reclaim_pass() {
 #[test]
 fn plain_sleeping_requests_run_the_default_reclaim_passes() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let size = Size::<Kmalloc>::new(64).unwrap();
+    let size = Size::<KmallocMax>::new(64).unwrap();
     let counts = passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOIO, size).is_err())));
     let passes = DEFAULT_RECLAIM_PASSES as usize;
     assert_eq!(counts, (passes, 1 + passes));
@@ -130,7 +130,7 @@ fn plain_sleeping_requests_run_the_default_reclaim_passes() {
 #[test]
 fn retry_mayfail_runs_max_reclaim_retries_passes() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let size = Size::<Kmalloc>::new(64).unwrap();
+    let size = Size::<KmallocMax>::new(64).unwrap();
     let counts = passes_and_calls(|b| {
         MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size).is_err()));
     });
@@ -152,7 +152,7 @@ fn nofail_reclaims_before_every_retry_until_it_succeeds() {
     let backend = TestBackend::new();
     backend.fail_next.set(40); // past MAX_RECLAIM_RETRIES: only NOFAIL keeps going
     MaySleep::enter(|cx| {
-        let block = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
+        let block = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
         assert_eq!(block.len(), 64);
     });
     assert_eq!((passes.load(Ordering::SeqCst), backend.calls.get()), (40, 41));

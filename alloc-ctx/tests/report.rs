@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use alloc_ctx::NoWait;
 use alloc_ctx::flags::*;
 use alloc_ctx::report::{AllocFailure, set_failure_hook};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use common::TestBackend;
 
 static REPORTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -22,7 +22,7 @@ fn failures_are_reported_once_per_site_unless_nowarn() {
     set_failure_hook(record);
     let backend = TestBackend::new();
     backend.fail_all.set(true);
-    let size = Size::<Kmalloc>::new(100).unwrap();
+    let size = Size::<KmallocMax>::new(100).unwrap();
     NoWait::enter(|nw| {
         for _ in 0..3 {
             assert!(nw.alloc_in(&backend, GFP_ATOMIC, size).is_err()); // one site, three failures

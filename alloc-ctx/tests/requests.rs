@@ -3,8 +3,10 @@
 mod common;
 
 use alloc_ctx::flags::*;
-use alloc_ctx::size::{Kmalloc, Nofail, Size};
-use alloc_ctx::{AllocError, DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES, MaySleep, NoWait};
+use alloc_ctx::size::{KmallocMax, NofailMax, Size};
+use alloc_ctx::{
+    AllocError, AllocErrorKind, MaySleep, NoWait, reclaim::DEFAULT_RECLAIM_PASSES, reclaim::MAX_RECLAIM_RETRIES,
+};
 use common::{TestBackend, quiet_reports};
 
 fn attempts_until_failure<F>(request: F) -> (usize, AllocError)
@@ -18,7 +20,7 @@ where
     (backend.calls.get(), error)
 }
 
-fn size() -> Size<Kmalloc> {
+fn size() -> Size<KmallocMax> {
     Size::new(64).unwrap()
 }
 
@@ -26,7 +28,7 @@ fn size() -> Size<Kmalloc> {
 fn non_sleeping_requests_try_once() {
     let (calls, error) = attempts_until_failure(|b| NoWait::enter(|nw| nw.alloc_in(b, GFP_ATOMIC, size()).map(drop)));
     assert_eq!(calls, 1);
-    assert_eq!(error, AllocError::OutOfMemory { size: 64, align: 1, gfp: GFP_ATOMIC.gfp() });
+    assert_eq!(error.kind(), AllocErrorKind::OutOfMemory { size: 64, align: 1, gfp: GFP_ATOMIC.gfp() });
     assert_eq!(error.to_string(), "allocation of 64 bytes (align 1) failed, mode:0x820(GFP_ATOMIC)");
 }
 
@@ -56,7 +58,7 @@ fn nofail_retries_until_it_succeeds() {
     let backend = TestBackend::new();
     backend.fail_next.set(5);
     MaySleep::enter(|cx| {
-        let buffer = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 256]>());
+        let buffer = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 256]>());
         assert_eq!(buffer.len(), 256);
     });
     assert_eq!(backend.calls.get(), 6);

@@ -243,7 +243,7 @@ fn leak() -> Result {
 // type over `KMALLOC_MAX_SIZE` does not build: `KBox::new_uninit` checks
 // `size_of::<T>()` against the bound when the program is built (E0080,
 // "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve
-// it; use a kvmalloc-bounded size (`Size<Kvmalloc>`, `KVVec`)"), naming
+// it; use a kvmalloc-bounded size (`Size<KvmallocMax>`, `KVVec`)"), naming
 // the caller's line. The ui suite holds it as a compile-fail case
 // (`kbox-new-uninit-over-kmalloc-max-size`). `KVBox` takes it
 // (`kvbox_new_uninit_larger_than_kmalloc_max_size` above).

@@ -7,8 +7,8 @@
 //! as upstream; `kvec![cx, flags; …]` names other flags). Examples that
 //! need kernel pieces this crate does not model are notes at the end.
 
+use alloc_ctx::InsertError;
 use alloc_ctx::error::{Error, Result};
-use alloc_ctx::kvec::InsertError;
 use alloc_ctx::prelude::*;
 
 // `kvec!`.

@@ -5,7 +5,7 @@ mod common;
 
 use alloc_ctx::backend::Backend;
 use alloc_ctx::flags::*;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sweep::{SweepBackend, SweepProblem, sweep, try_sweep};
 use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait};
 use common::quiet_reports;
@@ -58,7 +58,7 @@ fn an_injected_failure_of_a_sleeping_request_is_not_retried() {
     quiet_reports();
     let backend = SweepBackend::failing_at(1);
     MaySleep::enter(|cx| {
-        let error = cx.alloc_in(&backend, GFP_KERNEL | __GFP_RETRY_MAYFAIL, Size::<Kmalloc>::new(64).unwrap());
+        let error = cx.alloc_in(&backend, GFP_KERNEL | __GFP_RETRY_MAYFAIL, Size::<KmallocMax>::new(64).unwrap());
         assert!(error.is_err());
     });
     assert_eq!(backend.calls(), 1, "no reclaim pass and no retry after the injected failure");

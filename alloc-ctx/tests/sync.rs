@@ -8,10 +8,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use alloc_ctx::flags::*;
 use alloc_ctx::irq::irqs_disabled;
-use alloc_ctx::size::{Kmalloc, Size};
-use alloc_ctx::state::{atomic_depth, in_atomic};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::{Mutex, SpinLock, SpinLockIrq};
 use alloc_ctx::{KBox, KVec, MaySleep, NoWait};
+use alloc_ctx::{atomic_depth, in_atomic};
 use common::{assert_not_impl, panic_message};
 
 fn assert_send_sync<T: Send + Sync>() {}
@@ -47,7 +47,7 @@ fn spinlock_guard_is_an_atomic_section() {
         assert_eq!(atomic_depth(), 0);
         assert!(!lock.is_locked());
         // Unlocked: the sleep token works again.
-        let buffer = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(128).unwrap()).unwrap();
+        let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(128).unwrap()).unwrap();
         assert_eq!(buffer.len(), 128);
     });
     assert_eq!(lock.into_inner(), 1);

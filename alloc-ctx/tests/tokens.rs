@@ -5,8 +5,15 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use alloc_ctx::flags::*;
-use alloc_ctx::size::{Kmalloc, Nofail, Size};
-use alloc_ctx::state::{atomic_depth, in_atomic, scope_mask};
+use alloc_ctx::size::{KmallocMax, NofailMax, Size};
+use alloc_ctx::{atomic_depth, current_gfp_context, in_atomic};
+
+/// The bits the thread's NOFS/NOIO scope clears, seen through the kernel's
+/// `current_gfp_context()`.
+fn scope_mask() -> u32 {
+    let kernel = alloc_ctx::flags::GFP_KERNEL.gfp();
+    kernel.bits() & !current_gfp_context(kernel).bits()
+}
 use alloc_ctx::{KBox, MaySleep, NoWait, SleepToken, Token};
 use common::{TestBackend, assert_not_impl, panic_message};
 
@@ -136,7 +143,7 @@ fn reborrowed_tokens_keep_the_run_time_mask() {
 #[test]
 fn backends_see_the_effective_flags() {
     let backend = TestBackend::new();
-    let size = Size::<Kmalloc>::new(32).unwrap();
+    let size = Size::<KmallocMax>::new(32).unwrap();
     MaySleep::enter(|cx| {
         drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap());
         cx.nofs(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap()));
@@ -152,17 +159,17 @@ fn backends_see_the_effective_flags() {
 fn result_type_follows_the_flags() {
     MaySleep::enter(|cx| {
         // NOFAIL: the buffer itself, initialised because of __GFP_ZERO.
-        let table: KBox<[u8]> = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<Nofail>::MAX);
+        let table: KBox<[u8]> = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::MAX);
         assert_eq!(table.len(), 8192);
         assert!(table.iter().all(|&byte| byte == 0));
         // Fallible and not zeroed: a Result of uninitialised bytes.
         let scratch: Result<KBox<[std::mem::MaybeUninit<u8>]>, _> =
-            cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(16).unwrap());
+            cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(16).unwrap());
         assert_eq!(scratch.unwrap().len(), 16);
         // Zero-sized requests succeed without touching the backend.
         let backend = TestBackend::new();
         backend.fail_all.set(true);
-        let empty = cx.alloc_in(&backend, GFP_KERNEL, Size::<Kmalloc>::new(0).unwrap()).unwrap();
+        let empty = cx.alloc_in(&backend, GFP_KERNEL, Size::<KmallocMax>::new(0).unwrap()).unwrap();
         assert!(empty.is_empty());
         assert_eq!(backend.calls.get(), 0);
     });
@@ -172,12 +179,12 @@ fn result_type_follows_the_flags() {
 fn nowait_functions_accept_either_token() {
     fn takes_nowait(cx: &mut impl Token) -> bool {
         let nw = cx.nowait();
-        nw.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
+        nw.alloc(GFP_NOWAIT, Size::<KmallocMax>::new(8).unwrap()).is_ok()
     }
     /// The concrete form (`dyn`/const/extern marked fns): a `&mut MaySleep`
     /// coerces to it.
     fn takes_concrete_nowait(cx: &mut NoWait) -> bool {
-        cx.alloc(GFP_NOWAIT, Size::<Kmalloc>::new(8).unwrap()).is_ok()
+        cx.alloc(GFP_NOWAIT, Size::<KmallocMax>::new(8).unwrap()).is_ok()
     }
     MaySleep::enter(|cx| {
         assert!(takes_nowait(cx));

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use alloc_ctx::backend::FailInject;
 use alloc_ctx::flags::*;
+use alloc_ctx::in_atomic;
 use alloc_ctx::irq;
-use alloc_ctx::state::in_atomic;
 use alloc_ctx::sync::Mutex;
 use alloc_ctx::workqueue::{NowOrLater, QueueError, Workqueue};
-use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait};
+use alloc_ctx::{AllocError, AllocErrorKind, KBox, KVec, MaySleep, NoWait};
 
 /// Queues an item that blocks the worker until the returned sender is
 /// dropped, and waits until the worker is inside it: later items stay
@@ -140,7 +140,7 @@ fn deferred_allocation_failure_reaches_the_completion() {
         assert!(matches!(result, Ok(NowOrLater::Later)));
         wq.shutdown(cx);
     });
-    assert!(matches!(rx.recv().unwrap(), Err(AllocError::OutOfMemory { size: 256, .. })));
+    assert!(matches!(rx.recv().unwrap().map_err(|e| e.kind()), Err(AllocErrorKind::OutOfMemory { size: 256, .. })));
     assert!(BACKEND.failures() >= 2, "the worker retried with reclaim before giving up");
 }
 

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use alloc_ctx::flags::{Gfp, GfpFlags as _};
 use alloc_ctx::prelude::*;
 use alloc_ctx::reclaim::{ShrinkerHandle, ShrinkerNeeds, register_shrinker};
-use alloc_ctx::{Backend, may_sleep};
+use alloc_ctx::{backend::Backend, may_sleep};
 
 use crate::pages::PageList;
 pub use crate::pages::{PAGE_SIZE, Page};
@@ -107,7 +107,7 @@ fn evict<A: Backend>(list: &PageList<A>, stats: &ShrinkerStats, needs: ShrinkerN
     stats.calls.fetch_add(1, Ordering::Relaxed);
     // The context reclaim runs in: what a GFP_KERNEL request would be
     // served as here, after the thread's NOFS/NOIO scopes.
-    let context = alloc_ctx::state::current_gfp_context(GFP_KERNEL.gfp());
+    let context = alloc_ctx::current_gfp_context(GFP_KERNEL.gfp());
     if !needs.allowed_by(context) {
         stats.recursions.fetch_add(1, Ordering::Relaxed);
     }
@@ -263,7 +263,7 @@ where
     // An ordinary allocation (GFP_KERNEL, no scope) as large as the cache
     // was at the start: every shrinker may run now, and must.
     let cache_bytes = (config.clean_pages + config.dirty_pages + config.inodes) * PAGE_SIZE;
-    let big = alloc_ctx::size::Size::<alloc_ctx::size::Kmalloc>::new(cache_bytes).expect("fits kmalloc");
+    let big = alloc_ctx::size::Size::<alloc_ctx::size::KmallocMax>::new(cache_bytes).expect("fits kmalloc");
     summary.pressure_allocation_ok = cx.alloc_in(backend.clone(), GFP_KERNEL | __GFP_NOWARN, big).is_ok();
     summary.after_pressure = stats(&cache);
     let [_, dirty_s, inode_s] = summary.after_pressure;

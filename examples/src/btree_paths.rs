@@ -9,9 +9,9 @@
 //! exceed what `kvmalloc` accepts and an error path is needed anyway.
 //!
 //! Here the two cases are two types. The growth size is computed with
-//! [`array_size`]; if it is proven to fit [`Nofail`] the request is
+//! [`array_size`]; if it is proven to fit [`NofailMax`] the request is
 //! `GFP_KERNEL | __GFP_NOFAIL` and returns `()`, nothing to handle. If it
-//! does not, the same computation against [`Kvmalloc`] gives either a
+//! does not, the same computation against [`KvmallocMax`] gives either a
 //! `SizeError` (no allocator could serve it) or a size for a fallible
 //! request, whose `AllocError` the transaction turns into a restart. The
 //! growth function is `#[may_sleep]`: called from a `#[nowait]` function it
@@ -19,10 +19,10 @@
 
 use std::io::Write;
 
-use alloc_ctx::kvec::BoundedVec;
+use alloc_ctx::BoundedVec;
 use alloc_ctx::prelude::*;
-use alloc_ctx::size::{Kvmalloc, Nofail, array_size};
-use alloc_ctx::{Backend, may_sleep};
+use alloc_ctx::size::{KvmallocMax, NofailMax, array_size};
+use alloc_ctx::{backend::Backend, may_sleep};
 
 /// One btree iterator (bcachefs `struct btree_path`, abridged to 64 bytes).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub struct Growth {
 
 /// A btree transaction: just its path array here.
 pub struct BtreeTrans<A: Backend> {
-    paths: BoundedVec<BtreePath, Kvmalloc, A>,
+    paths: BoundedVec<BtreePath, KvmallocMax, A>,
 }
 
 impl<A: Backend> BtreeTrans<A> {
@@ -89,7 +89,7 @@ impl<A: Backend> BtreeTrans<A> {
     pub fn paths_realloc(&mut self) -> Result<Growth, AllocError> {
         let from = self.paths.capacity();
         let to = alloc_ctx::size::overflow::size_mul(from.max(INITIAL_PATHS / 2), 2);
-        if let Ok(small) = array_size::<BtreePath, Nofail>(to) {
+        if let Ok(small) = array_size::<BtreePath, NofailMax>(to) {
             // No error path, and none needed: the type of `small` proves
             // the request is one the page allocator honours with NOFAIL.
             self.paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx);
@@ -97,7 +97,7 @@ impl<A: Backend> BtreeTrans<A> {
         }
         // Past 8 KiB: a size no allocator accepts is a `SizeError` here,
         // before any request, and memory pressure is an `AllocError`.
-        let large = array_size::<BtreePath, Kvmalloc>(to)?;
+        let large = array_size::<BtreePath, KvmallocMax>(to)?;
         self.paths.grow_to(large, GFP_KERNEL | __GFP_NOWARN, cx)?;
         Ok(Growth { from, to, bytes: large.get(), nofail: false })
     }
@@ -191,7 +191,7 @@ pub fn run<A: Backend>(backend: A, config: Config, out: &mut dyn Write) -> Summa
     // A corrupted or hostile count: the overflow-checked size saturates and
     // every bound rejects it, so the request never reaches an allocator.
     let absurd = usize::MAX / 16;
-    if let Err(error) = array_size::<BtreePath, Kvmalloc>(absurd) {
+    if let Err(error) = array_size::<BtreePath, KvmallocMax>(absurd) {
         let _ = writeln!(out, "  a transaction asking for {absurd} paths is refused before any allocator: {error}");
         summary.impossible_request = Some(error);
     }

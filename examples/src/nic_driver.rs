@@ -19,13 +19,13 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use alloc_ctx::BoundedVec;
 use alloc_ctx::irq;
-use alloc_ctx::kvec::BoundedVec;
 use alloc_ctx::prelude::*;
-use alloc_ctx::size::{Kvmalloc, array_size};
+use alloc_ctx::size::{KvmallocMax, array_size};
 use alloc_ctx::sync::{SpinLock, SpinLockIrq};
 use alloc_ctx::workqueue::{NowOrLater, Workqueue};
-use alloc_ctx::{Backend, may_sleep, nowait};
+use alloc_ctx::{backend::Backend, may_sleep, nowait};
 
 use crate::pages::PageList;
 
@@ -114,11 +114,11 @@ pub fn get(counter: &AtomicUsize) -> usize {
 pub struct Nic<A: Backend> {
     backend: A,
     /// Empty buffers the device will DMA into; shared with the RX IRQ.
-    rx_ring: SpinLockIrq<BoundedVec<RxBuffer<A>, Kvmalloc, A>>,
+    rx_ring: SpinLockIrq<BoundedVec<RxBuffer<A>, KvmallocMax, A>>,
     /// Filled buffers waiting for NAPI.
-    rx_backlog: SpinLockIrq<BoundedVec<RxBuffer<A>, Kvmalloc, A>>,
+    rx_backlog: SpinLockIrq<BoundedVec<RxBuffer<A>, KvmallocMax, A>>,
     /// Frames handed to the device, waiting for TX completion.
-    tx_ring: SpinLock<BoundedVec<TxFrame<A>, Kvmalloc, A>>,
+    tx_ring: SpinLock<BoundedVec<TxFrame<A>, KvmallocMax, A>>,
     /// What happened.
     pub counters: Counters,
 }
@@ -128,7 +128,7 @@ pub struct Nic<A: Backend> {
 pub enum ProbeError {
     /// A ring size no allocator accepts (`-EINVAL`).
     #[error("probe failed with -EINVAL: {0}")]
-    RingSize(#[from] alloc_ctx::SizeError),
+    RingSize(#[from] alloc_ctx::size::SizeError),
     /// No memory for the rings or buffers (`-ENOMEM`).
     #[error("probe failed with -ENOMEM: {0}")]
     NoMemory(#[from] AllocError),
@@ -145,9 +145,9 @@ pub fn probe<A>(backend: A, config: &Config, out: &mut dyn Write) -> Result<(Arc
 where
     A: Backend + Clone + Send + Sync + 'static,
 {
-    let rx_bytes = array_size::<RxBuffer<A>, Kvmalloc>(config.rx_entries)?;
-    let tx_bytes = array_size::<TxFrame<A>, Kvmalloc>(config.tx_entries)?;
-    let buffers = array_size::<[u8; RX_BUFFER_SIZE], Kvmalloc>(config.rx_entries)?;
+    let rx_bytes = array_size::<RxBuffer<A>, KvmallocMax>(config.rx_entries)?;
+    let tx_bytes = array_size::<TxFrame<A>, KvmallocMax>(config.tx_entries)?;
+    let buffers = array_size::<[u8; RX_BUFFER_SIZE], KvmallocMax>(config.rx_entries)?;
     let _ = writeln!(
         out,
         "  probe: RX ring {} entries ({} B), TX ring {} entries ({} B), {} B of RX buffers [GFP_KERNEL]",

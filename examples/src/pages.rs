@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use alloc_ctx::{Backend, KBox};
+use alloc_ctx::{KBox, backend::Backend};
 
 /// Bytes in a page.
 pub const PAGE_SIZE: usize = 4096;

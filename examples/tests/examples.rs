@@ -26,9 +26,9 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
     assert!(summary.fallible_growths > 0);
     // 1 MiB cannot hold 32768 paths: the fallible request failed and the
     // transaction restarted instead of panicking.
-    assert!(matches!(summary.restarted_with, Some(alloc_ctx::AllocError::OutOfMemory { .. })));
+    assert!(summary.restarted_with.is_some_and(|e| e.is_out_of_memory()));
     assert!(summary.paths < btree_paths::Config::default().paths);
-    assert!(matches!(summary.impossible_request, Some(alloc_ctx::SizeError::Overflow { bound: "INT_MAX", .. })));
+    assert!(summary.impossible_request.is_some_and(|e| e.is_overflow() && e.bound() == "INT_MAX"));
     assert_eq!(budget.live_bytes(), 0, "the transaction freed its paths");
     assert!(budget.peak_bytes() <= budget.limit());
     let trace = String::from_utf8(trace).unwrap();
@@ -40,7 +40,7 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
 fn btree_paths_small_transactions_never_take_the_fallible_path() {
     let _serial = serial();
     let summary = MaySleep::enter(|cx| {
-        btree_paths::run(cx, alloc_ctx::System, btree_paths::Config { paths: 100 }, &mut Vec::new())
+        btree_paths::run(cx, alloc_ctx::backend::System, btree_paths::Config { paths: 100 }, &mut Vec::new())
     });
     assert_eq!((summary.paths, summary.fallible_growths, summary.restarted_with), (100, 0, None));
 }

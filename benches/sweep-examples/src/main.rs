@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloc_ctx::sweep::{SweepReport, sweep, sweep_shared};
-use alloc_ctx::{MaySleep, System};
+use alloc_ctx::{MaySleep, backend::System};
 use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 
 /// `btree_paths`, 600 paths: NOFAIL growths while small, fallible beyond.

@@ -29,10 +29,10 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use alloc_ctx::backend::Budget;
 use alloc_ctx::flags::*;
+use alloc_ctx::in_atomic;
 use alloc_ctx::irq::irqs_disabled;
-use alloc_ctx::state::in_atomic;
 use alloc_ctx::sync::SpinLockIrq;
-use alloc_ctx::{AllocError, KBox, KVec, NoWait};
+use alloc_ctx::{KBox, KVec, NoWait};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::peripheral::{SCB, SYST};
 use cortex_m_rt::{ExceptionFrame, entry, exception};
@@ -225,14 +225,15 @@ fn main(mut syst: SYST, heap: core::ops::Range<usize>) -> Checks {
     // A sleeping request over the budget fails too, with an error to handle.
     let request = KVec::<u8, Fw>::with_capacity_in(BUDGET_BYTES, &BUDGET, GFP_KERNEL | __GFP_NOWARN, cx);
     match &request {
-        Err(error @ AllocError::OutOfMemory { size, .. }) => {
+        Err(error) if error.is_out_of_memory() => {
+            let size = error.size();
             hprintln!("failure path: GFP_KERNEL {} B -> Err({})", size, error);
         }
         Err(error) => hprintln!("failure path: unexpected error {:?}", error),
         Ok(_) => hprintln!("failure path: the request over the budget succeeded"),
     }
     checks.check(
-        matches!(request, Err(AllocError::OutOfMemory { size, .. }) if size == BUDGET_BYTES),
+        matches!(request, Err(error) if error.is_out_of_memory() && error.size() == BUDGET_BYTES),
         "GFP_KERNEL over the budget returns AllocError::OutOfMemory",
     );
 

@@ -2,7 +2,7 @@
 // type claiming `__GFP_DIRECT_RECLAIM` bits while saying it does not reclaim
 // would smuggle a sleeping request past the rules.
 use alloc_ctx::flags::GfpFlags;
-use alloc_ctx::typelevel::False;
+use alloc_ctx::flags::False;
 
 #[derive(Clone, Copy)]
 struct SneakyReclaim;

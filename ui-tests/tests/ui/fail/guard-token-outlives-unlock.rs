@@ -4,7 +4,7 @@
 // sleep token stays frozen, so a sleeping request through `cx` before the
 // last use of `nw` is a borrow error (E0499).
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::MaySleep;
 
@@ -14,7 +14,7 @@ fn main() {
         let guard = stats.lock(cx);
         let nw = guard.token();
         drop(guard);
-        let _big = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4096).unwrap());
-        let _small = nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(64).unwrap());
+        let _big = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
+        let _small = nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap());
     });
 }

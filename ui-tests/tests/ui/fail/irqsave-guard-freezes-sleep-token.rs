@@ -2,7 +2,7 @@
 // does: with local interrupts off and the lock held, a sleeping request
 // through `cx` is a borrow error (E0499).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLockIrq;
 use alloc_ctx::MaySleep;
 
@@ -10,7 +10,7 @@ fn main() {
     let rx_head = SpinLockIrq::new(0usize);
     MaySleep::enter(|cx| {
         let mut head = rx_head.lock_irqsave(cx);
-        let _frame = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(1500).unwrap());
+        let _frame = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(1500).unwrap());
         *head += 1;
     });
 }

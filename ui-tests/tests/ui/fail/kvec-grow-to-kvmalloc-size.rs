@@ -1,16 +1,16 @@
 // Hole check: a container cannot grow past its allocator's bound. A `KVec`
 // is kmalloc-backed (at most `KMALLOC_MAX_SIZE`, 4 MiB); `grow_to` with a
 // size checked only against the kvmalloc bound (up to 2 GiB) is refused at
-// type check with the size message for the `Kmalloc` bound (use a
+// type check with the size message for the `KmallocMax` bound (use a
 // `KVVec`, or re-check the size).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kvmalloc, Size};
+use alloc_ctx::size::{KvmallocMax, Size};
 use alloc_ctx::{KVec, MaySleep};
 
 fn main() {
     MaySleep::enter(|cx| {
         let mut table: KVec<u64> = KVec::new();
-        let size = Size::<Kvmalloc>::new(64 << 20).unwrap();
+        let size = Size::<KvmallocMax>::new(64 << 20).unwrap();
         let _ = table.grow_to(size, GFP_KERNEL, cx);
     });
 }

@@ -1,6 +1,6 @@
 // Rule: NOFAIL only with a size proven at most 8 KiB. `KVec::push` grows by
 // an amount known only at run time, so it refuses `__GFP_NOFAIL` even
-// through a sleep token (use `grow_to` with a `Size<Nofail>` instead).
+// through a sleep token (use `grow_to` with a `Size<NofailMax>` instead).
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
 use alloc_ctx::{KVec, MaySleep};
 

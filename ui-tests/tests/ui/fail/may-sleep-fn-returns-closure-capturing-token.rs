@@ -4,12 +4,12 @@
 // later, wherever the caller runs it: perhaps under a spinlock) cannot be
 // returned (a "captures lifetime" error).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, may_sleep};
 
 #[may_sleep]
 fn deferred_refill(len: usize) -> impl FnOnce() -> bool {
-    move || cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(len).unwrap()).is_ok()
+    move || cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(len).unwrap()).is_ok()
 }
 
 fn main() {

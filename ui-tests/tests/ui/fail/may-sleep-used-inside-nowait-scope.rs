@@ -3,11 +3,11 @@
 // inside the section (to make a sleeping request) is a borrow error.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let size = Size::<Kmalloc>::new(64).unwrap();
+        let size = Size::<KmallocMax>::new(64).unwrap();
         cx.nowait_scope(|nw| {
             let _fast = nw.alloc(GFP_ATOMIC, size);
             let _slow = cx.alloc(GFP_KERNEL, size);

@@ -3,7 +3,7 @@
 // request through the frozen `MaySleep` is a borrow error until the guard is
 // dropped.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::{KVec, MaySleep};
 
@@ -11,7 +11,7 @@ fn main() {
     let tx_queue = SpinLock::new(KVec::<u64>::new());
     MaySleep::enter(|cx| {
         let queue = tx_queue.lock(cx);
-        let _bounce = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4096).unwrap());
+        let _bounce = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
         drop(queue);
     });
 }

@@ -1,13 +1,13 @@
-// Rule: a NOFAIL request only accepts a `Size<Nofail>` (at most 8 KiB, an
-// order-1 page allocation). A `Size<Kmalloc>` may be up to 4 MiB, which
+// Rule: a NOFAIL request only accepts a `Size<NofailMax>` (at most 8 KiB, an
+// order-1 page allocation). A `Size<KmallocMax>` may be up to 4 MiB, which
 // NOFAIL cannot promise; it must be re-checked (`try_into`) first.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let size = Size::<Kmalloc>::new(4096).unwrap();
+        let size = Size::<KmallocMax>::new(4096).unwrap();
         let _table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, size);
     });
 }

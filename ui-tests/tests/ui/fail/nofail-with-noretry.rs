@@ -3,13 +3,13 @@
 // request may sleep.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_NORETRY, GFP_KERNEL};
-use alloc_ctx::size::{Nofail, Size};
+use alloc_ctx::size::{NofailMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
         let _ = cx.alloc(
             GFP_KERNEL | __GFP_NOFAIL | __GFP_NORETRY,
-            Size::<Nofail>::of::<[u8; 256]>(),
+            Size::<NofailMax>::of::<[u8; 256]>(),
         );
     });
 }

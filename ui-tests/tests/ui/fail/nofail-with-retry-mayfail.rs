@@ -3,13 +3,13 @@
 // even though the request may sleep.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_RETRY_MAYFAIL, GFP_NOFS};
-use alloc_ctx::size::{Nofail, Size};
+use alloc_ctx::size::{NofailMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
         let _ = cx.alloc(
             GFP_NOFS | __GFP_RETRY_MAYFAIL | __GFP_NOFAIL,
-            Size::<Nofail>::of::<[u8; 256]>(),
+            Size::<NofailMax>::of::<[u8; 256]>(),
         );
     });
 }

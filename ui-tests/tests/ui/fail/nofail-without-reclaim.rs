@@ -3,10 +3,10 @@
 // reclaim to never fail, which the kernel treats as a bug since v6.12.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_NOWAIT};
-use alloc_ctx::size::{Nofail, Size};
+use alloc_ctx::size::{NofailMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 512]>());
+        let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 512]>());
     });
 }

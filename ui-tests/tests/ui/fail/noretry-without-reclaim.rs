@@ -3,11 +3,11 @@
 // means nothing and hides a mistake.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NORETRY, GFP_ATOMIC};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let size = Size::<Kmalloc>::new(4096).unwrap();
+        let size = Size::<KmallocMax>::new(4096).unwrap();
         let _ = cx.alloc(GFP_ATOMIC | __GFP_NORETRY, size);
     });
 }

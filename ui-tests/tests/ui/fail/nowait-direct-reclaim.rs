@@ -4,11 +4,11 @@
 // atomic request is rejected at type check, naming the leaf flag.
 use alloc_ctx::NoWait;
 use alloc_ctx::flags::{__GFP_DIRECT_RECLAIM, GFP_ATOMIC};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 fn main() {
     NoWait::enter(|nw| {
-        let size = Size::<Kmalloc>::new(256).unwrap();
+        let size = Size::<KmallocMax>::new(256).unwrap();
         let _ = nw.alloc(GFP_ATOMIC | __GFP_DIRECT_RECLAIM, size);
     });
 }

@@ -4,11 +4,11 @@
 // requires a `Send` closure (as interrupt handler data must be), and a
 // captured `&mut MaySleep` is not `Send`, so this does not compile.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, NoWait};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let _ = NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()));
+        let _ = NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
     });
 }

@@ -3,12 +3,12 @@
 // could sleep (a `GFP_KERNEL` request through `sleep`) where its callers
 // must not. The mark refuses the `&mut MaySleep` parameter.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, nowait};
 
 #[nowait(entry)]
 fn rx_irq(sleep: &mut MaySleep) -> bool {
-    sleep.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()).is_ok()
+    sleep.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).is_ok()
 }
 
 fn main() {

@@ -3,11 +3,11 @@
 // function's `cx` is a `NoWait` token: the request is rejected at type check.
 use alloc_ctx::flags::GFP_NOIO;
 use alloc_ctx::nowait;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 #[nowait]
 fn rx_refill(len: usize) -> bool {
-    let size = Size::<Kmalloc>::new(len).unwrap();
+    let size = Size::<KmallocMax>::new(len).unwrap();
     cx.alloc(GFP_NOIO, size).is_ok()
 }
 

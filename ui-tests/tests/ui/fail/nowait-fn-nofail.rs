@@ -3,11 +3,11 @@
 // `cx` is a `NoWait` token for a context that must not wait.
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_ATOMIC};
 use alloc_ctx::nowait;
-use alloc_ctx::size::{Nofail, Size};
+use alloc_ctx::size::{NofailMax, Size};
 
 #[nowait]
 fn alloc_descriptor() -> usize {
-    let desc = cx.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<Nofail>::of::<[u64; 8]>());
+    let desc = cx.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<NofailMax>::of::<[u64; 8]>());
     desc.len()
 }
 

@@ -4,10 +4,10 @@
 // type check instead of "losing" at run time.
 use alloc_ctx::NoWait;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_ATOMIC};
-use alloc_ctx::size::{Nofail, Size};
+use alloc_ctx::size::{NofailMax, Size};
 
 fn main() {
     NoWait::enter(|nw| {
-        let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
+        let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
     });
 }

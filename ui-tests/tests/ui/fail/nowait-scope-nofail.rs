@@ -4,13 +4,13 @@
 // request does not compile.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_NOWAIT};
-use alloc_ctx::size::{Nofail, Size};
+use alloc_ctx::size::{NofailMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
         cx.nowait_scope(|nw| {
             // btree_paths_realloc-style: no error path, so NOFAIL.
-            let _paths = nw.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<Nofail>::of::<[u64; 64]>());
+            let _paths = nw.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<NofailMax>::of::<[u64; 64]>());
         });
     });
 }

@@ -4,11 +4,11 @@
 // built from bits cannot be passed as request flags.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::Gfp;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
         let gfp_kernel = Gfp::from_bits(0xCC0).unwrap();
-        let _ = cx.alloc(gfp_kernel, Size::<Kmalloc>::new(64).unwrap());
+        let _ = cx.alloc(gfp_kernel, Size::<KmallocMax>::new(64).unwrap());
     });
 }

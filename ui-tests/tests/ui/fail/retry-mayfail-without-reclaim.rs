@@ -2,11 +2,11 @@
 // then fail" has nothing to retry on `GFP_NOWAIT`, which never reclaims.
 use alloc_ctx::MaySleep;
 use alloc_ctx::flags::{__GFP_RETRY_MAYFAIL, GFP_NOWAIT};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let size = Size::<Kmalloc>::new(65536).unwrap();
+        let size = Size::<KmallocMax>::new(65536).unwrap();
         let _ = cx.alloc(GFP_NOWAIT | __GFP_RETRY_MAYFAIL, size);
     });
 }

@@ -4,7 +4,7 @@
 // `self.cx: &MaySleep` the `GFP_KERNEL` request is refused ("cannot borrow
 // `*self.cx` as mutable, as it is behind a `&` reference").
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::MaySleep;
 
 struct Dev<'a> {
@@ -14,7 +14,7 @@ struct Dev<'a> {
 
 impl Dev<'_> {
     fn refill(&self) -> bool {
-        self.cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(self.mtu).unwrap()).is_ok()
+        self.cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(self.mtu).unwrap()).is_ok()
     }
 }
 

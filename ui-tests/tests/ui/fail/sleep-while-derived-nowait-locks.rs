@@ -5,7 +5,7 @@
 // sleep with a spinlock held. `nw` (and so the guard) is a borrow of `*cx`,
 // so the borrow checker refuses the second use (E0499).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::MaySleep;
 
@@ -14,7 +14,7 @@ fn main() {
     MaySleep::enter(|cx| {
         let nw = cx.nowait();
         let mut guard = stats.lock(nw);
-        let _bounce = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4096).unwrap());
+        let _bounce = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
         *guard += 1;
     });
 }

@@ -2,7 +2,7 @@
 // guard it returns (inside the `Some`) borrows `*cx`, so a sleeping request
 // through `cx` while it is held is a borrow error (E0499).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::MaySleep;
 
@@ -10,7 +10,7 @@ fn main() {
     let ring = SpinLock::new(0u32);
     MaySleep::enter(|cx| {
         if let Some(mut head) = ring.try_lock(cx) {
-            let _slot = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(256).unwrap());
+            let _slot = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(256).unwrap());
             *head += 1;
         }
     });

@@ -1,9 +1,9 @@
 // Compile-time sizes: `const_size!` and `Size::of` are checked when the
 // program is built, never at run time, and can be used in `const` items.
-// A `Size<Nofail>` is accepted where a kmalloc size is asked for.
+// A `Size<NofailMax>` is accepted where a kmalloc size is asked for.
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_ZERO, GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::size::{Kmalloc, Kvmalloc, NOFAIL_MAX_SIZE, Nofail, SlabCache};
-use alloc_ctx::{MaySleep, Size, const_size};
+use alloc_ctx::size::{KmallocMax, KvmallocMax, NOFAIL_MAX_SIZE, NofailMax, SlabCacheMax};
+use alloc_ctx::{MaySleep, size::Size, const_size};
 
 #[repr(C)]
 struct Descriptor {
@@ -12,18 +12,18 @@ struct Descriptor {
     flags: u32,
 }
 
-const DESC: Size<Nofail> = Size::of::<Descriptor>();
-const DESC_RING: Size<Nofail> = Size::of::<[Descriptor; 256]>();
-const BOUNCE: Size<Kmalloc> = const_size!(Kmalloc, 64 * 1024);
-const LARGEST_NOFAIL: Size<Nofail> = const_size!(Nofail, NOFAIL_MAX_SIZE);
-const SLAB: Size<SlabCache> = const_size!(SlabCache, 192);
+const DESC: Size<NofailMax> = Size::of::<Descriptor>();
+const DESC_RING: Size<NofailMax> = Size::of::<[Descriptor; 256]>();
+const BOUNCE: Size<KmallocMax> = const_size!(KmallocMax, 64 * 1024);
+const LARGEST_NOFAIL: Size<NofailMax> = const_size!(NofailMax, NOFAIL_MAX_SIZE);
+const SLAB: Size<SlabCacheMax> = const_size!(SlabCacheMax, 192);
 
 fn main() {
     assert_eq!(DESC.get(), 16);
     assert_eq!(DESC_RING.get(), 4096);
     assert_eq!(BOUNCE.get(), 65536);
     assert_eq!(LARGEST_NOFAIL.get(), 8192);
-    let widened: Size<Kvmalloc> = BOUNCE.into();
+    let widened: Size<KvmallocMax> = BOUNCE.into();
     assert_eq!(widened.get(), 65536);
     MaySleep::enter(|cx| {
         // NOFAIL with a NOFAIL-bounded constant: the buffer itself.

@@ -5,7 +5,7 @@
 // may_sleep -> may_sleep (twice in a row), may_sleep -> nowait (`cx`,
 // `cx.nowait()`, and inside a `nowait_scope`), nowait -> nowait (twice).
 use alloc_ctx::flags::{__GFP_ZERO, GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{AllocError, KVec, MaySleep, may_sleep, nowait};
 
 struct Nic {
@@ -38,7 +38,7 @@ fn probe(rx: usize, tx: usize) -> Result<Nic, AllocError> {
     let ok = cx.nowait_scope(|nw| rx_frame(nw, &mut nic, 0xcc));
     assert!(ok);
     // The token is usable again after the section.
-    let scratch = cx.alloc(GFP_KERNEL | __GFP_ZERO, Size::<Kmalloc>::new(512).unwrap())?;
+    let scratch = cx.alloc(GFP_KERNEL | __GFP_ZERO, Size::<KmallocMax>::new(512).unwrap())?;
     assert!(scratch.iter().all(|&byte| byte == 0));
     Ok(nic)
 }
@@ -71,5 +71,5 @@ fn main() {
     assert_eq!(&nic.rx_ring[8..], &[0xaa, 0xbb, 0xcc]);
     assert_eq!(nic.tx_ring.len(), 4 + 3);
     assert_eq!(nic.dropped, 0);
-    assert_eq!(alloc_ctx::state::atomic_depth(), 0);
+    assert_eq!(alloc_ctx::atomic_depth(), 0);
 }

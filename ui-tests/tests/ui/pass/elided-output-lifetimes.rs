@@ -5,7 +5,7 @@
 // types) and for a trait method with a receiver. The caller keeps using
 // `cx` while the returned references live.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, may_sleep, nowait};
 
 #[nowait]
@@ -61,7 +61,7 @@ fn main() {
         let e = named.label(cx);
         let f = longest_line(cx, "rx\ntx ring\n");
         // The token is free again while all the borrows live.
-        let _ = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()).unwrap();
+        let _ = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).unwrap();
         assert_eq!((*a, *b, *c, *d, e, f), (1, 1, 4, 3, "eth0", "tx ring"));
     });
 }

@@ -2,19 +2,19 @@
 // the token is created inside, after the run-time check that the thread is
 // not in an atomic section.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{may_sleep, nowait};
 
 #[may_sleep(entry)]
 fn worker_thread(len: usize) -> usize {
-    assert!(!alloc_ctx::state::in_atomic());
-    cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(len).unwrap())
+    assert!(!alloc_ctx::in_atomic());
+    cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(len).unwrap())
         .map_or(0, |buf| buf.len())
 }
 
 #[nowait]
 fn depth() -> u32 {
-    alloc_ctx::state::atomic_depth()
+    alloc_ctx::atomic_depth()
 }
 
 #[may_sleep(entry)]

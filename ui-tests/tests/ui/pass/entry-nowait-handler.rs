@@ -2,8 +2,8 @@
 // runs as an atomic section (the thread's atomic depth is raised for it and
 // restored afterwards), and only non-blocking requests compile inside.
 use alloc_ctx::flags::{__GFP_ZERO, GFP_ATOMIC};
-use alloc_ctx::size::{Kmalloc, Size};
-use alloc_ctx::state::{atomic_depth, in_atomic};
+use alloc_ctx::size::{KmallocMax, Size};
+use alloc_ctx::{atomic_depth, in_atomic};
 use alloc_ctx::{KVec, nowait};
 
 struct RxStats {
@@ -14,7 +14,7 @@ struct RxStats {
 fn rx_irq(stats: &mut RxStats, len: usize) -> bool {
     assert!(in_atomic());
     assert_eq!(atomic_depth(), 1);
-    let Ok(frame) = cx.alloc(GFP_ATOMIC | __GFP_ZERO, Size::<Kmalloc>::new(len).unwrap()) else {
+    let Ok(frame) = cx.alloc(GFP_ATOMIC | __GFP_ZERO, Size::<KmallocMax>::new(len).unwrap()) else {
         return false;
     };
     stats.frames.push(frame.len(), GFP_ATOMIC, cx).is_ok()

@@ -9,7 +9,7 @@
 // * A modifier decided at run time: `GFP_KERNEL | __GFP_NOWARN.when(probing)`.
 use alloc_ctx::flags::{__GFP_NOWARN, __GFP_ZERO, GFP_ATOMIC, GFP_KERNEL, GfpFlags, Modifier, Or};
 use alloc_ctx::rules::{MayFail, SleepFlags};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
 
 const RX_GFP: Or<GFP_ATOMIC, __GFP_NOWARN> = GFP_ATOMIC.or(__GFP_NOWARN);
@@ -29,7 +29,7 @@ fn rx_frame(ring: &mut KVec<u64>, frame: u64) -> bool {
 fn probe(probing: bool) -> bool {
     let gfp = GFP_KERNEL | __GFP_NOWARN.when(probing) | __GFP_ZERO.when(!probing);
     assert_eq!(gfp.gfp().bits() & 0x2000 != 0, probing); // __GFP_NOWARN
-    cx.alloc(gfp, Size::<Kmalloc>::new(256).unwrap()).is_ok()
+    cx.alloc(gfp, Size::<KmallocMax>::new(256).unwrap()).is_ok()
 }
 
 fn main() {

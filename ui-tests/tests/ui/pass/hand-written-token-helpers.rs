@@ -8,7 +8,7 @@
 //   makes a `GFP_ATOMIC` request (through `cx.nowait()`, as generic code
 //   over `Token` does).
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL, GFP_NOFS, GfpFlags};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait, Token, may_sleep, nowait};
 
 #[may_sleep]
@@ -32,7 +32,7 @@ fn helper(cx: &mut MaySleep) -> Result<(KVec<u64>, KVec<u64>, KBox<[u8; 64]>), A
     let mut extra = KVec::<u64>::new();
     extra.reserve(4, GFP_KERNEL, cx)?;
     let header = KBox::new([0u8; 64], GFP_KERNEL, cx)?;
-    let _scratch = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(512).unwrap())?;
+    let _scratch = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(512).unwrap())?;
     Ok((rx, tx, header))
 }
 

@@ -3,7 +3,7 @@
 // (0xC00) in a NOIO scope. NOIO inside NOFS is NOIO; NOFS inside NOIO is
 // still NOIO. Scopes never clear direct reclaim, and are restored on exit.
 use alloc_ctx::flags::{GFP_KERNEL, GFP_NOFS, GFP_NOIO, GFP_NOWAIT, GfpFlags};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, may_sleep};
 
 #[may_sleep]
@@ -24,7 +24,7 @@ fn main() {
                 assert_eq!(io.effective(GFP_KERNEL).bits(), 0xC00);
                 assert_eq!(writeback_bits(io), 0xC00);
                 assert!(io.effective(GFP_KERNEL).may_sleep());
-                let buf = io.alloc(GFP_KERNEL, Size::<Kmalloc>::new(128).unwrap());
+                let buf = io.alloc(GFP_KERNEL, Size::<KmallocMax>::new(128).unwrap());
                 assert!(buf.is_ok());
             });
             assert_eq!(fs.effective(GFP_KERNEL).bits(), 0xC40);
@@ -39,6 +39,6 @@ fn main() {
             assert_eq!(io.effective(GFP_KERNEL).bits(), 0xC00);
         });
         assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xCC0);
-        assert_eq!(alloc_ctx::state::scope_mask(), 0);
+        assert_eq!(alloc_ctx::current_gfp_context(GFP_KERNEL.gfp()), GFP_KERNEL.gfp());
     });
 }

@@ -7,7 +7,7 @@
 // * a free `#[may_sleep]` function returning `impl Fn(u32) -> u32`;
 // * a marked function with a user-written `+ use<'a>`.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
 
 struct Frame {
@@ -48,7 +48,7 @@ fn main() {
 
         let ready = ring.ready(cx);
         // Sleeping while the iterator borrows the ring, not the token.
-        let bounce = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4096).unwrap()).unwrap();
+        let bounce = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap()).unwrap();
         let scale = scaler(cx, 3);
         let more = KVec::<u64>::with_capacity(8, GFP_KERNEL, cx).unwrap();
         assert_eq!(ready.map(|frame| u32::from(frame.len)).sum::<u32>(), 1560);
@@ -60,7 +60,7 @@ fn main() {
         let bytes = first_bytes(cx, &data, &mut scratch, 2);
         scratch[0] = 9; // `use<'a>`: the scratch borrow is not captured
         let again = scale(1);
-        let _ = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()).unwrap();
+        let _ = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).unwrap();
         assert_eq!(bytes.collect::<Vec<_>>(), [1, 2]);
         assert_eq!((again, scratch[0]), (3 + 16, 9));
     });

@@ -3,7 +3,7 @@
 // dropped the sleep token works again. A `Mutex` needs a sleep token, and
 // its holder may keep sleeping.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::state::atomic_depth;
+use alloc_ctx::atomic_depth;
 use alloc_ctx::sync::{Mutex, SpinLock};
 use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
 

@@ -4,7 +4,7 @@
 // nothing generic across an ABI); sleepable code passes its `cx` to a
 // concrete `&mut NoWait` parameter as it is (deref coercion).
 use alloc_ctx::flags::GFP_ATOMIC;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, NoWait, may_sleep, nowait};
 
 /// # Safety
@@ -29,7 +29,7 @@ const fn max_queues() -> usize {
 
 #[nowait]
 extern "C" fn irq_trampoline(vector: u32) -> u32 {
-    cx.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(64).unwrap())
+    cx.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap())
         .map_or(0, |_| vector + 1)
 }
 

@@ -5,11 +5,11 @@
 // sleeps through the captured `cx` inside an atomic section. This must not
 // compile either.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, NoWait};
 
 fn main() {
     MaySleep::enter(|cx| {
-        let _ = NoWait::enter_section(|_| cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()));
+        let _ = NoWait::enter_section(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
     });
 }

@@ -4,12 +4,12 @@
 // Process;`) gets through, and the body sleeps (`GFP_KERNEL`) where its
 // callers must not. This must not compile.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep as Process, nowait};
 
 #[nowait]
 fn rx_refill(process: &mut Process, len: usize) -> bool {
-    process.alloc(GFP_KERNEL, Size::<Kmalloc>::new(len).unwrap()).is_ok()
+    process.alloc(GFP_KERNEL, Size::<KmallocMax>::new(len).unwrap()).is_ok()
 }
 
 fn main() {

@@ -6,7 +6,7 @@
 // This must not compile (today it is caught only at run time, by the
 // atomic-depth check).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::{MaySleep, nowait};
 
 struct Dev<'a> {
@@ -16,7 +16,7 @@ struct Dev<'a> {
 
 #[nowait(entry)]
 fn rx_irq(dev: &mut Dev<'_>) -> bool {
-    dev.sleep.alloc(GFP_KERNEL, Size::<Kmalloc>::new(dev.mtu).unwrap()).is_ok()
+    dev.sleep.alloc(GFP_KERNEL, Size::<KmallocMax>::new(dev.mtu).unwrap()).is_ok()
 }
 
 fn main() {

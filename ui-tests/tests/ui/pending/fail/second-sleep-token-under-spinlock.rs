@@ -5,7 +5,7 @@
 // through the inner one (`GFP_KERNEL` under the spinlock) must not compile
 // (today it is caught only at run time, by the atomic-depth check).
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::size::{Kmalloc, Size};
+use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::MaySleep;
 
@@ -14,7 +14,7 @@ fn main() {
     MaySleep::enter(|outer| {
         MaySleep::enter(|inner| {
             let mut guard = stats.lock(outer);
-            let _bounce = inner.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4096).unwrap());
+            let _bounce = inner.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
             *guard += 1;
         });
     });

@@ -22,7 +22,7 @@
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
-use crate::flags::Gfp;
+use crate::vocab::flags::Gfp;
 
 mod budget;
 mod fail_inject;
@@ -69,10 +69,10 @@ pub use fail_inject::FailInject;
 ///
 /// ```
 /// use alloc_ctx::backend::System;
-/// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+/// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 ///
 /// MaySleep::enter(|cx| {
-///     let buffer = cx.alloc_in(System, GFP_KERNEL, Size::<Kmalloc>::new(1 << 20).unwrap()).unwrap();
+///     let buffer = cx.alloc_in(System, GFP_KERNEL, Size::<KmallocMax>::new(1 << 20).unwrap()).unwrap();
 ///     assert_eq!(buffer.len(), 1 << 20);
 /// });
 /// ```
@@ -127,7 +127,7 @@ impl Request {
     /// change while a request is in progress.
     #[inline(always)]
     pub fn gfp(&self) -> Gfp {
-        crate::state::current_gfp_context(self.gfp)
+        crate::context::state::current_gfp_context(self.gfp)
     }
 
     /// Marks this request's failure as injected, for a fault-injecting
@@ -164,7 +164,7 @@ impl Request {
 /// use core::ptr::NonNull;
 /// use core::sync::atomic::{AtomicUsize, Ordering};
 /// use alloc_ctx::backend::{Backend, Request, System};
-/// use alloc_ctx::{KBox, MaySleep, flags::*, size::{Kmalloc, Size}};
+/// use alloc_ctx::{KBox, MaySleep, flags::*, size::{KmallocMax, Size}};
 ///
 /// /// Counts the bytes asked of the backend it wraps.
 /// struct Counting<B: Backend> {
@@ -188,7 +188,7 @@ impl Request {
 ///
 /// let counting = Counting { inner: System, requested: AtomicUsize::new(0) };
 /// MaySleep::enter(|cx| {
-///     let buffer = cx.alloc_in(&counting, GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()).unwrap();
+///     let buffer = cx.alloc_in(&counting, GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).unwrap();
 ///     let value = KBox::new_in(7u64, &counting, GFP_KERNEL, cx).unwrap();
 ///     assert_eq!((buffer.len(), *value), (64, 7));
 /// });

@@ -24,16 +24,16 @@
 //! # Ok::<_, alloc_ctx::error::Error>(())
 //! ```
 
-use crate::backend::Backend;
-use crate::context::Token;
-use crate::error::AllocError;
-use crate::flags::GfpFlags;
-use crate::kbox::BoundedBox;
-use crate::rules::{MayFail, Permits};
-use crate::size::Bound;
+use crate::containers::kbox::BoundedBox;
+use crate::context::token::Token;
+use crate::request::backend::Backend;
+use crate::vocab::error::AllocError;
+use crate::vocab::flags::GfpFlags;
+use crate::vocab::rules::{MayFail, Permits};
+use crate::vocab::size::Bound;
 
 /// A clone that may allocate: with flags and a token, failing with an
-/// [`AllocError`]. See the [module documentation](self).
+/// [`AllocError`]. Implemented by the containers of this crate.
 ///
 /// Implemented for every `Clone` type, and for [`KBox`](crate::KBox) and
 /// [`KVec`](crate::KVec) (any bound and backend) of `TryClone` values, deep.

@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use alloc_ctx::error::{Error, code::*};
-//! use alloc_ctx::size::{Kmalloc, array_size};
+//! use alloc_ctx::size::{KmallocMax, array_size};
 //! use alloc_ctx::{KVec, MaySleep, flags::*};
 //!
 //! #[derive(Debug, Default)]
@@ -25,7 +25,7 @@
 //!     if ring_entries == 0 {
 //!         return Err(EINVAL);
 //!     }
-//!     nic.ring_bytes = array_size::<Descriptor, Kmalloc>(ring_entries)?.get(); // SizeError -> Error
+//!     nic.ring_bytes = array_size::<Descriptor, KmallocMax>(ring_entries)?.get(); // SizeError -> Error
 //!     nic.ring = KVec::with_capacity(ring_entries, GFP_KERNEL, cx)?; // AllocError -> Error
 //!     nic.ring.push(Descriptor::default(), GFP_KERNEL, cx)?; // PushError -> Error
 //!     Ok(())
@@ -46,23 +46,49 @@
 use core::fmt;
 use core::num::NonZeroI32;
 
-use crate::flags::Gfp;
-use crate::size::SizeError;
+use crate::vocab::gfp::Gfp;
+use crate::vocab::size::{BoundId, SizeError};
 
 /// A fallible request failed; the container it was made for is unchanged.
 ///
 /// `__GFP_NOFAIL` requests never produce one: their result type is the value
-/// itself.
+/// itself. Why the request failed is its [`kind`](Self::kind): out of memory,
+/// or a size over the allocator's bound. It converts into an [`Error`]
+/// (`ENOMEM`, or `EOVERFLOW` for an overflowing size).
 ///
-/// It is `#[non_exhaustive]`: a `match` needs a wildcard arm, so that a new
-/// reason can be added without breaking callers. It converts into an
-/// [`Error`] (`ENOMEM`, or `EOVERFLOW` for an overflowing size).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+/// Two words, as std's `TryReserveError`, so that a `Result<T,
+/// AllocError>` of a pointer-sized `T` returns in registers: the size, the
+/// flags, the alignment as a power of two and the cause.
+///
+/// ```
+/// use alloc_ctx::{AllocError, AllocErrorKind, KVec, MaySleep, backend::Budget, flags::*};
+/// MaySleep::enter(|cx| {
+///     let mut ring = KVec::<u64, _>::new_in(Budget::new(64));
+///     let error: AllocError = ring.reserve(1024, GFP_KERNEL, cx).unwrap_err();
+///     assert_eq!((error.size(), error.align()), (8192, 8));
+///     assert!(matches!(error.kind(), AllocErrorKind::OutOfMemory { .. }));
+///     assert_eq!(error.to_string(), "allocation of 8192 bytes (align 8) failed, mode:0xcc0(GFP_KERNEL)");
+///     assert!(ring.is_empty()); // unchanged
+/// });
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct AllocError {
+    /// The requested size in bytes (the rejected size for a size error).
+    size: usize,
+    /// The flags the backend saw; empty for a size error.
+    gfp: Gfp,
+    /// `log2` of the requested alignment.
+    align_log2: u8,
+    /// `None`: out of memory; `Some`: the bound that rejected the size.
+    bound: Option<BoundId>,
+}
+
+/// Why a request failed: what [`AllocError::kind`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum AllocError {
+pub enum AllocErrorKind {
     /// The backend had no memory for the request (after whatever reclaim
     /// and retries its flags allow).
-    #[error("allocation of {size} bytes (align {align}) failed, mode:{gfp:#x}({gfp})")]
     OutOfMemory {
         /// The requested size in bytes.
         size: usize,
@@ -72,13 +98,86 @@ pub enum AllocError {
         gfp: Gfp,
     },
     /// The size was rejected by its bound before reaching the allocator.
-    #[error(transparent)]
-    Size(#[from] SizeError),
+    Size(SizeError),
 }
 
-impl core::fmt::LowerHex for Gfp {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        core::fmt::LowerHex::fmt(&self.bits(), f)
+impl AllocError {
+    /// The backend had no memory for `layout` with flags `gfp`.
+    pub(crate) const fn out_of_memory(size: usize, align: usize, gfp: Gfp) -> AllocError {
+        // Alignments are powers of two below 2^64, so their log fits a byte.
+        #[allow(clippy::cast_possible_truncation)]
+        let align_log2 = align.trailing_zeros() as u8;
+        AllocError { size, gfp, align_log2, bound: None }
+    }
+
+    /// Why the request failed.
+    pub const fn kind(&self) -> AllocErrorKind {
+        match self.bound {
+            None => AllocErrorKind::OutOfMemory { size: self.size, align: self.align(), gfp: self.gfp },
+            Some(bound) => AllocErrorKind::Size(SizeError::from_parts(self.size, bound)),
+        }
+    }
+
+    /// The requested size in bytes (for a size error, the rejected size;
+    /// `usize::MAX` if its computation overflowed).
+    pub const fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The requested alignment (1 for a size error).
+    pub const fn align(&self) -> usize {
+        1 << self.align_log2
+    }
+
+    /// Whether the backend ran out of memory (rather than the size being
+    /// rejected by its bound).
+    pub const fn is_out_of_memory(&self) -> bool {
+        self.bound.is_none()
+    }
+
+    /// The size error, if the size was rejected by its bound.
+    pub const fn size_error(&self) -> Option<SizeError> {
+        match self.bound {
+            None => None,
+            Some(bound) => Some(SizeError::from_parts(self.size, bound)),
+        }
+    }
+}
+
+impl From<SizeError> for AllocError {
+    fn from(error: SizeError) -> AllocError {
+        AllocError { size: error.requested(), gfp: Gfp::new(0), align_log2: 0, bound: Some(error.bound_id()) }
+    }
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind() {
+            AllocErrorKind::OutOfMemory { size, align, gfp } => {
+                write!(f, "allocation of {size} bytes (align {align}) failed, mode:{gfp:#x}({gfp})")
+            }
+            AllocErrorKind::Size(error) => fmt::Display::fmt(&error, f),
+        }
+    }
+}
+
+impl fmt::Debug for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind() {
+            AllocErrorKind::OutOfMemory { size, align, gfp } => f
+                .debug_struct("AllocError::OutOfMemory")
+                .field("size", &size)
+                .field("align", &align)
+                .field("gfp", &gfp)
+                .finish(),
+            AllocErrorKind::Size(error) => f.debug_tuple("AllocError::Size").field(&error).finish(),
+        }
+    }
+}
+
+impl core::error::Error for AllocError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        None
     }
 }
 
@@ -94,12 +193,12 @@ impl core::fmt::LowerHex for Gfp {
 ///
 /// | from | errno | why |
 /// |---|---|---|
-/// | [`AllocError::OutOfMemory`] | `ENOMEM` | the allocator had no memory |
-/// | [`AllocError::Size`] | as [`SizeError`] | the same size gives the same errno, whether it was checked alone or inside a request |
+/// | [`AllocError`], out of memory | `ENOMEM` | the allocator had no memory |
+/// | [`AllocError`], a size error | as [`SizeError`] | the same size gives the same errno, whether it was checked alone or inside a request |
 /// | [`SizeError`], an overflow | `EOVERFLOW` | the size computation overflowed: the kernel's answer to an overflowing `count * size` (`memdup_array_user()`, `vmemdup_array_user()`) |
 /// | [`SizeError`], over the bound | `ENOMEM` | what the C allocator returns for a size over its maximum (`kmalloc()` above `KMALLOC_MAX_SIZE`, `kvmalloc()` above `INT_MAX` return `NULL`) |
 /// | [`PushError`](crate::PushError) | as its [`AllocError`] | `push` failed to grow the vector |
-/// | [`CapacityError`](crate::kvec::CapacityError), [`InsertError`](crate::kvec::InsertError) (index or capacity), [`RemoveError`](crate::kvec::RemoveError) | `EINVAL` | as Rust-for-Linux: no memory was asked for; the caller's index or the vector's fixed capacity is wrong |
+/// | [`CapacityError`](crate::CapacityError), [`InsertError`](crate::InsertError) (index or capacity), [`RemoveError`](crate::RemoveError) | `EINVAL` | as Rust-for-Linux: no memory was asked for; the caller's index or the vector's fixed capacity is wrong |
 ///
 /// ```
 /// use alloc_ctx::error::{Error, code::*};
@@ -290,9 +389,9 @@ impl From<AllocError> for Error {
     /// the same size gives the same errno whether it was checked on its own
     /// (`array_size()?`) or by the request.
     fn from(error: AllocError) -> Error {
-        match error {
-            AllocError::OutOfMemory { .. } => code::ENOMEM,
-            AllocError::Size(error) => error.into(),
+        match error.size_error() {
+            None => code::ENOMEM,
+            Some(error) => error.into(),
         }
     }
 }
@@ -304,43 +403,7 @@ impl From<SizeError> for Error {
     /// `kmalloc()` above `KMALLOC_MAX_SIZE` and `kvmalloc()` above
     /// `INT_MAX` give: `NULL`, which callers return as `-ENOMEM`).
     fn from(error: SizeError) -> Error {
-        match error {
-            SizeError::Overflow { .. } => code::EOVERFLOW,
-            _ => code::ENOMEM,
-        }
-    }
-}
-
-impl<T> From<crate::kvec::PushError<T>> for Error {
-    /// As the [`AllocError`] inside (the value is dropped).
-    fn from(error: crate::kvec::PushError<T>) -> Error {
-        error.error.into()
-    }
-}
-
-impl<T> From<crate::kvec::CapacityError<T>> for Error {
-    /// `EINVAL`, as Rust-for-Linux: the system is not out of memory, the
-    /// vector is full and the caller asked it not to grow.
-    fn from(_: crate::kvec::CapacityError<T>) -> Error {
-        code::EINVAL
-    }
-}
-
-impl<T> From<crate::kvec::InsertError<T>> for Error {
-    /// `EINVAL` for a bad index or a full vector (as Rust-for-Linux); as the
-    /// [`AllocError`] when growing failed.
-    fn from(error: crate::kvec::InsertError<T>) -> Error {
-        match error {
-            crate::kvec::InsertError::NoMemory(error) => error.into(),
-            _ => code::EINVAL,
-        }
-    }
-}
-
-impl From<crate::kvec::RemoveError> for Error {
-    /// `EINVAL`: the index was out of bounds.
-    fn from(_: crate::kvec::RemoveError) -> Error {
-        code::EINVAL
+        if error.is_overflow() { code::EOVERFLOW } else { code::ENOMEM }
     }
 }
 
@@ -365,15 +428,33 @@ mod tests {
 
     #[test]
     fn size_errors_map_to_eoverflow_or_enomem() {
-        use crate::size::{Kmalloc, Size, array_size};
-        let overflow = array_size::<u64, Kmalloc>(usize::MAX / 2).unwrap_err();
-        let too_large = Size::<Kmalloc>::new(crate::size::KMALLOC_MAX_SIZE + 1).unwrap_err();
+        use crate::vocab::size::{KmallocMax, Size, array_size};
+        let overflow = array_size::<u64, KmallocMax>(usize::MAX / 2).unwrap_err();
+        let too_large = Size::<KmallocMax>::new(crate::vocab::size::KMALLOC_MAX_SIZE + 1).unwrap_err();
         assert_eq!(Error::from(overflow), EOVERFLOW);
         assert_eq!(Error::from(too_large), ENOMEM);
-        assert_eq!(Error::from(AllocError::Size(overflow)), EOVERFLOW);
-        assert_eq!(Error::from(AllocError::Size(too_large)), ENOMEM);
-        let oom =
-            AllocError::OutOfMemory { size: 8, align: 8, gfp: crate::flags::GfpFlags::gfp(crate::flags::GFP_KERNEL) };
+        assert_eq!(Error::from(AllocError::from(overflow)), EOVERFLOW);
+        assert_eq!(Error::from(AllocError::from(too_large)), ENOMEM);
+        let oom = AllocError::out_of_memory(8, 8, crate::vocab::flags::GfpFlags::gfp(crate::vocab::flags::GFP_KERNEL));
         assert_eq!(Error::from(oom), ENOMEM);
+    }
+
+    #[test]
+    fn errors_are_two_words_and_keep_what_they_describe() {
+        use crate::vocab::size::{KmallocMax, NofailMax, Size};
+        assert_eq!(core::mem::size_of::<AllocError>(), 2 * core::mem::size_of::<usize>());
+        assert_eq!(core::mem::size_of::<SizeError>(), 2 * core::mem::size_of::<usize>());
+        assert_eq!(core::mem::size_of::<Result<usize, AllocError>>(), 2 * core::mem::size_of::<usize>());
+        let gfp = crate::vocab::flags::GfpFlags::gfp(crate::vocab::flags::GFP_ATOMIC);
+        let oom = AllocError::out_of_memory(1500, 64, gfp);
+        assert_eq!(oom.kind(), AllocErrorKind::OutOfMemory { size: 1500, align: 64, gfp });
+        assert!(oom.is_out_of_memory() && oom.size_error().is_none());
+        let too_large = Size::<NofailMax>::new(9000).unwrap_err();
+        let error = AllocError::from(too_large);
+        assert_eq!(error.kind(), AllocErrorKind::Size(too_large));
+        assert_eq!((error.size(), error.size_error()), (9000, Some(too_large)));
+        assert_eq!(too_large.bound(), "NOFAIL_MAX_SIZE");
+        assert_eq!(alloc::format!("{error}"), alloc::format!("{too_large}"));
+        assert_ne!(Size::<KmallocMax>::new(9000).map(Size::get), Err(too_large));
     }
 }

@@ -29,26 +29,15 @@ use core::ops::{Deref, DerefMut};
 use core::pin::Pin;
 use core::ptr::{self, NonNull};
 
-use crate::backend::{Backend, System};
-use crate::context::{BoundFor, Outcome, Token};
-use crate::error::AllocError;
-use crate::flags::{Gfp, GfpFlags, bits};
-use crate::request;
-use crate::rules::{MayFail, Permits};
-use crate::size::{Bound, Kmalloc, Kvmalloc, Size, Vmalloc, array_size};
-use crate::typelevel::Bool;
-
-mod sealed {
-    pub trait Sealed {}
-}
-
-/// The element of a byte buffer: `u8` (initialised) or `MaybeUninit<u8>`.
-/// Sealed.
-pub trait ByteElem: sealed::Sealed + Copy + 'static {}
-impl sealed::Sealed for u8 {}
-impl sealed::Sealed for MaybeUninit<u8> {}
-impl ByteElem for u8 {}
-impl ByteElem for MaybeUninit<u8> {}
+use crate::context::token::{MaySleep, NoWait, Token, served};
+use crate::request::backend::{Backend, System};
+use crate::request::serve;
+use crate::vocab::error::AllocError;
+use crate::vocab::flags::{BoundFor, Outcome};
+use crate::vocab::flags::{Gfp, GfpFlags, bits};
+use crate::vocab::rules::{MayFail, Permits};
+use crate::vocab::size::{Bound, KmallocMax, KvmallocMax, Size, SizeFor, VmallocMax, array_size};
+use crate::vocab::typelevel::{Bool, ByteElem};
 
 /// A box bounded by `kmalloc`'s maximum (4 MiB): the Rust-for-Linux `KBox`,
 /// with the context token as an argument.
@@ -74,7 +63,7 @@ impl ByteElem for MaybeUninit<u8> {}
 ///     assert_eq!(*event, 7);
 /// });
 /// ```
-pub type KBox<T, A = System> = BoundedBox<T, Kmalloc, A>;
+pub type KBox<T, A = System> = BoundedBox<T, KmallocMax, A>;
 
 /// A box bounded by Rust's largest layout (`isize::MAX`), for `vmalloc`
 /// memory: the Rust-for-Linux `VBox`.
@@ -88,7 +77,7 @@ pub type KBox<T, A = System> = BoundedBox<T, Kmalloc, A>;
 /// })?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// ```
-pub type VBox<T, A = System> = BoundedBox<T, Vmalloc, A>;
+pub type VBox<T, A = System> = BoundedBox<T, VmallocMax, A>;
 
 /// A box bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVBox`.
@@ -102,7 +91,7 @@ pub type VBox<T, A = System> = BoundedBox<T, Vmalloc, A>;
 /// })?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// ```
-pub type KVBox<T, A = System> = BoundedBox<T, Kvmalloc, A>;
+pub type KVBox<T, A = System> = BoundedBox<T, KvmallocMax, A>;
 
 /// An owned value on the heap, allocated from backend `A` within bound `B`
 /// and freed through the backend when dropped. Use it through [`KBox`],
@@ -122,9 +111,9 @@ pub type KVBox<T, A = System> = BoundedBox<T, Kvmalloc, A>;
 /// [`from_raw_in`]: Self::from_raw_in
 ///
 /// ```
-/// use alloc_ctx::{KBox, MaySleep, flags::*, kbox::BoundedBox, size::Kmalloc};
+/// use alloc_ctx::{KBox, MaySleep, flags::*, BoundedBox, size::KmallocMax};
 /// MaySleep::enter(|cx| {
-///     let b: BoundedBox<u32, Kmalloc> = KBox::new(1, GFP_KERNEL, cx)?; // the same type
+///     let b: BoundedBox<u32, KmallocMax> = KBox::new(1, GFP_KERNEL, cx)?; // the same type
 ///     assert_eq!(*b, 1);
 ///     Ok::<_, alloc_ctx::AllocError>(())
 /// })?;
@@ -150,7 +139,7 @@ impl<T: ?Sized, B: Bound, A: Backend> Unpin for BoundedBox<T, B, A> {}
 /// Evaluated when a program boxing `T` with flags `F` in bound `B` is built:
 /// the size of `T` must fit the request's bound (8 KiB for NOFAIL, `B`
 /// otherwise).
-pub(crate) struct AssertBoxFits<T, F, B = Kmalloc>(PhantomData<(T, F, B)>);
+pub(crate) struct AssertBoxFits<T, F, B = KmallocMax>(PhantomData<(T, F, B)>);
 impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
     pub(crate) const OK: () = {
         let _ = Size::<BoundFor<F, B>>::of::<T>();
@@ -174,7 +163,7 @@ impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
 /// field whose zero value breaks a safety invariant must not implement it.
 ///
 /// ```
-/// use alloc_ctx::{KBox, MaySleep, flags::*, kbox::Zeroable};
+/// use alloc_ctx::{KBox, MaySleep, flags::*, Zeroable};
 ///
 /// #[repr(C)]
 /// struct Regs { ctrl: u32, status: u32, dma: *mut u8 }
@@ -407,8 +396,8 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
-        let result =
-            Self::allocate_uninit(backend, crate::context::served(cx, flags.gfp())).map(|uninit| uninit.write(value));
+        let result = Self::allocate_uninit(backend, crate::context::token::served(cx, flags.gfp()))
+            .map(|uninit| uninit.write(value));
         <F::NoFail as Bool>::outcome(result)
     }
 
@@ -433,7 +422,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
-        <F::NoFail as Bool>::outcome(Self::allocate_uninit(backend, crate::context::served(cx, flags.gfp())))
+        <F::NoFail as Bool>::outcome(Self::allocate_uninit(backend, crate::context::token::served(cx, flags.gfp())))
     }
 
     /// As [`zeroed`](Self::zeroed), from `backend`.
@@ -457,7 +446,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
-        let gfp = with_zero(crate::context::served(cx, flags.gfp()));
+        let gfp = with_zero(crate::context::token::served(cx, flags.gfp()));
         let result = Self::allocate_uninit(backend, gfp).map(|uninit| {
             if !gfp.zeroed() {
                 // Not reachable (adding `__GFP_ZERO` keeps flags valid), but
@@ -509,8 +498,8 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
-        let result =
-            Self::allocate_uninit(backend, crate::context::served(cx, flags.gfp())).map(|uninit| uninit.write(value));
+        let result = Self::allocate_uninit(backend, crate::context::token::served(cx, flags.gfp()))
+            .map(|uninit| uninit.write(value));
         <F::NoFail as Bool>::outcome(result.map(Pin::from))
     }
 
@@ -518,8 +507,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     #[track_caller]
     fn allocate_uninit(backend: A, gfp: Gfp) -> Result<BoundedBox<MaybeUninit<T>, B, A>, AllocError> {
         let layout = Layout::new::<T>();
-        let ptr =
-            if layout.size() == 0 { NonNull::dangling() } else { request::allocate(&backend, layout, gfp)?.cast() };
+        let ptr = if layout.size() == 0 { NonNull::dangling() } else { serve::allocate(&backend, layout, gfp)?.cast() };
         // INVARIANT: `ptr` is a block of `T`'s layout from `backend` (its
         // size passed `AssertBoxFits`), or dangling for a zero-sized `T`;
         // a `MaybeUninit<T>` needs no initialisation.
@@ -740,7 +728,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<[T], B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        BoundedBox::allocate_slice(backend, crate::context::served(cx, flags.gfp()), len)
+        BoundedBox::allocate_slice(backend, crate::context::token::served(cx, flags.gfp()), len)
     }
 
     /// As [`from_slice`](BoundedBox::from_slice), from `backend`.
@@ -778,12 +766,9 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
         } else {
             // A size within a bound is at most `isize::MAX`, so the layout
             // exists; map the impossible error rather than panic.
-            let layout = Layout::array::<T>(len).map_err(|_| AllocError::OutOfMemory {
-                size: bytes.get(),
-                align: align_of::<T>(),
-                gfp,
-            })?;
-            request::allocate(&backend, layout, gfp)?.cast::<MaybeUninit<T>>()
+            let layout =
+                Layout::array::<T>(len).map_err(|_| AllocError::out_of_memory(bytes.get(), align_of::<T>(), gfp))?;
+            serve::allocate(&backend, layout, gfp)?.cast::<MaybeUninit<T>>()
         };
         // INVARIANT: a block of `[T; len]`'s layout from `backend` (or
         // dangling when it is empty); uninitialised slots are valid
@@ -803,9 +788,9 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     /// Every element must be initialised (a valid `T`).
     ///
     /// ```
-    /// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
     /// MaySleep::enter(|cx| {
-    ///     let mut buffer = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(4).unwrap()).unwrap();
+    ///     let mut buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4).unwrap()).unwrap();
     ///     for (slot, byte) in buffer.iter_mut().zip(*b"rust") {
     ///         slot.write(byte);
     ///     }
@@ -829,9 +814,9 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     /// If `src` does not have the slice's length.
     ///
     /// ```
-    /// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
     /// MaySleep::enter(|cx| {
-    ///     let buffer = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(3).unwrap()).unwrap();
+    ///     let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(3).unwrap()).unwrap();
     ///     let buffer = buffer.write_copy_of_slice(b"abc");
     ///     assert_eq!(&*buffer, b"abc");
     /// });
@@ -858,21 +843,21 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     }
 }
 
-impl<E: ByteElem, A: Backend> BoundedBox<[E], Kmalloc, A> {
+impl<E: ByteElem, A: Backend> BoundedBox<[E], KmallocMax, A> {
     /// `len` bytes from `backend`; zeroed if `gfp` has `__GFP_ZERO`, which
     /// the caller guarantees whenever `E` is `u8`. `len` was checked against
     /// the request's bound by the caller.
     #[inline]
     #[track_caller]
-    pub(crate) fn alloc_bytes(backend: A, gfp: Gfp, len: usize) -> Result<BoundedBox<[E], Kmalloc, A>, AllocError> {
+    pub(crate) fn alloc_bytes(backend: A, gfp: Gfp, len: usize) -> Result<BoundedBox<[E], KmallocMax, A>, AllocError> {
         debug_assert!(size_of::<E>() == 1);
         let data = if len == 0 {
             NonNull::dangling()
         } else {
             // `len` passed a size bound (at most INT_MAX), so it is a valid
             // array layout; map the impossible error rather than panic.
-            let layout = Layout::array::<u8>(len).map_err(|_| AllocError::OutOfMemory { size: len, align: 1, gfp })?;
-            request::allocate(&backend, layout, gfp)?.cast::<E>()
+            let layout = Layout::array::<u8>(len).map_err(|_| AllocError::out_of_memory(len, 1, gfp))?;
+            serve::allocate(&backend, layout, gfp)?.cast::<E>()
         };
         // INVARIANT: `len` bytes from `backend` (initialised if `E` is `u8`,
         // by the caller's `__GFP_ZERO`), or dangling when empty.
@@ -1127,13 +1112,13 @@ impl<T: ?Sized, B: Bound, A: Backend + 'static> From<BoundedBox<T, B, A>> for Pi
 #[macro_export]
 macro_rules! kbox_dyn {
     (@munch [$($boxed:tt)*] as $target:ty) => {{
-        let (raw, backend, bound) = $crate::kbox::BoundedBox::__into_unsize_parts($($boxed)*);
+        let (raw, backend, bound) = $crate::BoundedBox::__into_unsize_parts($($boxed)*);
         // An implicit coercion: only the identity or an unsizing.
         let raw: *mut $target = raw;
         // SAFETY: `raw` is the box's own pointer, unsized by a coercion
         // (same address, layout and owner), `backend` its backend and
         // `bound` its bound.
-        unsafe { $crate::kbox::BoundedBox::__from_unsize_parts(raw, backend, bound) }
+        unsafe { $crate::BoundedBox::__from_unsize_parts(raw, backend, bound) }
     }};
     (@munch [$($boxed:tt)*]) => {
         ::core::compile_error!("kbox_dyn!: expected `boxed as Type`, e.g. `kbox_dyn!(boxed as dyn Trait)`")
@@ -1148,7 +1133,7 @@ macro_rules! kbox_dyn {
 
 /// The bound of a box as a value, for [`kbox_dyn!`](crate::kbox_dyn).
 #[doc(hidden)]
-pub type BoundMarker<B> = PhantomData<fn() -> B>;
+pub(crate) type BoundMarker<B> = PhantomData<fn() -> B>;
 
 /// Frees a block unless it is zero-sized (never allocated).
 ///
@@ -1324,7 +1309,7 @@ impl<T: ?Sized + Hash, B: Bound, A: Backend> Hash for BoundedBox<T, B, A> {
 /// the box (a slice length), so `elems.len()` is always right.
 ///
 /// ```
-/// use alloc_ctx::{KBox, MaySleep, flags::*, kbox::FlexArray, size::{Kmalloc, struct_size}};
+/// use alloc_ctx::{KBox, MaySleep, flags::*, FlexArray, size::{KmallocMax, struct_size}};
 ///
 /// struct SgHeader { nents: u32 }
 ///
@@ -1332,7 +1317,7 @@ impl<T: ?Sized + Hash, B: Bound, A: Backend> Hash for BoundedBox<T, B, A> {
 ///     let table = KBox::<FlexArray<SgHeader, u64>>::new_flex(SgHeader { nents: 3 }, 3, |i| i as u64 * 4096, GFP_KERNEL, cx)?;
 ///     assert_eq!(table.header.nents as usize, table.elems.len());
 ///     assert_eq!(table.elems, [0, 4096, 8192]);
-///     assert_eq!(size_of_val(&*table), struct_size::<SgHeader, u64, Kmalloc>(3)?.get());
+///     assert_eq!(size_of_val(&*table), struct_size::<SgHeader, u64, KmallocMax>(3)?.get());
 ///     Ok::<_, alloc_ctx::error::Error>(())
 /// })?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
@@ -1383,7 +1368,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
     /// As [`new_flex`](BoundedBox::new_flex), from `backend`.
     ///
     /// ```
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*, kbox::FlexArray};
+    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*, FlexArray};
     /// let budget = Budget::new(64);
     /// MaySleep::enter(|cx| {
     ///     let msg = KBox::<FlexArray<u32, u8>, _>::new_flex_in(5, 5, |i| b"hello"[i], &budget, GFP_KERNEL, cx).unwrap();
@@ -1404,16 +1389,13 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        let size = crate::size::struct_size::<H, E, B>(count)?;
+        let size = crate::vocab::size::struct_size::<H, E, B>(count)?;
         let align = align_of::<H>().max(align_of::<E>());
-        let gfp = crate::context::served(cx, flags.gfp());
-        let layout = Layout::from_size_align(size.get(), align).map_err(|_| AllocError::OutOfMemory {
-            size: size.get(),
-            align,
-            gfp,
-        })?;
+        let gfp = crate::context::token::served(cx, flags.gfp());
+        let layout = Layout::from_size_align(size.get(), align)
+            .map_err(|_| AllocError::out_of_memory(size.get(), align, gfp))?;
         let block: NonNull<u8> =
-            if layout.size() == 0 { NonNull::dangling() } else { request::allocate(&backend, layout, gfp)? };
+            if layout.size() == 0 { NonNull::dangling() } else { serve::allocate(&backend, layout, gfp)? };
         // The fat pointer: a slice pointer's metadata is the element count,
         // and a struct with a slice tail uses the same metadata.
         let raw = ptr::slice_from_raw_parts_mut(block.as_ptr().cast::<E>(), count) as *mut FlexArray<H, E>;
@@ -1463,5 +1445,139 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
         // of the value (`struct_size` within `B`) and is fully initialised.
         // SAFETY: `raw` is non-null (a block or dangling).
         Ok(BoundedBox { ptr: unsafe { NonNull::new_unchecked(raw) }, backend, _owns: PhantomData, _bound: PhantomData })
+    }
+}
+
+// ---- requests through a token ----------------------------------------------
+//
+// `cx.alloc(flags, size)` returns a `KBox`, so it is defined here, above the
+// tokens, rather than in the token module: the tokens only prove what a
+// request may do, and the containers make it.
+
+/// The byte buffer a raw request returns: `KBox<[u8]>` when `__GFP_ZERO`
+/// is in the flags (the memory is initialised), `KBox<[MaybeUninit<u8>]>`
+/// otherwise.
+pub type Buffer<F, A = System> = KBox<[<<F as GfpFlags>::Zero as Bool>::Byte], A>;
+
+/// The one body of both tokens' `alloc_in`: the flags as the token serves
+/// them, the buffer, and the result type the flags choose.
+#[inline(always)]
+#[track_caller]
+fn alloc_bytes_through<C: Token, A: Backend, F: GfpFlags>(
+    cx: &C,
+    backend: A,
+    flags: F,
+    bytes: usize,
+) -> Outcome<F, Buffer<F, A>> {
+    <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, served(cx, flags.gfp()), bytes))
+}
+
+// The two impls are written out, not generated, so that a rejected request
+// points at a plain `MaySleep::alloc` / `NoWait::alloc` in its note.
+impl MaySleep {
+    /// Allocates a byte buffer of `size` bytes from the [`System`] backend.
+    ///
+    /// `size` must be a checked [`Size`](crate::size::Size): a
+    /// `Size<KmallocMax>` (or stricter), or a `Size<NofailMax>` when `flags`
+    /// contain `__GFP_NOFAIL`. The result is the buffer itself for NOFAIL
+    /// requests and `Result<_, AllocError>` otherwise; the buffer is
+    /// `[u8]` with `__GFP_ZERO` and `[MaybeUninit<u8>]` without.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
+    /// MaySleep::enter(|cx| {
+    ///     // NOFAIL: no Result, and the size is proven at most 8 KiB.
+    ///     let table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::of::<[u32; 512]>());
+    ///     assert_eq!(table.len(), 2048);
+    /// });
+    /// ```
+    ///
+    /// A raw `usize` is rejected at type check:
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{MaySleep, flags::*};
+    /// MaySleep::enter(|cx| {
+    ///     let _ = cx.alloc(GFP_KERNEL, 4096usize); // error: not a checked size
+    /// });
+    /// ```
+    ///
+    /// and so is a kmalloc-bounded size on a NOFAIL request:
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
+    /// MaySleep::enter(|cx| {
+    ///     let size = Size::<KmallocMax>::new(4096).unwrap();
+    ///     let _ = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, size); // error: needs Size<NofailMax>
+    /// });
+    /// ```
+    #[cfg(feature = "alloc")]
+    #[inline]
+    #[track_caller]
+    pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
+    where
+        F: GfpFlags,
+        Self: Permits<F>,
+        S: SizeFor<BoundFor<F>>,
+    {
+        self.alloc_in(System, flags, size)
+    }
+
+    /// As [`alloc`](Self::alloc), from `backend`.
+    #[inline]
+    #[track_caller]
+    pub fn alloc_in<A, F, S>(&mut self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
+    where
+        A: Backend,
+        F: GfpFlags,
+        Self: Permits<F>,
+        S: SizeFor<BoundFor<F>>,
+    {
+        alloc_bytes_through(self, backend, flags, size.bytes())
+    }
+}
+
+impl NoWait {
+    /// Allocates a byte buffer of `size` bytes from the [`System`] backend,
+    /// without sleeping. Only non-blocking flags compile, and never
+    /// `__GFP_NOFAIL`; the result is always a `Result`.
+    ///
+    /// ```
+    /// use alloc_ctx::{NoWait, flags::*, size::{KmallocMax, Size}};
+    /// NoWait::enter(|nw| {
+    ///     let rx = nw.alloc(GFP_ATOMIC | __GFP_ZERO, Size::<KmallocMax>::new(1500).unwrap());
+    ///     assert_eq!(rx.map(|b| b.len()), Ok(1500));
+    /// });
+    /// ```
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{NoWait, flags::*, size::{KmallocMax, Size}};
+    /// NoWait::enter(|nw| {
+    ///     // error: `GFP_KERNEL` may sleep; a `#[nowait]` context can only use `GFP_NOWAIT` or `GFP_ATOMIC`
+    ///     let _ = nw.alloc(GFP_KERNEL, Size::<KmallocMax>::new(1500).unwrap());
+    /// });
+    /// ```
+    #[cfg(feature = "alloc")]
+    #[inline]
+    #[track_caller]
+    pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
+    where
+        F: GfpFlags,
+        Self: Permits<F>,
+        S: SizeFor<BoundFor<F>>,
+    {
+        self.alloc_in(System, flags, size)
+    }
+
+    /// As [`alloc`](Self::alloc), from `backend`.
+    #[inline]
+    #[track_caller]
+    pub fn alloc_in<A, F, S>(&mut self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
+    where
+        A: Backend,
+        F: GfpFlags,
+        Self: Permits<F>,
+        S: SizeFor<BoundFor<F>>,
+    {
+        alloc_bytes_through(self, backend, flags, size.bytes())
     }
 }

@@ -24,27 +24,11 @@
 //! is bounded by it.
 #![allow(non_camel_case_types)]
 
-use crate::context::{MaySleep, NoWait};
-use crate::flags::*;
-use crate::typelevel::{Bool, False, True};
+use crate::vocab::flags::*;
+use crate::vocab::size::{Bound, SizeFor};
+use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth};
 
-/// The flags do not contain `__GFP_DIRECT_RECLAIM`: they never sleep.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` may sleep (it contains `__GFP_DIRECT_RECLAIM`); a `#[nowait]` context can only use `GFP_NOWAIT` or `GFP_ATOMIC`",
-    label = "sleeping flags requested through a `NoWait` token",
-    note = "a `NoWait` token stands for a context that must not sleep: a `#[nowait]` function, a spinlocked or interrupt section, or a `nowait_scope`",
-    note = "fix: use `GFP_ATOMIC` (may use the atomic reserve) or `GFP_NOWAIT` and handle the `AllocError`, or allocate before entering the atomic section, through a `MaySleep` token"
-)]
-pub trait NonSleeping: GfpFlags {}
-
-/// The flags do not contain `__GFP_NOFAIL`.
-#[diagnostic::on_unimplemented(
-    message = "`__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context",
-    label = "NOFAIL requested through a `NoWait` token",
-    note = "a NOFAIL request waits and retries until memory is free, which needs sleeping; a `#[nowait]` function, atomic section or `nowait_scope` must not sleep, so the promise would be broken (the kernel's \"NOFAIL loses\")",
-    note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or make the request before the atomic section, through a `MaySleep` token"
-)]
-pub trait NotNoFail: GfpFlags {}
+pub use crate::vocab::flags::leaf_rules::{NonSleeping, NotNoFail};
 
 /// `__GFP_NOFAIL` only with `__GFP_DIRECT_RECLAIM`.
 #[diagnostic::on_unimplemented(
@@ -78,8 +62,8 @@ pub trait NoFailConsistent: GfpFlags {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` contains `__GFP_NOFAIL`, but this operation's size is only known at run time",
     label = "NOFAIL needs a size proven at most 8 KiB",
-    note = "a NOFAIL request above order 1 (8 KiB) may never be satisfiable; its size must be checked before the request, as a `Size<Nofail>`",
-    note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or use `grow_to` / `KBox::new` with a size proven small (`array_size::<T, Nofail>(n)?`, `Size::<Nofail>::of::<T>()`)"
+    note = "a NOFAIL request above order 1 (8 KiB) may never be satisfiable; its size must be checked before the request, as a `Size<NofailMax>`",
+    note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or use `grow_to` / `KBox::new` with a size proven small (`array_size::<T, NofailMax>(n)?`, `Size::<NofailMax>::of::<T>()`)"
 )]
 pub trait MayFail: GfpFlags<NoFail = False> {}
 
@@ -136,8 +120,8 @@ impl<F> NoWaitFlags for F where F: GfpFlags + NonSleeping + NotNoFail + RetryNee
 /// A token of this context may make requests with flags `F`.
 ///
 /// Implemented for every flags type that passes the rules of the context:
-/// through [`NoWait`], [`NonSleeping`], [`NotNoFail`] and
-/// [`RetryNeedsReclaim`]; through [`MaySleep`], [`NoFailNeedsReclaim`],
+/// through [`NoWait`](crate::NoWait), [`NonSleeping`], [`NotNoFail`] and
+/// [`RetryNeedsReclaim`]; through [`MaySleep`](crate::MaySleep), [`NoFailNeedsReclaim`],
 /// [`RetryNeedsReclaim`] and [`NoFailConsistent`].
 ///
 /// The context is the `Self` type on purpose: rustc shows the custom
@@ -150,53 +134,19 @@ impl<F> NoWaitFlags for F where F: GfpFlags + NonSleeping + NotNoFail + RetryNee
 )]
 pub trait Permits<F: GfpFlags> {}
 
-impl<F> Permits<F> for NoWait where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
-
-impl<F> Permits<F> for MaySleep where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
-
 // ---- leaf rules -----------------------------------------------------------
+//
+// `NonSleeping` and `NotNoFail` are implemented for each constant by the
+// flag table (`crate::vocab::flags`), and here for `Or<A, B>` when both
+// sides hold, so the message names the offending constant (`GFP_KERNEL`),
+// followed by a "required for `Or<…>`" note.
 
 impl<A: NonSleeping, B: NonSleeping> NonSleeping for Or<A, B> {}
 impl<A: NotNoFail, B: NotNoFail> NotNoFail for Or<A, B> {}
 impl<F: Modifier + NonSleeping> NonSleeping for When<F> {}
 impl<F: Modifier + NotNoFail> NotNoFail for When<F> {}
 
-macro_rules! leaf_impls {
-    ($trait:ident: $($flag:ident),* $(,)?) => { $(impl $trait for $flag {})* };
-}
-
-leaf_impls!(NonSleeping:
-    GFP_ATOMIC, GFP_NOWAIT, __GFP_HIGH, __GFP_IO, __GFP_FS, __GFP_ZERO,
-    __GFP_KSWAPD_RECLAIM, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_NOFAIL,
-    __GFP_NORETRY, __GFP_ACCOUNT,
-);
-leaf_impls!(NotNoFail:
-    GFP_KERNEL, GFP_KERNEL_ACCOUNT, GFP_NOFS, GFP_NOIO, GFP_ATOMIC, GFP_NOWAIT, __GFP_HIGH,
-    __GFP_IO, __GFP_FS, __GFP_ZERO, __GFP_DIRECT_RECLAIM,
-    __GFP_KSWAPD_RECLAIM, __GFP_NOWARN, __GFP_RETRY_MAYFAIL, __GFP_NORETRY,
-    __GFP_ACCOUNT,
-);
-
 // ---- combination rules ----------------------------------------------------
-
-/// `(P, Q)` where `P` implies `Q`.
-#[doc(hidden)]
-pub trait Implies {}
-impl Implies for (False, False) {}
-impl Implies for (False, True) {}
-impl Implies for (True, True) {}
-
-/// `(P, Q)` where not both hold.
-#[doc(hidden)]
-pub trait NotBoth {}
-impl NotBoth for (False, False) {}
-impl NotBoth for (False, True) {}
-impl NotBoth for (True, False) {}
-
-/// Type-level `false`.
-#[doc(hidden)]
-pub trait IsFalse {}
-impl IsFalse for False {}
 
 /// NORETRY or RETRY_MAYFAIL.
 type RetryModifier<F> = <<F as GfpFlags>::NoRetry as Bool>::Or<<F as GfpFlags>::RetryMayFail>;
@@ -215,9 +165,59 @@ impl<F: GfpFlags> NoFailConsistent for F where (F::NoFail, RetryModifier<F>): No
 #[diagnostic::do_not_recommend]
 impl<F: GfpFlags<NoFail = False>> MayFail for F {}
 
+mod size_fits_sealed {
+    /// Seals [`SizeFits`](super::SizeFits).
+    pub trait Sealed<S, B> {}
+}
+
+/// Flags whose request accepts the checked size `S`, `B` being the
+/// request's ordinary bound: a `Size<NofailMax>` for `__GFP_NOFAIL`, a size of
+/// bound `B` (or stricter) otherwise.
+///
+/// For operations that take the size before the flags
+/// (`grow_to(size, flags, cx)`): bounding the size directly by
+/// `SizeFor<BoundFor<F, B>>` there makes rustc resolve the bound from the
+/// size alone and report a bare type mismatch (E0271) when it is wrong;
+/// this trait is checked once both are known, with its own message.
+#[diagnostic::on_unimplemented(
+    message = "`{S}` does not fit a request with flags `{Self}`",
+    label = "this size has not been proven to fit the request's bound",
+    note = "a `__GFP_NOFAIL` request takes only a `Size<NofailMax>` (at most 8 KiB, an order-1 page allocation), which it can always satisfy; other requests take a size of their container's bound (`Size<KmallocMax>` for `KVec`, `Size<KvmallocMax>` for `KVVec`)",
+    note = "fix: re-check the size, e.g. `Size::<NofailMax>::try_from(size)?`, or drop `__GFP_NOFAIL` and handle the `AllocError`"
+)]
+pub trait SizeFits<S, B: Bound>: GfpFlags + size_fits_sealed::Sealed<S, B> {
+    /// The checked byte count of `size`.
+    fn bytes(size: S) -> usize;
+}
+
+// Sealed with the same condition as the blanket impl below: no other impl
+// can claim that an unchecked size fits (a forged one would reach the
+// allocator unchecked).
+impl<S, F, B> size_fits_sealed::Sealed<S, B> for F
+where
+    F: GfpFlags,
+    B: Bound,
+    S: SizeFor<BoundFor<F, B>>,
+{
+}
+
+#[diagnostic::do_not_recommend]
+impl<S, F, B> SizeFits<S, B> for F
+where
+    F: GfpFlags,
+    B: Bound,
+    S: SizeFor<BoundFor<F, B>>,
+{
+    #[inline(always)]
+    fn bytes(size: S) -> usize {
+        size.bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::token::{MaySleep, NoWait};
 
     fn allowed_in_nowait<F: GfpFlags>(_: F)
     where

@@ -14,8 +14,14 @@
 //!
 //! Without the `std` feature there is no registry and reclaim frees nothing.
 
-use crate::context::SleepToken;
-use crate::flags::Gfp;
+use crate::context::token::SleepToken;
+use crate::vocab::flags::Gfp;
+
+/// Reclaim passes of a plain sleeping request (e.g. `GFP_KERNEL`).
+pub const DEFAULT_RECLAIM_PASSES: u32 = 3;
+/// Reclaim passes of a `__GFP_RETRY_MAYFAIL` request (the kernel's
+/// `MAX_RECLAIM_RETRIES`).
+pub const MAX_RECLAIM_RETRIES: u32 = 16;
 
 /// What a shrinker needs from the request that runs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +48,7 @@ impl ShrinkerNeeds {
 #[cfg(feature = "std")]
 mod registry {
     use super::ShrinkerNeeds;
-    use crate::flags::Gfp;
+    use crate::vocab::flags::Gfp;
     use alloc::sync::Arc;
     use alloc::vec::Vec;
     use core::cell::Cell;
@@ -125,7 +131,7 @@ impl Drop for ShrinkerHandle {
     #[track_caller]
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            crate::state::might_sleep();
+            crate::context::state::might_sleep();
         }
         registry::unregister(self.id);
     }
@@ -149,7 +155,7 @@ pub fn register_shrinker(
     needs: ShrinkerNeeds,
     scan: impl Fn(usize) -> usize + Send + Sync + 'static,
 ) -> ShrinkerHandle {
-    crate::state::might_sleep();
+    crate::context::state::might_sleep();
     ShrinkerHandle { id: registry::register(name, needs, alloc::sync::Arc::new(scan)) }
 }
 
@@ -175,14 +181,14 @@ pub fn shrink(cx: &mut impl SleepToken, gfp: Gfp, target: usize) -> usize {
 /// because the effective flags lack what it needs.
 pub fn shrink_reporting(cx: &mut impl SleepToken, gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
     let _ = cx;
-    crate::state::might_sleep();
+    crate::context::state::might_sleep();
     run_shrinkers(gfp, target, on_skip)
 }
 
 /// The reclaim pass of a sleeping request (the request path has checked
 /// the context already).
 pub(crate) fn run_shrinkers(gfp: Gfp, target: usize, on_skip: impl FnMut(&'static str)) -> usize {
-    let effective = crate::state::current_gfp_context(gfp);
+    let effective = crate::context::state::current_gfp_context(gfp);
     #[cfg(feature = "std")]
     return registry::shrink(effective, target, on_skip);
     #[cfg(not(feature = "std"))]

@@ -69,15 +69,16 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, PoisonError};
 use std::thread::JoinHandle;
 
-use crate::backend::{Backend, System};
-use crate::context::{MaySleep, Outcome, SleepToken, Token};
-use crate::error::AllocError;
-use crate::flags::{GFP_NOWAIT, Gfp, GfpFlags};
-use crate::kbox::{KBox, free_block};
-use crate::request;
-use crate::rules::{MayFail, Permits};
-use crate::size::{Kmalloc, Size};
-use crate::state::{self, ContextState};
+use crate::containers::kbox::{KBox, free_block};
+use crate::context::state::{self, ContextState};
+use crate::context::token::{MaySleep, SleepToken, Token};
+use crate::request::backend::{Backend, System};
+use crate::request::serve;
+use crate::vocab::error::AllocError;
+use crate::vocab::flags::Outcome;
+use crate::vocab::flags::{GFP_NOWAIT, Gfp, GfpFlags};
+use crate::vocab::rules::{MayFail, Permits};
+use crate::vocab::size::{KmallocMax, Size};
 
 /// A workqueue with one worker thread and a bounded queue.
 ///
@@ -349,7 +350,7 @@ impl Workqueue {
         F: GfpFlags + MayFail,
         W: FnOnce(&mut MaySleep) + Send + 'static,
     {
-        self.enqueue(backend, work, crate::context::served(cx, flags.gfp()), |work| Spawned(Some(work)))
+        self.enqueue(backend, work, crate::context::token::served(cx, flags.gfp()), |work| Spawned(Some(work)))
     }
 
     /// The "optimistic NOWAIT, heavier fallback" pattern: allocates a
@@ -414,12 +415,12 @@ impl Workqueue {
         // The size check of the deferred box, here so that a failed build
         // names the caller's line rather than the worker's.
         #[allow(clippy::let_unit_value)]
-        let () = crate::kbox::AssertBoxFits::<T, F>::OK;
+        let () = crate::containers::kbox::AssertBoxFits::<T, F>::OK;
         let cx = cx.nowait();
         if let Ok(slot) = KBox::<T, A>::new_uninit_in(backend.clone(), GFP_NOWAIT, cx) {
             return Ok(NowOrLater::Now(slot.write(init())));
         }
-        let gfp = cx.effective(crate::flags::GFP_ATOMIC);
+        let gfp = cx.effective(crate::vocab::flags::GFP_ATOMIC);
         // The work item comes from the same backend as the value.
         let item_backend = backend.clone();
         let parts = (init, backend, flags, complete);
@@ -786,11 +787,11 @@ impl<'b, J: Job + 'static, A: Backend + Send + 'static> WorkSlot<'b, J, A> {
     #[track_caller]
     fn allocate(backend: &'b A, gfp: Gfp) -> Result<Self, AllocError> {
         // Fails the build for a work item larger than kmalloc allows.
-        let size = Size::<Kmalloc>::of::<Item<J, A>>();
+        let size = Size::<KmallocMax>::of::<Item<J, A>>();
         let block = if size.get() == 0 {
             NonNull::dangling()
         } else {
-            request::allocate(backend, Layout::new::<Item<J, A>>(), gfp)?.cast()
+            serve::allocate(backend, Layout::new::<Item<J, A>>(), gfp)?.cast()
         };
         Ok(WorkSlot { block, backend })
     }

@@ -15,7 +15,7 @@ use portable_atomic::AtomicU64;
 use portable_atomic::AtomicUsize;
 
 use super::{Backend, Request, System};
-use crate::flags::{Gfp, GfpFlags};
+use crate::vocab::flags::{Gfp, GfpFlags};
 
 /// Fails requests by rule, otherwise forwards to `inner`.
 ///
@@ -25,10 +25,10 @@ use crate::flags::{Gfp, GfpFlags};
 ///
 /// ```
 /// use alloc_ctx::backend::FailInject;
-/// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+/// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 ///
 /// let backend = FailInject::system().fail_nth(2);
-/// let size = Size::<Kmalloc>::new(64).unwrap();
+/// let size = Size::<KmallocMax>::new(64).unwrap();
 /// MaySleep::enter(|cx| {
 ///     cx.nowait_scope(|nw| {
 ///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 1

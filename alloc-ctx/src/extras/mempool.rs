@@ -71,15 +71,15 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use core::time::Duration;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use crate::backend::{Backend, System};
-use crate::context::{MaySleep, SleepToken, Token};
-use crate::error::AllocError;
-use crate::flags::{Gfp, GfpFlags, bits};
-use crate::kbox::free_block;
-use crate::request;
-use crate::rules::{MayFail, Permits, PoolFlags};
-use crate::size::{Kmalloc, Size, array_size};
-use crate::typelevel::Bool;
+use crate::containers::kbox::free_block;
+use crate::context::token::{MaySleep, SleepToken, Token};
+use crate::request::backend::{Backend, System};
+use crate::request::serve;
+use crate::vocab::error::AllocError;
+use crate::vocab::flags::{Gfp, GfpFlags, bits};
+use crate::vocab::rules::{MayFail, Permits, PoolFlags};
+use crate::vocab::size::{KmallocMax, Size, array_size};
+use crate::vocab::typelevel::Bool;
 
 /// The outcome of a pool request with flags `F`: the element itself when
 /// `F` may sleep (the request waits rather than fail), `Result` otherwise.
@@ -157,10 +157,10 @@ impl<T, A: Backend> Mempool<T, A> {
         let gfp = cx.may_sleep().effective(flags);
         // The reserve's list is one array of `min_nr` pointers: an absurd
         // count is a size error naming the bound, not an out-of-memory.
-        let list = array_size::<NonNull<T>, Kmalloc>(min_nr)?;
+        let list = array_size::<NonNull<T>, KmallocMax>(min_nr)?;
         let mut reserve = Vec::new();
         if reserve.try_reserve_exact(min_nr).is_err() {
-            return Err(AllocError::OutOfMemory { size: list.get(), align: align_of::<NonNull<T>>(), gfp });
+            return Err(AllocError::out_of_memory(list.get(), align_of::<NonNull<T>>(), gfp));
         }
         let mut pool = Mempool {
             backend,
@@ -229,7 +229,7 @@ impl<T, A: Backend> Mempool<T, A> {
         C: Token + Permits<F> + ?Sized,
         F: GfpFlags + PoolFlags,
     {
-        let result = self.take_element(crate::context::served(cx, flags.gfp())).map(|element| {
+        let result = self.take_element(crate::context::token::served(cx, flags.gfp())).map(|element| {
             // SAFETY: the element is valid for writes of a `T` and owned by
             // nobody else until the box returns it.
             unsafe { element.as_ptr().write(value) };
@@ -267,7 +267,7 @@ impl<T, A: Backend> Mempool<T, A> {
     #[track_caller]
     fn take_element(&self, gfp: Gfp) -> Result<NonNull<T>, AllocError> {
         if gfp.may_sleep() {
-            crate::state::might_sleep();
+            crate::context::state::might_sleep();
         }
         // The backend is tried without reclaim first: the reserve is there to
         // avoid stalling. A sleeping request then gets one reclaim pass before
@@ -285,7 +285,7 @@ impl<T, A: Backend> Mempool<T, A> {
             }
             if !gfp.may_sleep() {
                 let layout = Layout::new::<T>();
-                return Err(AllocError::OutOfMemory { size: layout.size(), align: layout.align(), gfp });
+                return Err(AllocError::out_of_memory(layout.size(), layout.align(), gfp));
             }
             if attempt != reclaim {
                 attempt = reclaim;
@@ -333,7 +333,7 @@ fn allocate_element<T, A: Backend>(backend: &A, gfp: Gfp) -> Result<NonNull<T>, 
     if layout.size() == 0 {
         return Ok(NonNull::dangling());
     }
-    request::allocate(backend, layout, gfp).map(NonNull::cast)
+    serve::allocate(backend, layout, gfp).map(NonNull::cast)
 }
 
 /// `gfp | __GFP_NOWARN`, which is always a valid combination.
@@ -346,7 +346,7 @@ fn with_nowarn(gfp: Gfp) -> Gfp {
 struct AssertElementFits<T>(PhantomData<T>);
 impl<T> AssertElementFits<T> {
     const OK: () = {
-        let _ = Size::<Kmalloc>::of::<T>();
+        let _ = Size::<KmallocMax>::of::<T>();
     };
 }
 

@@ -10,7 +10,7 @@
 
 use core::panic::Location;
 
-use crate::flags::Gfp;
+use crate::vocab::flags::Gfp;
 
 /// What a failure report says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,7 +72,7 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 
-use crate::backend::{Backend, Request, System};
+use crate::request::backend::{Backend, Request, System};
 
 /// The backend of a sweep run: the [`System`] allocator, with every call
 /// counted, every live block recorded, and optionally one call failing.

@@ -37,7 +37,7 @@
 //!   [`SpinLockIrq`](crate::sync::SpinLockIrq) exists to prevent.
 //!
 //! Without `std` the count is one per program, like the atomic depth of
-//! [`crate::state`], so `SpinLockIrq` still builds and keeps it right on
+//! [`atomic_depth`](crate::atomic_depth), so `SpinLockIrq` still builds and keeps it right on
 //! single-core firmware. By itself it does not mask the hardware's
 //! interrupts; with the `critical-section` feature it does (below).
 //!
@@ -66,7 +66,7 @@
 //!   touched with interrupts masked, so this is right on one core; on
 //!   several cores the count would be shared, so multi-core systems and
 //!   kernels create tokens from their own per-CPU state instead (see
-//!   [`crate::state`]).
+//!   [`atomic_depth`](crate::atomic_depth)).
 //! * Foreign critical sections must nest with these sections: an irq-save
 //!   guard taken inside `critical_section::with` must end inside it (it
 //!   borrows a token and the lock, so this is the usual shape). A guard
@@ -100,8 +100,8 @@
 //! });
 //! ```
 
-use crate::context::NoWait;
-use crate::state;
+use crate::context::state;
+use crate::context::token::NoWait;
 
 /// Whether local interrupts are disabled on the current thread: an
 /// irq-save spinlock is held, or the thread is running an interrupt
@@ -156,7 +156,7 @@ impl Drop for IrqSave {
 /// `critical-section` feature.
 #[cfg(any(feature = "std", not(feature = "critical-section")))]
 mod platform {
-    use crate::state;
+    use crate::context::state;
 
     #[inline]
     pub(super) fn save() {
@@ -182,7 +182,7 @@ mod platform {
 
     use critical_section::{CriticalSection, Mutex, RestoreState};
 
-    use crate::state;
+    use crate::context::state;
 
     /// The restore state of the outermost section's `acquire`, released
     /// when the count returns to 0. Only touched with interrupts masked.
@@ -285,13 +285,13 @@ impl<F> core::error::Error for Masked<F> {}
 /// interrupt state and the atomic depth are restored.
 ///
 /// ```
-/// use alloc_ctx::{KBox, flags::*, irq, state};
+/// use alloc_ctx::{KBox, flags::*, in_atomic, irq};
 /// let frame = irq::raise(|cx| {
-///     assert!(state::in_atomic() && irq::irqs_disabled());
+///     assert!(in_atomic() && irq::irqs_disabled());
 ///     KBox::new([0u8; 64], GFP_ATOMIC, cx).map(|frame| frame.len())
 /// });
 /// assert_eq!(frame.unwrap(), Ok(64));
-/// assert!(!state::in_atomic()); // the interrupted thread is unchanged
+/// assert!(!in_atomic()); // the interrupted thread is unchanged
 /// ```
 ///
 /// A sleeping request in a handler does not compile:
@@ -323,7 +323,7 @@ mod line {
     use core::cell::Cell;
 
     use super::{IrqSave, irqs_disabled};
-    use crate::context::NoWait;
+    use crate::context::token::NoWait;
 
     /// An interrupt line with its handler, for the `std` simulation: raised
     /// while local interrupts are disabled on this thread, it is deferred

@@ -16,16 +16,11 @@ use core::alloc::Layout;
 use core::panic::Location;
 use core::ptr::NonNull;
 
-use crate::backend::{Backend, Request};
-use crate::error::AllocError;
-use crate::flags::Gfp;
-use crate::report::{AllocFailure, AllocStall, report, report_stall, stall_reported_at};
-
-/// Reclaim passes of a plain sleeping request (e.g. `GFP_KERNEL`).
-pub const DEFAULT_RECLAIM_PASSES: u32 = 3;
-/// Reclaim passes of a `__GFP_RETRY_MAYFAIL` request (the kernel's
-/// `MAX_RECLAIM_RETRIES`).
-pub const MAX_RECLAIM_RETRIES: u32 = 16;
+use crate::request::backend::{Backend, Request};
+use crate::request::reclaim::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
+use crate::request::report::{AllocFailure, AllocStall, report, report_stall, stall_reported_at};
+use crate::vocab::error::AllocError;
+use crate::vocab::flags::Gfp;
 
 /// Allocates `layout` (non-zero size, checked against the request's
 /// bound) with the effective flags `gfp`, which the caller's token permits.
@@ -184,7 +179,7 @@ pub(crate) fn in_request() -> bool {
 #[track_caller]
 fn check_context(gfp: Gfp) {
     if gfp.may_sleep() {
-        crate::state::might_sleep();
+        crate::context::state::might_sleep();
     }
 }
 
@@ -211,7 +206,7 @@ fn retry(
         };
         let mut pass: u32 = 0;
         loop {
-            let freed = crate::reclaim::run_shrinkers(gfp, layout.size(), |_| {});
+            let freed = crate::request::reclaim::run_shrinkers(gfp, layout.size(), |_| {});
             if freed == 0 && pass > 0 {
                 back_off(pass);
             }
@@ -234,7 +229,7 @@ fn retry(
     if !gfp.nowarn() {
         report(&AllocFailure { size: layout.size(), align: layout.align(), gfp, location });
     }
-    Err(AllocError::OutOfMemory { size: layout.size(), align: layout.align(), gfp })
+    Err(AllocError::out_of_memory(layout.size(), layout.align(), gfp))
 }
 
 /// Sleeps a little longer each pass (capped), like the page allocator's

@@ -31,10 +31,10 @@
 //! shared `&MaySleep` can do nothing that sleeps.
 //!
 //! ```
-//! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 //!
 //! MaySleep::enter(|cx| {
-//!     let size = Size::<Kmalloc>::new(256)?;
+//!     let size = Size::<KmallocMax>::new(256)?;
 //!     let buf = cx.alloc(GFP_KERNEL | __GFP_ZERO, size)?; // may sleep: fine here
 //!     assert!(buf.iter().all(|&b| b == 0));
 //!     cx.nowait_scope(|cx| {
@@ -52,11 +52,11 @@
 //! scope does not compile:
 //!
 //! ```compile_fail,E0277
-//! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 //! MaySleep::enter(|cx| {
 //!     cx.nowait_scope(|nw| {
 //!         // error: `GFP_KERNEL` may sleep (it contains `__GFP_DIRECT_RECLAIM`)
-//!         let _ = nw.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap());
+//!         let _ = nw.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
 //!     });
 //! });
 //! ```
@@ -65,9 +65,9 @@
 //! token is frozen:
 //!
 //! ```compile_fail,E0499
-//! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 //! MaySleep::enter(|cx| {
-//!     let size = Size::<Kmalloc>::new(64).unwrap();
+//!     let size = Size::<KmallocMax>::new(64).unwrap();
 //!     let nw = cx.nowait();
 //!     let _ = cx.alloc(GFP_KERNEL, size); // error: `*cx` is already borrowed by `nw`
 //!     let _ = nw.alloc(GFP_ATOMIC, size);
@@ -78,18 +78,13 @@ use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-use crate::backend::{Backend, System};
-use crate::flags::{Gfp, GfpFlags, bits};
-use crate::kbox::KBox;
-use crate::rules::Permits;
-use crate::size::{Bound, Kmalloc, SizeFor};
-use crate::state::{self, AtomicSection, ScopeMask};
-use crate::typelevel::Bool;
+use crate::vocab::flags::{Gfp, GfpFlags, bits};
+use crate::vocab::rules::{NoFailConsistent, NoFailNeedsReclaim, NonSleeping, NotNoFail, Permits, RetryNeedsReclaim};
+
+use crate::context::state::{self, AtomicSection, ScopeMask};
 
 mod sealed {
     pub trait Sealed {}
-    /// Seals [`SizeFits`](super::SizeFits).
-    pub trait SizeFitsSealed<S, B> {}
 }
 
 /// Proof that the current code may sleep (block, enter direct reclaim,
@@ -137,72 +132,15 @@ pub struct MaySleep {
 /// `__GFP_NOFAIL`:
 ///
 /// ```compile_fail,E0277
-/// use alloc_ctx::{MaySleep, flags::*, size::{Nofail, Size}};
+/// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
 /// MaySleep::enter(|cx| {
 ///     let nw = cx.nowait();
 ///     // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
-///     let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
+///     let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
 /// });
 /// ```
 pub struct NoWait {
     _not_send: PhantomData<*mut ()>,
-}
-
-/// The byte buffer a raw request returns: `KBox<[u8]>` when `__GFP_ZERO`
-/// is in the flags (the memory is initialised), `KBox<[MaybeUninit<u8>]>`
-/// otherwise.
-pub type Buffer<F, A = System> = KBox<[<<F as GfpFlags>::Zero as Bool>::Byte], A>;
-
-/// The outcome of a request with flags `F`: `T` for `__GFP_NOFAIL`,
-/// `Result<T, AllocError>` otherwise.
-pub type Outcome<F, T> = <<F as GfpFlags>::NoFail as Bool>::Outcome<T>;
-
-/// The size bound a request with flags `F` accepts: [`Nofail`](crate::size::Nofail) for
-/// `__GFP_NOFAIL`, `B` otherwise.
-pub type BoundFor<F, B = Kmalloc> = <<F as GfpFlags>::NoFail as Bool>::SizeBound<B>;
-
-/// Flags whose request accepts the checked size `S`, `B` being the
-/// request's ordinary bound: a `Size<Nofail>` for `__GFP_NOFAIL`, a size of
-/// bound `B` (or stricter) otherwise.
-///
-/// For operations that take the size before the flags
-/// (`grow_to(size, flags, cx)`): bounding the size directly by
-/// `SizeFor<BoundFor<F, B>>` there makes rustc resolve the bound from the
-/// size alone and report a bare type mismatch (E0271) when it is wrong;
-/// this trait is checked once both are known, with its own message.
-#[diagnostic::on_unimplemented(
-    message = "`{S}` does not fit a request with flags `{Self}`",
-    label = "this size has not been proven to fit the request's bound",
-    note = "a `__GFP_NOFAIL` request takes only a `Size<Nofail>` (at most 8 KiB, an order-1 page allocation), which it can always satisfy; other requests take a size of their container's bound (`Size<Kmalloc>` for `KVec`, `Size<Kvmalloc>` for `KVVec`)",
-    note = "fix: re-check the size, e.g. `Size::<Nofail>::try_from(size)?`, or drop `__GFP_NOFAIL` and handle the `AllocError`"
-)]
-pub trait SizeFits<S, B: Bound>: GfpFlags + sealed::SizeFitsSealed<S, B> {
-    /// The checked byte count of `size`.
-    fn bytes(size: S) -> usize;
-}
-
-// Sealed with the same condition as the blanket impl below: no other impl
-// can claim that an unchecked size fits (a forged one would reach the
-// allocator unchecked).
-impl<S, F, B> sealed::SizeFitsSealed<S, B> for F
-where
-    F: GfpFlags,
-    B: Bound,
-    S: SizeFor<BoundFor<F, B>>,
-{
-}
-
-#[diagnostic::do_not_recommend]
-impl<S, F, B> SizeFits<S, B> for F
-where
-    F: GfpFlags,
-    B: Bound,
-    S: SizeFor<BoundFor<F, B>>,
-{
-    #[inline(always)]
-    fn bytes(size: S) -> usize {
-        size.bytes()
-    }
 }
 
 /// A `&mut` to a zero-sized token, for any lifetime.
@@ -286,11 +224,11 @@ impl MaySleep {
     /// and `might_sleep()` reached from inside panic.
     ///
     /// ```
-    /// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}, state::in_atomic};
+    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}, in_atomic};
     /// MaySleep::enter(|cx| {
     ///     let frame = cx.nowait_scope(|cx| {
     ///         assert!(in_atomic());
-    ///         cx.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(1500).unwrap()) // may fail: a `Result`
+    ///         cx.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(1500).unwrap()) // may fail: a `Result`
     ///     });
     ///     assert!(frame.is_ok() && !in_atomic());
     /// });
@@ -300,11 +238,11 @@ impl MaySleep {
     /// "NOFAIL loses" case, caught at type check):
     ///
     /// ```compile_fail,E0277
-    /// use alloc_ctx::{MaySleep, flags::*, size::{Nofail, Size}};
+    /// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
     /// MaySleep::enter(|cx| {
     ///     cx.nowait_scope(|cx| {
     ///         // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
-    ///         let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<Nofail>::of::<[u8; 64]>());
+    ///         let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
     ///     });
     /// });
     /// ```
@@ -350,66 +288,6 @@ impl MaySleep {
     pub fn effective<F: GfpFlags>(&self, flags: F) -> Gfp {
         state::current_gfp_context(flags.gfp())
     }
-
-    /// Allocates a byte buffer of `size` bytes from the [`System`] backend.
-    ///
-    /// `size` must be a checked [`Size`](crate::size::Size): a
-    /// `Size<Kmalloc>` (or stricter), or a `Size<Nofail>` when `flags`
-    /// contain `__GFP_NOFAIL`. The result is the buffer itself for NOFAIL
-    /// requests and `Result<_, AllocError>` otherwise; the buffer is
-    /// `[u8]` with `__GFP_ZERO` and `[MaybeUninit<u8>]` without.
-    ///
-    /// ```
-    /// use alloc_ctx::{MaySleep, flags::*, size::{Nofail, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     // NOFAIL: no Result, and the size is proven at most 8 KiB.
-    ///     let table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<Nofail>::of::<[u32; 512]>());
-    ///     assert_eq!(table.len(), 2048);
-    /// });
-    /// ```
-    ///
-    /// A raw `usize` is rejected at type check:
-    ///
-    /// ```compile_fail,E0277
-    /// use alloc_ctx::{MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let _ = cx.alloc(GFP_KERNEL, 4096usize); // error: not a checked size
-    /// });
-    /// ```
-    ///
-    /// and so is a kmalloc-bounded size on a NOFAIL request:
-    ///
-    /// ```compile_fail,E0277
-    /// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     let size = Size::<Kmalloc>::new(4096).unwrap();
-    ///     let _ = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, size); // error: needs Size<Nofail>
-    /// });
-    /// ```
-    #[cfg(feature = "alloc")]
-    #[inline]
-    #[track_caller]
-    pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
-    where
-        F: GfpFlags,
-        Self: Permits<F>,
-        S: SizeFor<BoundFor<F>>,
-    {
-        self.alloc_in(System, flags, size)
-    }
-
-    /// As [`alloc`](Self::alloc), from `backend`.
-    #[inline]
-    #[track_caller]
-    pub fn alloc_in<A, F, S>(&mut self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
-    where
-        A: Backend,
-        F: GfpFlags,
-        Self: Permits<F>,
-        S: SizeFor<BoundFor<F>>,
-    {
-        <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, served(self, flags.gfp()), size.bytes()))
-    }
 }
 
 impl NoWait {
@@ -423,16 +301,16 @@ impl NoWait {
     /// also keeps a captured sleep token (which is `!Send`) out of it.
     ///
     /// ```
-    /// use alloc_ctx::{NoWait, flags::*, size::{Kmalloc, Size}};
-    /// let rx = NoWait::enter(|cx| cx.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(64).unwrap()));
+    /// use alloc_ctx::{NoWait, flags::*, size::{KmallocMax, Size}};
+    /// let rx = NoWait::enter(|cx| cx.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap()));
     /// assert!(rx.is_ok());
     /// ```
     ///
     /// ```compile_fail,E0277
-    /// use alloc_ctx::{MaySleep, NoWait, flags::*, size::{Kmalloc, Size}};
+    /// use alloc_ctx::{MaySleep, NoWait, flags::*, size::{KmallocMax, Size}};
     /// MaySleep::enter(|cx| {
     ///     // error: `*mut ()` cannot be sent between threads safely (the captured sleep token)
-    ///     NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap()));
+    ///     NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
     /// });
     /// ```
     #[inline]
@@ -477,50 +355,6 @@ impl NoWait {
     #[inline(always)]
     pub fn effective<F: GfpFlags>(&self, flags: F) -> Gfp {
         state::current_gfp_context(flags.gfp())
-    }
-
-    /// Allocates a byte buffer of `size` bytes from the [`System`] backend,
-    /// without sleeping. Only non-blocking flags compile, and never
-    /// `__GFP_NOFAIL`; the result is always a `Result`.
-    ///
-    /// ```
-    /// use alloc_ctx::{NoWait, flags::*, size::{Kmalloc, Size}};
-    /// NoWait::enter(|nw| {
-    ///     let rx = nw.alloc(GFP_ATOMIC | __GFP_ZERO, Size::<Kmalloc>::new(1500).unwrap());
-    ///     assert_eq!(rx.map(|b| b.len()), Ok(1500));
-    /// });
-    /// ```
-    ///
-    /// ```compile_fail,E0277
-    /// use alloc_ctx::{NoWait, flags::*, size::{Kmalloc, Size}};
-    /// NoWait::enter(|nw| {
-    ///     // error: `GFP_KERNEL` may sleep; a `#[nowait]` context can only use `GFP_NOWAIT` or `GFP_ATOMIC`
-    ///     let _ = nw.alloc(GFP_KERNEL, Size::<Kmalloc>::new(1500).unwrap());
-    /// });
-    /// ```
-    #[cfg(feature = "alloc")]
-    #[inline]
-    #[track_caller]
-    pub fn alloc<F, S>(&mut self, flags: F, size: S) -> Outcome<F, Buffer<F>>
-    where
-        F: GfpFlags,
-        Self: Permits<F>,
-        S: SizeFor<BoundFor<F>>,
-    {
-        self.alloc_in(System, flags, size)
-    }
-
-    /// As [`alloc`](Self::alloc), from `backend`.
-    #[inline]
-    #[track_caller]
-    pub fn alloc_in<A, F, S>(&mut self, backend: A, flags: F, size: S) -> Outcome<F, Buffer<F, A>>
-    where
-        A: Backend,
-        F: GfpFlags,
-        Self: Permits<F>,
-        S: SizeFor<BoundFor<F>>,
-    {
-        <F::NoFail as Bool>::outcome(KBox::alloc_bytes(backend, served(self, flags.gfp()), size.bytes()))
     }
 }
 
@@ -578,6 +412,12 @@ pub trait SleepToken: Token {
     /// The token itself.
     fn may_sleep(&mut self) -> &mut MaySleep;
 }
+
+// The rules each token enforces (see `crate::rules`): a `NoWait` request
+// must not sleep, must not be NOFAIL and must not ask for a retry policy;
+// a `MaySleep` request must be a consistent combination.
+impl<F> Permits<F> for NoWait where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
+impl<F> Permits<F> for MaySleep where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
 
 impl sealed::Sealed for MaySleep {}
 impl sealed::Sealed for NoWait {}

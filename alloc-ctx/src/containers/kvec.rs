@@ -9,7 +9,7 @@
 //! Operations whose size is only known at run time accept fallible flags
 //! only ([`MayFail`]); [`grow_to`](BoundedVec::grow_to) takes a checked
 //! [`Size`] and therefore also accepts `__GFP_NOFAIL`,
-//! with a `Size<Nofail>`.
+//! with a `Size<NofailMax>`.
 //!
 //! ```
 //! use alloc_ctx::{KVec, MaySleep, flags::*};
@@ -36,16 +36,18 @@ use core::mem::{self, ManuallyDrop, MaybeUninit};
 use core::ops::{Bound as RangeBound, Deref, DerefMut, RangeBounds};
 use core::ptr::{self, NonNull};
 
-use crate::backend::{Backend, System};
-use crate::clone::TryClone;
-use crate::context::{Outcome, SizeFits, Token};
-use crate::error::AllocError;
-use crate::flags::{Gfp, GfpFlags};
-use crate::kbox::BoundedBox;
-use crate::request;
-use crate::rules::{MayFail, Permits};
-use crate::size::{Bound, Kmalloc, Kvmalloc, Size, SizeError, Vmalloc, array_size};
-use crate::typelevel::Bool;
+use crate::containers::clone::TryClone;
+use crate::containers::kbox::BoundedBox;
+use crate::context::token::Token;
+use crate::request::backend::{Backend, System};
+use crate::request::serve;
+use crate::vocab::error::{AllocError, Error, code};
+use crate::vocab::flags::Outcome;
+use crate::vocab::flags::{Gfp, GfpFlags};
+use crate::vocab::rules::SizeFits;
+use crate::vocab::rules::{MayFail, Permits};
+use crate::vocab::size::{Bound, KmallocMax, KvmallocMax, Size, SizeError, VmallocMax, array_size};
+use crate::vocab::typelevel::Bool;
 
 /// A vector bounded by `kmalloc`'s maximum (4 MiB): the Rust-for-Linux
 /// `KVec`.
@@ -67,7 +69,7 @@ use crate::typelevel::Bool;
 /// })?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// ```
-pub type KVec<T, A = System> = BoundedVec<T, Kmalloc, A>;
+pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 /// A vector bounded by Rust's largest layout (`isize::MAX` bytes), for
 /// `vmalloc` memory: the Rust-for-Linux `VVec`.
 ///
@@ -81,7 +83,7 @@ pub type KVec<T, A = System> = BoundedVec<T, Kmalloc, A>;
 /// })?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// ```
-pub type VVec<T, A = System> = BoundedVec<T, Vmalloc, A>;
+pub type VVec<T, A = System> = BoundedVec<T, VmallocMax, A>;
 /// A vector bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVVec`.
 ///
@@ -95,7 +97,7 @@ pub type VVec<T, A = System> = BoundedVec<T, Vmalloc, A>;
 /// })?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// ```
-pub type KVVec<T, A = System> = BoundedVec<T, Kvmalloc, A>;
+pub type KVVec<T, A = System> = BoundedVec<T, KvmallocMax, A>;
 
 /// A growable array of `T` whose buffer never exceeds `B::MAX` bytes, from
 /// backend `A`. Use it through [`KVec`], [`VVec`] or [`KVVec`].
@@ -118,9 +120,9 @@ pub type KVVec<T, A = System> = BoundedVec<T, Kvmalloc, A>;
 /// * A failed growth leaves `ptr`, `cap`, `len` and the elements unchanged.
 ///
 /// ```
-/// use alloc_ctx::{KVec, MaySleep, flags::*, kvec::BoundedVec, size::Kmalloc};
+/// use alloc_ctx::{KVec, MaySleep, flags::*, BoundedVec, size::KmallocMax};
 /// MaySleep::enter(|cx| {
-///     let v: BoundedVec<u8, Kmalloc> = KVec::with_capacity(8, GFP_KERNEL, cx)?; // the same type
+///     let v: BoundedVec<u8, KmallocMax> = KVec::with_capacity(8, GFP_KERNEL, cx)?; // the same type
 ///     assert!(v.capacity() >= 8);
 ///     Ok::<_, alloc_ctx::AllocError>(())
 /// })?;
@@ -174,7 +176,7 @@ impl<T> From<PushError<T>> for AllocError {
 /// Rust-for-Linux: the system is not out of memory.
 ///
 /// ```
-/// use alloc_ctx::{KVec, MaySleep, flags::*, kvec::CapacityError};
+/// use alloc_ctx::{KVec, MaySleep, flags::*, CapacityError};
 /// MaySleep::enter(|cx| {
 ///     let mut full = KVec::<u8>::new();
 ///     assert_eq!(full.push_within_capacity(7), Err(CapacityError(7)));
@@ -199,7 +201,7 @@ impl<T> fmt::Debug for CapacityError<T> {
 /// failed.
 ///
 /// ```
-/// use alloc_ctx::{KVec, MaySleep, flags::*, kvec::InsertError};
+/// use alloc_ctx::{KVec, MaySleep, flags::*, InsertError};
 /// MaySleep::enter(|cx| {
 ///     let mut v = KVec::<u8>::new();
 ///     let Err(InsertError::IndexOutOfBounds(value)) = v.insert(3, 9, GFP_KERNEL, cx) else { unreachable!() };
@@ -224,7 +226,7 @@ impl<T> InsertError<T> {
     /// The value that was not inserted.
     ///
     /// ```
-    /// use alloc_ctx::kvec::InsertError;
+    /// use alloc_ctx::InsertError;
     /// assert_eq!(InsertError::OutOfCapacity("frame").into_value(), "frame");
     /// ```
     pub fn into_value(self) -> T {
@@ -250,7 +252,7 @@ impl<T> fmt::Debug for InsertError<T> {
 /// It converts into `EINVAL` ([`Error`](crate::error::Error)).
 ///
 /// ```
-/// use alloc_ctx::{KVec, kvec::RemoveError};
+/// use alloc_ctx::{KVec, RemoveError};
 /// assert_eq!(KVec::<u8>::new().remove(0), Err(RemoveError));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -431,7 +433,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
     {
         let mut vec = Self::new_in(backend);
-        vec.reserve_exact_gfp(capacity, || crate::context::served(cx, flags.gfp()))?;
+        vec.reserve_exact_gfp(capacity, || crate::context::token::served(cx, flags.gfp()))?;
         Ok(vec)
     }
 
@@ -476,7 +478,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        let gfp = || crate::context::served(cx, flags.gfp());
+        let gfp = || crate::context::token::served(cx, flags.gfp());
         let mut vec = Self::new_in(backend);
         let iter = iter.into_iter();
         // A new vector: on failure it is dropped, so it may grow as it goes.
@@ -718,8 +720,8 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// # Errors
     ///
-    /// [`AllocError::Size`] if the buffer would exceed `B::MAX` bytes,
-    /// [`AllocError::OutOfMemory`] if the backend fails. The vector is
+    /// a size error ([`AllocError::size_error`]) if the buffer would exceed `B::MAX` bytes,
+    /// out of memory ([`AllocError::is_out_of_memory`]) if the backend fails. The vector is
     /// unchanged either way.
     #[track_caller]
     pub fn reserve<C, F>(&mut self, additional: usize, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -728,7 +730,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(additional, || crate::context::served(cx, flags.gfp()))
+        self.reserve_gfp(additional, || crate::context::token::served(cx, flags.gfp()))
     }
 
     /// Makes room for exactly `additional` more elements, if there is not
@@ -753,7 +755,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_exact_gfp(additional, || crate::context::served(cx, flags.gfp()))
+        self.reserve_exact_gfp(additional, || crate::context::token::served(cx, flags.gfp()))
     }
 
     /// Appends `value`.
@@ -782,7 +784,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.push_gfp(value, || crate::context::served(cx, flags.gfp()))
+        self.push_gfp(value, || crate::context::token::served(cx, flags.gfp()))
     }
 
     #[track_caller]
@@ -856,7 +858,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         if index > self.len {
             return Err(InsertError::IndexOutOfBounds(value));
         }
-        if let Err(error) = self.reserve_gfp(1, || crate::context::served(cx, flags.gfp())) {
+        if let Err(error) = self.reserve_gfp(1, || crate::context::token::served(cx, flags.gfp())) {
             return Err(InsertError::NoMemory(PushError { value, error }));
         }
         match self.insert_within_capacity(index, value) {
@@ -868,7 +870,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Inserts `value` at `index` if there is room, without any request.
     ///
     /// ```
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec::InsertError};
+    /// use alloc_ctx::{KVec, MaySleep, flags::*, InsertError};
     /// MaySleep::enter(|cx| {
     ///     let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
     ///     for i in 0..5 {
@@ -1200,7 +1202,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// # Errors
     ///
-    /// [`AllocError::OutOfMemory`] if the backend fails the reallocation;
+    /// out of memory ([`AllocError::is_out_of_memory`]) if the backend fails the reallocation;
     /// the vector is unchanged.
     #[track_caller]
     pub fn shrink_to<C, F>(&mut self, min_capacity: usize, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -1209,7 +1211,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.shrink_gfp(min_capacity, || crate::context::served(cx, flags.gfp()))
+        self.shrink_gfp(min_capacity, || crate::context::token::served(cx, flags.gfp()))
     }
 
     /// Shrinks the buffer to the length (see [`shrink_to`](Self::shrink_to)).
@@ -1252,7 +1254,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         // SAFETY: the buffer was allocated by `self.backend` with
         // `current_layout()`, and `new_layout` has the same alignment.
         let ptr =
-            unsafe { request::reallocate(&self.backend, self.ptr.cast(), self.current_layout(), new_layout, gfp())? };
+            unsafe { serve::reallocate(&self.backend, self.ptr.cast(), self.current_layout(), new_layout, gfp())? };
         // INVARIANT: the backend moved the first `target >= len` elements
         // (bitwise) to a block of `Layout::array::<T>(target)`.
         self.ptr = ptr.cast();
@@ -1285,7 +1287,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(other.len(), || crate::context::served(cx, flags.gfp()))?;
+        self.reserve_gfp(other.len(), || crate::context::token::served(cx, flags.gfp()))?;
         // SAFETY: room for `other.len()` more elements was reserved: the
         // slots after `len` are inside the buffer, unused, and not aliased
         // by `other` (a shared borrow of something else).
@@ -1322,7 +1324,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        self.reserve_gfp(n, || crate::context::served(cx, flags.gfp()))?;
+        self.reserve_gfp(n, || crate::context::token::served(cx, flags.gfp()))?;
         self.fill_spare(n, value);
         Ok(())
     }
@@ -1411,7 +1413,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         F: GfpFlags + MayFail,
         C: Permits<F>,
     {
-        let gfp = || crate::context::served(cx, flags.gfp());
+        let gfp = || crate::context::token::served(cx, flags.gfp());
         let mut iter = iter.into_iter();
         let (lower, upper) = iter.size_hint();
         if upper == Some(lower) {
@@ -1468,14 +1470,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// elements); does nothing if it is already that large.
     ///
     /// The size is checked before the call, so this is the one growing
-    /// operation that accepts `__GFP_NOFAIL` (with a `Size<Nofail>`, at
+    /// operation that accepts `__GFP_NOFAIL` (with a `Size<NofailMax>`, at
     /// most 8 KiB) and then returns `()` instead of a `Result`.
     ///
     /// ```
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, size::{array_size, Nofail}};
+    /// use alloc_ctx::{KVec, MaySleep, flags::*, size::{array_size, NofailMax}};
     /// MaySleep::enter(|cx| {
     ///     let mut paths: KVec<[u64; 4]> = KVec::new();
-    ///     let small = array_size::<[u64; 4], Nofail>(8).expect("8 paths fit in 8 KiB");
+    ///     let small = array_size::<[u64; 4], NofailMax>(8).expect("8 paths fit in 8 KiB");
     ///     paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
     ///     assert!(paths.capacity() >= 8);
     /// });
@@ -1496,7 +1498,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
                 &mut self.ptr,
                 &mut self.cap,
                 capacity,
-                crate::context::served(cx, flags.gfp()),
+                crate::context::token::served(cx, flags.gfp()),
             )
         };
         <F::NoFail as Bool>::outcome(result)
@@ -1603,12 +1605,12 @@ fn realloc_to<T, B: Bound, A: Backend>(
     // Within a bound, so at most `isize::MAX` bytes: the layout exists.
     let new_layout = Layout::array::<T>(capacity).map_err(|_| overflow::<B>())?;
     let fresh = if *cap == 0 {
-        request::allocate(backend, new_layout, gfp)?
+        serve::allocate(backend, new_layout, gfp)?
     } else {
         let old = Layout::array::<T>(*cap).expect("layout of an allocated buffer");
         // SAFETY: the buffer was allocated by `backend` with `old` (the
         // vector's invariant), and `new_layout` has the same alignment.
-        unsafe { request::reallocate(backend, ptr.cast(), old, new_layout, gfp)? }
+        unsafe { serve::reallocate(backend, ptr.cast(), old, new_layout, gfp)? }
     };
     // INVARIANT: a block of `Layout::array::<T>(capacity)` from `backend`,
     // holding the old block's bytes (the elements) at its start.
@@ -1688,7 +1690,7 @@ fn overflow<B: Bound>() -> AllocError {
         Err(error) => error,
         Ok(_) => unreachable!("no bound accepts usize::MAX"),
     };
-    AllocError::Size(error)
+    AllocError::from(error)
 }
 
 impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
@@ -2085,7 +2087,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
         let mut vec = BoundedVec { ptr: buf, cap, len, backend, _marker: PhantomData };
         if next != 0 {
             // Failing to shrink keeps the larger buffer, as in Rust-for-Linux.
-            let _ = vec.shrink_gfp(0, || crate::context::served(cx, flags.gfp()));
+            let _ = vec.shrink_gfp(0, || crate::context::token::served(cx, flags.gfp()));
         }
         vec
     }
@@ -2344,4 +2346,37 @@ macro_rules! kvec {
     ($cx:expr; $($x:expr),+ $(,)?) => {
         $crate::KVec::from_array([$($x),+], $crate::flags::GFP_KERNEL, $cx)
     };
+} // ---- kernel error numbers --------------------------------------------------
+
+impl<T> From<PushError<T>> for Error {
+    /// As the [`AllocError`] inside (the value is dropped).
+    fn from(error: PushError<T>) -> Error {
+        error.error.into()
+    }
+}
+
+impl<T> From<CapacityError<T>> for Error {
+    /// `EINVAL`, as Rust-for-Linux: the system is not out of memory, the
+    /// vector is full and the caller asked it not to grow.
+    fn from(_: CapacityError<T>) -> Error {
+        code::EINVAL
+    }
+}
+
+impl<T> From<InsertError<T>> for Error {
+    /// `EINVAL` for a bad index or a full vector (as Rust-for-Linux); as the
+    /// [`AllocError`] when growing failed.
+    fn from(error: InsertError<T>) -> Error {
+        match error {
+            InsertError::NoMemory(error) => error.into(),
+            _ => code::EINVAL,
+        }
+    }
+}
+
+impl From<RemoveError> for Error {
+    /// `EINVAL`: the index was out of bounds.
+    fn from(_: RemoveError) -> Error {
+        code::EINVAL
+    }
 }

@@ -6,7 +6,7 @@
 //! of [`crate::rules`] can be written as trait bounds. Nothing here exists at
 //! run time.
 
-use crate::error::AllocError;
+use crate::vocab::error::AllocError;
 
 mod sealed {
     pub trait Sealed {}
@@ -24,14 +24,12 @@ pub trait Bool: sealed::Sealed + 'static {
     type And<Rhs: Bool>: Bool;
     /// `!Self`.
     type Not: Bool;
-    /// `Then` when `Self` is [`True`], `Else` otherwise.
-    type If<Then, Else>;
-    /// The size bound of a request: [`Nofail`](crate::size::Nofail) when
+    /// The size bound of a request: [`NofailMax`](crate::size::NofailMax) when
     /// `Self` (the request's NOFAIL property) is [`True`], `B` otherwise.
-    type SizeBound<B: crate::size::Bound>: crate::size::Bound;
+    type SizeBound<B: crate::vocab::size::Bound>: crate::vocab::size::Bound;
     /// The element type of a byte buffer: `u8` when the memory is known to
     /// be initialised (zeroed), `MaybeUninit<u8>` otherwise.
-    type Byte: crate::kbox::ByteElem;
+    type Byte: ByteElem;
 
     /// The outcome type of a request: the value itself when `Self` is
     /// [`True`] (a `__GFP_NOFAIL` request cannot fail) or
@@ -62,8 +60,7 @@ impl Bool for True {
     type Or<Rhs: Bool> = True;
     type And<Rhs: Bool> = Rhs;
     type Not = False;
-    type If<Then, Else> = Then;
-    type SizeBound<B: crate::size::Bound> = crate::size::Nofail;
+    type SizeBound<B: crate::vocab::size::Bound> = crate::vocab::size::NofailMax;
     type Byte = u8;
     type Outcome<T> = T;
 
@@ -83,8 +80,7 @@ impl Bool for False {
     type Or<Rhs: Bool> = Rhs;
     type And<Rhs: Bool> = False;
     type Not = True;
-    type If<Then, Else> = Else;
-    type SizeBound<B: crate::size::Bound> = B;
+    type SizeBound<B: crate::vocab::size::Bound> = B;
     type Byte = core::mem::MaybeUninit<u8>;
     type Outcome<T> = Result<T, AllocError>;
 
@@ -93,6 +89,53 @@ impl Bool for False {
         result
     }
 }
+
+/// A `const bool` as a type: `<BoolOf<B> as ToBool>::Bool` is [`True`]
+/// or [`False`]. The flag table computes its flags' properties from their
+/// bits with it.
+pub struct BoolOf<const B: bool>;
+
+/// See [`BoolOf`].
+pub trait ToBool {
+    /// The type-level boolean.
+    type Bool: Bool;
+}
+impl ToBool for BoolOf<true> {
+    type Bool = True;
+}
+impl ToBool for BoolOf<false> {
+    type Bool = False;
+}
+
+/// `A` implies `B`, for a pair `(A, B)`; the combination rules of
+/// [`crate::rules`] are bounds on it.
+pub trait Implies {}
+impl Implies for (False, False) {}
+impl Implies for (False, True) {}
+impl Implies for (True, True) {}
+
+/// Not both of the pair `(A, B)`.
+pub trait NotBoth {}
+impl NotBoth for (False, False) {}
+impl NotBoth for (False, True) {}
+impl NotBoth for (True, False) {}
+
+/// [`False`] only.
+pub trait IsFalse {}
+impl IsFalse for False {}
+
+mod byte_sealed {
+    pub trait Sealed {}
+}
+
+/// The element of a byte buffer: `u8` (initialised) or `MaybeUninit<u8>`.
+/// Sealed. A request's buffer has initialised bytes when its flags
+/// contain `__GFP_ZERO` ([`Bool::Byte`]).
+pub trait ByteElem: byte_sealed::Sealed + Copy + 'static {}
+impl byte_sealed::Sealed for u8 {}
+impl byte_sealed::Sealed for core::mem::MaybeUninit<u8> {}
+impl ByteElem for u8 {}
+impl ByteElem for core::mem::MaybeUninit<u8> {}
 
 #[cfg(test)]
 mod tests {

@@ -40,14 +40,15 @@ use core::sync::atomic::AtomicUsize;
 #[cfg(not(target_has_atomic = "ptr"))]
 use portable_atomic::AtomicUsize;
 
-use crate::backend::{Backend, System};
-use crate::context::{Outcome, Token};
-use crate::error::AllocError;
-use crate::flags::GfpFlags;
-use crate::kbox::AssertBoxFits;
-use crate::request;
-use crate::rules::Permits;
-use crate::typelevel::Bool;
+use crate::containers::kbox::AssertBoxFits;
+use crate::context::token::Token;
+use crate::request::backend::{Backend, System};
+use crate::request::serve;
+use crate::vocab::error::AllocError;
+use crate::vocab::flags::GfpFlags;
+use crate::vocab::flags::Outcome;
+use crate::vocab::rules::Permits;
+use crate::vocab::typelevel::Bool;
 
 /// A reference count above this is saturated: it stays high and the value
 /// is never freed (the kernel's `refcount_t` behaviour), instead of
@@ -169,7 +170,7 @@ impl<T> Arc<T, System> {
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<ArcInner<T, System>, F>::OK;
-        let result = Arc::allocate(value, System, crate::context::served(cx, flags.gfp()));
+        let result = Arc::allocate(value, System, crate::context::token::served(cx, flags.gfp()));
         // SAFETY: the value is never moved out of the block while a handle
         // exists (`get_mut` is not reachable through `Pin`), it is dropped
         // before the block is freed, and the backend is `'static`.
@@ -202,14 +203,14 @@ impl<T, A: Backend> Arc<T, A> {
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<ArcInner<T, A>, F>::OK;
-        <F::NoFail as Bool>::outcome(Arc::allocate(value, backend, crate::context::served(cx, flags.gfp())))
+        <F::NoFail as Bool>::outcome(Arc::allocate(value, backend, crate::context::token::served(cx, flags.gfp())))
     }
 
     #[track_caller]
-    fn allocate(value: T, backend: A, gfp: crate::flags::Gfp) -> Result<Self, AllocError> {
+    fn allocate(value: T, backend: A, gfp: crate::vocab::flags::Gfp) -> Result<Self, AllocError> {
         // Never zero-sized: the count is in the block.
         let layout = Layout::new::<ArcInner<T, A>>();
-        let block = request::allocate(&backend, layout, gfp)?.cast::<ArcInner<T, A>>();
+        let block = serve::allocate(&backend, layout, gfp)?.cast::<ArcInner<T, A>>();
         // SAFETY: a fresh block of `ArcInner<T, A>`'s layout, valid for one
         // write.
         unsafe { block.as_ptr().write(ArcInner { count: AtomicUsize::new(1), backend, data: value }) };

@@ -11,7 +11,7 @@ use core::sync::atomic::AtomicUsize;
 use portable_atomic::AtomicUsize;
 
 use super::{Backend, Request, System};
-use crate::flags::Gfp;
+use crate::vocab::flags::Gfp;
 
 /// Limits the bytes live at once in `inner` to `limit`, and tracks live
 /// and peak bytes. Thread-safe: share it by reference (`&Budget` is a
@@ -24,10 +24,10 @@ use crate::flags::Gfp;
 ///
 /// ```
 /// use alloc_ctx::backend::Budget;
-/// use alloc_ctx::{NoWait, flags::*, size::{Kmalloc, Size}};
+/// use alloc_ctx::{NoWait, flags::*, size::{KmallocMax, Size}};
 ///
 /// let budget = Budget::with_reserve(1024, 512);
-/// let size = Size::<Kmalloc>::new(700).unwrap();
+/// let size = Size::<KmallocMax>::new(700).unwrap();
 /// NoWait::enter(|nw| {
 ///     assert!(nw.alloc_in(&budget, GFP_NOWAIT, size).is_err()); // over 1024 - 512
 ///     let packet = nw.alloc_in(&budget, GFP_ATOMIC, size).unwrap(); // may use the reserve

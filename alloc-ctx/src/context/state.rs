@@ -19,7 +19,7 @@
 //! Every change is made through a guard whose `Drop` restores the previous
 //! value, so the state stays balanced when a section unwinds.
 
-use crate::flags::{Gfp, bits};
+use crate::vocab::flags::{Gfp, bits};
 
 #[cfg(feature = "std")]
 mod storage {
@@ -139,7 +139,7 @@ pub fn in_atomic() -> bool {
 /// can reach.
 ///
 /// ```
-/// alloc_ctx::state::might_sleep(); // fine: not inside an atomic section
+/// alloc_ctx::might_sleep(); // fine: not inside an atomic section
 /// ```
 #[track_caller]
 #[inline(always)]
@@ -213,7 +213,7 @@ impl Drop for NoWaitMark {
 
 /// The NOFS/NOIO bits the current section clears from every request.
 #[inline]
-pub fn scope_mask() -> u32 {
+pub(crate) fn scope_mask() -> u32 {
     storage::scope_mask()
 }
 

@@ -36,13 +36,13 @@
 //! While a spinlock guard lives, the sleep token cannot be used:
 //!
 //! ```compile_fail,E0499
-//! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}, sync::SpinLock};
+//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}, sync::SpinLock};
 //! let lock = SpinLock::new(0);
 //! MaySleep::enter(|cx| {
 //!     let guard = lock.lock(cx);
 //!     // error: cannot borrow `*cx` as mutable more than once at a time
 //!     // (use `guard.token()` with `GFP_ATOMIC` under the lock)
-//!     let _ = cx.alloc(GFP_KERNEL, Size::<Kmalloc>::new(64).unwrap());
+//!     let _ = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
 //!     drop(guard);
 //! });
 //! ```
@@ -56,9 +56,9 @@
 use core::fmt;
 use core::ops::{Deref, DerefMut};
 
-use crate::context::{NoWait, Token};
-use crate::irq::IrqSave;
-use crate::state::AtomicSection;
+use crate::context::irq::IrqSave;
+use crate::context::state::AtomicSection;
+use crate::context::token::{NoWait, Token};
 
 /// A spinlock: the kernel's `spinlock_t` around a `T`.
 ///
@@ -75,7 +75,7 @@ use crate::state::AtomicSection;
 /// spins forever.
 ///
 /// ```
-/// use alloc_ctx::{MaySleep, state::atomic_depth, sync::SpinLock};
+/// use alloc_ctx::{MaySleep, atomic_depth, sync::SpinLock};
 /// let stats = SpinLock::new([0u64; 2]);
 /// MaySleep::enter(|cx| {
 ///     let mut guard = stats.lock(cx);
@@ -135,7 +135,7 @@ impl<T: ?Sized> SpinLock<T> {
     /// `preempt_count` does.
     ///
     /// ```
-    /// use alloc_ctx::{KBox, MaySleep, flags::*, state::atomic_depth, sync::SpinLock};
+    /// use alloc_ctx::{KBox, MaySleep, atomic_depth, flags::*, sync::SpinLock};
     /// let slot = SpinLock::new(None);
     /// let stats = SpinLock::new(0);
     /// MaySleep::enter(|cx| {
@@ -450,7 +450,7 @@ pub use self::mutex::{Mutex, MutexContext, MutexGuard};
 #[cfg(feature = "std")]
 mod mutex {
     use super::*;
-    use crate::context::MaySleep;
+    use crate::context::token::MaySleep;
 
     mod sealed {
         pub trait Sealed {}
@@ -588,7 +588,7 @@ mod mutex {
         #[track_caller]
         pub fn lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> MutexGuard<'_, T> {
             let _ = cx;
-            crate::state::might_sleep();
+            crate::context::state::might_sleep();
             MutexGuard { inner: self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }
         }
 

@@ -27,43 +27,40 @@
 use core::fmt;
 use core::ops::BitOr;
 
-use crate::typelevel::{Bool, False, True};
-
-/// The raw kernel bit values, for documentation, tests and FFI glue.
-///
-/// These are plain numbers: nothing in this crate accepts them as flags.
-pub mod bits {
-    /// `__GFP_HIGH`: the request is high priority and may use reserves.
-    pub const HIGH: u32 = 0x20;
-    /// `__GFP_IO`: the allocator may start physical I/O.
-    pub const IO: u32 = 0x40;
-    /// `__GFP_FS`: the allocator may call into the filesystem.
-    pub const FS: u32 = 0x80;
-    /// `__GFP_ZERO`: return zeroed memory.
-    pub const ZERO: u32 = 0x100;
-    /// `__GFP_DIRECT_RECLAIM`: the caller may enter direct reclaim, i.e. sleep.
-    pub const DIRECT_RECLAIM: u32 = 0x400;
-    /// `__GFP_KSWAPD_RECLAIM`: wake kswapd when memory runs low.
-    pub const KSWAPD_RECLAIM: u32 = 0x800;
-    /// `__GFP_NOWARN`: do not report a failure.
-    pub const NOWARN: u32 = 0x2000;
-    /// `__GFP_RETRY_MAYFAIL`: retry hard, but fail eventually.
-    pub const RETRY_MAYFAIL: u32 = 0x4000;
-    /// `__GFP_NOFAIL`: never fail; retry until memory is available.
-    pub const NOFAIL: u32 = 0x8000;
-    /// `__GFP_NORETRY`: one light reclaim attempt, then fail.
-    pub const NORETRY: u32 = 0x10000;
-    /// `__GFP_ACCOUNT`: charge the allocation to the caller's memory cgroup.
-    pub const ACCOUNT: u32 = 0x40_0000;
-
-    /// Every bit this crate knows; [`super::Gfp::from_bits`] rejects others.
-    pub const KNOWN: u32 =
-        HIGH | IO | FS | ZERO | DIRECT_RECLAIM | KSWAPD_RECLAIM | NOWARN | RETRY_MAYFAIL | NOFAIL | NORETRY | ACCOUNT;
-}
+pub use crate::vocab::gfp::{Gfp, bits};
+use crate::vocab::size::KmallocMax;
+use crate::vocab::typelevel::BoolOf;
+pub use crate::vocab::typelevel::{Bool, False, True};
 
 mod sealed {
     pub trait Sealed {}
 }
+
+/// The rules a single constant answers for itself, implemented by the flag
+/// table; [`crate::rules`] re-exports them and implements them for
+/// combinations.
+pub(crate) mod leaf_rules {
+    use super::GfpFlags;
+
+    /// The flags do not contain `__GFP_DIRECT_RECLAIM`: they never sleep.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` may sleep (it contains `__GFP_DIRECT_RECLAIM`); a `#[nowait]` context can only use `GFP_NOWAIT` or `GFP_ATOMIC`",
+        label = "sleeping flags requested through a `NoWait` token",
+        note = "a `NoWait` token stands for a context that must not sleep: a `#[nowait]` function, a spinlocked or interrupt section, or a `nowait_scope`",
+        note = "fix: use `GFP_ATOMIC` (may use the atomic reserve) or `GFP_NOWAIT` and handle the `AllocError`, or allocate before entering the atomic section, through a `MaySleep` token"
+    )]
+    pub trait NonSleeping: GfpFlags {}
+
+    /// The flags do not contain `__GFP_NOFAIL`.
+    #[diagnostic::on_unimplemented(
+        message = "`__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context",
+        label = "NOFAIL requested through a `NoWait` token",
+        note = "a NOFAIL request waits and retries until memory is free, which needs sleeping; a `#[nowait]` function, atomic section or `nowait_scope` must not sleep, so the promise would be broken (the kernel's \"NOFAIL loses\")",
+        note = "fix: drop `__GFP_NOFAIL` and handle the `AllocError`, or make the request before the atomic section, through a `MaySleep` token"
+    )]
+    pub trait NotNoFail: GfpFlags {}
+}
+use leaf_rules::{NonSleeping, NotNoFail};
 
 /// A typed set of GFP flags: one of the kernel constants in this module, or
 /// an [`Or`] of them built with `|`.
@@ -93,7 +90,7 @@ pub trait GfpFlags: sealed::Sealed + Copy + 'static {
     /// The run-time view of these flags.
     #[inline(always)]
     fn gfp(self) -> Gfp {
-        Gfp(Self::BITS)
+        Gfp::new(Self::BITS)
     }
 }
 
@@ -119,7 +116,7 @@ impl<A: GfpFlags, B: GfpFlags> GfpFlags for Or<A, B> {
     /// decided at run time ([`When`]).
     #[inline(always)]
     fn gfp(self) -> Gfp {
-        Gfp(self.0.gfp().0 | self.1.gfp().0)
+        Gfp::new(self.0.gfp().bits() | self.1.gfp().bits())
     }
 }
 
@@ -206,7 +203,7 @@ impl<F: Modifier> GfpFlags for When<F> {
 
     #[inline(always)]
     fn gfp(self) -> Gfp {
-        if self.set { self.flag.gfp() } else { Gfp(0) }
+        if self.set { self.flag.gfp() } else { Gfp::new(0) }
     }
 }
 
@@ -224,272 +221,149 @@ impl<F: Modifier> fmt::Debug for When<F> {
     }
 }
 
-/// Declares one kernel constant as a unit struct (type and value share the
-/// kernel's name) with its bits and properties.
-macro_rules! gfp_flag {
-    (
+/// Whether `bits` contains `bit`, as a type-level boolean.
+type Has<const SET: bool> = <BoolOf<SET> as crate::vocab::typelevel::ToBool>::Bool;
+
+/// The flag table: every kernel constant, declared once.
+///
+/// Each entry gives the doc, the kernel name and the bits; everything else
+/// is derived from them: the unit struct (type and value share the kernel's
+/// name), its [`GfpFlags`] impl with the properties computed from the bits,
+/// `|` and `or`, `Debug` and the name [`Gfp`] prints. A mark after the
+/// bits says what the constant is for the rules: `[sleeps]` (it contains
+/// `__GFP_DIRECT_RECLAIM`, so it is not `NonSleeping`), `[nofail]` (not
+/// `NotNoFail`), `[modifier]` (it has [`Modifier::when`]); a test checks the
+/// marks against the bits. The combination rules of [`crate::rules`] are
+/// written over the properties, so a new flag needs no other edit. Entries
+/// whose bits include another's come first: `Display` takes the first name
+/// whose bits are all set.
+macro_rules! gfp_flags {
+    ($(
         $(#[$doc:meta])*
-        $name:ident = $bits:expr;
-        direct_reclaim: $dr:ty, nofail: $nf:ty, noretry: $nr:ty,
-        retry_mayfail: $rm:ty, zero: $z:ty
-    ) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-        pub struct $name;
+        $name:ident = $bits:expr; $([$kind:ident])?
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+            pub struct $name;
 
-        impl sealed::Sealed for $name {}
+            impl sealed::Sealed for $name {}
 
-        impl GfpFlags for $name {
-            const BITS: u32 = $bits;
-            type DirectReclaim = $dr;
-            type NoFail = $nf;
-            type NoRetry = $nr;
-            type RetryMayFail = $rm;
-            type Zero = $z;
-        }
-
-        impl $name {
-            /// `self | rhs`, usable in a `const`: a driver names its flag
-            /// combination once (`const RX_GFP: Or<GFP_ATOMIC, __GFP_NOWARN> =
-            /// GFP_ATOMIC.or(__GFP_NOWARN);`).
-            #[inline(always)]
-            pub const fn or<R: GfpFlags>(self, rhs: R) -> Or<$name, R> {
-                Or(self, rhs)
+            impl GfpFlags for $name {
+                const BITS: u32 = $bits;
+                type DirectReclaim = Has<{ $bits & bits::DIRECT_RECLAIM != 0 }>;
+                type NoFail = Has<{ $bits & bits::NOFAIL != 0 }>;
+                type NoRetry = Has<{ $bits & bits::NORETRY != 0 }>;
+                type RetryMayFail = Has<{ $bits & bits::RETRY_MAYFAIL != 0 }>;
+                type Zero = Has<{ $bits & bits::ZERO != 0 }>;
             }
-        }
 
-        impl<R: GfpFlags> BitOr<R> for $name {
-            type Output = Or<$name, R>;
-            #[inline(always)]
-            fn bitor(self, rhs: R) -> Self::Output {
-                Or(self, rhs)
+            impl $name {
+                /// `self | rhs`, usable in a `const`: a driver names its flag
+                /// combination once (`const RX_GFP: Or<GFP_ATOMIC, __GFP_NOWARN> =
+                /// GFP_ATOMIC.or(__GFP_NOWARN);`).
+                #[inline(always)]
+                pub const fn or<R: GfpFlags>(self, rhs: R) -> Or<$name, R> {
+                    Or(self, rhs)
+                }
             }
-        }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(stringify!($name))
+            impl<R: GfpFlags> BitOr<R> for $name {
+                type Output = Or<$name, R>;
+                #[inline(always)]
+                fn bitor(self, rhs: R) -> Self::Output {
+                    Or(self, rhs)
+                }
             }
-        }
+
+            impl fmt::Debug for $name {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str(stringify!($name))
+                }
+            }
+
+            gfp_flags!(@rules $name $($kind)?);
+        )*
+
+        /// Every constant's bits and kernel name, in table order.
+        pub(crate) const NAMES: &[(u32, &str)] = &[$(($bits, stringify!($name))),*];
+
+        /// Every constant's bits and its mark (`""`, `"sleeps"`, `"nofail"`,
+        /// `"modifier"`), for the test that checks the marks against the bits.
+        #[cfg(test)]
+        const MARKS: &[(&str, u32, &str)] = &[$((stringify!($name), $bits, stringify!($($kind)?))),*];
+    };
+    // The leaf rules follow the mark: a `sleeps` constant is not
+    // `NonSleeping`, a `nofail` one is not `NotNoFail`.
+    (@rules $name:ident) => {
+        impl NonSleeping for $name {}
+        impl NotNoFail for $name {}
+    };
+    (@rules $name:ident sleeps) => {
+        impl NotNoFail for $name {}
+    };
+    (@rules $name:ident nofail) => {
+        impl NonSleeping for $name {}
+    };
+    (@rules $name:ident modifier) => {
+        impl Modifier for $name {}
+        gfp_flags!(@rules $name);
     };
 }
 
-gfp_flag! {
-    /// `GFP_KERNEL` = `__GFP_RECLAIM | __GFP_IO | __GFP_FS` (0xCC0): the usual
-    /// request from process context. May sleep.
-    GFP_KERNEL = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS;
-    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+gfp_flags! {
     /// `GFP_KERNEL_ACCOUNT` = `GFP_KERNEL | __GFP_ACCOUNT` (0x400CC0): a
     /// `GFP_KERNEL` request charged to the caller's memory cgroup, for
     /// memory a user can make the kernel allocate. May sleep.
-    GFP_KERNEL_ACCOUNT = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS | bits::ACCOUNT;
-    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    GFP_KERNEL_ACCOUNT = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS | bits::ACCOUNT; [sleeps]
+    /// `GFP_KERNEL` = `__GFP_RECLAIM | __GFP_IO | __GFP_FS` (0xCC0): the usual
+    /// request from process context. May sleep.
+    GFP_KERNEL = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO | bits::FS; [sleeps]
     /// `GFP_NOFS` = `__GFP_RECLAIM | __GFP_IO` (0xC40): may sleep, but must
     /// not recurse into the filesystem. Prefer a [`nofs`](crate::MaySleep::nofs)
     /// scope, which masks every request in the section.
-    GFP_NOFS = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO;
-    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    GFP_NOFS = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM | bits::IO; [sleeps]
     /// `GFP_NOIO` = `__GFP_RECLAIM` (0xC00): may sleep, but must not start
     /// I/O. Prefer a [`noio`](crate::MaySleep::noio) scope.
-    GFP_NOIO = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM;
-    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    GFP_NOIO = bits::DIRECT_RECLAIM | bits::KSWAPD_RECLAIM; [sleeps]
     /// `GFP_ATOMIC` = `__GFP_HIGH | __GFP_KSWAPD_RECLAIM` (0x820): does not
     /// sleep and may use the atomic reserve. For interrupt handlers and
     /// spinlocked sections that cannot tolerate failure well.
     GFP_ATOMIC = bits::HIGH | bits::KSWAPD_RECLAIM;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
     /// `GFP_NOWAIT` = `__GFP_KSWAPD_RECLAIM | __GFP_NOWARN` (0x2800): does not
     /// sleep and does not touch reserves; failure is expected and quiet.
     GFP_NOWAIT = bits::KSWAPD_RECLAIM | bits::NOWARN;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
     /// `__GFP_HIGH` (0x20): high priority; may use reserves.
-    __GFP_HIGH = bits::HIGH;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    __GFP_HIGH = bits::HIGH; [modifier]
     /// `__GFP_IO` (0x40): may start physical I/O.
     __GFP_IO = bits::IO;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
     /// `__GFP_FS` (0x80): may call into the filesystem.
     __GFP_FS = bits::FS;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
     /// `__GFP_ZERO` (0x100): the memory is returned zeroed. Byte buffers
     /// requested with it are typed `[u8]` instead of `[MaybeUninit<u8>]`.
-    __GFP_ZERO = bits::ZERO;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: True
-}
-gfp_flag! {
+    __GFP_ZERO = bits::ZERO; [modifier]
     /// `__GFP_DIRECT_RECLAIM` (0x400): the caller may enter direct reclaim,
     /// which sleeps.
-    __GFP_DIRECT_RECLAIM = bits::DIRECT_RECLAIM;
-    direct_reclaim: True, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    __GFP_DIRECT_RECLAIM = bits::DIRECT_RECLAIM; [sleeps]
     /// `__GFP_KSWAPD_RECLAIM` (0x800): wake the background reclaimer.
     __GFP_KSWAPD_RECLAIM = bits::KSWAPD_RECLAIM;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
     /// `__GFP_NOWARN` (0x2000): do not report a failure.
-    __GFP_NOWARN = bits::NOWARN;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    __GFP_NOWARN = bits::NOWARN; [modifier]
     /// `__GFP_RETRY_MAYFAIL` (0x4000): reclaim and retry a bounded number of
     /// times, then fail. Needs direct reclaim.
-    __GFP_RETRY_MAYFAIL = bits::RETRY_MAYFAIL;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: True, zero: False
-}
-gfp_flag! {
+    __GFP_RETRY_MAYFAIL = bits::RETRY_MAYFAIL; [modifier]
     /// `__GFP_NOFAIL` (0x8000): the request cannot fail; it reclaims, sleeps
     /// and retries until it succeeds. Needs direct reclaim, so it is only
     /// accepted through a [`MaySleep`](crate::MaySleep) token, and only with
     /// a size proven at most [`NOFAIL_MAX_SIZE`](crate::size::NOFAIL_MAX_SIZE).
-    __GFP_NOFAIL = bits::NOFAIL;
-    direct_reclaim: False, nofail: True, noretry: False, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    __GFP_NOFAIL = bits::NOFAIL; [nofail]
     /// `__GFP_NORETRY` (0x10000): one light reclaim pass, then fail. Needs
     /// direct reclaim.
-    __GFP_NORETRY = bits::NORETRY;
-    direct_reclaim: False, nofail: False, noretry: True, retry_mayfail: False, zero: False
-}
-gfp_flag! {
+    __GFP_NORETRY = bits::NORETRY; [modifier]
     /// `__GFP_ACCOUNT` (0x400000): charge the memory to the caller's cgroup.
     /// Carried to the backend; the `System` backend ignores it.
-    __GFP_ACCOUNT = bits::ACCOUNT;
-    direct_reclaim: False, nofail: False, noretry: False, retry_mayfail: False, zero: False
+    __GFP_ACCOUNT = bits::ACCOUNT; [modifier]
 }
-
-/// The run-time view of a flags value: what backends and shrinkers see.
-///
-/// Safe code gets one from typed flags ([`GfpFlags::gfp`]) or through the
-/// validating [`Gfp::from_bits`]; there is no complement operator.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Gfp(u32);
-
-impl Gfp {
-    /// The exact kernel bit value.
-    #[inline(always)]
-    pub const fn bits(self) -> u32 {
-        self.0
-    }
-
-    /// Checks `bits` and builds a `Gfp` from it: `None` if it has a bit this
-    /// crate does not know, if it asks for `__GFP_NOFAIL`, `__GFP_NORETRY` or
-    /// `__GFP_RETRY_MAYFAIL` without `__GFP_DIRECT_RECLAIM`, or if it asks
-    /// for `__GFP_NOFAIL` together with a bounded-retry modifier.
-    ///
-    /// ```
-    /// use alloc_ctx::flags::Gfp;
-    /// assert!(Gfp::from_bits(0xCC0).is_some());
-    /// assert!(Gfp::from_bits(0x8000).is_none()); // NOFAIL without reclaim
-    /// assert!(Gfp::from_bits(0x1).is_none()); // __GFP_DMA is not modelled
-    /// ```
-    pub const fn from_bits(bits: u32) -> Option<Gfp> {
-        let retry = bits::NOFAIL | bits::NORETRY | bits::RETRY_MAYFAIL;
-        if bits & !bits::KNOWN != 0 {
-            return None;
-        }
-        if bits & retry != 0 && bits & bits::DIRECT_RECLAIM == 0 {
-            return None;
-        }
-        if bits & bits::NOFAIL != 0 && bits & (bits::NORETRY | bits::RETRY_MAYFAIL) != 0 {
-            return None;
-        }
-        Some(Gfp(bits))
-    }
-
-    /// Builds a `Gfp` from raw bits without any check.
-    ///
-    /// # Safety
-    ///
-    /// A `Gfp` is trusted by backends: `bits` must be a valid combination as
-    /// [`Gfp::from_bits`] defines it, and, if it contains
-    /// `__GFP_DIRECT_RECLAIM`, it may only be passed to a backend from a
-    /// context that may sleep.
-    pub const unsafe fn from_bits_unchecked(bits: u32) -> Gfp {
-        Gfp(bits)
-    }
-
-    /// The flags with `clear` removed: how a NOFS/NOIO scope masks a request
-    /// (crate-internal so safe code cannot complement flags).
-    #[inline(always)]
-    pub(crate) const fn without(self, clear: u32) -> Gfp {
-        Gfp(self.0 & !clear)
-    }
-
-    /// Whether every bit of `other` is set in `self`.
-    #[inline(always)]
-    pub const fn contains(self, other: Gfp) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    #[inline(always)]
-    const fn has(self, bit: u32) -> bool {
-        self.0 & bit != 0
-    }
-
-    /// Contains `__GFP_DIRECT_RECLAIM`: the request may sleep.
-    pub const fn may_sleep(self) -> bool {
-        self.has(bits::DIRECT_RECLAIM)
-    }
-    /// Contains `__GFP_IO`: reclaim may start I/O.
-    pub const fn allows_io(self) -> bool {
-        self.has(bits::IO)
-    }
-    /// Contains `__GFP_FS`: reclaim may call into the filesystem.
-    pub const fn allows_fs(self) -> bool {
-        self.has(bits::FS)
-    }
-    /// Contains `__GFP_ZERO`.
-    pub const fn zeroed(self) -> bool {
-        self.has(bits::ZERO)
-    }
-    /// Contains `__GFP_NOWARN`.
-    pub const fn nowarn(self) -> bool {
-        self.has(bits::NOWARN)
-    }
-    /// Contains `__GFP_NOFAIL`.
-    pub const fn nofail(self) -> bool {
-        self.has(bits::NOFAIL)
-    }
-    /// Contains `__GFP_NORETRY`.
-    pub const fn noretry(self) -> bool {
-        self.has(bits::NORETRY)
-    }
-    /// Contains `__GFP_RETRY_MAYFAIL`.
-    pub const fn retry_mayfail(self) -> bool {
-        self.has(bits::RETRY_MAYFAIL)
-    }
-    /// Contains `__GFP_HIGH`: may use reserves.
-    pub const fn high(self) -> bool {
-        self.has(bits::HIGH)
-    }
-}
-
-impl Modifier for __GFP_NOWARN {}
-impl Modifier for __GFP_HIGH {}
-impl Modifier for __GFP_ZERO {}
-impl Modifier for __GFP_ACCOUNT {}
-impl Modifier for __GFP_NORETRY {}
-impl Modifier for __GFP_RETRY_MAYFAIL {}
 
 impl<F: GfpFlags> From<F> for Gfp {
     fn from(flags: F) -> Gfp {
@@ -497,35 +371,13 @@ impl<F: GfpFlags> From<F> for Gfp {
     }
 }
 
-/// Names used by `Display`, composites first so that `0xCC0` prints as
-/// `GFP_KERNEL` rather than as its four bits.
-const NAMES: &[(u32, &str)] = &[
-    (GFP_KERNEL_ACCOUNT::BITS, "GFP_KERNEL_ACCOUNT"),
-    (GFP_KERNEL::BITS, "GFP_KERNEL"),
-    (GFP_NOFS::BITS, "GFP_NOFS"),
-    (GFP_NOIO::BITS, "GFP_NOIO"),
-    (GFP_ATOMIC::BITS, "GFP_ATOMIC"),
-    (GFP_NOWAIT::BITS, "GFP_NOWAIT"),
-    (bits::HIGH, "__GFP_HIGH"),
-    (bits::IO, "__GFP_IO"),
-    (bits::FS, "__GFP_FS"),
-    (bits::ZERO, "__GFP_ZERO"),
-    (bits::DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM"),
-    (bits::KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM"),
-    (bits::NOWARN, "__GFP_NOWARN"),
-    (bits::RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL"),
-    (bits::NOFAIL, "__GFP_NOFAIL"),
-    (bits::NORETRY, "__GFP_NORETRY"),
-    (bits::ACCOUNT, "__GFP_ACCOUNT"),
-];
-
 /// Prints the flags the way the kernel's `%pGg` does: `GFP_KERNEL|__GFP_ZERO`.
 impl fmt::Display for Gfp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0 {
+        if self.bits() == 0 {
             return f.write_str("0");
         }
-        let mut rest = self.0;
+        let mut rest = self.bits();
         let mut first = true;
         for &(bits, name) in NAMES {
             if rest & bits == bits {
@@ -547,15 +399,41 @@ impl fmt::Display for Gfp {
     }
 }
 
-impl fmt::Debug for Gfp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Gfp({:#x}: {self})", self.0)
-    }
-}
+/// The outcome of a request with flags `F`: `T` for `__GFP_NOFAIL`,
+/// `Result<T, AllocError>` otherwise.
+pub type Outcome<F, T> = <<F as GfpFlags>::NoFail as Bool>::Outcome<T>;
+
+/// The size bound a request with flags `F` accepts: [`NofailMax`](crate::size::NofailMax) for
+/// `__GFP_NOFAIL`, `B` otherwise.
+pub type BoundFor<F, B = KmallocMax> = <<F as GfpFlags>::NoFail as Bool>::SizeBound<B>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marks_of_the_flag_table_agree_with_the_bits() {
+        for &(name, bits, mark) in MARKS {
+            assert_eq!(mark == "sleeps", bits & bits::DIRECT_RECLAIM != 0, "{name}: `sleeps` iff __GFP_DIRECT_RECLAIM");
+            assert_eq!(mark == "nofail", bits & bits::NOFAIL != 0, "{name}: `nofail` iff __GFP_NOFAIL");
+            assert!(["", "sleeps", "nofail", "modifier"].contains(&mark), "{name}: unknown mark {mark}");
+        }
+        assert_eq!(MARKS.len(), NAMES.len());
+    }
+
+    #[test]
+    fn the_flag_table_names_every_constant_once_supersets_first() {
+        for (index, &(bits, name)) in NAMES.iter().enumerate() {
+            assert!(NAMES.iter().filter(|&&(_, other)| other == name).count() == 1, "{name} twice");
+            // A constant listed later never contains an earlier one, or
+            // `Display` would print the smaller name for the larger value.
+            for &(later_bits, later) in &NAMES[index + 1..] {
+                assert!(later_bits & bits != bits || later_bits == bits, "{later} contains {name} but comes after it");
+            }
+            assert_eq!(Gfp::new(bits).to_string(), name, "{name} prints as itself");
+        }
+        assert_eq!(NAMES.len(), 17);
+    }
     use alloc::string::ToString;
 
     /// The bit table of docs/DESIGN.md, i.e. Linux v6.12 gfp_types.h.
@@ -594,7 +472,7 @@ mod tests {
     #[test]
     fn properties_agree_with_bits_for_every_leaf() {
         fn check<F: GfpFlags>(_: F) {
-            let gfp = Gfp(F::BITS);
+            let gfp = Gfp::new(F::BITS);
             assert_eq!(<F::DirectReclaim as Bool>::VALUE, gfp.may_sleep());
             assert_eq!(<F::NoFail as Bool>::VALUE, gfp.nofail());
             assert_eq!(<F::NoRetry as Bool>::VALUE, gfp.noretry());
@@ -625,7 +503,7 @@ mod tests {
         assert_eq!(GFP_KERNEL.gfp().to_string(), "GFP_KERNEL");
         assert_eq!((GFP_ATOMIC | __GFP_ZERO).gfp().to_string(), "GFP_ATOMIC|__GFP_ZERO");
         assert_eq!(GFP_NOIO.gfp().to_string(), "GFP_NOIO");
-        assert_eq!(Gfp(0).to_string(), "0");
+        assert_eq!(Gfp::new(0).to_string(), "0");
         assert_eq!((__GFP_DIRECT_RECLAIM | __GFP_NOFAIL).gfp().to_string(), "__GFP_DIRECT_RECLAIM|__GFP_NOFAIL");
         assert_eq!(alloc::format!("{:?}", GFP_NOFS.gfp()), "Gfp(0xc40: GFP_NOFS)");
     }

@@ -8,7 +8,7 @@
 //! a sleeping `GFP_KERNEL` allocation in atomic context. Installed as the
 //! global allocator of a test binary or a debug build, `CheckingAlloc`
 //! catches them at run time: any allocation made while the thread's atomic
-//! depth ([`crate::state::atomic_depth`]) is raised, and not from inside a
+//! depth ([`crate::atomic_depth`]) is raised, and not from inside a
 //! token request, is a [`Violation`], recorded with its size, thread and a
 //! backtrace that shows the site.
 //!
@@ -26,12 +26,12 @@
 //! #[global_allocator]
 //! static ALLOCATOR: CheckingAlloc = CheckingAlloc::with_policy(Policy::Report);
 //!
-//! use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, Size}};
+//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 //!
 //! fn main() {
 //!     MaySleep::enter(|cx| {
 //!         cx.nowait_scope(|nw| {
-//!             let fine = nw.alloc(GFP_ATOMIC, Size::<Kmalloc>::new(64).unwrap()); // a token request
+//!             let fine = nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap()); // a token request
 //!             let stray = vec![1, 2, 3]; // reported, with a backtrace to this line
 //!         });
 //!     });
@@ -144,7 +144,7 @@ impl<A> CheckingAlloc<A> {
 
     #[inline(always)]
     fn check(&self, size: usize, align: usize, kind: AllocKind) {
-        let depth = crate::state::atomic_depth();
+        let depth = crate::context::state::atomic_depth();
         if depth != 0 {
             self.in_atomic_section(size, align, kind, depth);
         }
@@ -153,7 +153,7 @@ impl<A> CheckingAlloc<A> {
     #[cold]
     #[inline(never)]
     fn in_atomic_section(&self, size: usize, align: usize, kind: AllocKind, depth: u32) {
-        if crate::request::in_request() {
+        if crate::request::serve::in_request() {
             return;
         }
         let Some(_checking) = Checking::enter() else {

@@ -1,8 +1,8 @@
 //! Checked sizes.
 //!
 //! A byte count reaches the allocation fast path only as a [`Size<B>`]: a
-//! value proven at most the maximum of bound `B` ([`Kmalloc`], [`Kvmalloc`],
-//! [`Nofail`], [`SlabCache`]). Safe code builds one only through a check:
+//! value proven at most the maximum of bound `B` ([`KmallocMax`], [`KvmallocMax`],
+//! [`NofailMax`], [`SlabCacheMax`]). Safe code builds one only through a check:
 //! at run time with [`Size::new`] / [`array_size`] / [`struct_size`] (a
 //! [`SizeError`] names the bound and the excess), or when the program is
 //! built with [`Size::of`] and [`const_size!`](crate::const_size).
@@ -12,16 +12,16 @@
 //! later arithmetic, so it is rejected by every bound.
 //!
 //! ```
-//! use alloc_ctx::size::{array_size, Kmalloc, Kvmalloc, Nofail, Size};
+//! use alloc_ctx::size::{array_size, KmallocMax, KvmallocMax, NofailMax, Size};
 //!
-//! let ring = array_size::<u64, Kvmalloc>(4096)?;
+//! let ring = array_size::<u64, KvmallocMax>(4096)?;
 //! assert_eq!(ring.get(), 32 * 1024);
 //! // 32 KiB is fine for kvmalloc but too much for a NOFAIL request:
-//! let err = Size::<Nofail>::try_from(ring).unwrap_err();
+//! let err = Size::<NofailMax>::try_from(ring).unwrap_err();
 //! assert_eq!(err.to_string(), "32768 bytes exceeds NOFAIL_MAX_SIZE (8192 bytes, order-1 page allocation) by 24576 bytes");
 //! // Overflow is an error too, never a wrapped small size:
-//! assert!(array_size::<u64, Kmalloc>(usize::MAX / 4).is_err());
-//! # Ok::<(), alloc_ctx::SizeError>(())
+//! assert!(array_size::<u64, KmallocMax>(usize::MAX / 4).is_err());
+//! # Ok::<(), alloc_ctx::size::SizeError>(())
 //! ```
 
 use core::fmt;
@@ -38,10 +38,6 @@ pub const KVMALLOC_MAX_SIZE: usize = i32::MAX as usize;
 pub const PAGE_SIZE: usize = 4096;
 /// The page allocator warns on `__GFP_NOFAIL` above order 1: `PAGE_SIZE << 1`.
 pub const NOFAIL_MAX_SIZE: usize = PAGE_SIZE << 1;
-/// `PAGE_ALLOC_COSTLY_ORDER`: above it, reclaim may give up.
-pub const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
-/// `MAX_PAGE_ORDER`: the largest buddy allocation.
-pub const MAX_PAGE_ORDER: u32 = 10;
 
 mod sealed {
     pub trait Sealed {}
@@ -68,119 +64,251 @@ pub trait Bound: sealed::Sealed + 'static {
     /// The build-time error for a type too large for this bound: what the
     /// limit is and what to do instead.
     const TOO_LARGE: &'static str;
+    /// This bound, as a value a [`SizeError`] carries.
+    #[doc(hidden)]
+    const ID: BoundId;
 }
 
-macro_rules! bound {
-    ($(#[$doc:meta])* $name:ident, $max:expr, $kernel_name:literal, $source:literal, $too_large:literal) => {
-        $(#[$doc])*
-        #[derive(Debug)]
-        pub enum $name {}
-        impl sealed::Sealed for $name {}
-        impl Bound for $name {
-            const MAX: usize = $max;
-            const NAME: &'static str = $kernel_name;
-            const SOURCE: &'static str = $source;
-            const TOO_LARGE: &'static str = $too_large;
+/// The bound table: every size bound, declared once, from the strictest
+/// up. Each step `[…]` holds bounds of equal maximum; each later step's
+/// maximum is at least the earlier ones'.
+///
+/// From the table come the marker types and their [`Bound`] impls,
+/// [`BoundId`] (what an error carries), and the lattice between the
+/// bounds: a size of a stricter bound is accepted where a wider one is
+/// asked for ([`SizeFor`]) and widens with `From`; the other way is a
+/// checked `TryFrom`. A new bound is one entry here (plus its ui cases);
+/// a test checks the table's order against the maxima.
+macro_rules! bounds {
+    ($(
+        [$(
+            $(#[$doc:meta])*
+            $name:ident: max $max:expr, name $kernel_name:literal, source $source:literal,
+                too_large $too_large:literal;
+        )+]
+    )+) => {
+        $($(
+            $(#[$doc])*
+            #[derive(Debug)]
+            pub enum $name {}
+            impl sealed::Sealed for $name {}
+            impl Bound for $name {
+                const MAX: usize = $max;
+                const NAME: &'static str = $kernel_name;
+                const SOURCE: &'static str = $source;
+                const TOO_LARGE: &'static str = $too_large;
+                const ID: BoundId = BoundId::$name;
+            }
+        )+)+
+
+        mod id {
+            use super::{Bound, $($($name),+),+};
+
+            /// Which bound rejected a size: one byte, so that a
+            /// [`SizeError`](super::SizeError) and an `AllocError` stay two
+            /// words. Public only to be named by [`Bound::ID`], in a
+            /// private module.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[allow(clippy::enum_variant_names)] // named after the bound types
+            pub enum BoundId {
+                $($($name,)+)+
+            }
+
+            impl BoundId {
+                pub(crate) const fn max(self) -> usize {
+                    match self { $($(BoundId::$name => <$name as Bound>::MAX,)+)+ }
+                }
+                pub(crate) const fn name(self) -> &'static str {
+                    match self { $($(BoundId::$name => <$name as Bound>::NAME,)+)+ }
+                }
+                pub(crate) const fn source(self) -> &'static str {
+                    match self { $($(BoundId::$name => <$name as Bound>::SOURCE,)+)+ }
+                }
+            }
         }
+        pub(crate) use id::BoundId;
+
+        /// The table's bounds with their maxima, strictest first, grouped
+        /// by step (for the test of its order).
+        #[cfg(test)]
+        const STEPS: &[&[(&str, usize)]] = &[$(&[$((stringify!($name), <$name as Bound>::MAX)),+]),+];
+
+        lattice!($([$($name)+])+);
     };
 }
 
-bound!(
-    /// `kmalloc`: at most [`KMALLOC_MAX_SIZE`] (4 MiB). The bound of [`KVec`](crate::KVec).
-    Kmalloc, KMALLOC_MAX_SIZE, "KMALLOC_MAX_SIZE", "kmalloc",
-    "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it; use a kvmalloc-bounded size (`Size<Kvmalloc>`, `KVVec`)"
-);
-bound!(
-    /// `kvmalloc`: at most `INT_MAX`. The bound of [`KVVec`](crate::KVVec).
-    Kvmalloc, KVMALLOC_MAX_SIZE, "INT_MAX", "kvmalloc",
-    "the type is larger than INT_MAX bytes, the most kvmalloc accepts: split the allocation"
-);
-bound!(
+/// The lattice of [`bounds!`]'s steps: every bound accepts sizes of its own
+/// step and of every earlier one; sizes widen to later steps with `From` and
+/// narrow to earlier ones with `TryFrom`.
+macro_rules! lattice {
+    () => {};
+    // Within a step: each size is accepted by each bound of the step.
+    (@step [$($a:ident)+] $b:tt) => {
+        $(lattice!(@accept $a $b);)+
+    };
+    (@accept $a:ident [$($b:ident)+]) => {
+        $(impl SizeFor<$b> for Size<$a> {
+            #[inline(always)]
+            fn bytes(self) -> usize {
+                self.bytes
+            }
+        })+
+    };
+    // `$narrow` is an earlier step than `$wide`.
+    (@wider [$($narrow:ident)+] $wide:tt) => {
+        $(lattice!(@widen $narrow $wide);)+
+    };
+    (@widen $narrow:ident [$($wide:ident)+]) => {
+        $(
+            impl SizeFor<$wide> for Size<$narrow> {
+                #[inline(always)]
+                fn bytes(self) -> usize {
+                    self.bytes
+                }
+            }
+            impl From<Size<$narrow>> for Size<$wide> {
+                fn from(size: Size<$narrow>) -> Size<$wide> {
+                    size.widen()
+                }
+            }
+            impl TryFrom<Size<$wide>> for Size<$narrow> {
+                type Error = SizeError;
+                fn try_from(size: Size<$wide>) -> Result<Size<$narrow>, SizeError> {
+                    size.recheck()
+                }
+            }
+        )+
+    };
+    // The first step, then the rest.
+    ($first:tt $($rest:tt)*) => {
+        lattice!(@step $first $first);
+        $(lattice!(@wider $first $rest);)*
+        lattice!($($rest)*);
+    };
+}
+
+bounds! {
+    [
     /// `__GFP_NOFAIL` requests: at most [`NOFAIL_MAX_SIZE`] (8 KiB, an order-1
     /// page allocation). The only size a NOFAIL request accepts.
-    Nofail, NOFAIL_MAX_SIZE, "NOFAIL_MAX_SIZE", "order-1 page allocation",
-    "the type is larger than NOFAIL_MAX_SIZE (8 KiB, an order-1 page allocation): a `__GFP_NOFAIL` request cannot promise it; drop `__GFP_NOFAIL` and handle the `AllocError`, or split the allocation"
-);
-bound!(
+        NofailMax: max NOFAIL_MAX_SIZE, name "NOFAIL_MAX_SIZE", source "order-1 page allocation",
+            too_large "the type is larger than NOFAIL_MAX_SIZE (8 KiB, an order-1 page allocation): a `__GFP_NOFAIL` request cannot promise it; drop `__GFP_NOFAIL` and handle the `AllocError`, or split the allocation";
+    /// A slab class: at most [`KMALLOC_MAX_CACHE_SIZE`] (8 KiB).
+        SlabCacheMax: max KMALLOC_MAX_CACHE_SIZE, name "KMALLOC_MAX_CACHE_SIZE", source "largest slab class",
+            too_large "the type is larger than KMALLOC_MAX_CACHE_SIZE (8 KiB), the largest slab class: use a kmalloc-bounded size";
+    ]
+    [
+    /// `kmalloc`: at most [`KMALLOC_MAX_SIZE`] (4 MiB). The bound of [`KVec`](crate::KVec).
+        KmallocMax: max KMALLOC_MAX_SIZE, name "KMALLOC_MAX_SIZE", source "kmalloc",
+            too_large "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it; use a kvmalloc-bounded size (`Size<KvmallocMax>`, `KVVec`)";
+    ]
+    [
+    /// `kvmalloc`: at most `INT_MAX`. The bound of [`KVVec`](crate::KVVec).
+        KvmallocMax: max KVMALLOC_MAX_SIZE, name "INT_MAX", source "kvmalloc",
+            too_large "the type is larger than INT_MAX bytes, the most kvmalloc accepts: split the allocation";
+    ]
+    [
     /// `vmalloc`: at most `isize::MAX`, the largest Rust `Layout` (vmalloc has
     /// no fixed maximum of its own; it refuses sizes above the total RAM at
     /// run time). The bound of [`VVec`](crate::VVec) and [`VBox`](crate::VBox).
-    Vmalloc, isize::MAX as usize, "isize::MAX", "vmalloc, the largest Rust Layout",
-    "the type is larger than isize::MAX bytes, the largest Rust type: split the allocation"
-);
-bound!(
-    /// A slab class: at most [`KMALLOC_MAX_CACHE_SIZE`] (8 KiB).
-    SlabCache, KMALLOC_MAX_CACHE_SIZE, "KMALLOC_MAX_CACHE_SIZE", "largest slab class",
-    "the type is larger than KMALLOC_MAX_CACHE_SIZE (8 KiB), the largest slab class: use a kmalloc-bounded size"
-);
+        VmallocMax: max isize::MAX as usize, name "isize::MAX", source "vmalloc, the largest Rust Layout",
+            too_large "the type is larger than isize::MAX bytes, the largest Rust type: split the allocation";
+    ]
+}
 
-/// A size was rejected by a bound.
+/// A size was rejected by a bound: it names the bound, its maximum and
+/// the rejected size.
 ///
-/// Only this crate creates one (the variants are `#[non_exhaustive]`), so
-/// its fields always describe a real rejection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SizeError {
-    /// The computation overflowed and saturated at `usize::MAX`.
-    #[non_exhaustive]
-    #[error(
-        "size computation overflowed (saturated at usize::MAX), so it exceeds {bound} ({max} bytes, {source_name})"
-    )]
-    Overflow {
-        /// The kernel name of the bound.
-        bound: &'static str,
-        /// The bound's maximum in bytes.
-        max: usize,
-        /// Where the bound comes from.
-        source_name: &'static str,
-    },
-    /// The size is larger than the bound.
-    #[non_exhaustive]
-    #[error("{requested} bytes exceeds {bound} ({max} bytes, {source_name}) by {excess} bytes", excess = .requested.saturating_sub(*.max))]
-    TooLarge {
-        /// The kernel name of the bound.
-        bound: &'static str,
-        /// The bound's maximum in bytes.
-        max: usize,
-        /// Where the bound comes from.
-        source_name: &'static str,
-        /// The rejected size.
-        requested: usize,
-    },
+/// Two words (the size and a one-byte bound), so a `Result<Size<B>,
+/// SizeError>` returns in registers. Only this crate creates one, so it
+/// always describes a real rejection.
+///
+/// ```
+/// use alloc_ctx::size::{KmallocMax, Size, array_size};
+/// let error = Size::<KmallocMax>::new(5 << 20).unwrap_err();
+/// assert_eq!((error.bound(), error.max(), error.requested()), ("KMALLOC_MAX_SIZE", 4 << 20, 5 << 20));
+/// assert_eq!(error.to_string(), "5242880 bytes exceeds KMALLOC_MAX_SIZE (4194304 bytes, kmalloc) by 1048576 bytes");
+/// let overflow = array_size::<u64, KmallocMax>(usize::MAX / 4).unwrap_err();
+/// assert!(overflow.is_overflow());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SizeError {
+    /// The rejected size; `usize::MAX` when the computation overflowed.
+    requested: usize,
+    bound: BoundId,
 }
 
 impl SizeError {
-    const fn new<B: Bound>(requested: usize) -> SizeError {
-        if requested == usize::MAX {
-            SizeError::Overflow { bound: B::NAME, max: B::MAX, source_name: B::SOURCE }
-        } else {
-            SizeError::TooLarge { bound: B::NAME, max: B::MAX, source_name: B::SOURCE, requested }
-        }
+    pub(crate) const fn new<B: Bound>(requested: usize) -> SizeError {
+        SizeError { requested, bound: B::ID }
+    }
+
+    pub(crate) const fn from_parts(requested: usize, bound: BoundId) -> SizeError {
+        SizeError { requested, bound }
+    }
+
+    pub(crate) const fn bound_id(&self) -> BoundId {
+        self.bound
     }
 
     /// The kernel name of the bound that was exceeded (e.g. `"INT_MAX"`).
     pub const fn bound(&self) -> &'static str {
-        match self {
-            SizeError::Overflow { bound, .. } | SizeError::TooLarge { bound, .. } => bound,
-        }
+        self.bound.name()
     }
 
     /// The bound's maximum in bytes.
     pub const fn max(&self) -> usize {
-        match self {
-            SizeError::Overflow { max, .. } | SizeError::TooLarge { max, .. } => *max,
-        }
+        self.bound.max()
+    }
+
+    /// Where the bound comes from (e.g. `"kvmalloc"`).
+    pub const fn source(&self) -> &'static str {
+        self.bound.source()
+    }
+
+    /// The rejected size in bytes (`usize::MAX` for an overflow).
+    pub const fn requested(&self) -> usize {
+        self.requested
+    }
+
+    /// Whether the size computation overflowed (and saturated at
+    /// `usize::MAX`), rather than giving a size over the bound.
+    pub const fn is_overflow(&self) -> bool {
+        self.requested == usize::MAX
     }
 
     /// By how many bytes the request exceeded the bound (`usize::MAX - max`
     /// for an overflow).
     pub const fn excess(&self) -> usize {
-        match self {
-            SizeError::Overflow { max, .. } => usize::MAX - *max,
-            SizeError::TooLarge { max, requested, .. } => requested.saturating_sub(*max),
+        self.requested.saturating_sub(self.max())
+    }
+}
+
+impl fmt::Display for SizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (bound, max, source) = (self.bound(), self.max(), self.source());
+        if self.is_overflow() {
+            write!(
+                f,
+                "size computation overflowed (saturated at usize::MAX), so it exceeds {bound} ({max} bytes, {source})"
+            )
+        } else {
+            write!(f, "{} bytes exceeds {bound} ({max} bytes, {source}) by {} bytes", self.requested, self.excess())
         }
     }
 }
+
+impl fmt::Debug for SizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SizeError")
+            .field("requested", &self.requested)
+            .field("bound", &self.bound())
+            .field("max", &self.max())
+            .finish()
+    }
+}
+
+impl core::error::Error for SizeError {}
 
 /// A byte count proven at most `B::MAX`.
 ///
@@ -223,9 +351,9 @@ impl<B: Bound> Size<B> {
     /// Checks `bytes` against the bound.
     ///
     /// ```
-    /// use alloc_ctx::size::{Kmalloc, Size, KMALLOC_MAX_SIZE};
-    /// assert!(Size::<Kmalloc>::new(KMALLOC_MAX_SIZE).is_ok());
-    /// let err = Size::<Kmalloc>::new(KMALLOC_MAX_SIZE + 1).unwrap_err();
+    /// use alloc_ctx::size::{KmallocMax, Size, KMALLOC_MAX_SIZE};
+    /// assert!(Size::<KmallocMax>::new(KMALLOC_MAX_SIZE).is_ok());
+    /// let err = Size::<KmallocMax>::new(KMALLOC_MAX_SIZE + 1).unwrap_err();
     /// assert_eq!(err.bound(), "KMALLOC_MAX_SIZE");
     /// assert_eq!(err.excess(), 1);
     /// ```
@@ -239,15 +367,15 @@ impl<B: Bound> Size<B> {
     /// evaluate generic constants).
     ///
     /// ```
-    /// use alloc_ctx::size::{Nofail, Size};
-    /// const HEADER: Size<Nofail> = Size::of::<[u64; 16]>();
+    /// use alloc_ctx::size::{NofailMax, Size};
+    /// const HEADER: Size<NofailMax> = Size::of::<[u64; 16]>();
     /// assert_eq!(HEADER.get(), 128);
     /// ```
     ///
     /// ```compile_fail,E0080
-    /// use alloc_ctx::size::{Nofail, Size};
+    /// use alloc_ctx::size::{NofailMax, Size};
     /// // 16 KiB does not fit an order-1 NOFAIL request: the build fails.
-    /// const TOO_BIG: Size<Nofail> = Size::of::<[u8; 16384]>();
+    /// const TOO_BIG: Size<NofailMax> = Size::of::<[u8; 16384]>();
     /// ```
     #[inline(always)]
     pub const fn of<T>() -> Size<B> {
@@ -262,8 +390,8 @@ impl<B: Bound> Size<B> {
         self.bytes
     }
 
-    /// Re-checks this size against another bound (e.g. a `Size<Kmalloc>`
-    /// before a NOFAIL request, which needs a `Size<Nofail>`).
+    /// Re-checks this size against another bound (e.g. a `Size<KmallocMax>`
+    /// before a NOFAIL request, which needs a `Size<NofailMax>`).
     #[inline]
     pub const fn recheck<B2: Bound>(self) -> Result<Size<B2>, SizeError> {
         Size::<B2>::new(self.bytes)
@@ -297,22 +425,22 @@ impl<B: Bound> From<Size<B>> for usize {
 /// allocation fast path accepts.
 ///
 /// `Size<B>` is accepted where `B` is asked for, and so is any size of a
-/// stricter bound (a `Size<Nofail>` where `Kmalloc` is asked for). A raw
+/// stricter bound (a `Size<NofailMax>` where `KmallocMax` is asked for). A raw
 /// `usize` never is, and no other type can claim to be checked: the trait
 /// is sealed.
 ///
 /// ```compile_fail,E0277
-/// use alloc_ctx::{MaySleep, flags::*, size::{Kmalloc, SizeFor}};
+/// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, SizeFor}};
 /// #[derive(Clone, Copy)]
 /// struct Forged;
-/// impl SizeFor<Kmalloc> for Forged { // error: the trait is sealed
+/// impl SizeFor<KmallocMax> for Forged { // error: the trait is sealed
 ///     fn bytes(self) -> usize { 1 << 40 }
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a size checked against the `{B}` bound",
     label = "this size has not been proven to fit `{B}`",
-    note = "sizes reach the allocation fast path only as `Size<B>` values, checked against the allocator's maximum (and NOFAIL requests only accept `Size<Nofail>`, at most 8 KiB)",
+    note = "sizes reach the allocation fast path only as `Size<B>` values, checked against the allocator's maximum (and NOFAIL requests only accept `Size<NofailMax>`, at most 8 KiB)",
     note = "fix: check it first: `Size::<{B}>::new(bytes)?`, `array_size::<T, {B}>(count)?`, or `Size::<{B}>::try_from(wider_size)?`"
 )]
 pub trait SizeFor<B: Bound>: sealed::CheckedSize + Copy {
@@ -320,57 +448,7 @@ pub trait SizeFor<B: Bound>: sealed::CheckedSize + Copy {
     fn bytes(self) -> usize;
 }
 
-/// Declares that sizes of bound `$from` are valid for bound `$to` (every
-/// pair where `$from::MAX <= $to::MAX`), plus the matching `From`/`TryFrom`.
 impl<B: Bound> sealed::CheckedSize for Size<B> {}
-
-macro_rules! size_for {
-    ($($from:ident => $to:ident),* $(,)?) => {$(
-        impl SizeFor<$to> for Size<$from> {
-            #[inline(always)]
-            fn bytes(self) -> usize {
-                self.bytes
-            }
-        }
-    )*};
-}
-size_for!(
-    Kmalloc => Kmalloc, Kvmalloc => Kvmalloc, Nofail => Nofail, SlabCache => SlabCache,
-    Nofail => Kmalloc, Nofail => Kvmalloc, Nofail => SlabCache,
-    SlabCache => Kmalloc, SlabCache => Kvmalloc, SlabCache => Nofail,
-    Kmalloc => Kvmalloc,
-    Vmalloc => Vmalloc, Nofail => Vmalloc, SlabCache => Vmalloc, Kmalloc => Vmalloc, Kvmalloc => Vmalloc,
-);
-
-macro_rules! widening {
-    ($($from:ident => $to:ident),* $(,)?) => {$(
-        impl From<Size<$from>> for Size<$to> {
-            fn from(size: Size<$from>) -> Size<$to> {
-                size.widen()
-            }
-        }
-    )*};
-}
-widening!(
-    Nofail => Kmalloc, Nofail => Kvmalloc, SlabCache => Kmalloc, SlabCache => Kvmalloc,
-    Kmalloc => Kvmalloc,
-    Nofail => Vmalloc, SlabCache => Vmalloc, Kmalloc => Vmalloc, Kvmalloc => Vmalloc,
-);
-
-macro_rules! narrowing {
-    ($($from:ident => $to:ident),* $(,)?) => {$(
-        impl TryFrom<Size<$from>> for Size<$to> {
-            type Error = SizeError;
-            fn try_from(size: Size<$from>) -> Result<Size<$to>, SizeError> {
-                size.recheck()
-            }
-        }
-    )*};
-}
-narrowing!(
-    Kmalloc => Nofail, Kmalloc => SlabCache, Kvmalloc => Kmalloc, Kvmalloc => Nofail,
-    Kvmalloc => SlabCache,
-);
 
 /// Saturating size arithmetic, after `include/linux/overflow.h`.
 ///
@@ -467,11 +545,11 @@ pub mod overflow {
 /// The size of `[T; count]`, checked against bound `B`.
 ///
 /// ```
-/// use alloc_ctx::size::{array_size, Kvmalloc, KVMALLOC_MAX_SIZE};
-/// assert_eq!(array_size::<u32, Kvmalloc>(10)?.get(), 40);
-/// let err = array_size::<u32, Kvmalloc>(KVMALLOC_MAX_SIZE / 4 + 1).unwrap_err();
+/// use alloc_ctx::size::{array_size, KvmallocMax, KVMALLOC_MAX_SIZE};
+/// assert_eq!(array_size::<u32, KvmallocMax>(10)?.get(), 40);
+/// let err = array_size::<u32, KvmallocMax>(KVMALLOC_MAX_SIZE / 4 + 1).unwrap_err();
 /// assert_eq!(err.bound(), "INT_MAX");
-/// # Ok::<(), alloc_ctx::SizeError>(())
+/// # Ok::<(), alloc_ctx::size::SizeError>(())
 /// ```
 #[inline]
 pub const fn array_size<T, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
@@ -501,11 +579,11 @@ pub const fn flex_array_size<E, B: Bound>(count: usize) -> Result<Size<B>, SizeE
 /// [`overflow::struct_size`]), checked against `B`.
 ///
 /// ```
-/// use alloc_ctx::size::{struct_size, Kmalloc};
+/// use alloc_ctx::size::{struct_size, KmallocMax};
 /// #[repr(C)]
 /// struct Header { len: u32, flags: u16 } // 8 bytes with padding
-/// assert_eq!(struct_size::<Header, u64, Kmalloc>(3)?.get(), 8 + 24);
-/// # Ok::<(), alloc_ctx::SizeError>(())
+/// assert_eq!(struct_size::<Header, u64, KmallocMax>(3)?.get(), 8 + 24);
+/// # Ok::<(), alloc_ctx::size::SizeError>(())
 /// ```
 #[inline]
 pub const fn struct_size<H, E, B: Bound>(count: usize) -> Result<Size<B>, SizeError> {
@@ -537,15 +615,15 @@ pub const fn struct_size<H, E, B: Bound>(count: usize) -> Result<Size<B>, SizeEr
 /// [`Size::of`], which is checked when the program is built.
 ///
 /// ```
-/// use alloc_ctx::{const_size, size::{Nofail, Size}};
-/// const SMALL: Size<Nofail> = const_size!(Nofail, 4096);
+/// use alloc_ctx::{const_size, size::{NofailMax, Size}};
+/// const SMALL: Size<NofailMax> = const_size!(NofailMax, 4096);
 /// assert_eq!(SMALL.get(), 4096);
 /// ```
 ///
 /// ```compile_fail,E0080
-/// use alloc_ctx::{const_size, size::{Nofail, Size}};
-/// fn control_block() -> Size<Nofail> {
-///     const_size!(Nofail, 8193) // over 8 KiB: rejected by `cargo check`
+/// use alloc_ctx::{const_size, size::{NofailMax, Size}};
+/// fn control_block() -> Size<NofailMax> {
+///     const_size!(NofailMax, 8193) // over 8 KiB: rejected by `cargo check`
 /// }
 /// ```
 #[macro_export]
@@ -571,6 +649,17 @@ macro_rules! const_size {
 mod tests {
     use super::overflow::{align_up, size_add, size_mul, size_sub};
     use super::*;
+
+    #[test]
+    fn the_bound_table_goes_from_strictest_to_widest() {
+        for step in STEPS {
+            assert!(step.iter().all(|&(_, max)| max == step[0].1), "a step holds equal maxima: {step:?}");
+        }
+        for pair in STEPS.windows(2) {
+            assert!(pair[0][0].1 < pair[1][0].1, "steps widen: {:?} before {:?}", pair[0], pair[1]);
+        }
+        assert_eq!(STEPS.iter().map(|step| step.len()).sum::<usize>(), 5);
+    }
     use alloc::string::ToString;
 
     fn bound_accepts_max_rejects_max_plus_one<B: Bound>() {
@@ -583,23 +672,23 @@ mod tests {
 
     #[test]
     fn each_bound_accepts_its_maximum_and_rejects_one_more() {
-        bound_accepts_max_rejects_max_plus_one::<Kmalloc>();
-        bound_accepts_max_rejects_max_plus_one::<Kvmalloc>();
-        bound_accepts_max_rejects_max_plus_one::<Nofail>();
-        bound_accepts_max_rejects_max_plus_one::<SlabCache>();
-        assert_eq!(Kmalloc::MAX, 4_194_304);
-        assert_eq!(Kvmalloc::MAX, 2_147_483_647);
-        assert_eq!(Nofail::MAX, 8192);
-        assert_eq!(SlabCache::MAX, 8192);
+        bound_accepts_max_rejects_max_plus_one::<KmallocMax>();
+        bound_accepts_max_rejects_max_plus_one::<KvmallocMax>();
+        bound_accepts_max_rejects_max_plus_one::<NofailMax>();
+        bound_accepts_max_rejects_max_plus_one::<SlabCacheMax>();
+        assert_eq!(KmallocMax::MAX, 4_194_304);
+        assert_eq!(KvmallocMax::MAX, 2_147_483_647);
+        assert_eq!(NofailMax::MAX, 8192);
+        assert_eq!(SlabCacheMax::MAX, 8192);
     }
 
     #[test]
     fn saturation_is_an_overflow_error_for_every_bound() {
         let saturated = size_mul(usize::MAX / 2, 3);
         assert_eq!(saturated, usize::MAX);
-        assert!(matches!(Size::<Kvmalloc>::new(saturated), Err(SizeError::Overflow { .. })));
-        assert!(matches!(Size::<Nofail>::new(saturated), Err(SizeError::Overflow { .. })));
-        let msg = Size::<Kvmalloc>::new(saturated).unwrap_err().to_string();
+        assert!(matches!(Size::<KvmallocMax>::new(saturated), Err(e) if e.is_overflow()));
+        assert!(matches!(Size::<NofailMax>::new(saturated), Err(e) if e.is_overflow()));
+        let msg = Size::<KvmallocMax>::new(saturated).unwrap_err().to_string();
         assert!(msg.contains("overflowed") && msg.contains("INT_MAX"), "{msg}");
     }
 
@@ -663,21 +752,21 @@ mod tests {
             usize::MAX,
         ];
         for count in counts {
-            assert_eq!(array_size::<u64, Kmalloc>(count), Size::new(overflow::array_size(count, 8)), "{count}");
-            assert_eq!(array_size::<(), Kvmalloc>(count), Size::new(overflow::array_size(count, 0)), "{count}");
-            assert_eq!(array_size::<[u8; 3], Nofail>(count), Size::new(overflow::array_size(count, 3)), "{count}");
+            assert_eq!(array_size::<u64, KmallocMax>(count), Size::new(overflow::array_size(count, 8)), "{count}");
+            assert_eq!(array_size::<(), KvmallocMax>(count), Size::new(overflow::array_size(count, 0)), "{count}");
+            assert_eq!(array_size::<[u8; 3], NofailMax>(count), Size::new(overflow::array_size(count, 3)), "{count}");
             assert_eq!(
-                struct_size::<Header, u64, Kmalloc>(count),
+                struct_size::<Header, u64, KmallocMax>(count),
                 Size::new(overflow::struct_size::<Header, u64>(count)),
                 "{count}"
             );
             assert_eq!(
-                struct_size::<Header, u8, Nofail>(count),
+                struct_size::<Header, u8, NofailMax>(count),
                 Size::new(overflow::struct_size::<Header, u8>(count)),
                 "{count}"
             );
             assert_eq!(
-                struct_size::<u64, (), Kvmalloc>(count),
+                struct_size::<u64, (), KvmallocMax>(count),
                 Size::new(overflow::struct_size::<u64, ()>(count)),
                 "{count}"
             );
@@ -708,19 +797,19 @@ mod tests {
 
     #[test]
     fn typed_helpers_check_the_bound() {
-        assert_eq!(array_size::<u64, Kmalloc>(KMALLOC_MAX_SIZE / 8).map(Size::get), Ok(KMALLOC_MAX_SIZE));
-        assert_eq!(array_size::<u64, Kmalloc>(KMALLOC_MAX_SIZE / 8 + 1).unwrap_err().excess(), 8);
-        assert_eq!(array3_size::<u16, Nofail>(4, 32, 32).map(Size::get), Ok(8192));
-        assert!(array3_size::<u16, Nofail>(4, 32, 33).is_err());
-        assert_eq!(flex_array_size::<u32, Nofail>(2048).map(Size::get), Ok(8192));
+        assert_eq!(array_size::<u64, KmallocMax>(KMALLOC_MAX_SIZE / 8).map(Size::get), Ok(KMALLOC_MAX_SIZE));
+        assert_eq!(array_size::<u64, KmallocMax>(KMALLOC_MAX_SIZE / 8 + 1).unwrap_err().excess(), 8);
+        assert_eq!(array3_size::<u16, NofailMax>(4, 32, 32).map(Size::get), Ok(8192));
+        assert!(array3_size::<u16, NofailMax>(4, 32, 33).is_err());
+        assert_eq!(flex_array_size::<u32, NofailMax>(2048).map(Size::get), Ok(8192));
         #[repr(C)]
         struct Header {
             _len: u8,
         }
         // 1-byte header padded to u64's alignment, then 2 elements.
-        assert_eq!(struct_size::<Header, u64, Kmalloc>(2).map(Size::get), Ok(8 + 16));
+        assert_eq!(struct_size::<Header, u64, KmallocMax>(2).map(Size::get), Ok(8 + 16));
         assert_eq!(
-            struct_size::<Header, u64, Kmalloc>(2).map(Size::get),
+            struct_size::<Header, u64, KmallocMax>(2).map(Size::get),
             Ok(core::alloc::Layout::new::<Header>()
                 .extend(core::alloc::Layout::array::<u64>(2).unwrap())
                 .unwrap()
@@ -732,20 +821,20 @@ mod tests {
 
     #[test]
     fn conversions_between_bounds() {
-        let small = Size::<Nofail>::of::<[u8; 100]>();
-        let widened: Size<Kvmalloc> = small.into();
+        let small = Size::<NofailMax>::of::<[u8; 100]>();
+        let widened: Size<KvmallocMax> = small.into();
         assert_eq!(widened.get(), 100);
-        let big = Size::<Kmalloc>::new(9000).unwrap();
-        let err = Size::<Nofail>::try_from(big).unwrap_err();
+        let big = Size::<KmallocMax>::new(9000).unwrap();
+        let err = Size::<NofailMax>::try_from(big).unwrap_err();
         assert_eq!((err.bound(), err.max(), err.excess()), ("NOFAIL_MAX_SIZE", 8192, 808));
-        assert_eq!(Size::<Nofail>::try_from(Size::<Kmalloc>::new(8192).unwrap()).map(Size::get), Ok(8192));
+        assert_eq!(Size::<NofailMax>::try_from(Size::<KmallocMax>::new(8192).unwrap()).map(Size::get), Ok(8192));
         assert_eq!(usize::from(big), 9000);
         assert_eq!(alloc::format!("{big:?}"), "Size<KMALLOC_MAX_SIZE>(9000)");
     }
 
     #[test]
     fn const_size_macro() {
-        const S: Size<Kmalloc> = crate::const_size!(Kmalloc, 4096);
+        const S: Size<KmallocMax> = crate::const_size!(KmallocMax, 4096);
         assert_eq!(S.get(), 4096);
     }
 }

@@ -1,0 +1,11 @@
+//! Layer 4, containers and locks: boxes, vectors, `Arc`, fallible cloning,
+//! spin locks and the mutex. Every allocation goes down through
+//! [`serve`](crate::request::serve).
+//!
+//! Imports from the layers below.
+
+pub mod arc;
+pub(crate) mod clone;
+pub(crate) mod kbox;
+pub(crate) mod kvec;
+pub mod sync;

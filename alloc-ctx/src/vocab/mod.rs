@@ -1,0 +1,12 @@
+//! Layer 1, vocabulary: what a request is made of, with nothing at run time
+//! but values. Type-level booleans, GFP flags and the rules over them,
+//! checked sizes and their bounds, errors.
+//!
+//! Imports nothing from the layers above.
+
+pub(crate) mod error;
+pub mod flags;
+pub(crate) mod gfp;
+pub mod rules;
+pub mod size;
+pub(crate) mod typelevel;
