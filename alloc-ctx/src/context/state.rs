@@ -19,106 +19,190 @@
 //! Every change is made through a guard whose `Drop` restores the previous
 //! value, so the state stays balanced when a section unwinds.
 
-use crate::vocab::flags::{Gfp, bits};
+use crate::vocab::gfp::{Gfp, bits};
 
+/// The fields of the thread's context state, each a `u32`.
+mod field {
+    /// Open atomic sections (spinlocks, handlers, nowait scopes).
+    pub(crate) const ATOMIC_DEPTH: usize = 0;
+    /// The NOFS/NOIO bits the current section clears from requests.
+    pub(crate) const SCOPE_MASK: usize = 1;
+    /// Open interrupt-disabling sections (irq-save locks, handlers).
+    pub(crate) const IRQ_DISABLE_DEPTH: usize = 2;
+    /// `#[nowait]` functions on the stack (debug builds).
+    pub(crate) const NOWAIT_MARKS: usize = 3;
+    /// 1 inside a non-blocking token request (for the checking allocator).
+    pub(crate) const IN_REQUEST: usize = 4;
+    /// How many there are.
+    pub(crate) const COUNT: usize = 5;
+}
+pub(crate) use field::{ATOMIC_DEPTH, IN_REQUEST, IRQ_DISABLE_DEPTH, NOWAIT_MARKS, SCOPE_MASK};
+
+/// With `std`: one thread-local holding every field, so that code reading
+/// or changing several of them computes the thread-local's address once
+/// (one `__tls_get_addr` in a shared library, not one per field).
 #[cfg(feature = "std")]
 mod storage {
     use core::cell::Cell;
 
+    use super::field::COUNT;
+
     std::thread_local! {
-        static ATOMIC_DEPTH: Cell<u32> = const { Cell::new(0) };
-        static SCOPE_MASK: Cell<u32> = const { Cell::new(0) };
-        static IRQ_DISABLE_DEPTH: Cell<u32> = const { Cell::new(0) };
-        static NOWAIT_MARKS: Cell<u32> = const { Cell::new(0) };
+        static STATE: Cell<[u32; COUNT]> = const { Cell::new([0; COUNT]) };
     }
 
-    #[inline]
-    pub(super) fn atomic_depth() -> u32 {
-        // `try_with`: the checking global allocator reads the depth on every
-        // allocation, including those made by TLS destructors.
-        ATOMIC_DEPTH.try_with(Cell::get).unwrap_or(0)
+    // `try_with`: the checking global allocator reads the state on every
+    // allocation, including those made by TLS destructors, and a lock may
+    // be taken from one; the state then reads as all zero.
+    #[inline(always)]
+    pub(super) fn get(field: usize) -> u32 {
+        STATE.try_with(|state| state.get()[field]).unwrap_or(0)
+    }
+    #[inline(always)]
+    pub(super) fn set(field: usize, value: u32) {
+        let _ = STATE.try_with(|state| {
+            let mut fields = state.get();
+            fields[field] = value;
+            state.set(fields);
+        });
     }
     #[inline]
-    pub(super) fn set_atomic_depth(depth: u32) {
-        ATOMIC_DEPTH.with(|cell| cell.set(depth));
+    pub(super) fn all() -> [u32; COUNT] {
+        STATE.try_with(Cell::get).unwrap_or([0; COUNT])
     }
     #[inline]
-    pub(super) fn scope_mask() -> u32 {
-        SCOPE_MASK.with(Cell::get)
-    }
-    #[inline]
-    pub(super) fn set_scope_mask(mask: u32) {
-        SCOPE_MASK.with(|cell| cell.set(mask));
-    }
-    #[inline]
-    pub(super) fn irq_disable_depth() -> u32 {
-        // `try_with`: a lock may be taken from a TLS destructor.
-        IRQ_DISABLE_DEPTH.try_with(Cell::get).unwrap_or(0)
-    }
-    #[inline]
-    pub(super) fn set_irq_disable_depth(depth: u32) {
-        let _ = IRQ_DISABLE_DEPTH.try_with(|cell| cell.set(depth));
-    }
-    #[inline]
-    pub(super) fn nowait_marks() -> u32 {
-        NOWAIT_MARKS.try_with(Cell::get).unwrap_or(0)
-    }
-    #[inline]
-    pub(super) fn set_nowait_marks(marks: u32) {
-        let _ = NOWAIT_MARKS.try_with(|cell| cell.set(marks));
+    pub(super) fn set_all(fields: [u32; COUNT]) {
+        let _ = STATE.try_with(|state| state.set(fields));
     }
 }
 
+/// Without `std`: one global per program (module docs). Loads and stores
+/// only (no read-modify-write), so this builds on targets without
+/// compare-and-swap; correct for one CPU.
 #[cfg(not(feature = "std"))]
 mod storage {
     use core::sync::atomic::{AtomicU32, Ordering};
 
-    // Loads and stores only (no read-modify-write), so this builds on targets
-    // without compare-and-swap; correct for one CPU, see the module docs.
-    static ATOMIC_DEPTH: AtomicU32 = AtomicU32::new(0);
-    static SCOPE_MASK: AtomicU32 = AtomicU32::new(0);
-    static IRQ_DISABLE_DEPTH: AtomicU32 = AtomicU32::new(0);
-    static NOWAIT_MARKS: AtomicU32 = AtomicU32::new(0);
+    use super::field::COUNT;
 
-    #[inline]
-    pub(super) fn atomic_depth() -> u32 {
-        ATOMIC_DEPTH.load(Ordering::Relaxed)
+    static STATE: [AtomicU32; COUNT] = [const { AtomicU32::new(0) }; COUNT];
+
+    #[inline(always)]
+    pub(super) fn get(field: usize) -> u32 {
+        STATE[field].load(Ordering::Relaxed)
     }
-    #[inline]
-    pub(super) fn set_atomic_depth(depth: u32) {
-        ATOMIC_DEPTH.store(depth, Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn scope_mask() -> u32 {
-        SCOPE_MASK.load(Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn set_scope_mask(mask: u32) {
-        SCOPE_MASK.store(mask, Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn irq_disable_depth() -> u32 {
-        IRQ_DISABLE_DEPTH.load(Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn set_irq_disable_depth(depth: u32) {
-        IRQ_DISABLE_DEPTH.store(depth, Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn nowait_marks() -> u32 {
-        NOWAIT_MARKS.load(Ordering::Relaxed)
-    }
-    #[inline]
-    pub(super) fn set_nowait_marks(marks: u32) {
-        NOWAIT_MARKS.store(marks, Ordering::Relaxed)
+    #[inline(always)]
+    pub(super) fn set(field: usize, value: u32) {
+        STATE[field].store(value, Ordering::Relaxed);
     }
 }
 
+/// Raises a counting field ([`ATOMIC_DEPTH`], [`IRQ_DISABLE_DEPTH`],
+/// [`NOWAIT_MARKS`]) by one until dropped.
+///
+/// A count rather than a saved value, so that guards may end in any order
+/// (two spinlock guards dropped in the order they were taken); saturating,
+/// so a count reset by the workqueue under a leaked guard stays at zero.
+#[must_use = "the section ends when the guard is dropped"]
+pub struct Raised<const FIELD: usize> {
+    // The count belongs to this thread.
+    _not_send: core::marker::PhantomData<*mut ()>,
+}
+
+impl<const FIELD: usize> Raised<FIELD> {
+    /// Raises the count.
+    #[inline(always)]
+    pub fn enter() -> Raised<FIELD> {
+        storage::set(FIELD, storage::get(FIELD) + 1);
+        Raised { _not_send: core::marker::PhantomData }
+    }
+}
+
+impl<const FIELD: usize> Drop for Raised<FIELD> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        storage::set(FIELD, storage::get(FIELD).saturating_sub(1));
+    }
+}
+
+/// Sets a field ([`SCOPE_MASK`], [`IN_REQUEST`]) until dropped, then
+/// restores its previous value: nested scopes combine, and unwinding
+/// restores them in order.
+#[must_use = "the scope ends when the guard is dropped"]
+pub(crate) struct Set<const FIELD: usize> {
+    previous: u32,
+    _not_send: core::marker::PhantomData<*mut ()>,
+}
+
+impl<const FIELD: usize> Set<FIELD> {
+    /// Sets the field to `value`.
+    #[inline(always)]
+    pub(crate) fn enter(value: u32) -> Set<FIELD> {
+        let previous = storage::get(FIELD);
+        storage::set(FIELD, value);
+        Set { previous, _not_send: core::marker::PhantomData }
+    }
+}
+
+impl<const FIELD: usize> Drop for Set<FIELD> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        storage::set(FIELD, self.previous);
+    }
+}
+
+/// An atomic section: raises the atomic depth until dropped.
+pub(crate) type AtomicSection = Raised<ATOMIC_DEPTH>;
+
+/// Marks the thread as running a `#[nowait]` function until dropped, so
+/// that [`might_sleep`] fires inside it even when its caller could sleep.
+/// Emitted by `#[nowait]` in debug builds only (a marked function compiles
+/// without it in release builds).
+#[doc(hidden)]
+pub type NoWaitMark = Raised<NOWAIT_MARKS>;
+
+/// Marks the thread as inside a token request until dropped, so that the
+/// checking global allocator (`crate::checking`) lets the backend's own
+/// allocations (and the failure report's) through. That allocator only
+/// judges allocations made inside atomic sections, so requests that may
+/// sleep, which have just been checked to be outside any, are not marked
+/// (their flags are constants, so the test folds away); non-blocking
+/// requests are (reading the depth first would cost as much as the mark).
+/// Nested requests stay marked. Nothing without `std`, where there is no
+/// checking allocator.
+#[inline(always)]
+pub(crate) fn enter_request(gfp: Gfp) -> Option<Set<IN_REQUEST>> {
+    if cfg!(feature = "std") && !gfp.may_sleep() { Some(Set::enter(1)) } else { None }
+}
+
+/// Whether the current thread is inside a non-blocking token request
+/// (false during thread teardown, when the state is gone).
+#[cfg(feature = "std")]
+#[inline(always)]
+pub(crate) fn in_request() -> bool {
+    storage::get(IN_REQUEST) != 0
+}
+
+/// Adds NOFS/NOIO bits to the scope mask until dropped.
+#[inline]
+pub(crate) fn mask_scope(clear: u32) -> Set<SCOPE_MASK> {
+    Set::enter(storage::get(SCOPE_MASK) | clear)
+}
+
 /// How many atomic sections (spinlocks, interrupt handlers, nowait scopes)
-/// the current thread is inside.
+/// are open on this thread: the part of the kernel's `preempt_count()` that
+/// `in_atomic()` tests.
+///
+/// ```
+/// use alloc_ctx::{MaySleep, atomic_depth};
+/// MaySleep::enter(|cx| {
+///     assert_eq!(atomic_depth(), 0);
+///     cx.nowait_scope(|_| assert_eq!(atomic_depth(), 1));
+/// });
+/// ```
 #[inline]
 pub fn atomic_depth() -> u32 {
-    storage::atomic_depth()
+    storage::get(ATOMIC_DEPTH)
 }
 
 /// Whether the current thread is inside an atomic section.
@@ -149,7 +233,7 @@ pub fn might_sleep() {
         sleeping_in_atomic(depth);
     }
     if cfg!(debug_assertions) {
-        let marks = storage::nowait_marks();
+        let marks = storage::get(NOWAIT_MARKS);
         if marks != 0 {
             sleeping_in_nowait_function(marks);
         }
@@ -185,43 +269,17 @@ fn sleeping_in_nowait_function(marks: u32) -> ! {
     );
 }
 
-/// Marks the thread as running a `#[nowait]` function until dropped, so
-/// that [`might_sleep`] fires inside it even when its caller could sleep.
-/// Emitted by `#[nowait]` in debug builds only (a marked function compiles
-/// without it in release builds).
-#[doc(hidden)]
-#[must_use = "the mark ends when the guard is dropped"]
-pub struct NoWaitMark {
-    _not_send: core::marker::PhantomData<*mut ()>,
-}
-
-impl NoWaitMark {
-    /// Enters the mark.
-    #[inline]
-    pub fn enter() -> NoWaitMark {
-        storage::set_nowait_marks(storage::nowait_marks() + 1);
-        NoWaitMark { _not_send: core::marker::PhantomData }
-    }
-}
-
-impl Drop for NoWaitMark {
-    #[inline]
-    fn drop(&mut self) {
-        storage::set_nowait_marks(storage::nowait_marks().saturating_sub(1));
-    }
-}
-
 /// The NOFS/NOIO bits the current section clears from every request.
 #[inline]
 pub(crate) fn scope_mask() -> u32 {
-    storage::scope_mask()
+    storage::get(SCOPE_MASK)
 }
 
 /// Whether local interrupts are disabled on this thread (see
 /// [`crate::irq::irqs_disabled`], which documents it).
 #[inline]
 pub(crate) fn irqs_disabled() -> bool {
-    storage::irq_disable_depth() != 0
+    storage::get(IRQ_DISABLE_DEPTH) != 0
 }
 
 /// How many interrupt-disabling sections (irq-save locks, handlers) are
@@ -230,13 +288,13 @@ pub(crate) fn irqs_disabled() -> bool {
 /// locking): interrupts are enabled again only when the last one ends.
 #[inline]
 pub(crate) fn irq_disable_depth() -> u32 {
-    storage::irq_disable_depth()
+    storage::get(IRQ_DISABLE_DEPTH)
 }
 
 /// Sets the count [`irq_disable_depth`] reads; only `irq::IrqSave` changes it.
 #[inline]
 pub(crate) fn set_irq_disable_depth(depth: u32) {
-    storage::set_irq_disable_depth(depth);
+    storage::set(IRQ_DISABLE_DEPTH, depth);
 }
 
 /// `gfp` as the current section serves it: without `__GFP_FS` inside a
@@ -251,81 +309,23 @@ pub fn current_gfp_context(gfp: Gfp) -> Gfp {
     if gfp.bits() & (bits::IO | bits::FS) == 0 { gfp } else { gfp.without(scope_mask() & (bits::IO | bits::FS)) }
 }
 
-/// Raises the atomic depth until dropped.
-#[must_use = "the atomic section ends when the guard is dropped"]
-pub(crate) struct AtomicSection {
-    _not_send: core::marker::PhantomData<*mut ()>,
-}
-
-impl AtomicSection {
-    #[inline]
-    pub(crate) fn enter() -> AtomicSection {
-        storage::set_atomic_depth(atomic_depth() + 1);
-        AtomicSection { _not_send: core::marker::PhantomData }
-    }
-}
-
-impl Drop for AtomicSection {
-    #[inline]
-    fn drop(&mut self) {
-        storage::set_atomic_depth(atomic_depth() - 1);
-    }
-}
-
-/// Adds bits to the scope mask until dropped, then restores the old mask
-/// (nested scopes therefore combine, and unwind restores them in order).
-#[must_use = "the scope ends when the guard is dropped"]
-pub(crate) struct ScopeMask {
-    previous: u32,
-    _not_send: core::marker::PhantomData<*mut ()>,
-}
-
-impl ScopeMask {
-    #[inline]
-    pub(crate) fn enter(clear: u32) -> ScopeMask {
-        let previous = scope_mask();
-        storage::set_scope_mask(previous | clear);
-        ScopeMask { previous, _not_send: core::marker::PhantomData }
-    }
-}
-
-impl Drop for ScopeMask {
-    #[inline]
-    fn drop(&mut self) {
-        storage::set_scope_mask(self.previous);
-    }
-}
-
 /// The thread's whole context state, for code that runs unrelated pieces of
 /// work one after another on one thread (the workqueue's worker) and must
 /// start each from the state it had before: a piece that leaked a section
 /// (`mem::forget` of a lock guard) must not poison the next one.
 #[cfg(feature = "std")]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) struct ContextState {
-    pub(crate) atomic_depth: u32,
-    pub(crate) scope_mask: u32,
-    pub(crate) irq_disable_depth: u32,
-    pub(crate) nowait_marks: u32,
-}
+pub(crate) struct ContextState([u32; field::COUNT]);
 
 #[cfg(feature = "std")]
 impl ContextState {
     /// The current thread's state.
     pub(crate) fn current() -> ContextState {
-        ContextState {
-            atomic_depth: storage::atomic_depth(),
-            scope_mask: storage::scope_mask(),
-            irq_disable_depth: storage::irq_disable_depth(),
-            nowait_marks: storage::nowait_marks(),
-        }
+        ContextState(storage::all())
     }
 
     /// Makes `self` the current thread's state.
     pub(crate) fn restore(self) {
-        storage::set_atomic_depth(self.atomic_depth);
-        storage::set_scope_mask(self.scope_mask);
-        storage::set_irq_disable_depth(self.irq_disable_depth);
-        storage::set_nowait_marks(self.nowait_marks);
+        storage::set_all(self.0);
     }
 }

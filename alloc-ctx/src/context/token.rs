@@ -81,7 +81,7 @@ use core::ptr::NonNull;
 use crate::vocab::flags::{Gfp, GfpFlags, bits};
 use crate::vocab::rules::{NoFailConsistent, NoFailNeedsReclaim, NonSleeping, NotNoFail, Permits, RetryNeedsReclaim};
 
-use crate::context::state::{self, AtomicSection, ScopeMask};
+use crate::context::state::{self, AtomicSection};
 
 mod sealed {
     pub trait Sealed {}
@@ -260,7 +260,7 @@ impl MaySleep {
     /// token `f` receives is an ordinary `&mut MaySleep`.
     #[inline]
     pub fn nofs<R>(&mut self, f: impl FnOnce(&mut MaySleep) -> R) -> R {
-        let _scope = ScopeMask::enter(bits::FS);
+        let _scope = state::mask_scope(bits::FS);
         f(self)
     }
 
@@ -269,7 +269,7 @@ impl MaySleep {
     /// `GFP_NOIO`.
     #[inline]
     pub fn noio<R>(&mut self, f: impl FnOnce(&mut MaySleep) -> R) -> R {
-        let _scope = ScopeMask::enter(bits::FS | bits::IO);
+        let _scope = state::mask_scope(bits::FS | bits::IO);
         f(self)
     }
 

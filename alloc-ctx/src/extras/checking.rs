@@ -153,7 +153,7 @@ impl<A> CheckingAlloc<A> {
     #[cold]
     #[inline(never)]
     fn in_atomic_section(&self, size: usize, align: usize, kind: AllocKind, depth: u32) {
-        if crate::request::serve::in_request() {
+        if crate::context::state::in_request() {
             return;
         }
         let Some(_checking) = Checking::enter() else {

@@ -16,6 +16,7 @@ use core::alloc::Layout;
 use core::panic::Location;
 use core::ptr::NonNull;
 
+use crate::context::state;
 use crate::request::backend::{Backend, Request};
 use crate::request::reclaim::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
 use crate::request::report::{AllocFailure, AllocStall, report, report_stall, stall_reported_at};
@@ -31,7 +32,7 @@ use crate::vocab::flags::Gfp;
 #[track_caller]
 pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
     check_context(gfp);
-    let _request = InRequest::enter(gfp);
+    let _request = state::enter_request(gfp);
     let request = Request::new(layout, gfp, Location::caller());
     match backend.allocate(&request) {
         Some(ptr) => Ok(ptr),
@@ -76,7 +77,7 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
 ) -> Result<NonNull<u8>, AllocError> {
     debug_assert!(old.size() != 0 && old.align() == new.align());
     check_context(gfp);
-    let _request = InRequest::enter(gfp);
+    let _request = state::enter_request(gfp);
     let request = Request::new(new, gfp, Location::caller());
     // SAFETY: forwarded from the caller.
     match unsafe { backend.reallocate(ptr, old, &request) } {
@@ -109,66 +110,6 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
     retry(&request, injected, location, || unsafe { backend.reallocate(ptr, old, &request) })
 }
 
-/// Marks the thread as inside a token request until dropped, so that the
-/// checking global allocator (`crate::checking`) lets the backend's own
-/// allocations (and the failure report's) through. That allocator only
-/// judges allocations made inside atomic sections, so requests that may
-/// sleep, which have just been checked to be outside any, are not marked;
-/// non-blocking requests are (reading the depth first would cost as much
-/// as the mark). Restores the previous state, so nested requests stay
-/// marked. A no-op without `std`.
-#[must_use = "the request ends when the guard is dropped"]
-pub(crate) struct InRequest {
-    /// The mark's previous value, if this request set it.
-    #[cfg(feature = "std")]
-    previous: Option<bool>,
-}
-
-#[cfg(feature = "std")]
-std::thread_local! {
-    /// Whether the thread is inside a non-blocking token request.
-    static IN_REQUEST: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
-}
-
-impl InRequest {
-    #[inline(always)]
-    pub(crate) fn enter(gfp: Gfp) -> InRequest {
-        #[cfg(feature = "std")]
-        {
-            // A request that may sleep has just been checked to be outside
-            // any atomic section (`check_context`), where the checking
-            // allocator looks at nothing: no mark. Its flags are constants,
-            // so the test folds away. `try_with`: a request may run from a
-            // TLS destructor.
-            let previous = if gfp.may_sleep() { None } else { IN_REQUEST.try_with(|mark| mark.replace(true)).ok() };
-            InRequest { previous }
-        }
-        #[cfg(not(feature = "std"))]
-        {
-            let _ = gfp;
-            InRequest {}
-        }
-    }
-}
-
-impl Drop for InRequest {
-    #[inline(always)]
-    fn drop(&mut self) {
-        #[cfg(feature = "std")]
-        if let Some(previous) = self.previous {
-            let _ = IN_REQUEST.try_with(|mark| mark.set(previous));
-        }
-    }
-}
-
-/// Whether the current thread is inside a non-blocking token request
-/// (false during thread teardown, when the mark is gone).
-#[cfg(feature = "std")]
-#[inline(always)]
-pub(crate) fn in_request() -> bool {
-    IN_REQUEST.try_with(core::cell::Cell::get).unwrap_or(false)
-}
-
 /// A request that may sleep, made where the thread must not (through a
 /// sleep token captured into a token-less atomic section, a leaked
 /// (`mem::forget`) lock guard, or an `unsafe`-assumed token), panics like
@@ -179,7 +120,7 @@ pub(crate) fn in_request() -> bool {
 #[track_caller]
 fn check_context(gfp: Gfp) {
     if gfp.may_sleep() {
-        crate::context::state::might_sleep();
+        state::might_sleep();
     }
 }
 
