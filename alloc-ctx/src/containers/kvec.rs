@@ -425,6 +425,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     }
 
     /// A vector using `backend` with room for `capacity` elements.
+    #[inline]
     #[track_caller]
     pub fn with_capacity_in<C, F>(capacity: usize, backend: A, flags: F, cx: &mut C) -> Result<Self, AllocError>
     where
@@ -1518,6 +1519,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
 
     /// As [`reserve_gfp`](Self::reserve_gfp), growing to exactly the room
     /// asked for.
+    #[inline]
     #[track_caller]
     fn reserve_exact_gfp(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
         if additional <= self.cap - self.len {
@@ -1578,6 +1580,7 @@ fn amortized_capacity<T, B: Bound>(cap: usize, required: usize) -> usize {
 
 /// Checks `capacity` elements against the bound, then moves the buffer
 /// `(ptr, cap)` of `backend` to one of `capacity` elements.
+#[inline]
 #[track_caller]
 fn realloc_checked<T, B: Bound, A: Backend>(
     backend: &A,
@@ -1590,9 +1593,23 @@ fn realloc_checked<T, B: Bound, A: Backend>(
     realloc_to::<T, B, A>(backend, ptr, cap, capacity, gfp)
 }
 
+/// The layout of `capacity` elements of `T`, for a `capacity` whose bytes
+/// are within a size bound: at most `isize::MAX` bytes, so it exists; the
+/// bound check has already been made, and is not made again.
+#[inline(always)]
+fn array_layout<T>(capacity: usize) -> Layout {
+    debug_assert!(Layout::array::<T>(capacity).is_ok());
+    // SAFETY: `align_of::<T>()` is a power of two, and `capacity *
+    // size_of::<T>()` (a multiple of it) is at most a bound's maximum,
+    // at most `isize::MAX` (the callers' precondition), so it neither
+    // overflows nor exceeds `isize::MAX` when rounded up to the alignment.
+    unsafe { Layout::from_size_align_unchecked(capacity * mem::size_of::<T>(), mem::align_of::<T>()) }
+}
+
 /// Moves the buffer `(ptr, cap)` of `backend` to one of `capacity`
 /// elements (`capacity > cap`, and `capacity * size_of::<T>()` within a
 /// size bound). On error, `ptr` and `cap` are unchanged.
+#[inline]
 #[track_caller]
 fn realloc_to<T, B: Bound, A: Backend>(
     backend: &A,
@@ -1602,12 +1619,13 @@ fn realloc_to<T, B: Bound, A: Backend>(
     gfp: Gfp,
 ) -> Result<(), AllocError> {
     debug_assert!(capacity > *cap && mem::size_of::<T>() != 0);
-    // Within a bound, so at most `isize::MAX` bytes: the layout exists.
-    let new_layout = Layout::array::<T>(capacity).map_err(|_| overflow::<B>())?;
+    // Within a bound (the callers' check): the layout exists.
+    let new_layout = array_layout::<T>(capacity);
     let fresh = if *cap == 0 {
         serve::allocate(backend, new_layout, gfp)?
     } else {
-        let old = Layout::array::<T>(*cap).expect("layout of an allocated buffer");
+        // The buffer's layout, validated when it was allocated.
+        let old = array_layout::<T>(*cap);
         // SAFETY: the buffer was allocated by `backend` with `old` (the
         // vector's invariant), and `new_layout` has the same alignment.
         unsafe { serve::reallocate(backend, ptr.cast(), old, new_layout, gfp)? }
