@@ -69,3 +69,69 @@ pub extern "C" fn cdylib_alloc_atomic(iterations: u64) {
         }
     });
 }
+
+// The same requests, each in a function of its own that is not inlined
+// (a driver helper that allocates once per call): the thread-local's
+// address cannot be hoisted out of the caller's loop, so every request
+// pays its `__tls_get_addr`. The baseline is the same shape.
+
+/// One raw allocation + free, not inlined.
+#[inline(never)]
+fn one_raw(bytes: usize) {
+    let layout = Layout::array::<u8>(bytes).unwrap_or_else(|e| fail(e));
+    if layout.size() == 0 {
+        return;
+    }
+    // SAFETY: the size is not zero.
+    let ptr = unsafe { std::alloc::alloc(layout) };
+    if ptr.is_null() {
+        std::alloc::handle_alloc_error(layout);
+    }
+    black_box(ptr.cast_const());
+    // SAFETY: allocated just above with `layout`.
+    unsafe { std::alloc::dealloc(ptr, layout) };
+}
+
+/// One `GFP_KERNEL` request + free, not inlined.
+#[inline(never)]
+fn one_kernel(cx: &mut MaySleep, bytes: usize) {
+    let size = Size::<Kmalloc>::new(bytes).unwrap_or_else(|e| fail(e));
+    let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
+    black_box(buffer.as_ptr());
+}
+
+/// One `GFP_ATOMIC` request + free, not inlined.
+#[inline(never)]
+fn one_atomic(cx: &mut NoWait, bytes: usize) {
+    let size = Size::<Kmalloc>::new(bytes).unwrap_or_else(|e| fail(e));
+    let buffer = cx.alloc(GFP_ATOMIC, size).unwrap_or_else(|e| fail(e));
+    black_box(buffer.as_ptr());
+}
+
+/// Baseline, per call: `one_raw` `iterations` times.
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_call_raw(iterations: u64) {
+    for _ in 0..iterations {
+        one_raw(black_box(BYTES));
+    }
+}
+
+/// `one_kernel` `iterations` times.
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_call_kernel(iterations: u64) {
+    MaySleep::enter(|cx| {
+        for _ in 0..iterations {
+            one_kernel(cx, black_box(BYTES));
+        }
+    });
+}
+
+/// `one_atomic` `iterations` times.
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_call_atomic(iterations: u64) {
+    NoWait::enter(|nw| {
+        for _ in 0..iterations {
+            one_atomic(nw, black_box(BYTES));
+        }
+    });
+}

@@ -368,6 +368,24 @@ const PATHS: &[Path] = &[
         what: "from the cdylib: nw.alloc(GFP_ATOMIC, Size), 64 B",
         run: |n| cdylib_fn("cdylib_alloc_atomic")(n),
     },
+    Path {
+        name: "cdylib.call.raw",
+        ops: 1,
+        what: "from the cdylib, one non-inlined function per request: std::alloc::alloc/dealloc, 64 B",
+        run: |n| cdylib_fn("cdylib_call_raw")(n),
+    },
+    Path {
+        name: "cdylib.call.kernel",
+        ops: 1,
+        what: "from the cdylib, one non-inlined function per request: cx.alloc(GFP_KERNEL, Size), 64 B",
+        run: |n| cdylib_fn("cdylib_call_kernel")(n),
+    },
+    Path {
+        name: "cdylib.call.atomic",
+        ops: 1,
+        what: "from the cdylib, one non-inlined function per request: nw.alloc(GFP_ATOMIC, Size), 64 B",
+        run: |n| cdylib_fn("cdylib_call_atomic")(n),
+    },
 ];
 
 fn main() {
