@@ -974,7 +974,10 @@ fn main() {
             println!("SizeError\t{}", size_of::<SizeError>());
             println!("TryReserveError\t{}", size_of::<std::collections::TryReserveError>());
             println!("Result<KVec<u64>, AllocError>\t{}", size_of::<Result<KVec<u64>, AllocError>>());
-            println!("Result<Vec<u64>, TryReserveError>\t{}", size_of::<Result<Vec<u64>, std::collections::TryReserveError>>());
+            println!(
+                "Result<Vec<u64>, TryReserveError>\t{}",
+                size_of::<Result<Vec<u64>, std::collections::TryReserveError>>()
+            );
         }
         Some("list") => {
             // name, operations per iteration, description: tab-separated,
