@@ -10,6 +10,11 @@
 #   codegen    item 4: machine code of marked vs unmarked functions (objdump)
 #   compile    item 5: `cargo check` time of 1,000 marked vs unmarked functions
 #   sweep      item 6: failure-sweep points per second on the three examples
+#   runtime    BENCH-runtime.md: every run-time row in one run (instruction
+#              counts under callgrind): alloc vs std::alloc, the same from a
+#              cdylib, KVec::with_capacity vs Vec::try_reserve_exact, the
+#              driver-shaped RX/TX path vs plain Rust on spin's lock, and
+#              the error types' sizes (benches/runtime, the overhead bench)
 #
 # Installs nothing: valgrind and objdump (binutils) are used when present,
 # and the step says so when they are not. Results go to target/bench-report/
@@ -33,13 +38,13 @@ calc() { awk "BEGIN { printf \"%s\", $1 }"; }
 
 STEPS=("$@")
 if [ ${#STEPS[@]} -eq 0 ]; then
-    STEPS=(timing callgrind codegen compile sweep)
+    STEPS=(timing callgrind codegen compile sweep runtime)
 fi
 for s in "${STEPS[@]}"; do
     case $s in
-        timing | callgrind | codegen | compile | sweep) ;;
+        timing | callgrind | codegen | compile | sweep | runtime) ;;
         *)
-            echo "unknown step '$s' (steps: timing callgrind codegen compile sweep)" >&2
+            echo "unknown step '$s' (steps: timing callgrind codegen compile sweep runtime)" >&2
             exit 2
             ;;
     esac
@@ -287,6 +292,52 @@ if wants codegen; then
         echo >>"$SUMMARY"
         echo "Verdict: MISS, some pairs differ (diffs in target/bench-report/)." >>"$SUMMARY"
     fi
+    # Call sites (BENCH-runtime.md): marked callers calling a marked callee
+    # that is not inlined, in each documented call form, vs the unmarked twin.
+    if have objdump && have nm; then
+        # The symbol of a function: exported as NAME, or the crate-local
+        # (mangled) symbol of alloc_ctx_codegen::NAME.
+        sym_of() {
+            nm --defined-only "$lib" | awk '{ print $3 }' |
+                grep -E -x "$1|_ZN17alloc_ctx_codegen${#1}$1(17h[0-9a-f]{16}E)?" | head -1 || true
+        }
+        {
+            echo
+            echo "### Call sites: marked caller -> marked callee (not inlined) vs the unmarked twin"
+            echo
+            echo "| form | marked | instructions | unmarked twin | instructions | machine code |"
+            echo "|---|---|---:|---|---:|---|"
+        } >>"$SUMMARY"
+        # label | marked function | unmarked twin
+        while IFS='|' read -r label m u; do
+            ms=$(sym_of "$m")
+            us=$(sym_of "$u")
+            if [ -z "$ms" ]; then
+                printf '| %s | `%s` | | `%s` | | no symbol of its own: LLVM merged it with an identical function |\n' \
+                    "$label" "$m" "$u" >>"$SUMMARY"
+                continue
+            fi
+            disasm "$ms" >"$OUT/callsite.$m.s"
+            disasm "$us" >"$OUT/callsite.$u.s"
+            ni_m=$(wc -l <"$OUT/callsite.$m.s")
+            ni_u=$(wc -l <"$OUT/callsite.$u.s")
+            if diff <(normalize "$ms" <"$OUT/callsite.$m.s") <(normalize "$us" <"$OUT/callsite.$u.s") \
+                >"$OUT/callsite.$m.diff"; then
+                same="identical (no token pointer passed)"
+            else
+                same="DIFFERENT: $(grep -c '^[<>]' "$OUT/callsite.$m.diff") diff lines, target/bench-report/callsite.$m.diff"
+            fi
+            printf '| %s | `%s` | %s | `%s` | %s | %s |\n' "$label" "$m" "$ni_m" "$u" "$ni_u" "$same" >>"$SUMMARY"
+        done <<'EOF'
+pass `cx` on: generic caller -> generic callee|call_pass|call_unmarked
+pass `cx` on: generic caller -> `(dyn)` callee (concrete `&mut NoWait`)|call_pass_dyn|call_unmarked
+pass `cx` on: exported `(dyn)` caller -> generic callee|call_pass_exported|call_unmarked
+`cx.nowait()` in a generic `#[may_sleep]` caller|call_nowait|call_unmarked
+`cx.nowait_scope(..)` in a generic `#[may_sleep]` caller|call_scope|call_unmarked
+callee, generic form|rx_callee|rx_callee_unmarked
+callee, `(dyn)` form|rx_callee_dyn|rx_callee_unmarked
+EOF
+    fi
     sed -n '/^## Generated code/,$p' "$SUMMARY" >&2
 fi
 
@@ -489,6 +540,93 @@ if wants sweep; then
         cat "$OUT/sweep.md" >&2
     else
         echo "FAILED to build or run benches/sweep-examples (has the examples' API changed?)" | tee -a "$SUMMARY" >&2
+    fi
+fi
+
+# ---------------------------------------------------------------------------
+if wants runtime; then
+    step "run-time rows (BENCH-runtime.md): instruction counts under callgrind, one run"
+    if ! have valgrind; then
+        echo "valgrind is not installed: the run-time rows are SKIPPED (apt-get install valgrind)" >&2
+        printf '\n## Run-time rows (BENCH-runtime.md)\n\nSKIPPED: valgrind is not installed.\n' >>"$SUMMARY"
+    else
+        obin=$(bench_bin)
+        cp Cargo.lock benches/runtime/Cargo.lock
+        CARGO_TARGET_DIR=$ROOT/target/bench-runtime \
+            cargo build --release --manifest-path benches/runtime/Cargo.toml
+        rbin=$ROOT/target/bench-runtime/release/runtime-bench
+        declare -A RT_OPS RT_BIN RT_IR
+        while IFS=$'\t' read -r name ops _; do RT_OPS[$name]=$ops RT_BIN[$name]=$obin; done < <("$obin" list)
+        while IFS=$'\t' read -r name ops _; do RT_OPS[$name]=$ops RT_BIN[$name]=$rbin; done < <("$rbin" list)
+        # Instructions of one run of PATH x N (whole process); the raw
+        # outputs (per instruction) stay for callgrind_annotate.
+        rt_count() {
+            local file="$OUT/runtime.$1.$2.out"
+            if ! valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file="$file" \
+                "${RT_BIN[$1]}" callgrind "$1" "$2" >/dev/null 2>"$OUT/runtime.log"; then
+                cat "$OUT/runtime.log" >&2
+                echo "valgrind failed on $1" >&2
+                exit 1
+            fi
+            awk '/^summary:/ { print $2 }' "$file"
+        }
+        # Per operation: the difference of two runs (N1, N2 iterations)
+        # cancels start-up, set-up and dlopen.
+        rt_per_op() {
+            local name=$1 n1=$2 n2=$3 a b
+            a=$(rt_count "$name" "$n1")
+            b=$(rt_count "$name" "$n2")
+            RT_IR[$name]=$(calc "($b - $a) / (($n2 - $n1) * ${RT_OPS[$name]})")
+            printf '  %-26s %10.2f instructions/op\n' "$name" "${RT_IR[$name]}" >&2
+        }
+        for p in alloc.raw alloc.rtflags.kernel alloc.rtflags.atomic alloc.token.kernel alloc.token.atomic \
+            array.vec.reserve_exact array.kvec.with_capacity \
+            cdylib.raw cdylib.kernel cdylib.atomic cdylib.call.raw cdylib.call.kernel cdylib.call.atomic; do
+            rt_per_op "$p" 2000 22000
+        done
+        rt_per_op driver.plain 200 2200
+        rt_per_op driver.ctx 200 2200
+        {
+            echo
+            echo "## Run-time rows (BENCH-runtime.md): instructions per operation, valgrind --tool=callgrind, one run"
+            echo
+            echo "| row | what | alloc-ctx | baseline | alloc-ctx instr | baseline instr | ratio | target | verdict |"
+            echo "|---|---|---|---|---:|---:|---:|---|---|"
+        } >>"$SUMMARY"
+        # row | what | subject | baseline | target
+        while IFS='|' read -r row what subject baseline target; do
+            s=${RT_IR[$subject]} b=${RT_IR[$baseline]}
+            ratio=$(calc "$s / $b")
+            verdict=$(awk "BEGIN { print ($s / $b <= $target) ? \"PASS\" : \"**MISS**\" }")
+            printf '| %s | %s | `%s` | `%s` | %.2f | %.2f | %.3f× | ≤ %s× | %s |\n' \
+                "$row" "$what" "$subject" "$baseline" "$s" "$b" "$ratio" "$target" "$verdict" >>"$SUMMARY"
+        done <<'EOF'
+1|alloc+free 64 B: `cx.alloc(GFP_KERNEL, Size)` vs `std::alloc`|alloc.token.kernel|alloc.raw|1.01
+1|same, `nw.alloc(GFP_ATOMIC, Size)` vs `std::alloc`|alloc.token.atomic|alloc.raw|1.01
+1|`GFP_KERNEL` vs the run-time `Flags(u32)` API, literal flags|alloc.token.kernel|alloc.rtflags.kernel|1.01
+1|`GFP_ATOMIC` vs the run-time `Flags(u32)` API, literal flags|alloc.token.atomic|alloc.rtflags.atomic|1.01
+2|cdylib, requests in a loop (TLS address hoisted): `GFP_KERNEL` vs `std::alloc`|cdylib.kernel|cdylib.raw|1.03
+2|cdylib, requests in a loop (TLS address hoisted): `GFP_ATOMIC` vs `std::alloc`|cdylib.atomic|cdylib.raw|1.03
+2|cdylib, one non-inlined function per request: `GFP_KERNEL` vs `std::alloc`|cdylib.call.kernel|cdylib.call.raw|1.03
+2|cdylib, one non-inlined function per request: `GFP_ATOMIC` vs `std::alloc`|cdylib.call.atomic|cdylib.call.raw|1.03
+3|`KVec::<u64>::with_capacity(32, GFP_KERNEL, cx)` vs `Vec::try_reserve_exact(32)`, alloc+free|array.kvec.with_capacity|array.vec.reserve_exact|1.05
+4|driver-shaped RX/TX path, per packet, vs plain Rust on `spin::mutex::SpinMutex`|driver.ctx|driver.plain|1.02
+EOF
+        {
+            echo
+            echo "Row 5, error sizes (\`size_of\`, bytes; target ≤ 16, std's \`TryReserveError\` is 16):"
+            echo
+            echo "| type | bytes | verdict |"
+            echo "|---|---:|---|"
+            "$obin" sizes | while IFS=$'\t' read -r ty bytes; do
+                case $ty in
+                    AllocError | SizeError) v=$([ "$bytes" -le 16 ] && echo PASS || echo "**MISS**") ;;
+                    *) v="(reference)" ;;
+                esac
+                printf '| `%s` | %s | %s |\n' "$ty" "$bytes" "$v"
+            done
+        } >>"$SUMMARY"
+        sed -n '/^## Run-time rows/,$p' "$SUMMARY" >&2
     fi
 fi
 

@@ -36,11 +36,10 @@ use std::fmt::Debug;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use alloc_ctx::backend::Backend;
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_NOWARN, __GFP_ZERO, GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::size::{KmallocMax, NofailMax, Size, array_size, struct_size};
 use alloc_ctx::sweep::{SweepBackend, try_sweep};
-use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait, backend::System};
+use alloc_ctx::{AllocError, KBox, KVec, MaySleep, NoWait, backend::Backend, backend::System, size::SizeError};
 
 /// Bytes of one item-1 allocation.
 const BYTES: usize = 64;
@@ -175,8 +174,10 @@ mod rt {
 }
 
 // ---------------------------------------------------------------------------
-// The paths. Each runs its operation `iterations` times; sizes and flags
-// that a real caller computes at run time go through `black_box`.
+// The paths. Each runs its operation `iterations` times; sizes that a real
+// caller computes at run time go through `black_box`; flags are literal
+// constants on every path (a caller writes `GFP_KERNEL`, not a computed
+// word), so what a constant folds away is folded on the baselines too.
 // ---------------------------------------------------------------------------
 
 /// Item 1, token: `Size::<KmallocMax>::new` + `cx.alloc(GFP_KERNEL, size)` +
@@ -218,7 +219,10 @@ fn alloc_raw(iterations: u64) {
 #[inline(never)]
 fn alloc_rtflags_kernel(iterations: u64) {
     for _ in 0..iterations {
-        let buffer = rt::alloc(black_box(rt::GFP_KERNEL), black_box(BYTES)).unwrap_or_else(|e| fail(e));
+        // The flags are a literal constant, as at a real call site: only
+        // the size is opaque, so the checks on the flags fold, as they do
+        // for the token path.
+        let buffer = rt::alloc(rt::GFP_KERNEL, black_box(BYTES)).unwrap_or_else(|e| fail(e));
         black_box(buffer.as_ptr());
     }
 }
@@ -227,7 +231,7 @@ fn alloc_rtflags_kernel(iterations: u64) {
 #[inline(never)]
 fn alloc_rtflags_atomic(iterations: u64) {
     for _ in 0..iterations {
-        let buffer = rt::alloc(black_box(rt::GFP_ATOMIC), black_box(BYTES)).unwrap_or_else(|e| fail(e));
+        let buffer = rt::alloc(rt::GFP_ATOMIC, black_box(BYTES)).unwrap_or_else(|e| fail(e));
         black_box(buffer.as_ptr());
     }
 }
@@ -287,6 +291,29 @@ fn alloc_dealloc(layout: Layout) {
     black_box(ptr.cast_const());
     // SAFETY: allocated just above with `layout`.
     unsafe { std::alloc::dealloc(ptr, layout) };
+}
+
+/// Typed array, token: `KVec::<u64>::with_capacity(n, GFP_KERNEL, cx)`
+/// (one exact allocation of `n` elements), then drop.
+#[inline(never)]
+fn array_kvec_with_capacity(iterations: u64) {
+    MaySleep::enter(|cx| {
+        for _ in 0..iterations {
+            let vec = KVec::<u64>::with_capacity(black_box(ELEMS), GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
+            black_box(vec.as_ptr());
+        }
+    });
+}
+
+/// Typed array, baseline: `Vec::<u64>::new()` + `try_reserve_exact(n)`,
+/// then drop: std's fallible way to get the same allocation.
+#[inline(never)]
+fn array_vec_try_reserve_exact(iterations: u64) {
+    for _ in 0..iterations {
+        let mut vec = Vec::<u64>::new();
+        vec.try_reserve_exact(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+        black_box(vec.as_ptr());
+    }
 }
 
 /// The header of the item-2 flexible-array struct (8 bytes with padding).
@@ -556,6 +583,18 @@ const PATHS: &[Path] = &[
         ops: one,
     },
     Path {
+        name: "array.vec.reserve_exact",
+        what: "Vec::<u64>::new() + try_reserve_exact(32), then drop",
+        run: array_vec_try_reserve_exact,
+        ops: one,
+    },
+    Path {
+        name: "array.kvec.with_capacity",
+        what: "KVec::<u64>::with_capacity(32, GFP_KERNEL, cx), then drop",
+        run: array_kvec_with_capacity,
+        ops: one,
+    },
+    Path {
         name: "struct.raw",
         what: "Layout::new::<H>().extend(Layout::array::<u64>(32)) + alloc/dealloc",
         run: struct_raw,
@@ -682,8 +721,23 @@ const GROUPS: &[Group] = &[
     Group {
         name: "array",
         title: "Item 2: checked sizes + allocation vs Layout + allocation",
-        paths: &["array.raw", "array.token", "array.checked.raw", "struct.raw", "struct.token", "struct.checked.raw"],
+        paths: &[
+            "array.raw",
+            "array.token",
+            "array.checked.raw",
+            "struct.raw",
+            "struct.token",
+            "struct.checked.raw",
+            "array.vec.reserve_exact",
+            "array.kvec.with_capacity",
+        ],
         comparisons: &[
+            Comparison {
+                item: "2",
+                subject: "array.kvec.with_capacity",
+                baseline: "array.vec.reserve_exact",
+                figure: Figure::Cost(1.05),
+            },
             Comparison { item: "2", subject: "array.token", baseline: "array.raw", figure: Figure::Cost(1.05) },
             Comparison { item: "2", subject: "struct.token", baseline: "struct.raw", figure: Figure::Cost(1.05) },
             Comparison { item: "2", subject: "array.checked.raw", baseline: "array.raw", figure: Figure::Cost(1.05) },
@@ -913,6 +967,17 @@ fn main() {
             let path = path(name);
             (path.run)(iterations);
             println!("{name}: {iterations} iterations of {} operations", (path.ops)());
+        }
+        Some("sizes") => {
+            // The error types' sizes, tab-separated, read by scripts/bench.sh.
+            println!("AllocError\t{}", size_of::<AllocError>());
+            println!("SizeError\t{}", size_of::<SizeError>());
+            println!("TryReserveError\t{}", size_of::<std::collections::TryReserveError>());
+            println!("Result<KVec<u64>, AllocError>\t{}", size_of::<Result<KVec<u64>, AllocError>>());
+            println!(
+                "Result<Vec<u64>, TryReserveError>\t{}",
+                size_of::<Result<Vec<u64>, std::collections::TryReserveError>>()
+            );
         }
         Some("list") => {
             // name, operations per iteration, description: tab-separated,

@@ -94,3 +94,95 @@ pub fn fill_unmarked(ring: &mut KVec<u64>, count: usize) -> Result<(), AllocErro
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------
+// Call sites (BENCH-runtime.md): a marked caller calling a marked callee
+// that is not inlined, in each documented call form, against the unmarked
+// twin calling the unmarked callee. The question is the call site: does
+// the marked call pass a pointer (the token) that the unmarked one does not?
+//
+// Callers come in two forms: exported with a concrete token (`(dyn)`, the
+// token is an argument of the exported symbol), and the default generic
+// form instantiated for `NoWait`/`MaySleep` from an exported entry (the
+// instance is local to the crate, as a driver's internal helpers are).
+// ---------------------------------------------------------------------------
+
+/// The callee, default (generic) form, not inlined: pushes a frame.
+#[nowait]
+#[inline(never)]
+pub fn rx_callee(ring: &mut KVec<u64>, frame: u64) -> bool {
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
+}
+
+/// The callee with a concrete `&mut NoWait` parameter (`#[nowait(dyn)]`),
+/// not inlined, not exported.
+#[nowait(dyn)]
+#[inline(never)]
+pub fn rx_callee_dyn(ring: &mut KVec<u64>, frame: u64) -> bool {
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
+}
+
+/// The unmarked callee, not inlined.
+#[inline(never)]
+pub fn rx_callee_unmarked(ring: &mut KVec<u64>, frame: u64) -> bool {
+    // SAFETY: as in `rx_unmarked`.
+    let cx = unsafe { NoWait::assume() };
+    ring.push(frame, GFP_ATOMIC, cx).is_ok()
+}
+
+/// Unmarked twin of every caller below: calls the unmarked callee twice
+/// (two calls, so no tail call hides the call site).
+#[inline(never)]
+#[unsafe(no_mangle)]
+pub fn call_unmarked(ring: &mut KVec<u64>, frame: u64) -> usize {
+    usize::from(rx_callee_unmarked(ring, frame)) + usize::from(rx_callee_unmarked(ring, frame + 1))
+}
+
+/// Form 1, passing `cx` on, generic caller -> generic callee.
+#[nowait]
+#[inline(never)]
+pub fn call_pass(ring: &mut KVec<u64>, frame: u64) -> usize {
+    usize::from(rx_callee(cx, ring, frame)) + usize::from(rx_callee(cx, ring, frame + 1))
+}
+
+/// Form 1, generic caller -> `(dyn)` callee (concrete `&mut NoWait`).
+#[nowait]
+#[inline(never)]
+pub fn call_pass_dyn(ring: &mut KVec<u64>, frame: u64) -> usize {
+    usize::from(rx_callee_dyn(cx, ring, frame)) + usize::from(rx_callee_dyn(cx, ring, frame + 1))
+}
+
+/// Form 1, exported `(dyn)` caller -> generic callee.
+#[nowait(dyn)]
+#[inline(never)]
+#[unsafe(no_mangle)]
+pub fn call_pass_exported(ring: &mut KVec<u64>, frame: u64) -> usize {
+    usize::from(rx_callee(cx, ring, frame)) + usize::from(rx_callee(cx, ring, frame + 1))
+}
+
+/// Form 2, `cx.nowait()` from a sleepable caller.
+#[may_sleep]
+#[inline(never)]
+pub fn call_nowait(ring: &mut KVec<u64>, frame: u64) -> usize {
+    usize::from(rx_callee(cx.nowait(), ring, frame)) + usize::from(rx_callee(cx.nowait(), ring, frame + 1))
+}
+
+/// Form 3, a `nowait_scope` around the calls.
+#[may_sleep]
+#[inline(never)]
+pub fn call_scope(ring: &mut KVec<u64>, frame: u64) -> usize {
+    cx.nowait_scope(|cx| usize::from(rx_callee(cx, ring, frame)) + usize::from(rx_callee(cx, ring, frame + 1)))
+}
+
+/// Instantiates the generic callers (`NoWait` for the `#[nowait]` ones,
+/// `MaySleep` for the `#[may_sleep]` ones) from one exported entry.
+#[unsafe(no_mangle)]
+pub fn call_entry(ring: &mut KVec<u64>, frame: u64) -> usize {
+    // SAFETY: the benchmark's functions never block.
+    let sleep = unsafe { MaySleep::assume() };
+    let mut n = call_pass(sleep.nowait(), ring, frame);
+    n += call_pass_dyn(sleep.nowait(), ring, frame);
+    n += call_nowait(sleep, ring, frame);
+    n += call_scope(sleep, ring, frame);
+    n
+}
