@@ -162,7 +162,7 @@ fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
 
 #[test]
 fn budget_uncharges_when_the_inner_backend_fails() {
-    let budget = Budget::wrap(FailInject::system().fail_nth(2), 1000);
+    let budget = Budget::wrap(FailInject::new().fail_nth(2), 1000);
     MaySleep::enter(|cx| {
         assert!(attempt(cx, &budget, 300));
         assert!(!attempt(cx, &budget, 300), "the inner backend fails call 2");
@@ -187,7 +187,7 @@ fn containers_are_accounted_through_their_growth() {
 
 #[test]
 fn fail_inject_fails_the_nth_call_only() {
-    let backend = FailInject::system().fail_nth(3);
+    let backend = FailInject::new().fail_nth(3);
     let results: Vec<bool> = MaySleep::enter(|cx| (0..5).map(|_| attempt(cx, &backend, 16)).collect());
     assert_eq!(results, [true, true, false, true, true]);
     assert_eq!((backend.calls(), backend.failures()), (5, 1));
@@ -195,7 +195,7 @@ fn fail_inject_fails_the_nth_call_only() {
 
 #[test]
 fn fail_inject_fails_every_nth_call() {
-    let backend = FailInject::system().fail_every(3);
+    let backend = FailInject::new().fail_every(3);
     let results: Vec<bool> = MaySleep::enter(|cx| (0..7).map(|_| attempt(cx, &backend, 16)).collect());
     assert_eq!(results, [true, true, false, true, true, false, true]);
     assert_eq!(backend.failures(), 2);
@@ -203,7 +203,7 @@ fn fail_inject_fails_every_nth_call() {
 
 #[test]
 fn fail_inject_fails_requests_of_at_least_a_size() {
-    let backend = FailInject::system().fail_at_least(100);
+    let backend = FailInject::new().fail_at_least(100);
     MaySleep::enter(|cx| {
         assert!(attempt(cx, &backend, 99));
         assert!(!attempt(cx, &backend, 100));
@@ -215,7 +215,7 @@ fn fail_inject_fails_requests_of_at_least_a_size() {
 #[test]
 fn fail_inject_fails_requests_by_flags() {
     quiet_reports();
-    let backend = FailInject::system().fail_flags(GFP_ATOMIC);
+    let backend = FailInject::new().fail_flags(GFP_ATOMIC);
     MaySleep::enter(|cx| {
         cx.nowait_scope(|nw| {
             assert!(nw.alloc_in(&backend, GFP_ATOMIC, bytes(64)).is_err());
@@ -232,7 +232,7 @@ fn fail_inject_sees_the_effective_flags() {
     quiet_reports();
     // Fail requests that may call into the filesystem: a NOFS scope turns
     // GFP_KERNEL into GFP_NOFS, which then succeeds.
-    let backend = FailInject::system().fail_flags(__GFP_FS);
+    let backend = FailInject::new().fail_flags(__GFP_FS);
     MaySleep::enter(|cx| {
         assert!(cx.alloc_in(&backend, GFP_KERNEL | __GFP_NORETRY, bytes(64)).is_err());
         cx.nofs(|cx| assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok()));
@@ -242,7 +242,7 @@ fn fail_inject_sees_the_effective_flags() {
 #[test]
 fn fail_inject_random_failures_follow_the_seed() {
     let pattern = |p: f64, seed: u64| -> Vec<bool> {
-        let backend = FailInject::system().fail_randomly(p, seed);
+        let backend = FailInject::new().fail_randomly(p, seed);
         MaySleep::enter(|cx| (0..1000).map(|_| attempt(cx, &backend, 8)).collect())
     };
     let first = pattern(0.25, 42);
@@ -257,7 +257,7 @@ fn fail_inject_random_failures_follow_the_seed() {
 #[test]
 fn fail_inject_counts_reallocations() {
     quiet_reports();
-    let backend = FailInject::system().fail_nth(2);
+    let backend = FailInject::new().fail_nth(2);
     NoWait::enter(|nw| {
         let mut v = KVec::new_in(&backend);
         v.extend_from_slice(&[1u8; 8], GFP_ATOMIC, nw).unwrap(); // call 1: allocate
@@ -271,7 +271,7 @@ fn fail_inject_counts_reallocations() {
 
 #[test]
 fn fail_inject_composes_over_a_budget() {
-    let backend = FailInject::new(Budget::new(100)).fail_every(2);
+    let backend = FailInject::wrap(Budget::new(100)).fail_every(2);
     NoWait::enter(|nw| {
         assert!(attempt(nw, &backend, 60)); // call 1
         assert!(!attempt(nw, &backend, 60)); // call 2: injected

@@ -69,7 +69,7 @@ fn growth_through_realloc_is_caught_too() {
 fn token_requests_in_atomic_sections_are_not_reported() {
     let _serial = serial();
     let size = Size::<KmallocMax>::new(256).unwrap();
-    let failing = FailInject::system().fail_nth(1);
+    let failing = FailInject::new().fail_nth(1);
     MaySleep::enter(|cx| {
         let pool = Mempool::<[u8; 64]>::new(1, GFP_KERNEL, cx).unwrap();
         let mut queue = KVec::new();

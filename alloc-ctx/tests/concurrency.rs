@@ -37,7 +37,7 @@ fn within<R>(limit: Duration, f: impl FnOnce() -> R) -> R {
 fn a_nofail_request_waits_until_another_thread_frees_memory() {
     let budget = Budget::new(4096);
     // Counts the NOFAIL request's attempts; fails nothing itself.
-    let counted = FailInject::new(&budget);
+    let counted = FailInject::wrap(&budget);
     let barrier = Barrier::new(2);
     within(Duration::from_secs(60), || {
         std::thread::scope(|scope| {

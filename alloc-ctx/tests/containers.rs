@@ -405,7 +405,7 @@ fn extend_past_the_spare_capacity_is_all_or_nothing() {
 
         // 2. The final growth of the vector fails: the items collected apart
         //    and those written into the spare slots are dropped.
-        let failing = FailInject::new(&budget).fail_at_least(100 * size_of::<Tracked>() + 1);
+        let failing = FailInject::wrap(&budget).fail_at_least(100 * size_of::<Tracked>() + 1);
         let mut w: KVec<Tracked, _> = KVec::with_capacity_in(100, &failing, GFP_KERNEL, cx).unwrap();
         for id in 0..98 {
             w.push(Tracked::new(id, &live), GFP_KERNEL, cx).unwrap();
@@ -543,12 +543,12 @@ fn try_clone_failing_at_each_request_leaves_no_block_behind() {
             }
             source
         }
-        let counting = FailInject::new(&budget);
+        let counting = FailInject::wrap(&budget);
         drop(build(&counting, cx));
         let build_calls = counting.calls();
         // The copy makes 4 requests: its buffer, then one box per element.
         for fail_at in 1..=4 {
-            let failing = FailInject::new(&budget).fail_nth(build_calls + fail_at);
+            let failing = FailInject::wrap(&budget).fail_nth(build_calls + fail_at);
             let source = build(&failing, cx);
             let before = budget.live_bytes();
             assert!(source.try_clone(GFP_NOWAIT, cx).is_err(), "request {fail_at} of the copy fails");

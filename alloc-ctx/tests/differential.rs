@@ -229,7 +229,7 @@ struct Env {
 impl Env {
     fn backend(&self) -> Backend {
         let reserve = self.limit * self.reserve_percent / 100;
-        FailInject::new(Budget::with_reserve(self.limit, reserve)).fail_randomly(self.probability, self.seed)
+        FailInject::wrap(Budget::with_reserve(self.limit, reserve)).fail_randomly(self.probability, self.seed)
     }
 }
 

@@ -88,8 +88,8 @@ fn the_last_workqueue_handle_dropped_by_its_own_work_item() {
 /// and `0.0` none.
 #[test]
 fn fail_randomly_one_fails_every_call_and_zero_none() {
-    let always = FailInject::system().fail_randomly(1.0, 7);
-    let never = FailInject::system().fail_randomly(0.0, 7);
+    let always = FailInject::new().fail_randomly(1.0, 7);
+    let never = FailInject::new().fail_randomly(0.0, 7);
     NoWait::enter(|cx| {
         for _ in 0..10_000 {
             assert!(cx.alloc_in(&always, GFP_ATOMIC | __GFP_NOWARN, Size::<KmallocMax>::new(8).unwrap()).is_err());
@@ -104,13 +104,13 @@ fn fail_randomly_one_fails_every_call_and_zero_none() {
 #[test]
 #[should_panic(expected = "fail_randomly: the probability NaN is not in 0.0..=1.0")]
 fn fail_randomly_refuses_nan() {
-    let _ = FailInject::system().fail_randomly(f64::NAN, 1);
+    let _ = FailInject::new().fail_randomly(f64::NAN, 1);
 }
 
 #[test]
 #[should_panic(expected = "fail_randomly: the probability -0.5 is not in 0.0..=1.0")]
 fn fail_randomly_refuses_a_negative_probability() {
-    let _ = FailInject::system().fail_randomly(-0.5, 1);
+    let _ = FailInject::new().fail_randomly(-0.5, 1);
 }
 
 /// `Mempool::new(usize::MAX, ..)`: the reserve's list cannot be sized, which

@@ -75,7 +75,7 @@ fn non_sleeping_requests_fail_when_backend_and_reserve_are_empty() {
 
 #[test]
 fn a_non_sleeping_pool_request_tries_the_backend_exactly_once() {
-    let backend = FailInject::system().fail_at_least(0);
+    let backend = FailInject::new().fail_at_least(0);
     // No reserve at all: one backend try, then the error.
     let pool = MaySleep::enter(|cx| Mempool::<u64, _>::new_in(0, &backend, GFP_KERNEL, cx)).unwrap();
     NoWait::enter(|nw| assert!(pool.alloc(1, GFP_ATOMIC, nw).is_err()));

@@ -92,7 +92,7 @@ fn passes_and_calls(request: impl FnOnce(&FailInject)) -> (usize, usize) {
         PASSES.fetch_add(1, Ordering::SeqCst);
         target
     });
-    let backend = FailInject::system().fail_at_least(0);
+    let backend = FailInject::new().fail_at_least(0);
     request(&backend);
     assert_eq!(backend.failures(), backend.calls(), "every call failed");
     (PASSES.load(Ordering::SeqCst), backend.calls())

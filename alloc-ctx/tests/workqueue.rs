@@ -66,7 +66,7 @@ fn work_runs_on_the_worker_with_a_sleep_token() {
 fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
     // Call 1 (the GFP_NOWAIT attempt) fails; calls 2 (the work item) and 3
     // (on the worker) do not.
-    static BACKEND: FailInject = FailInject::system().fail_nth(1);
+    static BACKEND: FailInject = FailInject::new().fail_nth(1);
     let (tx, rx) = mpsc::channel();
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
@@ -102,7 +102,7 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
 
 #[test]
 fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
-    static BACKEND: FailInject = FailInject::system();
+    static BACKEND: FailInject = FailInject::new();
     let (tx, rx) = mpsc::channel::<()>();
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
@@ -122,7 +122,7 @@ fn deferred_allocation_failure_reaches_the_completion() {
     // Every request for the value fails: the atomic attempt and all reclaim
     // retries. The work item (a few dozen bytes, from the same backend)
     // does not, so the deferral is queued.
-    static BACKEND: FailInject = FailInject::system().fail_at_least(256);
+    static BACKEND: FailInject = FailInject::new().fail_at_least(256);
     let (tx, rx) = mpsc::channel();
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
@@ -146,7 +146,7 @@ fn deferred_allocation_failure_reaches_the_completion() {
 
 #[test]
 fn nofail_fallback_hands_the_box_itself_to_the_completion() {
-    static BACKEND: FailInject = FailInject::system().fail_nth(1);
+    static BACKEND: FailInject = FailInject::new().fail_nth(1);
     let (tx, rx) = mpsc::channel();
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
@@ -202,7 +202,7 @@ fn queue_full_is_an_error_not_a_block() {
 
 #[test]
 fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
-    static BACKEND: FailInject = FailInject::system().fail_every(1);
+    static BACKEND: FailInject = FailInject::new().fail_every(1);
     MaySleep::enter(|cx| {
         let wq = Workqueue::new("refill", 1, cx).unwrap();
         let release = block_worker(&wq, cx);

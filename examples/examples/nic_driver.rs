@@ -47,7 +47,7 @@ fn main() {
     config.page_cache_pages = 1024;
     const MEMORY: usize = 1 << 20;
     const ATOMIC_RESERVE: usize = 128 << 10;
-    let pressure = FailInject::new(Budget::with_reserve(MEMORY, ATOMIC_RESERVE));
+    let pressure = FailInject::wrap(Budget::with_reserve(MEMORY, ATOMIC_RESERVE));
     let (pressure, described) = if fail_every != 0 {
         (pressure.fail_every(fail_every), format!("one allocation in every {fail_every} fails"))
     } else if fail_percent != 0 {

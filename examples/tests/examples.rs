@@ -79,7 +79,7 @@ fn nic_run(backend: Arc<FailInject<Budget>>, config: nic_driver::Config) -> (nic
 #[test]
 fn nic_driver_moves_every_frame_without_pressure() {
     let _serial = serial();
-    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)));
+    let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)));
     let config = nic_driver::Config::default();
     let (summary, _) = nic_run(Arc::clone(&backend), config);
     assert!(summary.probed);
@@ -93,7 +93,7 @@ fn nic_driver_moves_every_frame_without_pressure() {
 #[test]
 fn nic_driver_defers_refills_and_counts_drops_under_failures() {
     let _serial = serial();
-    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)).fail_every(3));
+    let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)).fail_every(3));
     let config = nic_driver::Config::default();
     let (summary, trace) = nic_run(Arc::clone(&backend), config);
     assert!(summary.probed, "GFP_KERNEL retried past the injected failures");
@@ -112,7 +112,7 @@ fn nic_driver_under_memory_pressure_defers_refills_to_reclaim_and_atomic_uses_th
     let _serial = serial();
     // 1 MiB with a 128 KiB GFP_ATOMIC reserve; the page cache takes every
     // ordinary byte the driver leaves free. No injected failures.
-    let backend = Arc::new(FailInject::new(Budget::with_reserve(1 << 20, 128 << 10)));
+    let backend = Arc::new(FailInject::wrap(Budget::with_reserve(1 << 20, 128 << 10)));
     let config = nic_driver::Config { page_cache_pages: 1024, ..nic_driver::Config::default() };
     let (summary, trace) = nic_run(Arc::clone(&backend), config);
     assert!(summary.probed);
@@ -130,7 +130,7 @@ fn nic_driver_under_memory_pressure_defers_refills_to_reclaim_and_atomic_uses_th
 #[test]
 fn nic_driver_probe_failure_is_an_error_not_a_panic() {
     let _serial = serial();
-    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)).fail_every(1));
+    let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)).fail_every(1));
     let (summary, trace) = nic_run(Arc::clone(&backend), nic_driver::Config::default());
     assert!(!summary.probed);
     assert!(trace.contains("-ENOMEM"), "{trace}");
@@ -140,7 +140,7 @@ fn nic_driver_probe_failure_is_an_error_not_a_panic() {
 #[test]
 fn nic_driver_rejects_an_absurd_ring_size_before_allocating() {
     let _serial = serial();
-    let backend = Arc::new(FailInject::new(Budget::new(1 << 20)));
+    let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)));
     let config = nic_driver::Config { rx_entries: usize::MAX / 4, ..nic_driver::Config::default() };
     let (summary, trace) = nic_run(Arc::clone(&backend), config);
     assert!(!summary.probed);

@@ -381,7 +381,7 @@ impl Workqueue {
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::{NowOrLater, Workqueue}};
     ///
     /// // The first request fails: memory is tight in the interrupt.
-    /// static TIGHT: FailInject = FailInject::system().fail_nth(1);
+    /// static TIGHT: FailInject = FailInject::new().fail_nth(1);
     /// let (tx, rx) = mpsc::channel();
     /// MaySleep::enter(|cx| {
     ///     let wq = Workqueue::new("refill", 4, cx).unwrap();

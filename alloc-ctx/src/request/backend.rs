@@ -17,7 +17,7 @@
 //! [`System`] (the global allocator) is the default everywhere. [`Budget`]
 //! limits and tracks bytes (and keeps a reserve for `__GFP_HIGH`),
 //! [`FailInject`] fails chosen calls; they compose:
-//! `FailInject::new(Budget::new(1 << 20))`.
+//! `FailInject::wrap(Budget::new(1 << 20))`.
 
 use core::alloc::Layout;
 use core::ptr::NonNull;

@@ -27,7 +27,7 @@ use crate::vocab::flags::{Gfp, GfpFlags};
 /// use alloc_ctx::backend::FailInject;
 /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 ///
-/// let backend = FailInject::system().fail_nth(2);
+/// let backend = FailInject::new().fail_nth(2);
 /// let size = Size::<KmallocMax>::new(64).unwrap();
 /// MaySleep::enter(|cx| {
 ///     cx.nowait_scope(|nw| {
@@ -54,15 +54,26 @@ pub struct FailInject<B: Backend = System> {
 
 #[cfg(feature = "alloc")]
 impl FailInject<System> {
-    /// Injects failures into the [`System`] backend.
-    pub const fn system() -> Self {
-        FailInject::new(System)
+    /// Injects failures into the [`System`] backend; no rule is set, so
+    /// nothing fails yet.
+    pub const fn new() -> Self {
+        FailInject::wrap(System)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Default for FailInject<System> {
+    fn default() -> Self {
+        FailInject::new()
     }
 }
 
 impl<B: Backend> FailInject<B> {
     /// Injects failures into `inner`; no rule is set, so nothing fails yet.
-    pub const fn new(inner: B) -> Self {
+    ///
+    /// Backends that wrap another are made with `wrap(inner, …)`, and on
+    /// the [`System`] backend with `new(…)`, as [`Budget`](super::Budget).
+    pub const fn wrap(inner: B) -> Self {
         FailInject {
             inner,
             nth: 0,
