@@ -13,7 +13,7 @@
 //! * a sleeping request (`GFP_KERNEL`, …) or a `__GFP_NOFAIL` request made
 //!   through a `NoWait` token does not compile, with a message that names
 //!   the flag and the fix ([`rules`]);
-//! * sizes reach the allocator only as checked [`Size`](size::Size) values (overflow
+//! * sizes reach the allocator only as checked [`Size`] values (overflow
 //!   and the allocator's maximum), and NOFAIL requests only with sizes
 //!   proven at most 8 KiB ([`size`]);
 //! * NOFS/NOIO scopes mask flags like the kernel's `current_gfp_context()`;

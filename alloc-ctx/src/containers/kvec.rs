@@ -1494,7 +1494,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         let result = if capacity <= self.cap {
             Ok(())
         } else {
-            realloc_to::<T, B, A>(
+            realloc_to::<T, A>(
                 &self.backend,
                 &mut self.ptr,
                 &mut self.cap,
@@ -1590,7 +1590,7 @@ fn realloc_checked<T, B: Bound, A: Backend>(
     gfp: Gfp,
 ) -> Result<(), AllocError> {
     array_size::<T, B>(capacity)?;
-    realloc_to::<T, B, A>(backend, ptr, cap, capacity, gfp)
+    realloc_to::<T, A>(backend, ptr, cap, capacity, gfp)
 }
 
 /// The layout of `capacity` elements of `T`, for a `capacity` whose bytes
@@ -1611,7 +1611,7 @@ fn array_layout<T>(capacity: usize) -> Layout {
 /// size bound). On error, `ptr` and `cap` are unchanged.
 #[inline]
 #[track_caller]
-fn realloc_to<T, B: Bound, A: Backend>(
+fn realloc_to<T, A: Backend>(
     backend: &A,
     ptr: &mut NonNull<T>,
     cap: &mut usize,
