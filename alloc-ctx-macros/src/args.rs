@@ -1,4 +1,5 @@
-//! The attribute's arguments: `cx = name`, `crate = path`, `entry`, `dyn`.
+//! The attribute: which mark it is, and its arguments: `cx = name`,
+//! `crate = path`, `entry`, `dyn`.
 //!
 //! Parsing is two-step, like async-trait's `args.rs`: a loose grammar
 //! (`name` or `name = value`, comma separated) that almost never fails, then
@@ -13,6 +14,34 @@ use syn::spanned::Spanned as _;
 use syn::{Ident, LitStr, Path, Token};
 
 use crate::errors::Errors;
+
+/// The two contexts a function can be marked with: which attribute this is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mark {
+    MaySleep,
+    NoWait,
+}
+
+impl Mark {
+    /// The attribute's name, for messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Mark::MaySleep => "may_sleep",
+            Mark::NoWait => "nowait",
+        }
+    }
+
+    /// The mark an attribute named `name` (its path's last segment) gives.
+    pub(crate) fn named(name: &Ident) -> Option<Mark> {
+        if name == "may_sleep" {
+            Some(Mark::MaySleep)
+        } else if name == "nowait" {
+            Some(Mark::NoWait)
+        } else {
+            None
+        }
+    }
+}
 
 /// The interpreted arguments.
 pub(crate) struct Args {
@@ -98,6 +127,10 @@ fn parse_raw(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
 /// in `errors` and returning the arguments that were understood.
 pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     let mut args = Args::default();
+    if tokens.is_empty() {
+        // The common case: `#[may_sleep]`.
+        return args;
+    }
     let raw = match parse_raw.parse2(tokens) {
         Ok(raw) => raw,
         Err(error) => {
