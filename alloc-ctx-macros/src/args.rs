@@ -47,6 +47,9 @@ impl Mark {
 pub(crate) struct Args {
     /// Name of the token parameter / binding (`cx` by default).
     pub(crate) cx: Ident,
+    /// Whether the name was written by the user (`cx = name`): then it
+    /// carries the user's span, and rustc lints it as the user's code.
+    pub(crate) cx_written: bool,
     /// Path of the runtime crate (`::alloc_ctx` by default).
     pub(crate) krate: Path,
     /// `entry`: create the token inside instead of taking it as a parameter.
@@ -57,7 +60,13 @@ pub(crate) struct Args {
 
 impl Default for Args {
     fn default() -> Self {
-        Args { cx: Ident::new("cx", Span::call_site()), krate: runtime_crate_path(), entry: None, concrete: None }
+        Args {
+            cx: Ident::new("cx", Span::call_site()),
+            cx_written: false,
+            krate: runtime_crate_path(),
+            entry: None,
+            concrete: None,
+        }
     }
 }
 
@@ -148,11 +157,17 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         seen.push(key.clone());
         match (key.as_str(), arg.value) {
             ("cx", Some(RawValue::Path(path))) => match path.get_ident() {
-                Some(ident) => args.cx = ident.clone(),
+                Some(ident) => {
+                    args.cx = ident.clone();
+                    args.cx_written = true;
+                }
                 None => errors.error(&path, "`cx` must be a plain identifier, e.g. `cx = ctx`"),
             },
             ("cx", Some(RawValue::Str(lit))) => match lit.parse::<Ident>() {
-                Ok(ident) => args.cx = ident,
+                Ok(ident) => {
+                    args.cx = ident;
+                    args.cx_written = true;
+                }
                 Err(_) => errors.error(&lit, "`cx` must be a plain identifier, e.g. `cx = ctx`"),
             },
             ("crate", Some(RawValue::Path(path))) => args.krate = path,

@@ -4,12 +4,12 @@
 //!
 //! ```text
 //! #[may_sleep]                   fn probe(cx: &mut impl ::alloc_ctx::SleepToken, dev: &Dev) -> R {
-//! fn probe(dev: &Dev) -> R {  =>     let cx: &mut ::alloc_ctx::MaySleep = ::alloc_ctx::SleepToken::may_sleep(cx);
+//! fn probe(dev: &Dev) -> R {  =>     let cx = ::alloc_ctx::SleepToken::may_sleep(cx);
 //!     body                           body
 //! }                              }
 //!
 //! #[nowait]                      fn rx(cx: &mut impl ::alloc_ctx::Token, dev: &Dev) {
-//! fn rx(dev: &Dev) {          =>     let cx: &mut ::alloc_ctx::NoWait = ::alloc_ctx::Token::nowait(cx);
+//! fn rx(dev: &Dev) {          =>     let cx = ::alloc_ctx::Token::nowait(cx);
 //!     body                           #[cfg(debug_assertions)] let mark = ::alloc_ctx::__private::NoWaitMark::enter();
 //! }                                  body
 //!                                }
@@ -93,7 +93,7 @@ pub(crate) fn function(
     let mut prologue = TokenStream::new();
     if function.sig.constness.is_none() {
         if !plan.concrete {
-            prologue.extend(conversion(mark, krate, cx));
+            prologue.extend(conversion(mark, args));
         }
         if mark == Mark::NoWait {
             prologue.extend(nowait_mark(krate));
@@ -141,16 +141,25 @@ fn add_token_parameter(
 }
 
 /// `let cx = <conversion>(cx);`: the function's own token, whatever the
-/// caller passed.
-fn conversion(mark: Mark, krate: &syn::Path, cx: &Ident) -> TokenStream {
+/// caller passed. Without a written type (the trait method returns the
+/// concrete token), and without `#[allow(unused_variables)]` unless the
+/// user named the token: rustc does not lint a binding the macro made
+/// (call-site span) for being unused, but one named with the user's
+/// `cx = name` is the user's (`ui/pass/unused-token-no-warning.rs`). Both
+/// cost something in every marked function on every `cargo check`
+/// (BENCHMARKS.md, item 5).
+fn conversion(mark: Mark, args: &Args) -> TokenStream {
+    let krate = &args.krate;
+    let cx = &args.cx;
+    let allow = args.cx_written.then(|| quote!(#[allow(unused_variables)]));
     match mark {
         Mark::MaySleep => quote! {
-            #[allow(unused_variables)]
-            let #cx: &mut #krate::MaySleep = #krate::SleepToken::may_sleep(#cx);
+            #allow
+            let #cx = #krate::SleepToken::may_sleep(#cx);
         },
         Mark::NoWait => quote! {
-            #[allow(unused_variables)]
-            let #cx: &mut #krate::NoWait = #krate::Token::nowait(#cx);
+            #allow
+            let #cx = #krate::Token::nowait(#cx);
         },
     }
 }
