@@ -1,4 +1,5 @@
-//! The attribute's arguments: `cx = name`, `crate = path`, `entry`, `dyn`.
+//! The attribute: which mark it is, and its arguments: `cx = name`,
+//! `crate = path`, `entry`, `dyn`.
 //!
 //! Parsing is two-step, like async-trait's `args.rs`: a loose grammar
 //! (`name` or `name = value`, comma separated) that almost never fails, then
@@ -14,10 +15,41 @@ use syn::{Ident, LitStr, Path, Token};
 
 use crate::errors::Errors;
 
+/// The two contexts a function can be marked with: which attribute this is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mark {
+    MaySleep,
+    NoWait,
+}
+
+impl Mark {
+    /// The attribute's name, for messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Mark::MaySleep => "may_sleep",
+            Mark::NoWait => "nowait",
+        }
+    }
+
+    /// The mark an attribute named `name` (its path's last segment) gives.
+    pub(crate) fn named(name: &Ident) -> Option<Mark> {
+        if name == "may_sleep" {
+            Some(Mark::MaySleep)
+        } else if name == "nowait" {
+            Some(Mark::NoWait)
+        } else {
+            None
+        }
+    }
+}
+
 /// The interpreted arguments.
 pub(crate) struct Args {
     /// Name of the token parameter / binding (`cx` by default).
     pub(crate) cx: Ident,
+    /// Whether the name was written by the user (`cx = name`): then it
+    /// carries the user's span, and rustc lints it as the user's code.
+    pub(crate) cx_written: bool,
     /// Path of the runtime crate (`::alloc_ctx` by default).
     pub(crate) krate: Path,
     /// `entry`: create the token inside instead of taking it as a parameter.
@@ -28,7 +60,13 @@ pub(crate) struct Args {
 
 impl Default for Args {
     fn default() -> Self {
-        Args { cx: Ident::new("cx", Span::call_site()), krate: runtime_crate_path(), entry: None, concrete: None }
+        Args {
+            cx: Ident::new("cx", Span::call_site()),
+            cx_written: false,
+            krate: runtime_crate_path(),
+            entry: None,
+            concrete: None,
+        }
     }
 }
 
@@ -98,6 +136,10 @@ fn parse_raw(input: ParseStream<'_>) -> syn::Result<Vec<RawArg>> {
 /// in `errors` and returning the arguments that were understood.
 pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
     let mut args = Args::default();
+    if tokens.is_empty() {
+        // The common case: `#[may_sleep]`.
+        return args;
+    }
     let raw = match parse_raw.parse2(tokens) {
         Ok(raw) => raw,
         Err(error) => {
@@ -115,11 +157,17 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
         seen.push(key.clone());
         match (key.as_str(), arg.value) {
             ("cx", Some(RawValue::Path(path))) => match path.get_ident() {
-                Some(ident) => args.cx = ident.clone(),
+                Some(ident) => {
+                    args.cx = ident.clone();
+                    args.cx_written = true;
+                }
                 None => errors.error(&path, "`cx` must be a plain identifier, e.g. `cx = ctx`"),
             },
             ("cx", Some(RawValue::Str(lit))) => match lit.parse::<Ident>() {
-                Ok(ident) => args.cx = ident,
+                Ok(ident) => {
+                    args.cx = ident;
+                    args.cx_written = true;
+                }
                 Err(_) => errors.error(&lit, "`cx` must be a plain identifier, e.g. `cx = ctx`"),
             },
             ("crate", Some(RawValue::Path(path))) => args.krate = path,

@@ -1,15 +1,20 @@
 //! What the attribute was put on, parsed lightly.
 //!
-//! A function's signature is read at the token level
-//! ([`crate::signature`]); its body is kept as tokens (only leading inner
-//! attributes are split off, so the prologue can go after them). This is what keeps expansion cheap, as in tokio-macros: the body
-//! of a driver function is usually much larger than its signature.
-//! `impl` and `trait` blocks are parsed by syn, since every method in them
-//! is rewritten.
+//! A function is split at the token level, without syn: its outer
+//! attributes (`#` and `[…]`), its visibility, its signature (read by
+//! [`crate::signature`]) and its body, which is the item's last token tree
+//! and is kept as that one `{…}` group. Only the item's top level is
+//! looked at, and of the body only its first tokens (whether it starts with
+//! an inner attribute `#![…]`, after which the prologue must go): the body
+//! is never walked, never handed to syn, and goes back to the compiler as
+//! the stream it came as. A driver function's body is much larger than its
+//! signature, and expansion runs for every marked function on every
+//! `cargo check` (BENCHMARKS.md, item 5). `impl` and `trait` blocks are
+//! parsed by syn, since every method in them is rewritten.
 
-use proc_macro2::{Delimiter, Group, Span, TokenStream};
-use quote::ToTokens;
-use syn::parse::{Parse, ParseStream, Parser as _};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Span, TokenStream, TokenTree};
+use quote::{ToTokens, TokenStreamExt as _};
+use syn::parse::{ParseStream, Parser as _};
 use syn::{Attribute, Token, Visibility};
 
 use crate::signature::Signature;
@@ -30,11 +35,19 @@ pub(crate) enum Item {
 
 /// A function, with its body kept as tokens.
 pub(crate) struct Function {
-    pub(crate) attrs: Vec<Attribute>,
-    pub(crate) vis: Visibility,
-    /// `default` (specialization) is not parsed; it would be an `Other`.
+    /// The outer attributes, as written.
+    pub(crate) attrs: Vec<Attr>,
+    /// `pub`, `pub(crate)`, … or nothing, as written. (`default`, of
+    /// specialization, is not read: such an item is an `Other`.)
+    pub(crate) vis: Vec<TokenTree>,
     pub(crate) sig: Signature,
     pub(crate) body: Body,
+}
+
+/// An outer attribute `#[…]`, as written.
+pub(crate) struct Attr {
+    pound: Punct,
+    brackets: Group,
 }
 
 /// A function body, or the `;` of a declaration.
@@ -42,20 +55,20 @@ pub(crate) enum Body {
     Block {
         /// The braces, for their span.
         braces: Span,
-        /// `#![…]` at the start of the block.
-        inner_attrs: Vec<Attribute>,
-        /// Everything after them, untouched.
+        /// `#![…]` at the start of the block (empty in the common case).
+        inner_attrs: TokenStream,
+        /// Everything after them: the block's own stream, untouched.
         stmts: TokenStream,
     },
-    Semi(Token![;]),
+    Semi(Punct),
 }
 
 impl Item {
     /// Parses the item; never fails (what is not understood becomes `Other`).
     pub(crate) fn parse(tokens: TokenStream) -> Item {
-        // Functions are by far the common case: parse them in one pass, and
-        // look at what else the item is only when that fails.
-        if let Ok(function) = syn::parse2::<Function>(tokens.clone()) {
+        // Functions are by far the common case: split them at the token
+        // level, and look at what else the item is only when that fails.
+        if let Some(function) = Function::parse(tokens.clone()) {
             return Item::Fn(function);
         }
         let kind = classify.parse2(tokens.clone());
@@ -110,45 +123,171 @@ fn classify_start(input: ParseStream<'_>) -> syn::Result<Kind> {
 }
 
 impl Function {
+    /// Splits a function item; `None` if it is not one (or not one this
+    /// light reader understands: then it is classified by syn).
+    pub(crate) fn parse(tokens: TokenStream) -> Option<Function> {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let (last, head) = tokens.split_last()?;
+        let body = match last {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => Body::block(group),
+            TokenTree::Punct(semi) if semi.as_char() == ';' => Body::Semi(semi.clone()),
+            _ => return None,
+        };
+        let mut index = 0;
+        let mut attrs = Vec::new();
+        while let (Some(TokenTree::Punct(pound)), Some(TokenTree::Group(brackets))) =
+            (head.get(index), head.get(index + 1))
+        {
+            if pound.as_char() != '#' || brackets.delimiter() != Delimiter::Bracket {
+                break;
+            }
+            attrs.push(Attr { pound: pound.clone(), brackets: brackets.clone() });
+            index += 2;
+        }
+        let vis_start = index;
+        if matches!(head.get(index), Some(TokenTree::Ident(ident)) if ident == "pub") {
+            index += 1;
+            if matches!(head.get(index), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis) {
+                index += 1;
+            }
+        }
+        let vis = head[vis_start..index].to_vec();
+        let sig = Signature::parse(&head[index..])?;
+        Some(Function { attrs, vis, sig, body })
+    }
+
     /// Whether the function has a body (not a trait method declaration).
     pub(crate) fn body_is_block(&self) -> bool {
         matches!(self.body, Body::Block { .. })
     }
 }
 
-impl Parse for Function {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        let sig = input.parse()?;
-        let body = if input.peek(Token![;]) {
-            Body::Semi(input.parse()?)
-        } else {
-            let group: Group = input.parse()?;
-            if group.delimiter() != Delimiter::Brace {
-                return Err(syn::Error::new(group.span(), "expected a function body"));
-            }
-            let (inner_attrs, stmts) = if starts_with_inner_attribute(&group) {
-                split_inner_attrs.parse2(group.stream())?
-            } else {
-                // The common case: the body is passed on without a walk.
-                (Vec::new(), group.stream())
-            };
-            Body::Block { braces: group.span(), inner_attrs, stmts }
-        };
-        Ok(Function { attrs, vis, sig, body })
+impl Body {
+    /// A body as written. Its first two tokens are looked at (the stream's
+    /// top level is converted once for that; nested groups are not
+    /// entered); the inner attributes are split off only if there are any.
+    fn block(group: &Group) -> Body {
+        let stmts = group.stream();
+        let mut trees = stmts.clone().into_iter();
+        let starts_with_inner_attribute = is_punct(trees.next().as_ref(), '#') && is_punct(trees.next().as_ref(), '!');
+        if !starts_with_inner_attribute {
+            return Body::Block { braces: group.span(), inner_attrs: TokenStream::new(), stmts };
+        }
+        // Rare: `#![…]`, each three trees, then the statements.
+        let trees: Vec<TokenTree> = stmts.into_iter().collect();
+        let mut end = 0;
+        while is_punct(trees.get(end), '#')
+            && is_punct(trees.get(end + 1), '!')
+            && matches!(trees.get(end + 2), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+        {
+            end += 3;
+        }
+        Body::Block {
+            braces: group.span(),
+            inner_attrs: trees[..end].iter().cloned().collect(),
+            stmts: trees[end..].iter().cloned().collect(),
+        }
+    }
+
+    /// `{ inner attributes, prologue, statements }`, the statements passed
+    /// on as one stream.
+    pub(crate) fn block_with(
+        braces: Span,
+        inner_attrs: &TokenStream,
+        prologue: TokenStream,
+        stmts: TokenStream,
+    ) -> Group {
+        let mut inner = inner_attrs.clone();
+        inner.extend([prologue, stmts]);
+        let mut group = Group::new(Delimiter::Brace, inner);
+        group.set_span(braces);
+        group
     }
 }
 
-/// Whether the block begins with `#!`, i.e. an inner attribute.
-fn starts_with_inner_attribute(block: &Group) -> bool {
-    let mut tokens = block.stream().into_iter();
-    let is_punct = |token: Option<proc_macro2::TokenTree>, ch: char| matches!(token, Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ch);
-    is_punct(tokens.next(), '#') && is_punct(tokens.next(), '!')
+impl Attr {
+    /// The last segment of the attribute's path: `nowait` for
+    /// `#[alloc_ctx::nowait]`, `doc` for `#[doc = "…"]`.
+    pub(crate) fn last_segment(&self) -> Option<Ident> {
+        let mut last = None;
+        let mut after_separator = true;
+        let mut trees = self.brackets.stream().into_iter().peekable();
+        while let Some(tree) = trees.next() {
+            match tree {
+                TokenTree::Ident(ident) if after_separator => {
+                    last = Some(ident);
+                    after_separator = false;
+                }
+                TokenTree::Punct(colon) if colon.as_char() == ':' && is_punct(trees.peek(), ':') => {
+                    trees.next();
+                    after_separator = true;
+                }
+                _ => break,
+            }
+        }
+        last
+    }
+
+    /// `#[doc = "text"]`, built directly (this runs for every marked
+    /// function).
+    pub(crate) fn doc(text: &str) -> Attr {
+        let mut tokens = TokenStream::new();
+        tokens.append(Ident::new("doc", Span::call_site()));
+        tokens.append(Punct::new('=', proc_macro2::Spacing::Alone));
+        tokens.append(proc_macro2::Literal::string(text));
+        Attr::from_inner(tokens)
+    }
+
+    /// `#[…]` around `inner`.
+    pub(crate) fn from_inner(inner: TokenStream) -> Attr {
+        Attr { pound: Punct::new('#', proc_macro2::Spacing::Alone), brackets: Group::new(Delimiter::Bracket, inner) }
+    }
 }
 
-fn split_inner_attrs(input: ParseStream<'_>) -> syn::Result<(Vec<Attribute>, TokenStream)> {
-    Ok((input.call(Attribute::parse_inner)?, input.parse()?))
+/// An item of an `impl` or `trait` block, for marking the block's
+/// methods with one helper.
+pub(crate) trait BlockItem: ToTokens {
+    /// The attributes of the item if it is a method (with a body or not).
+    fn method_attrs(&mut self) -> Option<&mut Vec<Attribute>>;
+    /// The expanded method, in place of the item.
+    fn verbatim(tokens: TokenStream) -> Self;
+}
+
+impl BlockItem for syn::ImplItem {
+    fn method_attrs(&mut self) -> Option<&mut Vec<Attribute>> {
+        match self {
+            syn::ImplItem::Fn(method) => Some(&mut method.attrs),
+            _ => None,
+        }
+    }
+
+    fn verbatim(tokens: TokenStream) -> Self {
+        syn::ImplItem::Verbatim(tokens)
+    }
+}
+
+impl BlockItem for syn::TraitItem {
+    fn method_attrs(&mut self) -> Option<&mut Vec<Attribute>> {
+        match self {
+            syn::TraitItem::Fn(method) => Some(&mut method.attrs),
+            _ => None,
+        }
+    }
+
+    fn verbatim(tokens: TokenStream) -> Self {
+        syn::TraitItem::Verbatim(tokens)
+    }
+}
+
+fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
+    matches!(token, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
+}
+
+impl ToTokens for Attr {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.append(self.pound.clone());
+        tokens.append(self.brackets.clone());
+    }
 }
 
 impl ToTokens for Function {
@@ -156,19 +295,12 @@ impl ToTokens for Function {
         for attr in &self.attrs {
             attr.to_tokens(tokens);
         }
-        self.vis.to_tokens(tokens);
+        tokens.append_all(&self.vis);
         self.sig.to_tokens(tokens);
         match &self.body {
-            Body::Semi(semi) => semi.to_tokens(tokens),
+            Body::Semi(semi) => tokens.append(semi.clone()),
             Body::Block { braces, inner_attrs, stmts } => {
-                let mut inner = TokenStream::new();
-                for attr in inner_attrs {
-                    attr.to_tokens(&mut inner);
-                }
-                inner.extend(stmts.clone());
-                let mut group = Group::new(Delimiter::Brace, inner);
-                group.set_span(*braces);
-                group.to_tokens(tokens);
+                tokens.append(Body::block_with(*braces, inner_attrs, TokenStream::new(), stmts.clone()));
             }
         }
     }
@@ -253,7 +385,7 @@ mod tests {
             panic!()
         };
         let Body::Block { inner_attrs, stmts, .. } = &function.body else { panic!() };
-        assert_eq!(inner_attrs.len(), 1);
+        assert_eq!(inner_attrs.to_string(), quote!(#![allow(unused)]).to_string());
         assert_eq!(stmts.to_string(), quote!(let x = 1; x + 1).to_string());
         // Round trip.
         assert_eq!(
@@ -267,5 +399,42 @@ mod tests {
             )
             .to_string()
         );
+    }
+
+    #[rustfmt::skip] // the token streams are compared as written
+    #[test]
+    fn the_body_is_the_last_tree_past_braces_inside_angle_brackets() {
+        let Item::Fn(function) = Item::parse(quote!(
+            #[doc = "x"]
+            pub(crate) fn f() -> Foo<{ N }>
+            where
+                T: Into<[u8; { 2 }]>,
+            {
+                body
+            }
+        )) else {
+            panic!()
+        };
+        let Body::Block { inner_attrs, stmts, .. } = &function.body else { panic!() };
+        assert!(inner_attrs.is_empty());
+        assert_eq!(stmts.to_string(), "body");
+        assert_eq!(function.sig.output.to_string(), quote!(-> Foo<{ N }> where T: Into<[u8; { 2 }]>,).to_string());
+        assert_eq!(function.attrs[0].last_segment().expect("a path"), "doc");
+        assert_eq!(function.vis.iter().cloned().collect::<TokenStream>().to_string(), "pub (crate)");
+    }
+
+    #[test]
+    fn attribute_paths_are_read_to_their_last_segment() {
+        let Item::Fn(function) = Item::parse(quote!(
+            #[alloc_ctx::nowait]
+            #[::a::b::no_context(x)]
+            #[inline]
+            fn f();
+        )) else {
+            panic!()
+        };
+        let names: Vec<String> =
+            function.attrs.iter().map(|attr| attr.last_segment().expect("a path").to_string()).collect();
+        assert_eq!(names, ["nowait", "no_context", "inline"]);
     }
 }

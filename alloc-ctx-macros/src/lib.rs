@@ -21,29 +21,16 @@ mod lifetimes;
 mod signature;
 mod valid;
 
+#[cfg(test)]
+mod pipeline_tests;
+
 use proc_macro2::TokenStream;
 use quote::ToTokens;
 
-use crate::ast::Item;
+use crate::args::{Args, Mark};
+use crate::ast::{BlockItem, Item};
 use crate::errors::Errors;
 use crate::expand::Enclosing;
-
-/// The two contexts a function can be marked with.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Mark {
-    MaySleep,
-    NoWait,
-}
-
-impl Mark {
-    /// The attribute's name, for messages.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Mark::MaySleep => "may_sleep",
-            Mark::NoWait => "nowait",
-        }
-    }
-}
 
 /// Marks a function (or every method of an `impl` or `trait` block) as one
 /// that **may sleep**: it takes the caller's sleep token, so it can make
@@ -190,38 +177,13 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             expand::function(mark, &args, function, &plan, &Enclosing::default())
         }
         Item::Impl(mut block) => {
-            valid::strip_other_marks(mark, &mut block.attrs, &mut errors);
             lifetimes::name_block_lifetimes(&mut block);
-            let enclosing = Enclosing {
-                lifetimes: block.generics.lifetimes().map(|param| param.lifetime.clone()).collect(),
-                trait_rules: block.trait_.is_some(),
-            };
-            for item in &mut block.items {
-                let syn::ImplItem::Fn(method) = item else { continue };
-                if !valid::takes_block_mark(mark, &mut method.attrs, &mut errors) {
-                    continue;
-                }
-                if let Some(expanded) = mark_method(mark, &args, &enclosing, method.to_token_stream(), &mut errors) {
-                    *item = syn::ImplItem::Verbatim(expanded);
-                }
-            }
+            let trait_rules = block.trait_.is_some();
+            mark_block(mark, &args, &mut block.attrs, &block.generics, trait_rules, &mut block.items, &mut errors);
             block.into_token_stream()
         }
         Item::Trait(mut block) => {
-            valid::strip_other_marks(mark, &mut block.attrs, &mut errors);
-            let enclosing = Enclosing {
-                lifetimes: block.generics.lifetimes().map(|param| param.lifetime.clone()).collect(),
-                trait_rules: true,
-            };
-            for item in &mut block.items {
-                let syn::TraitItem::Fn(method) = item else { continue };
-                if !valid::takes_block_mark(mark, &mut method.attrs, &mut errors) {
-                    continue;
-                }
-                if let Some(expanded) = mark_method(mark, &args, &enclosing, method.to_token_stream(), &mut errors) {
-                    *item = syn::TraitItem::Verbatim(expanded);
-                }
-            }
+            mark_block(mark, &args, &mut block.attrs, &block.generics, true, &mut block.items, &mut errors);
             block.into_token_stream()
         }
         Item::Other { tokens, span } => {
@@ -238,19 +200,32 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
     if errors.is_empty() { output } else { fallback::emit(output, &errors) }
 }
 
-/// One method of a marked block that takes the block's mark; `None`
-/// leaves it as written (it is not plain enough for the light parser, e.g.
-/// `default fn`).
-fn mark_method(
+/// An `impl` or `trait` block: the block's own further marks are
+/// reported, and every method that takes the block's mark is expanded in
+/// place. `trait_rules`: a trait or a trait impl (see [`Enclosing`]).
+fn mark_block<I: BlockItem>(
     mark: Mark,
-    args: &args::Args,
-    enclosing: &Enclosing,
-    tokens: TokenStream,
+    args: &Args,
+    block_attrs: &mut Vec<syn::Attribute>,
+    generics: &syn::Generics,
+    trait_rules: bool,
+    items: &mut [I],
     errors: &mut Errors,
-) -> Option<TokenStream> {
-    let mut function: ast::Function = syn::parse2(tokens).ok()?;
-    let plan = valid::check_function(mark, args, &mut function, errors);
-    Some(expand::function(mark, args, function, &plan, enclosing))
+) {
+    valid::strip_other_marks(mark, block_attrs, errors);
+    let enclosing =
+        Enclosing { lifetimes: generics.lifetimes().map(|param| param.lifetime.clone()).collect(), trait_rules };
+    for item in items {
+        let Some(attrs) = item.method_attrs() else { continue };
+        if !valid::takes_block_mark(mark, attrs, errors) {
+            continue;
+        }
+        // A method the light reader does not understand (`default fn`) is
+        // left as written.
+        let Some(mut function) = ast::Function::parse(item.to_token_stream()) else { continue };
+        let plan = valid::check_function(mark, args, &mut function, errors);
+        *item = I::verbatim(expand::function(mark, args, function, &plan, &enclosing));
+    }
 }
 
 /// `#[no_context]` outside a marked block: the item as written, and an

@@ -7,25 +7,25 @@
 //! clause) is passed through as the tokens the user wrote. Parsing those
 //! with `syn::Signature` made up most of the macros' expansion time, which
 //! is paid for every marked function on every `cargo check` (BENCHMARKS.md,
-//! item 5); the qualifiers and attributes are still parsed by syn.
+//! item 5); nothing here uses syn.
 //!
-//! The scanner only has to find three things: the end of the generics, the
-//! commas between parameters, and the start of the body. Groups (`(…)`,
+//! The scanner only has to find two things: the end of the generics and
+//! the commas between parameters (the body was split off by
+//! [`crate::ast`]: it is the item's last token tree). Groups (`(…)`,
 //! `[…]`, `{…}`) are single tokens, so the only nesting to track is that of
 //! angle brackets, where `->` is not a closing bracket.
 
-use proc_macro2::{Delimiter, Group, Ident, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt as _};
-use syn::parse::{Parse, ParseStream};
-use syn::{Abi, Token};
 
 /// `[const] [async] [unsafe] [extern "abi"] fn name<generics>(params) -> output where …`
 pub(crate) struct Signature {
-    pub(crate) constness: Option<Token![const]>,
-    pub(crate) asyncness: Option<Token![async]>,
-    pub(crate) unsafety: Option<Token![unsafe]>,
-    pub(crate) abi: Option<Abi>,
-    pub(crate) fn_token: Token![fn],
+    pub(crate) constness: Option<Ident>,
+    pub(crate) asyncness: Option<Ident>,
+    pub(crate) unsafety: Option<Ident>,
+    /// `extern` and its ABI string, if written.
+    pub(crate) abi: Option<Vec<TokenTree>>,
+    pub(crate) fn_token: Ident,
     pub(crate) ident: Ident,
     /// `<…>`, as written (empty without generics).
     pub(crate) generics: TokenStream,
@@ -84,47 +84,62 @@ impl AngleDepth {
     }
 }
 
-impl Parse for Signature {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let constness = input.parse()?;
-        let asyncness = input.parse()?;
-        let unsafety = input.parse()?;
-        let abi = if input.peek(Token![extern]) { Some(input.parse()?) } else { None };
-        let fn_token = input.parse()?;
-        let ident = input.parse()?;
+impl Signature {
+    /// Reads a signature from the tokens between a function's visibility
+    /// and its body (or `;`); `None` if they are not one.
+    pub(crate) fn parse(tokens: &[TokenTree]) -> Option<Signature> {
+        let mut tokens = tokens.iter().peekable();
+        let mut keyword = |name: &str| {
+            tokens.next_if(|token| matches!(token, TokenTree::Ident(ident) if ident == name)).map(|token| match token {
+                TokenTree::Ident(ident) => ident.clone(),
+                _ => unreachable!(),
+            })
+        };
+        let constness = keyword("const");
+        let asyncness = keyword("async");
+        let unsafety = keyword("unsafe");
+        let abi = keyword("extern").map(|extern_token| {
+            let mut abi = vec![TokenTree::Ident(extern_token)];
+            abi.extend(tokens.next_if(|token| matches!(token, TokenTree::Literal(_))).cloned());
+            abi
+        });
+        let TokenTree::Ident(fn_token) = tokens.next()? else { return None };
+        let TokenTree::Ident(ident) = tokens.next()? else { return None };
+        if fn_token != "fn" {
+            return None;
+        }
 
         let mut generics = TokenStream::new();
-        if input.peek(Token![<]) {
+        if tokens.peek().is_some_and(|token| matches!(token, TokenTree::Punct(punct) if punct.as_char() == '<')) {
             let mut angles = AngleDepth::default();
             loop {
-                let token: TokenTree = input.parse()?;
-                angles.step(&token);
-                generics.append(token);
+                let token = tokens.next()?;
+                angles.step(token);
+                generics.append(token.clone());
                 if angles.depth == 0 {
                     break;
                 }
             }
         }
 
-        let parens: Group = input.parse()?;
+        let TokenTree::Group(parens) = tokens.next()? else { return None };
         if parens.delimiter() != Delimiter::Parenthesis {
-            return Err(syn::Error::new(parens.span(), "expected the parameter list"));
+            return None;
         }
-        let params = Params::split(parens);
-
-        // Up to the body or the `;` of a declaration, which the caller reads.
-        let mut output = TokenStream::new();
-        let mut angles = AngleDepth::default();
-        while !input.is_empty() {
-            let at_top = angles.depth == 0;
-            if at_top && (input.peek(Token![;]) || input.peek(syn::token::Brace)) {
-                break;
-            }
-            let token: TokenTree = input.parse()?;
-            angles.step(&token);
-            output.append(token);
-        }
-        Ok(Signature { constness, asyncness, unsafety, abi, fn_token, ident, generics, params, output })
+        let params = Params::split(parens.clone());
+        // The rest, up to the body or `;` (which the caller split off).
+        let output = tokens.cloned().collect();
+        Some(Signature {
+            constness,
+            asyncness,
+            unsafety,
+            abi,
+            fn_token: fn_token.clone(),
+            ident: ident.clone(),
+            generics,
+            params,
+            output,
+        })
     }
 }
 
@@ -133,7 +148,9 @@ impl ToTokens for Signature {
         self.constness.to_tokens(tokens);
         self.asyncness.to_tokens(tokens);
         self.unsafety.to_tokens(tokens);
-        self.abi.to_tokens(tokens);
+        if let Some(abi) = &self.abi {
+            tokens.append_all(abi);
+        }
         self.fn_token.to_tokens(tokens);
         self.ident.to_tokens(tokens);
         tokens.extend(self.generics.clone());
@@ -205,12 +222,12 @@ impl ToTokens for Params {
         let mut inner = TokenStream::new();
         for (index, param) in self.list.iter().enumerate() {
             if index > 0 {
-                <Token![,]>::default().to_tokens(&mut inner);
+                inner.append(Punct::new(',', Spacing::Alone));
             }
             inner.extend(param.clone());
         }
         if self.trailing_comma {
-            <Token![,]>::default().to_tokens(&mut inner);
+            inner.append(Punct::new(',', Spacing::Alone));
         }
         let mut parens = Group::new(Delimiter::Parenthesis, inner);
         parens.set_span(self.parens.span());
@@ -316,7 +333,8 @@ mod tests {
     use quote::quote;
 
     fn sig(tokens: TokenStream) -> Signature {
-        syn::parse2(tokens).expect("a signature")
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        Signature::parse(&tokens).expect("a signature")
     }
 
     #[test]
@@ -331,28 +349,12 @@ mod tests {
         }
     }
 
-    #[rustfmt::skip] // the token streams are compared as written
     #[test]
-    fn stops_at_the_body_past_braces_inside_angle_brackets() {
-        let input = quote!(
-            fn f() -> Foo<{ N }>
-            where
-                T: Into<[u8; { 2 }]>,
-            {
-                body
-            }
-        );
-        let parsed = syn::parse::Parser::parse2(
-            |input: ParseStream<'_>| {
-                let sig: Signature = input.parse()?;
-                let body: Group = input.parse()?;
-                Ok((sig, body))
-            },
-            input,
-        )
-        .expect("parsed");
-        assert_eq!(parsed.1.stream().to_string(), "body");
-        assert_eq!(parsed.0.output.to_string(), quote!(-> Foo<{ N }> where T: Into<[u8; { 2 }]>,).to_string());
+    fn not_a_signature() {
+        for tokens in [quote!(struct S), quote!(default fn f()), quote!(fn), quote!(fn f), quote!(fn f[])] {
+            let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+            assert!(Signature::parse(&tokens).is_none());
+        }
     }
 
     #[test]

@@ -2,12 +2,12 @@
 //! tokens) and returns what expansion can still safely do, so the user's
 //! item is always emitted and one mistake gives one error.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Ident, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::Attribute;
 
-use crate::Mark;
-use crate::args::Args;
-use crate::ast::{Body, Function};
+use crate::args::{Args, Mark};
+use crate::ast::{self, Body, Function};
 use crate::errors::Errors;
 
 /// What expansion does to one function.
@@ -33,23 +33,34 @@ pub(crate) fn check_args(args: &mut Args, errors: &mut Errors) {
     }
 }
 
-/// Whether `attr` is one of the two marks (by its last path segment, so
-/// `#[nowait]`, `#[alloc_ctx::nowait]` and re-exports all count).
-pub(crate) fn mark_of(attr: &Attribute) -> Option<Mark> {
-    let last = attr.path().segments.last()?;
-    if last.ident == "may_sleep" {
-        Some(Mark::MaySleep)
-    } else if last.ident == "nowait" {
-        Some(Mark::NoWait)
-    } else {
-        None
+/// An attribute as the checks see it: syn's (in `impl` and `trait`
+/// blocks) or a function's, read at the token level.
+pub(crate) trait NamedAttr: ToTokens {
+    /// The last segment of its path, so that `#[nowait]`,
+    /// `#[alloc_ctx::nowait]` and re-exports all count.
+    fn last_segment(&self) -> Option<Ident>;
+}
+
+impl NamedAttr for Attribute {
+    fn last_segment(&self) -> Option<Ident> {
+        self.path().segments.last().map(|segment| segment.ident.clone())
     }
 }
 
-/// Whether `attr` is `#[no_context]` (by its last path segment, as for
-/// the marks).
-pub(crate) fn is_no_context(attr: &Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|last| last.ident == "no_context")
+impl NamedAttr for ast::Attr {
+    fn last_segment(&self) -> Option<Ident> {
+        ast::Attr::last_segment(self)
+    }
+}
+
+/// Whether `attr` is one of the two marks.
+pub(crate) fn mark_of(attr: &impl NamedAttr) -> Option<Mark> {
+    Mark::named(&attr.last_segment()?)
+}
+
+/// Whether `attr` is `#[no_context]`.
+pub(crate) fn is_no_context(attr: &impl NamedAttr) -> bool {
+    attr.last_segment().is_some_and(|last| last == "no_context")
 }
 
 /// The argument with which a marked block hands `#[no_context]` back to
@@ -65,7 +76,7 @@ pub(crate) const IN_MARKED_BLOCK: &str = "in_marked_block";
 pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &mut Errors) -> bool {
     let own_mark = attrs.iter().any(|attr| mark_of(attr).is_some());
     let mut opted_out = false;
-    for attr in attrs.iter_mut().filter(|attr| is_no_context(attr) && !own_mark) {
+    for attr in attrs.iter_mut().filter(|attr| is_no_context(&**attr) && !own_mark) {
         let path = attr.path().clone();
         let argument = proc_macro2::Ident::new(IN_MARKED_BLOCK, proc_macro2::Span::call_site());
         attr.meta = syn::parse_quote!(#path(#argument));
@@ -92,7 +103,7 @@ pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &
 
 /// Removes further marks from the item's attributes, reporting each: the
 /// item gets exactly one context.
-pub(crate) fn strip_other_marks(mark: Mark, attrs: &mut Vec<Attribute>, errors: &mut Errors) {
+pub(crate) fn strip_other_marks(mark: Mark, attrs: &mut Vec<impl NamedAttr>, errors: &mut Errors) {
     attrs.retain(|attr| match mark_of(attr) {
         None => true,
         Some(other) if other == mark => {
