@@ -97,11 +97,98 @@ pub use vocab::size::{Size, SizeError};
 pub use containers::{arc, sync};
 pub use context::irq;
 pub use request::{backend, reclaim, report};
-pub use vocab::{flags, rules, size};
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use extras::{checking, mempool, sweep, workqueue};
+
+pub mod flags {
+    //! Typed GFP flags.
+    //!
+    //! Every kernel constant is a zero-sized value *of its own type*, named
+    //! exactly like the kernel's (`GFP_KERNEL` is both a type and its only
+    //! value), and `|` of two flags builds an [`Or`] type. The compiler therefore
+    //! knows which bits a request carries and can check the rules of
+    //! [`crate::rules`] before the program runs; at run time every flags value is
+    //! zero-sized and its bits are a constant ([`GfpFlags::BITS`]).
+    //!
+    //! Bit values are those of Linux v6.12 `include/linux/gfp_types.h`.
+    //!
+    //! ```
+    //! use alloc_ctx::flags::*;
+    //!
+    //! assert_eq!(GFP_KERNEL::BITS, 0xCC0);
+    //! let flags = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
+    //! assert_eq!(flags.gfp().bits(), 0xCC0 | 0x100 | 0x2000);
+    //! assert_eq!(flags.gfp().to_string(), "GFP_KERNEL|__GFP_ZERO|__GFP_NOWARN");
+    //! ```
+    //!
+    //! Raw bit patterns never reach the allocation path: requests take a flags
+    //! *type*. The run-time view [`Gfp`] is what backends and shrinkers see; it
+    //! can only be built from typed flags or through the validating
+    //! [`Gfp::from_bits`].
+
+    pub use crate::vocab::flags::*;
+}
+
+pub mod rules {
+    //! The GFP rules, as trait bounds the compiler checks.
+    //!
+    //! Each GFP rule (docs/DESIGN.md, "Typed GFP flags") is one marker trait with its own
+    //! `#[diagnostic::on_unimplemented]` message, so a violation is a custom
+    //! E0277 at `cargo check` that names the flag, the context and the fix.
+    //!
+    //! | rule | trait | checked for |
+    //! |---|---|---|
+    //! | no `__GFP_DIRECT_RECLAIM` through `NoWait` | [`NonSleeping`] | each leaf flag, so the error names the flag that sleeps |
+    //! | no `__GFP_NOFAIL` through `NoWait` | [`NotNoFail`] | each leaf flag |
+    //! | NOFAIL needs direct reclaim | [`NoFailNeedsReclaim`] | the whole combination |
+    //! | NORETRY / RETRY_MAYFAIL need direct reclaim | [`RetryNeedsReclaim`] | the whole combination |
+    //! | NOFAIL contradicts NORETRY / RETRY_MAYFAIL | [`NoFailConsistent`] | the whole combination |
+    //! | run-time-sized container growth cannot be NOFAIL | [`MayFail`] | the whole combination |
+    //!
+    //! Leaf rules are implemented per flag (by the flag table) and for `Or<A, B>` when both sides
+    //! hold, so the message names the offending leaf (`GFP_KERNEL`), followed by
+    //! a "required for `Or<…>`" note. Combination rules are computed from the
+    //! type-level booleans of [`GfpFlags`](crate::flags::GfpFlags) and carry
+    //! `#[diagnostic::do_not_recommend]`, so their message names the whole
+    //! combination, which is where the contradiction lives.
+    //!
+    //! [`Permits`] gathers the rules that apply to one context; every request
+    //! is bounded by it.
+
+    pub use crate::vocab::rules::*;
+}
+
+pub mod size {
+    //! Checked sizes.
+    //!
+    //! A byte count reaches the allocation fast path only as a [`Size<B>`]: a
+    //! value proven at most the maximum of bound `B` ([`KmallocMax`], [`KvmallocMax`],
+    //! [`NofailMax`], [`SlabCacheMax`]). Safe code builds one only through a check:
+    //! at run time with [`Size::new`] / [`array_size`] / [`struct_size`] (a
+    //! [`SizeError`] names the bound and the excess), or when the program is
+    //! built with [`Size::of`] and [`const_size!`](crate::const_size).
+    //!
+    //! The arithmetic follows `include/linux/overflow.h` ([`overflow`]): it
+    //! saturates at `usize::MAX`, and a saturated value stays saturated through
+    //! later arithmetic, so it is rejected by every bound.
+    //!
+    //! ```
+    //! use alloc_ctx::size::{array_size, KmallocMax, KvmallocMax, NofailMax, Size};
+    //!
+    //! let ring = array_size::<u64, KvmallocMax>(4096)?;
+    //! assert_eq!(ring.get(), 32 * 1024);
+    //! // 32 KiB is fine for kvmalloc but too much for a NOFAIL request:
+    //! let err = Size::<NofailMax>::try_from(ring).unwrap_err();
+    //! assert_eq!(err.to_string(), "32768 bytes exceeds NOFAIL_MAX_SIZE (8192 bytes, order-1 page allocation) by 24576 bytes");
+    //! // Overflow is an error too, never a wrapped small size:
+    //! assert!(array_size::<u64, KmallocMax>(usize::MAX / 4).is_err());
+    //! # Ok::<(), alloc_ctx::size::SizeError>(())
+    //! ```
+
+    pub use crate::vocab::size::*;
+}
 
 /// Kernel error numbers: [`Error`](error::Error), the `Result` that
 /// returns it, and the codes (`ENOMEM`, `EINVAL`, …) in
@@ -121,7 +208,9 @@ pub use alloc_ctx_macros::{may_sleep, no_context, nowait};
 pub mod prelude {
     pub use crate::flags::*;
     pub use crate::size::*;
-    pub use crate::{AllocError, KBox, KVBox, KVVec, KVec, MaySleep, NoWait, SleepToken, Token, TryClone, VBox, VVec};
+    pub use crate::{
+        AllocError, AllocErrorKind, KBox, KVBox, KVVec, KVec, MaySleep, NoWait, SleepToken, Token, TryClone, VBox, VVec,
+    };
     pub use crate::{
         error::code::*,
         error::{Error, Result},

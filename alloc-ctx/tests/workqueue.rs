@@ -188,6 +188,9 @@ fn queue_full_is_an_error_not_a_block() {
         let error = full.unwrap_err();
         assert!(matches!(error, QueueError::Full(_)));
         assert_eq!(error.to_string(), "workqueue full: work not queued");
+        // As an errno (`wq.try_spawn(..)?` in a driver): EBUSY.
+        let full_again = QueueError::Full(());
+        assert_eq!(alloc_ctx::error::Error::from(full_again), alloc_ctx::error::code::EBUSY);
         assert_eq!(wq.pending(), 2);
         // The refused work is whole: run it here, in process context.
         (error.into_inner())(cx);

@@ -587,6 +587,10 @@ impl<T: Clone, B: Bound, A: Backend + Clone> BoundedBox<T, B, A> {
         F: GfpFlags,
         C: Permits<F>,
     {
+        // Checked here too, so that a type over the bound fails the build
+        // naming the caller's line, not `new_in`'s.
+        #[allow(clippy::let_unit_value)]
+        let () = AssertBoxFits::<T, F, B>::OK;
         BoundedBox::new_in((**self).clone(), self.backend.clone(), flags, cx)
     }
 }

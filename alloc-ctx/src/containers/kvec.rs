@@ -161,6 +161,21 @@ impl<T> fmt::Debug for PushError<T> {
     }
 }
 
+impl<T> PushError<T> {
+    /// The value that was not pushed (as [`InsertError::into_value`]).
+    ///
+    /// ```
+    /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
+    /// MaySleep::enter(|cx| {
+    ///     let mut v = KVec::<u64, _>::new_in(Budget::new(0));
+    ///     assert_eq!(v.push(7, GFP_KERNEL, cx).unwrap_err().into_value(), 7);
+    /// });
+    /// ```
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
 impl<T> From<PushError<T>> for AllocError {
     fn from(error: PushError<T>) -> AllocError {
         error.error

@@ -74,7 +74,7 @@ use crate::context::state::{self, ContextState};
 use crate::context::token::{MaySleep, SleepToken, Token};
 use crate::request::backend::{Backend, System};
 use crate::request::serve;
-use crate::vocab::error::AllocError;
+use crate::vocab::error::{AllocError, Error, code};
 use crate::vocab::flags::Outcome;
 use crate::vocab::flags::{GFP_NOWAIT, Gfp, GfpFlags};
 use crate::vocab::rules::{MayFail, Permits};
@@ -180,6 +180,19 @@ impl<W> QueueError<W> {
     pub fn into_inner(self) -> W {
         match self {
             QueueError::Full(work) | QueueError::NoMemory(work, _) => work,
+        }
+    }
+}
+
+impl<W> From<QueueError<W>> for Error {
+    /// `EBUSY` for a full queue (the work is dropped); as the
+    /// [`AllocError`] when the work item could not be allocated, so that
+    /// `wq.try_spawn(..)?` works in a function returning
+    /// [`error::Result`](crate::error::Result).
+    fn from(error: QueueError<W>) -> Error {
+        match error {
+            QueueError::Full(_) => code::EBUSY,
+            QueueError::NoMemory(_, error) => error.into(),
         }
     }
 }

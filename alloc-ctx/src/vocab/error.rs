@@ -163,15 +163,7 @@ impl fmt::Display for AllocError {
 
 impl fmt::Debug for AllocError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind() {
-            AllocErrorKind::OutOfMemory { size, align, gfp } => f
-                .debug_struct("AllocError::OutOfMemory")
-                .field("size", &size)
-                .field("align", &align)
-                .field("gfp", &gfp)
-                .finish(),
-            AllocErrorKind::Size(error) => f.debug_tuple("AllocError::Size").field(&error).finish(),
-        }
+        f.debug_tuple("AllocError").field(&self.kind()).finish()
     }
 }
 

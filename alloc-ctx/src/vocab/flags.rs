@@ -1,27 +1,5 @@
-//! Typed GFP flags.
-//!
-//! Every kernel constant is a zero-sized value *of its own type*, named
-//! exactly like the kernel's (`GFP_KERNEL` is both a type and its only
-//! value), and `|` of two flags builds an [`Or`] type. The compiler therefore
-//! knows which bits a request carries and can check the rules of
-//! [`crate::rules`] before the program runs; at run time every flags value is
-//! zero-sized and its bits are a constant ([`GfpFlags::BITS`]).
-//!
-//! Bit values are those of Linux v6.12 `include/linux/gfp_types.h`.
-//!
-//! ```
-//! use alloc_ctx::flags::*;
-//!
-//! assert_eq!(GFP_KERNEL::BITS, 0xCC0);
-//! let flags = GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN;
-//! assert_eq!(flags.gfp().bits(), 0xCC0 | 0x100 | 0x2000);
-//! assert_eq!(flags.gfp().to_string(), "GFP_KERNEL|__GFP_ZERO|__GFP_NOWARN");
-//! ```
-//!
-//! Raw bit patterns never reach the allocation path: requests take a flags
-//! *type*. The run-time view [`Gfp`] is what backends and shrinkers see; it
-//! can only be built from typed flags or through the validating
-//! [`Gfp::from_bits`].
+//! The flag table and the typed GFP flags; their user documentation is on the
+//! public `crate::flags` module (lib.rs).
 #![allow(non_camel_case_types)]
 
 use core::fmt;

@@ -5,8 +5,8 @@
 //! Imports nothing from the layers above.
 
 pub(crate) mod error;
-pub mod flags;
+pub(crate) mod flags;
 pub(crate) mod gfp;
-pub mod rules;
-pub mod size;
+pub(crate) mod rules;
+pub(crate) mod size;
 pub(crate) mod typelevel;

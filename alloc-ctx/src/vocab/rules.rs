@@ -1,27 +1,5 @@
-//! The GFP rules, as trait bounds the compiler checks.
-//!
-//! Each GFP rule (docs/DESIGN.md, "Typed GFP flags") is one marker trait with its own
-//! `#[diagnostic::on_unimplemented]` message, so a violation is a custom
-//! E0277 at `cargo check` that names the flag, the context and the fix.
-//!
-//! | rule | trait | checked for |
-//! |---|---|---|
-//! | no `__GFP_DIRECT_RECLAIM` through `NoWait` | [`NonSleeping`] | each leaf flag, so the error names the flag that sleeps |
-//! | no `__GFP_NOFAIL` through `NoWait` | [`NotNoFail`] | each leaf flag |
-//! | NOFAIL needs direct reclaim | [`NoFailNeedsReclaim`] | the whole combination |
-//! | NORETRY / RETRY_MAYFAIL need direct reclaim | [`RetryNeedsReclaim`] | the whole combination |
-//! | NOFAIL contradicts NORETRY / RETRY_MAYFAIL | [`NoFailConsistent`] | the whole combination |
-//! | run-time-sized container growth cannot be NOFAIL | [`MayFail`] | the whole combination |
-//!
-//! Leaf rules are implemented per flag and for `Or<A, B>` when both sides
-//! hold, so the message names the offending leaf (`GFP_KERNEL`), followed by
-//! a "required for `Or<…>`" note. Combination rules are computed from the
-//! type-level booleans of [`GfpFlags`] and carry
-//! `#[diagnostic::do_not_recommend]`, so their message names the whole
-//! combination, which is where the contradiction lives.
-//!
-//! [`Permits`] gathers the rules that apply to one context; every request
-//! is bounded by it.
+//! The combination rules, `Permits` and `SizeFits`; their user documentation
+//! is on the public `crate::rules` module (lib.rs).
 #![allow(non_camel_case_types)]
 
 use crate::vocab::flags::*;

@@ -1,28 +1,5 @@
-//! Checked sizes.
-//!
-//! A byte count reaches the allocation fast path only as a [`Size<B>`]: a
-//! value proven at most the maximum of bound `B` ([`KmallocMax`], [`KvmallocMax`],
-//! [`NofailMax`], [`SlabCacheMax`]). Safe code builds one only through a check:
-//! at run time with [`Size::new`] / [`array_size`] / [`struct_size`] (a
-//! [`SizeError`] names the bound and the excess), or when the program is
-//! built with [`Size::of`] and [`const_size!`](crate::const_size).
-//!
-//! The arithmetic follows `include/linux/overflow.h` ([`overflow`]): it
-//! saturates at `usize::MAX`, and a saturated value stays saturated through
-//! later arithmetic, so it is rejected by every bound.
-//!
-//! ```
-//! use alloc_ctx::size::{array_size, KmallocMax, KvmallocMax, NofailMax, Size};
-//!
-//! let ring = array_size::<u64, KvmallocMax>(4096)?;
-//! assert_eq!(ring.get(), 32 * 1024);
-//! // 32 KiB is fine for kvmalloc but too much for a NOFAIL request:
-//! let err = Size::<NofailMax>::try_from(ring).unwrap_err();
-//! assert_eq!(err.to_string(), "32768 bytes exceeds NOFAIL_MAX_SIZE (8192 bytes, order-1 page allocation) by 24576 bytes");
-//! // Overflow is an error too, never a wrapped small size:
-//! assert!(array_size::<u64, KmallocMax>(usize::MAX / 4).is_err());
-//! # Ok::<(), alloc_ctx::size::SizeError>(())
-//! ```
+//! The bound table, checked sizes and size arithmetic; their user
+//! documentation is on the public `crate::size` module (lib.rs).
 
 use core::fmt;
 use core::marker::PhantomData;

@@ -109,15 +109,20 @@ impl ToBool for BoolOf<false> {
 
 /// `A` implies `B`, for a pair `(A, B)`; the combination rules of
 /// [`crate::rules`] are bounds on it.
+///
+/// Generic in the second place where the first is [`False`], so that code
+/// generic over flags known not to be NOFAIL (`F: NoWaitFlags`) satisfies
+/// the NOFAIL rules without knowing its other properties.
 pub trait Implies {}
-impl Implies for (False, False) {}
-impl Implies for (False, True) {}
+impl<B: Bool> Implies for (False, B) {}
 impl Implies for (True, True) {}
 
 /// Not both of the pair `(A, B)`.
+///
+/// Generic in the second place where the first is [`False`], as
+/// [`Implies`].
 pub trait NotBoth {}
-impl NotBoth for (False, False) {}
-impl NotBoth for (False, True) {}
+impl<B: Bool> NotBoth for (False, B) {}
 impl NotBoth for (True, False) {}
 
 /// [`False`] only.
