@@ -46,7 +46,7 @@ use crate::vocab::flags::Outcome;
 use crate::vocab::flags::{Gfp, GfpFlags};
 use crate::vocab::rules::SizeFits;
 use crate::vocab::rules::{MayFail, Permits};
-use crate::vocab::size::{Bound, KmallocMax, KvmallocMax, Size, SizeError, VmallocMax, array_size};
+use crate::vocab::size::{Bound, KmallocMax, KvmallocMax, SizeError, VmallocMax, array_size};
 use crate::vocab::typelevel::Bool;
 
 /// A vector bounded by `kmalloc`'s maximum (4 MiB): the Rust-for-Linux
@@ -1553,8 +1553,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     }
 
     fn current_layout(&self) -> Layout {
-        // The capacity was validated when the buffer was allocated.
-        Layout::array::<T>(self.cap).expect("layout of an allocated buffer")
+        // The capacity was checked against the bound when the buffer was
+        // allocated.
+        array_layout::<T>(self.cap)
     }
 }
 
@@ -1569,8 +1570,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
 /// used again. Its elements are the caller's to drop.
 unsafe fn free_buffer<T, A: Backend>(backend: &A, ptr: NonNull<T>, cap: usize) {
     if cap != 0 && mem::size_of::<T>() != 0 {
-        // The capacity was validated when the buffer was allocated.
-        let layout = Layout::array::<T>(cap).expect("layout of an allocated buffer");
+        // The capacity was checked against the bound when the buffer was
+        // allocated.
+        let layout = array_layout::<T>(cap);
         // SAFETY: allocated by `backend` with `layout` (the caller's contract).
         unsafe { backend.free(ptr.cast(), layout) };
     }
@@ -1609,7 +1611,8 @@ fn realloc_checked<T, B: Bound, A: Backend>(
 }
 
 /// The layout of `capacity` elements of `T`, for a `capacity` whose bytes
-/// are within a size bound: at most `isize::MAX` bytes, so it exists; the
+/// are within a size bound (a new buffer's, checked by the caller, or an
+/// allocated buffer's): at most `isize::MAX` bytes, so it exists; the
 /// bound check has already been made, and is not made again.
 #[inline(always)]
 fn array_layout<T>(capacity: usize) -> Layout {
@@ -1718,12 +1721,9 @@ impl<T: TryClone, B: Bound, A: Backend + Clone> TryClone for BoundedVec<T, B, A>
     }
 }
 
+/// The size error of a computation that overflowed, against bound `B`.
 fn overflow<B: Bound>() -> AllocError {
-    let error: SizeError = match Size::<B>::new(usize::MAX) {
-        Err(error) => error,
-        Ok(_) => unreachable!("no bound accepts usize::MAX"),
-    };
-    AllocError::from(error)
+    SizeError::new::<B>(usize::MAX).into()
 }
 
 impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
