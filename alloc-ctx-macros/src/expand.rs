@@ -15,9 +15,9 @@
 //!                                }
 //!
 //! #[may_sleep(entry)]            fn main() {
-//! fn main() {                 =>     ::alloc_ctx::MaySleep::enter(|cx: &mut ::alloc_ctx::MaySleep| { body })
-//!     body                       }
-//! }
+//! fn main() {                 =>     let entry = |cx: &mut ::alloc_ctx::MaySleep| { body };
+//!     body                           unsafe { ::alloc_ctx::MaySleep::enter(entry) }
+//! }                              }
 //! ```
 //!
 //! The parameter is generic (`&mut impl SleepToken`), not the concrete token
@@ -31,7 +31,9 @@
 //! An entry point's body runs in a closure handed to the public
 //! `MaySleep::enter`/`NoWait::enter`, which performs the entry check: the
 //! token is the closure's argument, so it cannot escape, and no hidden
-//! constructor is needed.
+//! constructor is needed. `MaySleep::enter` is `unsafe` (a sleep token
+//! minted inside an atomic section would be one nothing freezes); the
+//! macro calls it only where `valid` has checked that no token can be live.
 //!
 //! The reference parameter adds an input lifetime; [`crate::lifetimes`]
 //! keeps elision and `impl Trait` captures as the user wrote them.
@@ -175,21 +177,39 @@ fn nowait_mark(krate: &syn::Path) -> TokenStream {
     }
 }
 
-/// The entry form: the body runs in a closure that `MaySleep::enter` (after
-/// the run-time check) or `NoWait::enter_section` (as an atomic section)
-/// calls with the token. `return` and `?` in the body keep their meaning:
-/// the closure returns what the function returns. The nowait entry is not
-/// `NoWait::enter`, whose `Send` bound would refuse bodies that use the
-/// function's non-`Send` parameters; a sleep token reached from the body is
-/// still caught at run time (the section raises the atomic depth).
+/// The entry form: the body runs in a closure that the runtime calls with
+/// the token. `return` and `?` in the body keep their meaning: the closure
+/// returns what the function returns.
+///
+/// * `#[may_sleep(entry)]` mints a sleep token, which is sound only where no
+///   token of the thread can be live (a program's `main`, a test: checked in
+///   `valid`). The closure is bound outside the `unsafe` block that calls
+///   the `unsafe` `MaySleep::enter`, so the user's body gets no `unsafe`
+///   context from it.
+/// * `#[nowait(entry)]` runs the body as an atomic section through
+///   `NoWait::enter`, whose `Send` bound is the model of an interrupt entry
+///   point: the body is a `move` closure over the function's parameters, so
+///   anything it uses that could be or reach the interrupted context's sleep
+///   token (a `&mut MaySleep` receiver, a generic bounded by a token trait,
+///   a closure that captured `cx`: none of them `Send`) is refused by type,
+///   whatever it is called.
 fn entry_body(mark: Mark, krate: &syn::Path, cx: &Ident, body: TokenStream) -> TokenStream {
     let token = token_type(mark, krate);
-    let enter = match mark {
-        Mark::MaySleep => quote!(enter),
-        Mark::NoWait => quote!(enter_section),
-    };
-    quote! {
-        #token::#enter(|#[allow(unused_variables)] #cx: &mut #token| { #body })
+    match mark {
+        Mark::MaySleep => {
+            let entry = Ident::new("__alloc_ctx_entry", Span::mixed_site());
+            quote! {
+                let #entry = |#[allow(unused_variables)] #cx: &mut #token| { #body };
+                // SAFETY: an entry point of a program's `main` or a test,
+                // where no token of this thread is live (checked by the
+                // macro); `enter` also checks the context at run time.
+                #[allow(unused_unsafe)]
+                unsafe { #token::enter(#entry) }
+            }
+        }
+        Mark::NoWait => quote! {
+            #token::enter(move |#[allow(unused_variables)] #cx: &mut #token| { #body })
+        },
     }
 }
 
@@ -205,16 +225,17 @@ fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Attr {
             "May sleep. Takes the caller's sleep token `{cx}` (`&mut MaySleep`): callable only where sleeping \
              is allowed, never from a `#[nowait]` function or an atomic section."
         ),
-        (Mark::MaySleep, true) => "May sleep. Entry point: runs in `MaySleep::enter`, which checks at run time \
-             that the thread is not in an atomic section (it panics there, like the kernel's `might_sleep()`) \
-             and hands the body its sleep token."
+        (Mark::MaySleep, true) => "May sleep. Entry point (a program's `main` or a test): creates the thread's \
+             first sleep token, after checking at run time that the thread is not in an atomic section (it \
+             panics there, like the kernel's `might_sleep()`)."
             .to_owned(),
         (Mark::NoWait, false) => format!(
             "Does not sleep; callable from atomic context. Takes any token `{cx}` (`&mut NoWait` or \
              `&mut MaySleep`); inside, it is a `&mut NoWait`."
         ),
         (Mark::NoWait, true) => "Does not sleep; callable from atomic context. Entry point (an interrupt handler, \
-             a callback under a lock): runs in `NoWait::enter`, as an atomic section with its own `NoWait` token."
+             a callback under a lock): runs in `NoWait::enter`, as an atomic section with its own `NoWait` token; \
+             its arguments must be `Send`, so none of them can carry the interrupted context's sleep token."
             .to_owned(),
     };
     // One attribute (rustdoc joins doc attributes with newlines anyway).

@@ -62,6 +62,7 @@ use crate::expand::Enclosing;
 ///     assert_eq!(again.len(), 16);
 /// }
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 ///
 /// Elided lifetimes and returned `impl Trait`s mean what they mean on the
 /// unmarked function: `fn first(v: &[u8]) -> &u8` still returns a borrow
@@ -72,7 +73,7 @@ use crate::expand::Enclosing;
 /// # Arguments
 ///
 /// * `cx = name`: name of the token (default `cx`).
-/// * `entry`: take no token; the body runs in `MaySleep::enter(|cx| …)`,
+/// * `entry`: take no token; the body runs in `(…)`,
 ///   which checks at run time that sleeping is allowed (it panics inside an
 ///   atomic section, like the kernel's `might_sleep()`), and `cx` is the
 ///   closure's `&mut MaySleep`. Not on an `async fn`.
@@ -86,6 +87,7 @@ use crate::expand::Enclosing;
 /// not carry its own `#[may_sleep]`/`#[nowait]`, or `#[no_context]` to stay
 /// unmarked. The macro adds a `# Context` section to each marked item's
 /// documentation.
+/// # }
 #[proc_macro_attribute]
 pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mark(Mark::MaySleep, args.into(), item.into()).into()
@@ -102,6 +104,7 @@ pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -
 /// reached from the body panics.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KVec, MaySleep, flags::GFP_ATOMIC, nowait};
 ///
 /// #[nowait]
@@ -110,11 +113,12 @@ pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -
 ///     ring.push(frame, GFP_ATOMIC, cx).is_ok()
 /// }
 ///
-/// MaySleep::enter(|cx| {
+/// {
 ///     let mut ring = KVec::new();
 ///     assert!(cx.nowait_scope(|nw| rx_interrupt(nw, &mut ring, 7)));
 ///     assert!(rx_interrupt(cx, &mut ring, 8)); // fine from sleepable code too
-/// });
+/// };
+/// # }
 /// ```
 ///
 /// # Arguments
@@ -129,6 +133,35 @@ pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -
 #[proc_macro_attribute]
 pub fn nowait(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
     mark(Mark::NoWait, args.into(), item.into()).into()
+}
+
+/// A test that runs with a sleep token `cx`, as a program's `main` does:
+/// `#[alloc_ctx::test]` is `#[test]` plus `#[may_sleep(entry)]`.
+///
+/// A test is one of the places where a sleep token may be created safely:
+/// the harness runs it on a thread of its own, where no token is live.
+/// Arguments are those of `#[may_sleep]` (`cx = name`, `crate = path`).
+///
+/// ```
+/// #[alloc_ctx::test]
+/// fn ring_grows() {
+///     use alloc_ctx::{KVec, flags::GFP_KERNEL};
+///     let mut ring = KVec::<u64>::new();
+///     ring.push(1, GFP_KERNEL, cx).unwrap();
+///     assert_eq!(ring.len(), 1);
+/// }
+/// # fn main() {}
+/// ```
+#[proc_macro_attribute]
+pub fn test(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let args: TokenStream = args.into();
+    let entry = quote::quote!(entry);
+    let args = if args.is_empty() { entry } else { quote::quote!(entry, #args) };
+    let item: TokenStream = item.into();
+    // `#[test]` first: it is one of the attributes `valid` accepts as a
+    // place that mints a token safely, and it stays on the function.
+    let item = quote::quote!(#[::core::prelude::v1::test] #item);
+    mark(Mark::MaySleep, args, item).into()
 }
 
 /// Leaves one method of a `#[may_sleep]` or `#[nowait]` `impl` or `trait`

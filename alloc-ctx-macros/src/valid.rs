@@ -186,6 +186,20 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         }
     }
 
+    if let (Mark::MaySleep, true, Some(entry)) = (mark, plan.entry, args.entry) {
+        if !mints_safely(function) {
+            // Still expanded as an entry (the error is the one to fix).
+            errors.push(syn::Error::new(
+                entry,
+                "`#[may_sleep(entry)]` creates a sleep token, which is safe only where no token of the thread can \
+                 be live: a program's `main` (without parameters) or a test (`#[alloc_ctx::test]`); anywhere else \
+                 it could run inside an atomic section and hand out a token that nothing freezes. Fix: take the caller's token (`#[may_sleep]`); start a thread with `alloc_ctx::thread::spawn` or \
+                 queue a work item, which hand out their own token; or, in glue that knows its context, call \
+                 `unsafe { MaySleep::enter(..) }` under its safety contract",
+            ));
+        }
+    }
+
     if args.entry.is_none() && sig.ident == "main" && sig.asyncness.is_none() && function.body_is_block() {
         // A token parameter would only add rustc's "`main` function has
         // wrong type"; say what to write instead and expand as an entry.
@@ -220,6 +234,18 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.concrete = true;
     }
     plan
+}
+
+/// Whether a `#[may_sleep(entry)]` function is a place where a sleep token
+/// may be minted safely: no token of the thread can be live when it runs.
+/// That is a program's `main` (no parameters: nothing of a caller comes in)
+/// and a test (the harness calls it on a fresh thread). Calling `main`
+/// again from inside an atomic section is left to the run-time check.
+fn mints_safely(function: &Function) -> bool {
+    let sig = &function.sig;
+    let is_main = sig.ident == "main" && sig.params.list().is_empty() && sig.generics.is_empty();
+    let is_test = function.attrs.iter().any(|attr| attr.last_segment().is_some_and(|name| name == "test"));
+    is_main || is_test
 }
 
 /// The first `MaySleep` or `SleepToken` named in `tokens`, at any depth: a

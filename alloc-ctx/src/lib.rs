@@ -23,6 +23,7 @@
 //!   release builds too), measured in `BENCHMARKS.md`.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::{KVec, MaySleep, NoWait, flags::*, size::{array_size, KmallocMax}};
 //!
 //! struct Ring { slots: KVec<u64> }
@@ -42,11 +43,10 @@
 //!     }
 //! }
 //!
-//! MaySleep::enter(|cx| {
-//!     let mut ring = probe(cx, 64).expect("probe");
-//!     cx.nowait_scope(|nw| rx_interrupt(nw, &mut ring, 0xfeed));
-//!     assert_eq!(ring.slots.len(), 65);
-//! });
+//! let mut ring = probe(cx, 64).expect("probe");
+//! cx.nowait_scope(|nw| rx_interrupt(nw, &mut ring, 0xfeed));
+//! assert_eq!(ring.slots.len(), 65);
+//! # }
 //! ```
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -100,7 +100,7 @@ pub use request::{backend, reclaim, report};
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use extras::{checking, mempool, sweep, workqueue};
+pub use extras::{checking, mempool, sweep, thread, workqueue};
 
 pub mod flags {
     //! Typed GFP flags.
@@ -201,7 +201,7 @@ pub mod error {
 }
 
 #[cfg(feature = "macros")]
-pub use alloc_ctx_macros::{may_sleep, no_context, nowait};
+pub use alloc_ctx_macros::{may_sleep, no_context, nowait, test};
 
 /// Everything a driver module usually needs: tokens, flags, sizes,
 /// containers and the macros.

@@ -86,11 +86,11 @@ impl<B: Backend> Drop for Recycler<B> {
     }
 }
 
-#[test]
+#[alloc_ctx::test]
 fn only_high_priority_requests_may_use_the_budget_reserve() {
     quiet_reports();
     let budget = Budget::with_reserve(1024, 512);
-    MaySleep::enter(|cx| {
+    {
         // Up to `limit - reserve` everyone may allocate.
         drop(cx.alloc_in(&budget, GFP_KERNEL, bytes(512)).unwrap());
         drop(cx.nowait().alloc_in(&budget, GFP_NOWAIT, bytes(512)).unwrap());
@@ -107,7 +107,7 @@ fn only_high_priority_requests_may_use_the_budget_reserve() {
         });
         // A sleeping request with __GFP_HIGH may as well.
         drop(cx.alloc_in(&budget, GFP_KERNEL | __GFP_HIGH, bytes(1024)).unwrap());
-    });
+    };
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 1024));
 }
 
@@ -126,7 +126,7 @@ fn the_reserve_is_shared_with_ordinary_use() {
     assert_eq!(budget.live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
     quiet_reports();
     let budget = Budget::new(10_000);
@@ -134,7 +134,7 @@ fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
     // `Backend::reallocate`); shrinking through a wrapping backend that
     // recycles a freed block for a smaller request.
     let recycler = Recycler::new(&budget);
-    MaySleep::enter(|cx| {
+    {
         let mut a: KVec<u8, _> = KVec::with_capacity_in(100, &recycler, GFP_KERNEL, cx).unwrap();
         let b = cx.alloc_in(&budget, GFP_KERNEL, bytes(3000)).unwrap();
         assert_eq!((budget.live_bytes(), budget.peak_bytes()), (3100, 3100));
@@ -155,95 +155,95 @@ fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
         assert_eq!(budget.live_bytes(), 3100, "a refused growth charges nothing");
         assert_eq!((a.capacity(), a.as_slice()), (100, &[7; 100][..]), "and leaves the block as it was");
         drop((a, b));
-    });
+    };
     drop(recycler);
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 6000));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn budget_uncharges_when_the_inner_backend_fails() {
     let budget = Budget::wrap(FailInject::new().fail_nth(2), 1000);
-    MaySleep::enter(|cx| {
+    {
         assert!(attempt(cx, &budget, 300));
         assert!(!attempt(cx, &budget, 300), "the inner backend fails call 2");
-    });
+    };
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 300));
     assert_eq!(budget.inner().calls(), 2);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn containers_are_accounted_through_their_growth() {
     let budget = Budget::new(1 << 16);
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new_in(&budget);
         for i in 0..1000u32 {
             v.push(i, GFP_KERNEL, cx).unwrap();
             assert_eq!(budget.live_bytes(), v.capacity() * 4);
         }
-    });
+    };
     assert_eq!(budget.live_bytes(), 0);
     assert!(budget.peak_bytes() >= 4000);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fail_inject_fails_the_nth_call_only() {
     let backend = FailInject::new().fail_nth(3);
-    let results: Vec<bool> = MaySleep::enter(|cx| (0..5).map(|_| attempt(cx, &backend, 16)).collect());
+    let results: Vec<bool> = ((0..5).map(|_| attempt(cx, &backend, 16)).collect());
     assert_eq!(results, [true, true, false, true, true]);
     assert_eq!((backend.calls(), backend.failures()), (5, 1));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fail_inject_fails_every_nth_call() {
     let backend = FailInject::new().fail_every(3);
-    let results: Vec<bool> = MaySleep::enter(|cx| (0..7).map(|_| attempt(cx, &backend, 16)).collect());
+    let results: Vec<bool> = ((0..7).map(|_| attempt(cx, &backend, 16)).collect());
     assert_eq!(results, [true, true, false, true, true, false, true]);
     assert_eq!(backend.failures(), 2);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fail_inject_fails_requests_of_at_least_a_size() {
     let backend = FailInject::new().fail_at_least(100);
-    MaySleep::enter(|cx| {
+    {
         assert!(attempt(cx, &backend, 99));
         assert!(!attempt(cx, &backend, 100));
         assert!(!attempt(cx, &backend, 4096));
-    });
+    };
     assert_eq!(backend.failures(), 2);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fail_inject_fails_requests_by_flags() {
     quiet_reports();
     let backend = FailInject::new().fail_flags(GFP_ATOMIC);
-    MaySleep::enter(|cx| {
+    {
         cx.nowait_scope(|nw| {
             assert!(nw.alloc_in(&backend, GFP_ATOMIC, bytes(64)).is_err());
             assert!(nw.alloc_in(&backend, GFP_ATOMIC | __GFP_ZERO, bytes(64)).is_err(), "a superset of the bits");
             assert!(nw.alloc_in(&backend, GFP_NOWAIT, bytes(64)).is_ok(), "lacks __GFP_HIGH");
         });
         assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok());
-    });
+    };
     assert_eq!((backend.calls(), backend.failures()), (4, 2));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fail_inject_sees_the_effective_flags() {
     quiet_reports();
     // Fail requests that may call into the filesystem: a NOFS scope turns
     // GFP_KERNEL into GFP_NOFS, which then succeeds.
     let backend = FailInject::new().fail_flags(__GFP_FS);
-    MaySleep::enter(|cx| {
+    {
         assert!(cx.alloc_in(&backend, GFP_KERNEL | __GFP_NORETRY, bytes(64)).is_err());
         cx.nofs(|cx| assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok()));
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fail_inject_random_failures_follow_the_seed() {
     let pattern = |p: f64, seed: u64| -> Vec<bool> {
         let backend = FailInject::new().fail_randomly(p, seed);
-        MaySleep::enter(|cx| (0..1000).map(|_| attempt(cx, &backend, 8)).collect())
+        ((0..1000).map(|_| attempt(cx, &backend, 8)).collect())
     };
     let first = pattern(0.25, 42);
     assert_eq!(first, pattern(0.25, 42), "the same seed fails the same calls");

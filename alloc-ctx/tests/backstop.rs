@@ -36,19 +36,16 @@ fn assert_invalid_context(message: &str, depth: u32) {
     assert!(message.contains(&format!("atomic depth: {depth}")), "{message}");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_sleep_token_captured_into_a_token_less_atomic_section_cannot_sleep() {
-    MaySleep::enter(|cx| {
-        // `NoWait::enter_section` (what `#[nowait(entry)]` expands to) has
-        // no `Send` bound, so its closure may capture the caller's sleep
-        // token; the section's depth is what catches the request.
-        let result =
-            catch_unwind(AssertUnwindSafe(|| NoWait::enter_section(|_nw| cx.alloc(GFP_KERNEL, size()).map(drop))));
-        assert_invalid_context(&panic_message(result.unwrap_err()), 1);
-        assert_eq!(atomic_depth(), 0, "the section ended on unwind");
-        // Outside the section the same token sleeps again.
-        assert!(cx.alloc(GFP_KERNEL, size()).is_ok());
-    });
+    // `NoWait::enter_section` (what `#[nowait(entry)]` expands to) has
+    // no `Send` bound, so its closure may capture the caller's sleep
+    // token; the section's depth is what catches the request.
+    let result = catch_unwind(AssertUnwindSafe(|| NoWait::enter_section(|_nw| cx.alloc(GFP_KERNEL, size()).map(drop))));
+    assert_invalid_context(&panic_message(result.unwrap_err()), 1);
+    assert_eq!(atomic_depth(), 0, "the section ended on unwind");
+    // Outside the section the same token sleeps again.
+    assert!(cx.alloc(GFP_KERNEL, size()).is_ok());
 }
 
 #[test]
@@ -66,13 +63,13 @@ fn an_assumed_sleep_token_inside_nowait_enter_cannot_sleep() {
     assert_eq!(atomic_depth(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
     // The forgotten guard leaves its section open for the rest of the
     // thread: a thread of its own takes that state with it.
     let outcome = std::thread::spawn(|| {
         let lock = SpinLock::new(0u32);
-        MaySleep::enter(|cx| {
+        {
             // The borrow of `cx` ends here; the atomic section does not.
             core::mem::forget(lock.lock(cx));
             assert!(lock.is_locked());
@@ -80,7 +77,7 @@ fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
             // Non-sleeping requests are fine in an atomic section.
             assert!(cx.alloc(GFP_ATOMIC, size()).is_ok());
             cx.alloc(GFP_KERNEL, size()).map(drop)
-        })
+        }
     })
     .join();
     assert_invalid_context(&panic_message(outcome.unwrap_err()), 1);
@@ -94,29 +91,27 @@ fn sneaks_a_sleep() -> bool {
     MaySleep::enter(|cx| KVec::<u8>::with_capacity(16, GFP_KERNEL, cx).is_ok())
 }
 
-#[test]
+#[alloc_ctx::test]
 #[cfg(debug_assertions)]
 fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
-    MaySleep::enter(|cx| {
-        // Not in an atomic section: only the `#[nowait]` mark catches it.
-        assert!(!in_atomic());
-        let result = catch_unwind(AssertUnwindSafe(|| sneaks_a_sleep(cx)));
-        let message = panic_message(result.unwrap_err());
-        assert!(message.starts_with("BUG: sleeping function called from a #[nowait] function at"), "{message}");
-        assert!(message.contains("tests/backstop.rs"), "names the call site: {message}");
-        assert!(message.contains("#[nowait] functions on the stack: 1"), "{message}");
-        // The mark ended on unwind: the caller may sleep again.
-        MaySleep::enter(|_cx| ());
-        assert!(cx.alloc(GFP_KERNEL, size()).is_ok());
-    });
+    // Not in an atomic section: only the `#[nowait]` mark catches it.
+    assert!(!in_atomic());
+    let result = catch_unwind(AssertUnwindSafe(|| sneaks_a_sleep(cx)));
+    let message = panic_message(result.unwrap_err());
+    assert!(message.starts_with("BUG: sleeping function called from a #[nowait] function at"), "{message}");
+    assert!(message.contains("tests/backstop.rs"), "names the call site: {message}");
+    assert!(message.contains("#[nowait] functions on the stack: 1"), "{message}");
+    // The mark ended on unwind: the caller may sleep again.
+    (|_cx: &mut alloc_ctx::MaySleep| ())(cx);
+    assert!(cx.alloc(GFP_KERNEL, size()).is_ok());
 }
 
-#[test]
+#[alloc_ctx::test]
 #[cfg(not(debug_assertions))]
 fn release_builds_do_not_mark_nowait_functions() {
     // The mark is debug-only (a `#[nowait]` function compiles to the same
     // code as an unmarked one); outside an atomic section nothing fires.
-    MaySleep::enter(|cx| assert!(sneaks_a_sleep(cx)));
+    (assert!(sneaks_a_sleep(cx)));
 }
 
 /// An entry point that may sleep: `#[may_sleep(entry)]` takes no token and
@@ -126,22 +121,20 @@ fn load_firmware() -> usize {
     KVec::<u8>::with_capacity(4096, GFP_KERNEL, cx).map_or(0, |image| image.capacity())
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_may_sleep_entry_helper_called_inside_a_nowait_scope_panics() {
-    MaySleep::enter(|cx| {
-        let result = catch_unwind(AssertUnwindSafe(|| cx.nowait_scope(|_nw| load_firmware())));
-        assert_invalid_context(&panic_message(result.unwrap_err()), 1);
-        assert_eq!(atomic_depth(), 0, "the scope ended on unwind");
-        assert!(load_firmware() >= 4096, "outside the scope it runs");
-    });
+    let result = catch_unwind(AssertUnwindSafe(|| cx.nowait_scope(|_nw| load_firmware())));
+    assert_invalid_context(&panic_message(result.unwrap_err()), 1);
+    assert_eq!(atomic_depth(), 0, "the scope ended on unwind");
+    assert!(load_firmware() >= 4096, "outside the scope it runs");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn dropping_a_workqueue_inside_an_atomic_section_neither_blocks_nor_panics() {
     let (tx, rx) = mpsc::channel();
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let started = Arc::new(Barrier::new(2));
-    let wq = MaySleep::enter(|cx| {
+    let wq = {
         let wq = Workqueue::new("atomic-drop", 4, cx).unwrap();
         let worker_started = Arc::clone(&started);
         wq.try_spawn(GFP_KERNEL, cx, move |_cx| {
@@ -163,7 +156,7 @@ fn dropping_a_workqueue_inside_an_atomic_section_neither_blocks_nor_panics() {
         }
         assert_eq!(wq.pending(), 3);
         wq
-    });
+    };
     NoWait::enter(move |_nw| {
         assert_eq!(atomic_depth(), 1);
         drop(wq); // no `might_sleep()`, no join

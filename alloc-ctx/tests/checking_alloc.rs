@@ -28,18 +28,18 @@ fn serial() -> MutexGuard<'static, ()> {
     guard
 }
 
-#[test]
+#[alloc_ctx::test]
 #[cfg_attr(miri, ignore = "records a violation, whose backtrace needs `getcwd`: not under Miri's isolation")]
 #[allow(clippy::vec_init_then_push, reason = "the stray push is the point: it is what slips past a review")]
 fn a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site() {
     let _serial = serial();
-    MaySleep::enter(|cx| {
+    {
         cx.nowait_scope(|_nw| {
             let mut stray: Vec<u32> = Vec::new();
             stray.push(1);
             black_box(&stray);
         });
-    });
+    };
     assert_eq!(violation_count(), 1);
     let recorded = take_violations();
     assert_eq!(recorded.len(), 1);
@@ -65,12 +65,12 @@ fn growth_through_realloc_is_caught_too() {
     assert_eq!((recorded[0].kind, recorded[0].size), (AllocKind::Realloc, 20));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn token_requests_in_atomic_sections_are_not_reported() {
     let _serial = serial();
     let size = Size::<KmallocMax>::new(256).unwrap();
     let failing = FailInject::new().fail_nth(1);
-    MaySleep::enter(|cx| {
+    {
         let pool = Mempool::<[u8; 64]>::new(1, GFP_KERNEL, cx).unwrap();
         let mut queue = KVec::new();
         cx.nowait_scope(|nw| {
@@ -84,20 +84,20 @@ fn token_requests_in_atomic_sections_are_not_reported() {
             assert!(nw.alloc_in(&failing, GFP_ATOMIC, size).is_err());
             black_box((buffer, event, element));
         });
-    });
+    };
     assert_eq!(violation_count(), 0, "{:#?}", violations());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn allocations_outside_atomic_sections_are_not_reported() {
     let _serial = serial();
     let mut outside = vec![1u8];
-    MaySleep::enter(|cx| {
+    {
         outside.extend_from_slice(&[2; 100]);
         cx.nowait_scope(|nw| drop(nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(8).unwrap())));
         let after = format!("{:?}", outside.len());
         black_box(after);
-    });
+    };
     std::thread::spawn(|| black_box(vec![0u64; 32])).join().unwrap();
     assert_eq!(violation_count(), 0, "{:#?}", violations());
 }
@@ -166,7 +166,7 @@ fn abort_policy_stops_the_program() {
 /// capture a backtrace again under the same lock. It used to hang; now the
 /// panic is reported and caught, and the violation recorded without a
 /// backtrace.
-#[test]
+#[alloc_ctx::test]
 #[cfg_attr(miri, ignore = "captures backtraces, which need `getcwd`: not under Miri's isolation")]
 fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
     let _serial = serial();
@@ -182,10 +182,8 @@ fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
         let lock = std::sync::Arc::clone(&lock);
         std::thread::spawn(move || {
             let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                MaySleep::enter(|cx| {
-                    let _guard = lock.lock(cx);
-                    panic!("assertion failed under a spinlock");
-                })
+                let _guard = lock.lock(cx);
+                panic!("assertion failed under a spinlock");
             }));
             done_tx.send(caught.is_err()).unwrap();
         })

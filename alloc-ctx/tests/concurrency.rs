@@ -33,7 +33,7 @@ fn within<R>(limit: Duration, f: impl FnOnce() -> R) -> R {
     result
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_nofail_request_waits_until_another_thread_frees_memory() {
     let budget = Budget::new(4096);
     // Counts the NOFAIL request's attempts; fails nothing itself.
@@ -53,9 +53,7 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
                 drop(all);
             });
             barrier.wait();
-            let block = MaySleep::enter(|cx| {
-                cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 2048]>())
-            });
+            let block = { cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 2048]>()) };
             assert_eq!(block.len(), 2048);
             assert!(counted.calls() >= 4, "failed at least three times, then succeeded");
             holder.join().unwrap();
@@ -91,11 +89,11 @@ const LIMIT: usize = if cfg!(miri) { 16 * 1024 } else { 64 * 1024 };
 const RESERVE: usize = LIMIT / 8;
 const MAX_HELD: usize = 24;
 
-#[test]
+#[alloc_ctx::test]
 fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
     quiet_reports();
     let budget = Budget::with_reserve(LIMIT, RESERVE);
-    let pool = MaySleep::enter(|cx| Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, cx)).unwrap();
+    let pool = (Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, cx)).unwrap();
     let succeeded = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     within(Duration::from_secs(120), || {
@@ -106,7 +104,7 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                     let mut rng = Rng::new(thread as u64 + 1);
                     let mut held: Vec<KBox<[MaybeUninit<u8>], &Budget>> = Vec::new();
                     let mut pooled: Vec<MempoolBox<'_, [u64; 32], &Budget>> = Vec::new();
-                    MaySleep::enter(|cx| {
+                    {
                         for _ in 0..ITERATIONS {
                             if rng.below(2) == 0 && held.len() + pooled.len() < MAX_HELD {
                                 let size = Size::<KmallocMax>::new(16 + rng.below(4080)).unwrap();
@@ -151,7 +149,7 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                             }
                             assert!(budget.live_bytes() <= LIMIT, "budget exceeded: {}", budget.live_bytes());
                         }
-                    });
+                    };
                     drop(held);
                     drop(pooled);
                 });

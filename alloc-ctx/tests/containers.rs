@@ -19,10 +19,10 @@ fn snapshot<T: Clone, B: alloc_ctx::size::Bound, A: alloc_ctx::backend::Backend>
     (v.len(), v.capacity(), v.as_ptr(), v.to_vec())
 }
 
-#[test]
+#[alloc_ctx::test]
 fn push_grows_and_keeps_order() {
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new_in(&backend);
         for i in 0..100u32 {
             v.push(i, GFP_KERNEL, cx).unwrap();
@@ -31,7 +31,7 @@ fn push_grows_and_keeps_order() {
         assert!(v.iter().copied().eq(0..100));
         assert!(backend.calls.get() < 10, "amortised growth: {} calls", backend.calls.get());
         assert_eq!(v.pop(), Some(99));
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0, "dropping the vector frees its buffer");
 }
 
@@ -59,11 +59,11 @@ fn failed_push_leaves_the_vector_unchanged_and_returns_the_value() {
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn failed_extend_resize_reserve_and_clone_leave_the_vector_unchanged() {
     quiet_reports();
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::with_capacity_in(2, &backend, GFP_KERNEL, cx).unwrap();
         v.extend_from_slice(&[String::from("a"), String::from("b")], GFP_KERNEL, cx).unwrap();
         let before = snapshot(&v);
@@ -82,14 +82,14 @@ fn failed_extend_resize_reserve_and_clone_leave_the_vector_unchanged() {
         backend.fail_all.set(false);
         let copy = v.try_clone(GFP_KERNEL, cx).unwrap();
         assert_eq!(copy, v);
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn sizes_over_the_bound_are_size_errors_naming_the_bound() {
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v: KVec<u64, _> = KVec::new_in(&backend);
         v.push(1, GFP_KERNEL, cx).unwrap();
         let before = snapshot(&v);
@@ -106,28 +106,26 @@ fn sizes_over_the_bound_are_size_errors_naming_the_bound() {
         assert_eq!(backend.calls.get(), calls, "a rejected size never reaches the backend");
         // Growth up to exactly the bound works even though doubling would exceed it.
         assert_eq!(KVec::<u64>::MAX_CAPACITY, KMALLOC_MAX_SIZE / 8);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 #[cfg_attr(miri, ignore = "allocates 5 MiB, too slow under Miri")]
 fn kvvec_goes_past_the_kmalloc_bound() {
-    MaySleep::enter(|cx| {
-        let mut big: KVVec<u8> = KVVec::new();
-        big.resize(KMALLOC_MAX_SIZE + 1, 0xAB, GFP_KERNEL, cx).unwrap();
-        assert_eq!(big.len(), KMALLOC_MAX_SIZE + 1);
-        let mut small: KVec<u8> = KVec::new();
-        assert!(matches!(small.resize(KMALLOC_MAX_SIZE + 1, 0, GFP_KERNEL, cx), Err(e) if e.size_error().is_some()));
-        // and exactly at the bound is fine
-        small.resize(KMALLOC_MAX_SIZE, 0, GFP_KERNEL, cx).unwrap();
-    });
+    let mut big: KVVec<u8> = KVVec::new();
+    big.resize(KMALLOC_MAX_SIZE + 1, 0xAB, GFP_KERNEL, cx).unwrap();
+    assert_eq!(big.len(), KMALLOC_MAX_SIZE + 1);
+    let mut small: KVec<u8> = KVec::new();
+    assert!(matches!(small.resize(KMALLOC_MAX_SIZE + 1, 0, GFP_KERNEL, cx), Err(e) if e.size_error().is_some()));
+    // and exactly at the bound is fine
+    small.resize(KMALLOC_MAX_SIZE, 0, GFP_KERNEL, cx).unwrap();
 }
 
-#[test]
+#[alloc_ctx::test]
 fn grow_to_accepts_nofail_with_a_proven_size() {
     let backend = TestBackend::new();
     backend.fail_next.set(2);
-    MaySleep::enter(|cx| {
+    {
         let mut paths: KVec<[u64; 4], _> = KVec::new_in(&backend);
         paths.push([1; 4], GFP_KERNEL, cx).unwrap(); // first call fails twice, then reclaim retries succeed
         let size = array_size::<[u64; 4], NofailMax>(64).unwrap();
@@ -137,15 +135,15 @@ fn grow_to_accepts_nofail_with_a_proven_size() {
         // Growing to a smaller size is a no-op.
         paths.grow_to(array_size::<[u64; 4], KmallocMax>(8).unwrap(), GFP_KERNEL, cx).unwrap();
         assert_eq!(paths.capacity(), 64);
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn zero_sized_elements_never_allocate() {
     let backend = TestBackend::new();
     backend.fail_all.set(true);
-    MaySleep::enter(|cx| {
+    {
         let mut v: KVec<(), _> = KVec::new_in(&backend);
         for _ in 0..1000 {
             v.push((), GFP_KERNEL, cx).unwrap();
@@ -153,7 +151,7 @@ fn zero_sized_elements_never_allocate() {
         assert_eq!(v.len(), 1000);
         let unit = KBox::new_in((), &backend, GFP_KERNEL, cx).unwrap();
         assert_eq!(*unit, ());
-    });
+    };
     assert_eq!(backend.calls.get(), 0);
 }
 
@@ -165,10 +163,10 @@ impl Drop for DropCounter {
     }
 }
 
-#[test]
+#[alloc_ctx::test]
 fn elements_are_dropped_exactly_once() {
     let drops = Rc::new(Cell::new(0));
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new();
         for _ in 0..10 {
             v.push(DropCounter(drops.clone()), GFP_KERNEL, cx).map_err(|e| e.error).unwrap();
@@ -182,14 +180,14 @@ fn elements_are_dropped_exactly_once() {
         assert_eq!(drops.get(), 4, "into_inner moves out without dropping");
         drop(inner);
         assert_eq!(drops.get(), 5);
-    });
+    };
     assert_eq!(drops.get(), 11);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn kbox_new_clone_and_nofail() {
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let a = KBox::new_in([7u32; 16], &backend, GFP_KERNEL, cx).unwrap();
         let b = a.try_clone(GFP_KERNEL | __GFP_NOFAIL, cx); // NOFAIL: no Result
         assert_eq!(*b, [7u32; 16]);
@@ -197,7 +195,7 @@ fn kbox_new_clone_and_nofail() {
         let uninit = KBox::<u64, _>::new_uninit_in(&backend, GFP_KERNEL, cx).unwrap();
         let value = uninit.write(42);
         assert_eq!(*value, 42);
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0);
     quiet_reports();
     backend.fail_all.set(true);
@@ -207,23 +205,21 @@ fn kbox_new_clone_and_nofail() {
     });
 }
 
-#[test]
+#[alloc_ctx::test]
 fn byte_buffers_are_zeroed_with_gfp_zero() {
-    MaySleep::enter(|cx| {
-        let size = alloc_ctx::size::Size::<KmallocMax>::new(4096).unwrap();
-        let mut first = cx.alloc(GFP_KERNEL | __GFP_ZERO, size).unwrap();
-        first.fill(0xFF);
-        drop(first);
-        let second = cx.alloc(GFP_KERNEL | __GFP_ZERO, size).unwrap();
-        assert!(second.iter().all(|&byte| byte == 0));
-        let mut v: KVec<u8> = KVec::new();
-        v.extend_from_slice(&[1, 2, 3], GFP_KERNEL | __GFP_ZERO, cx).unwrap();
-        v.reserve(10_000, GFP_KERNEL | __GFP_ZERO, cx).unwrap();
-        assert_eq!(v.as_slice(), [1, 2, 3], "zeroing a grown buffer keeps the contents");
-    });
+    let size = alloc_ctx::size::Size::<KmallocMax>::new(4096).unwrap();
+    let mut first = cx.alloc(GFP_KERNEL | __GFP_ZERO, size).unwrap();
+    first.fill(0xFF);
+    drop(first);
+    let second = cx.alloc(GFP_KERNEL | __GFP_ZERO, size).unwrap();
+    assert!(second.iter().all(|&byte| byte == 0));
+    let mut v: KVec<u8> = KVec::new();
+    v.extend_from_slice(&[1, 2, 3], GFP_KERNEL | __GFP_ZERO, cx).unwrap();
+    v.reserve(10_000, GFP_KERNEL | __GFP_ZERO, cx).unwrap();
+    assert_eq!(v.as_slice(), [1, 2, 3], "zeroing a grown buffer keeps the contents");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_panicking_clone_in_extend_leaves_the_vector_as_it_was() {
     /// Counts live values; its third clone panics.
     struct Fragile(Rc<Cell<usize>>, Rc<Cell<usize>>);
@@ -246,7 +242,7 @@ fn a_panicking_clone_in_extend_leaves_the_vector_as_it_was() {
         Fragile(Rc::clone(&live), Rc::clone(&clones))
     };
     let source = [make(), make(), make(), make()];
-    MaySleep::enter(|cx| {
+    {
         let mut vec: KVec<Fragile> = KVec::with_capacity(8, GFP_KERNEL, cx).unwrap();
         vec.push(make(), GFP_KERNEL, cx).unwrap_or_else(|_| panic!("room reserved"));
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -255,7 +251,7 @@ fn a_panicking_clone_in_extend_leaves_the_vector_as_it_was() {
         assert!(result.is_err());
         assert_eq!(vec.len(), 1, "the two clones made before the panic were dropped, not added");
         assert_eq!(live.get(), 5, "4 sources + 1 element: nothing leaked, nothing dropped twice");
-    });
+    };
     drop(source);
     assert_eq!(live.get(), 0);
 }
@@ -314,11 +310,11 @@ fn ids<B: alloc_ctx::size::Bound, A: alloc_ctx::backend::Backend>(v: &BoundedVec
     v.iter().map(|t| t.id).collect()
 }
 
-#[test]
+#[alloc_ctx::test]
 fn insert_grows_or_hands_the_value_back() {
     quiet_reports();
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::with_capacity_in(2, &backend, GFP_KERNEL, cx).unwrap();
         v.insert(0, 2u32, GFP_KERNEL, cx).unwrap();
         v.insert(0, 1, GFP_KERNEL, cx).unwrap();
@@ -342,31 +338,29 @@ fn insert_grows_or_hands_the_value_back() {
         assert_eq!(snapshot(&v), before);
         assert!(matches!(v.insert_within_capacity(0, 5), Err(InsertError::OutOfCapacity(5))));
         assert_eq!(InsertError::OutOfCapacity(5).into_value(), 5);
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn remove_and_push_within_capacity_errors_are_einval() {
-    MaySleep::enter(|cx| {
-        let mut v = kvec![cx; 10, 20, 30].unwrap();
-        assert_eq!(v.remove(0), Ok(10));
-        assert_eq!(v.remove(2), Err(RemoveError));
-        assert_eq!(v, [20, 30]);
-        assert_eq!(Error::from(RemoveError), EINVAL);
-        let mut full = KVec::<u8>::with_capacity(1, GFP_KERNEL, cx).unwrap();
-        full.resize(full.capacity(), 0, GFP_KERNEL, cx).unwrap();
-        let error = full.push_within_capacity(1).unwrap_err();
-        assert_eq!(error, CapacityError(1));
-        assert_eq!(Error::from(error), EINVAL);
-    });
+    let mut v = kvec![cx; 10, 20, 30].unwrap();
+    assert_eq!(v.remove(0), Ok(10));
+    assert_eq!(v.remove(2), Err(RemoveError));
+    assert_eq!(v, [20, 30]);
+    assert_eq!(Error::from(RemoveError), EINVAL);
+    let mut full = KVec::<u8>::with_capacity(1, GFP_KERNEL, cx).unwrap();
+    full.resize(full.capacity(), 0, GFP_KERNEL, cx).unwrap();
+    let error = full.push_within_capacity(1).unwrap_err();
+    assert_eq!(error, CapacityError(1));
+    assert_eq!(Error::from(error), EINVAL);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn extend_with_an_exact_size_iterator_reserves_first_and_consumes_nothing_on_failure() {
     quiet_reports();
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new_in(&backend);
         v.extend(0..10u64, GFP_KERNEL, cx).unwrap();
         assert_eq!(backend.calls.get(), 1, "one request for an exact-size iterator");
@@ -380,16 +374,16 @@ fn extend_with_an_exact_size_iterator_reserves_first_and_consumes_nothing_on_fai
         let spare = v.capacity() - v.len();
         v.extend((0..spare as u64).filter(|_| true), GFP_NOWAIT, cx).unwrap();
         assert_eq!(v.len(), v.capacity());
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn extend_past_the_spare_capacity_is_all_or_nothing() {
     quiet_reports();
     let live = Rc::new(Cell::new(0));
     let budget = Budget::new(1 << 20);
-    MaySleep::enter(|cx| {
+    {
         let mut v: KVec<Tracked, _> = KVec::with_capacity_in(100, &budget, GFP_KERNEL, cx).unwrap();
         for id in 0..98 {
             v.push(Tracked::new(id, &live), GFP_KERNEL, cx).unwrap();
@@ -436,17 +430,17 @@ fn extend_past_the_spare_capacity_is_all_or_nothing() {
         v.extend((300..310).map(|id| Tracked::new(id, &live)).filter(|_| true), GFP_KERNEL, cx).unwrap();
         assert_eq!(v.len(), 108);
         assert_eq!(ids(&v)[96..], [96, 97, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309]);
-    });
+    };
     assert_eq!(live.get(), 0);
     assert_eq!(budget.live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn extend_with_resize_and_from_elem_are_all_or_nothing() {
     quiet_reports();
     let live = Rc::new(Cell::new(0));
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::from_elem_in(Tracked::new(1, &live), 3, &backend, GFP_KERNEL, cx).unwrap();
         assert_eq!(ids(&v), [1, 1, 1]);
         assert_eq!(live.get(), 3, "the last copy is the value itself");
@@ -467,16 +461,16 @@ fn extend_with_resize_and_from_elem_are_all_or_nothing() {
         assert!(result.is_err());
         assert_eq!((v.len(), v.capacity(), v.as_ptr()), before);
         assert_eq!(live.get(), 3);
-    });
+    };
     assert_eq!(live.get(), 0);
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn shrink_to_reallocates_or_leaves_the_vector_unchanged() {
     quiet_reports();
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::<u64, _>::with_capacity_in(64, &backend, GFP_KERNEL, cx).unwrap();
         v.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx).unwrap();
         backend.fail_all.set(true);
@@ -499,13 +493,13 @@ fn shrink_to_reallocates_or_leaves_the_vector_unchanged() {
             (0, calls, 0),
             "a free needs no request"
         );
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn try_clone_is_deep() {
     let budget = Budget::new(1 << 20);
-    MaySleep::enter(|cx| {
+    {
         let mut queues: KVec<KBox<[u32; 4], &Budget>, &Budget> = KVec::new_in(&budget);
         for i in 0..4 {
             queues.push(KBox::new_in([i; 4], &budget, GFP_KERNEL, cx).unwrap(), GFP_KERNEL, cx).unwrap();
@@ -526,15 +520,15 @@ fn try_clone_is_deep() {
         let copy = boxed.try_clone(GFP_KERNEL, cx).unwrap();
         assert_eq!(*copy, [1, 2, 3]);
         assert_eq!(*TryClone::try_clone(&boxed, GFP_KERNEL, cx).unwrap(), [1, 2, 3]);
-    });
+    };
     assert_eq!(budget.live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn try_clone_failing_at_each_request_leaves_no_block_behind() {
     quiet_reports();
     let budget = Budget::new(1 << 20);
-    MaySleep::enter(|cx| {
+    {
         type Source<'b> = KVec<KBox<u64, &'b FailInject<&'b Budget>>, &'b FailInject<&'b Budget>>;
         fn build<'b>(backend: &'b FailInject<&'b Budget>, cx: &mut MaySleep) -> Source<'b> {
             let mut source: Source<'b> = KVec::new_in(backend);
@@ -555,15 +549,15 @@ fn try_clone_failing_at_each_request_leaves_no_block_behind() {
             assert_eq!(budget.live_bytes(), before, "the partial copy was freed");
             assert_eq!(source.iter().map(|b| **b).collect::<Vec<_>>(), [0, 1, 2], "the source is untouched");
         }
-    });
+    };
     assert_eq!(budget.live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_panicking_clone_in_try_clone_leaks_nothing() {
     let live = Rc::new(Cell::new(0));
     let budget = Budget::new(1 << 20);
-    MaySleep::enter(|cx| {
+    {
         let mut v: KVec<Tracked, &Budget> = KVec::new_in(&budget);
         for id in 0..4 {
             v.push(Tracked::new(id, &live), GFP_KERNEL, cx).unwrap();
@@ -574,30 +568,30 @@ fn a_panicking_clone_in_try_clone_leaks_nothing() {
         assert!(result.is_err());
         assert_eq!((budget.live_bytes(), live.get()), (baseline, 4));
         assert_eq!(ids(&v), [0, 1, 2, 3]);
-    });
+    };
     assert_eq!((budget.live_bytes(), live.get()), (0, 0));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn try_from_iter_drops_what_it_took_on_failure() {
     quiet_reports();
     let live = Rc::new(Cell::new(0));
     let budget = Budget::new(64);
-    MaySleep::enter(|cx| {
+    {
         let items = (0..100).map(|id| Tracked::new(id, &live)).filter(|_| true);
         assert!(KVec::try_from_iter_in(items, &budget, GFP_NOWAIT, cx).is_err());
         assert_eq!((live.get(), budget.live_bytes()), (0, 0));
         let ok = KVec::try_from_iter_in((0..2).map(|id| Tracked::new(id, &live)), &budget, GFP_NOWAIT, cx).unwrap();
         assert_eq!(ids(&ok), [0, 1]);
-    });
+    };
     assert_eq!((live.get(), budget.live_bytes()), (0, 0));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn owning_iterator_frees_the_buffer_on_early_drop_and_on_panic() {
     let live = Rc::new(Cell::new(0));
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new_in(&backend);
         for id in 0..5 {
             v.push(Tracked::new(id, &live), GFP_KERNEL, cx).unwrap();
@@ -630,15 +624,15 @@ fn owning_iterator_frees_the_buffer_on_early_drop_and_on_panic() {
             joined.push_str(&s); // `s: String`, not `&String`
         }
         assert_eq!(joined, "ab");
-    });
+    };
     assert_eq!(live.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn owning_iterator_collect_reuses_the_buffer_and_keeps_it_if_shrinking_fails() {
     quiet_reports();
     let backend = TestBackend::new();
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::<u32, _>::with_capacity_in(16, &backend, GFP_KERNEL, cx).unwrap();
         v.extend(0..8, GFP_KERNEL, cx).unwrap();
         let untouched = v.into_iter().collect(GFP_KERNEL, cx);
@@ -653,18 +647,18 @@ fn owning_iterator_collect_reuses_the_buffer_and_keeps_it_if_shrinking_fails() {
         iter.next();
         let shrunk = iter.collect(GFP_KERNEL, cx);
         assert_eq!((shrunk.as_slice(), shrunk.capacity()), (&[2, 3, 4, 5, 6, 7][..], 6));
-    });
+    };
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 #[cfg_attr(
     miri,
     ignore = "leaks two elements on purpose (`mem::forget` of a `Drain`), which Miri's leak check reports"
 )]
 fn drain_moves_the_tail_back_even_if_dropped_early_or_leaked() {
     let live = Rc::new(Cell::new(0));
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new();
         for id in 0..8 {
             v.push(Tracked::new(id, &live), GFP_KERNEL, cx).unwrap();
@@ -690,14 +684,14 @@ fn drain_moves_the_tail_back_even_if_dropped_early_or_leaked() {
         assert_eq!(ids(&v), [0, 12, 13]);
         let drained = v.drain_all().count();
         assert_eq!((drained, v.len()), (3, 0));
-    });
+    };
     assert_eq!(live.get(), 2, "the two leaked by `mem::forget`");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn retain_and_dedup_drop_each_element_once_even_when_the_predicate_panics() {
     let live = Rc::new(Cell::new(0));
-    MaySleep::enter(|cx| {
+    {
         let mut v = KVec::new();
         for id in [1, 1, 2, 3, 3, 3, 4, 1] {
             v.push(Tracked::new(id, &live), GFP_KERNEL, cx).unwrap();
@@ -718,34 +712,32 @@ fn retain_and_dedup_drop_each_element_once_even_when_the_predicate_panics() {
         assert!(result.is_err());
         assert_eq!(live.get(), 4, "nothing dropped or lost");
         assert_eq!(v.len(), 4);
-    });
+    };
     assert_eq!(live.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn comparisons_with_arrays_slices_and_other_vectors() {
-    MaySleep::enter(|cx| {
-        let v: KVec<u8> = kvec![cx; 1, 2, 3].unwrap();
-        let w: KVVec<u8> = KVVec::from_elem(0, 0, GFP_KERNEL, cx).unwrap();
-        let mut x: VVec<u8> = VVec::new();
-        x.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx).unwrap();
-        assert_eq!(v, [1, 2, 3]);
-        assert_eq!(v, &[1, 2, 3]);
-        assert_eq!(&v, &[1, 2, 3]);
-        assert_eq!(v, [1, 2, 3][..]);
-        assert_eq!(v, &[1u8, 2, 3][..]);
-        assert_eq!([1u8, 2, 3][..], v);
-        assert_eq!(&[1u8, 2, 3][..], v);
-        assert_eq!(v, x);
-        assert_ne!(v, w);
-        assert!(v < kvec![cx; 1, 2, 4].unwrap());
-        use std::hash::{BuildHasher, RandomState};
-        let state = RandomState::new();
-        assert_eq!(state.hash_one(&v), state.hash_one([1u8, 2, 3].as_slice()));
-    });
+    let v: KVec<u8> = kvec![cx; 1, 2, 3].unwrap();
+    let w: KVVec<u8> = KVVec::from_elem(0, 0, GFP_KERNEL, cx).unwrap();
+    let mut x: VVec<u8> = VVec::new();
+    x.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx).unwrap();
+    assert_eq!(v, [1, 2, 3]);
+    assert_eq!(v, &[1, 2, 3]);
+    assert_eq!(&v, &[1, 2, 3]);
+    assert_eq!(v, [1, 2, 3][..]);
+    assert_eq!(v, &[1u8, 2, 3][..]);
+    assert_eq!([1u8, 2, 3][..], v);
+    assert_eq!(&[1u8, 2, 3][..], v);
+    assert_eq!(v, x);
+    assert_ne!(v, w);
+    assert!(v < kvec![cx; 1, 2, 4].unwrap());
+    use std::hash::{BuildHasher, RandomState};
+    let state = RandomState::new();
+    assert_eq!(state.hash_one(&v), state.hash_one([1u8, 2, 3].as_slice()));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn vmalloc_and_kvmalloc_bounds() {
     quiet_reports();
     assert_eq!(VVec::<u8>::MAX_CAPACITY, isize::MAX as usize);
@@ -757,7 +749,7 @@ fn vmalloc_and_kvmalloc_bounds() {
     let widened: alloc_ctx::size::Size<VmallocMax> = array_size::<u64, KvmallocMax>(8).unwrap().into();
     assert_eq!(widened.get(), 64);
     let budget = Budget::new(1 << 20);
-    MaySleep::enter(|cx| {
+    {
         // Past INT_MAX: a size error for a KVVec, but a request for a VVec
         // (which this budget refuses).
         let mut kv: KVVec<u8, _> = KVVec::new_in(&budget);
@@ -768,15 +760,15 @@ fn vmalloc_and_kvmalloc_bounds() {
         let kvb = KVBox::new_in([2u8; 64], &budget, GFP_KERNEL, cx).unwrap();
         assert_eq!(budget.live_bytes(), 128);
         drop((b, kvb));
-    });
+    };
     assert_eq!(budget.live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn zero_sized_elements_through_the_new_operations() {
     let backend = TestBackend::new();
     backend.fail_all.set(true);
-    MaySleep::enter(|cx| {
+    {
         let mut v: KVec<(), _> = KVec::new_in(&backend);
         v.extend(std::iter::repeat_n((), 5).filter(|_| true), GFP_KERNEL, cx).unwrap();
         v.insert(2, (), GFP_KERNEL, cx).unwrap();
@@ -797,15 +789,15 @@ fn zero_sized_elements_through_the_new_operations() {
         assert_eq!((from_box.len(), from_box.capacity()), (3, usize::MAX));
         let empty = KVec::from(KBox::new([0u64; 0], GFP_KERNEL, cx).unwrap());
         assert_eq!((empty.len(), empty.capacity()), (0, 0));
-    });
+    };
     assert_eq!(backend.calls.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn kbox_new_operations_and_their_failures() {
     quiet_reports();
     let budget = Budget::new(256);
-    MaySleep::enter(|cx| {
+    {
         let zeroed = KBox::<[u64; 8], _>::zeroed_in(&budget, GFP_KERNEL, cx).unwrap();
         assert_eq!(*zeroed, [0; 8]);
         assert!(KBox::<[u64; 32], _>::zeroed_in(&budget, GFP_NOWAIT, cx).is_err());
@@ -840,11 +832,11 @@ fn kbox_new_operations_and_their_failures() {
         let raw = cx.alloc_in(&budget, GFP_KERNEL, alloc_ctx::size::Size::<KmallocMax>::new(4).unwrap()).unwrap();
         let buffer = raw.write_copy_of_slice(b"abcd");
         assert_eq!(&*buffer, b"abcd");
-    });
+    };
     assert_eq!(budget.live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn flexible_array_struct_is_sized_by_struct_size_and_cleans_up() {
     quiet_reports();
     #[derive(Debug)]
@@ -853,7 +845,7 @@ fn flexible_array_struct_is_sized_by_struct_size_and_cleans_up() {
     }
     let live = Rc::new(Cell::new(0));
     let budget = Budget::new(1024);
-    MaySleep::enter(|cx| {
+    {
         let flex = KBox::<FlexArray<Header, u64>, _>::new_flex_in(
             Header { count: 3 },
             3,
@@ -896,15 +888,15 @@ fn flexible_array_struct_is_sized_by_struct_size_and_cleans_up() {
         }));
         assert!(result.is_err());
         assert_eq!((live.get(), budget.live_bytes()), (0, 0));
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn arc_counts_shares_across_threads_and_frees_through_its_backend() {
     quiet_reports();
     static BUDGET: Budget = Budget::new(4096);
     let live = Rc::new(Cell::new(0));
-    MaySleep::enter(|cx| {
+    {
         let shared = Arc::new_in([1u64; 8], &BUDGET, GFP_KERNEL, cx).unwrap();
         let threads: Vec<_> = (0..4)
             .map(|_| {
@@ -935,11 +927,11 @@ fn arc_counts_shares_across_threads_and_frees_through_its_backend() {
         assert!(Arc::into_inner(a).is_none());
         let value = Arc::into_inner(b).unwrap();
         assert_eq!((value.id, BUDGET.live_bytes()), (2, 0));
-    });
+    };
     assert_eq!(live.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn errors_convert_for_question_mark_in_a_driver_function() {
     quiet_reports();
     let budget = Budget::new(64);
@@ -950,11 +942,11 @@ fn errors_convert_for_question_mark_in_a_driver_function() {
         ring.push(0u64, GFP_KERNEL | __GFP_NOWARN, cx)?;
         Ok(size.get())
     }
-    MaySleep::enter(|cx| {
+    {
         assert_eq!(probe(cx, &budget, 8), Ok(64));
         assert_eq!(probe(cx, &budget, 9), Err(ENOMEM), "the budget refuses 72 bytes");
         assert_eq!(probe(cx, &budget, KMALLOC_MAX_SIZE), Err(ENOMEM), "over KMALLOC_MAX_SIZE");
         assert_eq!(probe(cx, &budget, usize::MAX), Err(EOVERFLOW));
         assert_eq!(EOVERFLOW.to_errno(), -75);
-    });
+    };
 }

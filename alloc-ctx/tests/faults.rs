@@ -41,11 +41,11 @@ fn irq_save_guards_dropped_out_of_order_keep_interrupts_disabled_until_the_last(
 /// A work item that leaks an atomic section (`mem::forget` of a lock
 /// guard) is reported and the worker's state restored: the next items run
 /// (they used to be dropped unrun, each panicking at `MaySleep::enter`).
-#[test]
+#[alloc_ctx::test]
 fn a_work_item_that_leaks_a_section_does_not_break_the_queue() {
     static LOCK: SpinLock<u32> = SpinLock::new(0);
     let ran = Arc::new(AtomicUsize::new(0));
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("leaky", 4, cx).unwrap();
         wq.try_spawn(GFP_KERNEL, cx, |cx| core::mem::forget(LOCK.lock(cx))).unwrap();
         for _ in 0..2 {
@@ -61,17 +61,17 @@ fn a_work_item_that_leaks_a_section_does_not_break_the_queue() {
         }
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked, stats.leaked), (3, 0, 1));
-    });
+    };
     assert_eq!(ran.load(Ordering::Acquire), 2);
 }
 
 /// Dropping the last `Arc<Workqueue>` inside one of its own work items:
 /// dropping no longer joins the worker (which would be the thread doing the
 /// dropping), so it neither panics nor hangs.
-#[test]
+#[alloc_ctx::test]
 fn the_last_workqueue_handle_dropped_by_its_own_work_item() {
     let (done_tx, done_rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Arc::new(Workqueue::new("self-drop", 2, cx).unwrap());
         let handle = Arc::clone(&wq);
         wq.try_spawn(GFP_KERNEL, cx, move |_| {
@@ -80,7 +80,7 @@ fn the_last_workqueue_handle_dropped_by_its_own_work_item() {
         })
         .unwrap();
         drop(wq);
-    });
+    };
     done_rx.recv_timeout(Duration::from_secs(30)).expect("the item ran to its end");
 }
 
@@ -116,34 +116,32 @@ fn fail_randomly_refuses_a_negative_probability() {
 /// `Mempool::new(usize::MAX, ..)`: the reserve's list cannot be sized, which
 /// is a size error naming the bound (it used to be reported as an
 /// out-of-memory of 8 bytes).
-#[test]
+#[alloc_ctx::test]
 fn an_absurd_mempool_size_is_a_size_error() {
-    MaySleep::enter(|cx| {
-        let error = Mempool::<u64>::new(usize::MAX, GFP_KERNEL, cx).unwrap_err();
-        let Some(size_error) = error.size_error() else { panic!("expected a size error, got {error:?}") };
-        assert!(size_error.is_overflow(), "{size_error:?}");
-        assert_eq!(size_error.bound(), "KMALLOC_MAX_SIZE");
-        let error = Mempool::<u64>::new(1 << 20, GFP_KERNEL, cx).unwrap_err();
-        assert!(error.size_error().is_some_and(|e| !e.is_overflow()), "{error:?}");
-    });
+    let error = Mempool::<u64>::new(usize::MAX, GFP_KERNEL, cx).unwrap_err();
+    let Some(size_error) = error.size_error() else { panic!("expected a size error, got {error:?}") };
+    assert!(size_error.is_overflow(), "{size_error:?}");
+    assert_eq!(size_error.bound(), "KMALLOC_MAX_SIZE");
+    let error = Mempool::<u64>::new(1 << 20, GFP_KERNEL, cx).unwrap_err();
+    assert!(error.size_error().is_some_and(|e| !e.is_overflow()), "{error:?}");
 }
 
 /// Registering a shrinker allocates and takes the registry's lock, and so
 /// does dropping its handle: both may sleep, and panic inside an atomic
 /// section (they used to run there unchecked).
-#[test]
+#[alloc_ctx::test]
 fn shrinker_registration_and_removal_inside_an_atomic_section_panic() {
     use alloc_ctx::reclaim::{ShrinkerNeeds, register_shrinker};
     let lock = SpinLock::new(());
     let registered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        MaySleep::enter(|cx| {
+        {
             let _guard = lock.lock(cx);
             let _handle = register_shrinker("in-atomic", ShrinkerNeeds::Nothing, |_| 0);
-        });
+        };
     }));
     let message = *registered.unwrap_err().downcast::<String>().unwrap();
     assert!(message.contains("BUG: sleeping function called from invalid context"), "{message}");
-    let handle = MaySleep::enter(|_| register_shrinker("dropped-in-irq", ShrinkerNeeds::Nothing, |_| 0));
+    let handle = register_shrinker("dropped-in-irq", ShrinkerNeeds::Nothing, |_| 0);
     let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         NoWait::enter(move |_| drop(handle));
     }));
@@ -155,13 +153,13 @@ fn shrinker_registration_and_removal_inside_an_atomic_section_panic() {
 /// deferral: `try_spawn_in` takes the item's memory from the caller's
 /// backend, so the "no memory" path is one of the swept points (it used to
 /// come from `System`, out of the sweep's reach).
-#[test]
+#[alloc_ctx::test]
 fn a_sweep_reaches_the_work_item_of_a_deferral() {
     use alloc_ctx::sweep::{SweepBackend, sweep_shared};
     use alloc_ctx::workqueue::QueueError;
     let dropped = Arc::new(AtomicUsize::new(0));
     let report = sweep_shared(|backend: &Arc<SweepBackend>| {
-        MaySleep::enter(|cx| {
+        {
             let wq = Workqueue::new("refill", 4, cx).unwrap();
             let queued =
                 NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(backend), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
@@ -169,7 +167,7 @@ fn a_sweep_reaches_the_work_item_of_a_deferral() {
                 dropped.fetch_add(1, Ordering::AcqRel);
             }
             wq.shutdown(cx);
-        });
+        };
     });
     assert_eq!((report.points, report.failures_handled), (1, 1));
     assert_eq!(dropped.load(Ordering::Acquire), 1, "the failing point was the work item");
@@ -179,7 +177,7 @@ fn a_sweep_reaches_the_work_item_of_a_deferral() {
 /// memory is freed; it is no longer silent: the stall is reported (first
 /// after 16 retries, then every 256) with the size, flags and retry count,
 /// like the kernel's allocation-stall warning.
-#[test]
+#[alloc_ctx::test]
 fn a_stalled_nofail_request_is_reported() {
     use alloc_ctx::KBox;
     use alloc_ctx::backend::Budget;
@@ -196,12 +194,10 @@ fn a_stalled_nofail_request_is_reported() {
     let previous = set_stall_hook(record);
 
     let budget = Arc::new(Budget::new(64));
-    let held = MaySleep::enter(|cx| KBox::new_in([1u8; 64], Arc::clone(&budget), GFP_KERNEL, cx).unwrap());
+    let held = KBox::new_in([1u8; 64], Arc::clone(&budget), GFP_KERNEL, cx).unwrap();
     let stalled = {
         let budget = Arc::clone(&budget);
-        std::thread::spawn(move || {
-            MaySleep::enter(|cx| *KBox::new_in([2u8; 64], budget, GFP_KERNEL | __GFP_NOFAIL, cx))
-        })
+        std::thread::spawn(move || (*KBox::new_in([2u8; 64], budget, GFP_KERNEL | __GFP_NOFAIL, cx)))
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while RETRIES.load(Ordering::Acquire) == 0 {

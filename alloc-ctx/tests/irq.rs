@@ -31,10 +31,10 @@ fn handler_allocates_through_its_nowait_token() {
     assert!(frame.iter().all(|&byte| byte == 0xab));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn interrupt_is_masked_while_an_irqsave_lock_is_held() {
     let shared = SpinLockIrq::new(0u32);
-    MaySleep::enter(|cx| {
+    {
         let mut guard = shared.lock_irqsave(cx);
         // Delivering now would spin on the lock this thread holds: refused.
         let masked = irq::raise(|nw| *shared.lock_irqsave(nw) += 1).unwrap_err();
@@ -44,19 +44,19 @@ fn interrupt_is_masked_while_an_irqsave_lock_is_held() {
         // After `spin_unlock_irqrestore()` the interrupt is delivered.
         irq::raise(masked.into_handler()).unwrap();
         assert_eq!(*shared.lock_irqsave(cx), 11);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_plain_spinlock_does_not_mask_interrupts() {
     let unrelated = SpinLock::new(());
-    MaySleep::enter(|cx| {
+    {
         let _guard = unrelated.lock(cx);
         assert!(!irqs_disabled());
         // Preemption is off, interrupts are not: the handler runs.
         assert_eq!(irq::raise(|_nw| 5).unwrap(), 5);
         assert_eq!(atomic_depth(), 1);
-    });
+    };
 }
 
 #[test]
@@ -65,33 +65,33 @@ fn handlers_cannot_be_interrupted() {
     assert!(nested, "a handler runs with local interrupts disabled");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn sleeping_entry_point_in_a_handler_panics_and_the_panic_reaches_the_raiser() {
-    let result = catch_unwind(|| irq::raise(|_nw| MaySleep::enter(|_cx| ())));
+    let result = catch_unwind(|| irq::raise(|_nw| (|_cx: &mut alloc_ctx::MaySleep| ())(cx)));
     let message = panic_message(result.unwrap_err());
     assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
     assert!(message.contains("tests/irq.rs"), "{message}");
     assert!(!in_atomic() && !irqs_disabled());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn handler_panic_leaves_the_interrupted_sections_intact() {
     let lock = SpinLock::new(());
-    MaySleep::enter(|cx| {
+    {
         let guard = lock.lock(cx);
         let result = catch_unwind(AssertUnwindSafe(|| irq::raise(|_nw| panic!("oops in a handler"))));
         assert_eq!(panic_message(result.unwrap_err()), "oops in a handler");
         assert_eq!(atomic_depth(), 1, "the interrupted spinlock section is still there");
         drop(guard);
         assert_eq!(atomic_depth(), 0);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn handler_and_process_context_share_data_through_an_irqsave_lock() {
     const FRAMES: u32 = if cfg!(miri) { 3 } else { 50 };
     let rx_queue = SpinLockIrq::new(KVec::new());
-    MaySleep::enter(|cx| {
+    {
         for frame in 0..FRAMES {
             irq::raise(|nw| {
                 let mut queue = rx_queue.lock_irqsave(nw);
@@ -102,5 +102,5 @@ fn handler_and_process_context_share_data_through_an_irqsave_lock() {
         }
         let drained = std::mem::replace(&mut *rx_queue.lock_irqsave(cx), KVec::new());
         assert_eq!(drained.as_slice(), (0..FRAMES).collect::<Vec<_>>());
-    });
+    };
 }

@@ -16,7 +16,7 @@ use alloc_ctx::irq::{Line, Raised, irqs_disabled};
 use alloc_ctx::sync::SpinLockIrq;
 use alloc_ctx::{KVec, MaySleep, NoWait};
 
-#[test]
+#[alloc_ctx::test]
 fn interrupt_raised_under_spinlock_irq_runs_exactly_at_unlock() {
     // What the interrupted code and the handler did, in order. The handler
     // takes the same lock, so delivered early it would spin forever.
@@ -29,7 +29,7 @@ fn interrupt_raised_under_spinlock_irq_runs_exactly_at_unlock() {
     }
     static RX: Line = Line::new(rx_interrupt);
 
-    MaySleep::enter(|cx| {
+    {
         let mut log = LOG.lock_irqsave(cx);
         let nw = log.token();
         log.push("main: locked", GFP_ATOMIC, nw).unwrap();
@@ -41,11 +41,11 @@ fn interrupt_raised_under_spinlock_irq_runs_exactly_at_unlock() {
         assert!(!RX.is_pending(), "delivered, not left pending");
         let log = LOG.lock_irqsave(cx);
         assert_eq!(log.as_slice(), ["main: locked", "main: still holding the lock", "irq: rx handler"]);
-    });
+    };
     assert!(!irqs_disabled() && !in_atomic());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_line_raised_several_times_while_masked_is_delivered_once() {
     static HITS: AtomicU32 = AtomicU32::new(0);
     static TIMER: Line = Line::new(|_| {
@@ -53,7 +53,7 @@ fn a_line_raised_several_times_while_masked_is_delivered_once() {
     });
     static LOCK: SpinLockIrq<()> = SpinLockIrq::new(());
 
-    MaySleep::enter(|cx| {
+    {
         let guard = LOCK.lock_irqsave(cx);
         for _ in 0..5 {
             assert_eq!(TIMER.raise(), Raised::Pending);
@@ -63,7 +63,7 @@ fn a_line_raised_several_times_while_masked_is_delivered_once() {
         assert_eq!(HITS.load(Ordering::Relaxed), 1, "one pending bit, one delivery");
         assert_eq!(TIMER.raise(), Raised::Delivered, "unmasked: delivered at once");
         assert_eq!(HITS.load(Ordering::Relaxed), 2);
-    });
+    };
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn nested_sections_dropped_out_of_order_deliver_when_the_last_ends() {
     });
 }
 
-#[test]
+#[alloc_ctx::test]
 fn lines_run_in_the_order_raised_and_a_handler_defers_what_it_raises() {
     static ORDER: SpinLockIrq<KVec<u8>> = SpinLockIrq::new(KVec::new());
     fn record(cx: &mut NoWait, id: u8) {
@@ -106,14 +106,14 @@ fn lines_run_in_the_order_raised_and_a_handler_defers_what_it_raises() {
     static CHAINED: Line = Line::new(|cx| record(cx, 3));
     static LOCK: SpinLockIrq<()> = SpinLockIrq::new(());
 
-    MaySleep::enter(|cx| {
+    {
         let guard = LOCK.lock_irqsave(cx);
         assert_eq!(FIRST.raise(), Raised::Pending);
         assert_eq!(SECOND.raise(), Raised::Pending);
         drop(guard);
         assert_eq!(ORDER.lock_irqsave(cx).as_slice(), [1, 2, 3]);
         assert!(!FIRST.is_pending() && !SECOND.is_pending() && !CHAINED.is_pending());
-    });
+    };
 }
 
 #[test]

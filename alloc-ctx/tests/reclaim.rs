@@ -16,7 +16,7 @@ use common::TestBackend;
 /// The registry is shared by the whole process: one test at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-#[test]
+#[alloc_ctx::test]
 fn noio_scopes_skip_shrinkers_that_need_io() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let clean = Arc::new(AtomicUsize::new(0));
@@ -35,7 +35,7 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
             0
         }
     });
-    MaySleep::enter(|cx| {
+    {
         let mut skipped = Vec::new();
         let gfp = cx.effective(GFP_KERNEL);
         shrink_reporting(cx, gfp, 4096, |name| skipped.push(name));
@@ -52,10 +52,10 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
             }
         });
         assert_eq!((clean.load(Ordering::SeqCst), writeback.load(Ordering::SeqCst)), (3, 1));
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let backend = TestBackend::new();
@@ -72,10 +72,10 @@ fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
         }
     });
     backend.fail_next.set(1);
-    MaySleep::enter(|cx| {
+    {
         let buffer = cx.alloc_in(&backend, GFP_KERNEL, Size::<KmallocMax>::new(512).unwrap()).unwrap();
         assert_eq!(buffer.len(), 512);
-    });
+    };
     assert_eq!(backend.calls.get(), 2, "one failure, reclaim, one success");
     assert!(freed.load(Ordering::SeqCst) >= 512);
     assert_eq!(RELEASE.load(Ordering::SeqCst), 1);
@@ -98,47 +98,46 @@ fn passes_and_calls(request: impl FnOnce(&FailInject)) -> (usize, usize) {
     (PASSES.load(Ordering::SeqCst), backend.calls())
 }
 
-#[test]
+#[alloc_ctx::test]
 fn requests_without_direct_reclaim_try_once_and_never_reclaim() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<KmallocMax>::new(64).unwrap();
     let atomic = passes_and_calls(|b| NoWait::enter(|nw| assert!(nw.alloc_in(b, GFP_ATOMIC, size).is_err())));
     assert_eq!(atomic, (0, 1));
     // Through a sleep token too: the flags decide, not the token.
-    let nowait = passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOWAIT, size).is_err())));
+    let nowait = passes_and_calls(|b| (assert!(cx.alloc_in(b, GFP_NOWAIT, size).is_err())));
     assert_eq!(nowait, (0, 1));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn noretry_runs_exactly_one_reclaim_pass() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<KmallocMax>::new(64).unwrap();
-    let counts =
-        passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err())));
+    let counts = passes_and_calls(|b| (assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size).is_err())));
     assert_eq!(counts, (1, 2));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn plain_sleeping_requests_run_the_default_reclaim_passes() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<KmallocMax>::new(64).unwrap();
-    let counts = passes_and_calls(|b| MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_NOIO, size).is_err())));
+    let counts = passes_and_calls(|b| (assert!(cx.alloc_in(b, GFP_NOIO, size).is_err())));
     let passes = DEFAULT_RECLAIM_PASSES as usize;
     assert_eq!(counts, (passes, 1 + passes));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn retry_mayfail_runs_max_reclaim_retries_passes() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let size = Size::<KmallocMax>::new(64).unwrap();
     let counts = passes_and_calls(|b| {
-        MaySleep::enter(|cx| assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size).is_err()));
+        (assert!(cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size).is_err()));
     });
     let passes = MAX_RECLAIM_RETRIES as usize;
     assert_eq!(counts, (passes, 1 + passes));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nofail_reclaims_before_every_retry_until_it_succeeds() {
     let _serial = SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let passes = Arc::new(AtomicUsize::new(0));
@@ -151,9 +150,9 @@ fn nofail_reclaims_before_every_retry_until_it_succeeds() {
     });
     let backend = TestBackend::new();
     backend.fail_next.set(40); // past MAX_RECLAIM_RETRIES: only NOFAIL keeps going
-    MaySleep::enter(|cx| {
+    {
         let block = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
         assert_eq!(block.len(), 64);
-    });
+    };
     assert_eq!((passes.load(Ordering::SeqCst), backend.calls.get()), (40, 41));
 }

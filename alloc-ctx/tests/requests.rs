@@ -32,35 +32,32 @@ fn non_sleeping_requests_try_once() {
     assert_eq!(error.to_string(), "allocation of 64 bytes (align 1) failed, mode:0x820(GFP_ATOMIC)");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn noretry_reclaims_once() {
-    let (calls, _) =
-        attempts_until_failure(|b| MaySleep::enter(|cx| cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size()).map(drop)));
+    let (calls, _) = attempts_until_failure(|b| cx.alloc_in(b, GFP_KERNEL | __GFP_NORETRY, size()).map(drop));
     assert_eq!(calls, 2);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn plain_sleeping_requests_reclaim_a_few_times() {
-    let (calls, _) = attempts_until_failure(|b| MaySleep::enter(|cx| cx.alloc_in(b, GFP_KERNEL, size()).map(drop)));
+    let (calls, _) = attempts_until_failure(|b| cx.alloc_in(b, GFP_KERNEL, size()).map(drop));
     assert_eq!(calls, 1 + DEFAULT_RECLAIM_PASSES as usize);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn retry_mayfail_retries_up_to_the_kernel_limit() {
-    let (calls, _) = attempts_until_failure(|b| {
-        MaySleep::enter(|cx| cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size()).map(drop))
-    });
+    let (calls, _) = attempts_until_failure(|b| cx.alloc_in(b, GFP_KERNEL | __GFP_RETRY_MAYFAIL, size()).map(drop));
     assert_eq!(calls, 1 + MAX_RECLAIM_RETRIES as usize);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nofail_retries_until_it_succeeds() {
     let backend = TestBackend::new();
     backend.fail_next.set(5);
-    MaySleep::enter(|cx| {
+    {
         let buffer = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 256]>());
         assert_eq!(buffer.len(), 256);
-    });
+    };
     assert_eq!(backend.calls.get(), 6);
     assert_eq!(backend.live_bytes.get(), 0);
 }

@@ -15,82 +15,82 @@ use alloc_ctx::prelude::*;
 const KMALLOC_MAX_SIZE: usize = alloc_ctx::size::KMALLOC_MAX_SIZE;
 
 // `Box`: "let b = KBox::<u64>::new(24_u64, GFP_KERNEL)?;"
-#[test]
+#[alloc_ctx::test]
 fn box_new() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let b = KBox::<u64>::new(24_u64, GFP_KERNEL, cx)?;
 
         assert_eq!(*b, 24_u64);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box`: a `KVBox` of a type larger than `KMALLOC_MAX_SIZE` is fine.
-#[test]
+#[alloc_ctx::test]
 #[cfg_attr(miri, ignore = "allocates 4 MiB")]
 fn kvbox_new_uninit_larger_than_kmalloc_max_size() {
     const SIZE: usize = KMALLOC_MAX_SIZE + 1;
     struct Huge(#[allow(dead_code)] [u8; SIZE]);
 
-    MaySleep::enter(|cx| {
+    {
         assert!(KVBox::<Huge>::new_uninit(GFP_KERNEL, cx).is_ok());
-    });
+    };
 }
 
 // `Box`: "Boxes can also be used to store trait objects by coercing their
 // type": `KBox::new(FooStruct, GFP_KERNEL)? as KBox<dyn FooTrait>`. The
 // coercion of a custom smart pointer is unstable (`CoerceUnsized`), so on
 // stable Rust the cast is spelled `kbox_dyn!(boxed as dyn FooTrait)`.
-#[test]
+#[alloc_ctx::test]
 fn box_of_a_trait_object() -> Result {
     trait FooTrait {}
 
     struct FooStruct;
     impl FooTrait for FooStruct {}
 
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let _ = kbox_dyn!(KBox::new(FooStruct, GFP_KERNEL, cx)? as dyn FooTrait);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `KBox`: "let b = KBox::new(24_u64, GFP_KERNEL)?;"
-#[test]
+#[alloc_ctx::test]
 fn kbox_alias() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let b = KBox::new(24_u64, GFP_KERNEL, cx)?;
 
         assert_eq!(*b, 24_u64);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `VBox`: "let b = VBox::new(24_u64, GFP_KERNEL)?;"
-#[test]
+#[alloc_ctx::test]
 fn vbox_alias() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let b = VBox::new(24_u64, GFP_KERNEL, cx)?;
 
         assert_eq!(*b, 24_u64);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `KVBox`: "let b = KVBox::new(24_u64, GFP_KERNEL)?;"
-#[test]
+#[alloc_ctx::test]
 fn kvbox_alias() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let b = KVBox::new(24_u64, GFP_KERNEL, cx)?;
 
         assert_eq!(*b, 24_u64);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::into_raw` / `Box::from_raw`.
-#[test]
+#[alloc_ctx::test]
 fn into_raw_and_from_raw() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let x = KBox::new(24, GFP_KERNEL, cx)?;
         let ptr = KBox::into_raw(x);
         // SAFETY: `ptr` comes from a previous call to `KBox::into_raw`.
@@ -98,35 +98,35 @@ fn into_raw_and_from_raw() -> Result {
 
         assert_eq!(*x, 24);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::new_uninit`, then `Box::write`.
-#[test]
+#[alloc_ctx::test]
 fn new_uninit_then_write() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
         let b = KBox::write(b, 24);
 
         assert_eq!(*b, 24_u64);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::zeroed`: "let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL)?;"
-#[test]
+#[alloc_ctx::test]
 fn zeroed() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL, cx)?;
         assert_eq!(*b, [0; 128]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::drop_contents`.
-#[test]
+#[alloc_ctx::test]
 fn drop_contents() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let value = KBox::new([0; 32], GFP_KERNEL, cx)?;
         assert_eq!(*value, [0; 32]);
         let value = KBox::drop_contents(value);
@@ -134,17 +134,17 @@ fn drop_contents() -> Result {
         let value = KBox::write(value, [1; 32]);
         assert_eq!(*value, [1; 32]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `impl Borrow<T> for Box<T, A>`.
-#[test]
+#[alloc_ctx::test]
 fn borrow() -> Result {
     use core::borrow::Borrow;
     #[allow(dead_code)]
     struct Foo<B: Borrow<u32>>(B);
 
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         // Owned instance.
         let owned = Foo(1);
 
@@ -156,17 +156,17 @@ fn borrow() -> Result {
         let borrowed = Foo(&i);
         let _ = (owned, owned_kbox, borrowed);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `impl BorrowMut<T> for Box<T, A>`.
-#[test]
+#[alloc_ctx::test]
 fn borrow_mut() -> Result {
     use core::borrow::BorrowMut;
     #[allow(dead_code)]
     struct Foo<B: BorrowMut<u32>>(B);
 
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         // Owned instance.
         let owned = Foo(1);
 
@@ -178,13 +178,13 @@ fn borrow_mut() -> Result {
         let borrowed = Foo(&mut i);
         let _ = (owned, owned_kbox, borrowed);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::assume_init` (no example upstream; the safety contract is the same).
-#[test]
+#[alloc_ctx::test]
 fn assume_init() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
         (*b).write(7);
         // SAFETY: written just above.
@@ -192,12 +192,12 @@ fn assume_init() -> Result {
         assert_eq!(*b, 7);
         let _: KBox<MaybeUninit<u8>> = KBox::new_uninit(GFP_KERNEL, cx)?;
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::pin` / `Box::into_pin` / `From<Box<T, A>> for Pin<Box<T, A>>`
 // (no examples upstream).
-#[test]
+#[alloc_ctx::test]
 fn pin_and_into_pin() -> Result {
     use core::marker::PhantomPinned;
     use core::pin::Pin;
@@ -207,7 +207,7 @@ fn pin_and_into_pin() -> Result {
         _pin: PhantomPinned,
     }
 
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let pinned: Pin<KBox<Node>> = KBox::pin(Node { value: 1, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
         assert_eq!(pinned.value, 1);
         let boxed = KBox::new(Node { value: 2, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
@@ -216,13 +216,14 @@ fn pin_and_into_pin() -> Result {
         let pinned: Pin<KBox<Node>> = KBox::new(Node { value: 3, _pin: PhantomPinned }, GFP_KERNEL, cx)?.into();
         assert_eq!(pinned.value, 3);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Box::leak` (no example upstream).
-#[test]
+#[alloc_ctx::test]
 fn leak() -> Result {
-    let leaked: &'static mut u32 = MaySleep::enter(|cx| Ok::<_, Error>(KBox::leak(KBox::new(5, GFP_KERNEL, cx)?)))?;
+    let leaked: &'static mut u32 =
+        (|cx: &mut alloc_ctx::MaySleep| Ok::<_, Error>(KBox::leak(KBox::new(5, GFP_KERNEL, cx)?)))(cx)?;
     *leaked += 1;
     assert_eq!(*leaked, 6);
     // Taken back, so that the test itself leaks nothing (Miri checks).

@@ -12,9 +12,9 @@ use alloc_ctx::error::{Error, Result};
 use alloc_ctx::prelude::*;
 
 // `kvec!`.
-#[test]
+#[alloc_ctx::test]
 fn kvec_macro() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![];
         v.push(1, GFP_KERNEL, cx)?;
         assert_eq!(v, [1]);
@@ -28,73 +28,71 @@ fn kvec_macro() -> Result {
         assert_eq!(v, [1, 2, 3, 4]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `KVec`.
-#[test]
+#[alloc_ctx::test]
 fn kvec_alias() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::new();
         v.push(1, GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `VVec`.
-#[test]
+#[alloc_ctx::test]
 fn vvec_alias() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = VVec::new();
         v.push(1, GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `KVVec`.
-#[test]
+#[alloc_ctx::test]
 fn kvvec_alias() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVVec::new();
         v.push(1, GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::is_empty` (upstream ignores the `push` result; so does this port).
-#[test]
+#[alloc_ctx::test]
 fn is_empty() {
-    MaySleep::enter(|cx| {
-        let mut v = KVec::new();
-        assert!(v.is_empty());
+    let mut v = KVec::new();
+    assert!(v.is_empty());
 
-        let _ = v.push(1, GFP_KERNEL, cx);
-        assert!(!v.is_empty());
-    });
+    let _ = v.push(1, GFP_KERNEL, cx);
+    assert!(!v.is_empty());
 }
 
 // `Vec::as_slice`.
-#[test]
+#[alloc_ctx::test]
 fn as_slice() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::new();
         v.push(1, GFP_KERNEL, cx)?;
         v.push(2, GFP_KERNEL, cx)?;
         assert_eq!(v.as_slice(), &[1, 2]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::push`.
-#[test]
+#[alloc_ctx::test]
 fn push() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::new();
         v.push(1, GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1]);
@@ -102,13 +100,13 @@ fn push() -> Result {
         v.push(2, GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1, 2]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::push_within_capacity`.
-#[test]
+#[alloc_ctx::test]
 fn push_within_capacity() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::with_capacity(10, GFP_KERNEL, cx)?;
         for i in 0..10 {
             v.push_within_capacity(i)?;
@@ -116,13 +114,13 @@ fn push_within_capacity() -> Result {
 
         assert!(v.push_within_capacity(10).is_err());
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::insert_within_capacity`.
-#[test]
+#[alloc_ctx::test]
 fn insert_within_capacity() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
         for i in 0..5 {
             v.insert_within_capacity(0, i)?;
@@ -132,13 +130,13 @@ fn insert_within_capacity() -> Result {
         assert!(matches!(v.insert_within_capacity(1000, 5), Err(InsertError::IndexOutOfBounds(_))));
         assert_eq!(v, [4, 3, 2, 1, 0]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::pop`.
-#[test]
+#[alloc_ctx::test]
 fn pop() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::new();
         v.push(1, GFP_KERNEL, cx)?;
         v.push(2, GFP_KERNEL, cx)?;
@@ -148,35 +146,35 @@ fn pop() -> Result {
         assert_eq!(v.pop(), Some(1));
         assert_eq!(v.pop(), None);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::remove`.
-#[test]
+#[alloc_ctx::test]
 fn remove() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 1, 2, 3]?;
         assert_eq!(v.remove(1)?, 2);
         assert_eq!(v, [1, 3]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::with_capacity`.
-#[test]
+#[alloc_ctx::test]
 fn with_capacity() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let v = KVec::<u32>::with_capacity(20, GFP_KERNEL, cx)?;
 
         assert!(v.capacity() >= 20);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::from_raw_parts` / `Vec::into_raw_parts`.
-#[test]
+#[alloc_ctx::test]
 fn from_raw_parts() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 1, 2, 3]?;
         v.reserve(1, GFP_KERNEL, cx)?;
 
@@ -194,26 +192,26 @@ fn from_raw_parts() -> Result {
         assert_eq!(v, [1, 2, 3, 4]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::clear`.
-#[test]
+#[alloc_ctx::test]
 fn clear() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 1, 2, 3]?;
 
         v.clear();
 
         assert!(v.is_empty());
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::reserve`.
-#[test]
+#[alloc_ctx::test]
 fn reserve() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::new();
         v.push(1, GFP_KERNEL, cx)?;
 
@@ -226,26 +224,26 @@ fn reserve() -> Result {
         assert_eq!(new_cap, cap);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::truncate`.
-#[test]
+#[alloc_ctx::test]
 fn truncate() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 1, 2, 3]?;
         v.truncate(1);
         assert_eq!(v.len(), 1);
         assert_eq!(&v, &[1]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::drain_all`.
-#[test]
+#[alloc_ctx::test]
 fn drain_all() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 0, 1, 2, 3]?;
 
         for (i, j) in v.drain_all().enumerate() {
@@ -254,24 +252,24 @@ fn drain_all() -> Result {
 
         assert!(v.capacity() >= 4);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::retain`.
-#[test]
+#[alloc_ctx::test]
 fn retain() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 1, 2, 3, 4]?;
         v.retain(|i| *i % 2 == 0);
         assert_eq!(v, [2, 4]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::extend_from_slice`.
-#[test]
+#[alloc_ctx::test]
 fn extend_from_slice() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = KVec::new();
         v.push(1, GFP_KERNEL, cx)?;
 
@@ -281,13 +279,13 @@ fn extend_from_slice() -> Result {
         v.extend_from_slice(&[50, 60], GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1, 20, 30, 40, 50, 60]);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Vec::resize`.
-#[test]
+#[alloc_ctx::test]
 fn resize() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let mut v = kvec![cx; 1, 2, 3]?;
         v.resize(1, 42, GFP_KERNEL, cx)?;
         assert_eq!(&v, &[1]);
@@ -296,17 +294,17 @@ fn resize() -> Result {
         assert_eq!(&v, &[1, 42, 42]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `impl Borrow<[T]> for Vec<T, A>`.
-#[test]
+#[alloc_ctx::test]
 fn borrow() -> Result {
     use core::borrow::Borrow;
     #[allow(dead_code)]
     struct Foo<B: Borrow<[u32]>>(B);
 
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         // Owned array.
         let owned_array = Foo([1, 2, 3]);
 
@@ -318,17 +316,17 @@ fn borrow() -> Result {
         let borrowed_slice = Foo(&arr[..]);
         let _ = (owned_array, owned_vec, borrowed_slice);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `impl BorrowMut<[T]> for Vec<T, A>`.
-#[test]
+#[alloc_ctx::test]
 fn borrow_mut() -> Result {
     use core::borrow::BorrowMut;
     #[allow(dead_code)]
     struct Foo<B: BorrowMut<[u32]>>(B);
 
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         // Owned array.
         let owned_array = Foo([1, 2, 3]);
 
@@ -340,25 +338,25 @@ fn borrow_mut() -> Result {
         let borrowed_slice = Foo(&mut arr[..]);
         let _ = (owned_array, owned_vec, borrowed_slice);
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `IntoIter`.
-#[test]
+#[alloc_ctx::test]
 fn into_iter_struct() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let v = kvec![cx; 0, 1, 2]?;
         let iter = v.into_iter();
         let _ = iter;
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `IntoIter::collect`.
-#[test]
+#[alloc_ctx::test]
 fn into_iter_collect() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let v = kvec![cx; 1, 2, 3]?;
         let mut it = v.into_iter();
 
@@ -368,13 +366,13 @@ fn into_iter_collect() -> Result {
         assert_eq!(v, [2, 3]);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Iterator::next` for `IntoIter`.
-#[test]
+#[alloc_ctx::test]
 fn into_iter_next() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let v = kvec![cx; 1, 2, 3]?;
         let mut it = v.into_iter();
 
@@ -384,13 +382,13 @@ fn into_iter_next() -> Result {
         assert_eq!(it.next(), None);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `Iterator::size_hint` for `IntoIter`.
-#[test]
+#[alloc_ctx::test]
 fn into_iter_size_hint() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let v: KVec<u32> = kvec![cx; 1, 2, 3]?;
         let mut iter = v.into_iter();
         let size = iter.size_hint().0;
@@ -405,13 +403,13 @@ fn into_iter_size_hint() -> Result {
         assert_eq!(iter.size_hint().0, size - 3);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `IntoIterator::into_iter` for `Vec`, first example.
-#[test]
+#[alloc_ctx::test]
 fn into_iterator() -> Result {
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let v = kvec![cx; 1, 2]?;
         let mut v_iter = v.into_iter();
 
@@ -422,7 +420,7 @@ fn into_iterator() -> Result {
         assert_eq!(v_iter.next(), None);
 
         Ok::<(), Error>(())
-    })
+    })(cx)
 }
 
 // `IntoIterator::into_iter` for `Vec`, second example (`kvec![]` takes no
@@ -441,7 +439,7 @@ fn into_iterator_of_an_empty_vector() -> Result {
 
 // The KUnit test `rust_kvec::test_kvec_retain`: `retain` against every
 // predicate on vectors shorter than ten.
-#[test]
+#[alloc_ctx::test]
 fn kunit_test_kvec_retain() {
     /// Verify correctness for one specific function.
     #[expect(clippy::needless_range_loop)]
@@ -471,7 +469,7 @@ fn kunit_test_kvec_retain() {
         }
     }
 
-    MaySleep::enter(|cx| {
+    {
         // This boolean array represents a function from index to boolean. We check that `retain`
         // behaves correctly for all possible boolean arrays of every possible length less than
         // ten.
@@ -484,7 +482,7 @@ fn kunit_test_kvec_retain() {
             }
             func.push_within_capacity(false).unwrap();
         }
-    });
+    };
 }
 
 // Not ported (they need kernel pieces this crate does not model):

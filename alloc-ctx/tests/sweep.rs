@@ -28,20 +28,20 @@ fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep, entries: u64) -> Resu
     Ok(Device { config, ring, rx })
 }
 
-#[test]
+#[alloc_ctx::test]
 fn sweeping_kvec_and_kbox_code_fails_every_point_once() {
     quiet_reports();
     let report = sweep(|backend: &SweepBackend| {
-        MaySleep::enter(|cx| {
+        (|cx: &mut alloc_ctx::MaySleep| {
             let device = probe(backend, cx, 20)?;
             assert_eq!(device.ring.len(), 20);
             assert_eq!((device.config.len(), *device.rx), (8, 0));
             Ok::<_, AllocError>(())
-        })
+        })(cx)
     });
     // Count the points by hand: the config box, the ring's growths, rx.
     let counting = SweepBackend::counting();
-    MaySleep::enter(|cx| drop(probe(&counting, cx, 20).unwrap()));
+    drop(probe(&counting, cx, 20).unwrap());
     assert!(counting.calls() >= 4, "box + at least two growths + rx");
     assert_eq!(report.points, counting.calls());
     assert_eq!(report.runs, report.points + 1);
@@ -53,24 +53,24 @@ fn sweeping_kvec_and_kbox_code_fails_every_point_once() {
     assert!(report.passed());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn an_injected_failure_of_a_sleeping_request_is_not_retried() {
     quiet_reports();
     let backend = SweepBackend::failing_at(1);
-    MaySleep::enter(|cx| {
+    {
         let error = cx.alloc_in(&backend, GFP_KERNEL | __GFP_RETRY_MAYFAIL, Size::<KmallocMax>::new(64).unwrap());
         assert!(error.is_err());
-    });
+    };
     assert_eq!(backend.calls(), 1, "no reclaim pass and no retry after the injected failure");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nofail_points_are_counted_but_absorbed() {
     let report = sweep(|backend: &SweepBackend| {
-        MaySleep::enter(|cx| {
+        {
             let table = KBox::new_in([7u8; 128], backend, GFP_KERNEL | __GFP_NOFAIL, cx);
             assert_eq!(table[127], 7);
-        });
+        };
     });
     assert_eq!((report.points, report.failures_handled, report.errors_returned), (1, 1, 0));
 }

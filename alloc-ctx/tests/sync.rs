@@ -29,10 +29,10 @@ fn guards_stay_on_their_thread_and_locks_are_shareable() {
     assert!(size_of::<SpinLock<u64>>() <= 2 * size_of::<u64>());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn spinlock_guard_is_an_atomic_section() {
     let lock = SpinLock::new(0u32);
-    MaySleep::enter(|cx| {
+    {
         assert_eq!(atomic_depth(), 0);
         {
             let mut guard = lock.lock(cx);
@@ -49,29 +49,29 @@ fn spinlock_guard_is_an_atomic_section() {
         // Unlocked: the sleep token works again.
         let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(128).unwrap()).unwrap();
         assert_eq!(buffer.len(), 128);
-    });
+    };
     assert_eq!(lock.into_inner(), 1);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn data_changes_through_the_guard_while_its_token_is_in_hand() {
     let ring = SpinLock::new(KVec::<u32>::new());
-    MaySleep::enter(|cx| {
+    {
         let mut ring = ring.lock(cx);
         let nw = ring.token();
         for value in 0..4 {
             ring.push(value, GFP_ATOMIC, nw).unwrap();
         }
         assert_eq!(ring.as_slice(), [0, 1, 2, 3]);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
     let queue = SpinLock::new(KVec::new());
     let stats = SpinLock::new(0u64);
     let counters = SpinLockIrq::new(0u64);
-    MaySleep::enter(|cx| {
+    {
         let mut queue = queue.lock(cx);
         assert_eq!(atomic_depth(), 1);
         {
@@ -91,7 +91,7 @@ fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
         }
         assert_eq!(atomic_depth(), 1);
         assert_eq!(queue.as_slice(), [1]);
-    });
+    };
     assert_eq!(atomic_depth(), 0);
     assert!(!stats.is_locked() && !queue.is_locked());
 }
@@ -108,21 +108,19 @@ fn try_lock_reports_a_held_lock_without_spinning() {
     assert_eq!(atomic_depth(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
-    MaySleep::enter(|cx| {
-        let len = cx.nowait_scope(|nw| {
-            assert!(in_atomic());
-            KBox::new([1u16; 8], GFP_ATOMIC, nw).map(|boxed| boxed.len())
-        });
-        assert_eq!(len, Ok(8));
-        assert!(!in_atomic());
+    let len = cx.nowait_scope(|nw| {
+        assert!(in_atomic());
+        KBox::new([1u16; 8], GFP_ATOMIC, nw).map(|boxed| boxed.len())
     });
+    assert_eq!(len, Ok(8));
+    assert!(!in_atomic());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
-    MaySleep::enter(|cx| {
+    {
         let result = catch_unwind(AssertUnwindSafe(|| {
             cx.nowait_scope(|_nw| {
                 NoWait::enter(|_nw| {
@@ -134,13 +132,13 @@ fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
         assert_eq!(panic_message(result.unwrap_err()), "oops in a nested atomic section");
         assert_eq!(atomic_depth(), 0);
         alloc_ctx::might_sleep(); // may sleep again
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn depth_and_lock_are_restored_after_a_panic_under_a_spinlock() {
     let lock = SpinLock::new(0);
-    MaySleep::enter(|cx| {
+    {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut guard = lock.lock(cx);
             *guard += 1;
@@ -150,15 +148,15 @@ fn depth_and_lock_are_restored_after_a_panic_under_a_spinlock() {
         assert_eq!(atomic_depth(), 0);
         assert!(!lock.is_locked(), "unwinding released the lock");
         assert_eq!(*lock.lock(cx), 1);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn depth_and_locks_are_restored_after_a_panic_under_nested_spinlocks() {
     let outer = SpinLock::new(());
     let inner = SpinLock::new(());
     let irq_shared = SpinLockIrq::new(());
-    MaySleep::enter(|cx| {
+    {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let outer = outer.lock(cx);
             let inner = inner.lock(outer.token());
@@ -170,14 +168,14 @@ fn depth_and_locks_are_restored_after_a_panic_under_nested_spinlocks() {
         assert_eq!(atomic_depth(), 0);
         assert!(!irqs_disabled(), "interrupts restored on unwind");
         assert!(!outer.is_locked() && !inner.is_locked() && !irq_shared.is_locked());
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn irqsave_restores_the_previous_interrupt_state() {
     let a = SpinLockIrq::new(());
     let b = SpinLockIrq::new(());
-    MaySleep::enter(|cx| {
+    {
         assert!(!irqs_disabled());
         let a_guard = a.lock_irqsave(cx);
         assert!(irqs_disabled());
@@ -187,16 +185,16 @@ fn irqsave_restores_the_previous_interrupt_state() {
         drop(a_guard);
         assert!(!irqs_disabled());
         assert_eq!(atomic_depth(), 0);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn entry_points_panic_under_a_spinlock() {
     let lock = SpinLock::new(());
     let result = catch_unwind(AssertUnwindSafe(|| {
         NoWait::enter(|nw| {
             let _guard = lock.lock(nw);
-            MaySleep::enter(|_cx| ());
+            (|_cx: &mut alloc_ctx::MaySleep| ())(cx);
         });
     }));
     let message = panic_message(result.unwrap_err());
@@ -206,11 +204,11 @@ fn entry_points_panic_under_a_spinlock() {
     assert!(!lock.is_locked());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn mutex_guard_does_not_freeze_the_sleep_token() {
     let table = Mutex::new(KVec::<u64>::new());
     let name = Mutex::new("eth0");
-    MaySleep::enter(|cx| {
+    {
         let mut table = table.lock(cx);
         // Still in a context that may sleep: GFP_KERNEL and a second mutex.
         table.reserve(512, GFP_KERNEL, cx).unwrap();
@@ -222,21 +220,21 @@ fn mutex_guard_does_not_freeze_the_sleep_token() {
         let spin = SpinLock::new(());
         drop(spin.lock(cx));
         assert!(table.capacity() >= 512);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
     let config = Mutex::new(0);
     let lock = SpinLock::new(());
     let result = catch_unwind(AssertUnwindSafe(|| {
-        MaySleep::enter(|cx| {
+        {
             let _guard = lock.lock(cx);
             // SAFETY: deliberately wrong, to show the run-time check: the
             // thread holds a spinlock. `Mutex::lock` panics before blocking.
             let lying = unsafe { MaySleep::assume() };
             let _ = config.lock(lying);
-        });
+        };
     }));
     let message = panic_message(result.unwrap_err());
     assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
@@ -245,10 +243,10 @@ fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
     assert!(!lock.is_locked());
 }
 
-#[test]
+#[alloc_ctx::test]
 fn mutex_ignores_poisoning() {
     let counter = Mutex::new(0);
-    MaySleep::enter(|cx| {
+    {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut value = counter.lock(cx);
             *value = 41;
@@ -258,7 +256,7 @@ fn mutex_ignores_poisoning() {
         let mut value = counter.lock(cx);
         assert_eq!(*value, 41, "the data as the panicking holder left it");
         *value += 1;
-    });
+    };
     assert_eq!(counter.into_inner(), 42);
 }
 

@@ -36,9 +36,9 @@ fn tokens_are_zero_sized_and_thread_bound() {
     assert_not_impl!(NoWait: SleepToken);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn entry_point_panics_inside_an_atomic_section() {
-    let result = catch_unwind(|| NoWait::enter(|_nw| MaySleep::enter(|_cx| ())));
+    let result = catch_unwind(|| NoWait::enter(|_nw| (|_cx: &mut alloc_ctx::MaySleep| ())(cx)));
     let message = panic_message(result.expect_err("MaySleep::enter inside NoWait::enter must panic"));
     assert!(message.starts_with("BUG: sleeping function called from invalid context at"), "{message}");
     assert!(message.contains("tokens.rs"), "names the call site: {message}");
@@ -46,9 +46,9 @@ fn entry_point_panics_inside_an_atomic_section() {
     assert_eq!(atomic_depth(), 0, "the depth is restored after the unwind");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn entry_point_panics_inside_a_nowait_scope() {
-    MaySleep::enter(|cx| {
+    {
         let result = catch_unwind(AssertUnwindSafe(|| {
             cx.nowait_scope(|_nw| {
                 assert!(in_atomic());
@@ -58,10 +58,10 @@ fn entry_point_panics_inside_a_nowait_scope() {
         assert!(panic_message(result.unwrap_err()).starts_with("BUG: sleeping function"));
         assert!(!in_atomic(), "depth balanced after a panic inside the scope");
         alloc_ctx::might_sleep(); // and the thread may sleep again
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn atomic_depth_nests() {
     assert_eq!(atomic_depth(), 0);
     NoWait::enter(|_| {
@@ -69,59 +69,53 @@ fn atomic_depth_nests() {
         NoWait::enter(|_| assert_eq!(atomic_depth(), 2));
         assert_eq!(atomic_depth(), 1);
     });
-    MaySleep::enter(|cx| cx.nowait_scope(|_| assert_eq!(atomic_depth(), 1)));
+    cx.nowait_scope(|_| assert_eq!(atomic_depth(), 1));
     assert_eq!(atomic_depth(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn scopes_mask_like_current_gfp_context() {
-    MaySleep::enter(|cx| {
-        assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
-        cx.nofs(|cx: &mut MaySleep| {
-            assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC40);
-            assert_eq!(cx.effective(GFP_KERNEL | __GFP_ZERO).bits(), 0xC40 | 0x100);
-            assert_eq!(cx.effective(GFP_NOIO), GFP_NOIO.gfp());
-            assert_eq!(cx.effective(GFP_ATOMIC), GFP_ATOMIC.gfp(), "non-sleeping flags untouched");
-        });
-        cx.noio(|cx: &mut MaySleep| {
-            assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC00);
-            assert_eq!(cx.effective(GFP_NOFS).bits(), 0xC00);
-            assert!(cx.effective(GFP_KERNEL).may_sleep(), "scopes never clear direct reclaim");
-        });
-        assert_eq!(scope_mask(), 0);
+    assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
+    cx.nofs(|cx: &mut MaySleep| {
+        assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC40);
+        assert_eq!(cx.effective(GFP_KERNEL | __GFP_ZERO).bits(), 0xC40 | 0x100);
+        assert_eq!(cx.effective(GFP_NOIO), GFP_NOIO.gfp());
+        assert_eq!(cx.effective(GFP_ATOMIC), GFP_ATOMIC.gfp(), "non-sleeping flags untouched");
     });
+    cx.noio(|cx: &mut MaySleep| {
+        assert_eq!(cx.effective(GFP_KERNEL).bits(), 0xC00);
+        assert_eq!(cx.effective(GFP_NOFS).bits(), 0xC00);
+        assert!(cx.effective(GFP_KERNEL).may_sleep(), "scopes never clear direct reclaim");
+    });
+    assert_eq!(scope_mask(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nested_scopes_combine_and_restore() {
-    MaySleep::enter(|cx| {
-        cx.nofs(|cx| {
-            assert_eq!(scope_mask(), bits::FS);
-            // noio inside nofs: NOIO (the mask is thread state).
-            cx.noio(|cx: &mut MaySleep| {
-                assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp());
-                assert_eq!(scope_mask(), bits::FS | bits::IO);
-            });
-            assert_eq!(scope_mask(), bits::FS);
-            assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp());
-        });
-        cx.noio(|cx| {
-            // nofs inside noio stays NOIO.
-            cx.nofs(|cx: &mut MaySleep| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
+    cx.nofs(|cx| {
+        assert_eq!(scope_mask(), bits::FS);
+        // noio inside nofs: NOIO (the mask is thread state).
+        cx.noio(|cx: &mut MaySleep| {
+            assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp());
             assert_eq!(scope_mask(), bits::FS | bits::IO);
         });
-        assert_eq!(scope_mask(), 0);
+        assert_eq!(scope_mask(), bits::FS);
+        assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp());
     });
+    cx.noio(|cx| {
+        // nofs inside noio stays NOIO.
+        cx.nofs(|cx: &mut MaySleep| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
+        assert_eq!(scope_mask(), bits::FS | bits::IO);
+    });
+    assert_eq!(scope_mask(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn scope_mask_is_restored_on_unwind() {
-    MaySleep::enter(|cx| {
-        let result = catch_unwind(AssertUnwindSafe(|| cx.noio(|_| panic!("inside noio"))));
-        assert!(result.is_err());
-        assert_eq!(scope_mask(), 0);
-        assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
-    });
+    let result = catch_unwind(AssertUnwindSafe(|| cx.noio(|_| panic!("inside noio"))));
+    assert!(result.is_err());
+    assert_eq!(scope_mask(), 0);
+    assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
 }
 
 /// A callee that receives the caller's token (a plain `&mut MaySleep`: the
@@ -131,51 +125,47 @@ fn callee_effective(cx: &mut MaySleep) -> Gfp {
     cx.effective(GFP_KERNEL)
 }
 
-#[test]
+#[alloc_ctx::test]
 fn reborrowed_tokens_keep_the_run_time_mask() {
-    MaySleep::enter(|cx| {
-        assert_eq!(callee_effective(cx), GFP_KERNEL.gfp());
-        cx.noio(|cx| assert_eq!(callee_effective(cx), GFP_NOIO.gfp()));
-        cx.nofs(|cx| assert_eq!(callee_effective(cx), GFP_NOFS.gfp()));
-    });
+    assert_eq!(callee_effective(cx), GFP_KERNEL.gfp());
+    cx.noio(|cx| assert_eq!(callee_effective(cx), GFP_NOIO.gfp()));
+    cx.nofs(|cx| assert_eq!(callee_effective(cx), GFP_NOFS.gfp()));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn backends_see_the_effective_flags() {
     let backend = TestBackend::new();
     let size = Size::<KmallocMax>::new(32).unwrap();
-    MaySleep::enter(|cx| {
+    {
         drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap());
         cx.nofs(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap()));
         cx.noio(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL | __GFP_ZERO, size).unwrap()));
         cx.nowait_scope(|nw| drop(nw.alloc_in(&backend, GFP_ATOMIC, size).unwrap()));
-    });
+    };
     let seen: Vec<u32> = backend.seen.borrow().iter().map(|gfp| gfp.bits()).collect();
     assert_eq!(seen, [0xCC0, 0xC40, 0xC00 | 0x100, 0x820]);
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn result_type_follows_the_flags() {
-    MaySleep::enter(|cx| {
-        // NOFAIL: the buffer itself, initialised because of __GFP_ZERO.
-        let table: KBox<[u8]> = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::MAX);
-        assert_eq!(table.len(), 8192);
-        assert!(table.iter().all(|&byte| byte == 0));
-        // Fallible and not zeroed: a Result of uninitialised bytes.
-        let scratch: Result<KBox<[std::mem::MaybeUninit<u8>]>, _> =
-            cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(16).unwrap());
-        assert_eq!(scratch.unwrap().len(), 16);
-        // Zero-sized requests succeed without touching the backend.
-        let backend = TestBackend::new();
-        backend.fail_all.set(true);
-        let empty = cx.alloc_in(&backend, GFP_KERNEL, Size::<KmallocMax>::new(0).unwrap()).unwrap();
-        assert!(empty.is_empty());
-        assert_eq!(backend.calls.get(), 0);
-    });
+    // NOFAIL: the buffer itself, initialised because of __GFP_ZERO.
+    let table: KBox<[u8]> = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::MAX);
+    assert_eq!(table.len(), 8192);
+    assert!(table.iter().all(|&byte| byte == 0));
+    // Fallible and not zeroed: a Result of uninitialised bytes.
+    let scratch: Result<KBox<[std::mem::MaybeUninit<u8>]>, _> =
+        cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(16).unwrap());
+    assert_eq!(scratch.unwrap().len(), 16);
+    // Zero-sized requests succeed without touching the backend.
+    let backend = TestBackend::new();
+    backend.fail_all.set(true);
+    let empty = cx.alloc_in(&backend, GFP_KERNEL, Size::<KmallocMax>::new(0).unwrap()).unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(backend.calls.get(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nowait_functions_accept_either_token() {
     fn takes_nowait(cx: &mut impl Token) -> bool {
         let nw = cx.nowait();
@@ -186,12 +176,12 @@ fn nowait_functions_accept_either_token() {
     fn takes_concrete_nowait(cx: &mut NoWait) -> bool {
         cx.alloc(GFP_NOWAIT, Size::<KmallocMax>::new(8).unwrap()).is_ok()
     }
-    MaySleep::enter(|cx| {
+    {
         assert!(takes_nowait(cx));
         assert!(takes_nowait(cx));
         assert!(takes_nowait(cx.nowait()));
         assert!(takes_concrete_nowait(cx));
         cx.nowait_scope(|nw| assert!(takes_nowait(nw) && takes_concrete_nowait(nw)));
         assert!(takes_nowait(cx));
-    });
+    };
 }

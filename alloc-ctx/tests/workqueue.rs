@@ -34,11 +34,11 @@ fn collect<T>(rx: &Receiver<T>) -> Vec<T> {
     rx.try_iter().collect()
 }
 
-#[test]
+#[alloc_ctx::test]
 fn work_runs_on_the_worker_with_a_sleep_token() {
     let (tx, rx) = mpsc::channel();
     let config = Arc::new(Mutex::new(0u32));
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("probe", 4, cx).unwrap();
         let worker_config = Arc::clone(&config);
         cx.nowait_scope(|nw| {
@@ -53,7 +53,7 @@ fn work_runs_on_the_worker_with_a_sleep_token() {
         });
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (1, 0));
-    });
+    };
     let (name, atomic, capacity) = rx.recv().unwrap();
     assert_eq!(name.as_deref(), Some("kworker/probe"));
     assert!(!atomic);
@@ -62,13 +62,13 @@ fn work_runs_on_the_worker_with_a_sleep_token() {
     assert_eq!(config.into_inner(), 1);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
     // Call 1 (the GFP_NOWAIT attempt) fails; calls 2 (the work item) and 3
     // (on the worker) do not.
     static BACKEND: FailInject = FailInject::new().fail_nth(1);
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
         let result = cx.nowait_scope(|nw| {
             wq.alloc_or_defer(
@@ -90,7 +90,7 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
         assert!(matches!(result, Ok(NowOrLater::Later)), "the NOWAIT attempt failed, so the work is deferred");
         wq.flush(cx);
         assert_eq!(wq.completed(), 1);
-    });
+    };
     let (value, atomic, thread) = rx.recv().unwrap();
     assert_eq!(value, Ok(7), "the deferred allocation ran and was initialised");
     assert!(!atomic, "the completion runs in process context");
@@ -100,11 +100,11 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
     assert_eq!((BACKEND.calls(), BACKEND.failures()), (3, 1));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
     static BACKEND: FailInject = FailInject::new();
     let (tx, rx) = mpsc::channel::<()>();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
         let now = cx.nowait_scope(|nw| {
             wq.alloc_or_defer(nw, || 0x5eed_u64, &BACKEND, GFP_KERNEL, move |_cx, _outcome| tx.send(()).unwrap())
@@ -112,19 +112,19 @@ fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
         let boxed = now.unwrap().now().expect("allocated at once");
         assert_eq!(*boxed, 0x5eed);
         assert_eq!(wq.shutdown(cx).completed, 0, "nothing was queued");
-    });
+    };
     assert!(rx.recv().is_err(), "the completion was dropped without running");
     assert_eq!(BACKEND.calls(), 1);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn deferred_allocation_failure_reaches_the_completion() {
     // Every request for the value fails: the atomic attempt and all reclaim
     // retries. The work item (a few dozen bytes, from the same backend)
     // does not, so the deferral is queued.
     static BACKEND: FailInject = FailInject::new().fail_at_least(256);
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
         let result = NoWait::enter(|nw| {
             wq.alloc_or_defer(
@@ -139,16 +139,16 @@ fn deferred_allocation_failure_reaches_the_completion() {
         });
         assert!(matches!(result, Ok(NowOrLater::Later)));
         wq.shutdown(cx);
-    });
+    };
     assert!(matches!(rx.recv().unwrap().map_err(|e| e.kind()), Err(AllocErrorKind::OutOfMemory { size: 256, .. })));
     assert!(BACKEND.failures() >= 2, "the worker retried with reclaim before giving up");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nofail_fallback_hands_the_box_itself_to_the_completion() {
     static BACKEND: FailInject = FailInject::new().fail_nth(1);
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
         let result = NoWait::enter(|nw| {
             wq.alloc_or_defer(
@@ -165,14 +165,14 @@ fn nofail_fallback_hands_the_box_itself_to_the_completion() {
         });
         assert!(matches!(result, Ok(NowOrLater::Later)));
         wq.shutdown(cx);
-    });
+    };
     assert_eq!(rx.recv().unwrap(), 3);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn queue_full_is_an_error_not_a_block() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    (|cx: &mut alloc_ctx::MaySleep| {
         let wq = Workqueue::new("tx", 2, cx).unwrap();
         let release = block_worker(&wq, cx);
         let full = cx.nowait_scope(|nw| {
@@ -199,14 +199,14 @@ fn queue_full_is_an_error_not_a_block() {
         // Room again once the worker caught up.
         wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(3).unwrap()).unwrap();
         assert_eq!(wq.shutdown(cx).completed, 4);
-    });
+    })(cx);
     assert_eq!(collect(&rx), [2, 0, 1, 3]);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
     static BACKEND: FailInject = FailInject::new().fail_every(1);
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("refill", 1, cx).unwrap();
         let release = block_worker(&wq, cx);
         wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap(); // fills the queue
@@ -217,13 +217,13 @@ fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
         assert_eq!(init(), 99);
         assert_eq!(BACKEND.calls(), 1, "a full queue costs no allocation beyond the NOWAIT attempt");
         drop(release);
-    });
+    };
 }
 
-#[test]
+#[alloc_ctx::test]
 fn shutdown_drains_pending_items() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("drain", 8, cx).unwrap();
         let release = block_worker(&wq, cx);
         for item in 0..5 {
@@ -234,19 +234,19 @@ fn shutdown_drains_pending_items() {
         drop(release);
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (6, 0));
-    });
+    };
     assert_eq!(collect(&rx), [0, 1, 2, 3, 4], "every pending item ran, in order");
 }
 
 /// Dropping no longer joins the worker (it used to, like `shutdown`): it
 /// closes the queue and detaches, and the worker drains what was queued on
 /// its own. `shutdown(cx)` is the way to wait.
-#[test]
+#[alloc_ctx::test]
 fn dropping_the_workqueue_detaches_and_the_worker_still_drains() {
     let (tx, rx) = mpsc::channel();
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let started = Arc::new(Barrier::new(2));
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("drop", 4, cx).unwrap();
         let worker_started = Arc::clone(&started);
         wq.try_spawn(GFP_KERNEL, cx, move |_| {
@@ -262,45 +262,43 @@ fn dropping_the_workqueue_detaches_and_the_worker_still_drains() {
             wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(item).unwrap()).unwrap();
         }
         drop(wq);
-    });
+    };
     assert!(collect(&rx).is_empty(), "the drop returned without running the queued items");
     drop(release_tx);
     let drained: Vec<i32> = (0..3).map(|_| rx.recv_timeout(Duration::from_secs(30)).expect("drained")).collect();
     assert_eq!(drained, [0, 1, 2], "the detached worker ran every queued item, in order");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn a_panicking_item_is_counted_and_the_worker_goes_on() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("oops", 4, cx).unwrap();
         wq.try_spawn(GFP_KERNEL, cx, |_| panic!("oops in a work item")).unwrap();
         wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send("next item ran").unwrap()).unwrap();
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (1, 1));
-    });
+    };
     assert_eq!(rx.recv().unwrap(), "next item ran");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn flush_from_its_own_work_item_panics_instead_of_deadlocking() {
-    MaySleep::enter(|cx| {
-        let wq = Arc::new(Workqueue::new("self", 2, cx).unwrap());
-        let inner = Arc::clone(&wq);
-        wq.try_spawn(GFP_KERNEL, cx, move |cx| inner.flush(cx)).unwrap();
-        // The item's own `Arc` is dropped on the worker; wait for it.
-        while Arc::strong_count(&wq) > 1 {
-            std::thread::yield_now();
-        }
-        let wq = Arc::into_inner(wq).unwrap();
-        assert_eq!(wq.shutdown(cx).panicked, 1);
-    });
+    let wq = Arc::new(Workqueue::new("self", 2, cx).unwrap());
+    let inner = Arc::clone(&wq);
+    wq.try_spawn(GFP_KERNEL, cx, move |cx| inner.flush(cx)).unwrap();
+    // The item's own `Arc` is dropped on the worker; wait for it.
+    while Arc::strong_count(&wq) > 1 {
+        std::thread::yield_now();
+    }
+    let wq = Arc::into_inner(wq).unwrap();
+    assert_eq!(wq.shutdown(cx).panicked, 1);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn interrupt_handler_defers_sleeping_work() {
     let (tx, rx) = mpsc::channel();
-    MaySleep::enter(|cx| {
+    {
         let wq = Workqueue::new("rx", 4, cx).unwrap();
         let queued = irq::raise(|nw| {
             let tx = tx.clone();
@@ -313,6 +311,6 @@ fn interrupt_handler_defers_sleeping_work() {
         .unwrap();
         assert!(queued);
         wq.shutdown(cx);
-    });
+    };
     assert_eq!(rx.recv().unwrap(), Ok(true));
 }

@@ -283,9 +283,11 @@ pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
 ///
 /// Written in the entry form, as an interrupt handler registered with the
 /// kernel would be: it takes no token and runs as an atomic section of its
-/// own, wherever it is called from.
+/// own, wherever it is called from. Its arguments are `Send` (the device
+/// is shared with process context, so it is `Sync`), as an interrupt
+/// handler's data must be: none of them can carry a sleep token in.
 #[nowait(entry)]
-pub fn tx_complete_irq<A: Backend>(nic: &Nic<A>) -> usize {
+pub fn tx_complete_irq<A: Backend + Send + Sync>(nic: &Nic<A>) -> usize {
     let mut ring = nic.tx_ring.lock(cx);
     let completed = ring.len();
     ring.clear();

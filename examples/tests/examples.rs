@@ -3,7 +3,6 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use alloc_ctx::MaySleep;
 use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 
@@ -15,12 +14,12 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     RECLAIM.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-#[test]
+#[alloc_ctx::test]
 fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
     let _serial = serial();
     let budget = Budget::new(1 << 20);
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|cx| btree_paths::run(cx, &budget, btree_paths::Config::default(), &mut trace));
+    let summary = btree_paths::run(cx, &budget, btree_paths::Config::default(), &mut trace);
     // 8 -> 128 paths of 56 bytes fit 8 KiB: five NOFAIL growths.
     assert_eq!(summary.nofail_growths, 5);
     assert!(summary.fallible_growths > 0);
@@ -36,23 +35,22 @@ fn btree_paths_grows_nofail_then_fallibly_then_restarts() {
     assert!(trace.contains("transaction restarts"), "{trace}");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn btree_paths_small_transactions_never_take_the_fallible_path() {
     let _serial = serial();
-    let summary = MaySleep::enter(|cx| {
-        btree_paths::run(cx, alloc_ctx::backend::System, btree_paths::Config { paths: 100 }, &mut Vec::new())
-    });
+    let summary =
+        { btree_paths::run(cx, alloc_ctx::backend::System, btree_paths::Config { paths: 100 }, &mut Vec::new()) };
     assert_eq!((summary.paths, summary.fallible_growths, summary.restarted_with), (100, 0, None));
 }
 
-#[test]
+#[alloc_ctx::test]
 fn block_writeback_never_recurses_into_io_or_fs() {
     let _serial = serial();
     let config = block_writeback::Config::default();
     let pages = config.clean_pages + config.dirty_pages + config.inodes + config.headroom_pages;
     let budget = Arc::new(Budget::new(pages * block_writeback::PAGE_SIZE));
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(&budget), config, &mut trace));
+    let summary = block_writeback::run(cx, Arc::clone(&budget), config, &mut trace);
     assert_eq!(summary.writeback_flags.map(alloc_ctx::flags::Gfp::bits), Some(0xc00), "GFP_KERNEL served as GFP_NOIO");
     assert_eq!(summary.written, config.dirty_pages);
     // Reclaim ran during write-back (memory was short) but only the clean
@@ -69,19 +67,20 @@ fn block_writeback_never_recurses_into_io_or_fs() {
     assert!(String::from_utf8(trace).unwrap().contains("served as GFP_NOIO"));
 }
 
+#[alloc_ctx::may_sleep]
 fn nic_run(backend: Arc<FailInject<Budget>>, config: nic_driver::Config) -> (nic_driver::Summary, String) {
     alloc_ctx::report::set_failure_hook(|_| {});
     let mut trace = Vec::new();
-    let summary = MaySleep::enter(|cx| nic_driver::run(cx, backend, config, &mut trace));
+    let summary = nic_driver::run(cx, backend, config, &mut trace);
     (summary, String::from_utf8(trace).unwrap())
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nic_driver_moves_every_frame_without_pressure() {
     let _serial = serial();
     let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)));
     let config = nic_driver::Config::default();
-    let (summary, _) = nic_run(Arc::clone(&backend), config);
+    let (summary, _) = nic_run(cx, Arc::clone(&backend), config);
     assert!(summary.probed);
     assert_eq!((summary.rx_frames, summary.rx_delivered, summary.rx_dropped), (config.packets, config.packets, 0));
     assert_eq!(summary.refills, (config.packets, 0, 0, 0), "every refill succeeded at once");
@@ -90,12 +89,12 @@ fn nic_driver_moves_every_frame_without_pressure() {
     assert_eq!(backend.inner().live_bytes(), 0, "remove freed everything");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nic_driver_defers_refills_and_counts_drops_under_failures() {
     let _serial = serial();
     let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)).fail_every(3));
     let config = nic_driver::Config::default();
-    let (summary, trace) = nic_run(Arc::clone(&backend), config);
+    let (summary, trace) = nic_run(cx, Arc::clone(&backend), config);
     assert!(summary.probed, "GFP_KERNEL retried past the injected failures");
     assert!(backend.failures() > 0);
     assert!(summary.rx_balanced(), "{summary:?}");
@@ -107,14 +106,14 @@ fn nic_driver_defers_refills_and_counts_drops_under_failures() {
     assert!(trace.contains("deferred to the nic-refill workqueue"), "{trace}");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nic_driver_under_memory_pressure_defers_refills_to_reclaim_and_atomic_uses_the_reserve() {
     let _serial = serial();
     // 1 MiB with a 128 KiB GFP_ATOMIC reserve; the page cache takes every
     // ordinary byte the driver leaves free. No injected failures.
     let backend = Arc::new(FailInject::wrap(Budget::with_reserve(1 << 20, 128 << 10)));
     let config = nic_driver::Config { page_cache_pages: 1024, ..nic_driver::Config::default() };
-    let (summary, trace) = nic_run(Arc::clone(&backend), config);
+    let (summary, trace) = nic_run(cx, Arc::clone(&backend), config);
     assert!(summary.probed);
     assert!(summary.page_cache.0 > 512 << 10, "the cache filled the free memory: {summary:?}");
     let (_, deferred, deferred_done, lost) = summary.refills;
@@ -127,22 +126,22 @@ fn nic_driver_under_memory_pressure_defers_refills_to_reclaim_and_atomic_uses_th
     assert!(trace.contains("reclaim took"), "{trace}");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nic_driver_probe_failure_is_an_error_not_a_panic() {
     let _serial = serial();
     let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)).fail_every(1));
-    let (summary, trace) = nic_run(Arc::clone(&backend), nic_driver::Config::default());
+    let (summary, trace) = nic_run(cx, Arc::clone(&backend), nic_driver::Config::default());
     assert!(!summary.probed);
     assert!(trace.contains("-ENOMEM"), "{trace}");
     assert_eq!(backend.inner().live_bytes(), 0);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn nic_driver_rejects_an_absurd_ring_size_before_allocating() {
     let _serial = serial();
     let backend = Arc::new(FailInject::wrap(Budget::new(1 << 20)));
     let config = nic_driver::Config { rx_entries: usize::MAX / 4, ..nic_driver::Config::default() };
-    let (summary, trace) = nic_run(Arc::clone(&backend), config);
+    let (summary, trace) = nic_run(cx, Arc::clone(&backend), config);
     assert!(!summary.probed);
     assert!(trace.contains("-EINVAL") && trace.contains("INT_MAX"), "{trace}");
     assert_eq!(backend.calls(), 0, "nothing reached the allocator");
@@ -152,13 +151,12 @@ fn nic_driver_rejects_an_absurd_ring_size_before_allocating() {
 // that point failing. The sweep itself asserts that no run panicked and no
 // run leaked; these tests add what each example promises on top.
 
-#[test]
+#[alloc_ctx::test]
 fn sweep_btree_paths() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
     let report = alloc_ctx::sweep::sweep(|backend| {
-        let summary =
-            MaySleep::enter(|cx| btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink()));
+        let summary = btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink());
         summary.restarted_with.map_or(Ok(()), Err)
     });
     println!("btree_paths: {report}");
@@ -168,13 +166,13 @@ fn sweep_btree_paths() {
     assert_eq!(report.errors_returned, report.points - 5, "every fallible growth failed cleanly: {report}");
 }
 
-#[test]
+#[alloc_ctx::test]
 fn sweep_block_writeback() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
     let config = block_writeback::Config::SWEEP;
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
-        let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink());
         assert_eq!(summary.recursions(), 0);
     });
     println!("block_writeback: {report}");
@@ -182,13 +180,13 @@ fn sweep_block_writeback() {
     assert_eq!(report.failures_handled, report.points - report.not_reached);
 }
 
-#[test]
+#[alloc_ctx::test]
 fn sweep_nic_driver() {
     let _serial = serial();
     alloc_ctx::report::set_failure_hook(|_| {});
     let config = nic_driver::Config::SWEEP;
     let report = alloc_ctx::sweep::sweep_shared(|backend| {
-        let summary = MaySleep::enter(|cx| nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink());
         assert!(!summary.probed || summary.rx_balanced(), "{summary:?}");
         if summary.probed { Ok(()) } else { Err("probe failed") }
     });

@@ -7,20 +7,22 @@
 //! frees the block through the backend it came from.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 //! use alloc_ctx::{MaySleep, arc::Arc, flags::*};
 //! use core::sync::atomic::{AtomicU32, Ordering};
 //!
 //! struct Stats { rx: AtomicU32 }
 //!
-//! MaySleep::enter(|cx| {
+//! (|cx: &mut alloc_ctx::MaySleep| {
 //!     let stats = Arc::new(Stats { rx: AtomicU32::new(0) }, GFP_KERNEL, cx)?;
 //!     let for_irq = Arc::clone(&stats); // no allocation
 //!     std::thread::spawn(move || for_irq.rx.fetch_add(1, Ordering::Relaxed)).join().unwrap();
 //!     assert_eq!(stats.rx.load(Ordering::Relaxed), 1);
 //!     assert_eq!(Arc::strong_count(&stats), 1);
 //!     Ok::<_, alloc_ctx::AllocError>(())
-//! })?;
+//! })(cx)?;
 //! # Ok::<_, alloc_ctx::AllocError>(())
+//! # }
 //! ```
 
 use core::alloc::Layout;
@@ -69,12 +71,12 @@ const SATURATED: usize = MAX_REFCOUNT + (MAX_REFCOUNT >> 1);
 ///   the handle that brings the count to zero.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-/// MaySleep::enter(|cx| {
-///     let a = Arc::new(String::from("shared"), GFP_KERNEL, cx).unwrap();
-///     let b = a.clone(); // counts, no request
-///     assert_eq!((b.as_str(), Arc::strong_count(&a)), ("shared", 2));
-/// });
+/// let a = Arc::new(String::from("shared"), GFP_KERNEL, cx).unwrap();
+/// let b = a.clone(); // counts, no request
+/// assert_eq!((b.as_str(), Arc::strong_count(&a)), ("shared", 2));
+/// # }
 /// ```
 pub struct Arc<T: ?Sized, A: Backend = System> {
     ptr: NonNull<ArcInner<T, A>>,
@@ -128,13 +130,13 @@ impl<T> Arc<T, System> {
     /// the program is built), a `Result` otherwise.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, NoWait, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let config = Arc::new([0u32; 16], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
-    ///     assert_eq!(config.len(), 16);
-    /// });
+    /// let config = Arc::new([0u32; 16], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
+    /// assert_eq!(config.len(), 16);
     /// let event = NoWait::enter(|nw| Arc::new(5u8, GFP_ATOMIC, nw)).unwrap();
     /// assert_eq!(*event, 5);
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -153,12 +155,12 @@ impl<T> Arc<T, System> {
     /// dropped.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let node = Arc::pin(core::cell::Cell::new(1), GFP_KERNEL, cx).unwrap();
-    ///     node.set(2);
-    ///     assert_eq!(node.get(), 2);
-    /// });
+    /// let node = Arc::pin(core::cell::Cell::new(1), GFP_KERNEL, cx).unwrap();
+    /// node.set(2);
+    /// assert_eq!(node.get(), 2);
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -183,15 +185,15 @@ impl<T, A: Backend> Arc<T, A> {
     /// block, to free it).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, backend::Budget, flags::*};
     /// let budget = Budget::new(1024);
-    /// MaySleep::enter(|cx| {
-    ///     let shared = Arc::new_in(7u64, &budget, GFP_KERNEL, cx).unwrap();
-    ///     let again = Arc::clone(&shared);
-    ///     assert!(budget.live_bytes() > 0);
-    ///     drop((shared, again));
-    /// });
+    /// let shared = Arc::new_in(7u64, &budget, GFP_KERNEL, cx).unwrap();
+    /// let again = Arc::clone(&shared);
+    /// assert!(budget.live_bytes() > 0);
+    /// drop((shared, again));
     /// assert_eq!(budget.live_bytes(), 0);
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -222,14 +224,14 @@ impl<T, A: Backend> Arc<T, A> {
     /// otherwise the handle back.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let a = Arc::new(3, GFP_KERNEL, cx).unwrap();
-    ///     let b = Arc::clone(&a);
-    ///     let a = Arc::try_unwrap(a).unwrap_err(); // `b` still refers to it
-    ///     drop(b);
-    ///     assert_eq!(Arc::try_unwrap(a).ok(), Some(3));
-    /// });
+    /// let a = Arc::new(3, GFP_KERNEL, cx).unwrap();
+    /// let b = Arc::clone(&a);
+    /// let a = Arc::try_unwrap(a).unwrap_err(); // `b` still refers to it
+    /// drop(b);
+    /// assert_eq!(Arc::try_unwrap(a).ok(), Some(3));
+    /// # }
     /// ```
     pub fn try_unwrap(this: Self) -> Result<T, Self> {
         if this.inner().count.compare_exchange(1, 0, Ordering::Acquire, Ordering::Relaxed).is_err() {
@@ -246,13 +248,13 @@ impl<T, A: Backend> Arc<T, A> {
     /// every handle is passed to `into_inner`, exactly one gets the value.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let a = Arc::new(3, GFP_KERNEL, cx).unwrap();
-    ///     let b = Arc::clone(&a);
-    ///     assert_eq!(Arc::into_inner(a), None);
-    ///     assert_eq!(Arc::into_inner(b), Some(3));
-    /// });
+    /// let a = Arc::new(3, GFP_KERNEL, cx).unwrap();
+    /// let b = Arc::clone(&a);
+    /// assert_eq!(Arc::into_inner(a), None);
+    /// assert_eq!(Arc::into_inner(b), Some(3));
+    /// # }
     /// ```
     pub fn into_inner(this: Self) -> Option<T> {
         let this = ManuallyDrop::new(this);
@@ -268,14 +270,14 @@ impl<T, A: Backend> Arc<T, A> {
     /// until [`from_raw`](Self::from_raw) takes the handle back.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let a = Arc::new(11u32, GFP_KERNEL, cx).unwrap();
-    ///     let raw = Arc::into_raw(a);
-    ///     // SAFETY: `raw` comes from `Arc::into_raw` and is used once.
-    ///     let a = unsafe { Arc::<u32>::from_raw(raw) };
-    ///     assert_eq!(*a, 11);
-    /// });
+    /// let a = Arc::new(11u32, GFP_KERNEL, cx).unwrap();
+    /// let raw = Arc::into_raw(a);
+    /// // SAFETY: `raw` comes from `Arc::into_raw` and is used once.
+    /// let a = unsafe { Arc::<u32>::from_raw(raw) };
+    /// assert_eq!(*a, 11);
+    /// # }
     /// ```
     pub fn into_raw(this: Self) -> *const T {
         let this = ManuallyDrop::new(this);
@@ -312,12 +314,12 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     /// The number of handles (a snapshot: other threads may change it).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let a = Arc::new(0u8, GFP_KERNEL, cx).unwrap();
-    ///     let b = Arc::clone(&a);
-    ///     assert_eq!(Arc::strong_count(&b), 2);
-    /// });
+    /// let a = Arc::new(0u8, GFP_KERNEL, cx).unwrap();
+    /// let b = Arc::clone(&a);
+    /// assert_eq!(Arc::strong_count(&b), 2);
+    /// # }
     /// ```
     pub fn strong_count(this: &Self) -> usize {
         this.inner().count.load(Ordering::Acquire)
@@ -326,12 +328,12 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     /// Whether both handles point to the same value.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let a = Arc::new(1, GFP_KERNEL, cx).unwrap();
-    ///     let b = Arc::new(1, GFP_KERNEL, cx).unwrap();
-    ///     assert!(Arc::ptr_eq(&a, &Arc::clone(&a)) && !Arc::ptr_eq(&a, &b));
-    /// });
+    /// let a = Arc::new(1, GFP_KERNEL, cx).unwrap();
+    /// let b = Arc::new(1, GFP_KERNEL, cx).unwrap();
+    /// assert!(Arc::ptr_eq(&a, &Arc::clone(&a)) && !Arc::ptr_eq(&a, &b));
+    /// # }
     /// ```
     pub fn ptr_eq(this: &Self, other: &Self) -> bool {
         ptr::addr_eq(this.ptr.as_ptr(), other.ptr.as_ptr())
@@ -340,14 +342,14 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     /// The value, mutably, if this is the only handle.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut a = Arc::new(1, GFP_KERNEL, cx).unwrap();
-    ///     *Arc::get_mut(&mut a).unwrap() += 1;
-    ///     let b = Arc::clone(&a);
-    ///     assert!(Arc::get_mut(&mut a).is_none());
-    ///     assert_eq!(*b, 2);
-    /// });
+    /// let mut a = Arc::new(1, GFP_KERNEL, cx).unwrap();
+    /// *Arc::get_mut(&mut a).unwrap() += 1;
+    /// let b = Arc::clone(&a);
+    /// assert!(Arc::get_mut(&mut a).is_none());
+    /// assert_eq!(*b, 2);
+    /// # }
     /// ```
     pub fn get_mut(this: &mut Self) -> Option<&mut T> {
         if this.inner().count.load(Ordering::Acquire) != 1 {
@@ -362,12 +364,12 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     /// The backend the block was allocated from.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, arc::Arc, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let a = Arc::new_in(1u32, &budget, GFP_KERNEL, cx).unwrap();
-    ///     assert!(Arc::backend(&a).live_bytes() > 0);
-    /// });
+    /// let a = Arc::new_in(1u32, &budget, GFP_KERNEL, cx).unwrap();
+    /// assert!(Arc::backend(&a).live_bytes() > 0);
+    /// # }
     /// ```
     pub fn backend(this: &Self) -> &A {
         &this.inner().backend

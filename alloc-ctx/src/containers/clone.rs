@@ -10,9 +10,10 @@
 //! `KVec<u32>` or a `KVec<Arc<T>>` clones as well as a `KVec<KBox<T>>`.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 //! use alloc_ctx::{KBox, KVec, MaySleep, TryClone, flags::*};
 //!
-//! MaySleep::enter(|cx| {
+//! (|cx: &mut alloc_ctx::MaySleep| {
 //!     let mut queues: KVec<KBox<[u32; 4]>> = KVec::new();
 //!     queues.push(KBox::new([1; 4], GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
 //!     queues.push(KBox::new([2; 4], GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
@@ -20,8 +21,9 @@
 //!     assert_eq!(copy, queues);
 //!     assert!(!core::ptr::eq(&*copy[0], &*queues[0]));
 //!     Ok::<_, alloc_ctx::error::Error>(())
-//! })?;
+//! })(cx)?;
 //! # Ok::<_, alloc_ctx::error::Error>(())
+//! # }
 //! ```
 
 use crate::containers::kbox::BoundedBox;
@@ -40,6 +42,7 @@ use crate::vocab::size::Bound;
 /// Implement it for a type of your own that owns containers:
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), AllocError> {
 /// use alloc_ctx::{AllocError, KVec, MaySleep, Token, TryClone, flags::GfpFlags, rules::{MayFail, Permits}};
 /// use alloc_ctx::flags::GFP_KERNEL;
 ///
@@ -55,15 +58,16 @@ use crate::vocab::size::Bound;
 ///     }
 /// }
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let mut rows = KVec::new();
 ///     rows.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx)?;
 ///     let table = Table { name: "routes", rows };
 ///     let copy = table.try_clone(GFP_KERNEL, cx)?;
 ///     assert_eq!((copy.name, copy.rows.as_slice()), ("routes", &[1, 2, 3][..]));
 ///     Ok::<_, AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, AllocError>(())
+/// # }
 /// ```
 pub trait TryClone: Sized {
     /// A copy of `self`, whose allocations are requests with `flags`

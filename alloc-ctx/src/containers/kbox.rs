@@ -6,17 +6,19 @@
 //! from backend `A`. Creating one is a request: it takes flags and a token.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 //! use alloc_ctx::{KBox, KVBox, MaySleep, flags::*};
 //!
-//! MaySleep::enter(|cx| {
+//! (|cx: &mut alloc_ctx::MaySleep| {
 //!     let counter = KBox::new(24_u64, GFP_KERNEL, cx)?;
 //!     assert_eq!(*counter, 24);
 //!     // Larger than kmalloc's 4 MiB: a kvmalloc-bounded box.
 //!     let table = KVBox::<[u64; 1 << 20]>::new_uninit(GFP_KERNEL, cx)?;
 //!     assert_eq!(core::mem::size_of_val(&*table), 8 << 20);
 //!     Ok::<_, alloc_ctx::AllocError>(())
-//! })?;
+//! })(cx)?;
 //! # Ok::<_, alloc_ctx::AllocError>(())
+//! # }
 //! ```
 
 use core::alloc::Layout;
@@ -53,15 +55,15 @@ use crate::vocab::typelevel::{Bool, ByteElem};
 /// most `KMALLOC_MAX_SIZE` bytes, and the box owns it alone.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KBox, MaySleep, NoWait, flags::*};
-/// MaySleep::enter(|cx| {
-///     let config = KBox::new([0u32; 64], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
-///     assert_eq!(config.len(), 64);
-/// });
+/// let config = KBox::new([0u32; 64], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
+/// assert_eq!(config.len(), 64);
 /// NoWait::enter(|nw| {
 ///     let event = KBox::new(7u16, GFP_ATOMIC, nw).expect("atomic allocation");
 ///     assert_eq!(*event, 7);
 /// });
+/// # }
 /// ```
 pub type KBox<T, A = System> = BoundedBox<T, KmallocMax, A>;
 
@@ -69,13 +71,15 @@ pub type KBox<T, A = System> = BoundedBox<T, KmallocMax, A>;
 /// memory: the Rust-for-Linux `VBox`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use alloc_ctx::{VBox, MaySleep, flags::*};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let b = VBox::new(24_u64, GFP_KERNEL, cx)?;
 ///     assert_eq!(*b, 24_u64);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 pub type VBox<T, A = System> = BoundedBox<T, VmallocMax, A>;
 
@@ -83,13 +87,15 @@ pub type VBox<T, A = System> = BoundedBox<T, VmallocMax, A>;
 /// Rust-for-Linux `KVBox`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use alloc_ctx::{KVBox, MaySleep, flags::*};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let b = KVBox::new(24_u64, GFP_KERNEL, cx)?;
 ///     assert_eq!(*b, 24_u64);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 pub type KVBox<T, A = System> = BoundedBox<T, KvmallocMax, A>;
 
@@ -111,13 +117,15 @@ pub type KVBox<T, A = System> = BoundedBox<T, KvmallocMax, A>;
 /// [`from_raw_in`]: Self::from_raw_in
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use alloc_ctx::{KBox, MaySleep, flags::*, BoundedBox, size::KmallocMax};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let b: BoundedBox<u32, KmallocMax> = KBox::new(1, GFP_KERNEL, cx)?; // the same type
 ///     assert_eq!(*b, 1);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 pub struct BoundedBox<T: ?Sized, B: Bound, A: Backend = System> {
     ptr: NonNull<T>,
@@ -163,6 +171,7 @@ impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
 /// field whose zero value breaks a safety invariant must not implement it.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KBox, MaySleep, flags::*, Zeroable};
 ///
 /// #[repr(C)]
@@ -170,10 +179,9 @@ impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
 /// // SAFETY: integers and a raw pointer: all-zero is a valid `Regs`.
 /// unsafe impl Zeroable for Regs {}
 ///
-/// MaySleep::enter(|cx| {
-///     let regs = KBox::<Regs>::zeroed(GFP_KERNEL, cx).unwrap();
-///     assert!(regs.ctrl == 0 && regs.dma.is_null());
-/// });
+/// let regs = KBox::<Regs>::zeroed(GFP_KERNEL, cx).unwrap();
+/// assert!(regs.ctrl == 0 && regs.dma.is_null());
+/// # }
 /// ```
 pub unsafe trait Zeroable {}
 
@@ -265,13 +273,15 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     /// use [`new_uninit`](Self::new_uninit) to keep it.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let b = KBox::<u64>::new(24_u64, GFP_KERNEL, cx)?;
     ///     assert_eq!(*b, 24_u64);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -292,14 +302,16 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     /// Allocates room for a `T` without initialising it.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
     ///     let b = KBox::write(b, 24);
     ///     assert_eq!(*b, 24_u64);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -319,13 +331,15 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     /// bytes as a value ([`Zeroable`]).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL, cx)?;
     ///     assert_eq!(*b, [0; 128]);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -345,17 +359,19 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     /// until it is dropped (`Pin<KBox<T>>`).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use core::marker::PhantomPinned;
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
     ///
     /// struct Registered { id: u32, _pin: PhantomPinned }
     ///
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let node = KBox::pin(Registered { id: 3, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
     ///     assert_eq!(node.id, 3);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -378,13 +394,13 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// use [`new_uninit_in`](Self::new_uninit_in) to keep it.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let small = KBox::new_in([0u8; 32], &budget, GFP_KERNEL, cx).unwrap();
-    ///     assert!(KBox::new_in([0u8; 64], &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
-    ///     assert_eq!(budget.live_bytes(), 32);
-    /// });
+    /// let small = KBox::new_in([0u8; 32], &budget, GFP_KERNEL, cx).unwrap();
+    /// assert!(KBox::new_in([0u8; 64], &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
+    /// assert_eq!(budget.live_bytes(), 32);
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -428,12 +444,12 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// As [`zeroed`](Self::zeroed), from `backend`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(4096);
-    /// MaySleep::enter(|cx| {
-    ///     let table = KBox::<[u32; 256], _>::zeroed_in(&budget, GFP_KERNEL, cx).unwrap();
-    ///     assert!(table.iter().all(|&x| x == 0));
-    /// });
+    /// let table = KBox::<[u32; 256], _>::zeroed_in(&budget, GFP_KERNEL, cx).unwrap();
+    /// assert!(table.iter().all(|&x| x == 0));
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -470,22 +486,24 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// leaked (`mem::forget`) and its memory freed with the backend.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
     /// static POOL: Budget = Budget::new(4096);
-    /// MaySleep::enter(|cx| {
-    ///     let pinned = KBox::pin_in(5u32, &POOL, GFP_KERNEL, cx).unwrap(); // `&'static Budget`
-    ///     assert_eq!(*pinned, 5);
-    /// });
+    /// let pinned = KBox::pin_in(5u32, &POOL, GFP_KERNEL, cx).unwrap(); // `&'static Budget`
+    /// assert_eq!(*pinned, 5);
+    /// # }
     /// ```
     ///
     /// A borrowed, non-`'static` backend is refused:
     ///
     /// ```compile_fail,E0597
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     let local = Budget::new(4096);
     ///     let pinned = KBox::pin_in(5u32, &local, GFP_KERNEL, cx); // error: `local` does not live long enough
-    /// });
+    /// };
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -517,11 +535,11 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// Moves the value out and frees the allocation.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let name = KBox::new(*b"eth0", GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!(KBox::into_inner(name), *b"eth0");
-    /// });
+    /// let name = KBox::new(*b"eth0", GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(KBox::into_inner(name), *b"eth0");
+    /// # }
     /// ```
     pub fn into_inner(self) -> T {
         let (ptr, backend) = Self::into_parts(self);
@@ -537,8 +555,9 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// ([`write`](BoundedBox::write)).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let value = KBox::new([0; 32], GFP_KERNEL, cx)?;
     ///     assert_eq!(*value, [0; 32]);
     ///     let value = KBox::drop_contents(value);
@@ -546,8 +565,9 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///     let value = KBox::write(value, [1; 32]);
     ///     assert_eq!(*value, [1; 32]);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     pub fn drop_contents(this: Self) -> BoundedBox<MaybeUninit<T>, B, A> {
         let (ptr, backend) = Self::into_parts(this);
@@ -572,12 +592,12 @@ impl<T: Clone, B: Bound, A: Backend + Clone> BoundedBox<T, B, A> {
     /// [`TryClone`](crate::TryClone).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let a = KBox::new([7u32; 4], GFP_KERNEL, cx).unwrap();
-    ///     let b = a.try_clone(GFP_KERNEL | __GFP_NOFAIL, cx); // NOFAIL: no Result
-    ///     assert_eq!(a, b);
-    /// });
+    /// let a = KBox::new([7u32; 4], GFP_KERNEL, cx).unwrap();
+    /// let b = a.try_clone(GFP_KERNEL | __GFP_NOFAIL, cx); // NOFAIL: no Result
+    /// assert_eq!(a, b);
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -605,11 +625,11 @@ impl<T, B: Bound, A: Backend> BoundedBox<MaybeUninit<T>, B, A> {
     /// Initialises the value.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let slot = KBox::<u64>::new_uninit(GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!(*slot.write(9), 9);
-    /// });
+    /// let slot = KBox::<u64>::new_uninit(GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(*slot.write(9), 9);
+    /// # }
     /// ```
     #[inline]
     pub fn write(self, value: T) -> BoundedBox<T, B, A> {
@@ -629,14 +649,14 @@ impl<T, B: Bound, A: Backend> BoundedBox<MaybeUninit<T>, B, A> {
     /// The value must be fully initialised (a valid `T`).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut slot = KBox::<u64>::new_uninit(GFP_KERNEL, cx).unwrap();
-    ///     (*slot).write(9);
-    ///     // SAFETY: written just above.
-    ///     let value = unsafe { slot.assume_init() };
-    ///     assert_eq!(*value, 9);
-    /// });
+    /// let mut slot = KBox::<u64>::new_uninit(GFP_KERNEL, cx).unwrap();
+    /// (*slot).write(9);
+    /// // SAFETY: written just above.
+    /// let value = unsafe { slot.assume_init() };
+    /// assert_eq!(*value, 9);
+    /// # }
     /// ```
     #[inline]
     pub unsafe fn assume_init(self) -> BoundedBox<T, B, A> {
@@ -655,8 +675,9 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
     /// failure; the size is checked against the bound `B`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut slots = KBox::<[u32]>::new_uninit_slice(3, GFP_KERNEL, cx)?;
     ///     for (i, slot) in slots.iter_mut().enumerate() {
     ///         slot.write(i as u32 * 10);
@@ -665,8 +686,9 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
     ///     let slots = unsafe { slots.assume_init() };
     ///     assert_eq!(*slots, [0, 10, 20]);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -686,14 +708,16 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
     /// A copy of `src` in a new allocation: the kernel's `kmemdup()`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
     /// let firmware = [0x7f, b'E', b'L', b'F'];
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let copy = KBox::from_slice(&firmware, GFP_KERNEL, cx)?;
     ///     assert_eq!(*copy, firmware);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     #[track_caller]
@@ -738,12 +762,12 @@ impl<T, B: Bound, A: Backend> BoundedBox<[T], B, A> {
     /// As [`from_slice`](BoundedBox::from_slice), from `backend`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(1024);
-    /// MaySleep::enter(|cx| {
-    ///     let mac = KBox::from_slice_in(&[0x02u8, 0, 0, 0, 0, 1], &budget, GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!((mac.len(), budget.live_bytes()), (6, 6));
-    /// });
+    /// let mac = KBox::from_slice_in(&[0x02u8, 0, 0, 0, 0, 1], &budget, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!((mac.len(), budget.live_bytes()), (6, 6));
+    /// # }
     /// ```
     #[track_caller]
     pub fn from_slice_in<C, F>(src: &[T], backend: A, flags: F, cx: &mut C) -> Result<Self, AllocError>
@@ -792,16 +816,16 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     /// Every element must be initialised (a valid `T`).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     let mut buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4).unwrap()).unwrap();
-    ///     for (slot, byte) in buffer.iter_mut().zip(*b"rust") {
-    ///         slot.write(byte);
-    ///     }
-    ///     // SAFETY: the four bytes were written above.
-    ///     let buffer = unsafe { buffer.assume_init() };
-    ///     assert_eq!(&*buffer, b"rust");
-    /// });
+    /// let mut buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4).unwrap()).unwrap();
+    /// for (slot, byte) in buffer.iter_mut().zip(*b"rust") {
+    ///     slot.write(byte);
+    /// }
+    /// // SAFETY: the four bytes were written above.
+    /// let buffer = unsafe { buffer.assume_init() };
+    /// assert_eq!(&*buffer, b"rust");
+    /// # }
     /// ```
     pub unsafe fn assume_init(self) -> BoundedBox<[T], B, A> {
         let (ptr, backend) = Self::into_parts(self);
@@ -818,12 +842,12 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     /// If `src` does not have the slice's length.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(3).unwrap()).unwrap();
-    ///     let buffer = buffer.write_copy_of_slice(b"abc");
-    ///     assert_eq!(&*buffer, b"abc");
-    /// });
+    /// let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(3).unwrap()).unwrap();
+    /// let buffer = buffer.write_copy_of_slice(b"abc");
+    /// assert_eq!(&*buffer, b"abc");
+    /// # }
     /// ```
     #[track_caller]
     pub fn write_copy_of_slice(mut self, src: &[T]) -> BoundedBox<[T], B, A>
@@ -887,12 +911,12 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// The backend the value was allocated from.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let b = KBox::new_in(1u8, &budget, GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!(b.backend().live_bytes(), 1);
-    /// });
+    /// let b = KBox::new_in(1u8, &budget, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(b.backend().live_bytes(), 1);
+    /// # }
     /// ```
     pub fn backend(&self) -> &A {
         &self.backend
@@ -908,16 +932,18 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// handle.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let x = KBox::new(24, GFP_KERNEL, cx)?;
     ///     let ptr = KBox::into_raw(x);
     ///     // SAFETY: `ptr` comes from a previous call to `KBox::into_raw`.
     ///     let x = unsafe { KBox::from_raw(ptr) };
     ///     assert_eq!(*x, 24);
     ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::AllocError>(())
+    /// # }
     /// ```
     #[inline]
     pub fn into_raw(this: Self) -> *mut T {
@@ -931,16 +957,16 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// back.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let b = KBox::new_in(7u32, &budget, GFP_KERNEL, cx).unwrap();
-    ///     let (raw, backend) = KBox::into_raw_with_backend(b);
-    ///     // SAFETY: the parts of a box of the same type, given back once.
-    ///     let b = unsafe { KBox::from_raw_in(raw, backend) };
-    ///     assert_eq!(*b, 7);
-    /// });
+    /// let b = KBox::new_in(7u32, &budget, GFP_KERNEL, cx).unwrap();
+    /// let (raw, backend) = KBox::into_raw_with_backend(b);
+    /// // SAFETY: the parts of a box of the same type, given back once.
+    /// let b = unsafe { KBox::from_raw_in(raw, backend) };
+    /// assert_eq!(*b, 7);
     /// assert_eq!(budget.live_bytes(), 0);
+    /// # }
     /// ```
     #[inline]
     pub fn into_raw_with_backend(this: Self) -> (*mut T, A) {
@@ -976,10 +1002,12 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// and its memory never freed; the backend handle is forgotten.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// let table: &'static mut [u32; 4] = MaySleep::enter(|cx| KBox::leak(KBox::new([1, 2, 3, 4], GFP_KERNEL, cx).unwrap()));
+    /// let table: &'static mut [u32; 4] = KBox::leak(KBox::new([1, 2, 3, 4], GFP_KERNEL, cx).unwrap());
     /// table[0] = 10;
     /// assert_eq!(table, &[10, 2, 3, 4]);
+    /// # }
     /// ```
     #[inline]
     pub fn leak<'a>(this: Self) -> &'a mut T
@@ -999,12 +1027,12 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// The backend must be `'static` (see [`pin_in`](BoundedBox::pin_in)).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let boxed = KBox::new(5u8, GFP_KERNEL, cx).unwrap();
-    ///     let pinned = KBox::into_pin(boxed);
-    ///     assert_eq!(*pinned, 5);
-    /// });
+    /// let boxed = KBox::new(5u8, GFP_KERNEL, cx).unwrap();
+    /// let pinned = KBox::into_pin(boxed);
+    /// assert_eq!(*pinned, 5);
+    /// # }
     /// ```
     #[inline]
     pub fn into_pin(this: Self) -> Pin<Self>
@@ -1074,20 +1102,22 @@ impl<T: ?Sized, B: Bound, A: Backend + 'static> From<BoundedBox<T, B, A>> for Pi
 /// (custom smart pointers cannot coerce on stable).
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use alloc_ctx::{KBox, MaySleep, flags::*, kbox_dyn};
 ///
 /// trait Device { fn name(&self) -> &'static str; }
 /// struct Nic;
 /// impl Device for Nic { fn name(&self) -> &'static str { "nic" } }
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let dev: KBox<dyn Device> = kbox_dyn!(KBox::new(Nic, GFP_KERNEL, cx)? as dyn Device);
 ///     assert_eq!(dev.name(), "nic");
 ///     let ring = kbox_dyn!(KBox::new([1u8, 2, 3], GFP_KERNEL, cx)? as [u8]);
 ///     assert_eq!(ring.len(), 3);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 ///
 /// # Why it is sound
@@ -1107,11 +1137,11 @@ impl<T: ?Sized, B: Bound, A: Backend + 'static> From<BoundedBox<T, B, A>> for Pi
 /// compile:
 ///
 /// ```compile_fail,E0308
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KBox, MaySleep, flags::*, kbox_dyn};
-/// MaySleep::enter(|cx| {
-///     // error: expected `*mut [u8; 8]`, found `*mut u64`: not an unsizing
-///     let bytes = kbox_dyn!(KBox::new(7u64, GFP_KERNEL, cx).unwrap() as [u8; 8]);
-/// });
+/// // error: expected `*mut [u8; 8]`, found `*mut u64`: not an unsizing
+/// let bytes = kbox_dyn!(KBox::new(7u64, GFP_KERNEL, cx).unwrap() as [u8; 8]);
+/// # }
 /// ```
 #[macro_export]
 macro_rules! kbox_dyn {
@@ -1212,11 +1242,12 @@ impl<T: ?Sized, B: Bound, A: Backend> AsMut<T> for BoundedBox<T, B, A> {
 /// A box can stand where a borrowed `T` is expected.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use core::borrow::Borrow;
 /// use alloc_ctx::{KBox, MaySleep, flags::*};
 /// struct Foo<B: Borrow<u32>>(B);
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     // Owned instance.
 ///     let owned = Foo(1);
 ///     // Owned instance using `KBox`.
@@ -1226,8 +1257,9 @@ impl<T: ?Sized, B: Bound, A: Backend> AsMut<T> for BoundedBox<T, B, A> {
 ///     let borrowed = Foo(&i);
 ///     # let _ = (owned, owned_kbox, borrowed);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 impl<T: ?Sized, B: Bound, A: Backend> Borrow<T> for BoundedBox<T, B, A> {
     fn borrow(&self) -> &T {
@@ -1238,11 +1270,12 @@ impl<T: ?Sized, B: Bound, A: Backend> Borrow<T> for BoundedBox<T, B, A> {
 /// A box can stand where a mutably borrowed `T` is expected.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use core::borrow::BorrowMut;
 /// use alloc_ctx::{KBox, MaySleep, flags::*};
 /// struct Foo<B: BorrowMut<u32>>(B);
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     // Owned instance.
 ///     let owned = Foo(1);
 ///     // Owned instance using `KBox`.
@@ -1252,8 +1285,9 @@ impl<T: ?Sized, B: Bound, A: Backend> Borrow<T> for BoundedBox<T, B, A> {
 ///     let borrowed = Foo(&mut i);
 ///     # let _ = (owned, owned_kbox, borrowed);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 impl<T: ?Sized, B: Bound, A: Backend> BorrowMut<T> for BoundedBox<T, B, A> {
     fn borrow_mut(&mut self) -> &mut T {
@@ -1313,18 +1347,20 @@ impl<T: ?Sized + Hash, B: Bound, A: Backend> Hash for BoundedBox<T, B, A> {
 /// the box (a slice length), so `elems.len()` is always right.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{KBox, MaySleep, flags::*, FlexArray, size::{KmallocMax, struct_size}};
 ///
 /// struct SgHeader { nents: u32 }
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let table = KBox::<FlexArray<SgHeader, u64>>::new_flex(SgHeader { nents: 3 }, 3, |i| i as u64 * 4096, GFP_KERNEL, cx)?;
 ///     assert_eq!(table.header.nents as usize, table.elems.len());
 ///     assert_eq!(table.elems, [0, 4096, 8192]);
 ///     assert_eq!(size_of_val(&*table), struct_size::<SgHeader, u64, KmallocMax>(3)?.get());
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 #[repr(C)]
 pub struct FlexArray<H, E> {
@@ -1372,12 +1408,14 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
     /// As [`new_flex`](BoundedBox::new_flex), from `backend`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*, FlexArray};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     let msg = KBox::<FlexArray<u32, u8>, _>::new_flex_in(5, 5, |i| b"hello"[i], &budget, GFP_KERNEL, cx).unwrap();
     ///     assert_eq!((&msg.elems, budget.live_bytes()), (&b"hello"[..], 12)); // 4 + 5, padded to 4
-    /// });
+    /// };
+    /// # }
     /// ```
     #[track_caller]
     pub fn new_flex_in<C, F>(
@@ -1488,31 +1526,35 @@ impl MaySleep {
     /// `[u8]` with `__GFP_ZERO` and `[MaybeUninit<u8>]` without.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     // NOFAIL: no Result, and the size is proven at most 8 KiB.
-    ///     let table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::of::<[u32; 512]>());
-    ///     assert_eq!(table.len(), 2048);
-    /// });
+    /// // NOFAIL: no Result, and the size is proven at most 8 KiB.
+    /// let table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::of::<[u32; 512]>());
+    /// assert_eq!(table.len(), 2048);
+    /// # }
     /// ```
     ///
     /// A raw `usize` is rejected at type check:
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     let _ = cx.alloc(GFP_KERNEL, 4096usize); // error: not a checked size
-    /// });
+    /// };
+    /// # }
     /// ```
     ///
     /// and so is a kmalloc-bounded size on a NOFAIL request:
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     let size = Size::<KmallocMax>::new(4096).unwrap();
     ///     let _ = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, size); // error: needs Size<NofailMax>
-    /// });
+    /// };
+    /// # }
     /// ```
     #[cfg(feature = "alloc")]
     #[inline]

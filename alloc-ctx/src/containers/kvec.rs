@@ -12,8 +12,9 @@
 //! with a `Size<NofailMax>`.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 //! use alloc_ctx::{KVec, MaySleep, flags::*};
-//! MaySleep::enter(|cx| {
+//! (|cx: &mut alloc_ctx::MaySleep| {
 //!     let mut ids = KVec::new();
 //!     ids.push(1u32, GFP_KERNEL, cx)?;
 //!     ids.extend_from_slice(&[2, 3, 4], GFP_KERNEL, cx)?;
@@ -22,8 +23,9 @@
 //!     let doubled = KVec::try_from_iter(ids.iter().map(|id| id * 2), GFP_KERNEL, cx)?;
 //!     assert_eq!(doubled, [2, 4, 6, 8, 10]);
 //!     Ok::<_, alloc_ctx::error::Error>(())
-//! })?;
+//! })(cx)?;
 //! # Ok::<_, alloc_ctx::error::Error>(())
+//! # }
 //! ```
 
 use core::alloc::Layout;
@@ -60,42 +62,48 @@ use crate::vocab::typelevel::Bool;
 /// are initialised; a failed growth changes nothing.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{KVec, MaySleep, flags::*};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let mut v = KVec::new();
 ///     v.push(1, GFP_KERNEL, cx)?;
 ///     assert_eq!(&v, &[1]);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 /// A vector bounded by Rust's largest layout (`isize::MAX` bytes), for
 /// `vmalloc` memory: the Rust-for-Linux `VVec`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{VVec, MaySleep, flags::*};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let mut v = VVec::new();
 ///     v.push(1, GFP_KERNEL, cx)?;
 ///     assert_eq!(&v, &[1]);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 pub type VVec<T, A = System> = BoundedVec<T, VmallocMax, A>;
 /// A vector bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVVec`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{KVVec, MaySleep, flags::*};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let mut v = KVVec::new();
 ///     v.push(1, GFP_KERNEL, cx)?;
 ///     assert_eq!(&v, &[1]);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 pub type KVVec<T, A = System> = BoundedVec<T, KvmallocMax, A>;
 
@@ -120,13 +128,15 @@ pub type KVVec<T, A = System> = BoundedVec<T, KvmallocMax, A>;
 /// * A failed growth leaves `ptr`, `cap`, `len` and the elements unchanged.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use alloc_ctx::{KVec, MaySleep, flags::*, BoundedVec, size::KmallocMax};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let v: BoundedVec<u8, KmallocMax> = KVec::with_capacity(8, GFP_KERNEL, cx)?; // the same type
 ///     assert!(v.capacity() >= 8);
 ///     Ok::<_, alloc_ctx::AllocError>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::AllocError>(())
+/// # }
 /// ```
 pub struct BoundedVec<T, B: Bound, A: Backend = System> {
     ptr: NonNull<T>,
@@ -165,11 +175,11 @@ impl<T> PushError<T> {
     /// The value that was not pushed (as [`InsertError::into_value`]).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = KVec::<u64, _>::new_in(Budget::new(0));
-    ///     assert_eq!(v.push(7, GFP_KERNEL, cx).unwrap_err().into_value(), 7);
-    /// });
+    /// let mut v = KVec::<u64, _>::new_in(Budget::new(0));
+    /// assert_eq!(v.push(7, GFP_KERNEL, cx).unwrap_err().into_value(), 7);
+    /// # }
     /// ```
     pub fn into_value(self) -> T {
         self.value
@@ -191,11 +201,11 @@ impl<T> From<PushError<T>> for AllocError {
 /// Rust-for-Linux: the system is not out of memory.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KVec, MaySleep, flags::*, CapacityError};
-/// MaySleep::enter(|cx| {
-///     let mut full = KVec::<u8>::new();
-///     assert_eq!(full.push_within_capacity(7), Err(CapacityError(7)));
-/// });
+/// let mut full = KVec::<u8>::new();
+/// assert_eq!(full.push_within_capacity(7), Err(CapacityError(7)));
+/// # }
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("not enough capacity")]
@@ -216,12 +226,12 @@ impl<T> fmt::Debug for CapacityError<T> {
 /// failed.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KVec, MaySleep, flags::*, InsertError};
-/// MaySleep::enter(|cx| {
-///     let mut v = KVec::<u8>::new();
-///     let Err(InsertError::IndexOutOfBounds(value)) = v.insert(3, 9, GFP_KERNEL, cx) else { unreachable!() };
-///     assert_eq!(value, 9);
-/// });
+/// let mut v = KVec::<u8>::new();
+/// let Err(InsertError::IndexOutOfBounds(value)) = v.insert(3, 9, GFP_KERNEL, cx) else { unreachable!() };
+/// assert_eq!(value, 9);
+/// # }
 /// ```
 #[derive(thiserror::Error)]
 #[non_exhaustive]
@@ -290,13 +300,15 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     /// A vector with room for at least `capacity` elements.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = KVec::<u32>::with_capacity(20, GFP_KERNEL, cx)?;
     ///     assert!(v.capacity() >= 20);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn with_capacity<C, F>(capacity: usize, flags: F, cx: &mut C) -> Result<Self, AllocError>
@@ -311,13 +323,15 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     /// A vector of `n` clones of `value`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = KVec::from_elem(0u8, 3, GFP_KERNEL, cx)?;
     ///     assert_eq!(v, [0, 0, 0]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn from_elem<C, F>(value: T, n: usize, flags: F, cx: &mut C) -> Result<Self, AllocError>
@@ -334,13 +348,15 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     /// elements (what [`kvec!`](macro@crate::kvec) expands to).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = KVec::from_array([1, 2, 3], GFP_KERNEL, cx)?;
     ///     assert_eq!((v.len(), v.capacity()), (3, 3));
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn from_array<const N: usize, C, F>(array: [T; N], flags: F, cx: &mut C) -> Result<Self, AllocError>
@@ -363,13 +379,15 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     /// A vector of the iterator's items: a fallible `collect()`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let squares = KVec::try_from_iter((1..=4u32).map(|x| x * x), GFP_KERNEL, cx)?;
     ///     assert_eq!(squares, [1, 4, 9, 16]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -391,8 +409,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     /// `length` elements with room for `capacity`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3]?;
     ///     v.reserve(1, GFP_KERNEL, cx)?;
     ///     let (ptr, mut len, cap) = v.into_raw_parts();
@@ -405,8 +424,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     ///     let v = unsafe { KVec::from_raw_parts(ptr, len, cap) };
     ///     assert_eq!(v, [1, 2, 3, 4]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Safety
@@ -456,12 +476,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// As [`from_elem`](BoundedVec::from_elem), using `backend`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let v = KVec::from_elem_in(0xffu8, 16, &budget, GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!((v.len(), budget.live_bytes()), (16, 16));
-    /// });
+    /// let v = KVec::from_elem_in(0xffu8, 16, &budget, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!((v.len(), budget.live_bytes()), (16, 16));
+    /// # }
     /// ```
     #[track_caller]
     pub fn from_elem_in<C, F>(value: T, n: usize, backend: A, flags: F, cx: &mut C) -> Result<Self, AllocError>
@@ -526,16 +546,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// of a vector of the same types qualify.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let v = KVec::from_elem_in(1u16, 4, &budget, GFP_KERNEL, cx).unwrap();
-    ///     let (ptr, len, cap, backend) = v.into_raw_parts_with_backend();
-    ///     // SAFETY: the parts of a vector of the same types, given back once.
-    ///     let v = unsafe { KVec::from_raw_parts_in(ptr, len, cap, backend) };
-    ///     assert_eq!(v, [1, 1, 1, 1]);
-    /// });
+    /// let v = KVec::from_elem_in(1u16, 4, &budget, GFP_KERNEL, cx).unwrap();
+    /// let (ptr, len, cap, backend) = v.into_raw_parts_with_backend();
+    /// // SAFETY: the parts of a vector of the same types, given back once.
+    /// let v = unsafe { KVec::from_raw_parts_in(ptr, len, cap, backend) };
+    /// assert_eq!(v, [1, 1, 1, 1]);
     /// assert_eq!(budget.live_bytes(), 0);
+    /// # }
     /// ```
     pub unsafe fn from_raw_parts_in(ptr: *mut T, length: usize, capacity: usize, backend: A) -> Self {
         let cap = if Self::IS_ZST { usize::MAX } else { capacity };
@@ -577,13 +597,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Whether there are no elements.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = KVec::new();
-    ///     assert!(v.is_empty());
-    ///     v.push(1, GFP_KERNEL, cx);
-    ///     assert!(!v.is_empty());
-    /// });
+    /// let mut v = KVec::new();
+    /// assert!(v.is_empty());
+    /// v.push(1, GFP_KERNEL, cx);
+    /// assert!(!v.is_empty());
+    /// # }
     /// ```
     pub const fn is_empty(&self) -> bool {
         self.len == 0
@@ -598,15 +618,17 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// The elements.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::new();
     ///     v.push(1, GFP_KERNEL, cx)?;
     ///     v.push(2, GFP_KERNEL, cx)?;
     ///     assert_eq!(v.as_slice(), &[1, 2]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn as_slice(&self) -> &[T] {
         self
@@ -620,12 +642,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// The buffer (dangling when nothing is allocated).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let v = KVec::from_elem(3u32, 2, GFP_KERNEL, cx).unwrap();
-    ///     // SAFETY: two initialised elements.
-    ///     assert_eq!(unsafe { *v.as_ptr().add(1) }, 3);
-    /// });
+    /// let v = KVec::from_elem(3u32, 2, GFP_KERNEL, cx).unwrap();
+    /// // SAFETY: two initialised elements.
+    /// assert_eq!(unsafe { *v.as_ptr().add(1) }, 3);
+    /// # }
     /// ```
     pub const fn as_ptr(&self) -> *const T {
         self.ptr.as_ptr()
@@ -634,13 +656,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// The buffer, for writes (dangling when nothing is allocated).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = KVec::from_elem(3u32, 2, GFP_KERNEL, cx).unwrap();
-    ///     // SAFETY: inside the two initialised elements.
-    ///     unsafe { *v.as_mut_ptr().add(1) = 4 };
-    ///     assert_eq!(v, [3, 4]);
-    /// });
+    /// let mut v = KVec::from_elem(3u32, 2, GFP_KERNEL, cx).unwrap();
+    /// // SAFETY: inside the two initialised elements.
+    /// unsafe { *v.as_mut_ptr().add(1) = 4 };
+    /// assert_eq!(v, [3, 4]);
+    /// # }
     /// ```
     pub const fn as_mut_ptr(&mut self) -> *mut T {
         self.ptr.as_ptr()
@@ -655,8 +677,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// written before [`inc_len`](Self::inc_len).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::<u16>::with_capacity(4, GFP_KERNEL, cx)?;
     ///     for (i, slot) in v.spare_capacity_mut()[..2].iter_mut().enumerate() {
     ///         slot.write(i as u16);
@@ -665,8 +688,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///     unsafe { v.inc_len(2) };
     ///     assert_eq!(v, [0, 1]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn spare_capacity_mut(&mut self) -> &mut [MaybeUninit<T>] {
         // SAFETY: `len <= cap`, so the spare slots are inside the buffer
@@ -687,14 +711,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// initialised. Elements past `new_len` are forgotten, not dropped.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = KVec::<u8>::with_capacity(4, GFP_KERNEL, cx).unwrap();
-    ///     v.spare_capacity_mut()[0].write(1);
-    ///     // SAFETY: the first slot was written above.
-    ///     unsafe { v.set_len(1) };
-    ///     assert_eq!(v, [1]);
-    /// });
+    /// let mut v = KVec::<u8>::with_capacity(4, GFP_KERNEL, cx).unwrap();
+    /// v.spare_capacity_mut()[0].write(1);
+    /// // SAFETY: the first slot was written above.
+    /// unsafe { v.set_len(1) };
+    /// assert_eq!(v, [1]);
+    /// # }
     /// ```
     pub unsafe fn set_len(&mut self, new_len: usize) {
         debug_assert!(new_len <= self.cap);
@@ -720,8 +744,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// growth: the capacity at least doubles while that fits the bound).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::new();
     ///     v.push(1, GFP_KERNEL, cx)?;
     ///     v.reserve(10, GFP_KERNEL, cx)?;
@@ -730,8 +755,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///     v.reserve(10, GFP_KERNEL, cx)?;
     ///     assert_eq!(v.capacity(), cap);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -757,12 +783,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// As [`reserve`](Self::reserve); the vector is unchanged.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = KVec::<u64>::new();
-    ///     v.reserve_exact(5, GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!(v.capacity(), 5);
-    /// });
+    /// let mut v = KVec::<u64>::new();
+    /// v.reserve_exact(5, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(v.capacity(), 5);
+    /// # }
     /// ```
     #[track_caller]
     pub fn reserve_exact<C, F>(&mut self, additional: usize, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -777,16 +803,18 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Appends `value`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::new();
     ///     v.push(1, GFP_KERNEL, cx)?;
     ///     assert_eq!(&v, &[1]);
     ///     v.push(2, GFP_KERNEL, cx)?;
     ///     assert_eq!(&v, &[1, 2]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -822,16 +850,18 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// hands it back.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::with_capacity(10, GFP_KERNEL, cx)?;
     ///     for i in 0..10 {
     ///         v.push_within_capacity(i)?;
     ///     }
     ///     assert!(v.push_within_capacity(10).is_err());
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn push_within_capacity(&mut self, value: T) -> Result<(), CapacityError<T>> {
         if self.len == self.cap {
@@ -848,15 +878,17 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// the buffer if it is full.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 3]?;
     ///     v.insert(1, 2, GFP_KERNEL, cx)?;
     ///     assert_eq!(v, [1, 2, 3]);
     ///     assert!(v.insert(9, 4, GFP_KERNEL, cx).is_err()); // past the end
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -886,8 +918,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Inserts `value` at `index` if there is room, without any request.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, InsertError};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
     ///     for i in 0..5 {
     ///         v.insert_within_capacity(0, i)?;
@@ -896,8 +929,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///     assert!(matches!(v.insert_within_capacity(1000, 5), Err(InsertError::IndexOutOfBounds(_))));
     ///     assert_eq!(v, [4, 3, 2, 1, 0]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -928,8 +962,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Removes and returns the last element.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::new();
     ///     v.push(1, GFP_KERNEL, cx)?;
     ///     v.push(2, GFP_KERNEL, cx)?;
@@ -937,8 +972,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///     assert_eq!(v.pop(), Some(1));
     ///     assert_eq!(v.pop(), None);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
@@ -956,15 +992,17 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// down.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3]?;
     ///     assert_eq!(v.remove(1)?, 2);
     ///     assert_eq!(v, [1, 3]);
     ///     assert!(v.remove(2).is_err());
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -996,12 +1034,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// If `index >= len`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = kvec![cx; 1, 2, 3].unwrap();
-    ///     assert_eq!(v.swap_remove(0), 1);
-    ///     assert_eq!(v, [3, 2]);
-    /// });
+    /// let mut v = kvec![cx; 1, 2, 3].unwrap();
+    /// assert_eq!(v.swap_remove(0), 1);
+    /// assert_eq!(v, [3, 2]);
+    /// # }
     /// ```
     pub fn swap_remove(&mut self, index: usize) -> T {
         assert!(index < self.len, "swap_remove index {index} out of bounds (len {})", self.len);
@@ -1013,15 +1051,17 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Shortens to `len` elements, dropping the rest (keeps the capacity).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3]?;
     ///     v.truncate(1);
     ///     assert_eq!(v.len(), 1);
     ///     assert_eq!(&v, &[1]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn truncate(&mut self, len: usize) {
         if len >= self.len {
@@ -1042,14 +1082,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Removes every element (keeps the capacity).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3]?;
     ///     v.clear();
     ///     assert!(v.is_empty());
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn clear(&mut self) {
         self.truncate(0);
@@ -1058,16 +1100,18 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Takes every element out, keeping the buffer for reuse.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 0, 1, 2, 3]?;
     ///     for (i, j) in v.drain_all().enumerate() {
     ///         assert_eq!(i, j);
     ///     }
     ///     assert!(v.is_empty() && v.capacity() >= 4);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn drain_all(&mut self) -> Drain<'_, T, B, A> {
         self.drain(..)
@@ -1077,14 +1121,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// [`Drain`] is dropped (also if it is dropped before the end).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3, 4, 5]?;
     ///     let middle = KVec::try_from_iter(v.drain(1..4), GFP_KERNEL, cx)?;
     ///     assert_eq!((middle.as_slice(), v.as_slice()), (&[2, 3, 4][..], &[1, 5][..]));
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Panics
@@ -1115,14 +1161,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Keeps only the elements for which `keep` returns `true`, in order.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3, 4]?;
     ///     v.retain(|i| *i % 2 == 0);
     ///     assert_eq!(v, [2, 4]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// If `keep` panics, every element is still dropped exactly once.
@@ -1141,14 +1189,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// are duplicates of the element kept before them.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; "a", "A", "b", "B", "b"]?;
     ///     v.dedup_by(|later, kept| later.eq_ignore_ascii_case(kept));
     ///     assert_eq!(v, ["a", "b"]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn dedup_by(&mut self, mut same_bucket: impl FnMut(&mut T, &mut T) -> bool) {
         if self.len <= 1 {
@@ -1168,12 +1218,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Removes consecutive elements with equal keys.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = kvec![cx; 10, 11, 20, 21, 22, 30].unwrap();
-    ///     v.dedup_by_key(|x| *x / 10);
-    ///     assert_eq!(v, [10, 20, 30]);
-    /// });
+    /// let mut v = kvec![cx; 10, 11, 20, 21, 22, 30].unwrap();
+    /// v.dedup_by_key(|x| *x / 10);
+    /// assert_eq!(v, [10, 20, 30]);
+    /// # }
     /// ```
     pub fn dedup_by_key<K: PartialEq>(&mut self, mut key: impl FnMut(&mut T) -> K) {
         self.dedup_by(|a, b| key(a) == key(b));
@@ -1182,14 +1232,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Removes consecutive equal elements.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 1, 2, 3, 3, 3, 1]?;
     ///     v.dedup();
     ///     assert_eq!(v, [1, 2, 3, 1]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     pub fn dedup(&mut self)
     where
@@ -1203,8 +1255,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// empty and `min_capacity` is 0, which needs none).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::<u64>::with_capacity(100, GFP_KERNEL, cx)?;
     ///     v.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx)?;
     ///     v.shrink_to(10, GFP_KERNEL, cx)?;
@@ -1212,8 +1265,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///     v.shrink_to(0, GFP_KERNEL, cx)?;
     ///     assert_eq!((v.capacity(), v.as_slice()), (3, &[1, 2, 3][..]));
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -1233,13 +1287,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Shrinks the buffer to the length (see [`shrink_to`](Self::shrink_to)).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = KVec::<u8>::with_capacity(64, GFP_KERNEL, cx).unwrap();
-    ///     v.push(1, GFP_KERNEL, cx).unwrap();
-    ///     v.shrink_to_fit(GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!(v.capacity(), 1);
-    /// });
+    /// let mut v = KVec::<u8>::with_capacity(64, GFP_KERNEL, cx).unwrap();
+    /// v.push(1, GFP_KERNEL, cx).unwrap();
+    /// v.shrink_to_fit(GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(v.capacity(), 1);
+    /// # }
     /// ```
     #[track_caller]
     pub fn shrink_to_fit<C, F>(&mut self, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -1283,8 +1337,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// clones made so far).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = KVec::new();
     ///     v.push(1, GFP_KERNEL, cx)?;
     ///     v.extend_from_slice(&[20, 30, 40], GFP_KERNEL, cx)?;
@@ -1292,8 +1347,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///     v.extend_from_slice(&[50, 60], GFP_KERNEL, cx)?;
     ///     assert_eq!(&v, &[1, 20, 30, 40, 50, 60]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn extend_from_slice<C, F>(&mut self, other: &[T], flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -1323,14 +1379,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// or nothing, as [`extend_from_slice`](Self::extend_from_slice).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1]?;
     ///     v.extend_with(2, 7, GFP_KERNEL, cx)?;
     ///     assert_eq!(v, [1, 7, 7]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn extend_with<C, F>(&mut self, n: usize, value: T, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -1374,16 +1432,18 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Resizes to `new_len`, filling with clones of `value` or truncating.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1, 2, 3]?;
     ///     v.resize(1, 42, GFP_KERNEL, cx)?;
     ///     assert_eq!(&v, &[1]);
     ///     v.resize(3, 42, GFP_KERNEL, cx)?;
     ///     assert_eq!(&v, &[1, 42, 42]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn resize<C, F>(&mut self, new_len: usize, value: T, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -1412,14 +1472,16 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// the items taken from the iterator are dropped.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let mut v = kvec![cx; 1]?;
     ///     v.extend((2..100).filter(|x| x % 10 == 0), GFP_KERNEL, cx)?;
     ///     assert_eq!(v, [1, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn extend<I, C, F>(&mut self, iter: I, flags: F, cx: &mut C) -> Result<(), AllocError>
@@ -1490,13 +1552,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// most 8 KiB) and then returns `()` instead of a `Result`.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, size::{array_size, NofailMax}};
-    /// MaySleep::enter(|cx| {
-    ///     let mut paths: KVec<[u64; 4]> = KVec::new();
-    ///     let small = array_size::<[u64; 4], NofailMax>(8).expect("8 paths fit in 8 KiB");
-    ///     paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
-    ///     assert!(paths.capacity() >= 8);
-    /// });
+    /// let mut paths: KVec<[u64; 4]> = KVec::new();
+    /// let small = array_size::<[u64; 4], NofailMax>(8).expect("8 paths fit in 8 KiB");
+    /// paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
+    /// assert!(paths.capacity() >= 8);
+    /// # }
     /// ```
     #[track_caller]
     pub fn grow_to<C, F, S>(&mut self, size: S, flags: F, cx: &mut C) -> Outcome<F, ()>
@@ -1678,14 +1740,16 @@ impl<T: TryClone, B: Bound, A: Backend + Clone> BoundedVec<T, B, A> {
     /// [`TryClone`], so a `KVec<KBox<T>>` gets new boxes too.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = kvec![cx; 1, 2, 3]?;
     ///     let copy = v.try_clone(GFP_KERNEL, cx)?;
     ///     assert_eq!((copy.as_slice(), copy.capacity()), (&[1, 2, 3][..], 3));
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     ///
     /// # Errors
@@ -1785,11 +1849,12 @@ impl<T, B: Bound, A: Backend> AsMut<[T]> for BoundedVec<T, B, A> {
 /// A vector can stand where a borrowed slice is expected.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use core::borrow::Borrow;
 /// use alloc_ctx::{KVec, MaySleep, flags::*};
 /// struct Foo<B: Borrow<[u32]>>(B);
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     // Owned array.
 ///     let owned_array = Foo([1, 2, 3]);
 ///     // Owned vector.
@@ -1799,8 +1864,9 @@ impl<T, B: Bound, A: Backend> AsMut<[T]> for BoundedVec<T, B, A> {
 ///     let borrowed_slice = Foo(&arr[..]);
 ///     # let _ = (owned_array, owned_vec, borrowed_slice);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 impl<T, B: Bound, A: Backend> Borrow<[T]> for BoundedVec<T, B, A> {
     fn borrow(&self) -> &[T] {
@@ -1811,11 +1877,12 @@ impl<T, B: Bound, A: Backend> Borrow<[T]> for BoundedVec<T, B, A> {
 /// A vector can stand where a mutably borrowed slice is expected.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use core::borrow::BorrowMut;
 /// use alloc_ctx::{KVec, MaySleep, flags::*};
 /// struct Foo<B: BorrowMut<[u32]>>(B);
 ///
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     // Owned array.
 ///     let owned_array = Foo([1, 2, 3]);
 ///     // Owned vector.
@@ -1825,8 +1892,9 @@ impl<T, B: Bound, A: Backend> Borrow<[T]> for BoundedVec<T, B, A> {
 ///     let borrowed_slice = Foo(&mut arr[..]);
 ///     # let _ = (owned_array, owned_vec, borrowed_slice);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 impl<T, B: Bound, A: Backend> BorrowMut<[T]> for BoundedVec<T, B, A> {
     fn borrow_mut(&mut self) -> &mut [T] {
@@ -1883,16 +1951,18 @@ impl<T: Hash, B: Bound, A: Backend> Hash for BoundedVec<T, B, A> {
 /// A boxed array becomes a vector without a request: the block is reused.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{KBox, KVec, MaySleep, flags::*};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let boxed = KBox::new([1, 2, 3], GFP_KERNEL, cx)?;
 ///     let mut v = KVec::from(boxed);
 ///     assert_eq!((v.len(), v.capacity()), (3, 3));
 ///     v.push(4, GFP_KERNEL, cx)?;
 ///     assert_eq!(v, [1, 2, 3, 4]);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 impl<T, B: Bound, A: Backend, const N: usize> From<BoundedBox<[T; N], B, A>> for BoundedVec<T, B, A> {
     fn from(boxed: BoundedBox<[T; N], B, A>) -> Self {
@@ -1932,8 +2002,9 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
     /// dropped early, or while unwinding).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = kvec![cx; 1, 2]?;
     ///     let mut v_iter = v.into_iter();
     ///     let first_element: Option<u32> = v_iter.next();
@@ -1941,8 +2012,9 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
     ///     assert_eq!(v_iter.next(), Some(2));
     ///     assert_eq!(v_iter.next(), None);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     fn into_iter(self) -> IntoIter<T, B, A> {
         let (ptr, len, cap, backend) = self.into_raw_parts_with_backend();
@@ -1962,13 +2034,13 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
 /// iterator, the others were moved out (or never existed).
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, kvec};
-/// MaySleep::enter(|cx| {
-///     let names = kvec![cx; String::from("eth0"), String::from("eth1")].unwrap();
-///     let mut iter = names.into_iter();
-///     let first: String = iter.next().unwrap(); // a value, not a reference
-///     assert_eq!((first.as_str(), iter.len()), ("eth0", 1));
-/// });
+/// let names = kvec![cx; String::from("eth0"), String::from("eth1")].unwrap();
+/// let mut iter = names.into_iter();
+/// let first: String = iter.next().unwrap(); // a value, not a reference
+/// assert_eq!((first.as_str(), iter.len()), ("eth0", 1));
+/// # }
 /// ```
 pub struct IntoIter<T, B: Bound, A: Backend = System> {
     buf: NonNull<T>,
@@ -2051,12 +2123,12 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     /// The elements not yet taken.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
-    ///     let mut iter = kvec![cx; 1, 2, 3].unwrap().into_iter();
-    ///     iter.next();
-    ///     assert_eq!(iter.as_slice(), &[2, 3]);
-    /// });
+    /// let mut iter = kvec![cx; 1, 2, 3].unwrap().into_iter();
+    /// iter.next();
+    /// assert_eq!(iter.as_slice(), &[2, 3]);
+    /// # }
     /// ```
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: the range's elements are initialised and owned.
@@ -2066,12 +2138,12 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     /// The elements not yet taken, mutably.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
-    ///     let mut iter = kvec![cx; 1, 2, 3].unwrap().into_iter();
-    ///     iter.as_mut_slice()[0] = 10;
-    ///     assert_eq!(iter.next(), Some(10));
-    /// });
+    /// let mut iter = kvec![cx; 1, 2, 3].unwrap().into_iter();
+    /// iter.as_mut_slice()[0] = 10;
+    /// assert_eq!(iter.next(), Some(10));
+    /// # }
     /// ```
     pub fn as_mut_slice(&mut self) -> &mut [T] {
         // SAFETY: as `as_slice`, and `&mut self` makes the borrow unique.
@@ -2087,16 +2159,18 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     /// take flags or fail.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = kvec![cx; 1, 2, 3]?;
     ///     let mut it = v.into_iter();
     ///     assert_eq!(it.next(), Some(1));
     ///     let v = it.collect(GFP_KERNEL, cx);
     ///     assert_eq!(v, [2, 3]);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     #[track_caller]
     pub fn collect<C, F>(self, flags: F, cx: &mut C) -> BoundedVec<T, B, A>
@@ -2130,8 +2204,9 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
     type Item = T;
 
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v = kvec![cx; 1, 2, 3]?;
     ///     let mut it = v.into_iter();
     ///     assert_eq!(it.next(), Some(1));
@@ -2139,8 +2214,9 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
     ///     assert_eq!(it.next(), Some(3));
     ///     assert_eq!(it.next(), None);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     fn next(&mut self) -> Option<T> {
         // SAFETY: the range's elements of `buf` are initialised and owned.
@@ -2148,8 +2224,9 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
     }
 
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
     /// use alloc_ctx::{KVec, MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
+    /// (|cx: &mut alloc_ctx::MaySleep| {
     ///     let v: KVec<u32> = kvec![cx; 1, 2, 3]?;
     ///     let mut iter = v.into_iter();
     ///     let size = iter.size_hint().0;
@@ -2160,8 +2237,9 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
     ///     iter.next();
     ///     assert_eq!(iter.size_hint().0, size - 3);
     ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })?;
+    /// })(cx)?;
     /// # Ok::<_, alloc_ctx::error::Error>(())
+    /// # }
     /// ```
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.range.len(), Some(self.range.len()))
@@ -2221,14 +2299,14 @@ impl<T, B: Bound, A: Backend> Drop for IntoIter<T, B, A> {
 /// owned by the `Drain`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, kvec};
-/// MaySleep::enter(|cx| {
-///     let mut queue = kvec![cx; 1, 2, 3, 4].unwrap();
-///     let mut batch = queue.drain(..2);
-///     assert_eq!(batch.next(), Some(1));
-///     drop(batch); // `2` is dropped too; `3, 4` move down
-///     assert_eq!(queue, [3, 4]);
-/// });
+/// let mut queue = kvec![cx; 1, 2, 3, 4].unwrap();
+/// let mut batch = queue.drain(..2);
+/// assert_eq!(batch.next(), Some(1));
+/// drop(batch); // `2` is dropped too; `3, 4` move down
+/// assert_eq!(queue, [3, 4]);
+/// # }
 /// ```
 pub struct Drain<'v, T, B: Bound, A: Backend = System> {
     vec: &'v mut BoundedVec<T, B, A>,
@@ -2241,12 +2319,12 @@ impl<T, B: Bound, A: Backend> Drain<'_, T, B, A> {
     /// The elements not yet taken.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, kvec};
-    /// MaySleep::enter(|cx| {
-    ///     let mut v = kvec![cx; 1, 2, 3].unwrap();
-    ///     let drain = v.drain(1..);
-    ///     assert_eq!(drain.as_slice(), &[2, 3]);
-    /// });
+    /// let mut v = kvec![cx; 1, 2, 3].unwrap();
+    /// let drain = v.drain(1..);
+    /// assert_eq!(drain.as_slice(), &[2, 3]);
+    /// # }
     /// ```
     pub fn as_slice(&self) -> &[T] {
         // SAFETY: the range's elements are initialised and owned.
@@ -2333,8 +2411,9 @@ impl<T, B: Bound, A: Backend> Drop for Drain<'_, T, B, A> {
 /// is a `Result<KVec<T>, AllocError>`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-/// MaySleep::enter(|cx| {
+/// (|cx: &mut alloc_ctx::MaySleep| {
 ///     let mut v: KVec<u32> = kvec![];
 ///     v.push(1, GFP_KERNEL, cx)?;
 ///     assert_eq!(v, [1]);
@@ -2350,8 +2429,9 @@ impl<T, B: Bound, A: Backend> Drop for Drain<'_, T, B, A> {
 ///     let atomic = cx.nowait_scope(|nw| kvec![nw, GFP_ATOMIC; 0u8; 64])?;
 ///     assert_eq!(atomic.len(), 64);
 ///     Ok::<_, alloc_ctx::error::Error>(())
-/// })?;
+/// })(cx)?;
 /// # Ok::<_, alloc_ctx::error::Error>(())
+/// # }
 /// ```
 ///
 /// A `NoWait` token with the default `GFP_KERNEL` does not compile:

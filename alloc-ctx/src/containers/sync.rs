@@ -15,36 +15,36 @@
 //! entry points panic if an `unsafe`-assumed token gets there anyway.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
 //!
 //! let tx_done = SpinLock::new(KVec::<u32>::new());
-//! MaySleep::enter(|cx| {
-//!     // Grow while sleeping is allowed, outside the lock.
-//!     let mut spare = KVec::with_capacity(64, GFP_KERNEL, cx).unwrap();
-//!     let mut done = tx_done.lock(cx);
-//!     // Under the lock only non-blocking requests compile, through the
-//!     // guard's token.
-//!     let nw = done.token();
-//!     done.push(42, GFP_ATOMIC, nw).unwrap();
-//!     core::mem::swap(&mut *done, &mut spare);
-//!     drop(done);
-//!     // Unlocked: `cx` may sleep again.
-//!     spare.reserve(1024, GFP_KERNEL, cx).unwrap();
-//! });
+//! // Grow while sleeping is allowed, outside the lock.
+//! let mut spare = KVec::with_capacity(64, GFP_KERNEL, cx).unwrap();
+//! let mut done = tx_done.lock(cx);
+//! // Under the lock only non-blocking requests compile, through the
+//! // guard's token.
+//! let nw = done.token();
+//! done.push(42, GFP_ATOMIC, nw).unwrap();
+//! core::mem::swap(&mut *done, &mut spare);
+//! drop(done);
+//! // Unlocked: `cx` may sleep again.
+//! spare.reserve(1024, GFP_KERNEL, cx).unwrap();
+//! # }
 //! ```
 //!
 //! While a spinlock guard lives, the sleep token cannot be used:
 //!
 //! ```compile_fail,E0499
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}, sync::SpinLock};
 //! let lock = SpinLock::new(0);
-//! MaySleep::enter(|cx| {
-//!     let guard = lock.lock(cx);
-//!     // error: cannot borrow `*cx` as mutable more than once at a time
-//!     // (use `guard.token()` with `GFP_ATOMIC` under the lock)
-//!     let _ = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
-//!     drop(guard);
-//! });
+//! let guard = lock.lock(cx);
+//! // error: cannot borrow `*cx` as mutable more than once at a time
+//! // (use `guard.token()` with `GFP_ATOMIC` under the lock)
+//! let _ = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
+//! drop(guard);
+//! # }
 //! ```
 //!
 //! A guard forgotten with `mem::forget` leaves the lock held and the
@@ -75,14 +75,14 @@ use crate::context::token::{NoWait, Token};
 /// spins forever.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, atomic_depth, sync::SpinLock};
 /// let stats = SpinLock::new([0u64; 2]);
-/// MaySleep::enter(|cx| {
-///     let mut guard = stats.lock(cx);
-///     guard[0] += 1;
-///     assert_eq!(atomic_depth(), 1);
-/// });
+/// let mut guard = stats.lock(cx);
+/// guard[0] += 1;
+/// assert_eq!(atomic_depth(), 1);
 /// assert_eq!(stats.into_inner(), [1, 0]);
+/// # }
 /// ```
 pub struct SpinLock<T: ?Sized> {
     raw: spin::mutex::SpinMutex<T>,
@@ -135,16 +135,16 @@ impl<T: ?Sized> SpinLock<T> {
     /// `preempt_count` does.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, atomic_depth, flags::*, sync::SpinLock};
     /// let slot = SpinLock::new(None);
     /// let stats = SpinLock::new(0);
-    /// MaySleep::enter(|cx| {
-    ///     let mut slot = slot.lock(cx);
-    ///     *slot = KBox::new(5u8, GFP_ATOMIC, slot.token()).ok();
-    ///     let mut stats = stats.lock(slot.token()); // nested
-    ///     assert_eq!(atomic_depth(), 2);
-    ///     *stats += 1;
-    /// });
+    /// let mut slot = slot.lock(cx);
+    /// *slot = KBox::new(5u8, GFP_ATOMIC, slot.token()).ok();
+    /// let mut stats = stats.lock(slot.token()); // nested
+    /// assert_eq!(atomic_depth(), 2);
+    /// *stats += 1;
+    /// # }
     /// ```
     #[inline]
     pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T> {
@@ -214,13 +214,13 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     /// stays frozen while the returned token lives, even past the unlock.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
     /// let ring = SpinLock::new(KVec::<u16>::new());
-    /// MaySleep::enter(|cx| {
-    ///     let mut ring = ring.lock(cx);
-    ///     let nw = ring.token();
-    ///     assert!(ring.push(1, GFP_ATOMIC, nw).is_ok());
-    /// });
+    /// let mut ring = ring.lock(cx);
+    /// let nw = ring.token();
+    /// assert!(ring.push(1, GFP_ATOMIC, nw).is_ok());
+    /// # }
     /// ```
     #[inline]
     pub fn token(&self) -> &'g mut NoWait {
@@ -232,13 +232,13 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     /// does not borrow-check: the call borrows the guard mutably first).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
     /// let ring = SpinLock::new(KVec::<u16>::new());
-    /// MaySleep::enter(|cx| {
-    ///     let mut guard = ring.lock(cx);
-    ///     let (ring, cx) = guard.split();
-    ///     assert!(ring.push(1, GFP_ATOMIC, cx).is_ok());
-    /// });
+    /// let mut guard = ring.lock(cx);
+    /// let (ring, cx) = guard.split();
+    /// assert!(ring.push(1, GFP_ATOMIC, cx).is_ok());
+    /// # }
     /// ```
     #[inline]
     pub fn split(&mut self) -> (&mut T, &'g mut NoWait) {
@@ -292,14 +292,14 @@ impl<T: Default> Default for SpinLock<T> {
 /// interrupted thread holds.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, irq, sync::SpinLockIrq};
 /// let rx_frames = SpinLockIrq::new(0u32);
-/// MaySleep::enter(|cx| {
-///     irq::raise(|cx| *rx_frames.lock_irqsave(cx) += 1).unwrap(); // the handler
-///     let frames = rx_frames.lock_irqsave(cx); // process context
-///     assert!(irq::irqs_disabled());
-///     assert_eq!(*frames, 1);
-/// });
+/// irq::raise(|cx| *rx_frames.lock_irqsave(cx) += 1).unwrap(); // the handler
+/// let frames = rx_frames.lock_irqsave(cx); // process context
+/// assert!(irq::irqs_disabled());
+/// assert_eq!(*frames, 1);
+/// # }
 /// ```
 pub struct SpinLockIrq<T: ?Sized> {
     // The same lock; only the way in differs (interrupts disabled first).
@@ -346,14 +346,16 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// unlock.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, irq::{self, irqs_disabled}, sync::SpinLockIrq};
     /// let lock = SpinLockIrq::new(0);
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     *lock.lock_irqsave(cx) += 1;
     ///     assert!(!irqs_disabled()); // restored at unlock
-    /// });
+    /// };
     /// irq::raise(|cx| *lock.lock_irqsave(cx) += 1).unwrap(); // from a handler
     /// assert_eq!(lock.into_inner(), 2);
+    /// # }
     /// ```
     #[inline]
     pub fn lock_irqsave<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockIrqGuard<'g, T> {
@@ -391,12 +393,12 @@ impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
     /// long as the lock's borrow.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KBox, MaySleep, flags::*, sync::SpinLockIrq};
     /// let lock = SpinLockIrq::new(None);
-    /// MaySleep::enter(|cx| {
-    ///     let mut slot = lock.lock_irqsave(cx);
-    ///     *slot = KBox::new(1u32, GFP_ATOMIC, slot.token()).ok();
-    /// });
+    /// let mut slot = lock.lock_irqsave(cx);
+    /// *slot = KBox::new(1u32, GFP_ATOMIC, slot.token()).ok();
+    /// # }
     /// ```
     #[inline]
     pub fn token(&self) -> &'g mut NoWait {
@@ -484,13 +486,13 @@ mod mutex {
     /// rebuild it when a panic is caught.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::Mutex};
     /// let config = Mutex::new(KVec::<u32>::new());
-    /// MaySleep::enter(|cx| {
-    ///     let mut table = config.lock(cx);
-    ///     table.reserve(1024, GFP_KERNEL, cx).unwrap(); // still may sleep
-    ///     table.push(7, GFP_KERNEL, cx).unwrap();
-    /// });
+    /// let mut table = config.lock(cx);
+    /// table.reserve(1024, GFP_KERNEL, cx).unwrap(); // still may sleep
+    /// table.push(7, GFP_KERNEL, cx).unwrap();
+    /// # }
     /// ```
     ///
     /// Locking with a `NoWait` token is a compile error:
@@ -507,26 +509,28 @@ mod mutex {
     /// and so is locking it under a spinlock, with its token:
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, sync::{Mutex, SpinLock}};
     /// let config = Mutex::new(0);
     /// let stats = SpinLock::new(0);
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     let stats = stats.lock(cx);
     ///     *config.lock(stats.token()) += 1; // error: not a sleep token
-    /// });
+    /// };
+    /// # }
     /// ```
     ///
     /// or with the frozen sleep token:
     ///
     /// ```compile_fail,E0499
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, sync::{Mutex, SpinLock}};
     /// let config = Mutex::new(0);
     /// let stats = SpinLock::new(0);
-    /// MaySleep::enter(|cx| {
-    ///     let stats = stats.lock(cx);
-    ///     *config.lock(cx) += 1; // error: `*cx` is already borrowed by the spinlock guard
-    ///     drop(stats);
-    /// });
+    /// let stats = stats.lock(cx);
+    /// *config.lock(cx) += 1; // error: `*cx` is already borrowed by the spinlock guard
+    /// drop(stats);
+    /// # }
     /// ```
     pub struct Mutex<T: ?Sized> {
         inner: std::sync::Mutex<T>,
@@ -575,14 +579,14 @@ mod mutex {
         /// the caller.
         ///
         /// ```
+        /// # #[alloc_ctx::may_sleep(entry)] fn main() {
         /// use alloc_ctx::{MaySleep, sync::Mutex};
         /// let a = Mutex::new(1);
         /// let b = Mutex::new(2);
-        /// MaySleep::enter(|cx| {
-        ///     let a = a.lock(cx);
-        ///     let b = b.lock(cx); // the token is still usable
-        ///     assert_eq!(*a + *b, 3);
-        /// });
+        /// let a = a.lock(cx);
+        /// let b = b.lock(cx); // the token is still usable
+        /// assert_eq!(*a + *b, 3);
+        /// # }
         /// ```
         #[inline]
         #[track_caller]

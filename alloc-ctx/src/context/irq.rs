@@ -84,20 +84,20 @@
 //! `std` one); the thread-local simulation above is unchanged.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::{MaySleep, flags::*, irq, sync::SpinLockIrq};
 //!
 //! let rx_count = SpinLockIrq::new(0u32);
-//! MaySleep::enter(|cx| {
-//!     // The device interrupts this CPU; the handler runs atomically.
-//!     irq::raise(|cx| *rx_count.lock_irqsave(cx) += 1).unwrap();
-//!     {
-//!         let mut count = rx_count.lock_irqsave(cx);
-//!         // Masked while the irq-save lock is held: no self-deadlock.
-//!         assert!(irq::raise(|cx| *rx_count.lock_irqsave(cx) += 1).is_err());
-//!         *count += 10;
-//!     }
-//!     assert_eq!(*rx_count.lock_irqsave(cx), 11);
-//! });
+//! // The device interrupts this CPU; the handler runs atomically.
+//! irq::raise(|cx| *rx_count.lock_irqsave(cx) += 1).unwrap();
+//! {
+//!     let mut count = rx_count.lock_irqsave(cx);
+//!     // Masked while the irq-save lock is held: no self-deadlock.
+//!     assert!(irq::raise(|cx| *rx_count.lock_irqsave(cx) += 1).is_err());
+//!     *count += 10;
+//! }
+//! assert_eq!(*rx_count.lock_irqsave(cx), 11);
+//! # }
 //! ```
 
 use crate::context::state;
@@ -108,15 +108,15 @@ use crate::context::token::NoWait;
 /// handler. The kernel's `irqs_disabled()`.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, irq::irqs_disabled, sync::SpinLockIrq};
 /// let lock = SpinLockIrq::new(());
-/// MaySleep::enter(|cx| {
-///     assert!(!irqs_disabled());
-///     let guard = lock.lock_irqsave(cx);
-///     assert!(irqs_disabled());
-///     drop(guard);
-///     assert!(!irqs_disabled());
-/// });
+/// assert!(!irqs_disabled());
+/// let guard = lock.lock_irqsave(cx);
+/// assert!(irqs_disabled());
+/// drop(guard);
+/// assert!(!irqs_disabled());
+/// # }
 /// ```
 #[inline]
 pub fn irqs_disabled() -> bool {
@@ -233,14 +233,14 @@ mod platform {
 /// raising thread. Holds the handler, to raise again later.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, irq, sync::SpinLockIrq};
 /// let lock = SpinLockIrq::new(0);
-/// MaySleep::enter(|cx| {
-///     let guard = lock.lock_irqsave(cx);
-///     let masked = irq::raise(|_nw| 7).unwrap_err();
-///     drop(guard);
-///     assert_eq!(irq::raise(masked.into_handler()).unwrap(), 7);
-/// });
+/// let guard = lock.lock_irqsave(cx);
+/// let masked = irq::raise(|_nw| 7).unwrap_err();
+/// drop(guard);
+/// assert_eq!(irq::raise(masked.into_handler()).unwrap(), 7);
+/// # }
 /// ```
 pub struct Masked<F> {
     handler: F,

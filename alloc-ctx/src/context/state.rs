@@ -194,11 +194,11 @@ pub(crate) fn mask_scope(clear: u32) -> Set<SCOPE_MASK> {
 /// `in_atomic()` tests.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, atomic_depth};
-/// MaySleep::enter(|cx| {
-///     assert_eq!(atomic_depth(), 0);
-///     cx.nowait_scope(|_| assert_eq!(atomic_depth(), 1));
-/// });
+/// assert_eq!(atomic_depth(), 0);
+/// cx.nowait_scope(|_| assert_eq!(atomic_depth(), 1));
+/// # }
 /// ```
 #[inline]
 pub fn atomic_depth() -> u32 {

@@ -31,9 +31,10 @@
 //! shared `&MaySleep` can do nothing that sleeps.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 //! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 //!
-//! MaySleep::enter(|cx| {
+//! (|cx: &mut alloc_ctx::MaySleep| {
 //!     let size = Size::<KmallocMax>::new(256)?;
 //!     let buf = cx.alloc(GFP_KERNEL | __GFP_ZERO, size)?; // may sleep: fine here
 //!     assert!(buf.iter().all(|&b| b == 0));
@@ -44,34 +45,35 @@
 //!         Ok::<_, alloc_ctx::AllocError>(())
 //!     })?;
 //!     Ok::<_, alloc_ctx::AllocError>(())
-//! })?;
+//! })(cx)?;
 //! # Ok::<_, alloc_ctx::AllocError>(())
+//! # }
 //! ```
 //!
 //! The rules are checked by `cargo check`. A sleeping request in a nowait
 //! scope does not compile:
 //!
 //! ```compile_fail,E0277
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
-//! MaySleep::enter(|cx| {
-//!     cx.nowait_scope(|nw| {
-//!         // error: `GFP_KERNEL` may sleep (it contains `__GFP_DIRECT_RECLAIM`)
-//!         let _ = nw.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
-//!     });
+//! cx.nowait_scope(|nw| {
+//!     // error: `GFP_KERNEL` may sleep (it contains `__GFP_DIRECT_RECLAIM`)
+//!     let _ = nw.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap());
 //! });
+//! # }
 //! ```
 //!
 //! While a non-sleeping token derived from the sleep token lives, the sleep
 //! token is frozen:
 //!
 //! ```compile_fail,E0499
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
-//! MaySleep::enter(|cx| {
-//!     let size = Size::<KmallocMax>::new(64).unwrap();
-//!     let nw = cx.nowait();
-//!     let _ = cx.alloc(GFP_KERNEL, size); // error: `*cx` is already borrowed by `nw`
-//!     let _ = nw.alloc(GFP_ATOMIC, size);
-//! });
+//! let size = Size::<KmallocMax>::new(64).unwrap();
+//! let nw = cx.nowait();
+//! let _ = cx.alloc(GFP_KERNEL, size); // error: `*cx` is already borrowed by `nw`
+//! let _ = nw.alloc(GFP_ATOMIC, size);
+//! # }
 //! ```
 
 use core::marker::PhantomData;
@@ -108,20 +110,35 @@ mod sealed {
 /// cannot leave its thread:
 ///
 /// ```compile_fail,E0277
-/// alloc_ctx::MaySleep::enter(|cx| {
-///     std::thread::scope(|s| { s.spawn(move || drop(cx)); });
-/// });
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// std::thread::scope(|s| { s.spawn(move || drop(cx)); });
+/// # }
 /// ```
 ///
 /// and cannot escape the entry point:
 ///
 /// ```compile_fail
-/// let cx = alloc_ctx::MaySleep::enter(|cx| cx); // error: lifetime may not live long enough
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// let cx = cx; // error: lifetime may not live long enough
+/// # }
 /// ```
 pub struct MaySleep {
-    // `*mut ()`: `!Send`/`!Sync`; private: only this module creates one.
-    _not_send: PhantomData<*mut ()>,
+    // `!Send`/`!Sync`; private: only this module creates one. The marker's
+    // name is what rustc prints when a token is captured into code that may
+    // run elsewhere (`NoWait::enter`, `irq::raise`, `#[nowait(entry)]`, a
+    // thread), so the error names the rule instead of `*mut ()`.
+    _not_send: PhantomData<dyn SleepTokenMustNotEnterAnotherContext>,
 }
+
+/// The `!Send`/`!Sync` marker of [`MaySleep`]: a sleep token stands for the
+/// context that holds it, and must not reach an interrupt handler, another
+/// thread or a section that may not sleep. rustc prints this name when one
+/// is captured into such code.
+pub(crate) trait SleepTokenMustNotEnterAnotherContext {}
+
+/// The `!Send`/`!Sync` marker of [`NoWait`], as for [`MaySleep`]: a
+/// `NoWait` token is tied to the section it was lent for.
+pub(crate) trait NoWaitTokenMustNotLeaveItsSection {}
 
 /// Proof that the current code runs in a context that must not sleep, or
 /// at least does not need to: the context of a `#[nowait]` function, a
@@ -132,15 +149,15 @@ pub struct MaySleep {
 /// `__GFP_NOFAIL`:
 ///
 /// ```compile_fail,E0277
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
-/// MaySleep::enter(|cx| {
-///     let nw = cx.nowait();
-///     // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
-///     let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
-/// });
+/// let nw = cx.nowait();
+/// // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
+/// let _ = nw.alloc(GFP_ATOMIC | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
+/// # }
 /// ```
 pub struct NoWait {
-    _not_send: PhantomData<*mut ()>,
+    _not_send: PhantomData<dyn NoWaitTokenMustNotLeaveItsSection>,
 }
 
 /// A `&mut` to a zero-sized token, for any lifetime.
@@ -162,14 +179,33 @@ impl MaySleep {
     /// Runs `f` with a sleep token, after checking at run time that the
     /// current thread may sleep (the kernel's `might_sleep()`).
     ///
+    /// Safe code gets its first sleep token where a kernel gets process
+    /// context, and nowhere else: a program's `main` and a test
+    /// (`#[may_sleep(entry)]`, `#[alloc_ctx::test]`), a thread's start
+    /// (`alloc_ctx::thread::spawn`), a work item. This function is the
+    /// `unsafe` form for glue that knows its context by other means.
+    ///
     /// The token is a borrow that cannot leave `f`: it can be neither
     /// returned nor stored anywhere that outlives the call.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::GFP_KERNEL};
-    /// let ring = MaySleep::enter(|cx| KVec::<u64>::with_capacity(64, GFP_KERNEL, cx)).unwrap();
+    /// // SAFETY: the start of a program's `main`: no token of this thread is live.
+    /// let ring = unsafe { (KVec::<u64>::with_capacity(64, GFP_KERNEL, cx)) }.unwrap();
     /// assert!(ring.capacity() >= 64);
+    /// # }
     /// ```
+    ///
+    /// # Safety
+    ///
+    /// No token of the calling thread may be live: not inside a
+    /// `nowait_scope`, a spinlock's section, a `#[nowait]` function, an
+    /// interrupt handler or any closure one of them runs. There the new
+    /// token would be one that nothing freezes, and the type system would
+    /// let a `GFP_KERNEL` or `__GFP_NOFAIL` request through it. The run-time
+    /// check below catches the atomic sections this crate knows of; the
+    /// contract covers the rest (a kernel's own atomic contexts).
     ///
     /// # Panics
     ///
@@ -179,7 +215,7 @@ impl MaySleep {
     /// called from a `#[nowait]` function").
     #[track_caller]
     #[inline]
-    pub fn enter<R>(f: impl FnOnce(&mut MaySleep) -> R) -> R {
+    pub unsafe fn enter<R>(f: impl FnOnce(&mut MaySleep) -> R) -> R {
         state::might_sleep();
         f(conjure())
     }
@@ -224,27 +260,27 @@ impl MaySleep {
     /// and `might_sleep()` reached from inside panic.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}, in_atomic};
-    /// MaySleep::enter(|cx| {
-    ///     let frame = cx.nowait_scope(|cx| {
-    ///         assert!(in_atomic());
-    ///         cx.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(1500).unwrap()) // may fail: a `Result`
-    ///     });
-    ///     assert!(frame.is_ok() && !in_atomic());
+    /// let frame = cx.nowait_scope(|cx| {
+    ///     assert!(in_atomic());
+    ///     cx.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(1500).unwrap()) // may fail: a `Result`
     /// });
+    /// assert!(frame.is_ok() && !in_atomic());
+    /// # }
     /// ```
     ///
     /// A `__GFP_NOFAIL` request inside does not compile, however small (the
     /// "NOFAIL loses" case, caught at type check):
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     cx.nowait_scope(|cx| {
-    ///         // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
-    ///         let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
-    ///     });
+    /// cx.nowait_scope(|cx| {
+    ///     // error: `__GFP_NOFAIL` cannot be honoured in a `#[nowait]` context
+    ///     let _ = cx.alloc(GFP_NOWAIT | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
     /// });
+    /// # }
     /// ```
     #[inline]
     pub fn nowait_scope<R>(&mut self, f: impl FnOnce(&mut NoWait) -> R) -> R {
@@ -277,12 +313,12 @@ impl MaySleep {
     /// current NOFS/NOIO scope mask.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
-    ///     cx.nofs(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp()));
-    ///     cx.noio(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
-    /// });
+    /// assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
+    /// cx.nofs(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp()));
+    /// cx.noio(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
+    /// # }
     /// ```
     #[inline(always)]
     pub fn effective<F: GfpFlags>(&self, flags: F) -> Gfp {
@@ -307,24 +343,21 @@ impl NoWait {
     /// ```
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, NoWait, flags::*, size::{KmallocMax, Size}};
-    /// MaySleep::enter(|cx| {
-    ///     // error: `*mut ()` cannot be sent between threads safely (the captured sleep token)
-    ///     NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
-    /// });
+    /// // error: `*mut ()` cannot be sent between threads safely (the captured sleep token)
+    /// NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
+    /// # }
     /// ```
     #[inline]
     pub fn enter<R>(f: impl FnOnce(&mut NoWait) -> R + Send) -> R {
         Self::enter_section(f)
     }
 
-    /// [`enter`](Self::enter) without the `Send` bound: what
-    /// `#[nowait(entry)]` expands to, whose body may use the function's
-    /// non-`Send` parameters. A sleep token reached from inside is still
-    /// caught at run time (the atomic depth is raised).
-    #[doc(hidden)]
+    /// [`enter`](Self::enter) without the `Send` bound, for the crate's own
+    /// handlers (interrupt lines), which are `Send` where they are stored.
     #[inline]
-    pub fn enter_section<R>(f: impl FnOnce(&mut NoWait) -> R) -> R {
+    pub(crate) fn enter_section<R>(f: impl FnOnce(&mut NoWait) -> R) -> R {
         let _section = AtomicSection::enter();
         f(conjure())
     }

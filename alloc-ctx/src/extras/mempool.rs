@@ -22,12 +22,13 @@
 //! with sleeping flags waits for itself.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 //! use alloc_ctx::mempool::Mempool;
 //! use alloc_ctx::{MaySleep, flags::*};
 //!
 //! struct Request { sector: u64 }
 //!
-//! MaySleep::enter(|cx| {
+//! (|cx: &mut alloc_ctx::MaySleep| {
 //!     // At probe time, while sleeping is allowed: reserve 4 requests.
 //!     let pool = Mempool::<Request>::new(4, GFP_KERNEL, cx)?;
 //!     assert_eq!(pool.available(), 4);
@@ -42,22 +43,23 @@
 //!         assert!(retry.is_ok());
 //!     });
 //!     Ok::<_, alloc_ctx::AllocError>(())
-//! })?;
+//! })(cx)?;
 //! # Ok::<_, alloc_ctx::AllocError>(())
+//! # }
 //! ```
 //!
 //! A sleeping request through a `NoWait` token does not compile, as
 //! everywhere else:
 //!
 //! ```compile_fail,E0277
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::mempool::Mempool;
 //! use alloc_ctx::{MaySleep, flags::*};
-//! MaySleep::enter(|cx| {
-//!     let pool = Mempool::<u64>::new(4, GFP_KERNEL, cx).unwrap();
-//!     cx.nowait_scope(|nw| {
-//!         let _ = pool.alloc(1, GFP_KERNEL, nw); // error: `GFP_KERNEL` may sleep
-//!     });
+//! let pool = Mempool::<u64>::new(4, GFP_KERNEL, cx).unwrap();
+//! cx.nowait_scope(|nw| {
+//!     let _ = pool.alloc(1, GFP_KERNEL, nw); // error: `GFP_KERNEL` may sleep
 //! });
+//! # }
 //! ```
 
 use alloc::vec::Vec;
@@ -133,18 +135,18 @@ impl<T, A: Backend> Mempool<T, A> {
     /// A pool of `min_nr` elements from `backend`; see [`Mempool::new`].
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::backend::Budget;
     /// use alloc_ctx::mempool::Mempool;
     /// use alloc_ctx::{MaySleep, flags::*};
     ///
     /// let budget = Budget::new(64);
-    /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<[u8; 16], _>::new_in(4, &budget, GFP_KERNEL, cx).unwrap();
-    ///     assert_eq!(budget.live_bytes(), 64); // the reserve is charged up front
-    ///     assert!(Mempool::<[u8; 16], _>::new_in(1, &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
-    ///     drop(pool);
-    /// });
+    /// let pool = Mempool::<[u8; 16], _>::new_in(4, &budget, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(budget.live_bytes(), 64); // the reserve is charged up front
+    /// assert!(Mempool::<[u8; 16], _>::new_in(1, &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
+    /// drop(pool);
     /// assert_eq!(budget.live_bytes(), 0);
+    /// # }
     /// ```
     #[track_caller]
     pub fn new_in<F>(min_nr: usize, backend: A, flags: F, cx: &mut impl SleepToken) -> Result<Self, AllocError>
@@ -194,34 +196,34 @@ impl<T, A: Backend> Mempool<T, A> {
     /// `value`).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::backend::Budget;
     /// use alloc_ctx::mempool::Mempool;
     /// use alloc_ctx::{MaySleep, flags::*};
     ///
     /// let budget = Budget::new(2 * 8);
-    /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<u64, _>::new_in(2, &budget, GFP_KERNEL, cx).unwrap();
-    ///     // The budget is spent on the reserve, so both come from it.
-    ///     let a = pool.alloc(1, GFP_KERNEL, cx);
-    ///     let b = pool.alloc(2, GFP_ATOMIC, cx.nowait()).unwrap();
-    ///     assert_eq!(pool.available(), 0);
-    ///     assert!(pool.alloc(3, GFP_NOWAIT, cx.nowait()).is_err());
-    ///     drop(a);
-    ///     assert_eq!(pool.available(), 1);
-    ///     assert_eq!(*b + *pool.alloc(3, GFP_KERNEL, cx), 5);
-    /// });
+    /// let pool = Mempool::<u64, _>::new_in(2, &budget, GFP_KERNEL, cx).unwrap();
+    /// // The budget is spent on the reserve, so both come from it.
+    /// let a = pool.alloc(1, GFP_KERNEL, cx);
+    /// let b = pool.alloc(2, GFP_ATOMIC, cx.nowait()).unwrap();
+    /// assert_eq!(pool.available(), 0);
+    /// assert!(pool.alloc(3, GFP_NOWAIT, cx.nowait()).is_err());
+    /// drop(a);
+    /// assert_eq!(pool.available(), 1);
+    /// assert_eq!(*b + *pool.alloc(3, GFP_KERNEL, cx), 5);
+    /// # }
     /// ```
     ///
     /// `__GFP_NOFAIL` is rejected at type check, with sleeping flags too:
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::mempool::Mempool;
     /// use alloc_ctx::{MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<u64>::new(1, GFP_KERNEL, cx).unwrap();
-    ///     // error: `__GFP_NOFAIL`, which a mempool request does not take
-    ///     let _ = pool.alloc(1, GFP_KERNEL | __GFP_NOFAIL, cx);
-    /// });
+    /// let pool = Mempool::<u64>::new(1, GFP_KERNEL, cx).unwrap();
+    /// // error: `__GFP_NOFAIL`, which a mempool request does not take
+    /// let _ = pool.alloc(1, GFP_KERNEL | __GFP_NOFAIL, cx);
+    /// # }
     /// ```
     #[track_caller]
     pub fn alloc<C, F>(&self, value: T, flags: F, cx: &mut C) -> PoolOutcome<F, MempoolBox<'_, T, A>>
@@ -390,14 +392,14 @@ impl<'pool, T, A: Backend> MempoolBox<'pool, T, A> {
     /// Moves the value out and returns the element to the pool.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::mempool::{Mempool, MempoolBox};
     /// use alloc_ctx::{MaySleep, flags::*};
-    /// MaySleep::enter(|cx| {
-    ///     let pool = Mempool::<String>::new(1, GFP_KERNEL, cx).unwrap();
-    ///     let name = pool.alloc(String::from("eth0"), GFP_KERNEL, cx);
-    ///     assert_eq!(MempoolBox::into_inner(name), "eth0");
-    ///     assert_eq!(pool.available(), 1);
-    /// });
+    /// let pool = Mempool::<String>::new(1, GFP_KERNEL, cx).unwrap();
+    /// let name = pool.alloc(String::from("eth0"), GFP_KERNEL, cx);
+    /// assert_eq!(MempoolBox::into_inner(name), "eth0");
+    /// assert_eq!(pool.available(), 1);
+    /// # }
     /// ```
     pub fn into_inner(this: Self) -> T {
         let this = ManuallyDrop::new(this);

@@ -1,5 +1,5 @@
-//! Layer 5, the `std` extras: the workqueue, mempools, failure sweeps and
-//! the checking allocator. Built on the layers below; nothing below
+//! Layer 5, the `std` extras: threads, the workqueue, mempools, failure
+//! sweeps and the checking allocator. Built on the layers below; nothing below
 //! imports them.
 
 #[cfg(feature = "std")]
@@ -8,5 +8,7 @@ pub mod checking;
 pub mod mempool;
 #[cfg(feature = "std")]
 pub mod sweep;
+#[cfg(feature = "std")]
+pub mod thread;
 #[cfg(feature = "std")]
 pub mod workqueue;

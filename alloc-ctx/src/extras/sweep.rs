@@ -22,6 +22,7 @@
 //! `&SweepBackend` the sweep hands to the scenario:
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::backend::Backend;
 //! use alloc_ctx::sweep::{SweepBackend, sweep};
 //! use alloc_ctx::{AllocError, KBox, KVec, MaySleep, flags::*};
@@ -43,13 +44,14 @@
 //!
 //! # alloc_ctx::report::set_failure_hook(|_| {});
 //! let report = sweep(|backend: &SweepBackend| {
-//!     MaySleep::enter(|cx| probe(backend, cx, 8).map(drop))
+//!     probe(backend, cx, 8).map(drop)
 //! });
 //! // One box and two growths of the ring (to 4, then 8 entries), each
 //! // failed once; every failure came back as an `Err` and nothing leaked.
 //! assert_eq!((report.points, report.runs, report.failures_handled), (3, 4, 3));
 //! assert_eq!(report.errors_returned, 3);
 //! println!("{report}");
+//! # }
 //! ```
 //!
 //! The scenario should be deterministic: the same allocations in the same
@@ -485,6 +487,7 @@ where
 /// or its blocks count as leaked.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use std::sync::Arc;
 /// use alloc_ctx::sweep::{SweepBackend, sweep_shared};
 /// use alloc_ctx::{KBox, MaySleep, flags::*};
@@ -492,11 +495,12 @@ where
 /// # alloc_ctx::report::set_failure_hook(|_| {});
 /// let report = sweep_shared(|backend: &Arc<SweepBackend>| {
 ///     let backend = Arc::clone(backend);
-///     std::thread::spawn(move || MaySleep::enter(|cx| KBox::new_in(7u32, backend, GFP_KERNEL, cx).map(drop)))
+///     std::thread::spawn(move || KBox::new_in(7u32, backend, GFP_KERNEL, cx).map(drop))
 ///         .join()
 ///         .unwrap()
 /// });
 /// assert_eq!((report.points, report.failures_handled), (1, 1));
+/// # }
 /// ```
 ///
 /// # Panics

@@ -36,12 +36,13 @@
 //! would make a raw spinlock.
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use std::sync::Arc;
 //! use std::sync::atomic::{AtomicUsize, Ordering};
 //! use alloc_ctx::{KVec, MaySleep, flags::*, irq, workqueue::Workqueue};
 //!
 //! let refilled = Arc::new(AtomicUsize::new(0));
-//! MaySleep::enter(|cx| {
+//! {
 //!     let wq = Workqueue::new("rx_refill", 16, cx).unwrap();
 //!     // The interrupt handler defers the sleeping part.
 //!     irq::raise(|nw| {
@@ -55,8 +56,9 @@
 //!     .unwrap()
 //!     .unwrap();
 //!     wq.shutdown(cx); // drains the queue
-//! });
+//! };
 //! assert!(refilled.load(Ordering::Relaxed) >= 256);
+//! # }
 //! ```
 
 use core::alloc::Layout;
@@ -87,20 +89,20 @@ use crate::vocab::size::{KmallocMax, Size};
 /// takes either token, and the flags for the work item's memory).
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use std::sync::mpsc;
 /// use alloc_ctx::{MaySleep, NoWait, flags::*, workqueue::Workqueue};
 ///
 /// let (done_tx, done_rx) = mpsc::channel();
-/// MaySleep::enter(|cx| {
-///     let wq = Workqueue::new("events", 4, cx).unwrap();
-///     cx.nowait_scope(|nw| {
-///         wq.try_spawn(GFP_ATOMIC, nw, move |_cx| done_tx.send("ran in process context").unwrap())
-///             .expect("queued");
-///     });
-///     wq.flush(cx);
-///     assert_eq!(wq.completed(), 1);
+/// let wq = Workqueue::new("events", 4, cx).unwrap();
+/// cx.nowait_scope(|nw| {
+///     wq.try_spawn(GFP_ATOMIC, nw, move |_cx| done_tx.send("ran in process context").unwrap())
+///         .expect("queued");
 /// });
+/// wq.flush(cx);
+/// assert_eq!(wq.completed(), 1);
 /// assert_eq!(done_rx.recv().unwrap(), "ran in process context");
+/// # }
 /// ```
 pub struct Workqueue {
     sender: Option<SyncSender<WorkBox>>,
@@ -126,12 +128,12 @@ struct Shared {
 /// What [`Workqueue::shutdown`] reports.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-/// MaySleep::enter(|cx| {
-///     let wq = Workqueue::new("idle", 1, cx).unwrap();
-///     let stats = wq.shutdown(cx);
-///     assert_eq!((stats.completed, stats.panicked), (0, 0));
-/// });
+/// let wq = Workqueue::new("idle", 1, cx).unwrap();
+/// let stats = wq.shutdown(cx);
+/// assert_eq!((stats.completed, stats.panicked), (0, 0));
+/// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WorkqueueStats {
@@ -148,19 +150,19 @@ pub struct WorkqueueStats {
 /// Why work was not queued. Holds what was handed in, to retry or drop.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, flags::*, workqueue::{QueueError, Workqueue}};
-/// MaySleep::enter(|cx| {
-///     let wq = Workqueue::new("tiny", 1, cx).unwrap();
-///     let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
-///     let (started_tx, started_rx) = std::sync::mpsc::channel();
-///     // The worker blocks in the first item; the second fills the queue.
-///     wq.try_spawn(GFP_KERNEL, cx, move |_| { started_tx.send(()).unwrap(); gate_rx.recv().unwrap(); }).unwrap();
-///     started_rx.recv().unwrap();
-///     wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
-///     let error = wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap_err();
-///     assert!(matches!(error, QueueError::Full(_)));
-///     drop(gate_tx);
-/// });
+/// let wq = Workqueue::new("tiny", 1, cx).unwrap();
+/// let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+/// let (started_tx, started_rx) = std::sync::mpsc::channel();
+/// // The worker blocks in the first item; the second fills the queue.
+/// wq.try_spawn(GFP_KERNEL, cx, move |_| { started_tx.send(()).unwrap(); gate_rx.recv().unwrap(); }).unwrap();
+/// started_rx.recv().unwrap();
+/// wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
+/// let error = wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap_err();
+/// assert!(matches!(error, QueueError::Full(_)));
+/// drop(gate_tx);
+/// # }
 /// ```
 pub enum QueueError<W> {
     /// The queue already holds its capacity of work items not yet started.
@@ -266,11 +268,11 @@ impl Workqueue {
     /// If `capacity` is 0.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("writeback", 32, cx).unwrap();
-    ///     assert_eq!((wq.capacity(), wq.pending()), (32, 0));
-    /// });
+    /// let wq = Workqueue::new("writeback", 32, cx).unwrap();
+    /// assert_eq!((wq.capacity(), wq.pending()), (32, 0));
+    /// # }
     /// ```
     #[track_caller]
     pub fn new(name: &str, capacity: usize, cx: &mut impl SleepToken) -> std::io::Result<Workqueue> {
@@ -308,23 +310,25 @@ impl Workqueue {
     /// hand `work` back.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
-    ///     NoWait::enter(|nw| wq.try_spawn(GFP_NOWAIT, nw, |_cx| ()).unwrap());
-    ///     assert_eq!(wq.shutdown(cx).completed, 1);
-    /// });
+    /// let wq = Workqueue::new("events", 8, cx).unwrap();
+    /// NoWait::enter(|nw| wq.try_spawn(GFP_NOWAIT, nw, |_cx| ()).unwrap());
+    /// assert_eq!(wq.shutdown(cx).completed, 1);
+    /// # }
     /// ```
     ///
     /// From atomic context a sleeping request for the work item does not
     /// compile:
     ///
     /// ```compile_fail,E0277
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| {
+    /// {
     ///     let wq = Workqueue::new("events", 8, cx).unwrap();
     ///     NoWait::enter(|nw| wq.try_spawn(GFP_KERNEL, nw, |_cx| ())); // error: `GFP_KERNEL` may sleep
-    /// });
+    /// };
+    /// # }
     /// ```
     #[track_caller]
     pub fn try_spawn<C, F, W>(&self, flags: F, cx: &mut C, work: W) -> Result<(), QueueError<W>>
@@ -342,18 +346,18 @@ impl Workqueue {
     /// tested like any other allocation failure.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use std::sync::Arc;
     /// use alloc_ctx::backend::Budget;
     /// use alloc_ctx::workqueue::{QueueError, Workqueue};
     /// use alloc_ctx::{MaySleep, NoWait, flags::*};
     ///
     /// let budget = Arc::new(Budget::new(0)); // no memory at all
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
-    ///     let refused = NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(&budget), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
-    ///     assert!(matches!(refused, Err(QueueError::NoMemory(..))));
-    ///     assert_eq!(wq.shutdown(cx).completed, 0);
-    /// });
+    /// let wq = Workqueue::new("events", 8, cx).unwrap();
+    /// let refused = NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(&budget), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
+    /// assert!(matches!(refused, Err(QueueError::NoMemory(..))));
+    /// assert_eq!(wq.shutdown(cx).completed, 0);
+    /// # }
     /// ```
     #[track_caller]
     pub fn try_spawn_in<A, C, F, W>(&self, backend: A, flags: F, cx: &mut C, work: W) -> Result<(), QueueError<W>>
@@ -389,6 +393,7 @@ impl Workqueue {
     /// When the work cannot be queued ([`QueueError`], holding `init`).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use std::sync::mpsc;
     /// use alloc_ctx::backend::FailInject;
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::{NowOrLater, Workqueue}};
@@ -396,17 +401,16 @@ impl Workqueue {
     /// // The first request fails: memory is tight in the interrupt.
     /// static TIGHT: FailInject = FailInject::new().fail_nth(1);
     /// let (tx, rx) = mpsc::channel();
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("refill", 4, cx).unwrap();
-    ///     let now = cx.nowait_scope(|nw| {
-    ///         wq.alloc_or_defer(nw, || [0u8; 2048], &TIGHT, GFP_KERNEL, move |_cx, rx_buffer| {
-    ///             tx.send(rx_buffer.map(|buffer| buffer.len())).unwrap();
-    ///         })
-    ///     });
-    ///     assert_eq!(now.unwrap(), NowOrLater::Later);
-    ///     wq.shutdown(cx);
+    /// let wq = Workqueue::new("refill", 4, cx).unwrap();
+    /// let now = cx.nowait_scope(|nw| {
+    ///     wq.alloc_or_defer(nw, || [0u8; 2048], &TIGHT, GFP_KERNEL, move |_cx, rx_buffer| {
+    ///         tx.send(rx_buffer.map(|buffer| buffer.len())).unwrap();
+    ///     })
     /// });
+    /// assert_eq!(now.unwrap(), NowOrLater::Later);
+    /// wq.shutdown(cx);
     /// assert_eq!(rx.recv().unwrap(), Ok(2048)); // allocated later, with GFP_KERNEL
+    /// # }
     /// ```
     #[track_caller]
     pub fn alloc_or_defer<T, A, F, I, C>(
@@ -456,17 +460,17 @@ impl Workqueue {
     /// workqueue's own work items, which would wait for itself forever.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use std::sync::atomic::{AtomicBool, Ordering};
     /// use std::sync::Arc;
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
     /// let ran = Arc::new(AtomicBool::new(false));
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("events", 2, cx).unwrap();
-    ///     let flag = Arc::clone(&ran);
-    ///     wq.try_spawn(GFP_KERNEL, cx, move |_| flag.store(true, Ordering::Release)).unwrap();
-    ///     wq.flush(cx);
-    ///     assert!(ran.load(Ordering::Acquire));
-    /// });
+    /// let wq = Workqueue::new("events", 2, cx).unwrap();
+    /// let flag = Arc::clone(&ran);
+    /// wq.try_spawn(GFP_KERNEL, cx, move |_| flag.store(true, Ordering::Release)).unwrap();
+    /// wq.flush(cx);
+    /// assert!(ran.load(Ordering::Acquire));
+    /// # }
     /// ```
     #[track_caller]
     pub fn flush(&self, cx: &mut impl SleepToken) {
@@ -488,14 +492,14 @@ impl Workqueue {
     /// (`destroy_workqueue()`). Dropping the workqueue closes it without waiting.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("events", 8, cx).unwrap();
-    ///     for _ in 0..3 {
-    ///         wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
-    ///     }
-    ///     assert_eq!(wq.shutdown(cx).completed, 3);
-    /// });
+    /// let wq = Workqueue::new("events", 8, cx).unwrap();
+    /// for _ in 0..3 {
+    ///     wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
+    /// }
+    /// assert_eq!(wq.shutdown(cx).completed, 3);
+    /// # }
     /// ```
     #[track_caller]
     pub fn shutdown(mut self, cx: &mut impl SleepToken) -> WorkqueueStats {
@@ -508,8 +512,10 @@ impl Workqueue {
     /// Work items queued and not yet started.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| assert_eq!(Workqueue::new("wq", 1, cx).unwrap().pending(), 0));
+    /// (assert_eq!(Workqueue::new("wq", 1, cx).unwrap().pending(), 0));
+    /// # }
     /// ```
     pub fn pending(&self) -> usize {
         self.shared.queued.load(Ordering::Acquire)
@@ -518,8 +524,10 @@ impl Workqueue {
     /// How many work items may wait at once.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| assert_eq!(Workqueue::new("wq", 3, cx).unwrap().capacity(), 3));
+    /// (assert_eq!(Workqueue::new("wq", 3, cx).unwrap().capacity(), 3));
+    /// # }
     /// ```
     pub fn capacity(&self) -> usize {
         self.capacity
@@ -528,8 +536,10 @@ impl Workqueue {
     /// Work items that have run to completion so far.
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| assert_eq!(Workqueue::new("wq", 1, cx).unwrap().completed(), 0));
+    /// (assert_eq!(Workqueue::new("wq", 1, cx).unwrap().completed(), 0));
+    /// # }
     /// ```
     pub fn completed(&self) -> usize {
         self.shared.completed.load(Ordering::Acquire)
@@ -538,13 +548,13 @@ impl Workqueue {
     /// Work items that panicked so far (each caught on the worker).
     ///
     /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
-    /// MaySleep::enter(|cx| {
-    ///     let wq = Workqueue::new("wq", 1, cx).unwrap();
-    ///     wq.try_spawn(GFP_KERNEL, cx, |_| panic!("oops in a work item")).unwrap();
-    ///     wq.flush(cx);
-    ///     assert_eq!((wq.panicked(), wq.completed()), (1, 0));
-    /// });
+    /// let wq = Workqueue::new("wq", 1, cx).unwrap();
+    /// wq.try_spawn(GFP_KERNEL, cx, |_| panic!("oops in a work item")).unwrap();
+    /// wq.flush(cx);
+    /// assert_eq!((wq.panicked(), wq.completed()), (1, 0));
+    /// # }
     /// ```
     pub fn panicked(&self) -> usize {
         self.shared.panicked.load(Ordering::Acquire)
@@ -648,7 +658,10 @@ fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
         shared.queued.fetch_sub(1, Ordering::AcqRel);
         let name = work.name();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            MaySleep::enter(|cx| work.run(cx));
+            // SAFETY: the worker thread's own loop, outside any section: the
+            // token of a work item is the only one of this thread (a work
+            // item runs in process context, as a kernel's does).
+            unsafe { MaySleep::enter(|cx| work.run(cx)) };
         }));
         let counter = if outcome.is_ok() { &shared.completed } else { &shared.panicked };
         counter.fetch_add(1, Ordering::AcqRel);

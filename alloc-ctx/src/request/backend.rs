@@ -68,13 +68,13 @@ pub use fail_inject::FailInject;
 /// checked when the program is built:
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::backend::System;
 /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 ///
-/// MaySleep::enter(|cx| {
-///     let buffer = cx.alloc_in(System, GFP_KERNEL, Size::<KmallocMax>::new(1 << 20).unwrap()).unwrap();
-///     assert_eq!(buffer.len(), 1 << 20);
-/// });
+/// let buffer = cx.alloc_in(System, GFP_KERNEL, Size::<KmallocMax>::new(1 << 20).unwrap()).unwrap();
+/// assert_eq!(buffer.len(), 1 << 20);
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct Request {
@@ -160,6 +160,7 @@ impl Request {
 /// `KBox::new_in(value, &backend, GFP_KERNEL, cx)`:
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use core::alloc::Layout;
 /// use core::ptr::NonNull;
 /// use core::sync::atomic::{AtomicUsize, Ordering};
@@ -187,12 +188,11 @@ impl Request {
 /// }
 ///
 /// let counting = Counting { inner: System, requested: AtomicUsize::new(0) };
-/// MaySleep::enter(|cx| {
-///     let buffer = cx.alloc_in(&counting, GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).unwrap();
-///     let value = KBox::new_in(7u64, &counting, GFP_KERNEL, cx).unwrap();
-///     assert_eq!((buffer.len(), *value), (64, 7));
-/// });
+/// let buffer = cx.alloc_in(&counting, GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).unwrap();
+/// let value = KBox::new_in(7u64, &counting, GFP_KERNEL, cx).unwrap();
+/// assert_eq!((buffer.len(), *value), (64, 7));
 /// assert_eq!(counting.requested.load(Ordering::Relaxed), 64 + 8);
+/// # }
 /// ```
 ///
 /// # Safety

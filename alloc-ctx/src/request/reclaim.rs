@@ -169,9 +169,11 @@ pub fn register_shrinker(
 /// tests and drivers that exercise reclaim directly.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, flags::*, reclaim::shrink};
-/// let freed = MaySleep::enter(|cx| shrink(cx, GFP_KERNEL.gfp(), 4096));
+/// let freed = shrink(cx, GFP_KERNEL.gfp(), 4096);
 /// # let _ = freed;
+/// # }
 /// ```
 pub fn shrink(cx: &mut impl SleepToken, gfp: Gfp, target: usize) -> usize {
     shrink_reporting(cx, gfp, target, |_| {})

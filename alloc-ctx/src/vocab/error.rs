@@ -9,6 +9,7 @@
 //! Rust-for-Linux:
 //!
 //! ```
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use alloc_ctx::error::{Error, code::*};
 //! use alloc_ctx::size::{KmallocMax, array_size};
 //! use alloc_ctx::{KVec, MaySleep, flags::*};
@@ -31,16 +32,15 @@
 //!     Ok(())
 //! }
 //!
-//! MaySleep::enter(|cx| {
-//!     let mut nic = Nic::default();
-//!     assert_eq!(probe(cx, &mut nic, 64), Ok(()));
-//!     assert_eq!((nic.ring.len(), nic.ring_bytes), (1, 64 * 16));
-//!     assert_eq!(probe(cx, &mut nic, 0), Err(EINVAL));
-//!     // More descriptors than kmalloc can hold: -ENOMEM, as kmalloc_array() returns NULL.
-//!     assert_eq!(probe(cx, &mut nic, 1 << 20).unwrap_err().to_errno(), -12);
-//!     // A size computation that overflows: -EOVERFLOW, as memdup_array_user().
-//!     assert_eq!(probe(cx, &mut nic, usize::MAX), Err(EOVERFLOW));
-//! });
+//! let mut nic = Nic::default();
+//! assert_eq!(probe(cx, &mut nic, 64), Ok(()));
+//! assert_eq!((nic.ring.len(), nic.ring_bytes), (1, 64 * 16));
+//! assert_eq!(probe(cx, &mut nic, 0), Err(EINVAL));
+//! // More descriptors than kmalloc can hold: -ENOMEM, as kmalloc_array() returns NULL.
+//! assert_eq!(probe(cx, &mut nic, 1 << 20).unwrap_err().to_errno(), -12);
+//! // A size computation that overflows: -EOVERFLOW, as memdup_array_user().
+//! assert_eq!(probe(cx, &mut nic, usize::MAX), Err(EOVERFLOW));
+//! # }
 //! ```
 
 use core::fmt;
@@ -61,15 +61,17 @@ use crate::vocab::size::{BoundId, SizeError};
 /// flags, the alignment as a power of two and the cause.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{AllocError, AllocErrorKind, KVec, MaySleep, backend::Budget, flags::*};
-/// MaySleep::enter(|cx| {
+/// {
 ///     let mut ring = KVec::<u64, _>::new_in(Budget::new(64));
 ///     let error: AllocError = ring.reserve(1024, GFP_KERNEL, cx).unwrap_err();
 ///     assert_eq!((error.size(), error.align()), (8192, 8));
 ///     assert!(matches!(error.kind(), AllocErrorKind::OutOfMemory { .. }));
 ///     assert_eq!(error.to_string(), "allocation of 8192 bytes (align 8) failed, mode:0xcc0(GFP_KERNEL)");
 ///     assert!(ring.is_empty()); // unchanged
-/// });
+/// };
+/// # }
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AllocError {

@@ -135,14 +135,16 @@ impl<A: GfpFlags, B: GfpFlags> fmt::Debug for Or<A, B> {
 /// case, so a `When` passes exactly where the modifier itself would.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KVec, MaySleep, flags::*};
 /// fn probe_ring(entries: usize, probing: bool, cx: &mut alloc_ctx::MaySleep) -> Option<KVec<u64>> {
 ///     // Quiet while probing for the largest ring that fits.
 ///     KVec::with_capacity(entries, GFP_KERNEL | __GFP_NOWARN.when(probing), cx).ok()
 /// }
-/// MaySleep::enter(|cx| assert!(probe_ring(16, true, cx).is_some()));
+/// (assert!(probe_ring(16, true, cx).is_some()));
 /// assert_eq!((GFP_KERNEL | __GFP_NOWARN.when(false)).gfp(), GFP_KERNEL.gfp());
 /// assert_eq!((GFP_KERNEL | __GFP_NOWARN.when(true)).gfp(), (GFP_KERNEL | __GFP_NOWARN).gfp());
+/// # }
 /// ```
 ///
 /// A flag that changes what a request may do cannot be chosen at run time:

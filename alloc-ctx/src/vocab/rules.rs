@@ -65,6 +65,7 @@ impl<F: GfpFlags> PoolFlags for F where F::NoFail: IsFalse {}
 /// `__GFP_NOFAIL` there).
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KVec, MaySleep, flags::*, rules::{MayFail, SleepFlags}};
 ///
 /// fn alloc_rings<F: SleepFlags + MayFail>(entries: usize, gfp: F, cx: &mut MaySleep) -> Option<[KVec<u64>; 2]> {
@@ -72,10 +73,11 @@ impl<F: GfpFlags> PoolFlags for F where F::NoFail: IsFalse {}
 /// }
 ///
 /// const RX_GFP: Or<GFP_KERNEL, __GFP_NOWARN> = GFP_KERNEL.or(__GFP_NOWARN); // named once
-/// MaySleep::enter(|cx| {
+/// {
 ///     assert!(alloc_rings(64, RX_GFP, cx).is_some());
 ///     assert!(alloc_rings(64, GFP_ATOMIC, cx).is_some()); // non-blocking flags are fine too
-/// });
+/// };
+/// # }
 /// ```
 pub trait SleepFlags: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
 impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}

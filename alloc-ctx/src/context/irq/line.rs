@@ -31,6 +31,7 @@ use crate::context::token::NoWait;
 /// a section or [`raise`](Line::raise) with interrupts enabled.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{MaySleep, NoWait, irq::{Line, Raised}, sync::SpinLockIrq};
 ///
 /// static RX_FRAMES: SpinLockIrq<u32> = SpinLockIrq::new(0);
@@ -39,14 +40,13 @@ use crate::context::token::NoWait;
 /// }
 /// static RX: Line = Line::new(rx_interrupt);
 ///
-/// MaySleep::enter(|cx| {
-///     assert_eq!(RX.raise(), Raised::Delivered);
-///     let frames = RX_FRAMES.lock_irqsave(cx);
-///     assert_eq!(RX.raise(), Raised::Pending); // masked: deferred, not lost
-///     assert_eq!(*frames, 1);
-///     drop(frames); // local_irq_restore(): the pending interrupt is taken here
-///     assert_eq!(*RX_FRAMES.lock_irqsave(cx), 2);
-/// });
+/// assert_eq!(RX.raise(), Raised::Delivered);
+/// let frames = RX_FRAMES.lock_irqsave(cx);
+/// assert_eq!(RX.raise(), Raised::Pending); // masked: deferred, not lost
+/// assert_eq!(*frames, 1);
+/// drop(frames); // local_irq_restore(): the pending interrupt is taken here
+/// assert_eq!(*RX_FRAMES.lock_irqsave(cx), 2);
+/// # }
 /// ```
 pub struct Line {
     handler: fn(&mut NoWait),

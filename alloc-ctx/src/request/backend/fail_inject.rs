@@ -24,19 +24,19 @@ use crate::vocab::flags::{Gfp, GfpFlags};
 /// Thread-safe.
 ///
 /// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::backend::FailInject;
 /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
 ///
 /// let backend = FailInject::new().fail_nth(2);
 /// let size = Size::<KmallocMax>::new(64).unwrap();
-/// MaySleep::enter(|cx| {
-///     cx.nowait_scope(|nw| {
-///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 1
-///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_err()); // call 2 fails
-///         assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 3
-///     });
+/// cx.nowait_scope(|nw| {
+///     assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 1
+///     assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_err()); // call 2 fails
+///     assert!(nw.alloc_in(&backend, GFP_NOWAIT, size).is_ok()); // call 3
 /// });
 /// assert_eq!((backend.calls(), backend.failures()), (3, 1));
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct FailInject<B: Backend = System> {
