@@ -126,29 +126,6 @@ fn an_absurd_mempool_size_is_a_size_error() {
     assert!(error.size_error().is_some_and(|e| !e.is_overflow()), "{error:?}");
 }
 
-/// Registering a shrinker allocates and takes the registry's lock, and so
-/// does dropping its handle: both may sleep, and panic inside an atomic
-/// section (they used to run there unchecked).
-#[alloc_ctx::test]
-fn shrinker_registration_and_removal_inside_an_atomic_section_panic() {
-    use alloc_ctx::reclaim::{ShrinkerNeeds, register_shrinker};
-    let lock = SpinLock::new(());
-    let registered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        {
-            let _guard = lock.lock(cx);
-            let _handle = register_shrinker("in-atomic", ShrinkerNeeds::Nothing, |_| 0);
-        };
-    }));
-    let message = *registered.unwrap_err().downcast::<String>().unwrap();
-    assert!(message.contains("BUG: sleeping function called from invalid context"), "{message}");
-    let handle = register_shrinker("dropped-in-irq", ShrinkerNeeds::Nothing, |_| 0);
-    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        NoWait::enter(move |_| drop(handle));
-    }));
-    let message = *dropped.unwrap_err().downcast::<String>().unwrap();
-    assert!(message.contains("BUG: sleeping function called from invalid context"), "{message}");
-}
-
 /// A failure sweep reaches the work item of an interrupt handler's
 /// deferral: `try_spawn_in` takes the item's memory from the caller's
 /// backend, so the "no memory" path is one of the swept points (it used to
@@ -197,7 +174,7 @@ fn a_stalled_nofail_request_is_reported() {
     let held = KBox::new_in([1u8; 64], Arc::clone(&budget), GFP_KERNEL, cx).unwrap();
     let stalled = {
         let budget = Arc::clone(&budget);
-        std::thread::spawn(move || (*KBox::new_in([2u8; 64], budget, GFP_KERNEL | __GFP_NOFAIL, cx)))
+        alloc_ctx::thread::spawn(cx, move |cx| *KBox::new_in([2u8; 64], budget, GFP_KERNEL | __GFP_NOFAIL, cx))
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while RETRIES.load(Ordering::Acquire) == 0 {
@@ -206,6 +183,6 @@ fn a_stalled_nofail_request_is_reported() {
     }
     assert_eq!((RETRIES.load(Ordering::Acquire), SIZE.load(Ordering::Acquire)), (16, 64));
     drop(held); // memory comes back: the NOFAIL request succeeds
-    assert_eq!(stalled.join().unwrap(), [2u8; 64]);
+    assert_eq!(stalled.join(cx).unwrap(), [2u8; 64]);
     set_stall_hook(previous);
 }

@@ -77,19 +77,19 @@ impl<A: Backend + Send + Sync + 'static> PageCache<A> {
     }
 
     /// Registers the three shrinkers; they unregister when the handles drop.
-    fn register(self: &Arc<Self>) -> [ShrinkerHandle; 3] {
+    fn register(self: &Arc<Self>, cx: &mut impl alloc_ctx::SleepToken) -> [ShrinkerHandle; 3] {
         let clean = Arc::clone(self);
         let dirty = Arc::clone(self);
         let inodes = Arc::clone(self);
         [
-            register_shrinker("clean-pages", ShrinkerNeeds::Nothing, move |target| {
+            register_shrinker(cx, "clean-pages", ShrinkerNeeds::Nothing, move |target| {
                 evict(&clean.clean, &clean.clean_stats, ShrinkerNeeds::Nothing, target)
             }),
-            register_shrinker("dirty-pages", ShrinkerNeeds::Io, move |target| {
+            register_shrinker(cx, "dirty-pages", ShrinkerNeeds::Io, move |target| {
                 // Writing back would submit I/O; the toy just frees the page.
                 evict(&dirty.dirty, &dirty.dirty_stats, ShrinkerNeeds::Io, target)
             }),
-            register_shrinker("inode-cache", ShrinkerNeeds::Fs, move |target| {
+            register_shrinker(cx, "inode-cache", ShrinkerNeeds::Fs, move |target| {
                 evict(&inodes.inodes, &inodes.inode_stats, ShrinkerNeeds::Fs, target)
             }),
         ]
@@ -211,7 +211,7 @@ where
     let mut summary = Summary::default();
     let cache = PageCache::<A>::new();
     // Registered after the cache (so they can reach it), dropped before it.
-    let _shrinkers = cache.register();
+    let _shrinkers = cache.register(cx);
 
     // Fill the cache (process context, may sleep).
     fill(cx, &cache.clean, &backend, config.clean_pages, 0);

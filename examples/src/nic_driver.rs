@@ -328,6 +328,7 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
         let cache = Arc::new(PageCache { pages, reclaimed: AtomicUsize::new(0) });
         let shrinker = Arc::clone(&cache);
         let handle = alloc_ctx::reclaim::register_shrinker(
+            cx,
             "page-cache",
             alloc_ctx::reclaim::ShrinkerNeeds::Nothing,
             move |target| shrinker.shrink(target),

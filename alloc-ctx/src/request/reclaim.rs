@@ -52,6 +52,7 @@ mod registry {
     use alloc::sync::Arc;
     use alloc::vec::Vec;
     use core::cell::Cell;
+    use core::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, PoisonError};
 
     pub(super) type Scan = dyn Fn(usize) -> usize + Send + Sync;
@@ -61,6 +62,15 @@ mod registry {
         pub(super) name: &'static str,
         pub(super) needs: ShrinkerNeeds,
         pub(super) scan: Arc<Scan>,
+        /// Set by a handle dropped where it could not take the lock: the
+        /// shrinker is not called any more, and the next registry
+        /// operation from a sleeping context forgets it.
+        pub(super) dead: Arc<AtomicBool>,
+    }
+
+    /// Forgets the shrinkers whose handles were dropped in atomic sections.
+    fn purge(entries: &mut Vec<Entry>) {
+        entries.retain(|entry| !entry.dead.load(Ordering::Acquire));
     }
 
     pub(super) static SHRINKERS: Mutex<(u64, Vec<Entry>)> = Mutex::new((0, Vec::new()));
@@ -69,17 +79,25 @@ mod registry {
         static IN_RECLAIM: Cell<bool> = const { Cell::new(false) };
     }
 
-    pub(super) fn register(name: &'static str, needs: ShrinkerNeeds, scan: Arc<Scan>) -> u64 {
+    pub(super) fn register(name: &'static str, needs: ShrinkerNeeds, scan: Arc<Scan>) -> (u64, Arc<AtomicBool>) {
         let mut guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
+        purge(&mut guard.1);
         guard.0 += 1;
         let id = guard.0;
-        guard.1.push(Entry { id, name, needs, scan });
-        id
+        let dead = Arc::new(AtomicBool::new(false));
+        guard.1.push(Entry { id, name, needs, scan, dead: Arc::clone(&dead) });
+        (id, dead)
     }
 
     pub(super) fn unregister(id: u64) {
         let mut guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
         guard.1.retain(|entry| entry.id != id);
+        purge(&mut guard.1);
+    }
+
+    /// How many shrinkers the registry holds, dead ones included (tests).
+    pub(super) fn len() -> usize {
+        SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner).1.len()
     }
 
     pub(super) fn shrink(gfp: Gfp, target: usize, mut on_skip: impl FnMut(&'static str)) -> usize {
@@ -87,9 +105,11 @@ mod registry {
             return 0;
         }
         // Run the callbacks without the lock: they may allocate or register.
-        let runnable: Vec<(&'static str, ShrinkerNeeds, Arc<Scan>)> = {
-            let guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
-            guard.1.iter().map(|e| (e.name, e.needs, Arc::clone(&e.scan))).collect()
+        type Runnable = (&'static str, ShrinkerNeeds, Arc<Scan>, Arc<AtomicBool>);
+        let runnable: Vec<Runnable> = {
+            let mut guard = SHRINKERS.lock().unwrap_or_else(PoisonError::into_inner);
+            purge(&mut guard.1);
+            guard.1.iter().map(|e| (e.name, e.needs, Arc::clone(&e.scan), Arc::clone(&e.dead))).collect()
         };
         struct Reset;
         impl Drop for Reset {
@@ -100,7 +120,10 @@ mod registry {
         IN_RECLAIM.with(|flag| flag.set(true));
         let _reset = Reset;
         let mut freed = 0usize;
-        for (name, needs, scan) in runnable {
+        for (name, needs, scan, dead) in runnable {
+            if dead.load(Ordering::Acquire) {
+                continue;
+            }
             if !needs.allowed_by(gfp) {
                 on_skip(name);
                 continue;
@@ -114,49 +137,101 @@ mod registry {
     }
 }
 
-/// A registered shrinker; dropping it unregisters the callback.
-#[must_use = "dropping the handle unregisters the shrinker"]
+/// A registered shrinker. Unregister it with [`unregister`](Self::unregister)
+/// and the caller's sleep token, as the kernel's `unregister_shrinker()`
+/// (which may sleep: it takes the registry's lock and waits for running
+/// passes).
+///
+/// Dropping the handle instead never blocks, wherever it happens: the
+/// shrinker is marked dead at once (no reclaim pass calls it from then
+/// on) and, outside an atomic section, removed from the registry; inside
+/// one (a spinlock's section, an interrupt handler) the removal is
+/// deferred, as `vfree_atomic()` defers a free, to the registry's next
+/// use from a context that may sleep (a registration, a reclaim pass).
+#[must_use = "dropping the handle unregisters the shrinker; keep it for as long as the cache exists"]
 #[derive(Debug)]
 pub struct ShrinkerHandle {
     #[cfg(feature = "std")]
     id: u64,
+    #[cfg(feature = "std")]
+    dead: alloc::sync::Arc<core::sync::atomic::AtomicBool>,
+}
+
+impl ShrinkerHandle {
+    /// Unregisters the shrinker now: when this returns, it is out of the
+    /// registry and its callback has been dropped (unless a reclaim pass on
+    /// another thread still holds it). Takes the registry's lock, so it
+    /// takes a sleep token: it does not compile under a spinlock or in a
+    /// `#[nowait]` function (drop the handle there, which defers).
+    ///
+    /// ```
+    /// use alloc_ctx::reclaim::{register_shrinker, ShrinkerNeeds};
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// let cache = register_shrinker(cx, "demo-cache", ShrinkerNeeds::Nothing, |_target| 0);
+    /// cache.unregister(cx);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn unregister(self, cx: &mut impl SleepToken) {
+        let _ = cx.may_sleep();
+        crate::context::state::might_sleep();
+        #[cfg(feature = "std")]
+        {
+            self.dead.store(true, core::sync::atomic::Ordering::Release);
+            registry::unregister(self.id);
+        }
+        // The work is done; the drop below only sees a dead handle.
+        core::mem::forget(self);
+    }
 }
 
 #[cfg(feature = "std")]
 impl Drop for ShrinkerHandle {
-    /// Unregisters the shrinker, which takes the registry's (sleeping)
-    /// lock: like `unregister_shrinker()`, only where sleeping is allowed.
-    /// Dropping a handle inside an atomic section panics like
-    /// [`might_sleep`](crate::might_sleep) (not while already unwinding).
-    #[track_caller]
+    /// Marks the shrinker dead (never called again) and removes it from
+    /// the registry now, or, inside an atomic section, at the registry's
+    /// next use from a sleeping context. Never blocks.
     fn drop(&mut self) {
-        if !std::thread::panicking() {
-            crate::context::state::might_sleep();
+        self.dead.store(true, core::sync::atomic::Ordering::Release);
+        if !crate::context::state::in_atomic() {
+            registry::unregister(self.id);
         }
-        registry::unregister(self.id);
     }
+}
+
+/// How many shrinkers the registry holds, including those dropped in an
+/// atomic section and not yet removed. For tests of the deferral.
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub fn registered_shrinkers() -> usize {
+    registry::len()
 }
 
 /// Registers a shrinker: `scan(target)` should free up to `target` bytes
 /// and return how many it freed.
 ///
 /// Registering allocates and takes the registry's lock, so it may sleep,
-/// like `register_shrinker()`: called inside an atomic section it panics
-/// like [`might_sleep`](crate::might_sleep). Register at probe time.
+/// like `register_shrinker()`: it takes the caller's sleep token, so it
+/// does not compile under a spinlock or in a `#[nowait]` function.
+/// Register at probe time.
 ///
 /// ```
 /// use alloc_ctx::reclaim::{register_shrinker, ShrinkerNeeds};
-/// let _cache = register_shrinker("demo-cache", ShrinkerNeeds::Nothing, |_target| 0);
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// let _cache = register_shrinker(cx, "demo-cache", ShrinkerNeeds::Nothing, |_target| 0);
+/// # }
 /// ```
 #[cfg(feature = "std")]
 #[track_caller]
 pub fn register_shrinker(
+    cx: &mut impl SleepToken,
     name: &'static str,
     needs: ShrinkerNeeds,
     scan: impl Fn(usize) -> usize + Send + Sync + 'static,
 ) -> ShrinkerHandle {
+    let _ = cx.may_sleep();
     crate::context::state::might_sleep();
-    ShrinkerHandle { id: registry::register(name, needs, alloc::sync::Arc::new(scan)) }
+    let (id, dead) = registry::register(name, needs, alloc::sync::Arc::new(scan));
+    ShrinkerHandle { id, dead }
 }
 
 /// Runs the shrinkers the current context allows for a request with flags
