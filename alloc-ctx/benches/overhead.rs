@@ -183,19 +183,19 @@ mod rt {
 /// Item 1, token: `Size::<KmallocMax>::new` + `cx.alloc(GFP_KERNEL, size)` +
 /// drop, through a `MaySleep` token.
 #[inline(never)]
-fn alloc_token_kernel(iterations: u64) {
-    MaySleep::enter(|cx| {
+fn alloc_token_kernel(cx: &mut MaySleep, iterations: u64) {
+    {
         for _ in 0..iterations {
             let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    });
+    };
 }
 
 /// Item 1, token: as above with `GFP_ATOMIC` through a `NoWait` token.
 #[inline(never)]
-fn alloc_token_atomic(iterations: u64) {
+fn alloc_token_atomic(_cx: &mut MaySleep, iterations: u64) {
     NoWait::enter(|nw| {
         for _ in 0..iterations {
             let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
@@ -208,7 +208,7 @@ fn alloc_token_atomic(iterations: u64) {
 /// Item 1, baseline: `std::alloc::alloc`/`dealloc` with the same `Layout`
 /// (`Layout::array::<u8>(n)`, what `cx.alloc` asks the `System` backend).
 #[inline(never)]
-fn alloc_raw(iterations: u64) {
+fn alloc_raw(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let layout = Layout::array::<u8>(black_box(BYTES)).unwrap_or_else(|e| fail(e));
         alloc_dealloc(layout);
@@ -217,7 +217,7 @@ fn alloc_raw(iterations: u64) {
 
 /// Item 1, baseline: the run-time-checked `Flags(u32)` API, `GFP_KERNEL`.
 #[inline(never)]
-fn alloc_rtflags_kernel(iterations: u64) {
+fn alloc_rtflags_kernel(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         // The flags are a literal constant, as at a real call site: only
         // the size is opaque, so the checks on the flags fold, as they do
@@ -229,7 +229,7 @@ fn alloc_rtflags_kernel(iterations: u64) {
 
 /// Item 1, baseline: the run-time-checked `Flags(u32)` API, `GFP_ATOMIC`.
 #[inline(never)]
-fn alloc_rtflags_atomic(iterations: u64) {
+fn alloc_rtflags_atomic(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let buffer = rt::alloc(rt::GFP_ATOMIC, black_box(BYTES)).unwrap_or_else(|e| fail(e));
         black_box(buffer.as_ptr());
@@ -238,19 +238,19 @@ fn alloc_rtflags_atomic(iterations: u64) {
 
 /// Item 2, token: `array_size::<u64, KmallocMax>(n)` + `cx.alloc(GFP_KERNEL, size)`.
 #[inline(never)]
-fn array_token(iterations: u64) {
-    MaySleep::enter(|cx| {
+fn array_token(cx: &mut MaySleep, iterations: u64) {
+    {
         for _ in 0..iterations {
             let size = array_size::<u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    });
+    };
 }
 
 /// Item 2, baseline: `Layout::array::<u64>(n)` + `alloc`/`dealloc`.
 #[inline(never)]
-fn array_raw(iterations: u64) {
+fn array_raw(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let layout = Layout::array::<u64>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         alloc_dealloc(layout);
@@ -260,7 +260,7 @@ fn array_raw(iterations: u64) {
 /// Item 2, the size check alone: `array_size::<u64, KmallocMax>(n)`, then the
 /// same `alloc`/`dealloc` as the baseline (no token, no request layer).
 #[inline(never)]
-fn array_checked_raw(iterations: u64) {
+fn array_checked_raw(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let size = array_size::<u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         alloc_dealloc_checked(size.get(), align_of::<u64>());
@@ -296,19 +296,19 @@ fn alloc_dealloc(layout: Layout) {
 /// Typed array, token: `KVec::<u64>::with_capacity(n, GFP_KERNEL, cx)`
 /// (one exact allocation of `n` elements), then drop.
 #[inline(never)]
-fn array_kvec_with_capacity(iterations: u64) {
-    MaySleep::enter(|cx| {
+fn array_kvec_with_capacity(cx: &mut MaySleep, iterations: u64) {
+    {
         for _ in 0..iterations {
             let vec = KVec::<u64>::with_capacity(black_box(ELEMS), GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
             black_box(vec.as_ptr());
         }
-    });
+    };
 }
 
 /// Typed array, baseline: `Vec::<u64>::new()` + `try_reserve_exact(n)`,
 /// then drop: std's fallible way to get the same allocation.
 #[inline(never)]
-fn array_vec_try_reserve_exact(iterations: u64) {
+fn array_vec_try_reserve_exact(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let mut vec = Vec::<u64>::new();
         vec.try_reserve_exact(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
@@ -325,20 +325,20 @@ struct Header {
 
 /// Item 2, token: `struct_size::<Header, u64, KmallocMax>(n)` + `cx.alloc`.
 #[inline(never)]
-fn struct_token(iterations: u64) {
-    MaySleep::enter(|cx| {
+fn struct_token(cx: &mut MaySleep, iterations: u64) {
+    {
         for _ in 0..iterations {
             let size = struct_size::<Header, u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
             let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
             black_box(buffer.as_ptr());
         }
-    });
+    };
 }
 
 /// Item 2, the size check alone: `struct_size::<Header, u64, KmallocMax>(n)`,
 /// then the same `alloc`/`dealloc` as the baseline.
 #[inline(never)]
-fn struct_checked_raw(iterations: u64) {
+fn struct_checked_raw(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let size = struct_size::<Header, u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         alloc_dealloc_checked(size.get(), align_of::<u64>().max(align_of::<Header>()));
@@ -348,7 +348,7 @@ fn struct_checked_raw(iterations: u64) {
 /// Item 2, baseline: `Layout::new::<Header>().extend(Layout::array::<u64>(n))`
 /// padded to alignment + `alloc`/`dealloc`.
 #[inline(never)]
-fn struct_raw(iterations: u64) {
+fn struct_raw(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let array = Layout::array::<u64>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
         let (layout, _) = Layout::new::<Header>().extend(array).unwrap_or_else(|e| fail(e));
@@ -360,8 +360,8 @@ fn struct_raw(iterations: u64) {
 /// Item 3, token: `PUSHES` × `KVec::push(v, GFP_KERNEL, cx)` from empty
 /// (growth included), then drop.
 #[inline(never)]
-fn push_kvec_kernel(iterations: u64) {
-    MaySleep::enter(|cx| {
+fn push_kvec_kernel(cx: &mut MaySleep, iterations: u64) {
+    {
         for _ in 0..iterations {
             let mut vec: KVec<u64> = KVec::new();
             for value in 0..black_box(PUSHES) as u64 {
@@ -369,12 +369,12 @@ fn push_kvec_kernel(iterations: u64) {
             }
             black_box(vec.as_ptr());
         }
-    });
+    };
 }
 
 /// Item 3, token: as above with `GFP_ATOMIC` through a `NoWait` token.
 #[inline(never)]
-fn push_kvec_atomic(iterations: u64) {
+fn push_kvec_atomic(_cx: &mut MaySleep, iterations: u64) {
     NoWait::enter(|nw| {
         for _ in 0..iterations {
             let mut vec: KVec<u64> = KVec::new();
@@ -389,7 +389,7 @@ fn push_kvec_atomic(iterations: u64) {
 /// Item 3, baseline: `Vec::try_reserve(1)` + `Vec::push`, the fallible
 /// equivalent.
 #[inline(never)]
-fn push_vec(iterations: u64) {
+fn push_vec(_cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
         let mut vec: Vec<u64> = Vec::new();
         for value in 0..black_box(PUSHES) as u64 {
@@ -409,9 +409,9 @@ fn extend_source() -> &'static [u64] {
 /// Item 3, token: `SLICES` × `KVec::extend_from_slice(s, GFP_KERNEL, cx)`
 /// from empty, then drop.
 #[inline(never)]
-fn extend_kvec(iterations: u64) {
+fn extend_kvec(cx: &mut MaySleep, iterations: u64) {
     let source = extend_source();
-    MaySleep::enter(|cx| {
+    {
         for _ in 0..iterations {
             let mut vec: KVec<u64> = KVec::new();
             for _ in 0..black_box(SLICES) {
@@ -419,12 +419,12 @@ fn extend_kvec(iterations: u64) {
             }
             black_box(vec.as_ptr());
         }
-    });
+    };
 }
 
 /// Item 3, baseline: `Vec::try_reserve(n)` + `Vec::extend_from_slice`.
 #[inline(never)]
-fn extend_vec(iterations: u64) {
+fn extend_vec(_cx: &mut MaySleep, iterations: u64) {
     let source = extend_source();
     for _ in 0..iterations {
         let mut vec: Vec<u64> = Vec::new();
@@ -456,8 +456,8 @@ struct RxHeader {
 /// packets on failure, and a write-back buffer in a NOFS scope. Every
 /// growth is an allocation point; a failure returns an `Err` (probe) or
 /// drops a packet (interrupt), and everything is freed either way.
-fn driver_scenario<A: Backend + Copy>(backend: A) -> Result<usize, AllocError> {
-    MaySleep::enter(|cx| {
+fn driver_scenario<A: Backend + Copy>(cx: &mut MaySleep, backend: A) -> Result<usize, AllocError> {
+    {
         let config = KBox::new_in([0u32; 16], backend, GFP_KERNEL, cx)?;
         let mut ring: KVec<u64, A> = KVec::new_in(backend);
         for slot in 0..256 {
@@ -481,12 +481,12 @@ fn driver_scenario<A: Backend + Copy>(backend: A) -> Result<usize, AllocError> {
         })?;
         black_box((config.as_ptr(), ring.as_ptr(), frame.as_ptr(), paths.as_ptr(), rx.as_ptr()));
         Ok(written + dropped)
-    })
+    }
 }
 
 /// One sweep of the scenario; returns its allocation points.
-fn sweep_once() -> usize {
-    match try_sweep(|backend: &SweepBackend| driver_scenario(backend)) {
+fn sweep_once(cx: &mut MaySleep) -> usize {
+    match try_sweep(|backend: &SweepBackend| driver_scenario(cx, backend)) {
         Ok(report) => report.points,
         Err(error) => fail(error),
     }
@@ -494,17 +494,17 @@ fn sweep_once() -> usize {
 
 /// Item 6, sweep: full sweeps (counting run + one run per point).
 #[inline(never)]
-fn sweep_points(iterations: u64) {
+fn sweep_points(cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
-        black_box(sweep_once());
+        black_box(sweep_once(cx));
     }
 }
 
 /// Item 6, reference: the scenario once on the `System` backend, no sweep.
 #[inline(never)]
-fn sweep_plain(iterations: u64) {
+fn sweep_plain(cx: &mut MaySleep, iterations: u64) {
     for _ in 0..iterations {
-        black_box(driver_scenario(System).unwrap_or_else(|e| fail(e)));
+        black_box(driver_scenario(cx, System).unwrap_or_else(|e| fail(e)));
     }
 }
 
@@ -519,28 +519,28 @@ struct Path {
     /// What it does, for the table.
     what: &'static str,
     /// Runs the operation `iterations` times.
-    run: fn(u64),
+    run: fn(&mut MaySleep, u64),
     /// Operations per iteration (elements for the container paths, points
     /// for the sweep), to report ns per operation.
-    ops: fn() -> u64,
+    ops: fn(&mut MaySleep) -> u64,
 }
 
-fn one() -> u64 {
+fn one(_cx: &mut MaySleep) -> u64 {
     1
 }
-fn pushes() -> u64 {
+fn pushes(_cx: &mut MaySleep) -> u64 {
     PUSHES as u64
 }
-fn extended() -> u64 {
+fn extended(_cx: &mut MaySleep) -> u64 {
     (SLICES * SLICE_LEN) as u64
 }
-fn sweep_runs() -> u64 {
+fn sweep_runs(cx: &mut MaySleep) -> u64 {
     // A sweep runs the scenario once more than it has points.
-    sweep_point_count() + 1
+    sweep_point_count(cx) + 1
 }
-fn sweep_point_count() -> u64 {
+fn sweep_point_count(cx: &mut MaySleep) -> u64 {
     static POINTS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *POINTS.get_or_init(|| sweep_once() as u64)
+    *POINTS.get_or_init(|| sweep_once(cx) as u64)
 }
 
 const PATHS: &[Path] = &[
@@ -803,11 +803,11 @@ fn min_max(values: &[f64]) -> (f64, f64) {
 }
 
 /// Iterations of `path` that take about `sample`.
-fn calibrate(path: &Path, sample: Duration) -> u64 {
+fn calibrate(cx: &mut MaySleep, path: &Path, sample: Duration) -> u64 {
     let mut iterations = 1u64;
     loop {
         let start = Instant::now();
-        (path.run)(iterations);
+        (path.run)(cx, iterations);
         let elapsed = start.elapsed();
         if elapsed >= sample / 4 || iterations >= 1 << 40 {
             let scale = sample.as_secs_f64() / elapsed.as_secs_f64().max(1e-9);
@@ -818,11 +818,11 @@ fn calibrate(path: &Path, sample: Duration) -> u64 {
 }
 
 /// ns per operation of one timed sample.
-fn sample(path: &Path, iterations: u64) -> f64 {
+fn sample(cx: &mut MaySleep, path: &Path, iterations: u64) -> f64 {
     let start = Instant::now();
-    (path.run)(iterations);
+    (path.run)(cx, iterations);
     let elapsed = start.elapsed();
-    elapsed.as_nanos() as f64 / (iterations * (path.ops)()) as f64
+    elapsed.as_nanos() as f64 / (iterations * (path.ops)(cx)) as f64
 }
 
 /// One result row of the summary.
@@ -837,14 +837,14 @@ struct Row {
     figure: Figure,
 }
 
-fn run_group(group: &Group, rounds: u64, sample_len: Duration) -> Vec<Row> {
+fn run_group(cx: &mut MaySleep, group: &Group, rounds: u64, sample_len: Duration) -> Vec<Row> {
     println!("\n## {}\n", group.title);
     let paths: Vec<&Path> = group.paths.iter().map(|name| path(name)).collect();
     let iterations: Vec<u64> = paths
         .iter()
         .map(|path| {
-            (path.run)(1); // warm-up
-            calibrate(path, sample_len)
+            (path.run)(cx, 1); // warm-up
+            calibrate(cx, path, sample_len)
         })
         .collect();
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); paths.len()];
@@ -852,7 +852,7 @@ fn run_group(group: &Group, rounds: u64, sample_len: Duration) -> Vec<Row> {
         // Rotate the order so no path always runs first (or after another).
         for k in 0..paths.len() {
             let index = (round + k) % paths.len();
-            times[index].push(sample(paths[index], iterations[index]));
+            times[index].push(sample(cx, paths[index], iterations[index]));
         }
     }
     println!("| path | what | median ns/op | min–max ns/op |");
@@ -890,7 +890,7 @@ fn run_group(group: &Group, rounds: u64, sample_len: Duration) -> Vec<Row> {
         .collect()
 }
 
-fn print_summary(rows: &[Row], rounds: u64, sample_len: Duration) {
+fn print_summary(cx: &mut MaySleep, rows: &[Row], rounds: u64, sample_len: Duration) {
     println!(
         "\n## Summary (wall-clock; median of {rounds} interleaved rounds of ~{} ms samples)\n",
         sample_len.as_millis()
@@ -924,7 +924,7 @@ fn print_summary(rows: &[Row], rounds: u64, sample_len: Duration) {
             verdict
         );
         if row.subject == "sweep.points" {
-            let points = sweep_point_count() as f64;
+            let points = sweep_point_count(cx) as f64;
             let runs = points + 1.0;
             // ns per scenario run -> points per second (a sweep of P points
             // takes P + 1 runs).
@@ -941,13 +941,14 @@ fn print_summary(rows: &[Row], rounds: u64, sample_len: Duration) {
 
 /// `cargo test --all-targets` runs bench targets without `--bench`: check
 /// that every path runs, quickly, and assert nothing about time.
-fn smoke() {
+fn smoke(cx: &mut MaySleep) {
     for path in PATHS {
-        (path.run)(2);
+        (path.run)(cx, 2);
     }
     println!("overhead: smoke run of {} paths ok (pass --bench, or use `cargo bench`, to measure)", PATHS.len());
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let mut bench_flag = false;
     let args: Vec<String> = std::env::args()
@@ -965,8 +966,8 @@ fn main() {
             let name = args.get(1).map(String::as_str).unwrap_or("");
             let iterations = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(100_000);
             let path = path(name);
-            (path.run)(iterations);
-            println!("{name}: {iterations} iterations of {} operations", (path.ops)());
+            (path.run)(cx, iterations);
+            println!("{name}: {iterations} iterations of {} operations", (path.ops)(cx));
         }
         Some("sizes") => {
             // The error types' sizes, tab-separated, read by scripts/bench.sh.
@@ -983,10 +984,10 @@ fn main() {
             // name, operations per iteration, description: tab-separated,
             // read by scripts/bench.sh.
             for path in PATHS {
-                println!("{}\t{}\t{}", path.name, (path.ops)(), path.what);
+                println!("{}\t{}\t{}", path.name, (path.ops)(cx), path.what);
             }
         }
-        None if !bench_flag => smoke(),
+        None if !bench_flag => smoke(cx),
         _ => {
             let rounds = env_number("BENCH_ROUNDS", 11);
             let sample_len = Duration::from_millis(env_number("BENCH_SAMPLE_MS", 100));
@@ -1002,8 +1003,8 @@ fn main() {
                 GROUPS.iter().filter(|g| args.iter().any(|a| a == g.name)).collect()
             };
             let started = Instant::now();
-            let rows: Vec<Row> = selected.iter().flat_map(|group| run_group(group, rounds, sample_len)).collect();
-            print_summary(&rows, rounds, sample_len);
+            let rows: Vec<Row> = selected.iter().flat_map(|group| run_group(cx, group, rounds, sample_len)).collect();
+            print_summary(cx, &rows, rounds, sample_len);
             println!("\n(total {:.1} s)", started.elapsed().as_secs_f64());
         }
     }

@@ -11,7 +11,7 @@ use std::ptr::NonNull;
 use alloc_ctx::backend::{Backend, Budget, FailInject, Request};
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{KVec, MaySleep, NoWait};
+use alloc_ctx::{KVec, NoWait};
 use common::quiet_reports;
 
 fn bytes(n: usize) -> Size<KmallocMax> {
@@ -188,7 +188,7 @@ fn containers_are_accounted_through_their_growth() {
 #[alloc_ctx::test]
 fn fail_inject_fails_the_nth_call_only() {
     let backend = FailInject::new().fail_nth(3);
-    let results: Vec<bool> = ((0..5).map(|_| attempt(cx, &backend, 16)).collect());
+    let results: Vec<bool> = (0..5).map(|_| attempt(cx, &backend, 16)).collect();
     assert_eq!(results, [true, true, false, true, true]);
     assert_eq!((backend.calls(), backend.failures()), (5, 1));
 }
@@ -196,7 +196,7 @@ fn fail_inject_fails_the_nth_call_only() {
 #[alloc_ctx::test]
 fn fail_inject_fails_every_nth_call() {
     let backend = FailInject::new().fail_every(3);
-    let results: Vec<bool> = ((0..7).map(|_| attempt(cx, &backend, 16)).collect());
+    let results: Vec<bool> = (0..7).map(|_| attempt(cx, &backend, 16)).collect();
     assert_eq!(results, [true, true, false, true, true, false, true]);
     assert_eq!(backend.failures(), 2);
 }
@@ -241,9 +241,9 @@ fn fail_inject_sees_the_effective_flags() {
 
 #[alloc_ctx::test]
 fn fail_inject_random_failures_follow_the_seed() {
-    let pattern = |p: f64, seed: u64| -> Vec<bool> {
+    let mut pattern = |p: f64, seed: u64| -> Vec<bool> {
         let backend = FailInject::new().fail_randomly(p, seed);
-        ((0..1000).map(|_| attempt(cx, &backend, 8)).collect())
+        (0..1000).map(|_| attempt(cx, &backend, 8)).collect()
     };
     let first = pattern(0.25, 42);
     assert_eq!(first, pattern(0.25, 42), "the same seed fails the same calls");

@@ -1,7 +1,7 @@
 //! The run-time backstop behind the types: what the borrow checker cannot
-//! see (a sleep token captured into a token-less atomic section, a lock
-//! guard forgotten with `mem::forget`, an `unsafe`-assumed token, an entry
-//! point reached from a `#[nowait]` function) panics with the kernel's
+//! see (a lock guard forgotten with `mem::forget`, an `unsafe`-assumed
+//! token, an `unsafe` entry point reached from an atomic section or a
+//! `#[nowait]` function) panics with the kernel's
 //! "sleeping function called from invalid context" instead of sleeping in
 //! an atomic section. Sleeping requests are checked in release builds too;
 //! only the `#[nowait]`-function mark is debug-only.
@@ -17,7 +17,7 @@ use alloc_ctx::flags::*;
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
 use alloc_ctx::workqueue::Workqueue;
-use alloc_ctx::{KVec, MaySleep, NoWait, may_sleep, nowait};
+use alloc_ctx::{KVec, MaySleep, NoWait, nowait};
 use alloc_ctx::{atomic_depth, in_atomic};
 use common::panic_message;
 
@@ -34,18 +34,6 @@ fn assert_invalid_context(message: &str, depth: u32) {
     assert!(message.starts_with(INVALID_CONTEXT), "{message}");
     assert!(message.contains("tests/backstop.rs"), "names the call site: {message}");
     assert!(message.contains(&format!("atomic depth: {depth}")), "{message}");
-}
-
-#[alloc_ctx::test]
-fn a_sleep_token_captured_into_a_token_less_atomic_section_cannot_sleep() {
-    // `NoWait::enter_section` (what `#[nowait(entry)]` expands to) has
-    // no `Send` bound, so its closure may capture the caller's sleep
-    // token; the section's depth is what catches the request.
-    let result = catch_unwind(AssertUnwindSafe(|| NoWait::enter_section(|_nw| cx.alloc(GFP_KERNEL, size()).map(drop))));
-    assert_invalid_context(&panic_message(result.unwrap_err()), 1);
-    assert_eq!(atomic_depth(), 0, "the section ended on unwind");
-    // Outside the section the same token sleeps again.
-    assert!(cx.alloc(GFP_KERNEL, size()).is_ok());
 }
 
 #[test]
@@ -67,19 +55,17 @@ fn an_assumed_sleep_token_inside_nowait_enter_cannot_sleep() {
 fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
     // The forgotten guard leaves its section open for the rest of the
     // thread: a thread of its own takes that state with it.
-    let outcome = std::thread::spawn(|| {
+    let outcome = alloc_ctx::thread::spawn(cx, |cx| {
         let lock = SpinLock::new(0u32);
-        {
-            // The borrow of `cx` ends here; the atomic section does not.
-            core::mem::forget(lock.lock(cx));
-            assert!(lock.is_locked());
-            assert_eq!(atomic_depth(), 1);
-            // Non-sleeping requests are fine in an atomic section.
-            assert!(cx.alloc(GFP_ATOMIC, size()).is_ok());
-            cx.alloc(GFP_KERNEL, size()).map(drop)
-        }
+        // The borrow of `cx` ends here; the atomic section does not.
+        core::mem::forget(lock.lock(cx));
+        assert!(lock.is_locked());
+        assert_eq!(atomic_depth(), 1);
+        // Non-sleeping requests are fine in an atomic section.
+        assert!(cx.alloc(GFP_ATOMIC, size()).is_ok());
+        cx.alloc(GFP_KERNEL, size()).map(drop)
     })
-    .join();
+    .join(cx);
     assert_invalid_context(&panic_message(outcome.unwrap_err()), 1);
     assert_eq!(atomic_depth(), 0, "this thread's state was never touched");
 }
@@ -88,7 +74,9 @@ fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
 /// types cannot see it: `MaySleep::enter` takes no token).
 #[nowait]
 fn sneaks_a_sleep() -> bool {
-    MaySleep::enter(|cx| KVec::<u8>::with_capacity(16, GFP_KERNEL, cx).is_ok())
+    // SAFETY: the contract is broken on purpose (a sleep token minted in a
+    // `#[nowait]` function), to test the run-time check that catches it.
+    unsafe { MaySleep::enter(|cx| KVec::<u8>::with_capacity(16, GFP_KERNEL, cx).is_ok()) }
 }
 
 #[alloc_ctx::test]
@@ -102,7 +90,7 @@ fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
     assert!(message.contains("tests/backstop.rs"), "names the call site: {message}");
     assert!(message.contains("#[nowait] functions on the stack: 1"), "{message}");
     // The mark ended on unwind: the caller may sleep again.
-    (|_cx: &mut alloc_ctx::MaySleep| ())(cx);
+    alloc_ctx::might_sleep();
     assert!(cx.alloc(GFP_KERNEL, size()).is_ok());
 }
 
@@ -111,22 +99,33 @@ fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
 fn release_builds_do_not_mark_nowait_functions() {
     // The mark is debug-only (a `#[nowait]` function compiles to the same
     // code as an unmarked one); outside an atomic section nothing fires.
-    (assert!(sneaks_a_sleep(cx)));
+    assert!(sneaks_a_sleep(cx));
 }
 
-/// An entry point that may sleep: `#[may_sleep(entry)]` takes no token and
-/// checks the context at run time.
-#[may_sleep(entry)]
-fn load_firmware() -> usize {
-    KVec::<u8>::with_capacity(4096, GFP_KERNEL, cx).map_or(0, |image| image.capacity())
+/// Glue that mints its own sleep token (`MaySleep::enter` takes no token
+/// and checks the context at run time).
+///
+/// # Safety
+///
+/// As `MaySleep::enter`: no token of the calling thread may be live.
+unsafe fn load_firmware() -> usize {
+    // SAFETY: the caller's contract.
+    unsafe { MaySleep::enter(|cx| KVec::<u8>::with_capacity(4096, GFP_KERNEL, cx).map_or(0, |image| image.capacity())) }
 }
 
-#[alloc_ctx::test]
-fn a_may_sleep_entry_helper_called_inside_a_nowait_scope_panics() {
-    let result = catch_unwind(AssertUnwindSafe(|| cx.nowait_scope(|_nw| load_firmware())));
+#[test]
+fn an_unsafe_entry_helper_called_inside_a_nowait_scope_panics() {
+    let inside = |cx: &mut MaySleep| {
+        // SAFETY: the contract is broken on purpose (called inside a nowait
+        // scope, with a token live), to test the run-time check.
+        catch_unwind(AssertUnwindSafe(|| cx.nowait_scope(|_nw| unsafe { load_firmware() })))
+    };
+    // SAFETY: the start of a test: no token of this thread is live.
+    let result = unsafe { MaySleep::enter(inside) };
     assert_invalid_context(&panic_message(result.unwrap_err()), 1);
     assert_eq!(atomic_depth(), 0, "the scope ended on unwind");
-    assert!(load_firmware() >= 4096, "outside the scope it runs");
+    // SAFETY: no token of this thread is live any more.
+    assert!(unsafe { load_firmware() } >= 4096, "outside the scope it runs");
 }
 
 #[alloc_ctx::test]

@@ -14,7 +14,7 @@ use alloc_ctx::checking::{
 use alloc_ctx::flags::*;
 use alloc_ctx::mempool::Mempool;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{KBox, KVec, MaySleep, NoWait};
+use alloc_ctx::{KBox, KVec, NoWait};
 
 #[global_allocator]
 static ALLOCATOR: CheckingAlloc = CheckingAlloc::with_policy(Policy::Record);
@@ -180,7 +180,7 @@ fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
     let lock = std::sync::Arc::new(alloc_ctx::sync::SpinLock::new(0u32));
     let worker = {
         let lock = std::sync::Arc::clone(&lock);
-        std::thread::spawn(move || {
+        alloc_ctx::thread::spawn(cx, move |cx| {
             let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let _guard = lock.lock(cx);
                 panic!("assertion failed under a spinlock");
@@ -191,7 +191,7 @@ fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
     let outcome = done_rx.recv_timeout(std::time::Duration::from_secs(60));
     std::panic::set_hook(previous_hook);
     assert_eq!(outcome, Ok(true), "the panic was caught, not a hang");
-    worker.join().unwrap();
+    worker.join(cx).unwrap();
     assert!(violation_count() >= 1, "the hook's allocations in the section are still reported");
     let recorded = take_violations();
     assert!(recorded.iter().all(|violation| violation.backtrace.status() != std::backtrace::BacktraceStatus::Captured));

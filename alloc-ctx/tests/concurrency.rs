@@ -14,7 +14,7 @@ use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx::flags::*;
 use alloc_ctx::mempool::{Mempool, MempoolBox};
 use alloc_ctx::size::{KmallocMax, NofailMax, Size};
-use alloc_ctx::{KBox, MaySleep, NoWait};
+use alloc_ctx::{KBox, NoWait};
 use common::quiet_reports;
 
 /// Aborts the process if `f` has not returned after `limit`: a deadlock
@@ -40,8 +40,8 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
     let counted = FailInject::wrap(&budget);
     let barrier = Barrier::new(2);
     within(Duration::from_secs(60), || {
-        std::thread::scope(|scope| {
-            let holder = scope.spawn(|| {
+        alloc_ctx::thread::scope(cx, |scope, cx| {
+            let holder = scope.spawn(cx, |_cx| {
                 let all = NoWait::enter(|nw| nw.alloc_in(&budget, GFP_ATOMIC, Size::<KmallocMax>::new(4096).unwrap()));
                 let all = all.expect("the budget is empty");
                 barrier.wait();
@@ -53,10 +53,10 @@ fn a_nofail_request_waits_until_another_thread_frees_memory() {
                 drop(all);
             });
             barrier.wait();
-            let block = { cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 2048]>()) };
+            let block = cx.alloc_in(&counted, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 2048]>());
             assert_eq!(block.len(), 2048);
             assert!(counted.calls() >= 4, "failed at least three times, then succeeded");
-            holder.join().unwrap();
+            holder.join(cx).unwrap();
         });
     });
     assert_eq!(counted.failures(), 0, "only the budget refused");
@@ -93,14 +93,14 @@ const MAX_HELD: usize = 24;
 fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
     quiet_reports();
     let budget = Budget::with_reserve(LIMIT, RESERVE);
-    let pool = (Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, cx)).unwrap();
+    let pool = Mempool::<[u64; 32], _>::new_in(4, &budget, GFP_KERNEL, cx).unwrap();
     let succeeded = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     within(Duration::from_secs(120), || {
-        std::thread::scope(|scope| {
+        alloc_ctx::thread::scope(cx, |scope, cx| {
             for thread in 0..THREADS {
                 let (budget, pool, succeeded, failed) = (&budget, &pool, &succeeded, &failed);
-                scope.spawn(move || {
+                scope.spawn(cx, move |cx| {
                     let mut rng = Rng::new(thread as u64 + 1);
                     let mut held: Vec<KBox<[MaybeUninit<u8>], &Budget>> = Vec::new();
                     let mut pooled: Vec<MempoolBox<'_, [u64; 32], &Budget>> = Vec::new();

@@ -692,6 +692,7 @@ where
     check_vec(v, model, backend)
 }
 
+#[alloc_ctx::may_sleep]
 fn run_vec_case<B: Bound>(env: &Env, ops: &[Op]) -> Result<(), TestCaseError>
 where
     GFP_KERNEL: SizeFits<Size<KmallocMax>, B>,
@@ -699,7 +700,7 @@ where
 {
     setup();
     let backend = env.backend();
-    let result = MaySleep::enter(|cx| {
+    {
         let mut v: Vector<'_, B> = BoundedVec::new_in(&backend);
         let mut model: Vec<Spec> = Vec::new();
         for (i, op) in ops.iter().enumerate() {
@@ -711,9 +712,7 @@ where
         }
         let expect_panic = any_panic_drop(model.iter());
         prop_assert_eq!(drop_quietly(v), expect_panic, "dropping the vector");
-        Ok(())
-    });
-    result?;
+    }
     prop_assert_eq!(bad_drops(), 0, "an instance was dropped twice");
     prop_assert_eq!(live_count(), 0, "instances leaked");
     prop_assert_eq!(backend.inner().live_bytes(), 0, "the budget's bytes did not return to 0");
@@ -840,10 +839,11 @@ fn box_step<'b>(
     check_boxes(boxes, model, backend)
 }
 
+#[alloc_ctx::may_sleep]
 fn run_box_case(env: &Env, ops: &[BoxOp]) -> Result<(), TestCaseError> {
     setup();
     let backend = env.backend();
-    let result = MaySleep::enter(|cx| {
+    {
         let mut boxes: Vec<Boxed<'_>> = Vec::new();
         let mut model: Vec<Spec> = Vec::new();
         for (i, op) in ops.iter().enumerate() {
@@ -854,34 +854,43 @@ fn run_box_case(env: &Env, ops: &[BoxOp]) -> Result<(), TestCaseError> {
         }
         let expect_panic = any_panic_drop(model.iter());
         prop_assert_eq!(drop_quietly(boxes), expect_panic, "dropping the boxes");
-        Ok(())
-    });
-    result?;
+    }
     prop_assert_eq!(bad_drops(), 0, "an instance was dropped twice");
     prop_assert_eq!(live_count(), 0, "instances leaked");
     prop_assert_eq!(backend.inner().live_bytes(), 0, "the budget's bytes did not return to 0");
     Ok(())
 }
 
-proptest! {
-    #![proptest_config(config())]
-
-    /// `KVec` against std's `Vec`, under random failures.
-    #[test]
-    fn kvec_matches_std_vec(env in env(), ops in prop::collection::vec(op(), 1..MAX_STEPS)) {
-        run_vec_case::<KmallocMax>(&env, &ops)?;
+/// Runs `test` on the cases of `strategy` as `proptest!` does (which has
+/// no place for the test's sleep token), lending it the token.
+#[alloc_ctx::may_sleep]
+fn check<S: Strategy>(strategy: S, test: impl Fn(&mut MaySleep, S::Value) -> Result<(), TestCaseError>) {
+    // `TestRunner::run` takes a `Fn`: the token is lent to one case at a time.
+    let cx = RefCell::new(cx);
+    let mut runner = proptest::test_runner::TestRunner::new(config());
+    if let Err(error) = runner.run(&strategy, |value| test(&mut **cx.borrow_mut(), value)) {
+        panic!("{error}\n{runner}");
     }
+}
 
-    /// `KVVec` against std's `Vec`, under random failures.
-    #[test]
-    fn kvvec_matches_std_vec(env in env(), ops in prop::collection::vec(op(), 1..MAX_STEPS)) {
-        run_vec_case::<KvmallocMax>(&env, &ops)?;
-    }
+/// `KVec` against std's `Vec`, under random failures.
+#[alloc_ctx::test]
+fn kvec_matches_std_vec() {
+    let cases = (env(), prop::collection::vec(op(), 1..MAX_STEPS));
+    check(cx, cases, |cx, (env, ops)| run_vec_case::<KmallocMax>(cx, &env, &ops));
+}
 
-    /// `KBox` against std's `Box`: new, try_clone, into_inner, drop and
-    /// drop_contents + write, under random failures.
-    #[test]
-    fn kbox_matches_std_box(env in env(), ops in prop::collection::vec(box_op(), 1..MAX_STEPS)) {
-        run_box_case(&env, &ops)?;
-    }
+/// `KVVec` against std's `Vec`, under random failures.
+#[alloc_ctx::test]
+fn kvvec_matches_std_vec() {
+    let cases = (env(), prop::collection::vec(op(), 1..MAX_STEPS));
+    check(cx, cases, |cx, (env, ops)| run_vec_case::<KvmallocMax>(cx, &env, &ops));
+}
+
+/// `KBox` against std's `Box`: new, try_clone, into_inner, drop and
+/// drop_contents + write, under random failures.
+#[alloc_ctx::test]
+fn kbox_matches_std_box() {
+    let cases = (env(), prop::collection::vec(box_op(), 1..MAX_STEPS));
+    check(cx, cases, |cx, (env, ops)| run_box_case(cx, &env, &ops));
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use alloc_ctx::NoWait;
 use alloc_ctx::atomic_depth;
 use alloc_ctx::backend::FailInject;
 use alloc_ctx::flags::*;
@@ -17,7 +18,6 @@ use alloc_ctx::mempool::Mempool;
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::{SpinLock, SpinLockIrq};
 use alloc_ctx::workqueue::Workqueue;
-use alloc_ctx::{MaySleep, NoWait};
 
 /// Two irq-save guards dropped in the order they were taken (not LIFO):
 /// interrupts stay disabled while either is held and come back only after

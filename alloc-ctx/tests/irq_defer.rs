@@ -14,7 +14,7 @@ use alloc_ctx::flags::*;
 use alloc_ctx::in_atomic;
 use alloc_ctx::irq::{Line, Raised, irqs_disabled};
 use alloc_ctx::sync::SpinLockIrq;
-use alloc_ctx::{KVec, MaySleep, NoWait};
+use alloc_ctx::{KVec, NoWait};
 
 #[alloc_ctx::test]
 fn interrupt_raised_under_spinlock_irq_runs_exactly_at_unlock() {

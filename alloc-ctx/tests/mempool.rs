@@ -12,7 +12,7 @@ use alloc_ctx::backend::{Budget, FailInject};
 use alloc_ctx::flags::*;
 use alloc_ctx::mempool::{Mempool, MempoolBox};
 use alloc_ctx::sweep::{SweepBackend, sweep};
-use alloc_ctx::{AllocError, AllocErrorKind, MaySleep, NoWait};
+use alloc_ctx::{AllocError, AllocErrorKind, NoWait};
 use common::quiet_reports;
 
 type Element = [u64; 4];
@@ -138,11 +138,11 @@ fn a_sleeping_request_waits_until_an_element_is_freed() {
     // The budget only holds the reserve, so once both elements are taken
     // the backend cannot help: the third request must wait for a free.
     let budget = Budget::new(2 * ELEMENT);
-    let pool = (Mempool::<Element, _>::new_in(2, &budget, GFP_KERNEL, cx)).unwrap();
+    let pool = Mempool::<Element, _>::new_in(2, &budget, GFP_KERNEL, cx).unwrap();
     let barrier = Barrier::new(2);
-    std::thread::scope(|scope| {
-        let holder = scope.spawn(|| {
-            let held: Vec<_> = ((0..2).map(|i| pool.alloc([i; 4], GFP_KERNEL, cx)).collect());
+    alloc_ctx::thread::scope(cx, |scope, cx| {
+        let holder = scope.spawn(cx, |cx| {
+            let held: Vec<_> = (0..2).map(|i| pool.alloc([i; 4], GFP_KERNEL, cx)).collect();
             barrier.wait();
             let deadline = Instant::now() + Duration::from_secs(30);
             while pool.waiters() == 0 {
@@ -154,7 +154,7 @@ fn a_sleeping_request_waits_until_an_element_is_freed() {
         barrier.wait();
         let element = pool.alloc([7; 4], GFP_NOIO, cx);
         assert_eq!(element[0], 7);
-        holder.join().unwrap();
+        holder.join(cx).unwrap();
         drop(element);
     });
     assert_eq!((pool.available(), pool.waiters()), (2, 0));

@@ -4,9 +4,7 @@ mod common;
 
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{KmallocMax, NofailMax, Size};
-use alloc_ctx::{
-    AllocError, AllocErrorKind, MaySleep, NoWait, reclaim::DEFAULT_RECLAIM_PASSES, reclaim::MAX_RECLAIM_RETRIES,
-};
+use alloc_ctx::{AllocError, AllocErrorKind, NoWait, reclaim::DEFAULT_RECLAIM_PASSES, reclaim::MAX_RECLAIM_RETRIES};
 use common::{TestBackend, quiet_reports};
 
 fn attempts_until_failure<F>(request: F) -> (usize, AllocError)

@@ -19,6 +19,26 @@
 //! # }
 //! ```
 //!
+//! Threads that borrow from the caller's stack run in a [`scope`], which
+//! joins them all before it returns:
+//!
+//! ```
+//! use alloc_ctx::{KVec, flags::GFP_KERNEL, thread};
+//!
+//! # #[alloc_ctx::may_sleep(entry)] fn main() {
+//! let packets = [3u8, 5];
+//! let lens = thread::scope(cx, |scope, cx| {
+//!     let worker = scope.spawn(cx, |cx| {
+//!         let mut ring = KVec::<u8>::new();
+//!         ring.extend_from_slice(&packets, GFP_KERNEL, cx).map(|()| ring.len())
+//!     });
+//!     let here = packets.len(); // the scope's own thread keeps working
+//!     (here, worker.join(cx).unwrap())
+//! });
+//! assert_eq!(lens, (2, Ok(2)));
+//! # }
+//! ```
+//!
 //! Joining under a spinlock does not compile:
 //!
 //! ```compile_fail,E0277
@@ -122,6 +142,93 @@ pub struct JoinHandle<R> {
 impl<R> JoinHandle<R> {
     /// Waits for the thread to finish and returns its result, or the
     /// payload of its panic, as `std::thread::JoinHandle::join`.
+    ///
+    /// # Errors
+    ///
+    /// The thread's panic payload, if it panicked.
+    #[track_caller]
+    pub fn join(self, cx: &mut impl SleepToken) -> std_thread::Result<R> {
+        let _ = cx.may_sleep();
+        crate::context::state::might_sleep();
+        self.inner.join()
+    }
+
+    /// Whether the thread has finished (never blocks).
+    pub fn is_finished(&self) -> bool {
+        self.inner.is_finished()
+    }
+
+    /// The thread's handle (its name and id).
+    pub fn thread(&self) -> &std_thread::Thread {
+        self.inner.thread()
+    }
+}
+
+/// Runs `f` with a [`Scope`] in which threads that borrow from the caller
+/// may be spawned, as `std::thread::scope`; every thread spawned in it is
+/// joined before `scope` returns.
+///
+/// Waiting for the threads may block, so `scope` takes the caller's sleep
+/// token, and lends it to `f` for the work of the calling thread meanwhile.
+/// Each spawned thread gets a token of its own, as with [`spawn`].
+///
+/// # Panics
+///
+/// If a thread spawned in the scope panicked and was not joined, as
+/// `std::thread::scope` does (after joining the others).
+#[track_caller]
+pub fn scope<'env, F, T>(cx: &mut impl SleepToken, f: F) -> T
+where
+    F: for<'scope> FnOnce(Scope<'scope, 'env>, &mut MaySleep) -> T,
+{
+    let cx = cx.may_sleep();
+    crate::context::state::might_sleep();
+    std_thread::scope(|inner| f(Scope { inner }, cx))
+}
+
+/// A scope to spawn threads that borrow from the caller's stack in; see
+/// [`scope`]. `Copy`: a spawned thread may take it along and spawn more.
+#[derive(Clone, Copy, Debug)]
+pub struct Scope<'scope, 'env> {
+    inner: &'scope std_thread::Scope<'scope, 'env>,
+}
+
+impl<'scope, 'env> Scope<'scope, 'env> {
+    /// Spawns a thread in the scope; `f` runs with a sleep token of its
+    /// own. `f` must be `Send`, which keeps the caller's tokens out of it.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system cannot create a thread, as
+    /// `std::thread::Scope::spawn` does.
+    #[track_caller]
+    pub fn spawn<F, R>(self, cx: &mut impl SleepToken, f: F) -> ScopedJoinHandle<'scope, R>
+    where
+        F: FnOnce(&mut MaySleep) -> R + Send + 'scope,
+        R: Send + 'scope,
+    {
+        let _ = cx.may_sleep();
+        crate::context::state::might_sleep();
+        let inner = self.inner.spawn(move || {
+            // SAFETY: the start of a new thread: no token of this thread
+            // exists yet and no section of it is open.
+            unsafe { MaySleep::enter(f) }
+        });
+        ScopedJoinHandle { inner }
+    }
+}
+
+/// An owned handle to a thread spawned in a [`Scope`]; joining it takes a
+/// sleep token, since it waits. (A handle dropped unjoined is joined at
+/// the end of the scope.)
+#[derive(Debug)]
+pub struct ScopedJoinHandle<'scope, R> {
+    inner: std_thread::ScopedJoinHandle<'scope, R>,
+}
+
+impl<R> ScopedJoinHandle<'_, R> {
+    /// Waits for the thread to finish and returns its result, or the
+    /// payload of its panic.
     ///
     /// # Errors
     ///
