@@ -200,7 +200,12 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         }
     }
 
-    if args.entry.is_none() && sig.ident == "main" && sig.asyncness.is_none() && function.body_is_block() {
+    if args.entry.is_none()
+        && sig.ident == "main"
+        && sig.params.list().is_empty()
+        && sig.asyncness.is_none()
+        && function.body_is_block()
+    {
         // A token parameter would only add rustc's "`main` function has
         // wrong type"; say what to write instead and expand as an entry.
         errors.error(

@@ -4,6 +4,11 @@
 //! ```text
 //! cargo run --example block_writeback
 //! ```
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_macros,
+    reason = "a front end that sets up the simulated machine and prints, not driver code"
+)]
 
 use std::sync::Arc;
 

@@ -4,6 +4,11 @@
 //! ```text
 //! cargo run --example btree_paths [-- --memory-limit BYTES --paths N]
 //! ```
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_macros,
+    reason = "a front end that sets up the simulated machine and prints, not driver code"
+)]
 
 use alloc_ctx::backend::Budget;
 use alloc_ctx_examples::btree_paths::{self, Config};

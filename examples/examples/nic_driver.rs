@@ -17,6 +17,11 @@
 //! `GFP_KERNEL` request): nothing panics and nothing leaks. The binary runs with the checking
 //! global allocator: an allocation that bypassed the tokens inside an
 //! interrupt or under a spinlock would be reported.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_macros,
+    reason = "a front end that sets up the simulated machine and prints, not driver code"
+)]
 
 use std::sync::Arc;
 

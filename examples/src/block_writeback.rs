@@ -17,9 +17,9 @@
 //! where its needs are masked: the scenario asserts there are none.
 
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use alloc_ctx::arc::Arc;
 use alloc_ctx::flags::{Gfp, GfpFlags as _};
 use alloc_ctx::prelude::*;
 use alloc_ctx::reclaim::{ShrinkerHandle, ShrinkerNeeds, register_shrinker};
@@ -65,22 +65,27 @@ pub struct PageCache<A: Backend> {
 }
 
 impl<A: Backend + Send + Sync + 'static> PageCache<A> {
-    fn new() -> Arc<Self> {
-        Arc::new(PageCache {
-            clean: PageList::default(),
-            dirty: PageList::default(),
-            inodes: PageList::default(),
-            clean_stats: ShrinkerStats::default(),
-            dirty_stats: ShrinkerStats::default(),
-            inode_stats: ShrinkerStats::default(),
-        })
+    #[may_sleep]
+    fn new() -> Result<Arc<Self>, AllocError> {
+        Arc::new(
+            PageCache {
+                clean: PageList::default(),
+                dirty: PageList::default(),
+                inodes: PageList::default(),
+                clean_stats: ShrinkerStats::default(),
+                dirty_stats: ShrinkerStats::default(),
+                inode_stats: ShrinkerStats::default(),
+            },
+            GFP_KERNEL,
+            cx,
+        )
     }
 
     /// Registers the three shrinkers; they unregister when the handles drop.
-    fn register(self: &Arc<Self>, cx: &mut impl alloc_ctx::SleepToken) -> [ShrinkerHandle; 3] {
-        let clean = Arc::clone(self);
-        let dirty = Arc::clone(self);
-        let inodes = Arc::clone(self);
+    fn register(this: &Arc<Self>, cx: &mut impl alloc_ctx::SleepToken) -> [ShrinkerHandle; 3] {
+        let clean = Arc::clone(this);
+        let dirty = Arc::clone(this);
+        let inodes = Arc::clone(this);
         [
             register_shrinker(cx, "clean-pages", ShrinkerNeeds::Nothing, move |target| {
                 evict(&clean.clean, &clean.clean_stats, ShrinkerNeeds::Nothing, target)
@@ -209,9 +214,9 @@ where
     A: Backend + Clone + Send + Sync + 'static,
 {
     let mut summary = Summary::default();
-    let cache = PageCache::<A>::new();
+    let cache = PageCache::<A>::new(cx).expect("the cache's header: a few bytes at probe time");
     // Registered after the cache (so they can reach it), dropped before it.
-    let _shrinkers = cache.register(cx);
+    let _shrinkers = PageCache::register(&cache, cx);
 
     // Fill the cache (process context, may sleep).
     fill(cx, &cache.clean, &backend, config.clean_pages, 0);
@@ -222,14 +227,16 @@ where
 
     // Write-back: inside NOIO. Each bio's allocation may need reclaim.
     let dirty_pages = cache.dirty.take_all();
-    let mut bios = Vec::new();
+    // One slot per dirty page, reserved before the write-back starts (a
+    // bio in flight is never dropped for want of a slot).
+    let mut bios = KVec::with_capacity(dirty_pages.len(), GFP_KERNEL, cx).expect("a small array at probe time");
     cx.noio(|cx| {
         let served = cx.effective(GFP_KERNEL);
         let _ = writeln!(out, "  write-back in a NOIO scope: GFP_KERNEL is served as {served}");
         summary.writeback_flags = Some(served);
         for (sector, page) in dirty_pages.iter().enumerate() {
             match submit_writeback(cx, &backend, page, sector as u64 * 8) {
-                Ok(bio) => bios.push(bio),
+                Ok(bio) => bios.push_within_capacity(bio).unwrap_or_else(|_| unreachable!("reserved above")),
                 Err(error) => {
                     summary.failed += 1;
                     let _ = writeln!(out, "  bio for sector {} failed: {error}; page stays dirty", sector * 8);

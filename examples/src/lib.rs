@@ -15,6 +15,7 @@ pub mod pages;
 ///
 /// On an unknown option (with `usage`, the list of known ones) or an
 /// option without a number after it: these are demo programs.
+#[expect(clippy::disallowed_methods, reason = "the demo programs' command line, not driver code")]
 pub fn numeric_options(known: &[&str], usage: &str) -> Vec<(String, usize)> {
     let mut args = std::env::args().skip(1);
     let mut options = Vec::new();

@@ -15,8 +15,8 @@
 //! cannot happen now happens later, a probe that cannot get its rings
 //! fails with `-ENOMEM`. Nothing panics and nothing leaks.
 
+use alloc_ctx::arc::Arc;
 use std::io::Write;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use alloc_ctx::BoundedVec;
@@ -177,7 +177,9 @@ where
         tx_ring: SpinLock::new(tx_ring),
         counters: Counters::default(),
     };
-    Ok((Arc::new(nic), workqueue))
+    // The device state is shared with the interrupt handler and the work
+    // items: a refcounted allocation, made like every other one.
+    Ok((Arc::new(nic, GFP_KERNEL, cx)?, workqueue))
 }
 
 /// The RX interrupt: the device filled one buffer with `frame`.
@@ -325,7 +327,8 @@ impl<A: Backend + Clone + Send + Sync + 'static> PageCache<A> {
                 Err(_) => failures_in_a_row += 1,
             }
         }
-        let cache = Arc::new(PageCache { pages, reclaimed: AtomicUsize::new(0) });
+        let cache = Arc::new(PageCache { pages, reclaimed: AtomicUsize::new(0) }, GFP_KERNEL, cx)
+            .expect("a page cache's header: a few bytes at probe time");
         let shrinker = Arc::clone(&cache);
         let handle = alloc_ctx::reclaim::register_shrinker(
             cx,

@@ -1,5 +1,6 @@
 //! Each example's logic, run as `cargo run --example NAME` runs it, with
 //! its outcome checked.
+#![allow(clippy::disallowed_methods, clippy::disallowed_macros, reason = "test scaffolding, not driver code")]
 
 use std::sync::{Arc, Mutex, PoisonError};
 

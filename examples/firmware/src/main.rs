@@ -4,8 +4,11 @@
 //! * No `std`, no `alloc`, no `#[global_allocator]`: the heap
 //!   (embedded-alloc, 4 KiB) is an alloc-ctx backend ([`heap::Heap`]) under
 //!   a 512-byte [`Budget`], reached only through token requests.
-//! * `main` is `#[may_sleep(entry)]`; it makes a `__GFP_NOFAIL` request for
-//!   its control block (no `Result`: the size is proven small).
+//! * The reset handler creates the program's sleep token (the `unsafe`
+//!   entry, whose contract holds there: no token exists before it) and
+//!   hands it to `run`, a `#[may_sleep]` function; it makes a
+//!   `__GFP_NOFAIL` request for its control block (no `Result`: the size is
+//!   proven small).
 //! * The SysTick exception handler is `#[nowait(entry)]`: only
 //!   non-blocking requests compile in it. Every tick it allocates a
 //!   `KBox` and grows a `KVec` with `GFP_ATOMIC`, under a `SpinLockIrq`
@@ -139,7 +142,11 @@ fn start() -> ! {
     let span = heap::span(HEAP_MEMORY);
     HEAP.init(HEAP_MEMORY);
     let peripherals = cortex_m::Peripherals::take().expect("the core peripherals, taken once");
-    let checks = main(peripherals.SYST, span);
+    // SAFETY: the reset handler, before any interrupt is enabled and before
+    // any token exists: process context, with nothing that could freeze a
+    // token. (Not `#[may_sleep(entry)]`: that form is for a parameterless
+    // `main` or a test, and this one takes the peripherals.)
+    let checks = unsafe { alloc_ctx::MaySleep::enter(|cx| run(cx, peripherals.SYST, span)) };
     hprintln!("checks: {} of {} passed", checks.passed, checks.passed + checks.failed);
     debug::exit(if checks.failed == 0 { debug::EXIT_SUCCESS } else { debug::EXIT_FAILURE });
     loop {
@@ -149,8 +156,8 @@ fn start() -> ! {
 
 /// Process context: may sleep (here: may use `GFP_KERNEL`, whose reclaim
 /// passes back off by spinning).
-#[alloc_ctx::may_sleep(entry)]
-fn main(mut syst: SYST, heap: core::ops::Range<usize>) -> Checks {
+#[alloc_ctx::may_sleep]
+fn run(mut syst: SYST, heap: core::ops::Range<usize>) -> Checks {
     let mut checks = Checks::default();
     hprintln!("alloc-ctx firmware: lm3s6965evb (Cortex-M3) under QEMU");
     hprintln!(
