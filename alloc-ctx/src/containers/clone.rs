@@ -42,8 +42,8 @@ use crate::vocab::size::Bound;
 /// Implement it for a type of your own that owns containers:
 ///
 /// ```
-/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), AllocError> {
-/// use alloc_ctx::{AllocError, KVec, MaySleep, Token, TryClone, flags::GfpFlags, rules::{MayFail, Permits}};
+/// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
+/// use alloc_ctx::{AllocError, KVec, Token, TryClone, flags::GfpFlags, rules::{MayFail, Permits}};
 /// use alloc_ctx::flags::GFP_KERNEL;
 ///
 /// struct Table { name: &'static str, rows: KVec<u64> }
@@ -58,14 +58,11 @@ use crate::vocab::size::Bound;
 ///     }
 /// }
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let mut rows = KVec::new();
-///     rows.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx)?;
-///     let table = Table { name: "routes", rows };
-///     let copy = table.try_clone(GFP_KERNEL, cx)?;
-///     assert_eq!((copy.name, copy.rows.as_slice()), ("routes", &[1, 2, 3][..]));
-///     Ok::<_, AllocError>(())
-/// })(cx)?;
+/// let mut rows = KVec::new();
+/// rows.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx)?;
+/// let table = Table { name: "routes", rows };
+/// let copy = table.try_clone(GFP_KERNEL, cx)?;
+/// assert_eq!((copy.name, copy.rows.as_slice()), ("routes", &[1, 2, 3][..]));
 /// # Ok::<_, AllocError>(())
 /// # }
 /// ```

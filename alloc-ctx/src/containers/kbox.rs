@@ -965,6 +965,7 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     /// // SAFETY: the parts of a box of the same type, given back once.
     /// let b = unsafe { KBox::from_raw_in(raw, backend) };
     /// assert_eq!(*b, 7);
+    /// drop(b);
     /// assert_eq!(budget.live_bytes(), 0);
     /// # }
     /// ```

@@ -554,6 +554,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// // SAFETY: the parts of a vector of the same types, given back once.
     /// let v = unsafe { KVec::from_raw_parts_in(ptr, len, cap, backend) };
     /// assert_eq!(v, [1, 1, 1, 1]);
+    /// drop(v);
     /// assert_eq!(budget.live_bytes(), 0);
     /// # }
     /// ```

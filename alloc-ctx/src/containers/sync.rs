@@ -81,6 +81,7 @@ use crate::context::token::{NoWait, Token};
 /// let mut guard = stats.lock(cx);
 /// guard[0] += 1;
 /// assert_eq!(atomic_depth(), 1);
+/// drop(guard);
 /// assert_eq!(stats.into_inner(), [1, 0]);
 /// # }
 /// ```

@@ -117,9 +117,10 @@ mod sealed {
 ///
 /// and cannot escape the entry point:
 ///
-/// ```compile_fail
+/// ```compile_fail,E0521
+/// fn keep(cx: &'static mut alloc_ctx::MaySleep) { /* … store it somewhere */ }
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// let cx = cx; // error: lifetime may not live long enough
+/// keep(cx); // error: borrowed data escapes (the token is a borrow for the entry's body only)
 /// # }
 /// ```
 pub struct MaySleep {
@@ -189,12 +190,11 @@ impl MaySleep {
     /// returned nor stored anywhere that outlives the call.
     ///
     /// ```
-    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{KVec, MaySleep, flags::GFP_KERNEL};
-    /// // SAFETY: the start of a program's `main`: no token of this thread is live.
-    /// let ring = unsafe { (KVec::<u64>::with_capacity(64, GFP_KERNEL, cx)) }.unwrap();
+    /// // SAFETY: the start of a program's `main` (this example's): no token
+    /// // of this thread is live. (Safe code writes `#[may_sleep(entry)]`.)
+    /// let ring = unsafe { MaySleep::enter(|cx| KVec::<u64>::with_capacity(64, GFP_KERNEL, cx)) }.unwrap();
     /// assert!(ring.capacity() >= 64);
-    /// # }
     /// ```
     ///
     /// # Safety
@@ -345,7 +345,8 @@ impl NoWait {
     /// ```compile_fail,E0277
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{MaySleep, NoWait, flags::*, size::{KmallocMax, Size}};
-    /// // error: `*mut ()` cannot be sent between threads safely (the captured sleep token)
+    /// // error: `SleepTokenMustNotEnterAnotherContext` cannot be sent between threads safely
+    /// // (the captured sleep token)
     /// NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
     /// # }
     /// ```

@@ -26,14 +26,13 @@
 //! #[global_allocator]
 //! static ALLOCATOR: CheckingAlloc = CheckingAlloc::with_policy(Policy::Report);
 //!
-//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
+//! use alloc_ctx::{flags::*, size::{KmallocMax, Size}};
 //!
+//! #[alloc_ctx::may_sleep(entry)]
 //! fn main() {
-//!     MaySleep::enter(|cx| {
-//!         cx.nowait_scope(|nw| {
-//!             let fine = nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap()); // a token request
-//!             let stray = vec![1, 2, 3]; // reported, with a backtrace to this line
-//!         });
+//!     cx.nowait_scope(|nw| {
+//!         let fine = nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap()); // a token request
+//!         let stray = vec![1, 2, 3]; // reported, with a backtrace to this line
 //!     });
 //!     assert_eq!(alloc_ctx::checking::violation_count(), 1);
 //! }

@@ -490,13 +490,13 @@ where
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use std::sync::Arc;
 /// use alloc_ctx::sweep::{SweepBackend, sweep_shared};
-/// use alloc_ctx::{KBox, MaySleep, flags::*};
+/// use alloc_ctx::{KBox, flags::*, thread};
 ///
 /// # alloc_ctx::report::set_failure_hook(|_| {});
 /// let report = sweep_shared(|backend: &Arc<SweepBackend>| {
 ///     let backend = Arc::clone(backend);
-///     std::thread::spawn(move || KBox::new_in(7u32, backend, GFP_KERNEL, cx).map(drop))
-///         .join()
+///     thread::spawn(cx, move |cx| KBox::new_in(7u32, backend, GFP_KERNEL, cx).map(drop))
+///         .join(cx)
 ///         .unwrap()
 /// });
 /// assert_eq!((report.points, report.failures_handled), (1, 1));

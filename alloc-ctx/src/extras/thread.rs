@@ -13,9 +13,9 @@
 //! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! let worker = thread::spawn(cx, |cx| {
 //!     let mut ring = KVec::<u64>::new();
-//!     ring.push(7, GFP_KERNEL, cx).map(|()| ring.len())
+//!     ring.push(7, GFP_KERNEL, cx).map(|()| ring.len()).ok()
 //! });
-//! assert_eq!(worker.join(cx).unwrap(), Ok(1));
+//! assert_eq!(worker.join(cx).unwrap(), Some(1));
 //! # }
 //! ```
 //!
