@@ -8,4 +8,6 @@ pub mod arc;
 pub(crate) mod clone;
 pub(crate) mod kbox;
 pub(crate) mod kvec;
+#[cfg(all(debug_assertions, feature = "std"))]
+pub(crate) mod lockdep;
 pub mod sync;

@@ -86,6 +86,9 @@ use crate::context::token::{NoWait, Token};
 /// # }
 /// ```
 pub struct SpinLock<T: ?Sized> {
+    /// How the lock has been taken, for the interrupt-safety check.
+    #[cfg(all(debug_assertions, feature = "std"))]
+    usage: crate::containers::lockdep::IrqUsage,
     raw: spin::mutex::SpinMutex<T>,
 }
 
@@ -110,7 +113,11 @@ impl<T> SpinLock<T> {
     /// ```
     #[inline]
     pub const fn new(value: T) -> Self {
-        SpinLock { raw: spin::mutex::SpinMutex::new(value) }
+        SpinLock {
+            #[cfg(all(debug_assertions, feature = "std"))]
+            usage: crate::containers::lockdep::IrqUsage::new(),
+            raw: spin::mutex::SpinMutex::new(value),
+        }
     }
 
     /// The data, consuming the lock (no one else can hold it).
@@ -147,9 +154,19 @@ impl<T: ?Sized> SpinLock<T> {
     /// *stats += 1;
     /// # }
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// In debug builds with `std`, when the lock has been taken both in an
+    /// interrupt handler and with interrupts enabled (the kernel lockdep's
+    /// "inconsistent lock state": use a `SpinLockIrq` for data shared with
+    /// a handler), naming both places.
     #[inline]
+    #[track_caller]
     pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T> {
         let _ = cx;
+        #[cfg(all(debug_assertions, feature = "std"))]
+        self.usage.record("SpinLock");
         // The section is entered before spinning, as `spin_lock()` disables
         // preemption first.
         let section = AtomicSection::enter();
@@ -168,8 +185,11 @@ impl<T: ?Sized> SpinLock<T> {
     /// });
     /// ```
     #[inline]
+    #[track_caller]
     pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockGuard<'g, T>> {
         let _ = cx;
+        #[cfg(all(debug_assertions, feature = "std"))]
+        self.usage.record("SpinLock");
         let section = AtomicSection::enter();
         // On `None` the section ends here, before returning.
         self.raw.try_lock().map(|raw| SpinLockGuard { raw, _section: section })

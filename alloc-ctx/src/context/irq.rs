@@ -100,7 +100,7 @@
 //! # }
 //! ```
 
-use crate::context::state;
+use crate::context::state::{self, HARDIRQ_DEPTH};
 use crate::context::token::NoWait;
 
 /// Whether local interrupts are disabled on the current thread: an
@@ -312,6 +312,7 @@ where
     // the handler runs, both restored when it returns or unwinds. Nothing is
     // allocated, so a checking allocator sees nothing of the simulation.
     let _irqs = IrqSave::save();
+    let _hardirq = state::Raised::<HARDIRQ_DEPTH>::enter();
     Ok(NoWait::enter_section(handler))
 }
 

@@ -33,10 +33,13 @@ mod field {
     pub(crate) const NOWAIT_MARKS: usize = 3;
     /// 1 inside a non-blocking token request (for the checking allocator).
     pub(crate) const IN_REQUEST: usize = 4;
+    /// Interrupt handlers running on this thread's stack (`irq::raise`, an
+    /// `irq::Line`): hard interrupt context, for the lock checks.
+    pub(crate) const HARDIRQ_DEPTH: usize = 5;
     /// How many there are.
-    pub(crate) const COUNT: usize = 5;
+    pub(crate) const COUNT: usize = 6;
 }
-pub(crate) use field::{ATOMIC_DEPTH, IN_REQUEST, IRQ_DISABLE_DEPTH, NOWAIT_MARKS, SCOPE_MASK};
+pub(crate) use field::{ATOMIC_DEPTH, HARDIRQ_DEPTH, IN_REQUEST, IRQ_DISABLE_DEPTH, NOWAIT_MARKS, SCOPE_MASK};
 
 /// With `std`: one thread-local holding every field, so that code reading
 /// or changing several of them computes the thread-local's address once
@@ -267,6 +270,13 @@ fn sleeping_in_nowait_function(marks: u32) -> ! {
          it calls may sleep; make this call from a #[may_sleep] caller, or \
          defer it to a workqueue"
     );
+}
+
+/// Whether an interrupt handler is running on this thread (hard interrupt
+/// context: the kernel's `in_hardirq()`).
+#[inline]
+pub(crate) fn in_hardirq() -> bool {
+    storage::get(HARDIRQ_DEPTH) != 0
 }
 
 /// The NOFS/NOIO bits the current section clears from every request.

@@ -5,6 +5,7 @@
 use core::cell::Cell;
 
 use super::{IrqSave, irqs_disabled};
+use crate::context::state::{self, HARDIRQ_DEPTH};
 use crate::context::token::NoWait;
 
 /// An interrupt line with its handler, for the `std` simulation: raised
@@ -108,6 +109,7 @@ impl Line {
         // the handler runs. Lines it raises are pending until it returns
         // and are delivered when this section ends.
         let _irqs = IrqSave::save();
+        let _hardirq = state::Raised::<HARDIRQ_DEPTH>::enter();
         NoWait::enter_section(self.handler);
     }
 
