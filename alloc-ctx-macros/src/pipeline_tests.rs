@@ -316,9 +316,13 @@ fn entry_forms_run_the_body_in_the_enter_closure() {
             }
         ),
     );
+    // The closure is bound outside the `unsafe` block: the body gets no
+    // `unsafe` context from it.
     let expected = quote!(
         fn main() {
-            ::alloc_ctx::MaySleep::enter(|#[allow(unused_variables)] cx: &mut ::alloc_ctx::MaySleep| { run(cx) })
+            let __alloc_ctx_entry = |#[allow(unused_variables)] cx: &mut ::alloc_ctx::MaySleep| { run(cx) };
+            #[allow(unused_unsafe)]
+            unsafe { ::alloc_ctx::MaySleep::enter(__alloc_ctx_entry) }
         }
     );
     assert_eq!(out, squash(&expected.to_string()));
@@ -331,9 +335,10 @@ fn entry_forms_run_the_body_in_the_enter_closure() {
             }
         ),
     );
+    // A `move` closure through the `Send`-bounded `NoWait::enter`.
     let expected = quote!(
         fn rx_irq(dev: &Dev) -> bool {
-            ::alloc_ctx::NoWait::enter_section(|#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait| { handle(dev, cx) })
+            ::alloc_ctx::NoWait::enter(move |#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait| { handle(dev, cx) })
         }
     );
     assert_eq!(out, squash(&expected.to_string()));
@@ -606,7 +611,7 @@ fn misuse_is_reported_and_the_item_still_emitted() {
         Mark::MaySleep,
         quote!(entry, dyn),
         quote!(
-            fn f() {}
+            fn main() {}
         ),
     );
     assert_eq!(out.matches("compile_error").count(), 1, "{out}");
@@ -625,7 +630,77 @@ fn main_without_entry_is_reported_and_expanded_as_an_entry() {
     );
     assert_eq!(out.matches("compile_error").count(), 1, "{out}");
     assert!(contains(&out, quote!(fn main())), "{out}");
-    assert!(squash(&out).contains("::alloc_ctx::MaySleep::enter(|"), "{out}");
+    assert!(squash(&out).contains("unsafe{::alloc_ctx::MaySleep::enter(__alloc_ctx_entry)}"), "{out}");
+}
+
+#[test]
+fn may_sleep_entry_is_accepted_on_main_and_on_tests() {
+    for item in [
+        quote!(
+            fn main() {
+                run(cx)
+            }
+        ),
+        quote!(
+            #[test]
+            fn ring_grows() {
+                run(cx)
+            }
+        ),
+        quote!(
+            #[::core::prelude::v1::test]
+            fn ring_grows() {
+                run(cx)
+            }
+        ),
+    ] {
+        let out = expand(Mark::MaySleep, quote!(entry), item);
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(squash(&out).contains("unsafe{::alloc_ctx::MaySleep::enter(__alloc_ctx_entry)}"), "{out}");
+    }
+}
+
+/// The `compile_error!` invocations of an expansion, with the span of each.
+fn compile_errors(out: TokenStream) -> Vec<(String, proc_macro2::Span)> {
+    let tokens: Vec<proc_macro2::TokenTree> = out.into_iter().collect();
+    let mut found = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            proc_macro2::TokenTree::Ident(ident) if ident == "compile_error" => {
+                let message = tokens.get(i + 2).map(ToString::to_string).unwrap_or_default();
+                found.push((message, ident.span()));
+            }
+            proc_macro2::TokenTree::Group(group) => found.extend(compile_errors(group.stream())),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn may_sleep_entry_elsewhere_is_an_error_on_entry() {
+    // Parsed from text, so that spans have positions: `entry` on line 1,
+    // the function on lines 2 and 3.
+    for source in [
+        "entry\nfn load_firmware() -> usize {\n run(cx) }",
+        "entry\nfn main(argc: usize) {\n run(cx) }",
+        "entry\nfn main<T>() {\n run(cx) }",
+        "entry\npub fn start(dev: &Dev) {\n run(cx) }",
+    ] {
+        let tokens: Vec<proc_macro2::TokenTree> = source.parse::<TokenStream>().unwrap().into_iter().collect();
+        let args: TokenStream = tokens[..1].iter().cloned().collect();
+        let item: TokenStream = tokens[1..].iter().cloned().collect();
+        let out = mark(Mark::MaySleep, args, item);
+        let errors = compile_errors(out.clone());
+        assert_eq!(errors.len(), 1, "{source}: {out}");
+        let (message, span) = &errors[0];
+        assert!(message.contains("safe only where no token of the thread can be live"), "{message}");
+        assert!(message.contains("alloc_ctx::thread::spawn"), "names a fix: {message}");
+        assert_eq!((span.start().line, span.start().column), (1, 0), "spanned on `entry`: {source}");
+        assert_eq!((span.end().line, span.end().column), (1, 5), "spanned on `entry`: {source}");
+        // Still expanded as an entry: the one error is the one to fix.
+        assert!(squash(&out.to_string()).contains("::alloc_ctx::MaySleep::enter(__alloc_ctx_entry)"), "{out}");
+    }
 }
 
 // Elision (see `crate::lifetimes`).
