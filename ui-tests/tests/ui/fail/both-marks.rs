@@ -5,6 +5,7 @@
 #[alloc_ctx::nowait]
 fn reset_ring() {}
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    alloc_ctx::MaySleep::enter(|cx| reset_ring(cx));
+    reset_ring(cx);
 }

@@ -6,15 +6,15 @@
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let stats = SpinLock::new(0u64);
-    MaySleep::enter(|cx| {
+    {
         let guard = stats.lock(cx);
         let nw = guard.token();
         drop(guard);
         let _big = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
         let _small = nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(64).unwrap());
-    });
+    }
 }

@@ -3,15 +3,14 @@
 // another thread and must be `Send`; a captured `&mut MaySleep` is not, so
 // a handler that captures `cx` (here to call a `#[may_sleep]` function)
 // does not compile.
-use alloc_ctx::{MaySleep, irq, may_sleep};
+use alloc_ctx::{irq, may_sleep};
 
 #[may_sleep]
 fn load_firmware() -> usize {
     0
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let _ = irq::raise(|_irq| load_firmware(cx));
-    });
+    let _ = irq::raise(|_irq| load_firmware(cx));
 }

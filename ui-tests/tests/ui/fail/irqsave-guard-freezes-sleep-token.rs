@@ -4,13 +4,13 @@
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLockIrq;
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let rx_head = SpinLockIrq::new(0usize);
-    MaySleep::enter(|cx| {
+    {
         let mut head = rx_head.lock_irqsave(cx);
         let _frame = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(1500).unwrap());
         *head += 1;
-    });
+    }
 }

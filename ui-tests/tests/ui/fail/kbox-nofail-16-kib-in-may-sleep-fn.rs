@@ -4,14 +4,15 @@
 // build-time error must lead back to this call ("encountered while
 // instantiating" note at the user's line), not only into alloc-ctx.
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
-use alloc_ctx::{KBox, MaySleep, may_sleep};
+use alloc_ctx::{KBox, may_sleep};
 
 #[may_sleep]
 fn alloc_firmware_buffer() -> KBox<[u8; 16384]> {
     KBox::new([0u8; 16384], GFP_KERNEL | __GFP_NOFAIL, cx)
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    let buffer = MaySleep::enter(|cx| alloc_firmware_buffer(cx));
+    let buffer = alloc_firmware_buffer(cx);
     assert_eq!(buffer.len(), 16384);
 }

@@ -5,12 +5,11 @@
 // `KVVec`, or re-check the size).
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KvmallocMax, Size};
-use alloc_ctx::{KVec, MaySleep};
+use alloc_ctx::KVec;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let mut table: KVec<u64> = KVec::new();
-        let size = Size::<KvmallocMax>::new(64 << 20).unwrap();
-        let _ = table.grow_to(size, GFP_KERNEL, cx);
-    });
+    let mut table: KVec<u64> = KVec::new();
+    let size = Size::<KvmallocMax>::new(64 << 20).unwrap();
+    let _ = table.grow_to(size, GFP_KERNEL, cx);
 }

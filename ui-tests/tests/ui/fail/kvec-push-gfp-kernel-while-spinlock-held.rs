@@ -6,15 +6,16 @@
 // compile either.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::{KVec, MaySleep};
+use alloc_ctx::KVec;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let pending = SpinLock::new(0usize);
     let mut log: KVec<u32> = KVec::new();
-    MaySleep::enter(|cx| {
+    {
         let mut pending = pending.lock(cx);
         *pending += 1;
         let _ = log.push(7, GFP_KERNEL, cx);
         drop(pending);
-    });
+    }
 }

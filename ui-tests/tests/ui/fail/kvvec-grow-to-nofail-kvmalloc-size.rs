@@ -5,12 +5,11 @@
 // bound"), not a bare type mismatch (E0271) on the size's bound.
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
 use alloc_ctx::size::{KvmallocMax, Size};
-use alloc_ctx::{KVVec, MaySleep};
+use alloc_ctx::KVVec;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let mut pages: KVVec<u64> = KVVec::new();
-        let size = Size::<KvmallocMax>::new(64 << 10).unwrap();
-        pages.grow_to(size, GFP_KERNEL | __GFP_NOFAIL, cx);
-    });
+    let mut pages: KVVec<u64> = KVVec::new();
+    let size = Size::<KvmallocMax>::new(64 << 10).unwrap();
+    pages.grow_to(size, GFP_KERNEL | __GFP_NOFAIL, cx);
 }

@@ -3,15 +3,14 @@
 // too few; this must be ONE error that says an argument (the `&mut`
 // token) is missing, not a cascade of type mismatches on the other
 // arguments.
-use alloc_ctx::{MaySleep, may_sleep};
+use alloc_ctx::may_sleep;
 
 #[may_sleep]
 fn load_firmware(name: &str, len: usize) -> usize {
     name.len() + len
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|_cx| {
-        let _ = load_firmware("nic.bin", 4096);
-    });
+    let _ = load_firmware("nic.bin", 4096);
 }

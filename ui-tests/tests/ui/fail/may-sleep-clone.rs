@@ -4,8 +4,7 @@
 // on by passing `cx` (an implicit reborrow), never a copy of the token.
 use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let _copy: MaySleep = cx.clone();
-    });
+    let _copy: MaySleep = cx.clone();
 }

@@ -3,7 +3,7 @@
 // concrete `&mut MaySleep` so the trait stays dyn-compatible, and a `&mut
 // NoWait` is not one (a plain type mismatch, since there is no generic bound
 // to carry the project's message).
-use alloc_ctx::{MaySleep, NoWait, may_sleep};
+use alloc_ctx::{NoWait, may_sleep};
 
 trait Device {
     #[may_sleep(dyn)]
@@ -19,10 +19,11 @@ impl Device for Nic {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let mut nic = Nic;
     let dev: &mut dyn Device = &mut nic;
-    MaySleep::enter(|cx| {
+    {
         cx.nowait_scope(|nw: &mut NoWait| dev.reset(nw));
-    });
+    }
 }

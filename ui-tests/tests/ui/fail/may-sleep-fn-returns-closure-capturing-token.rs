@@ -5,14 +5,15 @@
 // returned (a "captures lifetime" error).
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{MaySleep, may_sleep};
+use alloc_ctx::may_sleep;
 
 #[may_sleep]
 fn deferred_refill(len: usize) -> impl FnOnce() -> bool {
     move || cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(len).unwrap()).is_ok()
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    let refill = MaySleep::enter(|cx| deferred_refill(cx, 64));
+    let refill = deferred_refill(cx, 64);
     assert!(refill());
 }

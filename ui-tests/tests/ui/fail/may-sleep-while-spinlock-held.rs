@@ -5,13 +5,14 @@
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::{KVec, MaySleep};
+use alloc_ctx::KVec;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let tx_queue = SpinLock::new(KVec::<u64>::new());
-    MaySleep::enter(|cx| {
+    {
         let queue = tx_queue.lock(cx);
         let _bounce = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
         drop(queue);
-    });
+    }
 }

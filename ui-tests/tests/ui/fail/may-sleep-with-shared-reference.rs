@@ -13,6 +13,7 @@ fn reload(cx: &MaySleep) {
     load_firmware(cx);
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| reload(cx));
+    reload(cx);
 }

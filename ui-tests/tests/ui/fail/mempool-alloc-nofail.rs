@@ -4,11 +4,9 @@
 // cannot be kept. The project's `PoolFlags` message names the flag.
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
 use alloc_ctx::mempool::Mempool;
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let pool = Mempool::<[u64; 4]>::new(2, GFP_KERNEL, cx).unwrap();
-        let _element = pool.alloc([0; 4], GFP_KERNEL | __GFP_NOFAIL, cx);
-    });
+    let pool = Mempool::<[u64; 4]>::new(2, GFP_KERNEL, cx).unwrap();
+    let _element = pool.alloc([0; 4], GFP_KERNEL | __GFP_NOFAIL, cx);
 }

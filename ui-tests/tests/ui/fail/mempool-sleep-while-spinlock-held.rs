@@ -5,19 +5,19 @@
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::mempool::Mempool;
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::MaySleep;
 
 struct Bio {
     sector: u64,
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let queue_depth = SpinLock::new(0u32);
-    MaySleep::enter(|cx| {
+    {
         let pool = Mempool::<Bio>::new(4, GFP_KERNEL, cx).unwrap();
         let mut depth = queue_depth.lock(cx);
         let bio = pool.alloc(Bio { sector: 8 }, GFP_KERNEL, cx);
         *depth += 1;
         assert_eq!(bio.sector, 8);
-    });
+    }
 }

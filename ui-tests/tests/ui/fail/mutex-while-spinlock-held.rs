@@ -4,14 +4,14 @@
 // dropped, so the call is a borrow error (E0499). (With the guard's own
 // token instead, see `mutex-inside-spinlock`.)
 use alloc_ctx::sync::{Mutex, SpinLock};
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let config = Mutex::new(0u32);
     let stats = SpinLock::new(0u64);
-    MaySleep::enter(|cx| {
+    {
         let mut stats = stats.lock(cx);
         *config.lock(cx) += 1;
         *stats += 1;
-    });
+    }
 }

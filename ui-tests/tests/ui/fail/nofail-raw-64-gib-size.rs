@@ -4,10 +4,8 @@
 // `Size<NofailMax>` (at most 8 KiB), so a raw `usize` is refused with the size
 // message for the `NofailMax` bound.
 use alloc_ctx::flags::{__GFP_NOFAIL, GFP_KERNEL};
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let _table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, 64usize << 30);
-    });
+    let _table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL, 64usize << 30);
 }

@@ -5,10 +5,9 @@
 // captured `&mut MaySleep` is not `Send`, so this does not compile.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{MaySleep, NoWait};
+use alloc_ctx::NoWait;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let _ = NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
-    });
+    let _ = NoWait::enter(|_| cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()));
 }

@@ -11,6 +11,7 @@ fn rx_irq(sleep: &mut MaySleep) -> bool {
     sleep.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).is_ok()
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    let _ = MaySleep::enter(|cx| rx_irq(cx));
+    let _ = rx_irq(cx);
 }

@@ -1,7 +1,7 @@
 // Hole check: nothing hidden hands out a sleep token. The macros' support
 // module `alloc_ctx::__private` no longer has a constructor
-// (`enter_may_sleep` is gone: the entry forms use the public, checked
-// `MaySleep::enter`), and the crate's internal constructor of tokens is
+// (`enter_may_sleep` is gone: the entry forms call the public, checked,
+// `unsafe` `MaySleep::enter`), and the crate's internal constructor of tokens is
 // private. Both calls are resolution errors.
 use alloc_ctx::MaySleep;
 

@@ -5,13 +5,12 @@
 // naming the bound (use `KVBox` for kvmalloc-sized values).
 use alloc_ctx::flags::{GFP_KERNEL, __GFP_NOWARN};
 use alloc_ctx::size::KMALLOC_MAX_SIZE;
-use alloc_ctx::{KBox, MaySleep};
+use alloc_ctx::KBox;
 
 struct Huge([u8; KMALLOC_MAX_SIZE + 1]);
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let result = KBox::<Huge>::new_uninit(GFP_KERNEL | __GFP_NOWARN, cx);
-        assert!(result.is_err());
-    });
+    let result = KBox::<Huge>::new_uninit(GFP_KERNEL | __GFP_NOWARN, cx);
+    assert!(result.is_err());
 }

@@ -18,9 +18,8 @@ impl Dev<'_> {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let dev = Dev { cx, mtu: 1500 };
-        assert!(dev.refill());
-    });
+    let dev = Dev { cx, mtu: 1500 };
+    assert!(dev.refill());
 }

@@ -7,14 +7,14 @@
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let stats = SpinLock::new(0u64);
-    MaySleep::enter(|cx| {
+    {
         let nw = cx.nowait();
         let mut guard = stats.lock(nw);
         let _bounce = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4096).unwrap());
         *guard += 1;
-    });
+    }
 }

@@ -4,14 +4,14 @@
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::MaySleep;
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let ring = SpinLock::new(0u32);
-    MaySleep::enter(|cx| {
+    {
         if let Some(mut head) = ring.try_lock(cx) {
             let _slot = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(256).unwrap());
             *head += 1;
         }
-    });
+    }
 }

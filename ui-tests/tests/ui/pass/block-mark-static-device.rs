@@ -4,7 +4,7 @@
 // a plain getter without a token. The marked method takes any token.
 use alloc_ctx::flags::GFP_ATOMIC;
 use alloc_ctx::sync::SpinLock;
-use alloc_ctx::{KVec, MaySleep, NoWait, no_context, nowait};
+use alloc_ctx::{KVec, NoWait, no_context, nowait};
 
 struct Dev {
     id: u32,
@@ -32,9 +32,10 @@ impl Dev {
 
 static DEV: Dev = Dev::new();
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     assert_eq!(DEV.id(), 7);
     assert!(NoWait::enter(|nw| DEV.rx(nw, 1)));
-    assert!(MaySleep::enter(|cx| DEV.rx(cx, 2)));
+    assert!(DEV.rx(cx, 2));
     NoWait::enter(|nw| assert_eq!(DEV.rx_queue.lock(nw).len(), 2));
 }

@@ -3,7 +3,7 @@
 // A `Size<NofailMax>` is accepted where a kmalloc size is asked for.
 use alloc_ctx::flags::{__GFP_NOFAIL, __GFP_ZERO, GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::size::{KmallocMax, KvmallocMax, NOFAIL_MAX_SIZE, NofailMax, SlabCacheMax};
-use alloc_ctx::{MaySleep, size::Size, const_size};
+use alloc_ctx::{size::Size, const_size};
 
 #[repr(C)]
 struct Descriptor {
@@ -18,6 +18,7 @@ const BOUNCE: Size<KmallocMax> = const_size!(KmallocMax, 64 * 1024);
 const LARGEST_NOFAIL: Size<NofailMax> = const_size!(NofailMax, NOFAIL_MAX_SIZE);
 const SLAB: Size<SlabCacheMax> = const_size!(SlabCacheMax, 192);
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     assert_eq!(DESC.get(), 16);
     assert_eq!(DESC_RING.get(), 4096);
@@ -25,7 +26,7 @@ fn main() {
     assert_eq!(LARGEST_NOFAIL.get(), 8192);
     let widened: Size<KvmallocMax> = BOUNCE.into();
     assert_eq!(widened.get(), 65536);
-    MaySleep::enter(|cx| {
+    {
         // NOFAIL with a NOFAIL-bounded constant: the buffer itself.
         let ring = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, DESC_RING);
         assert_eq!(ring.len(), 4096);
@@ -38,5 +39,5 @@ fn main() {
             .nowait_scope(|nw| nw.alloc(GFP_ATOMIC, SLAB))
             .expect("192 bytes");
         assert_eq!(object.len(), 192);
-    });
+    }
 }

@@ -6,7 +6,7 @@ mod framework {
 }
 
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::{KVec, MaySleep};
+use alloc_ctx::KVec;
 use framework::rt::{may_sleep, nowait};
 
 #[may_sleep(cx = ctx, crate = framework::rt)]
@@ -31,12 +31,11 @@ impl Port {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let mut ids = probe(cx, 7);
-        assert!(tag(cx, &mut ids, 8));
-        let mut port = Port(ids);
-        assert!(cx.nowait_scope(|nw| port.add(nw, 9)));
-        assert_eq!(port.0.as_slice(), &[7, 8, 9]);
-    });
+    let mut ids = probe(cx, 7);
+    assert!(tag(cx, &mut ids, 8));
+    let mut port = Port(ids);
+    assert!(cx.nowait_scope(|nw| port.add(nw, 9)));
+    assert_eq!(port.0.as_slice(), &[7, 8, 9]);
 }

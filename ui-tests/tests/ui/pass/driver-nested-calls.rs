@@ -6,7 +6,7 @@
 // `cx.nowait()`, and inside a `nowait_scope`), nowait -> nowait (twice).
 use alloc_ctx::flags::{__GFP_ZERO, GFP_ATOMIC, GFP_KERNEL, GFP_NOWAIT};
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{AllocError, KVec, MaySleep, may_sleep, nowait};
+use alloc_ctx::{AllocError, KVec, may_sleep, nowait};
 
 struct Nic {
     rx_ring: KVec<u64>,
@@ -65,8 +65,9 @@ fn count_frame(nic: &mut Nic) {
     let _ = nic.tx_ring.push(0, GFP_NOWAIT, cx);
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    let nic = MaySleep::enter(|cx| probe(cx, 8, 4)).expect("probe");
+    let nic = probe(cx, 8, 4).expect("probe");
     assert_eq!(nic.rx_ring.len(), 8 + 3);
     assert_eq!(&nic.rx_ring[8..], &[0xaa, 0xbb, 0xcc]);
     assert_eq!(nic.tx_ring.len(), 4 + 3);

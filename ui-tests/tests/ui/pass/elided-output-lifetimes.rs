@@ -6,7 +6,7 @@
 // `cx` while the returned references live.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{MaySleep, may_sleep, nowait};
+use alloc_ctx::{may_sleep, nowait};
 
 #[nowait]
 fn first(v: &[u8]) -> &u8 {
@@ -49,10 +49,11 @@ impl Named for Port {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let data = [1u8, 2, 3, 4];
     let port = Port { name: "eth0".to_owned() };
-    MaySleep::enter(|cx| {
+    {
         let a = first(cx, &data);
         let b = head(cx, &data);
         let c = tail(cx, &data);
@@ -63,5 +64,5 @@ fn main() {
         // The token is free again while all the borrows live.
         let _ = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(64).unwrap()).unwrap();
         assert_eq!((*a, *b, *c, *d, e, f), (1, 1, 4, 3, "eth0", "tx ring"));
-    });
+    }
 }

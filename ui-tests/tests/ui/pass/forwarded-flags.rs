@@ -32,13 +32,12 @@ fn probe(probing: bool) -> bool {
     cx.alloc(gfp, Size::<KmallocMax>::new(256).unwrap()).is_ok()
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let [mut rx, tx] = alloc_rings(32, GFP_KERNEL | __GFP_NOWARN, cx).expect("rings");
-        assert!(alloc_rings(4, GFP_ATOMIC, cx).is_some());
-        assert!(alloc_rings(4, RX_GFP, cx).is_some());
-        assert!(cx.nowait_scope(|nw| rx_frame(nw, &mut rx, 7)));
-        assert!(rx.capacity() >= 32 && tx.capacity() >= 32);
-        assert!(probe(cx, true) && probe(cx, false));
-    });
+    let [mut rx, tx] = alloc_rings(32, GFP_KERNEL | __GFP_NOWARN, cx).expect("rings");
+    assert!(alloc_rings(4, GFP_ATOMIC, cx).is_some());
+    assert!(alloc_rings(4, RX_GFP, cx).is_some());
+    assert!(cx.nowait_scope(|nw| rx_frame(nw, &mut rx, 7)));
+    assert!(rx.capacity() >= 32 && tx.capacity() >= 32);
+    assert!(probe(cx, true) && probe(cx, false));
 }

@@ -1,7 +1,7 @@
 // Generics, lifetimes, const generics and `where` clauses pass through the
 // marks unchanged; the token parameter goes first.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::{AllocError, KVec, MaySleep, may_sleep, nowait};
+use alloc_ctx::{AllocError, KVec, may_sleep, nowait};
 
 #[may_sleep]
 fn filled<T, const N: usize>(value: T) -> Result<KVec<[T; N]>, AllocError>
@@ -35,14 +35,13 @@ where
         .count()
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let table = filled::<u16, 4>(cx, 9).unwrap();
-        assert_eq!(table.as_slice(), &[[9u16; 4]]);
-        assert_eq!(longest(cx, "eth0", "wlan0"), "wlan0");
-        let mut out = KVec::new();
-        let pushed = cx.nowait_scope(|nw| append_all(nw, &mut out, [1u8, 2, 3]));
-        assert_eq!(pushed, 3);
-        assert_eq!(out.as_slice(), &[1, 2, 3]);
-    });
+    let table = filled::<u16, 4>(cx, 9).unwrap();
+    assert_eq!(table.as_slice(), &[[9u16; 4]]);
+    assert_eq!(longest(cx, "eth0", "wlan0"), "wlan0");
+    let mut out = KVec::new();
+    let pushed = cx.nowait_scope(|nw| append_all(nw, &mut out, [1u8, 2, 3]));
+    assert_eq!(pushed, 3);
+    assert_eq!(out.as_slice(), &[1, 2, 3]);
 }

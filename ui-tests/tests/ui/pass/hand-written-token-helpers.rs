@@ -47,15 +47,16 @@ fn g(events: &mut KVec<u32>, cx: &mut impl Token) -> bool {
     counted && pushed
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let mut events = KVec::new();
-    MaySleep::enter(|cx| {
+    {
         let (rx, tx, header) = helper(cx).expect("helper");
         assert!(rx.capacity() >= 16 && tx.capacity() >= 8 && header.len() == 64);
         let bits = cx.nofs(|cx| writeback_helper(cx));
         assert_eq!(bits, GFP_NOFS.gfp().bits());
         assert!(g(&mut events, cx));
-    });
+    }
     assert!(NoWait::enter(|nw| g(&mut events, nw)));
     assert_eq!(events.as_slice(), &[1, 2, 1, 2]);
 }

@@ -34,12 +34,11 @@ where
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let mut queue = Queue::<u32>::new(cx, 4).unwrap();
-        queue.fill(cx, 2).unwrap();
-        assert!(cx.nowait_scope(|nw| queue.try_push(nw, 5)));
-        assert_eq!(queue.len(cx), 3);
-        assert_eq!(queue.items.as_slice(), &[0, 0, 5]);
-    });
+    let mut queue = Queue::<u32>::new(cx, 4).unwrap();
+    queue.fill(cx, 2).unwrap();
+    assert!(cx.nowait_scope(|nw| queue.try_push(nw, 5)));
+    assert_eq!(queue.len(cx), 3);
+    assert_eq!(queue.items.as_slice(), &[0, 0, 5]);
 }

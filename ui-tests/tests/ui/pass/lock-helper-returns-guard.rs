@@ -6,7 +6,7 @@
 // like a marked function. After the guard is dropped, `cx` sleeps again.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::sync::{SpinLock, SpinLockGuard};
-use alloc_ctx::{KVec, MaySleep, NoWait, Token};
+use alloc_ctx::{KVec, NoWait, Token};
 
 struct TxQueue {
     pending: SpinLock<KVec<u32>>,
@@ -18,16 +18,17 @@ impl TxQueue {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let queue = TxQueue { pending: SpinLock::new(KVec::new()) };
-    MaySleep::enter(|cx| {
+    {
         let mut pending = queue.lock_pending(cx);
         let nw = pending.token();
         pending.push(1, GFP_ATOMIC, nw).unwrap();
         drop(pending);
         let mut spare = KVec::<u32>::with_capacity(64, GFP_KERNEL, cx).unwrap();
         spare.push(2, GFP_KERNEL, cx).unwrap();
-    });
+    }
     NoWait::enter(|nw| {
         let pending = queue.lock_pending(nw);
         assert_eq!(pending.as_slice(), &[1]);

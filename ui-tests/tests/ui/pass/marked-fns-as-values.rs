@@ -5,12 +5,12 @@
 //   from the pointer type).
 // * Marked functions passed by name where a closure taking the token is
 //   expected: a `#[nowait]` handler to `irq::raise`, a `#[may_sleep]`
-//   function to `MaySleep::enter` and to `Workqueue::try_spawn`.
+//   function to `alloc_ctx::thread::spawn` and to `Workqueue::try_spawn`.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::workqueue::Workqueue;
-use alloc_ctx::{KVec, MaySleep, NoWait, irq, may_sleep, nowait};
+use alloc_ctx::{KVec, NoWait, irq, may_sleep, nowait};
 
 struct Dev {
     mtu: usize,
@@ -51,18 +51,19 @@ fn refill() {
     REFILLS.fetch_add(ring.capacity(), Ordering::Relaxed);
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let dev = Dev { mtu: 1500 };
     assert!(NoWait::enter(|nw| (OPS.rx)(nw, &dev) && (OPS.tx)(nw, &dev)));
-    MaySleep::enter(|cx| assert!((OPS.rx)(cx, &dev)));
+    assert!((OPS.rx)(cx, &dev));
 
     assert!(irq::raise(irq_handler).unwrap() >= 8);
-    assert!(MaySleep::enter(probe) >= 64);
-    MaySleep::enter(|cx| {
+    assert!(alloc_ctx::thread::spawn(cx, probe).join(cx).unwrap() >= 64);
+    {
         let wq = Workqueue::new("refill", 4, cx).unwrap();
         wq.try_spawn(GFP_KERNEL, cx, refill).unwrap();
         NoWait::enter(|nw| wq.try_spawn(GFP_ATOMIC, nw, refill)).unwrap();
         wq.shutdown(cx);
-    });
+    }
     assert!(REFILLS.load(Ordering::Relaxed) >= 512);
 }

@@ -30,15 +30,14 @@ fn defer(wq: &Workqueue, work: impl FnOnce(&mut MaySleep) + Send + 'static) -> b
     wq.try_spawn(GFP_ATOMIC, cx, work).is_ok()
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let dev = Dev { config: Mutex::new(KVec::new()), queues: [SpinLock::new(0), SpinLock::new(0)] };
-        let mut config = dev.config(cx);
-        config.push(1, GFP_KERNEL, cx).unwrap(); // still may sleep while holding the mutex
-        drop(config);
-        *queue_by_name(cx, &dev, "rx") += 1;
-        let wq = Workqueue::new("deferred", 2, cx).unwrap();
-        assert!(defer(cx, &wq, |cx| drop(KVec::<u8>::with_capacity(8, GFP_KERNEL, cx))));
-        assert_eq!(wq.shutdown(cx).completed, 1);
-    });
+    let dev = Dev { config: Mutex::new(KVec::new()), queues: [SpinLock::new(0), SpinLock::new(0)] };
+    let mut config = dev.config(cx);
+    config.push(1, GFP_KERNEL, cx).unwrap(); // still may sleep while holding the mutex
+    drop(config);
+    *queue_by_name(cx, &dev, "rx") += 1;
+    let wq = Workqueue::new("deferred", 2, cx).unwrap();
+    assert!(defer(cx, &wq, |cx| drop(KVec::<u8>::with_capacity(8, GFP_KERNEL, cx))));
+    assert_eq!(wq.shutdown(cx).completed, 1);
 }

@@ -12,6 +12,7 @@ fn alloc_frame<F: NoWaitFlags>(gfp: F, cx: &mut MaySleep) -> Option<KBox<[u8; 64
     KBox::new([0; 64], gfp, cx).ok()
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| assert!(alloc_frame(GFP_ATOMIC | __GFP_NOWARN, cx).is_some()));
+    assert!(alloc_frame(GFP_ATOMIC | __GFP_NOWARN, cx).is_some());
 }

@@ -4,7 +4,7 @@
 // caller's `cx` stays borrowed until the guard is dropped.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::sync::{SpinLock, SpinLockGuard};
-use alloc_ctx::{KVec, MaySleep, nowait};
+use alloc_ctx::{KVec, nowait};
 
 struct TxQueue {
     pending: SpinLock<KVec<u32>>,
@@ -17,13 +17,14 @@ impl TxQueue {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let queue = TxQueue { pending: SpinLock::new(KVec::new()) };
-    MaySleep::enter(|cx| {
+    {
         let mut pending = queue.lock_pending(cx);
         let nw = pending.token();
         pending.push(1, GFP_ATOMIC, nw).unwrap();
         drop(pending);
         let _spare = KVec::<u32>::with_capacity(64, GFP_KERNEL, cx).unwrap();
-    });
+    }
 }

@@ -1,7 +1,7 @@
 // Attributes on parameters and patterns in parameters pass through the
 // marks unchanged.
 use alloc_ctx::flags::GFP_KERNEL;
-use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
+use alloc_ctx::{KVec, may_sleep, nowait};
 
 struct Frame {
     id: u16,
@@ -29,11 +29,10 @@ fn collect_ids(
     ids
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let frame = Frame { id: 1, len: 60 };
-        assert_eq!(header_len(cx, (2, 5), &frame), 65);
-        let ids = collect_ids(cx, [frame, Frame { id: 2, len: 0 }], 9);
-        assert_eq!(ids.as_slice(), &[1, 2, 10]);
-    });
+    let frame = Frame { id: 1, len: 60 };
+    assert_eq!(header_len(cx, (2, 5), &frame), 65);
+    let ids = collect_ids(cx, [frame, Frame { id: 2, len: 0 }], 9);
+    assert_eq!(ids.as_slice(), &[1, 2, 10]);
 }

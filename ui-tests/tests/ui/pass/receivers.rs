@@ -1,7 +1,7 @@
 // Receivers pass through: `self`, `&self`, `&mut self`, `mut self` and
 // `self: Box<Self>`; the token parameter goes right after the receiver.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
-use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
+use alloc_ctx::{KVec, may_sleep, nowait};
 
 struct Buffer {
     bytes: KVec<u8>,
@@ -37,14 +37,13 @@ impl Buffer {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
-    MaySleep::enter(|cx| {
-        let mut buffer = Buffer { bytes: KVec::new() };
-        assert!(buffer.grow(cx, 32) >= 32);
-        let buffer = buffer.push(cx, 1).push(cx, 2);
-        assert_eq!(buffer.len(cx), 2);
-        assert_eq!(Box::new(buffer).into_boxed_len(cx), 2);
-        let buffer = Buffer { bytes: KVec::new() }.push(cx, 3);
-        assert_eq!(buffer.consume(cx).as_slice(), &[3]);
-    });
+    let mut buffer = Buffer { bytes: KVec::new() };
+    assert!(buffer.grow(cx, 32) >= 32);
+    let buffer = buffer.push(cx, 1).push(cx, 2);
+    assert_eq!(buffer.len(cx), 2);
+    assert_eq!(Box::new(buffer).into_boxed_len(cx), 2);
+    let buffer = Buffer { bytes: KVec::new() }.push(cx, 3);
+    assert_eq!(buffer.consume(cx).as_slice(), &[3]);
 }

@@ -5,7 +5,7 @@
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::atomic_depth;
 use alloc_ctx::sync::{Mutex, SpinLock};
-use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
+use alloc_ctx::{KVec, may_sleep, nowait};
 
 struct Nic {
     tx_done: SpinLock<KVec<u32>>,
@@ -40,12 +40,13 @@ fn tx_cleanup(nic: &Nic, ids: &[u32]) -> usize {
     completed
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let nic = Nic {
         tx_done: SpinLock::new(KVec::new()),
         firmware: Mutex::new(KVec::new()),
     };
-    let completed = MaySleep::enter(|cx| tx_cleanup(cx, &nic, &[1, 2, 3]));
+    let completed = tx_cleanup(cx, &nic, &[1, 2, 3]);
     assert_eq!(completed, 3);
     assert_eq!(nic.tx_done.into_inner().as_slice(), &[1, 2, 3]);
     assert_eq!(nic.firmware.into_inner().len(), 16);

@@ -4,7 +4,7 @@
 // trait's method is called. Calls go through the trait's signature, so
 // callers still pass a sleep token.
 use alloc_ctx::flags::GFP_ATOMIC;
-use alloc_ctx::{KVec, MaySleep, may_sleep, nowait};
+use alloc_ctx::{KVec, may_sleep, nowait};
 
 trait Device {
     #[may_sleep]
@@ -29,9 +29,10 @@ fn reset_all<D: Device>(devices: &mut [D]) {
     }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let mut nics = [Nic { resets: KVec::new() }];
-    MaySleep::enter(|cx| reset_all(cx, &mut nics));
-    MaySleep::enter(|cx| nics[0].reset(cx));
+    reset_all(cx, &mut nics);
+    (nics[0].reset(cx));
     assert_eq!(nics[0].resets.len(), 2);
 }

@@ -86,18 +86,19 @@ fn bring_up(devices: &mut [&mut dyn NetDevice]) -> Result<Vec<&'static str>, All
     Ok(names)
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let mut lo = Loopback { queue: KVec::new() };
     let mut null = Null;
-    let names = MaySleep::enter(|cx| bring_up(cx, &mut [&mut lo, &mut null])).unwrap();
+    let names = bring_up(cx, &mut [&mut lo, &mut null]).unwrap();
     assert_eq!(names, ["lo", "null"]);
     assert!(lo.queue.capacity() >= 16);
     assert_eq!(lo.queue.as_slice(), &[7]);
 
     // Shared trait objects: `&dyn NetDevice`.
     let devices: [&dyn NetDevice; 2] = [&lo, &null];
-    let lengths = MaySleep::enter(|cx| {
+    let lengths = {
         devices.map(|dev| dev.snapshot(cx).expect("snapshot").len())
-    });
+    };
     assert_eq!(lengths, [1, 0]);
 }

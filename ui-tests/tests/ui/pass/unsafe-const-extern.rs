@@ -5,7 +5,7 @@
 // concrete `&mut NoWait` parameter as it is (deref coercion).
 use alloc_ctx::flags::GFP_ATOMIC;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::{MaySleep, NoWait, may_sleep, nowait};
+use alloc_ctx::{NoWait, may_sleep, nowait};
 
 /// # Safety
 ///
@@ -33,6 +33,7 @@ extern "C" fn irq_trampoline(vector: u32) -> u32 {
         .map_or(0, |_| vector + 1)
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let data = [1u8, 2, 3, 4];
     NoWait::enter(|nw| {
@@ -41,8 +42,8 @@ fn main() {
         assert_eq!(ring_entries(nw, 8), 256);
         assert_eq!(irq_trampoline(nw, 32), 33);
     });
-    MaySleep::enter(|cx| {
+    {
         assert_eq!(max_queues(cx), 16);
         assert_eq!(ring_entries(cx, 4), 16);
-    });
+    }
 }
