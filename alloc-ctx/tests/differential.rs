@@ -868,7 +868,7 @@ fn check<S: Strategy>(strategy: S, test: impl Fn(&mut MaySleep, S::Value) -> Res
     // `TestRunner::run` takes a `Fn`: the token is lent to one case at a time.
     let cx = RefCell::new(cx);
     let mut runner = proptest::test_runner::TestRunner::new(config());
-    if let Err(error) = runner.run(&strategy, |value| test(&mut **cx.borrow_mut(), value)) {
+    if let Err(error) = runner.run(&strategy, |value| test(&mut cx.borrow_mut(), value)) {
         panic!("{error}\n{runner}");
     }
 }

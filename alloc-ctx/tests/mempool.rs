@@ -165,12 +165,10 @@ fn a_sleeping_request_waits_until_an_element_is_freed() {
 #[alloc_ctx::test]
 fn pool_users_sweep_clean() {
     let report = sweep(|backend: &SweepBackend| {
-        (|cx: &mut alloc_ctx::MaySleep| {
-            let pool = Mempool::<Element, _>::new_in(2, backend, GFP_KERNEL, cx)?;
-            let first = pool.alloc([1; 4], GFP_KERNEL, cx);
-            let second = cx.nowait_scope(|nw| pool.alloc([2; 4], GFP_ATOMIC, nw))?;
-            Ok::<_, AllocError>(first[0] + second[0])
-        })(cx)
+        let pool = Mempool::<Element, _>::new_in(2, backend, GFP_KERNEL, cx)?;
+        let first = pool.alloc([1; 4], GFP_KERNEL, cx);
+        let second = cx.nowait_scope(|nw| pool.alloc([2; 4], GFP_ATOMIC, nw))?;
+        Ok::<_, AllocError>(first[0] + second[0])
     });
     // Two reserve elements, then one backend try per request.
     assert_eq!((report.points, report.failures_handled, report.not_reached), (4, 4, 0));

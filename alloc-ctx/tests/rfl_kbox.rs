@@ -17,12 +17,10 @@ const KMALLOC_MAX_SIZE: usize = alloc_ctx::size::KMALLOC_MAX_SIZE;
 // `Box`: "let b = KBox::<u64>::new(24_u64, GFP_KERNEL)?;"
 #[alloc_ctx::test]
 fn box_new() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let b = KBox::<u64>::new(24_u64, GFP_KERNEL, cx)?;
+    let b = KBox::<u64>::new(24_u64, GFP_KERNEL, cx)?;
 
-        assert_eq!(*b, 24_u64);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(*b, 24_u64);
+    Ok::<(), Error>(())
 }
 
 // `Box`: a `KVBox` of a type larger than `KMALLOC_MAX_SIZE` is fine.
@@ -47,94 +45,77 @@ fn box_of_a_trait_object() -> Result {
 
     struct FooStruct;
     impl FooTrait for FooStruct {}
-
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let _ = kbox_dyn!(KBox::new(FooStruct, GFP_KERNEL, cx)? as dyn FooTrait);
-        Ok::<(), Error>(())
-    })(cx)
+    let _ = kbox_dyn!(KBox::new(FooStruct, GFP_KERNEL, cx)? as dyn FooTrait);
+    Ok::<(), Error>(())
 }
 
 // `KBox`: "let b = KBox::new(24_u64, GFP_KERNEL)?;"
 #[alloc_ctx::test]
 fn kbox_alias() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let b = KBox::new(24_u64, GFP_KERNEL, cx)?;
+    let b = KBox::new(24_u64, GFP_KERNEL, cx)?;
 
-        assert_eq!(*b, 24_u64);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(*b, 24_u64);
+    Ok::<(), Error>(())
 }
 
 // `VBox`: "let b = VBox::new(24_u64, GFP_KERNEL)?;"
 #[alloc_ctx::test]
 fn vbox_alias() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let b = VBox::new(24_u64, GFP_KERNEL, cx)?;
+    let b = VBox::new(24_u64, GFP_KERNEL, cx)?;
 
-        assert_eq!(*b, 24_u64);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(*b, 24_u64);
+    Ok::<(), Error>(())
 }
 
 // `KVBox`: "let b = KVBox::new(24_u64, GFP_KERNEL)?;"
 #[alloc_ctx::test]
 fn kvbox_alias() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let b = KVBox::new(24_u64, GFP_KERNEL, cx)?;
+    let b = KVBox::new(24_u64, GFP_KERNEL, cx)?;
 
-        assert_eq!(*b, 24_u64);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(*b, 24_u64);
+    Ok::<(), Error>(())
 }
 
 // `Box::into_raw` / `Box::from_raw`.
 #[alloc_ctx::test]
 fn into_raw_and_from_raw() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let x = KBox::new(24, GFP_KERNEL, cx)?;
-        let ptr = KBox::into_raw(x);
-        // SAFETY: `ptr` comes from a previous call to `KBox::into_raw`.
-        let x = unsafe { KBox::from_raw(ptr) };
+    let x = KBox::new(24, GFP_KERNEL, cx)?;
+    let ptr = KBox::into_raw(x);
+    // SAFETY: `ptr` comes from a previous call to `KBox::into_raw`.
+    let x = unsafe { KBox::from_raw(ptr) };
 
-        assert_eq!(*x, 24);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(*x, 24);
+    Ok::<(), Error>(())
 }
 
 // `Box::new_uninit`, then `Box::write`.
 #[alloc_ctx::test]
 fn new_uninit_then_write() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
-        let b = KBox::write(b, 24);
+    let b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
+    let b = KBox::write(b, 24);
 
-        assert_eq!(*b, 24_u64);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(*b, 24_u64);
+    Ok::<(), Error>(())
 }
 
 // `Box::zeroed`: "let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL)?;"
 #[alloc_ctx::test]
 fn zeroed() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL, cx)?;
-        assert_eq!(*b, [0; 128]);
-        Ok::<(), Error>(())
-    })(cx)
+    let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL, cx)?;
+    assert_eq!(*b, [0; 128]);
+    Ok::<(), Error>(())
 }
 
 // `Box::drop_contents`.
 #[alloc_ctx::test]
 fn drop_contents() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let value = KBox::new([0; 32], GFP_KERNEL, cx)?;
-        assert_eq!(*value, [0; 32]);
-        let value = KBox::drop_contents(value);
-        // Now we can re-use `value`:
-        let value = KBox::write(value, [1; 32]);
-        assert_eq!(*value, [1; 32]);
-        Ok::<(), Error>(())
-    })(cx)
+    let value = KBox::new([0; 32], GFP_KERNEL, cx)?;
+    assert_eq!(*value, [0; 32]);
+    let value = KBox::drop_contents(value);
+    // Now we can re-use `value`:
+    let value = KBox::write(value, [1; 32]);
+    assert_eq!(*value, [1; 32]);
+    Ok::<(), Error>(())
 }
 
 // `impl Borrow<T> for Box<T, A>`.
@@ -143,20 +124,17 @@ fn borrow() -> Result {
     use core::borrow::Borrow;
     #[allow(dead_code)]
     struct Foo<B: Borrow<u32>>(B);
+    // Owned instance.
+    let owned = Foo(1);
 
-    (|cx: &mut alloc_ctx::MaySleep| {
-        // Owned instance.
-        let owned = Foo(1);
+    // Owned instance using `KBox`.
+    let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
 
-        // Owned instance using `KBox`.
-        let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
-
-        let i = 1;
-        // Borrowed from `i`.
-        let borrowed = Foo(&i);
-        let _ = (owned, owned_kbox, borrowed);
-        Ok::<(), Error>(())
-    })(cx)
+    let i = 1;
+    // Borrowed from `i`.
+    let borrowed = Foo(&i);
+    let _ = (owned, owned_kbox, borrowed);
+    Ok::<(), Error>(())
 }
 
 // `impl BorrowMut<T> for Box<T, A>`.
@@ -165,34 +143,29 @@ fn borrow_mut() -> Result {
     use core::borrow::BorrowMut;
     #[allow(dead_code)]
     struct Foo<B: BorrowMut<u32>>(B);
+    // Owned instance.
+    let owned = Foo(1);
 
-    (|cx: &mut alloc_ctx::MaySleep| {
-        // Owned instance.
-        let owned = Foo(1);
+    // Owned instance using `KBox`.
+    let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
 
-        // Owned instance using `KBox`.
-        let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
-
-        let mut i = 1;
-        // Borrowed from `i`.
-        let borrowed = Foo(&mut i);
-        let _ = (owned, owned_kbox, borrowed);
-        Ok::<(), Error>(())
-    })(cx)
+    let mut i = 1;
+    // Borrowed from `i`.
+    let borrowed = Foo(&mut i);
+    let _ = (owned, owned_kbox, borrowed);
+    Ok::<(), Error>(())
 }
 
 // `Box::assume_init` (no example upstream; the safety contract is the same).
 #[alloc_ctx::test]
 fn assume_init() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
-        (*b).write(7);
-        // SAFETY: written just above.
-        let b = unsafe { b.assume_init() };
-        assert_eq!(*b, 7);
-        let _: KBox<MaybeUninit<u8>> = KBox::new_uninit(GFP_KERNEL, cx)?;
-        Ok::<(), Error>(())
-    })(cx)
+    let mut b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
+    (*b).write(7);
+    // SAFETY: written just above.
+    let b = unsafe { b.assume_init() };
+    assert_eq!(*b, 7);
+    let _: KBox<MaybeUninit<u8>> = KBox::new_uninit(GFP_KERNEL, cx)?;
+    Ok::<(), Error>(())
 }
 
 // `Box::pin` / `Box::into_pin` / `From<Box<T, A>> for Pin<Box<T, A>>`
@@ -206,24 +179,20 @@ fn pin_and_into_pin() -> Result {
         value: u32,
         _pin: PhantomPinned,
     }
-
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let pinned: Pin<KBox<Node>> = KBox::pin(Node { value: 1, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
-        assert_eq!(pinned.value, 1);
-        let boxed = KBox::new(Node { value: 2, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
-        let pinned = KBox::into_pin(boxed);
-        assert_eq!(pinned.value, 2);
-        let pinned: Pin<KBox<Node>> = KBox::new(Node { value: 3, _pin: PhantomPinned }, GFP_KERNEL, cx)?.into();
-        assert_eq!(pinned.value, 3);
-        Ok::<(), Error>(())
-    })(cx)
+    let pinned: Pin<KBox<Node>> = KBox::pin(Node { value: 1, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
+    assert_eq!(pinned.value, 1);
+    let boxed = KBox::new(Node { value: 2, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
+    let pinned = KBox::into_pin(boxed);
+    assert_eq!(pinned.value, 2);
+    let pinned: Pin<KBox<Node>> = KBox::new(Node { value: 3, _pin: PhantomPinned }, GFP_KERNEL, cx)?.into();
+    assert_eq!(pinned.value, 3);
+    Ok::<(), Error>(())
 }
 
 // `Box::leak` (no example upstream).
 #[alloc_ctx::test]
 fn leak() -> Result {
-    let leaked: &'static mut u32 =
-        (|cx: &mut alloc_ctx::MaySleep| Ok::<_, Error>(KBox::leak(KBox::new(5, GFP_KERNEL, cx)?)))(cx)?;
+    let leaked: &'static mut u32 = KBox::leak(KBox::new(5, GFP_KERNEL, cx)?);
     *leaked += 1;
     assert_eq!(*leaked, 6);
     // Taken back, so that the test itself leaks nothing (Miri checks).

@@ -14,57 +14,49 @@ use alloc_ctx::prelude::*;
 // `kvec!`.
 #[alloc_ctx::test]
 fn kvec_macro() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![];
-        v.push(1, GFP_KERNEL, cx)?;
-        assert_eq!(v, [1]);
+    let mut v = kvec![];
+    v.push(1, GFP_KERNEL, cx)?;
+    assert_eq!(v, [1]);
 
-        let mut v = kvec![cx; 1; 3]?;
-        v.push(4, GFP_KERNEL, cx)?;
-        assert_eq!(v, [1, 1, 1, 4]);
+    let mut v = kvec![cx; 1; 3]?;
+    v.push(4, GFP_KERNEL, cx)?;
+    assert_eq!(v, [1, 1, 1, 4]);
 
-        let mut v = kvec![cx; 1, 2, 3]?;
-        v.push(4, GFP_KERNEL, cx)?;
-        assert_eq!(v, [1, 2, 3, 4]);
+    let mut v = kvec![cx; 1, 2, 3]?;
+    v.push(4, GFP_KERNEL, cx)?;
+    assert_eq!(v, [1, 2, 3, 4]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `KVec`.
 #[alloc_ctx::test]
 fn kvec_alias() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1]);
+    let mut v = KVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `VVec`.
 #[alloc_ctx::test]
 fn vvec_alias() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = VVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1]);
+    let mut v = VVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `KVVec`.
 #[alloc_ctx::test]
 fn kvvec_alias() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1]);
+    let mut v = KVVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `Vec::is_empty` (upstream ignores the `push` result; so does this port).
@@ -80,221 +72,191 @@ fn is_empty() {
 // `Vec::as_slice`.
 #[alloc_ctx::test]
 fn as_slice() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
-        v.push(2, GFP_KERNEL, cx)?;
-        assert_eq!(v.as_slice(), &[1, 2]);
-        Ok::<(), Error>(())
-    })(cx)
+    let mut v = KVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
+    v.push(2, GFP_KERNEL, cx)?;
+    assert_eq!(v.as_slice(), &[1, 2]);
+    Ok::<(), Error>(())
 }
 
 // `Vec::push`.
 #[alloc_ctx::test]
 fn push() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1]);
+    let mut v = KVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1]);
 
-        v.push(2, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1, 2]);
-        Ok::<(), Error>(())
-    })(cx)
+    v.push(2, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1, 2]);
+    Ok::<(), Error>(())
 }
 
 // `Vec::push_within_capacity`.
 #[alloc_ctx::test]
 fn push_within_capacity() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::with_capacity(10, GFP_KERNEL, cx)?;
-        for i in 0..10 {
-            v.push_within_capacity(i)?;
-        }
+    let mut v = KVec::with_capacity(10, GFP_KERNEL, cx)?;
+    for i in 0..10 {
+        v.push_within_capacity(i)?;
+    }
 
-        assert!(v.push_within_capacity(10).is_err());
-        Ok::<(), Error>(())
-    })(cx)
+    assert!(v.push_within_capacity(10).is_err());
+    Ok::<(), Error>(())
 }
 
 // `Vec::insert_within_capacity`.
 #[alloc_ctx::test]
 fn insert_within_capacity() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
-        for i in 0..5 {
-            v.insert_within_capacity(0, i)?;
-        }
+    let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
+    for i in 0..5 {
+        v.insert_within_capacity(0, i)?;
+    }
 
-        assert!(matches!(v.insert_within_capacity(0, 5), Err(InsertError::OutOfCapacity(_))));
-        assert!(matches!(v.insert_within_capacity(1000, 5), Err(InsertError::IndexOutOfBounds(_))));
-        assert_eq!(v, [4, 3, 2, 1, 0]);
-        Ok::<(), Error>(())
-    })(cx)
+    assert!(matches!(v.insert_within_capacity(0, 5), Err(InsertError::OutOfCapacity(_))));
+    assert!(matches!(v.insert_within_capacity(1000, 5), Err(InsertError::IndexOutOfBounds(_))));
+    assert_eq!(v, [4, 3, 2, 1, 0]);
+    Ok::<(), Error>(())
 }
 
 // `Vec::pop`.
 #[alloc_ctx::test]
 fn pop() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
-        v.push(2, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1, 2]);
+    let mut v = KVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
+    v.push(2, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1, 2]);
 
-        assert_eq!(v.pop(), Some(2));
-        assert_eq!(v.pop(), Some(1));
-        assert_eq!(v.pop(), None);
-        Ok::<(), Error>(())
-    })(cx)
+    assert_eq!(v.pop(), Some(2));
+    assert_eq!(v.pop(), Some(1));
+    assert_eq!(v.pop(), None);
+    Ok::<(), Error>(())
 }
 
 // `Vec::remove`.
 #[alloc_ctx::test]
 fn remove() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 1, 2, 3]?;
-        assert_eq!(v.remove(1)?, 2);
-        assert_eq!(v, [1, 3]);
-        Ok::<(), Error>(())
-    })(cx)
+    let mut v = kvec![cx; 1, 2, 3]?;
+    assert_eq!(v.remove(1)?, 2);
+    assert_eq!(v, [1, 3]);
+    Ok::<(), Error>(())
 }
 
 // `Vec::with_capacity`.
 #[alloc_ctx::test]
 fn with_capacity() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let v = KVec::<u32>::with_capacity(20, GFP_KERNEL, cx)?;
+    let v = KVec::<u32>::with_capacity(20, GFP_KERNEL, cx)?;
 
-        assert!(v.capacity() >= 20);
-        Ok::<(), Error>(())
-    })(cx)
+    assert!(v.capacity() >= 20);
+    Ok::<(), Error>(())
 }
 
 // `Vec::from_raw_parts` / `Vec::into_raw_parts`.
 #[alloc_ctx::test]
 fn from_raw_parts() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 1, 2, 3]?;
-        v.reserve(1, GFP_KERNEL, cx)?;
+    let mut v = kvec![cx; 1, 2, 3]?;
+    v.reserve(1, GFP_KERNEL, cx)?;
 
-        let (ptr, mut len, cap) = v.into_raw_parts();
+    let (ptr, mut len, cap) = v.into_raw_parts();
 
-        // SAFETY: We've just reserved memory for another element.
-        unsafe { ptr.add(len).write(4) };
-        len += 1;
+    // SAFETY: We've just reserved memory for another element.
+    unsafe { ptr.add(len).write(4) };
+    len += 1;
 
-        // SAFETY: We only wrote an additional element at the end of the `KVec`'s buffer and
-        // correspondingly increased the length of the `KVec` by one. Otherwise, we construct it
-        // from the exact same raw parts.
-        let v = unsafe { KVec::from_raw_parts(ptr, len, cap) };
+    // SAFETY: We only wrote an additional element at the end of the `KVec`'s buffer and
+    // correspondingly increased the length of the `KVec` by one. Otherwise, we construct it
+    // from the exact same raw parts.
+    let v = unsafe { KVec::from_raw_parts(ptr, len, cap) };
 
-        assert_eq!(v, [1, 2, 3, 4]);
+    assert_eq!(v, [1, 2, 3, 4]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `Vec::clear`.
 #[alloc_ctx::test]
 fn clear() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 1, 2, 3]?;
+    let mut v = kvec![cx; 1, 2, 3]?;
 
-        v.clear();
+    v.clear();
 
-        assert!(v.is_empty());
-        Ok::<(), Error>(())
-    })(cx)
+    assert!(v.is_empty());
+    Ok::<(), Error>(())
 }
 
 // `Vec::reserve`.
 #[alloc_ctx::test]
 fn reserve() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
+    let mut v = KVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
 
-        v.reserve(10, GFP_KERNEL, cx)?;
-        let cap = v.capacity();
-        assert!(cap >= 10);
+    v.reserve(10, GFP_KERNEL, cx)?;
+    let cap = v.capacity();
+    assert!(cap >= 10);
 
-        v.reserve(10, GFP_KERNEL, cx)?;
-        let new_cap = v.capacity();
-        assert_eq!(new_cap, cap);
+    v.reserve(10, GFP_KERNEL, cx)?;
+    let new_cap = v.capacity();
+    assert_eq!(new_cap, cap);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `Vec::truncate`.
 #[alloc_ctx::test]
 fn truncate() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 1, 2, 3]?;
-        v.truncate(1);
-        assert_eq!(v.len(), 1);
-        assert_eq!(&v, &[1]);
+    let mut v = kvec![cx; 1, 2, 3]?;
+    v.truncate(1);
+    assert_eq!(v.len(), 1);
+    assert_eq!(&v, &[1]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `Vec::drain_all`.
 #[alloc_ctx::test]
 fn drain_all() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 0, 1, 2, 3]?;
+    let mut v = kvec![cx; 0, 1, 2, 3]?;
 
-        for (i, j) in v.drain_all().enumerate() {
-            assert_eq!(i, j);
-        }
+    for (i, j) in v.drain_all().enumerate() {
+        assert_eq!(i, j);
+    }
 
-        assert!(v.capacity() >= 4);
-        Ok::<(), Error>(())
-    })(cx)
+    assert!(v.capacity() >= 4);
+    Ok::<(), Error>(())
 }
 
 // `Vec::retain`.
 #[alloc_ctx::test]
 fn retain() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 1, 2, 3, 4]?;
-        v.retain(|i| *i % 2 == 0);
-        assert_eq!(v, [2, 4]);
-        Ok::<(), Error>(())
-    })(cx)
+    let mut v = kvec![cx; 1, 2, 3, 4]?;
+    v.retain(|i| *i % 2 == 0);
+    assert_eq!(v, [2, 4]);
+    Ok::<(), Error>(())
 }
 
 // `Vec::extend_from_slice`.
 #[alloc_ctx::test]
 fn extend_from_slice() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = KVec::new();
-        v.push(1, GFP_KERNEL, cx)?;
+    let mut v = KVec::new();
+    v.push(1, GFP_KERNEL, cx)?;
 
-        v.extend_from_slice(&[20, 30, 40], GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1, 20, 30, 40]);
+    v.extend_from_slice(&[20, 30, 40], GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1, 20, 30, 40]);
 
-        v.extend_from_slice(&[50, 60], GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1, 20, 30, 40, 50, 60]);
-        Ok::<(), Error>(())
-    })(cx)
+    v.extend_from_slice(&[50, 60], GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1, 20, 30, 40, 50, 60]);
+    Ok::<(), Error>(())
 }
 
 // `Vec::resize`.
 #[alloc_ctx::test]
 fn resize() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let mut v = kvec![cx; 1, 2, 3]?;
-        v.resize(1, 42, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1]);
+    let mut v = kvec![cx; 1, 2, 3]?;
+    v.resize(1, 42, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1]);
 
-        v.resize(3, 42, GFP_KERNEL, cx)?;
-        assert_eq!(&v, &[1, 42, 42]);
+    v.resize(3, 42, GFP_KERNEL, cx)?;
+    assert_eq!(&v, &[1, 42, 42]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `impl Borrow<[T]> for Vec<T, A>`.
@@ -303,20 +265,17 @@ fn borrow() -> Result {
     use core::borrow::Borrow;
     #[allow(dead_code)]
     struct Foo<B: Borrow<[u32]>>(B);
+    // Owned array.
+    let owned_array = Foo([1, 2, 3]);
 
-    (|cx: &mut alloc_ctx::MaySleep| {
-        // Owned array.
-        let owned_array = Foo([1, 2, 3]);
+    // Owned vector.
+    let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
 
-        // Owned vector.
-        let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
-
-        let arr = [1, 2, 3];
-        // Borrowed slice from `arr`.
-        let borrowed_slice = Foo(&arr[..]);
-        let _ = (owned_array, owned_vec, borrowed_slice);
-        Ok::<(), Error>(())
-    })(cx)
+    let arr = [1, 2, 3];
+    // Borrowed slice from `arr`.
+    let borrowed_slice = Foo(&arr[..]);
+    let _ = (owned_array, owned_vec, borrowed_slice);
+    Ok::<(), Error>(())
 }
 
 // `impl BorrowMut<[T]> for Vec<T, A>`.
@@ -325,102 +284,89 @@ fn borrow_mut() -> Result {
     use core::borrow::BorrowMut;
     #[allow(dead_code)]
     struct Foo<B: BorrowMut<[u32]>>(B);
+    // Owned array.
+    let owned_array = Foo([1, 2, 3]);
 
-    (|cx: &mut alloc_ctx::MaySleep| {
-        // Owned array.
-        let owned_array = Foo([1, 2, 3]);
+    // Owned vector.
+    let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
 
-        // Owned vector.
-        let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
-
-        let mut arr = [1, 2, 3];
-        // Borrowed slice from `arr`.
-        let borrowed_slice = Foo(&mut arr[..]);
-        let _ = (owned_array, owned_vec, borrowed_slice);
-        Ok::<(), Error>(())
-    })(cx)
+    let mut arr = [1, 2, 3];
+    // Borrowed slice from `arr`.
+    let borrowed_slice = Foo(&mut arr[..]);
+    let _ = (owned_array, owned_vec, borrowed_slice);
+    Ok::<(), Error>(())
 }
 
 // `IntoIter`.
 #[alloc_ctx::test]
 fn into_iter_struct() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let v = kvec![cx; 0, 1, 2]?;
-        let iter = v.into_iter();
-        let _ = iter;
+    let v = kvec![cx; 0, 1, 2]?;
+    let iter = v.into_iter();
+    let _ = iter;
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `IntoIter::collect`.
 #[alloc_ctx::test]
 fn into_iter_collect() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let v = kvec![cx; 1, 2, 3]?;
-        let mut it = v.into_iter();
+    let v = kvec![cx; 1, 2, 3]?;
+    let mut it = v.into_iter();
 
-        assert_eq!(it.next(), Some(1));
+    assert_eq!(it.next(), Some(1));
 
-        let v = it.collect(GFP_KERNEL, cx);
-        assert_eq!(v, [2, 3]);
+    let v = it.collect(GFP_KERNEL, cx);
+    assert_eq!(v, [2, 3]);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `Iterator::next` for `IntoIter`.
 #[alloc_ctx::test]
 fn into_iter_next() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let v = kvec![cx; 1, 2, 3]?;
-        let mut it = v.into_iter();
+    let v = kvec![cx; 1, 2, 3]?;
+    let mut it = v.into_iter();
 
-        assert_eq!(it.next(), Some(1));
-        assert_eq!(it.next(), Some(2));
-        assert_eq!(it.next(), Some(3));
-        assert_eq!(it.next(), None);
+    assert_eq!(it.next(), Some(1));
+    assert_eq!(it.next(), Some(2));
+    assert_eq!(it.next(), Some(3));
+    assert_eq!(it.next(), None);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `Iterator::size_hint` for `IntoIter`.
 #[alloc_ctx::test]
 fn into_iter_size_hint() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let v: KVec<u32> = kvec![cx; 1, 2, 3]?;
-        let mut iter = v.into_iter();
-        let size = iter.size_hint().0;
+    let v: KVec<u32> = kvec![cx; 1, 2, 3]?;
+    let mut iter = v.into_iter();
+    let size = iter.size_hint().0;
 
-        iter.next();
-        assert_eq!(iter.size_hint().0, size - 1);
+    iter.next();
+    assert_eq!(iter.size_hint().0, size - 1);
 
-        iter.next();
-        assert_eq!(iter.size_hint().0, size - 2);
+    iter.next();
+    assert_eq!(iter.size_hint().0, size - 2);
 
-        iter.next();
-        assert_eq!(iter.size_hint().0, size - 3);
+    iter.next();
+    assert_eq!(iter.size_hint().0, size - 3);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `IntoIterator::into_iter` for `Vec`, first example.
 #[alloc_ctx::test]
 fn into_iterator() -> Result {
-    (|cx: &mut alloc_ctx::MaySleep| {
-        let v = kvec![cx; 1, 2]?;
-        let mut v_iter = v.into_iter();
+    let v = kvec![cx; 1, 2]?;
+    let mut v_iter = v.into_iter();
 
-        let first_element: Option<u32> = v_iter.next();
+    let first_element: Option<u32> = v_iter.next();
 
-        assert_eq!(first_element, Some(1));
-        assert_eq!(v_iter.next(), Some(2));
-        assert_eq!(v_iter.next(), None);
+    assert_eq!(first_element, Some(1));
+    assert_eq!(v_iter.next(), Some(2));
+    assert_eq!(v_iter.next(), None);
 
-        Ok::<(), Error>(())
-    })(cx)
+    Ok::<(), Error>(())
 }
 
 // `IntoIterator::into_iter` for `Vec`, second example (`kvec![]` takes no

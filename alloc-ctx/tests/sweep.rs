@@ -32,12 +32,10 @@ fn probe<A: Backend + Copy>(backend: A, cx: &mut MaySleep, entries: u64) -> Resu
 fn sweeping_kvec_and_kbox_code_fails_every_point_once() {
     quiet_reports();
     let report = sweep(|backend: &SweepBackend| {
-        (|cx: &mut alloc_ctx::MaySleep| {
-            let device = probe(backend, cx, 20)?;
-            assert_eq!(device.ring.len(), 20);
-            assert_eq!((device.config.len(), *device.rx), (8, 0));
-            Ok::<_, AllocError>(())
-        })(cx)
+        let device = probe(backend, cx, 20)?;
+        assert_eq!(device.ring.len(), 20);
+        assert_eq!((device.config.len(), *device.rx), (8, 0));
+        Ok::<_, AllocError>(())
     });
     // Count the points by hand: the config box, the ring's growths, rx.
     let counting = SweepBackend::counting();
@@ -105,7 +103,7 @@ fn a_panicking_error_path_is_caught_and_named() {
 }
 
 #[test]
-#[should_panic(expected = "with point 2 (the request at alloc-ctx/tests/sweep.rs:114:25) failing")]
+#[should_panic(expected = "with point 2 (the request at alloc-ctx/tests/sweep.rs:112:25) failing")]
 fn sweep_panics_when_a_run_panics() {
     quiet_reports();
     sweep(|backend: &SweepBackend| {

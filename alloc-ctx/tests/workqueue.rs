@@ -172,7 +172,7 @@ fn nofail_fallback_hands_the_box_itself_to_the_completion() {
 #[alloc_ctx::test]
 fn queue_full_is_an_error_not_a_block() {
     let (tx, rx) = mpsc::channel();
-    (|cx: &mut alloc_ctx::MaySleep| {
+    {
         let wq = Workqueue::new("tx", 2, cx).unwrap();
         let release = block_worker(&wq, cx);
         let full = cx.nowait_scope(|nw| {
@@ -199,7 +199,7 @@ fn queue_full_is_an_error_not_a_block() {
         // Room again once the worker caught up.
         wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(3).unwrap()).unwrap();
         assert_eq!(wq.shutdown(cx).completed, 4);
-    })(cx);
+    }
     assert_eq!(collect(&rx), [2, 0, 1, 3]);
 }
 
