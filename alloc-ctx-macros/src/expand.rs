@@ -98,6 +98,7 @@ pub(crate) fn function(
             prologue.extend(conversion(mark, args));
         }
         if mark == Mark::NoWait {
+            prologue.extend(sleep_token_probes(krate, &function));
             prologue.extend(nowait_mark(krate));
         }
     }
@@ -163,6 +164,34 @@ fn conversion(mark: Mark, args: &Args) -> TokenStream {
             #allow
             let #cx = #krate::Token::nowait(#cx);
         },
+    }
+}
+
+/// A `#[nowait]` function cannot take a sleep token, under whatever name
+/// (`use alloc_ctx::MaySleep as Process`), as a receiver (`&mut self` of a
+/// trait implemented for `MaySleep`) or a parameter: one probe per
+/// parameter asks the type checker whether its type is a sleep token
+/// (`__private::ParamProbe`: a trait method that exists only for sleep
+/// tokens is preferred over the one every type has), and the answer for a
+/// sleep token fails a bound whose message says so, at the parameter.
+/// Generic and `impl Trait` parameters are left to their bounds (the
+/// caller picks their type; `valid` refuses sleep-token bounds by name).
+fn sleep_token_probes(krate: &syn::Path, function: &Function) -> TokenStream {
+    let bindings = function.sig.params.simple_bindings();
+    if bindings.iter().all(|(_, is_impl)| *is_impl) {
+        return TokenStream::new();
+    }
+    let probes = bindings.iter().filter(|(_, is_impl)| !is_impl).map(|(name, _)| {
+        quote::quote_spanned! {name.span()=>
+            (&#krate::__private::ParamProbe(&#name)).probe().verdict();
+        }
+    });
+    quote! {
+        {
+            #[allow(unused_imports)]
+            use #krate::__private::{ProbeOther as _, ProbeSleepToken as _};
+            #(#probes)*
+        }
     }
 }
 

@@ -194,6 +194,36 @@ impl Params {
         self.list.iter().find_map(|param| find_binding(&pattern_of(param), name, false))
     }
 
+    /// The parameters bound to a single name (`x: T`, `mut x: T`, a
+    /// receiver as `self`), with whether their type is written as `impl
+    /// Trait` (whose type the caller picks: left to the token's own bound).
+    pub(crate) fn simple_bindings(&self) -> Vec<(Ident, bool)> {
+        self.list
+            .iter()
+            .filter_map(|param| {
+                let pattern = pattern_of(param);
+                let (_, ty) = split_type(param);
+                let is_impl = matches!(ty.clone().into_iter().next(), Some(TokenTree::Ident(i)) if i == "impl");
+                let names: Vec<&Ident> = pattern
+                    .iter()
+                    .filter_map(|token| match token {
+                        TokenTree::Ident(ident) if ident != "mut" && ident != "ref" => Some(ident),
+                        _ => None,
+                    })
+                    .collect();
+                let only_idents_and_refs = pattern.iter().all(|token| match token {
+                    TokenTree::Ident(_) | TokenTree::Group(_) => !matches!(token, TokenTree::Group(_)),
+                    TokenTree::Punct(p) => p.as_char() == '&' || p.as_char() == '\'',
+                    TokenTree::Literal(_) => false,
+                });
+                match names.as_slice() {
+                    [name] if only_idents_and_refs && (*name != "_") => Some(((*name).clone(), is_impl)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// Whether the receiver is a reference to `Self` in some form (`&self`,
     /// `&'a mut self`, `self: &Self`, `self: Pin<&mut Self>`): then rustc
     /// gives its lifetime to every elided lifetime of the output.

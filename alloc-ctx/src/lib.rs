@@ -224,6 +224,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::state::NoWaitMark;
+    pub use crate::context::token::probe::{NotASleepToken, ParamProbe, ProbeOther, ProbeSleepToken};
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures
     /// the lifetimes the unmarked function would, and not the token's.

@@ -32,20 +32,17 @@
 //!
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-//! use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
+//! use alloc_ctx::{flags::*, size::{KmallocMax, Size}};
 //!
-//! (|cx: &mut alloc_ctx::MaySleep| {
-//!     let size = Size::<KmallocMax>::new(256)?;
-//!     let buf = cx.alloc(GFP_KERNEL | __GFP_ZERO, size)?; // may sleep: fine here
-//!     assert!(buf.iter().all(|&b| b == 0));
-//!     cx.nowait_scope(|cx| {
-//!         // Only non-blocking requests compile in here.
-//!         let packet = cx.alloc(GFP_ATOMIC, size)?;
-//!         assert_eq!(packet.len(), 256);
-//!         Ok::<_, alloc_ctx::AllocError>(())
-//!     })?;
+//! let size = Size::<KmallocMax>::new(256)?;
+//! let buf = cx.alloc(GFP_KERNEL | __GFP_ZERO, size)?; // may sleep: fine here
+//! assert!(buf.iter().all(|&b| b == 0));
+//! cx.nowait_scope(|cx| {
+//!     // Only non-blocking requests compile in here.
+//!     let packet = cx.alloc(GFP_ATOMIC, size)?;
+//!     assert_eq!(packet.len(), 256);
 //!     Ok::<_, alloc_ctx::AllocError>(())
-//! })(cx)?;
+//! })?;
 //! # Ok::<_, alloc_ctx::AllocError>(())
 //! # }
 //! ```
@@ -81,7 +78,8 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
 use crate::vocab::flags::{Gfp, GfpFlags, bits};
-use crate::vocab::rules::{NoFailConsistent, NoFailNeedsReclaim, NonSleeping, NotNoFail, Permits, RetryNeedsReclaim};
+use crate::vocab::rules::{AllowedIn, Permits};
+use crate::vocab::typelevel::{Bool, False, True};
 
 use crate::context::state::{self, AtomicSection};
 
@@ -261,7 +259,7 @@ impl MaySleep {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}, in_atomic};
+    /// use alloc_ctx::{flags::*, size::{KmallocMax, Size}, in_atomic};
     /// let frame = cx.nowait_scope(|cx| {
     ///     assert!(in_atomic());
     ///     cx.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(1500).unwrap()) // may fail: a `Result`
@@ -314,7 +312,7 @@ impl MaySleep {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*};
+    /// use alloc_ctx::{flags::*};
     /// assert_eq!(cx.effective(GFP_KERNEL), GFP_KERNEL.gfp());
     /// cx.nofs(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOFS.gfp()));
     /// cx.noio(|cx| assert_eq!(cx.effective(GFP_KERNEL), GFP_NOIO.gfp()));
@@ -429,6 +427,11 @@ impl DerefMut for MaySleep {
     note = "pass the caller's token `cx` (a `&mut MaySleep` or `&mut NoWait`)"
 )]
 pub trait Token: sealed::Sealed {
+    /// Whether the token's context may sleep (`True` for `MaySleep`),
+    /// which decides the flags its requests may carry.
+    #[doc(hidden)]
+    type MaySleep: Bool;
+
     /// This token as a non-sleeping one (the same token for a `NoWait`).
     fn nowait(&mut self) -> &mut NoWait;
 }
@@ -450,13 +453,24 @@ pub trait SleepToken: Token {
 // The rules each token enforces (see `crate::rules`): a `NoWait` request
 // must not sleep, must not be NOFAIL and must not ask for a retry policy;
 // a `MaySleep` request must be a consistent combination.
-impl<F> Permits<F> for NoWait where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
-impl<F> Permits<F> for MaySleep where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+//
+// One blanket impl over every token, from the token's `MaySleep` boolean
+// (`crate::vocab::rules::AllowedIn`), so that generic code over `impl
+// Token` may make non-blocking requests as it is, and generic code over
+// `F: SleepFlags` / `F: NoWaitFlags` through a concrete token as before.
+impl<C, F> Permits<F> for C
+where
+    C: Token + ?Sized,
+    F: GfpFlags,
+    F: AllowedIn<C::MaySleep>,
+{
+}
 
 impl sealed::Sealed for MaySleep {}
 impl sealed::Sealed for NoWait {}
 
 impl Token for MaySleep {
+    type MaySleep = True;
     #[inline(always)]
     fn nowait(&mut self) -> &mut NoWait {
         conjure()
@@ -464,6 +478,7 @@ impl Token for MaySleep {
 }
 
 impl Token for NoWait {
+    type MaySleep = False;
     #[inline(always)]
     fn nowait(&mut self) -> &mut NoWait {
         self
@@ -499,4 +514,81 @@ impl core::fmt::Debug for NoWait {
 pub(crate) fn served<C: Token + ?Sized>(cx: &C, gfp: Gfp) -> Gfp {
     let _ = cx;
     gfp
+}
+
+/// The check behind `#[nowait]`'s parameters: a parameter whose type is a
+/// sleep token, whatever it is called, is refused at type check.
+///
+/// Autoref-based selection: `(&ParamProbe(&x)).probe()` finds
+/// `ProbeSleepToken::probe` first (its receiver is `&ParamProbe<T>`, no
+/// autoref needed), but that impl exists only for sleep-token types; for
+/// every other type the search goes on to `ProbeOther::probe` on
+/// `&&ParamProbe<T>`. The sleep-token answer's `verdict` needs
+/// `T: NotASleepToken`, which no sleep token is, and the bound's message is
+/// the rule.
+#[doc(hidden)]
+pub(crate) mod probe {
+    use core::marker::PhantomData;
+
+    use super::MaySleep;
+
+    /// A parameter under test.
+    pub struct ParamProbe<'a, T: ?Sized>(pub &'a T);
+
+    /// The types that are (or reach through references) a sleep token.
+    pub trait HoldsSleepToken {}
+    impl HoldsSleepToken for MaySleep {}
+    impl HoldsSleepToken for &MaySleep {}
+    impl HoldsSleepToken for &mut MaySleep {}
+    impl HoldsSleepToken for &&mut MaySleep {}
+    impl HoldsSleepToken for &mut &mut MaySleep {}
+
+    /// The answer for a sleep token.
+    pub struct Refuse<T: ?Sized>(PhantomData<fn() -> *const T>);
+    /// The answer for every other type.
+    pub struct Accept;
+
+    /// Chosen first, when the parameter is a sleep token.
+    pub trait ProbeSleepToken<T: ?Sized> {
+        fn probe(&self) -> Refuse<T>;
+    }
+    impl<T: ?Sized + HoldsSleepToken> ProbeSleepToken<T> for ParamProbe<'_, T> {
+        #[inline(always)]
+        fn probe(&self) -> Refuse<T> {
+            Refuse(PhantomData)
+        }
+    }
+
+    /// Chosen otherwise.
+    pub trait ProbeOther {
+        #[inline(always)]
+        fn probe(&self) -> Accept {
+            Accept
+        }
+    }
+    impl<T: ?Sized> ProbeOther for &ParamProbe<'_, T> {}
+
+    #[diagnostic::on_unimplemented(
+        message = "a `#[nowait]` function cannot take a sleep token: this parameter is `{Self}`",
+        label = "a sleep token, under whatever name, in a function that must be callable from atomic context",
+        note = "a `#[nowait]` function must be callable where sleeping is forbidden; a sleep token reaching it would let it sleep there",
+        note = "fix: take the work that sleeps out of the function (do it before the atomic section, or defer it to a workqueue), or mark the function `#[may_sleep]`"
+    )]
+    pub trait NotASleepToken {}
+
+    impl<T: ?Sized> Refuse<T> {
+        /// Fails to type-check: no sleep token is `NotASleepToken`.
+        #[inline(always)]
+        pub fn verdict(self)
+        where
+            T: NotASleepToken,
+        {
+        }
+    }
+
+    impl Accept {
+        /// Nothing to refuse.
+        #[inline(always)]
+        pub fn verdict(self) {}
+    }
 }

@@ -4,7 +4,7 @@
 
 use crate::vocab::flags::*;
 use crate::vocab::size::{Bound, SizeFor};
-use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth};
+use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth, True};
 
 pub use crate::vocab::flags::leaf_rules::{NonSleeping, NotNoFail};
 
@@ -79,8 +79,8 @@ impl<F: GfpFlags> PoolFlags for F where F::NoFail: IsFalse {}
 /// };
 /// # }
 /// ```
-pub trait SleepFlags: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
-impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+pub trait SleepFlags: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + AllowedIn<True> {}
+impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + AllowedIn<True> {}
 
 /// Flags that any token may ask for, a `NoWait` included: non-blocking,
 /// never `__GFP_NOFAIL`. The bound for a helper that forwards flags from
@@ -94,8 +94,14 @@ impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsRecl
 /// }
 /// assert!(NoWait::enter(|cx| alloc_frame(GFP_ATOMIC | __GFP_NOWARN, cx)).is_some());
 /// ```
-pub trait NoWaitFlags: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail {}
-impl<F> NoWaitFlags for F where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail {}
+pub trait NoWaitFlags:
+    GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail + AllowedIn<False> + AllowedIn<True>
+{
+}
+impl<F> NoWaitFlags for F where
+    F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail + AllowedIn<False> + AllowedIn<True>
+{
+}
 
 /// A token of this context may make requests with flags `F`.
 ///
@@ -144,6 +150,53 @@ impl<F: GfpFlags> NoFailConsistent for F where (F::NoFail, RetryModifier<F>): No
 // generic code bounded by `MayFail` knows its requests return a `Result`.
 #[diagnostic::do_not_recommend]
 impl<F: GfpFlags<NoFail = False>> MayFail for F {}
+
+// ---- which context a request's flags need ----------------------------------
+//
+// `Permits<F>` holds for every token whose context fits `F`, decided from
+// two type-level booleans: whether `F` blocks (direct reclaim or NOFAIL)
+// and whether the token may sleep. One blanket impl per case (below, in
+// `context::token`), so that code generic over *any* token (`cx: &mut impl
+// Token`) may make a non-blocking request as it is: `(False, S)` fits for
+// every `S`. A blocking request through a `NoWait` goes to the `(True,
+// False)` case, whose bounds are the leaf rules that fail for it, so the
+// message names the offending flag (`GFP_KERNEL` may sleep …).
+
+/// Whether `F` needs a context that may sleep: it asks for direct reclaim
+/// or for `__GFP_NOFAIL`.
+pub(crate) type Blocks<F> = <<F as GfpFlags>::DirectReclaim as Bool>::Or<<F as GfpFlags>::NoFail>;
+
+/// Whether flags `Self` may be requested in a context whose "may sleep"
+/// is `S` (`True` for a `MaySleep`, `False` for a `NoWait`). The named
+/// flag bounds imply it (`SleepFlags: AllowedIn<True>`, `NoWaitFlags` for
+/// both), so generic code over flags keeps working; for concrete flags it
+/// is decided below, for any `S`.
+#[doc(hidden)]
+pub trait AllowedIn<S: Bool>: GfpFlags {}
+
+impl<F: GfpFlags, S: Bool> AllowedIn<S> for F where (Blocks<F>, S): ContextFits<F> {}
+
+/// `(blocks, may_sleep)`: the flags' need and the token's context. Fails
+/// by itself only for generic flags whose bound does not say which context
+/// they fit (for concrete flags a case below applies and its leaf rule
+/// names the flag).
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the flags `{F}` are not known to fit this context",
+    label = "generic flags whose bound does not say which context they fit",
+    note = "through a `NoWait` token (a `#[nowait]` function, a spinlock, an interrupt handler) flags must not sleep or ask for `__GFP_NOFAIL`: bound them by `NoWaitFlags`",
+    note = "through a `MaySleep` token any consistent combination may be requested: bound them by `SleepFlags`; fix: bound the flags by the trait of the token the helper takes, or take a sleep token"
+)]
+pub trait ContextFits<F: GfpFlags> {}
+
+// Non-blocking flags fit any context (the retry modifiers still need
+// reclaim to mean anything).
+impl<F, S: Bool> ContextFits<F> for (False, S) where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim {}
+// Blocking flags in a context that must not sleep: the leaf rules that
+// fail name the flag.
+impl<F> ContextFits<F> for (True, False) where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim {}
+// Blocking flags where sleeping is allowed: a consistent combination.
+impl<F> ContextFits<F> for (True, True) where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
 
 mod size_fits_sealed {
     /// Seals [`SizeFits`](super::SizeFits).
