@@ -98,7 +98,7 @@ pub(crate) fn function(
             prologue.extend(conversion(mark, args));
         }
         if mark == Mark::NoWait {
-            prologue.extend(sleep_token_probes(krate, &function));
+            prologue.extend(sleep_token_probes(krate, cx, &function));
             prologue.extend(nowait_mark(krate));
         }
     }
@@ -176,12 +176,19 @@ fn conversion(mark: Mark, args: &Args) -> TokenStream {
 /// sleep token fails a bound whose message says so, at the parameter.
 /// Generic and `impl Trait` parameters are left to their bounds (the
 /// caller picks their type; `valid` refuses sleep-token bounds by name).
-fn sleep_token_probes(krate: &syn::Path, function: &Function) -> TokenStream {
-    let bindings = function.sig.params.simple_bindings();
-    if bindings.iter().all(|(_, is_impl)| *is_impl) {
+fn sleep_token_probes(krate: &syn::Path, cx: &Ident, function: &Function) -> TokenStream {
+    let bindings: Vec<Ident> = function
+        .sig
+        .params
+        .simple_bindings()
+        .into_iter()
+        .filter(|(name, is_impl)| !is_impl && name != cx)
+        .map(|(name, _)| name)
+        .collect();
+    if bindings.is_empty() {
         return TokenStream::new();
     }
-    let probes = bindings.iter().filter(|(_, is_impl)| !is_impl).map(|(name, _)| {
+    let probes = bindings.iter().map(|name| {
         quote::quote_spanned! {name.span()=>
             (&#krate::__private::ParamProbe(&#name)).probe().verdict();
         }

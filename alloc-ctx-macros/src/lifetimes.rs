@@ -75,8 +75,8 @@ pub(crate) struct Scope<'a> {
 /// captures mean what they meant without the token.
 ///
 /// Returns the lifetime the token parameter must have, if any: a function
-/// that returns a lock guard (a type named `…Guard`) hands the caller's
-/// token on to it (a spinlock guard borrows the token that took the lock,
+/// that returns a lock guard (any type with a lifetime argument, see
+/// [`returns_guard`]) hands the caller's token on to it (a spinlock guard borrows the token that took the lock,
 /// which is what freezes it), so the token is borrowed for the output's
 /// lifetime: `fn queue(&self) -> SpinLockGuard<'_, Q>` becomes
 /// `fn queue<'l0>(&'l0 self, cx: &'l0 mut impl Token) -> SpinLockGuard<'l0, Q>`.
@@ -119,16 +119,25 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     if lends_token { target } else { None }
 }
 
-/// Whether the output names a spinlock guard (`SpinLockGuard`,
-/// `SpinLockIrqGuard`): the guards that borrow the token that took the
-/// lock. A `MutexGuard` does not (its holder may keep sleeping), nor do
-/// other guards. A user type that wraps a spinlock guard is out of sight:
-/// such a helper is written by hand with `cx: &'a mut impl Token`.
+/// Whether the output may hold the token: it names a type with a lifetime
+/// argument (`SpinLockGuard<'_, Q>`, a driver's `StatsGuard<'a>` alias of
+/// one, `Option<Guard<'a>>`), which is how a value borrows the token that
+/// took a lock (a spinlock guard borrows it, which is what freezes it). The
+/// type behind an alias is out of a macro's sight, so every such type
+/// counts, except the lifetime-carrying types known not to hold a token:
+/// `alloc_ctx`'s `MutexGuard` (its holder may keep sleeping), `core`'s
+/// borrows and iterators. A plain reference (`&'a T`) never holds a token.
+/// Over-counting only keeps the caller's token borrowed while the value
+/// lives; under-counting would refuse a returned guard.
 fn returns_guard(output: &TokenStream) -> bool {
-    output.clone().into_iter().any(|token| match token {
+    const HOLDS_NO_TOKEN: [&str; 12] =
+        ["MutexGuard", "Ref", "RefMut", "Iter", "IterMut", "Chars", "Cow", "Drain", "Formatter", "Arguments", "PhantomData", "Split"];
+    let tokens: Vec<TokenTree> = output.clone().into_iter().collect();
+    tokens.iter().enumerate().any(|(index, token)| match token {
         TokenTree::Ident(ident) => {
-            let name = ident.to_string();
-            name.starts_with("SpinLock") && name.ends_with("Guard")
+            let generic_lifetime = matches!(tokens.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<')
+                && matches!(tokens.get(index + 2), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
+            generic_lifetime && !HOLDS_NO_TOKEN.iter().any(|name| ident == name)
         }
         TokenTree::Group(group) => returns_guard(&group.stream()),
         _ => false,

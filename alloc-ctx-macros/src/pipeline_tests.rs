@@ -102,6 +102,31 @@ fn a_returned_lock_guard_borrows_the_token_for_its_lifetime() {
         ),
     );
     assert!(squash(&out).contains("cx:&'amutimpl::alloc_ctx::SleepToken"), "{out}");
+    // A driver's alias of a guard type is a guard too: what counts is a
+    // type with a lifetime argument, not its name.
+    let out = expand_fn(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn stats(&self) -> Option<StatsGuard<'_>> {
+                Some(self.stats.lock(cx))
+            }
+        ),
+    );
+    assert!(squash(&out).contains("cx:&'__alloc_ctx_l0mutimpl::alloc_ctx::Token)->Option<StatsGuard<'__alloc_ctx_l0>>"), "{out}");
+    // A reference, a `MutexGuard` or an iterator does not hold the token.
+    for output in [quote!(&u8), quote!(MutexGuard<'_, u8>), quote!(core::slice::Iter<'_, u8>)] {
+        let out = expand_fn(
+            Mark::NoWait,
+            quote!(),
+            quote!(
+                fn get(&self) -> #output {
+                    todo!()
+                }
+            ),
+        );
+        assert!(squash(&out).contains("cx:&mutimpl::alloc_ctx::Token"), "{output}: {out}");
+    }
     // Anything else borrows the token only for the call.
     let out = expand_fn(
         Mark::NoWait,
@@ -156,6 +181,11 @@ fn nowait_gets_any_token_and_the_debug_mark() {
     let expected = quote!(
         fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
             let cx = ::alloc_ctx::Token::nowait(cx);
+            {
+                #[allow(unused_imports)]
+                use ::alloc_ctx::__private::{ProbeOther as _, ProbeSleepToken as _};
+                (&::alloc_ctx::__private::ParamProbe(&n)).probe().verdict();
+            }
             #[cfg(debug_assertions)]
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
             work(n)
@@ -727,7 +757,9 @@ fn a_single_named_input_lifetime_is_written_in_the_output() {
     );
     assert_eq!(
         sig,
-        squashed(quote!(fn first<'a>(cx: &mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Window<'a, &'a u8>))
+        // `Window<'_, …>` may hold the token (a type with a lifetime
+        // argument), so the token is lent for the output's lifetime.
+        squashed(quote!(fn first<'a>(cx: &'a mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Window<'a, &'a u8>))
     );
     // `'static` counts, as for rustc.
     let sig = signature(
@@ -768,7 +800,7 @@ fn a_single_elided_input_lifetime_is_named() {
     assert_eq!(
         sig,
         squashed(
-            quote!(fn lock<'__alloc_ctx_l0>(cx: &mut impl ::alloc_ctx::Token, m: &'__alloc_ctx_l0 mut Mutex<u8>) -> Window<'__alloc_ctx_l0, u8>)
+            quote!(fn lock<'__alloc_ctx_l0>(cx: &'__alloc_ctx_l0 mut impl ::alloc_ctx::Token, m: &'__alloc_ctx_l0 mut Mutex<u8>) -> Window<'__alloc_ctx_l0, u8>)
         )
     );
     // A trait method declaration too (its implementations get the same).
