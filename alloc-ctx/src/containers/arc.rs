@@ -8,19 +8,16 @@
 //!
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-//! use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+//! use alloc_ctx::{arc::Arc, flags::*};
 //! use core::sync::atomic::{AtomicU32, Ordering};
 //!
 //! struct Stats { rx: AtomicU32 }
 //!
-//! (|cx: &mut alloc_ctx::MaySleep| {
-//!     let stats = Arc::new(Stats { rx: AtomicU32::new(0) }, GFP_KERNEL, cx)?;
-//!     let for_irq = Arc::clone(&stats); // no allocation
-//!     std::thread::spawn(move || for_irq.rx.fetch_add(1, Ordering::Relaxed)).join().unwrap();
-//!     assert_eq!(stats.rx.load(Ordering::Relaxed), 1);
-//!     assert_eq!(Arc::strong_count(&stats), 1);
-//!     Ok::<_, alloc_ctx::AllocError>(())
-//! })(cx)?;
+//! let stats = Arc::new(Stats { rx: AtomicU32::new(0) }, GFP_KERNEL, cx)?;
+//! let for_irq = Arc::clone(&stats); // no allocation
+//! std::thread::spawn(move || for_irq.rx.fetch_add(1, Ordering::Relaxed)).join().unwrap();
+//! assert_eq!(stats.rx.load(Ordering::Relaxed), 1);
+//! assert_eq!(Arc::strong_count(&stats), 1);
 //! # Ok::<_, alloc_ctx::AllocError>(())
 //! # }
 //! ```
@@ -72,7 +69,7 @@ const SATURATED: usize = MAX_REFCOUNT + (MAX_REFCOUNT >> 1);
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+/// use alloc_ctx::{arc::Arc, flags::*};
 /// let a = Arc::new(String::from("shared"), GFP_KERNEL, cx).unwrap();
 /// let b = a.clone(); // counts, no request
 /// assert_eq!((b.as_str(), Arc::strong_count(&a)), ("shared", 2));
@@ -131,7 +128,7 @@ impl<T> Arc<T, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, NoWait, arc::Arc, flags::*};
+    /// use alloc_ctx::{NoWait, arc::Arc, flags::*};
     /// let config = Arc::new([0u32; 16], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
     /// assert_eq!(config.len(), 16);
     /// let event = NoWait::enter(|nw| Arc::new(5u8, GFP_ATOMIC, nw)).unwrap();
@@ -156,7 +153,7 @@ impl<T> Arc<T, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let node = Arc::pin(core::cell::Cell::new(1), GFP_KERNEL, cx).unwrap();
     /// node.set(2);
     /// assert_eq!(node.get(), 2);
@@ -186,7 +183,7 @@ impl<T, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, backend::Budget, flags::*};
+    /// use alloc_ctx::{arc::Arc, backend::Budget, flags::*};
     /// let budget = Budget::new(1024);
     /// let shared = Arc::new_in(7u64, &budget, GFP_KERNEL, cx).unwrap();
     /// let again = Arc::clone(&shared);
@@ -225,7 +222,7 @@ impl<T, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let a = Arc::new(3, GFP_KERNEL, cx).unwrap();
     /// let b = Arc::clone(&a);
     /// let a = Arc::try_unwrap(a).unwrap_err(); // `b` still refers to it
@@ -249,7 +246,7 @@ impl<T, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let a = Arc::new(3, GFP_KERNEL, cx).unwrap();
     /// let b = Arc::clone(&a);
     /// assert_eq!(Arc::into_inner(a), None);
@@ -271,7 +268,7 @@ impl<T, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let a = Arc::new(11u32, GFP_KERNEL, cx).unwrap();
     /// let raw = Arc::into_raw(a);
     /// // SAFETY: `raw` comes from `Arc::into_raw` and is used once.
@@ -315,7 +312,7 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let a = Arc::new(0u8, GFP_KERNEL, cx).unwrap();
     /// let b = Arc::clone(&a);
     /// assert_eq!(Arc::strong_count(&b), 2);
@@ -329,7 +326,7 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let a = Arc::new(1, GFP_KERNEL, cx).unwrap();
     /// let b = Arc::new(1, GFP_KERNEL, cx).unwrap();
     /// assert!(Arc::ptr_eq(&a, &Arc::clone(&a)) && !Arc::ptr_eq(&a, &b));
@@ -343,7 +340,7 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, flags::*};
+    /// use alloc_ctx::{arc::Arc, flags::*};
     /// let mut a = Arc::new(1, GFP_KERNEL, cx).unwrap();
     /// *Arc::get_mut(&mut a).unwrap() += 1;
     /// let b = Arc::clone(&a);
@@ -365,7 +362,7 @@ impl<T: ?Sized, A: Backend> Arc<T, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, arc::Arc, backend::Budget, flags::*};
+    /// use alloc_ctx::{arc::Arc, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
     /// let a = Arc::new_in(1u32, &budget, GFP_KERNEL, cx).unwrap();
     /// assert!(Arc::backend(&a).live_bytes() > 0);

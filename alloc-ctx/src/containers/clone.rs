@@ -11,17 +11,14 @@
 //!
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-//! use alloc_ctx::{KBox, KVec, MaySleep, TryClone, flags::*};
+//! use alloc_ctx::{KBox, KVec, TryClone, flags::*};
 //!
-//! (|cx: &mut alloc_ctx::MaySleep| {
-//!     let mut queues: KVec<KBox<[u32; 4]>> = KVec::new();
-//!     queues.push(KBox::new([1; 4], GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
-//!     queues.push(KBox::new([2; 4], GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
-//!     let copy = queues.try_clone(GFP_KERNEL, cx)?; // a new vector and two new boxes
-//!     assert_eq!(copy, queues);
-//!     assert!(!core::ptr::eq(&*copy[0], &*queues[0]));
-//!     Ok::<_, alloc_ctx::error::Error>(())
-//! })(cx)?;
+//! let mut queues: KVec<KBox<[u32; 4]>> = KVec::new();
+//! queues.push(KBox::new([1; 4], GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
+//! queues.push(KBox::new([2; 4], GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
+//! let copy = queues.try_clone(GFP_KERNEL, cx)?; // a new vector and two new boxes
+//! assert_eq!(copy, queues);
+//! assert!(!core::ptr::eq(&*copy[0], &*queues[0]));
 //! # Ok::<_, alloc_ctx::error::Error>(())
 //! # }
 //! ```

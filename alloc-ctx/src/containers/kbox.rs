@@ -7,16 +7,13 @@
 //!
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-//! use alloc_ctx::{KBox, KVBox, MaySleep, flags::*};
+//! use alloc_ctx::{KBox, KVBox, flags::*};
 //!
-//! (|cx: &mut alloc_ctx::MaySleep| {
-//!     let counter = KBox::new(24_u64, GFP_KERNEL, cx)?;
-//!     assert_eq!(*counter, 24);
-//!     // Larger than kmalloc's 4 MiB: a kvmalloc-bounded box.
-//!     let table = KVBox::<[u64; 1 << 20]>::new_uninit(GFP_KERNEL, cx)?;
-//!     assert_eq!(core::mem::size_of_val(&*table), 8 << 20);
-//!     Ok::<_, alloc_ctx::AllocError>(())
-//! })(cx)?;
+//! let counter = KBox::new(24_u64, GFP_KERNEL, cx)?;
+//! assert_eq!(*counter, 24);
+//! // Larger than kmalloc's 4 MiB: a kvmalloc-bounded box.
+//! let table = KVBox::<[u64; 1 << 20]>::new_uninit(GFP_KERNEL, cx)?;
+//! assert_eq!(core::mem::size_of_val(&*table), 8 << 20);
 //! # Ok::<_, alloc_ctx::AllocError>(())
 //! # }
 //! ```
@@ -56,7 +53,7 @@ use crate::vocab::typelevel::{Bool, ByteElem};
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KBox, MaySleep, NoWait, flags::*};
+/// use alloc_ctx::{KBox, NoWait, flags::*};
 /// let config = KBox::new([0u32; 64], GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
 /// assert_eq!(config.len(), 64);
 /// NoWait::enter(|nw| {
@@ -72,12 +69,9 @@ pub type KBox<T, A = System> = BoundedBox<T, KmallocMax, A>;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-/// use alloc_ctx::{VBox, MaySleep, flags::*};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let b = VBox::new(24_u64, GFP_KERNEL, cx)?;
-///     assert_eq!(*b, 24_u64);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// use alloc_ctx::{VBox, flags::*};
+/// let b = VBox::new(24_u64, GFP_KERNEL, cx)?;
+/// assert_eq!(*b, 24_u64);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -88,12 +82,9 @@ pub type VBox<T, A = System> = BoundedBox<T, VmallocMax, A>;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-/// use alloc_ctx::{KVBox, MaySleep, flags::*};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let b = KVBox::new(24_u64, GFP_KERNEL, cx)?;
-///     assert_eq!(*b, 24_u64);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// use alloc_ctx::{KVBox, flags::*};
+/// let b = KVBox::new(24_u64, GFP_KERNEL, cx)?;
+/// assert_eq!(*b, 24_u64);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -118,12 +109,9 @@ pub type KVBox<T, A = System> = BoundedBox<T, KvmallocMax, A>;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-/// use alloc_ctx::{KBox, MaySleep, flags::*, BoundedBox, size::KmallocMax};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let b: BoundedBox<u32, KmallocMax> = KBox::new(1, GFP_KERNEL, cx)?; // the same type
-///     assert_eq!(*b, 1);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// use alloc_ctx::{KBox, flags::*, BoundedBox, size::KmallocMax};
+/// let b: BoundedBox<u32, KmallocMax> = KBox::new(1, GFP_KERNEL, cx)?; // the same type
+/// assert_eq!(*b, 1);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -172,7 +160,7 @@ impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KBox, MaySleep, flags::*, Zeroable};
+/// use alloc_ctx::{KBox, flags::*, Zeroable};
 ///
 /// #[repr(C)]
 /// struct Regs { ctrl: u32, status: u32, dma: *mut u8 }
@@ -274,12 +262,9 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let b = KBox::<u64>::new(24_u64, GFP_KERNEL, cx)?;
-    ///     assert_eq!(*b, 24_u64);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KBox, flags::*};
+    /// let b = KBox::<u64>::new(24_u64, GFP_KERNEL, cx)?;
+    /// assert_eq!(*b, 24_u64);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -303,13 +288,10 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
-    ///     let b = KBox::write(b, 24);
-    ///     assert_eq!(*b, 24_u64);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KBox, flags::*};
+    /// let b = KBox::<u64>::new_uninit(GFP_KERNEL, cx)?;
+    /// let b = KBox::write(b, 24);
+    /// assert_eq!(*b, 24_u64);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -332,12 +314,9 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL, cx)?;
-    ///     assert_eq!(*b, [0; 128]);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KBox, flags::*};
+    /// let b = KBox::<[u8; 128]>::zeroed(GFP_KERNEL, cx)?;
+    /// assert_eq!(*b, [0; 128]);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -361,15 +340,12 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
     /// use core::marker::PhantomPinned;
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     ///
     /// struct Registered { id: u32, _pin: PhantomPinned }
     ///
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let node = KBox::pin(Registered { id: 3, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
-    ///     assert_eq!(node.id, 3);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// let node = KBox::pin(Registered { id: 3, _pin: PhantomPinned }, GFP_KERNEL, cx)?;
+    /// assert_eq!(node.id, 3);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -395,7 +371,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
     /// let small = KBox::new_in([0u8; 32], &budget, GFP_KERNEL, cx).unwrap();
     /// assert!(KBox::new_in([0u8; 64], &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
@@ -445,7 +421,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*};
     /// let budget = Budget::new(4096);
     /// let table = KBox::<[u32; 256], _>::zeroed_in(&budget, GFP_KERNEL, cx).unwrap();
     /// assert!(table.iter().all(|&x| x == 0));
@@ -487,7 +463,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*};
     /// static POOL: Budget = Budget::new(4096);
     /// let pinned = KBox::pin_in(5u32, &POOL, GFP_KERNEL, cx).unwrap(); // `&'static Budget`
     /// assert_eq!(*pinned, 5);
@@ -536,7 +512,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let name = KBox::new(*b"eth0", GFP_KERNEL, cx).unwrap();
     /// assert_eq!(KBox::into_inner(name), *b"eth0");
     /// # }
@@ -556,16 +532,13 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let value = KBox::new([0; 32], GFP_KERNEL, cx)?;
-    ///     assert_eq!(*value, [0; 32]);
-    ///     let value = KBox::drop_contents(value);
-    ///     // Now we can re-use `value`:
-    ///     let value = KBox::write(value, [1; 32]);
-    ///     assert_eq!(*value, [1; 32]);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KBox, flags::*};
+    /// let value = KBox::new([0; 32], GFP_KERNEL, cx)?;
+    /// assert_eq!(*value, [0; 32]);
+    /// let value = KBox::drop_contents(value);
+    /// // Now we can re-use `value`:
+    /// let value = KBox::write(value, [1; 32]);
+    /// assert_eq!(*value, [1; 32]);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -593,7 +566,7 @@ impl<T: Clone, B: Bound, A: Backend + Clone> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let a = KBox::new([7u32; 4], GFP_KERNEL, cx).unwrap();
     /// let b = a.try_clone(GFP_KERNEL | __GFP_NOFAIL, cx); // NOFAIL: no Result
     /// assert_eq!(a, b);
@@ -626,7 +599,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<MaybeUninit<T>, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let slot = KBox::<u64>::new_uninit(GFP_KERNEL, cx).unwrap();
     /// assert_eq!(*slot.write(9), 9);
     /// # }
@@ -650,7 +623,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<MaybeUninit<T>, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let mut slot = KBox::<u64>::new_uninit(GFP_KERNEL, cx).unwrap();
     /// (*slot).write(9);
     /// // SAFETY: written just above.
@@ -676,17 +649,14 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut slots = KBox::<[u32]>::new_uninit_slice(3, GFP_KERNEL, cx)?;
-    ///     for (i, slot) in slots.iter_mut().enumerate() {
-    ///         slot.write(i as u32 * 10);
-    ///     }
-    ///     // SAFETY: every slot was written above.
-    ///     let slots = unsafe { slots.assume_init() };
-    ///     assert_eq!(*slots, [0, 10, 20]);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KBox, flags::*};
+    /// let mut slots = KBox::<[u32]>::new_uninit_slice(3, GFP_KERNEL, cx)?;
+    /// for (i, slot) in slots.iter_mut().enumerate() {
+    ///     slot.write(i as u32 * 10);
+    /// }
+    /// // SAFETY: every slot was written above.
+    /// let slots = unsafe { slots.assume_init() };
+    /// assert_eq!(*slots, [0, 10, 20]);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -709,13 +679,10 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let firmware = [0x7f, b'E', b'L', b'F'];
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let copy = KBox::from_slice(&firmware, GFP_KERNEL, cx)?;
-    ///     assert_eq!(*copy, firmware);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// let copy = KBox::from_slice(&firmware, GFP_KERNEL, cx)?;
+    /// assert_eq!(*copy, firmware);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -763,7 +730,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<[T], B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*};
     /// let budget = Budget::new(1024);
     /// let mac = KBox::from_slice_in(&[0x02u8, 0, 0, 0, 0, 1], &budget, GFP_KERNEL, cx).unwrap();
     /// assert_eq!((mac.len(), budget.live_bytes()), (6, 6));
@@ -817,7 +784,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
+    /// use alloc_ctx::{flags::*, size::{KmallocMax, Size}};
     /// let mut buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(4).unwrap()).unwrap();
     /// for (slot, byte) in buffer.iter_mut().zip(*b"rust") {
     ///     slot.write(byte);
@@ -843,7 +810,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*, size::{KmallocMax, Size}};
+    /// use alloc_ctx::{flags::*, size::{KmallocMax, Size}};
     /// let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(3).unwrap()).unwrap();
     /// let buffer = buffer.write_copy_of_slice(b"abc");
     /// assert_eq!(&*buffer, b"abc");
@@ -912,7 +879,7 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
     /// let b = KBox::new_in(1u8, &budget, GFP_KERNEL, cx).unwrap();
     /// assert_eq!(b.backend().live_bytes(), 1);
@@ -933,15 +900,12 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let x = KBox::new(24, GFP_KERNEL, cx)?;
-    ///     let ptr = KBox::into_raw(x);
-    ///     // SAFETY: `ptr` comes from a previous call to `KBox::into_raw`.
-    ///     let x = unsafe { KBox::from_raw(ptr) };
-    ///     assert_eq!(*x, 24);
-    ///     Ok::<_, alloc_ctx::AllocError>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KBox, flags::*};
+    /// let x = KBox::new(24, GFP_KERNEL, cx)?;
+    /// let ptr = KBox::into_raw(x);
+    /// // SAFETY: `ptr` comes from a previous call to `KBox::into_raw`.
+    /// let x = unsafe { KBox::from_raw(ptr) };
+    /// assert_eq!(*x, 24);
     /// # Ok::<_, alloc_ctx::AllocError>(())
     /// # }
     /// ```
@@ -958,7 +922,7 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
     /// let b = KBox::new_in(7u32, &budget, GFP_KERNEL, cx).unwrap();
     /// let (raw, backend) = KBox::into_raw_with_backend(b);
@@ -1004,7 +968,7 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let table: &'static mut [u32; 4] = KBox::leak(KBox::new([1, 2, 3, 4], GFP_KERNEL, cx).unwrap());
     /// table[0] = 10;
     /// assert_eq!(table, &[10, 2, 3, 4]);
@@ -1029,7 +993,7 @@ impl<T: ?Sized, B: Bound, A: Backend> BoundedBox<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// use alloc_ctx::{KBox, flags::*};
     /// let boxed = KBox::new(5u8, GFP_KERNEL, cx).unwrap();
     /// let pinned = KBox::into_pin(boxed);
     /// assert_eq!(*pinned, 5);
@@ -1104,19 +1068,16 @@ impl<T: ?Sized, B: Bound, A: Backend + 'static> From<BoundedBox<T, B, A>> for Pi
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-/// use alloc_ctx::{KBox, MaySleep, flags::*, kbox_dyn};
+/// use alloc_ctx::{KBox, flags::*, kbox_dyn};
 ///
 /// trait Device { fn name(&self) -> &'static str; }
 /// struct Nic;
 /// impl Device for Nic { fn name(&self) -> &'static str { "nic" } }
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let dev: KBox<dyn Device> = kbox_dyn!(KBox::new(Nic, GFP_KERNEL, cx)? as dyn Device);
-///     assert_eq!(dev.name(), "nic");
-///     let ring = kbox_dyn!(KBox::new([1u8, 2, 3], GFP_KERNEL, cx)? as [u8]);
-///     assert_eq!(ring.len(), 3);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// let dev: KBox<dyn Device> = kbox_dyn!(KBox::new(Nic, GFP_KERNEL, cx)? as dyn Device);
+/// assert_eq!(dev.name(), "nic");
+/// let ring = kbox_dyn!(KBox::new([1u8, 2, 3], GFP_KERNEL, cx)? as [u8]);
+/// assert_eq!(ring.len(), 3);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -1245,20 +1206,17 @@ impl<T: ?Sized, B: Bound, A: Backend> AsMut<T> for BoundedBox<T, B, A> {
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use core::borrow::Borrow;
-/// use alloc_ctx::{KBox, MaySleep, flags::*};
+/// use alloc_ctx::{KBox, flags::*};
 /// struct Foo<B: Borrow<u32>>(B);
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     // Owned instance.
-///     let owned = Foo(1);
-///     // Owned instance using `KBox`.
-///     let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
-///     let i = 1;
-///     // Borrowed from `i`.
-///     let borrowed = Foo(&i);
-///     # let _ = (owned, owned_kbox, borrowed);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// // Owned instance.
+/// let owned = Foo(1);
+/// // Owned instance using `KBox`.
+/// let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
+/// let i = 1;
+/// // Borrowed from `i`.
+/// let borrowed = Foo(&i);
+/// # let _ = (owned, owned_kbox, borrowed);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -1273,20 +1231,17 @@ impl<T: ?Sized, B: Bound, A: Backend> Borrow<T> for BoundedBox<T, B, A> {
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use core::borrow::BorrowMut;
-/// use alloc_ctx::{KBox, MaySleep, flags::*};
+/// use alloc_ctx::{KBox, flags::*};
 /// struct Foo<B: BorrowMut<u32>>(B);
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     // Owned instance.
-///     let owned = Foo(1);
-///     // Owned instance using `KBox`.
-///     let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
-///     let mut i = 1;
-///     // Borrowed from `i`.
-///     let borrowed = Foo(&mut i);
-///     # let _ = (owned, owned_kbox, borrowed);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// // Owned instance.
+/// let owned = Foo(1);
+/// // Owned instance using `KBox`.
+/// let owned_kbox = Foo(KBox::new(1, GFP_KERNEL, cx)?);
+/// let mut i = 1;
+/// // Borrowed from `i`.
+/// let borrowed = Foo(&mut i);
+/// # let _ = (owned, owned_kbox, borrowed);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -1349,17 +1304,14 @@ impl<T: ?Sized + Hash, B: Bound, A: Backend> Hash for BoundedBox<T, B, A> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-/// use alloc_ctx::{KBox, MaySleep, flags::*, FlexArray, size::{KmallocMax, struct_size}};
+/// use alloc_ctx::{KBox, flags::*, FlexArray, size::{KmallocMax, struct_size}};
 ///
 /// struct SgHeader { nents: u32 }
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let table = KBox::<FlexArray<SgHeader, u64>>::new_flex(SgHeader { nents: 3 }, 3, |i| i as u64 * 4096, GFP_KERNEL, cx)?;
-///     assert_eq!(table.header.nents as usize, table.elems.len());
-///     assert_eq!(table.elems, [0, 4096, 8192]);
-///     assert_eq!(size_of_val(&*table), struct_size::<SgHeader, u64, KmallocMax>(3)?.get());
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// let table = KBox::<FlexArray<SgHeader, u64>>::new_flex(SgHeader { nents: 3 }, 3, |i| i as u64 * 4096, GFP_KERNEL, cx)?;
+/// assert_eq!(table.header.nents as usize, table.elems.len());
+/// assert_eq!(table.elems, [0, 4096, 8192]);
+/// assert_eq!(size_of_val(&*table), struct_size::<SgHeader, u64, KmallocMax>(3)?.get());
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -1410,7 +1362,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, backend::Budget, flags::*, FlexArray};
+    /// use alloc_ctx::{KBox, backend::Budget, flags::*, FlexArray};
     /// let budget = Budget::new(64);
     /// {
     ///     let msg = KBox::<FlexArray<u32, u8>, _>::new_flex_in(5, 5, |i| b"hello"[i], &budget, GFP_KERNEL, cx).unwrap();
@@ -1528,7 +1480,7 @@ impl MaySleep {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*, size::{NofailMax, Size}};
+    /// use alloc_ctx::{flags::*, size::{NofailMax, Size}};
     /// // NOFAIL: no Result, and the size is proven at most 8 KiB.
     /// let table = cx.alloc(GFP_KERNEL | __GFP_NOFAIL | __GFP_ZERO, Size::<NofailMax>::of::<[u32; 512]>());
     /// assert_eq!(table.len(), 2048);

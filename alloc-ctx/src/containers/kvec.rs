@@ -13,17 +13,14 @@
 //!
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-//! use alloc_ctx::{KVec, MaySleep, flags::*};
-//! (|cx: &mut alloc_ctx::MaySleep| {
-//!     let mut ids = KVec::new();
-//!     ids.push(1u32, GFP_KERNEL, cx)?;
-//!     ids.extend_from_slice(&[2, 3, 4], GFP_KERNEL, cx)?;
-//!     cx.nowait_scope(|cx| ids.push(5, GFP_ATOMIC, cx))?;
-//!     assert_eq!(ids, [1, 2, 3, 4, 5]);
-//!     let doubled = KVec::try_from_iter(ids.iter().map(|id| id * 2), GFP_KERNEL, cx)?;
-//!     assert_eq!(doubled, [2, 4, 6, 8, 10]);
-//!     Ok::<_, alloc_ctx::error::Error>(())
-//! })(cx)?;
+//! use alloc_ctx::{KVec, flags::*};
+//! let mut ids = KVec::new();
+//! ids.push(1u32, GFP_KERNEL, cx)?;
+//! ids.extend_from_slice(&[2, 3, 4], GFP_KERNEL, cx)?;
+//! cx.nowait_scope(|cx| ids.push(5, GFP_ATOMIC, cx))?;
+//! assert_eq!(ids, [1, 2, 3, 4, 5]);
+//! let doubled = KVec::try_from_iter(ids.iter().map(|id| id * 2), GFP_KERNEL, cx)?;
+//! assert_eq!(doubled, [2, 4, 6, 8, 10]);
 //! # Ok::<_, alloc_ctx::error::Error>(())
 //! # }
 //! ```
@@ -63,13 +60,10 @@ use crate::vocab::typelevel::Bool;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-/// use alloc_ctx::{KVec, MaySleep, flags::*};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let mut v = KVec::new();
-///     v.push(1, GFP_KERNEL, cx)?;
-///     assert_eq!(&v, &[1]);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// use alloc_ctx::{KVec, flags::*};
+/// let mut v = KVec::new();
+/// v.push(1, GFP_KERNEL, cx)?;
+/// assert_eq!(&v, &[1]);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -79,13 +73,10 @@ pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-/// use alloc_ctx::{VVec, MaySleep, flags::*};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let mut v = VVec::new();
-///     v.push(1, GFP_KERNEL, cx)?;
-///     assert_eq!(&v, &[1]);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// use alloc_ctx::{VVec, flags::*};
+/// let mut v = VVec::new();
+/// v.push(1, GFP_KERNEL, cx)?;
+/// assert_eq!(&v, &[1]);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -95,13 +86,10 @@ pub type VVec<T, A = System> = BoundedVec<T, VmallocMax, A>;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-/// use alloc_ctx::{KVVec, MaySleep, flags::*};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let mut v = KVVec::new();
-///     v.push(1, GFP_KERNEL, cx)?;
-///     assert_eq!(&v, &[1]);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// use alloc_ctx::{KVVec, flags::*};
+/// let mut v = KVVec::new();
+/// v.push(1, GFP_KERNEL, cx)?;
+/// assert_eq!(&v, &[1]);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -129,12 +117,9 @@ pub type KVVec<T, A = System> = BoundedVec<T, KvmallocMax, A>;
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
-/// use alloc_ctx::{KVec, MaySleep, flags::*, BoundedVec, size::KmallocMax};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let v: BoundedVec<u8, KmallocMax> = KVec::with_capacity(8, GFP_KERNEL, cx)?; // the same type
-///     assert!(v.capacity() >= 8);
-///     Ok::<_, alloc_ctx::AllocError>(())
-/// })(cx)?;
+/// use alloc_ctx::{KVec, flags::*, BoundedVec, size::KmallocMax};
+/// let v: BoundedVec<u8, KmallocMax> = KVec::with_capacity(8, GFP_KERNEL, cx)?; // the same type
+/// assert!(v.capacity() >= 8);
 /// # Ok::<_, alloc_ctx::AllocError>(())
 /// # }
 /// ```
@@ -176,7 +161,7 @@ impl<T> PushError<T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KVec, backend::Budget, flags::*};
     /// let mut v = KVec::<u64, _>::new_in(Budget::new(0));
     /// assert_eq!(v.push(7, GFP_KERNEL, cx).unwrap_err().into_value(), 7);
     /// # }
@@ -202,7 +187,7 @@ impl<T> From<PushError<T>> for AllocError {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KVec, MaySleep, flags::*, CapacityError};
+/// use alloc_ctx::{KVec, flags::*, CapacityError};
 /// let mut full = KVec::<u8>::new();
 /// assert_eq!(full.push_within_capacity(7), Err(CapacityError(7)));
 /// # }
@@ -227,7 +212,7 @@ impl<T> fmt::Debug for CapacityError<T> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KVec, MaySleep, flags::*, InsertError};
+/// use alloc_ctx::{KVec, flags::*, InsertError};
 /// let mut v = KVec::<u8>::new();
 /// let Err(InsertError::IndexOutOfBounds(value)) = v.insert(3, 9, GFP_KERNEL, cx) else { unreachable!() };
 /// assert_eq!(value, 9);
@@ -301,12 +286,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = KVec::<u32>::with_capacity(20, GFP_KERNEL, cx)?;
-    ///     assert!(v.capacity() >= 20);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let v = KVec::<u32>::with_capacity(20, GFP_KERNEL, cx)?;
+    /// assert!(v.capacity() >= 20);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -324,12 +306,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = KVec::from_elem(0u8, 3, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v, [0, 0, 0]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let v = KVec::from_elem(0u8, 3, GFP_KERNEL, cx)?;
+    /// assert_eq!(v, [0, 0, 0]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -349,12 +328,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = KVec::from_array([1, 2, 3], GFP_KERNEL, cx)?;
-    ///     assert_eq!((v.len(), v.capacity()), (3, 3));
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let v = KVec::from_array([1, 2, 3], GFP_KERNEL, cx)?;
+    /// assert_eq!((v.len(), v.capacity()), (3, 3));
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -380,12 +356,9 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let squares = KVec::try_from_iter((1..=4u32).map(|x| x * x), GFP_KERNEL, cx)?;
-    ///     assert_eq!(squares, [1, 4, 9, 16]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let squares = KVec::try_from_iter((1..=4u32).map(|x| x * x), GFP_KERNEL, cx)?;
+    /// assert_eq!(squares, [1, 4, 9, 16]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -410,21 +383,18 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3]?;
-    ///     v.reserve(1, GFP_KERNEL, cx)?;
-    ///     let (ptr, mut len, cap) = v.into_raw_parts();
-    ///     // SAFETY: We've just reserved memory for another element.
-    ///     unsafe { ptr.add(len).write(4) };
-    ///     len += 1;
-    ///     // SAFETY: We only wrote an additional element at the end of the `KVec`'s buffer and
-    ///     // correspondingly increased the length of the `KVec` by one. Otherwise, we construct it
-    ///     // from the exact same raw parts.
-    ///     let v = unsafe { KVec::from_raw_parts(ptr, len, cap) };
-    ///     assert_eq!(v, [1, 2, 3, 4]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*, kvec};
+    /// let mut v = kvec![cx; 1, 2, 3]?;
+    /// v.reserve(1, GFP_KERNEL, cx)?;
+    /// let (ptr, mut len, cap) = v.into_raw_parts();
+    /// // SAFETY: We've just reserved memory for another element.
+    /// unsafe { ptr.add(len).write(4) };
+    /// len += 1;
+    /// // SAFETY: We only wrote an additional element at the end of the `KVec`'s buffer and
+    /// // correspondingly increased the length of the `KVec` by one. Otherwise, we construct it
+    /// // from the exact same raw parts.
+    /// let v = unsafe { KVec::from_raw_parts(ptr, len, cap) };
+    /// assert_eq!(v, [1, 2, 3, 4]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -477,7 +447,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KVec, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
     /// let v = KVec::from_elem_in(0xffu8, 16, &budget, GFP_KERNEL, cx).unwrap();
     /// assert_eq!((v.len(), budget.live_bytes()), (16, 16));
@@ -547,7 +517,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
+    /// use alloc_ctx::{KVec, backend::Budget, flags::*};
     /// let budget = Budget::new(64);
     /// let v = KVec::from_elem_in(1u16, 4, &budget, GFP_KERNEL, cx).unwrap();
     /// let (ptr, len, cap, backend) = v.into_raw_parts_with_backend();
@@ -599,7 +569,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
+    /// use alloc_ctx::{KVec, flags::*};
     /// let mut v = KVec::new();
     /// assert!(v.is_empty());
     /// v.push(1, GFP_KERNEL, cx);
@@ -620,14 +590,11 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::new();
-    ///     v.push(1, GFP_KERNEL, cx)?;
-    ///     v.push(2, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v.as_slice(), &[1, 2]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::new();
+    /// v.push(1, GFP_KERNEL, cx)?;
+    /// v.push(2, GFP_KERNEL, cx)?;
+    /// assert_eq!(v.as_slice(), &[1, 2]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -644,7 +611,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
+    /// use alloc_ctx::{KVec, flags::*};
     /// let v = KVec::from_elem(3u32, 2, GFP_KERNEL, cx).unwrap();
     /// // SAFETY: two initialised elements.
     /// assert_eq!(unsafe { *v.as_ptr().add(1) }, 3);
@@ -658,7 +625,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
+    /// use alloc_ctx::{KVec, flags::*};
     /// let mut v = KVec::from_elem(3u32, 2, GFP_KERNEL, cx).unwrap();
     /// // SAFETY: inside the two initialised elements.
     /// unsafe { *v.as_mut_ptr().add(1) = 4 };
@@ -679,17 +646,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::<u16>::with_capacity(4, GFP_KERNEL, cx)?;
-    ///     for (i, slot) in v.spare_capacity_mut()[..2].iter_mut().enumerate() {
-    ///         slot.write(i as u16);
-    ///     }
-    ///     // SAFETY: the first two spare slots were written above.
-    ///     unsafe { v.inc_len(2) };
-    ///     assert_eq!(v, [0, 1]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::<u16>::with_capacity(4, GFP_KERNEL, cx)?;
+    /// for (i, slot) in v.spare_capacity_mut()[..2].iter_mut().enumerate() {
+    ///     slot.write(i as u16);
+    /// }
+    /// // SAFETY: the first two spare slots were written above.
+    /// unsafe { v.inc_len(2) };
+    /// assert_eq!(v, [0, 1]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -713,7 +677,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
+    /// use alloc_ctx::{KVec, flags::*};
     /// let mut v = KVec::<u8>::with_capacity(4, GFP_KERNEL, cx).unwrap();
     /// v.spare_capacity_mut()[0].write(1);
     /// // SAFETY: the first slot was written above.
@@ -746,17 +710,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::new();
-    ///     v.push(1, GFP_KERNEL, cx)?;
-    ///     v.reserve(10, GFP_KERNEL, cx)?;
-    ///     let cap = v.capacity();
-    ///     assert!(cap >= 10);
-    ///     v.reserve(10, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v.capacity(), cap);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::new();
+    /// v.push(1, GFP_KERNEL, cx)?;
+    /// v.reserve(10, GFP_KERNEL, cx)?;
+    /// let cap = v.capacity();
+    /// assert!(cap >= 10);
+    /// v.reserve(10, GFP_KERNEL, cx)?;
+    /// assert_eq!(v.capacity(), cap);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -785,7 +746,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
+    /// use alloc_ctx::{KVec, flags::*};
     /// let mut v = KVec::<u64>::new();
     /// v.reserve_exact(5, GFP_KERNEL, cx).unwrap();
     /// assert_eq!(v.capacity(), 5);
@@ -805,15 +766,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::new();
-    ///     v.push(1, GFP_KERNEL, cx)?;
-    ///     assert_eq!(&v, &[1]);
-    ///     v.push(2, GFP_KERNEL, cx)?;
-    ///     assert_eq!(&v, &[1, 2]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::new();
+    /// v.push(1, GFP_KERNEL, cx)?;
+    /// assert_eq!(&v, &[1]);
+    /// v.push(2, GFP_KERNEL, cx)?;
+    /// assert_eq!(&v, &[1, 2]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -852,15 +810,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::with_capacity(10, GFP_KERNEL, cx)?;
-    ///     for i in 0..10 {
-    ///         v.push_within_capacity(i)?;
-    ///     }
-    ///     assert!(v.push_within_capacity(10).is_err());
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::with_capacity(10, GFP_KERNEL, cx)?;
+    /// for i in 0..10 {
+    ///     v.push_within_capacity(i)?;
+    /// }
+    /// assert!(v.push_within_capacity(10).is_err());
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -880,14 +835,11 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 3]?;
-    ///     v.insert(1, 2, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v, [1, 2, 3]);
-    ///     assert!(v.insert(9, 4, GFP_KERNEL, cx).is_err()); // past the end
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*, kvec};
+    /// let mut v = kvec![cx; 1, 3]?;
+    /// v.insert(1, 2, GFP_KERNEL, cx)?;
+    /// assert_eq!(v, [1, 2, 3]);
+    /// assert!(v.insert(9, 4, GFP_KERNEL, cx).is_err()); // past the end
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -920,17 +872,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, InsertError};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
-    ///     for i in 0..5 {
-    ///         v.insert_within_capacity(0, i)?;
-    ///     }
-    ///     assert!(matches!(v.insert_within_capacity(0, 5), Err(InsertError::OutOfCapacity(_))));
-    ///     assert!(matches!(v.insert_within_capacity(1000, 5), Err(InsertError::IndexOutOfBounds(_))));
-    ///     assert_eq!(v, [4, 3, 2, 1, 0]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*, InsertError};
+    /// let mut v = KVec::with_capacity(5, GFP_KERNEL, cx)?;
+    /// for i in 0..5 {
+    ///     v.insert_within_capacity(0, i)?;
+    /// }
+    /// assert!(matches!(v.insert_within_capacity(0, 5), Err(InsertError::OutOfCapacity(_))));
+    /// assert!(matches!(v.insert_within_capacity(1000, 5), Err(InsertError::IndexOutOfBounds(_))));
+    /// assert_eq!(v, [4, 3, 2, 1, 0]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -964,16 +913,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::new();
-    ///     v.push(1, GFP_KERNEL, cx)?;
-    ///     v.push(2, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v.pop(), Some(2));
-    ///     assert_eq!(v.pop(), Some(1));
-    ///     assert_eq!(v.pop(), None);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::new();
+    /// v.push(1, GFP_KERNEL, cx)?;
+    /// v.push(2, GFP_KERNEL, cx)?;
+    /// assert_eq!(v.pop(), Some(2));
+    /// assert_eq!(v.pop(), Some(1));
+    /// assert_eq!(v.pop(), None);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -994,14 +940,11 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3]?;
-    ///     assert_eq!(v.remove(1)?, 2);
-    ///     assert_eq!(v, [1, 3]);
-    ///     assert!(v.remove(2).is_err());
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; 1, 2, 3]?;
+    /// assert_eq!(v.remove(1)?, 2);
+    /// assert_eq!(v, [1, 3]);
+    /// assert!(v.remove(2).is_err());
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1036,7 +979,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, kvec};
+    /// use alloc_ctx::kvec;
     /// let mut v = kvec![cx; 1, 2, 3].unwrap();
     /// assert_eq!(v.swap_remove(0), 1);
     /// assert_eq!(v, [3, 2]);
@@ -1053,14 +996,11 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3]?;
-    ///     v.truncate(1);
-    ///     assert_eq!(v.len(), 1);
-    ///     assert_eq!(&v, &[1]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; 1, 2, 3]?;
+    /// v.truncate(1);
+    /// assert_eq!(v.len(), 1);
+    /// assert_eq!(&v, &[1]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1084,13 +1024,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3]?;
-    ///     v.clear();
-    ///     assert!(v.is_empty());
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; 1, 2, 3]?;
+    /// v.clear();
+    /// assert!(v.is_empty());
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1102,15 +1039,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 0, 1, 2, 3]?;
-    ///     for (i, j) in v.drain_all().enumerate() {
-    ///         assert_eq!(i, j);
-    ///     }
-    ///     assert!(v.is_empty() && v.capacity() >= 4);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; 0, 1, 2, 3]?;
+    /// for (i, j) in v.drain_all().enumerate() {
+    ///     assert_eq!(i, j);
+    /// }
+    /// assert!(v.is_empty() && v.capacity() >= 4);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1123,13 +1057,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3, 4, 5]?;
-    ///     let middle = KVec::try_from_iter(v.drain(1..4), GFP_KERNEL, cx)?;
-    ///     assert_eq!((middle.as_slice(), v.as_slice()), (&[2, 3, 4][..], &[1, 5][..]));
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*, kvec};
+    /// let mut v = kvec![cx; 1, 2, 3, 4, 5]?;
+    /// let middle = KVec::try_from_iter(v.drain(1..4), GFP_KERNEL, cx)?;
+    /// assert_eq!((middle.as_slice(), v.as_slice()), (&[2, 3, 4][..], &[1, 5][..]));
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1163,13 +1094,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3, 4]?;
-    ///     v.retain(|i| *i % 2 == 0);
-    ///     assert_eq!(v, [2, 4]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; 1, 2, 3, 4]?;
+    /// v.retain(|i| *i % 2 == 0);
+    /// assert_eq!(v, [2, 4]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1191,13 +1119,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; "a", "A", "b", "B", "b"]?;
-    ///     v.dedup_by(|later, kept| later.eq_ignore_ascii_case(kept));
-    ///     assert_eq!(v, ["a", "b"]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; "a", "A", "b", "B", "b"]?;
+    /// v.dedup_by(|later, kept| later.eq_ignore_ascii_case(kept));
+    /// assert_eq!(v, ["a", "b"]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1220,7 +1145,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, kvec};
+    /// use alloc_ctx::kvec;
     /// let mut v = kvec![cx; 10, 11, 20, 21, 22, 30].unwrap();
     /// v.dedup_by_key(|x| *x / 10);
     /// assert_eq!(v, [10, 20, 30]);
@@ -1234,13 +1159,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 1, 2, 3, 3, 3, 1]?;
-    ///     v.dedup();
-    ///     assert_eq!(v, [1, 2, 3, 1]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let mut v = kvec![cx; 1, 1, 2, 3, 3, 3, 1]?;
+    /// v.dedup();
+    /// assert_eq!(v, [1, 2, 3, 1]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1257,16 +1179,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::<u64>::with_capacity(100, GFP_KERNEL, cx)?;
-    ///     v.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx)?;
-    ///     v.shrink_to(10, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v.capacity(), 10);
-    ///     v.shrink_to(0, GFP_KERNEL, cx)?;
-    ///     assert_eq!((v.capacity(), v.as_slice()), (3, &[1, 2, 3][..]));
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::<u64>::with_capacity(100, GFP_KERNEL, cx)?;
+    /// v.extend_from_slice(&[1, 2, 3], GFP_KERNEL, cx)?;
+    /// v.shrink_to(10, GFP_KERNEL, cx)?;
+    /// assert_eq!(v.capacity(), 10);
+    /// v.shrink_to(0, GFP_KERNEL, cx)?;
+    /// assert_eq!((v.capacity(), v.as_slice()), (3, &[1, 2, 3][..]));
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1289,7 +1208,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
+    /// use alloc_ctx::{KVec, flags::*};
     /// let mut v = KVec::<u8>::with_capacity(64, GFP_KERNEL, cx).unwrap();
     /// v.push(1, GFP_KERNEL, cx).unwrap();
     /// v.shrink_to_fit(GFP_KERNEL, cx).unwrap();
@@ -1339,16 +1258,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = KVec::new();
-    ///     v.push(1, GFP_KERNEL, cx)?;
-    ///     v.extend_from_slice(&[20, 30, 40], GFP_KERNEL, cx)?;
-    ///     assert_eq!(&v, &[1, 20, 30, 40]);
-    ///     v.extend_from_slice(&[50, 60], GFP_KERNEL, cx)?;
-    ///     assert_eq!(&v, &[1, 20, 30, 40, 50, 60]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, flags::*};
+    /// let mut v = KVec::new();
+    /// v.push(1, GFP_KERNEL, cx)?;
+    /// v.extend_from_slice(&[20, 30, 40], GFP_KERNEL, cx)?;
+    /// assert_eq!(&v, &[1, 20, 30, 40]);
+    /// v.extend_from_slice(&[50, 60], GFP_KERNEL, cx)?;
+    /// assert_eq!(&v, &[1, 20, 30, 40, 50, 60]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1381,13 +1297,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1]?;
-    ///     v.extend_with(2, 7, GFP_KERNEL, cx)?;
-    ///     assert_eq!(v, [1, 7, 7]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{flags::*, kvec};
+    /// let mut v = kvec![cx; 1]?;
+    /// v.extend_with(2, 7, GFP_KERNEL, cx)?;
+    /// assert_eq!(v, [1, 7, 7]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1434,15 +1347,12 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1, 2, 3]?;
-    ///     v.resize(1, 42, GFP_KERNEL, cx)?;
-    ///     assert_eq!(&v, &[1]);
-    ///     v.resize(3, 42, GFP_KERNEL, cx)?;
-    ///     assert_eq!(&v, &[1, 42, 42]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{flags::*, kvec};
+    /// let mut v = kvec![cx; 1, 2, 3]?;
+    /// v.resize(1, 42, GFP_KERNEL, cx)?;
+    /// assert_eq!(&v, &[1]);
+    /// v.resize(3, 42, GFP_KERNEL, cx)?;
+    /// assert_eq!(&v, &[1, 42, 42]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1474,13 +1384,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let mut v = kvec![cx; 1]?;
-    ///     v.extend((2..100).filter(|x| x % 10 == 0), GFP_KERNEL, cx)?;
-    ///     assert_eq!(v, [1, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{flags::*, kvec};
+    /// let mut v = kvec![cx; 1]?;
+    /// v.extend((2..100).filter(|x| x % 10 == 0), GFP_KERNEL, cx)?;
+    /// assert_eq!(v, [1, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1554,7 +1461,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, size::{array_size, NofailMax}};
+    /// use alloc_ctx::{KVec, flags::*, size::{array_size, NofailMax}};
     /// let mut paths: KVec<[u64; 4]> = KVec::new();
     /// let small = array_size::<[u64; 4], NofailMax>(8).expect("8 paths fit in 8 KiB");
     /// paths.grow_to(small, GFP_KERNEL | __GFP_NOFAIL, cx); // cannot fail
@@ -1742,13 +1649,10 @@ impl<T: TryClone, B: Bound, A: Backend + Clone> BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = kvec![cx; 1, 2, 3]?;
-    ///     let copy = v.try_clone(GFP_KERNEL, cx)?;
-    ///     assert_eq!((copy.as_slice(), copy.capacity()), (&[1, 2, 3][..], 3));
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{flags::*, kvec};
+    /// let v = kvec![cx; 1, 2, 3]?;
+    /// let copy = v.try_clone(GFP_KERNEL, cx)?;
+    /// assert_eq!((copy.as_slice(), copy.capacity()), (&[1, 2, 3][..], 3));
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -1852,20 +1756,17 @@ impl<T, B: Bound, A: Backend> AsMut<[T]> for BoundedVec<T, B, A> {
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use core::borrow::Borrow;
-/// use alloc_ctx::{KVec, MaySleep, flags::*};
+/// use alloc_ctx::{KVec, flags::*};
 /// struct Foo<B: Borrow<[u32]>>(B);
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     // Owned array.
-///     let owned_array = Foo([1, 2, 3]);
-///     // Owned vector.
-///     let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
-///     let arr = [1, 2, 3];
-///     // Borrowed slice from `arr`.
-///     let borrowed_slice = Foo(&arr[..]);
-///     # let _ = (owned_array, owned_vec, borrowed_slice);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// // Owned array.
+/// let owned_array = Foo([1, 2, 3]);
+/// // Owned vector.
+/// let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
+/// let arr = [1, 2, 3];
+/// // Borrowed slice from `arr`.
+/// let borrowed_slice = Foo(&arr[..]);
+/// # let _ = (owned_array, owned_vec, borrowed_slice);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -1880,20 +1781,17 @@ impl<T, B: Bound, A: Backend> Borrow<[T]> for BoundedVec<T, B, A> {
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use core::borrow::BorrowMut;
-/// use alloc_ctx::{KVec, MaySleep, flags::*};
+/// use alloc_ctx::{KVec, flags::*};
 /// struct Foo<B: BorrowMut<[u32]>>(B);
 ///
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     // Owned array.
-///     let owned_array = Foo([1, 2, 3]);
-///     // Owned vector.
-///     let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
-///     let mut arr = [1, 2, 3];
-///     // Borrowed slice from `arr`.
-///     let borrowed_slice = Foo(&mut arr[..]);
-///     # let _ = (owned_array, owned_vec, borrowed_slice);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// // Owned array.
+/// let owned_array = Foo([1, 2, 3]);
+/// // Owned vector.
+/// let owned_vec = Foo(KVec::from_elem(0, 3, GFP_KERNEL, cx)?);
+/// let mut arr = [1, 2, 3];
+/// // Borrowed slice from `arr`.
+/// let borrowed_slice = Foo(&mut arr[..]);
+/// # let _ = (owned_array, owned_vec, borrowed_slice);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -1953,15 +1851,12 @@ impl<T: Hash, B: Bound, A: Backend> Hash for BoundedVec<T, B, A> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-/// use alloc_ctx::{KBox, KVec, MaySleep, flags::*};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let boxed = KBox::new([1, 2, 3], GFP_KERNEL, cx)?;
-///     let mut v = KVec::from(boxed);
-///     assert_eq!((v.len(), v.capacity()), (3, 3));
-///     v.push(4, GFP_KERNEL, cx)?;
-///     assert_eq!(v, [1, 2, 3, 4]);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// use alloc_ctx::{KBox, KVec, flags::*};
+/// let boxed = KBox::new([1, 2, 3], GFP_KERNEL, cx)?;
+/// let mut v = KVec::from(boxed);
+/// assert_eq!((v.len(), v.capacity()), (3, 3));
+/// v.push(4, GFP_KERNEL, cx)?;
+/// assert_eq!(v, [1, 2, 3, 4]);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```
@@ -2004,16 +1899,13 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = kvec![cx; 1, 2]?;
-    ///     let mut v_iter = v.into_iter();
-    ///     let first_element: Option<u32> = v_iter.next();
-    ///     assert_eq!(first_element, Some(1));
-    ///     assert_eq!(v_iter.next(), Some(2));
-    ///     assert_eq!(v_iter.next(), None);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let v = kvec![cx; 1, 2]?;
+    /// let mut v_iter = v.into_iter();
+    /// let first_element: Option<u32> = v_iter.next();
+    /// assert_eq!(first_element, Some(1));
+    /// assert_eq!(v_iter.next(), Some(2));
+    /// assert_eq!(v_iter.next(), None);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -2036,7 +1928,7 @@ impl<T, B: Bound, A: Backend> IntoIterator for BoundedVec<T, B, A> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, kvec};
+/// use alloc_ctx::kvec;
 /// let names = kvec![cx; String::from("eth0"), String::from("eth1")].unwrap();
 /// let mut iter = names.into_iter();
 /// let first: String = iter.next().unwrap(); // a value, not a reference
@@ -2125,7 +2017,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, kvec};
+    /// use alloc_ctx::kvec;
     /// let mut iter = kvec![cx; 1, 2, 3].unwrap().into_iter();
     /// iter.next();
     /// assert_eq!(iter.as_slice(), &[2, 3]);
@@ -2140,7 +2032,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, kvec};
+    /// use alloc_ctx::kvec;
     /// let mut iter = kvec![cx; 1, 2, 3].unwrap().into_iter();
     /// iter.as_mut_slice()[0] = 10;
     /// assert_eq!(iter.next(), Some(10));
@@ -2161,15 +2053,12 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, flags::*, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = kvec![cx; 1, 2, 3]?;
-    ///     let mut it = v.into_iter();
-    ///     assert_eq!(it.next(), Some(1));
-    ///     let v = it.collect(GFP_KERNEL, cx);
-    ///     assert_eq!(v, [2, 3]);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{flags::*, kvec};
+    /// let v = kvec![cx; 1, 2, 3]?;
+    /// let mut it = v.into_iter();
+    /// assert_eq!(it.next(), Some(1));
+    /// let v = it.collect(GFP_KERNEL, cx);
+    /// assert_eq!(v, [2, 3]);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -2206,16 +2095,13 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
 
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v = kvec![cx; 1, 2, 3]?;
-    ///     let mut it = v.into_iter();
-    ///     assert_eq!(it.next(), Some(1));
-    ///     assert_eq!(it.next(), Some(2));
-    ///     assert_eq!(it.next(), Some(3));
-    ///     assert_eq!(it.next(), None);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::kvec;
+    /// let v = kvec![cx; 1, 2, 3]?;
+    /// let mut it = v.into_iter();
+    /// assert_eq!(it.next(), Some(1));
+    /// assert_eq!(it.next(), Some(2));
+    /// assert_eq!(it.next(), Some(3));
+    /// assert_eq!(it.next(), None);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -2226,19 +2112,16 @@ impl<T, B: Bound, A: Backend> Iterator for IntoIter<T, B, A> {
 
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, MaySleep, kvec};
-    /// (|cx: &mut alloc_ctx::MaySleep| {
-    ///     let v: KVec<u32> = kvec![cx; 1, 2, 3]?;
-    ///     let mut iter = v.into_iter();
-    ///     let size = iter.size_hint().0;
-    ///     iter.next();
-    ///     assert_eq!(iter.size_hint().0, size - 1);
-    ///     iter.next();
-    ///     assert_eq!(iter.size_hint().0, size - 2);
-    ///     iter.next();
-    ///     assert_eq!(iter.size_hint().0, size - 3);
-    ///     Ok::<_, alloc_ctx::error::Error>(())
-    /// })(cx)?;
+    /// use alloc_ctx::{KVec, kvec};
+    /// let v: KVec<u32> = kvec![cx; 1, 2, 3]?;
+    /// let mut iter = v.into_iter();
+    /// let size = iter.size_hint().0;
+    /// iter.next();
+    /// assert_eq!(iter.size_hint().0, size - 1);
+    /// iter.next();
+    /// assert_eq!(iter.size_hint().0, size - 2);
+    /// iter.next();
+    /// assert_eq!(iter.size_hint().0, size - 3);
     /// # Ok::<_, alloc_ctx::error::Error>(())
     /// # }
     /// ```
@@ -2301,7 +2184,7 @@ impl<T, B: Bound, A: Backend> Drop for IntoIter<T, B, A> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, kvec};
+/// use alloc_ctx::kvec;
 /// let mut queue = kvec![cx; 1, 2, 3, 4].unwrap();
 /// let mut batch = queue.drain(..2);
 /// assert_eq!(batch.next(), Some(1));
@@ -2321,7 +2204,7 @@ impl<T, B: Bound, A: Backend> Drain<'_, T, B, A> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, kvec};
+    /// use alloc_ctx::kvec;
     /// let mut v = kvec![cx; 1, 2, 3].unwrap();
     /// let drain = v.drain(1..);
     /// assert_eq!(drain.as_slice(), &[2, 3]);
@@ -2413,24 +2296,21 @@ impl<T, B: Bound, A: Backend> Drop for Drain<'_, T, B, A> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-/// use alloc_ctx::{KVec, MaySleep, flags::*, kvec};
-/// (|cx: &mut alloc_ctx::MaySleep| {
-///     let mut v: KVec<u32> = kvec![];
-///     v.push(1, GFP_KERNEL, cx)?;
-///     assert_eq!(v, [1]);
+/// use alloc_ctx::{KVec, flags::*, kvec};
+/// let mut v: KVec<u32> = kvec![];
+/// v.push(1, GFP_KERNEL, cx)?;
+/// assert_eq!(v, [1]);
 ///
-///     let mut v = kvec![cx; 1; 3]?;
-///     v.push(4, GFP_KERNEL, cx)?;
-///     assert_eq!(v, [1, 1, 1, 4]);
+/// let mut v = kvec![cx; 1; 3]?;
+/// v.push(4, GFP_KERNEL, cx)?;
+/// assert_eq!(v, [1, 1, 1, 4]);
 ///
-///     let mut v = kvec![cx; 1, 2, 3]?;
-///     v.push(4, GFP_KERNEL, cx)?;
-///     assert_eq!(v, [1, 2, 3, 4]);
+/// let mut v = kvec![cx; 1, 2, 3]?;
+/// v.push(4, GFP_KERNEL, cx)?;
+/// assert_eq!(v, [1, 2, 3, 4]);
 ///
-///     let atomic = cx.nowait_scope(|nw| kvec![nw, GFP_ATOMIC; 0u8; 64])?;
-///     assert_eq!(atomic.len(), 64);
-///     Ok::<_, alloc_ctx::error::Error>(())
-/// })(cx)?;
+/// let atomic = cx.nowait_scope(|nw| kvec![nw, GFP_ATOMIC; 0u8; 64])?;
+/// assert_eq!(atomic.len(), 64);
 /// # Ok::<_, alloc_ctx::error::Error>(())
 /// # }
 /// ```

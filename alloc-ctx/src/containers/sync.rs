@@ -16,7 +16,7 @@
 //!
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() {
-//! use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
+//! use alloc_ctx::{KVec, flags::*, sync::SpinLock};
 //!
 //! let tx_done = SpinLock::new(KVec::<u32>::new());
 //! // Grow while sleeping is allowed, outside the lock.
@@ -76,7 +76,7 @@ use crate::context::token::{NoWait, Token};
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, atomic_depth, sync::SpinLock};
+/// use alloc_ctx::{atomic_depth, sync::SpinLock};
 /// let stats = SpinLock::new([0u64; 2]);
 /// let mut guard = stats.lock(cx);
 /// guard[0] += 1;
@@ -144,7 +144,7 @@ impl<T: ?Sized> SpinLock<T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, atomic_depth, flags::*, sync::SpinLock};
+    /// use alloc_ctx::{KBox, atomic_depth, flags::*, sync::SpinLock};
     /// let slot = SpinLock::new(None);
     /// let stats = SpinLock::new(0);
     /// let mut slot = slot.lock(cx);
@@ -236,7 +236,7 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
+    /// use alloc_ctx::{KVec, flags::*, sync::SpinLock};
     /// let ring = SpinLock::new(KVec::<u16>::new());
     /// let mut ring = ring.lock(cx);
     /// let nw = ring.token();
@@ -254,7 +254,7 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::SpinLock};
+    /// use alloc_ctx::{KVec, flags::*, sync::SpinLock};
     /// let ring = SpinLock::new(KVec::<u16>::new());
     /// let mut guard = ring.lock(cx);
     /// let (ring, cx) = guard.split();
@@ -314,7 +314,7 @@ impl<T: Default> Default for SpinLock<T> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, irq, sync::SpinLockIrq};
+/// use alloc_ctx::{irq, sync::SpinLockIrq};
 /// let rx_frames = SpinLockIrq::new(0u32);
 /// irq::raise(|cx| *rx_frames.lock_irqsave(cx) += 1).unwrap(); // the handler
 /// let frames = rx_frames.lock_irqsave(cx); // process context
@@ -368,7 +368,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, irq::{self, irqs_disabled}, sync::SpinLockIrq};
+    /// use alloc_ctx::{irq::{self, irqs_disabled}, sync::SpinLockIrq};
     /// let lock = SpinLockIrq::new(0);
     /// {
     ///     *lock.lock_irqsave(cx) += 1;
@@ -415,7 +415,7 @@ impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, MaySleep, flags::*, sync::SpinLockIrq};
+    /// use alloc_ctx::{KBox, flags::*, sync::SpinLockIrq};
     /// let lock = SpinLockIrq::new(None);
     /// let mut slot = lock.lock_irqsave(cx);
     /// *slot = KBox::new(1u32, GFP_ATOMIC, slot.token()).ok();
@@ -508,7 +508,7 @@ mod mutex {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, MaySleep, flags::*, sync::Mutex};
+    /// use alloc_ctx::{KVec, flags::*, sync::Mutex};
     /// let config = Mutex::new(KVec::<u32>::new());
     /// let mut table = config.lock(cx);
     /// table.reserve(1024, GFP_KERNEL, cx).unwrap(); // still may sleep
@@ -601,7 +601,7 @@ mod mutex {
         ///
         /// ```
         /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-        /// use alloc_ctx::{MaySleep, sync::Mutex};
+        /// use alloc_ctx::sync::Mutex;
         /// let a = Mutex::new(1);
         /// let b = Mutex::new(2);
         /// let a = a.lock(cx);

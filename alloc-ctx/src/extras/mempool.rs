@@ -24,26 +24,23 @@
 //! ```
 //! # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 //! use alloc_ctx::mempool::Mempool;
-//! use alloc_ctx::{MaySleep, flags::*};
+//! use alloc_ctx::{flags::*};
 //!
 //! struct Request { sector: u64 }
 //!
-//! (|cx: &mut alloc_ctx::MaySleep| {
-//!     // At probe time, while sleeping is allowed: reserve 4 requests.
-//!     let pool = Mempool::<Request>::new(4, GFP_KERNEL, cx)?;
-//!     assert_eq!(pool.available(), 4);
+//! // At probe time, while sleeping is allowed: reserve 4 requests.
+//! let pool = Mempool::<Request>::new(4, GFP_KERNEL, cx)?;
+//! assert_eq!(pool.available(), 4);
 //!
-//!     // On the I/O path: cannot fail, at worst waits for a completion.
-//!     let request = pool.alloc(Request { sector: 7 }, GFP_NOIO, cx);
-//!     assert_eq!(request.sector, 7);
+//! // On the I/O path: cannot fail, at worst waits for a completion.
+//! let request = pool.alloc(Request { sector: 7 }, GFP_NOIO, cx);
+//! assert_eq!(request.sector, 7);
 //!
-//!     // In an interrupt handler: may fail, never waits.
-//!     cx.nowait_scope(|nw| {
-//!         let retry = pool.alloc(Request { sector: 8 }, GFP_ATOMIC, nw);
-//!         assert!(retry.is_ok());
-//!     });
-//!     Ok::<_, alloc_ctx::AllocError>(())
-//! })(cx)?;
+//! // In an interrupt handler: may fail, never waits.
+//! cx.nowait_scope(|nw| {
+//!     let retry = pool.alloc(Request { sector: 8 }, GFP_ATOMIC, nw);
+//!     assert!(retry.is_ok());
+//! });
 //! # Ok::<_, alloc_ctx::AllocError>(())
 //! # }
 //! ```
@@ -138,7 +135,7 @@ impl<T, A: Backend> Mempool<T, A> {
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::backend::Budget;
     /// use alloc_ctx::mempool::Mempool;
-    /// use alloc_ctx::{MaySleep, flags::*};
+    /// use alloc_ctx::{flags::*};
     ///
     /// let budget = Budget::new(64);
     /// let pool = Mempool::<[u8; 16], _>::new_in(4, &budget, GFP_KERNEL, cx).unwrap();
@@ -199,7 +196,7 @@ impl<T, A: Backend> Mempool<T, A> {
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::backend::Budget;
     /// use alloc_ctx::mempool::Mempool;
-    /// use alloc_ctx::{MaySleep, flags::*};
+    /// use alloc_ctx::{flags::*};
     ///
     /// let budget = Budget::new(2 * 8);
     /// let pool = Mempool::<u64, _>::new_in(2, &budget, GFP_KERNEL, cx).unwrap();
@@ -394,7 +391,7 @@ impl<'pool, T, A: Backend> MempoolBox<'pool, T, A> {
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::mempool::{Mempool, MempoolBox};
-    /// use alloc_ctx::{MaySleep, flags::*};
+    /// use alloc_ctx::{flags::*};
     /// let pool = Mempool::<String>::new(1, GFP_KERNEL, cx).unwrap();
     /// let name = pool.alloc(String::from("eth0"), GFP_KERNEL, cx);
     /// assert_eq!(MempoolBox::into_inner(name), "eth0");

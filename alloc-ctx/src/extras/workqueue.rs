@@ -39,7 +39,7 @@
 //! # #[alloc_ctx::may_sleep(entry)] fn main() {
 //! use std::sync::Arc;
 //! use std::sync::atomic::{AtomicUsize, Ordering};
-//! use alloc_ctx::{KVec, MaySleep, flags::*, irq, workqueue::Workqueue};
+//! use alloc_ctx::{KVec, flags::*, irq, workqueue::Workqueue};
 //!
 //! let refilled = Arc::new(AtomicUsize::new(0));
 //! {
@@ -91,7 +91,7 @@ use crate::vocab::size::{KmallocMax, Size};
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use std::sync::mpsc;
-/// use alloc_ctx::{MaySleep, NoWait, flags::*, workqueue::Workqueue};
+/// use alloc_ctx::{NoWait, flags::*, workqueue::Workqueue};
 ///
 /// let (done_tx, done_rx) = mpsc::channel();
 /// let wq = Workqueue::new("events", 4, cx).unwrap();
@@ -129,7 +129,7 @@ struct Shared {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+/// use alloc_ctx::workqueue::Workqueue;
 /// let wq = Workqueue::new("idle", 1, cx).unwrap();
 /// let stats = wq.shutdown(cx);
 /// assert_eq!((stats.completed, stats.panicked), (0, 0));
@@ -151,7 +151,7 @@ pub struct WorkqueueStats {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{MaySleep, flags::*, workqueue::{QueueError, Workqueue}};
+/// use alloc_ctx::{flags::*, workqueue::{QueueError, Workqueue}};
 /// let wq = Workqueue::new("tiny", 1, cx).unwrap();
 /// let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
 /// let (started_tx, started_rx) = std::sync::mpsc::channel();
@@ -269,7 +269,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// use alloc_ctx::workqueue::Workqueue;
     /// let wq = Workqueue::new("writeback", 32, cx).unwrap();
     /// assert_eq!((wq.capacity(), wq.pending()), (32, 0));
     /// # }
@@ -311,7 +311,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{NoWait, MaySleep, flags::*, workqueue::Workqueue};
+    /// use alloc_ctx::{NoWait, flags::*, workqueue::Workqueue};
     /// let wq = Workqueue::new("events", 8, cx).unwrap();
     /// NoWait::enter(|nw| wq.try_spawn(GFP_NOWAIT, nw, |_cx| ()).unwrap());
     /// assert_eq!(wq.shutdown(cx).completed, 1);
@@ -350,7 +350,7 @@ impl Workqueue {
     /// use std::sync::Arc;
     /// use alloc_ctx::backend::Budget;
     /// use alloc_ctx::workqueue::{QueueError, Workqueue};
-    /// use alloc_ctx::{MaySleep, NoWait, flags::*};
+    /// use alloc_ctx::{NoWait, flags::*};
     ///
     /// let budget = Arc::new(Budget::new(0)); // no memory at all
     /// let wq = Workqueue::new("events", 8, cx).unwrap();
@@ -396,7 +396,7 @@ impl Workqueue {
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use std::sync::mpsc;
     /// use alloc_ctx::backend::FailInject;
-    /// use alloc_ctx::{MaySleep, flags::*, workqueue::{NowOrLater, Workqueue}};
+    /// use alloc_ctx::{flags::*, workqueue::{NowOrLater, Workqueue}};
     ///
     /// // The first request fails: memory is tight in the interrupt.
     /// static TIGHT: FailInject = FailInject::new().fail_nth(1);
@@ -463,7 +463,7 @@ impl Workqueue {
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use std::sync::atomic::{AtomicBool, Ordering};
     /// use std::sync::Arc;
-    /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
+    /// use alloc_ctx::{flags::*, workqueue::Workqueue};
     /// let ran = Arc::new(AtomicBool::new(false));
     /// let wq = Workqueue::new("events", 2, cx).unwrap();
     /// let flag = Arc::clone(&ran);
@@ -493,7 +493,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
+    /// use alloc_ctx::{flags::*, workqueue::Workqueue};
     /// let wq = Workqueue::new("events", 8, cx).unwrap();
     /// for _ in 0..3 {
     ///     wq.try_spawn(GFP_KERNEL, cx, |_| ()).unwrap();
@@ -513,7 +513,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// use alloc_ctx::workqueue::Workqueue;
     /// (assert_eq!(Workqueue::new("wq", 1, cx).unwrap().pending(), 0));
     /// # }
     /// ```
@@ -525,7 +525,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// use alloc_ctx::workqueue::Workqueue;
     /// (assert_eq!(Workqueue::new("wq", 3, cx).unwrap().capacity(), 3));
     /// # }
     /// ```
@@ -537,7 +537,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
+    /// use alloc_ctx::workqueue::Workqueue;
     /// (assert_eq!(Workqueue::new("wq", 1, cx).unwrap().completed(), 0));
     /// # }
     /// ```
@@ -549,7 +549,7 @@ impl Workqueue {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
+    /// use alloc_ctx::{flags::*, workqueue::Workqueue};
     /// let wq = Workqueue::new("wq", 1, cx).unwrap();
     /// wq.try_spawn(GFP_KERNEL, cx, |_| panic!("oops in a work item")).unwrap();
     /// wq.flush(cx);

@@ -49,13 +49,18 @@ pub extern "C" fn cdylib_alloc_raw(iterations: u64) {
 /// `Size::<KmallocMax>::new(64)` + `cx.alloc(GFP_KERNEL, size)` + drop.
 #[unsafe(no_mangle)]
 pub extern "C" fn cdylib_alloc_kernel(iterations: u64) {
-    MaySleep::enter(|cx| {
-        for _ in 0..iterations {
-            let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
-            let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
-            black_box(buffer.as_ptr());
-        }
-    });
+    // SAFETY: an exported entry of this cdylib, called only by
+    // `runtime-bench` on its main thread, outside any section: no token of
+    // the thread is live (no token crosses the C ABI).
+    unsafe {
+        MaySleep::enter(|cx| {
+            for _ in 0..iterations {
+                let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
+                let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
+                black_box(buffer.as_ptr());
+            }
+        });
+    }
 }
 
 /// `Size::<KmallocMax>::new(64)` + `nw.alloc(GFP_ATOMIC, size)` + drop.
@@ -119,11 +124,16 @@ pub extern "C" fn cdylib_call_raw(iterations: u64) {
 /// `one_kernel` `iterations` times.
 #[unsafe(no_mangle)]
 pub extern "C" fn cdylib_call_kernel(iterations: u64) {
-    MaySleep::enter(|cx| {
-        for _ in 0..iterations {
-            one_kernel(cx, black_box(BYTES));
-        }
-    });
+    // SAFETY: an exported entry of this cdylib, called only by
+    // `runtime-bench` on its main thread, outside any section: no token of
+    // the thread is live (no token crosses the C ABI).
+    unsafe {
+        MaySleep::enter(|cx| {
+            for _ in 0..iterations {
+                one_kernel(cx, black_box(BYTES));
+            }
+        });
+    }
 }
 
 /// `one_atomic` `iterations` times.

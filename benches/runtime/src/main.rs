@@ -30,6 +30,8 @@
 use std::ffi::{CStr, CString, c_char, c_int, c_void};
 use std::hint::black_box;
 
+use alloc_ctx::MaySleep;
+
 /// Frames per interrupt.
 const BATCH: usize = 16;
 /// Receive buffers posted (and the capacity of both rings).
@@ -141,8 +143,8 @@ mod ctx {
     }
 
     /// `iterations` batches of `BATCH` frames.
-    pub(crate) fn run(iterations: u64, payload: &[u8]) {
-        MaySleep::enter(|cx| {
+    pub(crate) fn run(cx: &mut MaySleep, iterations: u64, payload: &[u8]) {
+        {
             let mut dev = probe(cx).unwrap_or_else(|e| fail(e));
             let mut seq = 0u32;
             for _ in 0..iterations {
@@ -158,7 +160,7 @@ mod ctx {
             let tx = dev.tx.lock(cx);
             assert_eq!((dropped, tx.packets), (0, iterations * BATCH as u64));
             core::hint::black_box((tx.bytes, tx.sum));
-        });
+        }
     }
 }
 
@@ -329,7 +331,7 @@ struct Path {
     name: &'static str,
     ops: u64,
     what: &'static str,
-    run: fn(u64),
+    run: fn(&mut MaySleep, u64),
 }
 
 fn payload() -> &'static [u8] {
@@ -342,52 +344,53 @@ const PATHS: &[Path] = &[
         name: "driver.plain",
         ops: BATCH as u64,
         what: "RX/TX path, plain Rust: spin::mutex::SpinMutex, Vec + try_reserve, std alloc; per packet",
-        run: |n| plain::run(n, payload()),
+        run: |_cx, n| plain::run(n, payload()),
     },
     Path {
         name: "driver.ctx",
         ops: BATCH as u64,
         what: "RX/TX path, alloc-ctx: SpinLock, nowait_scope, GFP_ATOMIC KBox + KVec::push, GFP_KERNEL refill; per packet",
-        run: |n| ctx::run(n, payload()),
+        run: |cx, n| ctx::run(cx, n, payload()),
     },
     Path {
         name: "cdylib.raw",
         ops: 1,
         what: "from the cdylib: std::alloc::alloc/dealloc, 64 B",
-        run: |n| cdylib_fn("cdylib_alloc_raw")(n),
+        run: |_cx, n| cdylib_fn("cdylib_alloc_raw")(n),
     },
     Path {
         name: "cdylib.kernel",
         ops: 1,
         what: "from the cdylib: cx.alloc(GFP_KERNEL, Size), 64 B",
-        run: |n| cdylib_fn("cdylib_alloc_kernel")(n),
+        run: |_cx, n| cdylib_fn("cdylib_alloc_kernel")(n),
     },
     Path {
         name: "cdylib.atomic",
         ops: 1,
         what: "from the cdylib: nw.alloc(GFP_ATOMIC, Size), 64 B",
-        run: |n| cdylib_fn("cdylib_alloc_atomic")(n),
+        run: |_cx, n| cdylib_fn("cdylib_alloc_atomic")(n),
     },
     Path {
         name: "cdylib.call.raw",
         ops: 1,
         what: "from the cdylib, one non-inlined function per request: std::alloc::alloc/dealloc, 64 B",
-        run: |n| cdylib_fn("cdylib_call_raw")(n),
+        run: |_cx, n| cdylib_fn("cdylib_call_raw")(n),
     },
     Path {
         name: "cdylib.call.kernel",
         ops: 1,
         what: "from the cdylib, one non-inlined function per request: cx.alloc(GFP_KERNEL, Size), 64 B",
-        run: |n| cdylib_fn("cdylib_call_kernel")(n),
+        run: |_cx, n| cdylib_fn("cdylib_call_kernel")(n),
     },
     Path {
         name: "cdylib.call.atomic",
         ops: 1,
         what: "from the cdylib, one non-inlined function per request: nw.alloc(GFP_ATOMIC, Size), 64 B",
-        run: |n| cdylib_fn("cdylib_call_atomic")(n),
+        run: |_cx, n| cdylib_fn("cdylib_call_atomic")(n),
     },
 ];
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     match args.first().map(String::as_str) {
@@ -398,7 +401,7 @@ fn main() {
                 eprintln!("unknown path `{name}`");
                 std::process::exit(2)
             };
-            (path.run)(n);
+            (path.run)(cx, n);
         }
         Some("list") => {
             for p in PATHS {
@@ -407,7 +410,7 @@ fn main() {
         }
         _ => {
             for p in PATHS {
-                (p.run)(2);
+                (p.run)(cx, 2);
             }
             println!("runtime-bench: smoke run of {} paths ok", PATHS.len());
         }

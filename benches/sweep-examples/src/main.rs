@@ -19,57 +19,56 @@ use alloc_ctx::{MaySleep, backend::System};
 use alloc_ctx_examples::{block_writeback, btree_paths, nic_driver};
 
 /// `btree_paths`, 600 paths: NOFAIL growths while small, fallible beyond.
-fn btree_paths_sweep() -> SweepReport {
+fn btree_paths_sweep(cx: &mut MaySleep) -> SweepReport {
     sweep(|backend| {
-        let summary =
-            MaySleep::enter(|cx| btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink()));
+        let summary = btree_paths::run(cx, backend, btree_paths::Config::SWEEP, &mut std::io::sink());
         summary.restarted_with.map_or(Ok(()), Err)
     })
 }
 
 /// `block_writeback`: a NOIO write-back scope with shrinkers registered.
-fn block_writeback_sweep() -> SweepReport {
+fn block_writeback_sweep(cx: &mut MaySleep) -> SweepReport {
     let config = block_writeback::Config::SWEEP;
     sweep_shared(|backend| {
-        let summary = MaySleep::enter(|cx| block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = block_writeback::run(cx, Arc::clone(backend), config, &mut std::io::sink());
         black_box(summary.recursions());
     })
 }
 
 /// `nic_driver`: probe, RX interrupts, TX under a spinlock, refill.
-fn nic_driver_sweep() -> SweepReport {
+fn nic_driver_sweep(cx: &mut MaySleep) -> SweepReport {
     let config = nic_driver::Config::SWEEP;
     sweep_shared(|backend| {
-        let summary = MaySleep::enter(|cx| nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink()));
+        let summary = nic_driver::run(cx, Arc::clone(backend), config, &mut std::io::sink());
         if summary.probed { Ok(()) } else { Err("probe failed") }
     })
 }
 
 /// `btree_paths` once on `System`.
-fn btree_paths_plain() {
-    let summary = MaySleep::enter(|cx| btree_paths::run(cx, System, btree_paths::Config::SWEEP, &mut std::io::sink()));
+fn btree_paths_plain(cx: &mut MaySleep) {
+    let summary = btree_paths::run(cx, System, btree_paths::Config::SWEEP, &mut std::io::sink());
     black_box(summary.restarted_with);
 }
 
 /// `block_writeback` once on `System`.
-fn block_writeback_plain() {
+fn block_writeback_plain(cx: &mut MaySleep) {
     let config = block_writeback::Config::SWEEP;
-    let summary = MaySleep::enter(|cx| block_writeback::run(cx, System, config, &mut std::io::sink()));
+    let summary = block_writeback::run(cx, System, config, &mut std::io::sink());
     black_box(summary.recursions());
 }
 
 /// `nic_driver` once on `System`.
-fn nic_driver_plain() {
+fn nic_driver_plain(cx: &mut MaySleep) {
     let config = nic_driver::Config::SWEEP;
-    let summary = MaySleep::enter(|cx| nic_driver::run(cx, System, config, &mut std::io::sink()));
+    let summary = nic_driver::run(cx, System, config, &mut std::io::sink());
     black_box(summary.probed);
 }
 
 /// One example: its name, its sweep and one plain run.
 struct Example {
     name: &'static str,
-    sweep: fn() -> SweepReport,
-    plain: fn(),
+    sweep: fn(&mut MaySleep) -> SweepReport,
+    plain: fn(&mut MaySleep),
 }
 
 const EXAMPLES: &[Example] = &[
@@ -79,7 +78,7 @@ const EXAMPLES: &[Example] = &[
 ];
 
 /// How many calls of `f` take about `sample`.
-fn repeats_for(sample: Duration, f: impl Fn()) -> u64 {
+fn repeats_for(sample: Duration, mut f: impl FnMut()) -> u64 {
     let start = Instant::now();
     f();
     let once = start.elapsed().max(Duration::from_micros(1));
@@ -87,7 +86,7 @@ fn repeats_for(sample: Duration, f: impl Fn()) -> u64 {
 }
 
 /// Seconds per call of `f`, over `repeats` calls.
-fn seconds_per_call(repeats: u64, f: impl Fn()) -> f64 {
+fn seconds_per_call(repeats: u64, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
     for _ in 0..repeats {
         f();
@@ -106,6 +105,7 @@ fn median(values: &[f64]) -> f64 {
     if sorted.len() % 2 == 1 { sorted[middle] } else { (sorted[middle - 1] + sorted[middle]) / 2.0 }
 }
 
+#[alloc_ctx::may_sleep(entry)]
 fn main() {
     alloc_ctx::report::set_failure_hook(|_| {});
     let rounds = env_number("BENCH_ROUNDS", 11);
@@ -114,9 +114,9 @@ fn main() {
     let setup: Vec<(SweepReport, u64, u64)> = EXAMPLES
         .iter()
         .map(|example| {
-            let report = (example.sweep)();
-            let sweeps = repeats_for(sample, || drop(black_box((example.sweep)())));
-            let plains = repeats_for(sample, example.plain);
+            let report = (example.sweep)(cx);
+            let sweeps = repeats_for(sample, || drop(black_box((example.sweep)(cx))));
+            let plains = repeats_for(sample, || (example.plain)(cx));
             (report, sweeps, plains)
         })
         .collect();
@@ -128,8 +128,8 @@ fn main() {
             let index = (round + k) % EXAMPLES.len();
             let (_, sweeps, plains) = setup[index];
             let example = &EXAMPLES[index];
-            sweep_s[index].push(seconds_per_call(sweeps, || drop(black_box((example.sweep)()))));
-            plain_s[index].push(seconds_per_call(plains, example.plain));
+            sweep_s[index].push(seconds_per_call(sweeps, || drop(black_box((example.sweep)(cx)))));
+            plain_s[index].push(seconds_per_call(plains, || (example.plain)(cx)));
         }
     }
     println!(
