@@ -184,13 +184,11 @@ mod rt {
 /// drop, through a `MaySleep` token.
 #[inline(never)]
 fn alloc_token_kernel(cx: &mut MaySleep, iterations: u64) {
-    {
-        for _ in 0..iterations {
-            let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
-            let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
-            black_box(buffer.as_ptr());
-        }
-    };
+    for _ in 0..iterations {
+        let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
+        let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
+        black_box(buffer.as_ptr());
+    }
 }
 
 /// Item 1, token: as above with `GFP_ATOMIC` through a `NoWait` token.
@@ -239,13 +237,11 @@ fn alloc_rtflags_atomic(_cx: &mut MaySleep, iterations: u64) {
 /// Item 2, token: `array_size::<u64, KmallocMax>(n)` + `cx.alloc(GFP_KERNEL, size)`.
 #[inline(never)]
 fn array_token(cx: &mut MaySleep, iterations: u64) {
-    {
-        for _ in 0..iterations {
-            let size = array_size::<u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
-            let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
-            black_box(buffer.as_ptr());
-        }
-    };
+    for _ in 0..iterations {
+        let size = array_size::<u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+        let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
+        black_box(buffer.as_ptr());
+    }
 }
 
 /// Item 2, baseline: `Layout::array::<u64>(n)` + `alloc`/`dealloc`.
@@ -297,12 +293,10 @@ fn alloc_dealloc(layout: Layout) {
 /// (one exact allocation of `n` elements), then drop.
 #[inline(never)]
 fn array_kvec_with_capacity(cx: &mut MaySleep, iterations: u64) {
-    {
-        for _ in 0..iterations {
-            let vec = KVec::<u64>::with_capacity(black_box(ELEMS), GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
-            black_box(vec.as_ptr());
-        }
-    };
+    for _ in 0..iterations {
+        let vec = KVec::<u64>::with_capacity(black_box(ELEMS), GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
+        black_box(vec.as_ptr());
+    }
 }
 
 /// Typed array, baseline: `Vec::<u64>::new()` + `try_reserve_exact(n)`,
@@ -326,13 +320,11 @@ struct Header {
 /// Item 2, token: `struct_size::<Header, u64, KmallocMax>(n)` + `cx.alloc`.
 #[inline(never)]
 fn struct_token(cx: &mut MaySleep, iterations: u64) {
-    {
-        for _ in 0..iterations {
-            let size = struct_size::<Header, u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
-            let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
-            black_box(buffer.as_ptr());
-        }
-    };
+    for _ in 0..iterations {
+        let size = struct_size::<Header, u64, KmallocMax>(black_box(ELEMS)).unwrap_or_else(|e| fail(e));
+        let buffer = cx.alloc(GFP_KERNEL, size).unwrap_or_else(|e| fail(e));
+        black_box(buffer.as_ptr());
+    }
 }
 
 /// Item 2, the size check alone: `struct_size::<Header, u64, KmallocMax>(n)`,
@@ -361,15 +353,13 @@ fn struct_raw(_cx: &mut MaySleep, iterations: u64) {
 /// (growth included), then drop.
 #[inline(never)]
 fn push_kvec_kernel(cx: &mut MaySleep, iterations: u64) {
-    {
-        for _ in 0..iterations {
-            let mut vec: KVec<u64> = KVec::new();
-            for value in 0..black_box(PUSHES) as u64 {
-                vec.push(value, GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
-            }
-            black_box(vec.as_ptr());
+    for _ in 0..iterations {
+        let mut vec: KVec<u64> = KVec::new();
+        for value in 0..black_box(PUSHES) as u64 {
+            vec.push(value, GFP_KERNEL, cx).unwrap_or_else(|e| fail(e));
         }
-    };
+        black_box(vec.as_ptr());
+    }
 }
 
 /// Item 3, token: as above with `GFP_ATOMIC` through a `NoWait` token.
@@ -419,7 +409,7 @@ fn extend_kvec(cx: &mut MaySleep, iterations: u64) {
             }
             black_box(vec.as_ptr());
         }
-    };
+    }
 }
 
 /// Item 3, baseline: `Vec::try_reserve(n)` + `Vec::extend_from_slice`.
@@ -457,31 +447,29 @@ struct RxHeader {
 /// growth is an allocation point; a failure returns an `Err` (probe) or
 /// drops a packet (interrupt), and everything is freed either way.
 fn driver_scenario<A: Backend + Copy>(cx: &mut MaySleep, backend: A) -> Result<usize, AllocError> {
-    {
-        let config = KBox::new_in([0u32; 16], backend, GFP_KERNEL, cx)?;
-        let mut ring: KVec<u64, A> = KVec::new_in(backend);
-        for slot in 0..256 {
-            ring.push(slot, GFP_KERNEL, cx)?;
-        }
-        let frame = cx.alloc_in(backend, GFP_KERNEL | __GFP_ZERO, struct_size::<RxHeader, u64, KmallocMax>(16)?)?;
-        let mut paths: KVec<[u64; 8], A> = KVec::new_in(backend);
-        paths.grow_to(array_size::<[u64; 8], NofailMax>(8)?, GFP_KERNEL | __GFP_NOFAIL, cx);
-        let mut rx: KVec<u64, A> = KVec::new_in(backend);
-        let mut dropped = 0;
-        cx.nowait_scope(|nw| {
-            for packet in 0..64 {
-                if rx.push(packet, GFP_ATOMIC | __GFP_NOWARN, nw).is_err() {
-                    dropped += 1;
-                }
-            }
-        });
-        let written = cx.nofs(|cx| {
-            let page = KBox::new_in([0u8; 512], backend, GFP_KERNEL, cx)?;
-            Ok::<_, AllocError>(page.len())
-        })?;
-        black_box((config.as_ptr(), ring.as_ptr(), frame.as_ptr(), paths.as_ptr(), rx.as_ptr()));
-        Ok(written + dropped)
+    let config = KBox::new_in([0u32; 16], backend, GFP_KERNEL, cx)?;
+    let mut ring: KVec<u64, A> = KVec::new_in(backend);
+    for slot in 0..256 {
+        ring.push(slot, GFP_KERNEL, cx)?;
     }
+    let frame = cx.alloc_in(backend, GFP_KERNEL | __GFP_ZERO, struct_size::<RxHeader, u64, KmallocMax>(16)?)?;
+    let mut paths: KVec<[u64; 8], A> = KVec::new_in(backend);
+    paths.grow_to(array_size::<[u64; 8], NofailMax>(8)?, GFP_KERNEL | __GFP_NOFAIL, cx);
+    let mut rx: KVec<u64, A> = KVec::new_in(backend);
+    let mut dropped = 0;
+    cx.nowait_scope(|nw| {
+        for packet in 0..64 {
+            if rx.push(packet, GFP_ATOMIC | __GFP_NOWARN, nw).is_err() {
+                dropped += 1;
+            }
+        }
+    });
+    let written = cx.nofs(|cx| {
+        let page = KBox::new_in([0u8; 512], backend, GFP_KERNEL, cx)?;
+        Ok::<_, AllocError>(page.len())
+    })?;
+    black_box((config.as_ptr(), ring.as_ptr(), frame.as_ptr(), paths.as_ptr(), rx.as_ptr()));
+    Ok(written + dropped)
 }
 
 /// One sweep of the scenario; returns its allocation points.

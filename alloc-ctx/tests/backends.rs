@@ -107,7 +107,7 @@ fn only_high_priority_requests_may_use_the_budget_reserve() {
         });
         // A sleeping request with __GFP_HIGH may as well.
         drop(cx.alloc_in(&budget, GFP_KERNEL | __GFP_HIGH, bytes(1024)).unwrap());
-    };
+    }
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 1024));
 }
 
@@ -155,7 +155,7 @@ fn budget_tracks_live_and_peak_bytes_across_alloc_realloc_and_free() {
         assert_eq!(budget.live_bytes(), 3100, "a refused growth charges nothing");
         assert_eq!((a.capacity(), a.as_slice()), (100, &[7; 100][..]), "and leaves the block as it was");
         drop((a, b));
-    };
+    }
     drop(recycler);
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 6000));
 }
@@ -166,7 +166,7 @@ fn budget_uncharges_when_the_inner_backend_fails() {
     {
         assert!(attempt(cx, &budget, 300));
         assert!(!attempt(cx, &budget, 300), "the inner backend fails call 2");
-    };
+    }
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 300));
     assert_eq!(budget.inner().calls(), 2);
 }
@@ -180,7 +180,7 @@ fn containers_are_accounted_through_their_growth() {
             v.push(i, GFP_KERNEL, cx).unwrap();
             assert_eq!(budget.live_bytes(), v.capacity() * 4);
         }
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
     assert!(budget.peak_bytes() >= 4000);
 }
@@ -208,7 +208,7 @@ fn fail_inject_fails_requests_of_at_least_a_size() {
         assert!(attempt(cx, &backend, 99));
         assert!(!attempt(cx, &backend, 100));
         assert!(!attempt(cx, &backend, 4096));
-    };
+    }
     assert_eq!(backend.failures(), 2);
 }
 
@@ -223,7 +223,7 @@ fn fail_inject_fails_requests_by_flags() {
             assert!(nw.alloc_in(&backend, GFP_NOWAIT, bytes(64)).is_ok(), "lacks __GFP_HIGH");
         });
         assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok());
-    };
+    }
     assert_eq!((backend.calls(), backend.failures()), (4, 2));
 }
 
@@ -236,7 +236,7 @@ fn fail_inject_sees_the_effective_flags() {
     {
         assert!(cx.alloc_in(&backend, GFP_KERNEL | __GFP_NORETRY, bytes(64)).is_err());
         cx.nofs(|cx| assert!(cx.alloc_in(&backend, GFP_KERNEL, bytes(64)).is_ok()));
-    };
+    }
 }
 
 #[alloc_ctx::test]

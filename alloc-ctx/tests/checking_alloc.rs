@@ -39,7 +39,7 @@ fn a_stray_vec_push_in_an_atomic_section_is_caught_with_its_site() {
             stray.push(1);
             black_box(&stray);
         });
-    };
+    }
     assert_eq!(violation_count(), 1);
     let recorded = take_violations();
     assert_eq!(recorded.len(), 1);
@@ -84,7 +84,7 @@ fn token_requests_in_atomic_sections_are_not_reported() {
             assert!(nw.alloc_in(&failing, GFP_ATOMIC, size).is_err());
             black_box((buffer, event, element));
         });
-    };
+    }
     assert_eq!(violation_count(), 0, "{:#?}", violations());
 }
 
@@ -97,7 +97,7 @@ fn allocations_outside_atomic_sections_are_not_reported() {
         cx.nowait_scope(|nw| drop(nw.alloc(GFP_ATOMIC, Size::<KmallocMax>::new(8).unwrap())));
         let after = format!("{:?}", outside.len());
         black_box(after);
-    };
+    }
     std::thread::spawn(|| black_box(vec![0u64; 32])).join().unwrap();
     assert_eq!(violation_count(), 0, "{:#?}", violations());
 }

@@ -149,7 +149,7 @@ fn stress_eight_threads_keep_the_budget_and_return_every_byte() {
                             }
                             assert!(budget.live_bytes() <= LIMIT, "budget exceeded: {}", budget.live_bytes());
                         }
-                    };
+                    }
                     drop(held);
                     drop(pooled);
                 });

@@ -31,7 +31,7 @@ fn push_grows_and_keeps_order() {
         assert!(v.iter().copied().eq(0..100));
         assert!(backend.calls.get() < 10, "amortised growth: {} calls", backend.calls.get());
         assert_eq!(v.pop(), Some(99));
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0, "dropping the vector frees its buffer");
 }
 
@@ -82,7 +82,7 @@ fn failed_extend_resize_reserve_and_clone_leave_the_vector_unchanged() {
         backend.fail_all.set(false);
         let copy = v.try_clone(GFP_KERNEL, cx).unwrap();
         assert_eq!(copy, v);
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
@@ -106,7 +106,7 @@ fn sizes_over_the_bound_are_size_errors_naming_the_bound() {
         assert_eq!(backend.calls.get(), calls, "a rejected size never reaches the backend");
         // Growth up to exactly the bound works even though doubling would exceed it.
         assert_eq!(KVec::<u64>::MAX_CAPACITY, KMALLOC_MAX_SIZE / 8);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -135,7 +135,7 @@ fn grow_to_accepts_nofail_with_a_proven_size() {
         // Growing to a smaller size is a no-op.
         paths.grow_to(array_size::<[u64; 4], KmallocMax>(8).unwrap(), GFP_KERNEL, cx).unwrap();
         assert_eq!(paths.capacity(), 64);
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
@@ -151,7 +151,7 @@ fn zero_sized_elements_never_allocate() {
         assert_eq!(v.len(), 1000);
         let unit = KBox::new_in((), &backend, GFP_KERNEL, cx).unwrap();
         assert_eq!(*unit, ());
-    };
+    }
     assert_eq!(backend.calls.get(), 0);
 }
 
@@ -180,7 +180,7 @@ fn elements_are_dropped_exactly_once() {
         assert_eq!(drops.get(), 4, "into_inner moves out without dropping");
         drop(inner);
         assert_eq!(drops.get(), 5);
-    };
+    }
     assert_eq!(drops.get(), 11);
 }
 
@@ -195,7 +195,7 @@ fn kbox_new_clone_and_nofail() {
         let uninit = KBox::<u64, _>::new_uninit_in(&backend, GFP_KERNEL, cx).unwrap();
         let value = uninit.write(42);
         assert_eq!(*value, 42);
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0);
     quiet_reports();
     backend.fail_all.set(true);
@@ -251,7 +251,7 @@ fn a_panicking_clone_in_extend_leaves_the_vector_as_it_was() {
         assert!(result.is_err());
         assert_eq!(vec.len(), 1, "the two clones made before the panic were dropped, not added");
         assert_eq!(live.get(), 5, "4 sources + 1 element: nothing leaked, nothing dropped twice");
-    };
+    }
     drop(source);
     assert_eq!(live.get(), 0);
 }
@@ -338,7 +338,7 @@ fn insert_grows_or_hands_the_value_back() {
         assert_eq!(snapshot(&v), before);
         assert!(matches!(v.insert_within_capacity(0, 5), Err(InsertError::OutOfCapacity(5))));
         assert_eq!(InsertError::OutOfCapacity(5).into_value(), 5);
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
@@ -374,7 +374,7 @@ fn extend_with_an_exact_size_iterator_reserves_first_and_consumes_nothing_on_fai
         let spare = v.capacity() - v.len();
         v.extend((0..spare as u64).filter(|_| true), GFP_NOWAIT, cx).unwrap();
         assert_eq!(v.len(), v.capacity());
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
@@ -430,7 +430,7 @@ fn extend_past_the_spare_capacity_is_all_or_nothing() {
         v.extend((300..310).map(|id| Tracked::new(id, &live)).filter(|_| true), GFP_KERNEL, cx).unwrap();
         assert_eq!(v.len(), 108);
         assert_eq!(ids(&v)[96..], [96, 97, 300, 301, 302, 303, 304, 305, 306, 307, 308, 309]);
-    };
+    }
     assert_eq!(live.get(), 0);
     assert_eq!(budget.live_bytes(), 0);
 }
@@ -461,7 +461,7 @@ fn extend_with_resize_and_from_elem_are_all_or_nothing() {
         assert!(result.is_err());
         assert_eq!((v.len(), v.capacity(), v.as_ptr()), before);
         assert_eq!(live.get(), 3);
-    };
+    }
     assert_eq!(live.get(), 0);
     assert_eq!(backend.live_bytes.get(), 0);
 }
@@ -493,7 +493,7 @@ fn shrink_to_reallocates_or_leaves_the_vector_unchanged() {
             (0, calls, 0),
             "a free needs no request"
         );
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -520,7 +520,7 @@ fn try_clone_is_deep() {
         let copy = boxed.try_clone(GFP_KERNEL, cx).unwrap();
         assert_eq!(*copy, [1, 2, 3]);
         assert_eq!(*TryClone::try_clone(&boxed, GFP_KERNEL, cx).unwrap(), [1, 2, 3]);
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -549,7 +549,7 @@ fn try_clone_failing_at_each_request_leaves_no_block_behind() {
             assert_eq!(budget.live_bytes(), before, "the partial copy was freed");
             assert_eq!(source.iter().map(|b| **b).collect::<Vec<_>>(), [0, 1, 2], "the source is untouched");
         }
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -568,7 +568,7 @@ fn a_panicking_clone_in_try_clone_leaks_nothing() {
         assert!(result.is_err());
         assert_eq!((budget.live_bytes(), live.get()), (baseline, 4));
         assert_eq!(ids(&v), [0, 1, 2, 3]);
-    };
+    }
     assert_eq!((budget.live_bytes(), live.get()), (0, 0));
 }
 
@@ -583,7 +583,7 @@ fn try_from_iter_drops_what_it_took_on_failure() {
         assert_eq!((live.get(), budget.live_bytes()), (0, 0));
         let ok = KVec::try_from_iter_in((0..2).map(|id| Tracked::new(id, &live)), &budget, GFP_NOWAIT, cx).unwrap();
         assert_eq!(ids(&ok), [0, 1]);
-    };
+    }
     assert_eq!((live.get(), budget.live_bytes()), (0, 0));
 }
 
@@ -624,7 +624,7 @@ fn owning_iterator_frees_the_buffer_on_early_drop_and_on_panic() {
             joined.push_str(&s); // `s: String`, not `&String`
         }
         assert_eq!(joined, "ab");
-    };
+    }
     assert_eq!(live.get(), 0);
 }
 
@@ -647,7 +647,7 @@ fn owning_iterator_collect_reuses_the_buffer_and_keeps_it_if_shrinking_fails() {
         iter.next();
         let shrunk = iter.collect(GFP_KERNEL, cx);
         assert_eq!((shrunk.as_slice(), shrunk.capacity()), (&[2, 3, 4, 5, 6, 7][..], 6));
-    };
+    }
     assert_eq!(backend.live_bytes.get(), 0);
 }
 
@@ -684,7 +684,7 @@ fn drain_moves_the_tail_back_even_if_dropped_early_or_leaked() {
         assert_eq!(ids(&v), [0, 12, 13]);
         let drained = v.drain_all().count();
         assert_eq!((drained, v.len()), (3, 0));
-    };
+    }
     assert_eq!(live.get(), 2, "the two leaked by `mem::forget`");
 }
 
@@ -712,7 +712,7 @@ fn retain_and_dedup_drop_each_element_once_even_when_the_predicate_panics() {
         assert!(result.is_err());
         assert_eq!(live.get(), 4, "nothing dropped or lost");
         assert_eq!(v.len(), 4);
-    };
+    }
     assert_eq!(live.get(), 0);
 }
 
@@ -760,7 +760,7 @@ fn vmalloc_and_kvmalloc_bounds() {
         let kvb = KVBox::new_in([2u8; 64], &budget, GFP_KERNEL, cx).unwrap();
         assert_eq!(budget.live_bytes(), 128);
         drop((b, kvb));
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -789,7 +789,7 @@ fn zero_sized_elements_through_the_new_operations() {
         assert_eq!((from_box.len(), from_box.capacity()), (3, usize::MAX));
         let empty = KVec::from(KBox::new([0u64; 0], GFP_KERNEL, cx).unwrap());
         assert_eq!((empty.len(), empty.capacity()), (0, 0));
-    };
+    }
     assert_eq!(backend.calls.get(), 0);
 }
 
@@ -832,7 +832,7 @@ fn kbox_new_operations_and_their_failures() {
         let raw = cx.alloc_in(&budget, GFP_KERNEL, alloc_ctx::size::Size::<KmallocMax>::new(4).unwrap()).unwrap();
         let buffer = raw.write_copy_of_slice(b"abcd");
         assert_eq!(&*buffer, b"abcd");
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -888,7 +888,7 @@ fn flexible_array_struct_is_sized_by_struct_size_and_cleans_up() {
         }));
         assert!(result.is_err());
         assert_eq!((live.get(), budget.live_bytes()), (0, 0));
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -927,7 +927,7 @@ fn arc_counts_shares_across_threads_and_frees_through_its_backend() {
         assert!(Arc::into_inner(a).is_none());
         let value = Arc::into_inner(b).unwrap();
         assert_eq!((value.id, BUDGET.live_bytes()), (2, 0));
-    };
+    }
     assert_eq!(live.get(), 0);
 }
 
@@ -948,5 +948,5 @@ fn errors_convert_for_question_mark_in_a_driver_function() {
         assert_eq!(probe(cx, &budget, KMALLOC_MAX_SIZE), Err(ENOMEM), "over KMALLOC_MAX_SIZE");
         assert_eq!(probe(cx, &budget, usize::MAX), Err(EOVERFLOW));
         assert_eq!(EOVERFLOW.to_errno(), -75);
-    };
+    }
 }

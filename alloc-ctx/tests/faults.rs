@@ -61,7 +61,7 @@ fn a_work_item_that_leaks_a_section_does_not_break_the_queue() {
         }
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked, stats.leaked), (3, 0, 1));
-    };
+    }
     assert_eq!(ran.load(Ordering::Acquire), 2);
 }
 
@@ -80,7 +80,7 @@ fn the_last_workqueue_handle_dropped_by_its_own_work_item() {
         })
         .unwrap();
         drop(wq);
-    };
+    }
     done_rx.recv_timeout(Duration::from_secs(30)).expect("the item ran to its end");
 }
 
@@ -136,15 +136,12 @@ fn a_sweep_reaches_the_work_item_of_a_deferral() {
     use alloc_ctx::workqueue::QueueError;
     let dropped = Arc::new(AtomicUsize::new(0));
     let report = sweep_shared(|backend: &Arc<SweepBackend>| {
-        {
-            let wq = Workqueue::new("refill", 4, cx).unwrap();
-            let queued =
-                NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(backend), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
-            if let Err(QueueError::NoMemory(..)) = queued {
-                dropped.fetch_add(1, Ordering::AcqRel);
-            }
-            wq.shutdown(cx);
-        };
+        let wq = Workqueue::new("refill", 4, cx).unwrap();
+        let queued = NoWait::enter(|nw| wq.try_spawn_in(Arc::clone(backend), GFP_ATOMIC | __GFP_NOWARN, nw, |_| ()));
+        if let Err(QueueError::NoMemory(..)) = queued {
+            dropped.fetch_add(1, Ordering::AcqRel);
+        }
+        wq.shutdown(cx);
     });
     assert_eq!((report.points, report.failures_handled), (1, 1));
     assert_eq!(dropped.load(Ordering::Acquire), 1, "the failing point was the work item");

@@ -44,7 +44,7 @@ fn interrupt_is_masked_while_an_irqsave_lock_is_held() {
         // After `spin_unlock_irqrestore()` the interrupt is delivered.
         irq::raise(masked.into_handler()).unwrap();
         assert_eq!(*shared.lock_irqsave(cx), 11);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -56,7 +56,7 @@ fn a_plain_spinlock_does_not_mask_interrupts() {
         // Preemption is off, interrupts are not: the handler runs.
         assert_eq!(irq::raise(|_nw| 5).unwrap(), 5);
         assert_eq!(atomic_depth(), 1);
-    };
+    }
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn handler_panic_leaves_the_interrupted_sections_intact() {
         assert_eq!(atomic_depth(), 1, "the interrupted spinlock section is still there");
         drop(guard);
         assert_eq!(atomic_depth(), 0);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -104,5 +104,5 @@ fn handler_and_process_context_share_data_through_an_irqsave_lock() {
         }
         let drained = std::mem::replace(&mut *rx_queue.lock_irqsave(cx), KVec::new());
         assert_eq!(drained.as_slice(), (0..FRAMES).collect::<Vec<_>>());
-    };
+    }
 }

@@ -41,7 +41,7 @@ fn interrupt_raised_under_spinlock_irq_runs_exactly_at_unlock() {
         assert!(!RX.is_pending(), "delivered, not left pending");
         let log = LOG.lock_irqsave(cx);
         assert_eq!(log.as_slice(), ["main: locked", "main: still holding the lock", "irq: rx handler"]);
-    };
+    }
     assert!(!irqs_disabled() && !in_atomic());
 }
 
@@ -63,7 +63,7 @@ fn a_line_raised_several_times_while_masked_is_delivered_once() {
         assert_eq!(HITS.load(Ordering::Relaxed), 1, "one pending bit, one delivery");
         assert_eq!(TIMER.raise(), Raised::Delivered, "unmasked: delivered at once");
         assert_eq!(HITS.load(Ordering::Relaxed), 2);
-    };
+    }
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn lines_run_in_the_order_raised_and_a_handler_defers_what_it_raises() {
         drop(guard);
         assert_eq!(ORDER.lock_irqsave(cx).as_slice(), [1, 2, 3]);
         assert!(!FIRST.is_pending() && !SECOND.is_pending() && !CHAINED.is_pending());
-    };
+    }
 }
 
 #[test]

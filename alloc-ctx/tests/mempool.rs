@@ -25,7 +25,7 @@ fn creation_preallocates_min_nr_elements() {
         let pool = Mempool::<Element, _>::new_in(3, &budget, GFP_KERNEL, cx).unwrap();
         assert_eq!((pool.min_nr(), pool.available(), pool.waiters()), (3, 3, 0));
         assert_eq!(budget.live_bytes(), 3 * ELEMENT);
-    };
+    }
     assert_eq!(budget.live_bytes(), 0, "dropping the pool frees its reserve");
 }
 
@@ -36,7 +36,7 @@ fn failed_creation_keeps_nothing() {
     {
         let error = Mempool::<Element, _>::new_in(3, &budget, GFP_KERNEL | __GFP_NORETRY, cx).unwrap_err();
         assert!(matches!(error.kind(), AllocErrorKind::OutOfMemory { size: ELEMENT, .. }));
-    };
+    }
     assert_eq!((budget.live_bytes(), budget.peak_bytes()), (0, 2 * ELEMENT));
 }
 
@@ -52,7 +52,7 @@ fn requests_try_the_backend_before_the_reserve() {
         let c = pool.alloc([3; 4], GFP_ATOMIC, cx.nowait()).unwrap();
         assert_eq!(pool.available(), 1, "the backend is full: the reserve served it");
         assert_eq!((a[0], b[0], c[0]), (1, 2, 3));
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -69,7 +69,7 @@ fn non_sleeping_requests_fail_when_backend_and_reserve_are_empty() {
         });
         drop(held);
         assert_eq!(pool.available(), 2);
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -77,7 +77,7 @@ fn non_sleeping_requests_fail_when_backend_and_reserve_are_empty() {
 fn a_non_sleeping_pool_request_tries_the_backend_exactly_once() {
     let backend = FailInject::new().fail_at_least(0);
     // No reserve at all: one backend try, then the error.
-    let pool = (Mempool::<u64, _>::new_in(0, &backend, GFP_KERNEL, cx)).unwrap();
+    let pool = Mempool::<u64, _>::new_in(0, &backend, GFP_KERNEL, cx).unwrap();
     NoWait::enter(|nw| assert!(pool.alloc(1, GFP_ATOMIC, nw).is_err()));
     assert_eq!(backend.calls(), 1);
 }
@@ -96,7 +96,7 @@ fn freed_elements_refill_the_reserve_first_then_go_to_the_backend() {
         assert_eq!((pool.available(), budget.live_bytes()), (2, 4 * ELEMENT), "the reserve is full again");
         drop(held.next());
         assert_eq!((pool.available(), budget.live_bytes()), (2, 3 * ELEMENT), "freed to the backend");
-    };
+    }
     assert_eq!(budget.live_bytes(), 0);
 }
 
@@ -119,7 +119,7 @@ fn values_are_dropped_exactly_once() {
         assert_eq!(drops.get(), 1, "into_inner moves the value out");
         drop(value);
         assert_eq!((drops.get(), pool.available()), (2, 1));
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -130,7 +130,7 @@ fn zero_sized_elements_never_allocate() {
         let units: Vec<_> = (0..8).map(|_| pool.alloc((), GFP_KERNEL, cx)).collect();
         assert_eq!(units.len(), 8);
         assert_eq!(budget.peak_bytes(), 0);
-    };
+    }
 }
 
 #[alloc_ctx::test]

@@ -52,7 +52,7 @@ fn noio_scopes_skip_shrinkers_that_need_io() {
             }
         });
         assert_eq!((clean.load(Ordering::SeqCst), writeback.load(Ordering::SeqCst)), (3, 1));
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -75,7 +75,7 @@ fn a_failing_sleeping_request_runs_reclaim_and_uses_what_it_frees() {
     {
         let buffer = cx.alloc_in(&backend, GFP_KERNEL, Size::<KmallocMax>::new(512).unwrap()).unwrap();
         assert_eq!(buffer.len(), 512);
-    };
+    }
     assert_eq!(backend.calls.get(), 2, "one failure, reclaim, one success");
     assert!(freed.load(Ordering::SeqCst) >= 512);
     assert_eq!(RELEASE.load(Ordering::SeqCst), 1);
@@ -152,7 +152,7 @@ fn nofail_reclaims_before_every_retry_until_it_succeeds() {
     {
         let block = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 64]>());
         assert_eq!(block.len(), 64);
-    };
+    }
     assert_eq!((passes.load(Ordering::SeqCst), backend.calls.get()), (40, 41));
 }
 

@@ -55,7 +55,7 @@ fn nofail_retries_until_it_succeeds() {
     {
         let buffer = cx.alloc_in(&backend, GFP_KERNEL | __GFP_NOFAIL, Size::<NofailMax>::of::<[u8; 256]>());
         assert_eq!(buffer.len(), 256);
-    };
+    }
     assert_eq!(backend.calls.get(), 6);
     assert_eq!(backend.live_bytes.get(), 0);
 }

@@ -32,7 +32,7 @@ fn kvbox_new_uninit_larger_than_kmalloc_max_size() {
 
     {
         assert!(KVBox::<Huge>::new_uninit(GFP_KERNEL, cx).is_ok());
-    };
+    }
 }
 
 // `Box`: "Boxes can also be used to store trait objects by coercing their

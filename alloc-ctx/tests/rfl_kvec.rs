@@ -428,7 +428,7 @@ fn kunit_test_kvec_retain() {
             }
             func.push_within_capacity(false).unwrap();
         }
-    };
+    }
 }
 
 // Not ported (they need kernel pieces this crate does not model):

@@ -58,17 +58,15 @@ fn an_injected_failure_of_a_sleeping_request_is_not_retried() {
     {
         let error = cx.alloc_in(&backend, GFP_KERNEL | __GFP_RETRY_MAYFAIL, Size::<KmallocMax>::new(64).unwrap());
         assert!(error.is_err());
-    };
+    }
     assert_eq!(backend.calls(), 1, "no reclaim pass and no retry after the injected failure");
 }
 
 #[alloc_ctx::test]
 fn nofail_points_are_counted_but_absorbed() {
     let report = sweep(|backend: &SweepBackend| {
-        {
-            let table = KBox::new_in([7u8; 128], backend, GFP_KERNEL | __GFP_NOFAIL, cx);
-            assert_eq!(table[127], 7);
-        };
+        let table = KBox::new_in([7u8; 128], backend, GFP_KERNEL | __GFP_NOFAIL, cx);
+        assert_eq!(table[127], 7);
     });
     assert_eq!((report.points, report.failures_handled, report.errors_returned), (1, 1, 0));
 }
@@ -103,7 +101,7 @@ fn a_panicking_error_path_is_caught_and_named() {
 }
 
 #[test]
-#[should_panic(expected = "with point 2 (the request at alloc-ctx/tests/sweep.rs:112:25) failing")]
+#[should_panic(expected = "with point 2 (the request at alloc-ctx/tests/sweep.rs:110:25) failing")]
 fn sweep_panics_when_a_run_panics() {
     quiet_reports();
     sweep(|backend: &SweepBackend| {

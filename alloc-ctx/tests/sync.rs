@@ -49,7 +49,7 @@ fn spinlock_guard_is_an_atomic_section() {
         // Unlocked: the sleep token works again.
         let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(128).unwrap()).unwrap();
         assert_eq!(buffer.len(), 128);
-    };
+    }
     assert_eq!(lock.into_inner(), 1);
 }
 
@@ -63,7 +63,7 @@ fn data_changes_through_the_guard_while_its_token_is_in_hand() {
             ring.push(value, GFP_ATOMIC, nw).unwrap();
         }
         assert_eq!(ring.as_slice(), [0, 1, 2, 3]);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -91,7 +91,7 @@ fn nested_spinlocks_from_nowait_raise_and_restore_the_depth() {
         }
         assert_eq!(atomic_depth(), 1);
         assert_eq!(queue.as_slice(), [1]);
-    };
+    }
     assert_eq!(atomic_depth(), 0);
     assert!(!stats.is_locked() && !queue.is_locked());
 }
@@ -120,19 +120,17 @@ fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
 
 #[alloc_ctx::test]
 fn depth_is_balanced_after_a_panic_in_an_atomic_section() {
-    {
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            cx.nowait_scope(|_nw| {
-                NoWait::enter(|_nw| {
-                    assert_eq!(atomic_depth(), 2);
-                    panic!("oops in a nested atomic section");
-                })
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        cx.nowait_scope(|_nw| {
+            NoWait::enter(|_nw| {
+                assert_eq!(atomic_depth(), 2);
+                panic!("oops in a nested atomic section");
             })
-        }));
-        assert_eq!(panic_message(result.unwrap_err()), "oops in a nested atomic section");
-        assert_eq!(atomic_depth(), 0);
-        alloc_ctx::might_sleep(); // may sleep again
-    };
+        })
+    }));
+    assert_eq!(panic_message(result.unwrap_err()), "oops in a nested atomic section");
+    assert_eq!(atomic_depth(), 0);
+    alloc_ctx::might_sleep(); // may sleep again
 }
 
 #[alloc_ctx::test]
@@ -148,7 +146,7 @@ fn depth_and_lock_are_restored_after_a_panic_under_a_spinlock() {
         assert_eq!(atomic_depth(), 0);
         assert!(!lock.is_locked(), "unwinding released the lock");
         assert_eq!(*lock.lock(cx), 1);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -168,7 +166,7 @@ fn depth_and_locks_are_restored_after_a_panic_under_nested_spinlocks() {
         assert_eq!(atomic_depth(), 0);
         assert!(!irqs_disabled(), "interrupts restored on unwind");
         assert!(!outer.is_locked() && !inner.is_locked() && !irq_shared.is_locked());
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -185,7 +183,7 @@ fn irqsave_restores_the_previous_interrupt_state() {
         drop(a_guard);
         assert!(!irqs_disabled());
         assert_eq!(atomic_depth(), 0);
-    };
+    }
 }
 
 #[test]
@@ -222,7 +220,7 @@ fn mutex_guard_does_not_freeze_the_sleep_token() {
         let spin = SpinLock::new(());
         drop(spin.lock(cx));
         assert!(table.capacity() >= 512);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -236,7 +234,7 @@ fn mutex_lock_with_an_assumed_token_panics_inside_an_atomic_section() {
             // thread holds a spinlock. `Mutex::lock` panics before blocking.
             let lying = unsafe { MaySleep::assume() };
             let _ = config.lock(lying);
-        };
+        }
     }));
     let message = panic_message(result.unwrap_err());
     assert!(message.starts_with("BUG: sleeping function called from invalid context"), "{message}");
@@ -258,7 +256,7 @@ fn mutex_ignores_poisoning() {
         let mut value = counter.lock(cx);
         assert_eq!(*value, 41, "the data as the panicking holder left it");
         *value += 1;
-    };
+    }
     assert_eq!(counter.into_inner(), 42);
 }
 

@@ -50,17 +50,15 @@ fn entry_point_panics_inside_an_atomic_section() {
 
 #[alloc_ctx::test]
 fn entry_point_panics_inside_a_nowait_scope() {
-    {
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            cx.nowait_scope(|_nw| {
-                assert!(in_atomic());
-                alloc_ctx::might_sleep();
-            });
-        }));
-        assert!(panic_message(result.unwrap_err()).starts_with("BUG: sleeping function"));
-        assert!(!in_atomic(), "depth balanced after a panic inside the scope");
-        alloc_ctx::might_sleep(); // and the thread may sleep again
-    };
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        cx.nowait_scope(|_nw| {
+            assert!(in_atomic());
+            alloc_ctx::might_sleep();
+        });
+    }));
+    assert!(panic_message(result.unwrap_err()).starts_with("BUG: sleeping function"));
+    assert!(!in_atomic(), "depth balanced after a panic inside the scope");
+    alloc_ctx::might_sleep(); // and the thread may sleep again
 }
 
 #[alloc_ctx::test]
@@ -143,7 +141,7 @@ fn backends_see_the_effective_flags() {
         cx.nofs(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL, size).unwrap()));
         cx.noio(|cx| drop(cx.alloc_in(&backend, GFP_KERNEL | __GFP_ZERO, size).unwrap()));
         cx.nowait_scope(|nw| drop(nw.alloc_in(&backend, GFP_ATOMIC, size).unwrap()));
-    };
+    }
     let seen: Vec<u32> = backend.seen.borrow().iter().map(|gfp| gfp.bits()).collect();
     assert_eq!(seen, [0xCC0, 0xC40, 0xC00 | 0x100, 0x820]);
     assert_eq!(backend.live_bytes.get(), 0);
@@ -185,5 +183,5 @@ fn nowait_functions_accept_either_token() {
         assert!(takes_concrete_nowait(cx));
         cx.nowait_scope(|nw| assert!(takes_nowait(nw) && takes_concrete_nowait(nw)));
         assert!(takes_nowait(cx));
-    };
+    }
 }

@@ -53,7 +53,7 @@ fn work_runs_on_the_worker_with_a_sleep_token() {
         });
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (1, 0));
-    };
+    }
     let (name, atomic, capacity) = rx.recv().unwrap();
     assert_eq!(name.as_deref(), Some("kworker/probe"));
     assert!(!atomic);
@@ -90,7 +90,7 @@ fn fallback_performs_the_deferred_allocation_with_sleeping_flags() {
         assert!(matches!(result, Ok(NowOrLater::Later)), "the NOWAIT attempt failed, so the work is deferred");
         wq.flush(cx);
         assert_eq!(wq.completed(), 1);
-    };
+    }
     let (value, atomic, thread) = rx.recv().unwrap();
     assert_eq!(value, Ok(7), "the deferred allocation ran and was initialised");
     assert!(!atomic, "the completion runs in process context");
@@ -112,7 +112,7 @@ fn fallback_is_not_used_when_the_nowait_attempt_succeeds() {
         let boxed = now.unwrap().now().expect("allocated at once");
         assert_eq!(*boxed, 0x5eed);
         assert_eq!(wq.shutdown(cx).completed, 0, "nothing was queued");
-    };
+    }
     assert!(rx.recv().is_err(), "the completion was dropped without running");
     assert_eq!(BACKEND.calls(), 1);
 }
@@ -139,7 +139,7 @@ fn deferred_allocation_failure_reaches_the_completion() {
         });
         assert!(matches!(result, Ok(NowOrLater::Later)));
         wq.shutdown(cx);
-    };
+    }
     assert!(matches!(rx.recv().unwrap().map_err(|e| e.kind()), Err(AllocErrorKind::OutOfMemory { size: 256, .. })));
     assert!(BACKEND.failures() >= 2, "the worker retried with reclaim before giving up");
 }
@@ -165,7 +165,7 @@ fn nofail_fallback_hands_the_box_itself_to_the_completion() {
         });
         assert!(matches!(result, Ok(NowOrLater::Later)));
         wq.shutdown(cx);
-    };
+    }
     assert_eq!(rx.recv().unwrap(), 3);
 }
 
@@ -217,7 +217,7 @@ fn alloc_or_defer_reports_a_full_queue_and_returns_the_initialiser() {
         assert_eq!(init(), 99);
         assert_eq!(BACKEND.calls(), 1, "a full queue costs no allocation beyond the NOWAIT attempt");
         drop(release);
-    };
+    }
 }
 
 #[alloc_ctx::test]
@@ -234,7 +234,7 @@ fn shutdown_drains_pending_items() {
         drop(release);
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (6, 0));
-    };
+    }
     assert_eq!(collect(&rx), [0, 1, 2, 3, 4], "every pending item ran, in order");
 }
 
@@ -262,7 +262,7 @@ fn dropping_the_workqueue_detaches_and_the_worker_still_drains() {
             wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send(item).unwrap()).unwrap();
         }
         drop(wq);
-    };
+    }
     assert!(collect(&rx).is_empty(), "the drop returned without running the queued items");
     drop(release_tx);
     let drained: Vec<i32> = (0..3).map(|_| rx.recv_timeout(Duration::from_secs(30)).expect("drained")).collect();
@@ -278,7 +278,7 @@ fn a_panicking_item_is_counted_and_the_worker_goes_on() {
         wq.try_spawn(GFP_KERNEL, cx, move |_| tx.send("next item ran").unwrap()).unwrap();
         let stats = wq.shutdown(cx);
         assert_eq!((stats.completed, stats.panicked), (1, 1));
-    };
+    }
     assert_eq!(rx.recv().unwrap(), "next item ran");
 }
 
@@ -311,6 +311,6 @@ fn interrupt_handler_defers_sleeping_work() {
         .unwrap();
         assert!(queued);
         wq.shutdown(cx);
-    };
+    }
     assert_eq!(rx.recv().unwrap(), Ok(true));
 }
