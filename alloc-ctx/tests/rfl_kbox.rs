@@ -1,7 +1,8 @@
 //! The rustdoc examples of Rust-for-Linux's `rust/kernel/alloc/kbox.rs`,
 //! ported: each example is a test, changed only by the token (`cx`) added
-//! to the allocating calls, run inside `MaySleep::enter` (the context a
-//! kernel doctest runs in: process context, may sleep).
+//! to the allocating calls, run as `#[alloc_ctx::test]`s, whose `cx` is a
+//! sleep token (the context a kernel doctest runs in: process context, may
+//! sleep).
 //!
 //! Examples that alloc-ctx rejects by design, or that need kernel pieces
 //! this crate does not model, are notes at the end of this file.

@@ -1,7 +1,8 @@
 //! The rustdoc examples (and the KUnit test) of Rust-for-Linux's
 //! `rust/kernel/alloc/kvec.rs`, ported: each example is a test, changed
 //! only by the token (`cx`) added to the allocating calls and to `kvec!`,
-//! run inside `MaySleep::enter` (the context a kernel doctest runs in).
+//! run as `#[alloc_ctx::test]`s, whose `cx` is a sleep token (the context a
+//! kernel doctest runs in).
 //!
 //! `kernel::kvec![1, 2, 3]?` becomes `kvec![cx; 1, 2, 3]?` (`GFP_KERNEL`
 //! as upstream; `kvec![cx, flags; …]` names other flags). Examples that
