@@ -130,8 +130,20 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
 /// Over-counting only keeps the caller's token borrowed while the value
 /// lives; under-counting would refuse a returned guard.
 fn returns_guard(output: &TokenStream) -> bool {
-    const HOLDS_NO_TOKEN: [&str; 12] =
-        ["MutexGuard", "Ref", "RefMut", "Iter", "IterMut", "Chars", "Cow", "Drain", "Formatter", "Arguments", "PhantomData", "Split"];
+    const HOLDS_NO_TOKEN: [&str; 12] = [
+        "MutexGuard",
+        "Ref",
+        "RefMut",
+        "Iter",
+        "IterMut",
+        "Chars",
+        "Cow",
+        "Drain",
+        "Formatter",
+        "Arguments",
+        "PhantomData",
+        "Split",
+    ];
     let tokens: Vec<TokenTree> = output.clone().into_iter().collect();
     tokens.iter().enumerate().any(|(index, token)| match token {
         TokenTree::Ident(ident) => {

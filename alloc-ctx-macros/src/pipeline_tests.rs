@@ -113,7 +113,10 @@ fn a_returned_lock_guard_borrows_the_token_for_its_lifetime() {
             }
         ),
     );
-    assert!(squash(&out).contains("cx:&'__alloc_ctx_l0mutimpl::alloc_ctx::Token)->Option<StatsGuard<'__alloc_ctx_l0>>"), "{out}");
+    assert!(
+        squash(&out).contains("cx:&'__alloc_ctx_l0mutimpl::alloc_ctx::Token)->Option<StatsGuard<'__alloc_ctx_l0>>"),
+        "{out}"
+    );
     // A reference, a `MutexGuard` or an iterator does not hold the token.
     for output in [quote!(&u8), quote!(MutexGuard<'_, u8>), quote!(core::slice::Iter<'_, u8>)] {
         let out = expand_fn(
@@ -759,7 +762,9 @@ fn a_single_named_input_lifetime_is_written_in_the_output() {
         sig,
         // `Window<'_, …>` may hold the token (a type with a lifetime
         // argument), so the token is lent for the output's lifetime.
-        squashed(quote!(fn first<'a>(cx: &'a mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Window<'a, &'a u8>))
+        squashed(
+            quote!(fn first<'a>(cx: &'a mut impl ::alloc_ctx::Token, v: &'a [u8], n: usize) -> Window<'a, &'a u8>)
+        )
     );
     // `'static` counts, as for rustc.
     let sig = signature(

@@ -130,9 +130,10 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
     let sig = &function.sig;
     let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some() };
 
-    if mark == Mark::NoWait {
+    if mark == Mark::NoWait && !plan.entry {
         // The parameters, the generics and the `where` clause: a sleep
-        // token may come in as `&mut MaySleep` or as `T: SleepToken`.
+        // token may come in as `&mut MaySleep` or as `T: SleepToken`. (The
+        // entry form refuses them by type: its body is a `Send` section.)
         let where_clause: TokenStream = sig
             .output
             .clone()

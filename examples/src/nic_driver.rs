@@ -118,7 +118,10 @@ pub struct Nic<A: Backend> {
     /// Filled buffers waiting for NAPI.
     rx_backlog: SpinLockIrq<BoundedVec<RxBuffer<A>, KvmallocMax, A>>,
     /// Frames handed to the device, waiting for TX completion.
-    tx_ring: SpinLock<BoundedVec<TxFrame<A>, KvmallocMax, A>>,
+    /// Shared with the TX completion interrupt: an irq-save lock (a plain
+    /// spinlock taken in the handler and by `xmit` with interrupts on
+    /// would deadlock when the interrupt arrives during `xmit`).
+    tx_ring: SpinLockIrq<BoundedVec<TxFrame<A>, KvmallocMax, A>>,
     /// What happened.
     pub counters: Counters,
 }
@@ -174,7 +177,7 @@ where
         backend,
         rx_ring: SpinLockIrq::new(rx_ring),
         rx_backlog: SpinLockIrq::new(rx_backlog),
-        tx_ring: SpinLock::new(tx_ring),
+        tx_ring: SpinLockIrq::new(tx_ring),
         counters: Counters::default(),
     };
     // The device state is shared with the interrupt handler and the work
@@ -272,7 +275,7 @@ pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
     };
     let len = payload.len().min(RX_BUFFER_SIZE);
     frame[..len].copy_from_slice(&payload[..len]);
-    let mut ring = nic.tx_ring.lock(cx);
+    let mut ring = nic.tx_ring.lock_irqsave(cx);
     // The ring was allocated at probe: pushing within its capacity cannot
     // allocate, and a full ring is NETDEV_TX_BUSY.
     match ring.push_within_capacity(frame) {
@@ -290,7 +293,7 @@ pub fn xmit<A: Backend + Clone>(nic: &Nic<A>, payload: &[u8]) {
 /// handler's data must be: none of them can carry a sleep token in.
 #[nowait(entry)]
 pub fn tx_complete_irq<A: Backend + Send + Sync>(nic: &Nic<A>) -> usize {
-    let mut ring = nic.tx_ring.lock(cx);
+    let mut ring = nic.tx_ring.lock_irqsave(cx);
     let completed = ring.len();
     ring.clear();
     nic.counters.tx_completed.fetch_add(completed, Ordering::Relaxed);
