@@ -23,7 +23,7 @@ use alloc_ctx::BoundedVec;
 use alloc_ctx::irq;
 use alloc_ctx::prelude::*;
 use alloc_ctx::size::{KvmallocMax, array_size};
-use alloc_ctx::sync::{SpinLock, SpinLockIrq};
+use alloc_ctx::sync::SpinLockIrq;
 use alloc_ctx::workqueue::{NowOrLater, Workqueue};
 use alloc_ctx::{backend::Backend, may_sleep, nowait};
 
