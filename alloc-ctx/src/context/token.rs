@@ -79,7 +79,9 @@ use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
 use crate::vocab::flags::{Gfp, GfpFlags, bits};
-use crate::vocab::rules::{NoFailConsistent, NoFailNeedsReclaim, NonSleeping, NotNoFail, Permits, RetryNeedsReclaim};
+use crate::vocab::rules::{
+    NoFailConsistent, NoFailNeedsReclaim, NonSleeping, NotNoFail, Permits, RetryConsistent, RetryNeedsReclaim,
+};
 
 use crate::context::state::{self, AtomicSection};
 
@@ -417,7 +419,7 @@ pub trait SleepToken: Token {
 // must not sleep, must not be NOFAIL and must not ask for a retry policy;
 // a `MaySleep` request must be a consistent combination.
 impl<F> Permits<F> for NoWait where F: NonSleeping + NotNoFail + RetryNeedsReclaim {}
-impl<F> Permits<F> for MaySleep where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+impl<F> Permits<F> for MaySleep where F: NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + RetryConsistent {}
 
 impl sealed::Sealed for MaySleep {}
 impl sealed::Sealed for NoWait {}
