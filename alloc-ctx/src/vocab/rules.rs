@@ -102,8 +102,8 @@ impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsRecl
 /// }
 /// assert!(NoWait::enter(|cx| alloc_frame(GFP_ATOMIC | __GFP_NOWARN, cx)).is_some());
 /// ```
-pub trait NoWaitFlags: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail {}
-impl<F> NoWaitFlags for F where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail {}
+pub trait NoWaitFlags: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + RetryConsistent + MayFail {}
+impl<F> NoWaitFlags for F where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + RetryConsistent + MayFail {}
 
 /// A token of this context may make requests with flags `F`.
 ///

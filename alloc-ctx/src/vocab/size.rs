@@ -187,7 +187,7 @@ bounds! {
     [
     /// `kmalloc`: at most [`KMALLOC_MAX_SIZE`] (4 MiB). The bound of [`KVec`](crate::KVec).
         KmallocMax: max KMALLOC_MAX_SIZE, name "KMALLOC_MAX_SIZE", source "kmalloc", family Kmalloc,
-            too_large "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it; use a kvmalloc-bounded size (`Size<KvmallocMax>`, `KVVec`)";
+            too_large "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it, nor kvmalloc without `__GFP_DIRECT_RECLAIM` (it does not fall back to vmalloc then); use a kvmalloc-bounded size (`Size<KvmallocMax>`, `KVVec`, `KVBox`) with sleeping flags such as `GFP_KERNEL`";
     ]
     [
     /// `kvmalloc`: at most `INT_MAX`. The bound of [`KVVec`](crate::KVVec).
