@@ -1212,7 +1212,7 @@ impl<T: ?Sized, B: Bound, A: Backend> Drop for BoundedBox<T, B, A> {
                 // the layout of its value (zero-sized values never were) and
                 // is not used again.
                 unsafe {
-                    free_block_from(&self.kbox.backend, self.kbox.ptr.cast(), self.layout, <B::Family as Family>::ID)
+                    free_block_from(&self.kbox.backend, self.kbox.ptr.cast(), self.layout, <B::Family as Family>::ID);
                 };
             }
         }

@@ -111,6 +111,9 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
 /// As [`Backend::reallocate`].
 #[cold]
 #[inline(never)]
+// The fast path's values, passed in registers rather than a `Request` in
+// memory (see `allocate_slow`).
+#[allow(clippy::too_many_arguments)]
 unsafe fn reallocate_slow<A: Backend + ?Sized>(
     backend: &A,
     ptr: NonNull<u8>,
