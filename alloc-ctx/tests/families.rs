@@ -2,8 +2,8 @@
 //! family to the backend (`Request::family`), a free tells the backend
 //! whether it must be deferred (`Free::must_defer`, what kernel glue turns
 //! into `vfree_atomic`), and a non-blocking `KVVec` request is bounded by
-//! `KMALLOC_MAX_SIZE`. The type-level rules are in `vocab/family.rs`'s
-//! unit test and in `ui-tests`.
+//! `KMALLOC_MAX_SIZE`. The type-level rules are in the unit test of
+//! `vocab/family/rules.rs` and in `ui-tests`.
 
 use core::alloc::Layout;
 use core::ptr::NonNull;

@@ -33,7 +33,7 @@ use crate::context::token::{MaySleep, NoWait, Token, served};
 use crate::request::backend::{Backend, Free, System};
 use crate::request::serve;
 use crate::vocab::error::AllocError;
-use crate::vocab::family::{Family, FamilyId, RequestBound, Serves};
+use crate::vocab::family::{Family, FamilyId, FamilyRules, RequestBound, Serves};
 use crate::vocab::flags::{BoundFor, Outcome};
 use crate::vocab::flags::{Gfp, GfpFlags, bits};
 use crate::vocab::rules::{MayFail, Permits};
@@ -142,7 +142,10 @@ impl<T: ?Sized, B: Bound, A: Backend> Unpin for BoundedBox<T, B, A> {}
 /// for NOFAIL, `KMALLOC_MAX_SIZE` for a non-blocking kvmalloc request, `B`
 /// otherwise).
 pub(crate) struct AssertBoxFits<T, F, B = KmallocMax>(PhantomData<(T, F, B)>);
-impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
+impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B>
+where
+    B::Family: FamilyRules,
+{
     pub(crate) const OK: () = {
         let _ = Size::<RequestBound<F, B>>::of::<T>();
     };

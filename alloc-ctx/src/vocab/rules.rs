@@ -2,7 +2,7 @@
 //! is on the public `crate::rules` module (lib.rs).
 #![allow(non_camel_case_types)]
 
-use crate::vocab::family::RequestBound;
+use crate::vocab::family::{FamilyRules, RequestBound};
 use crate::vocab::flags::*;
 use crate::vocab::size::{Bound, SizeFor};
 use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth};
@@ -191,6 +191,7 @@ impl<S, F, B> size_fits_sealed::Sealed<S, B> for F
 where
     F: GfpFlags,
     B: Bound,
+    B::Family: FamilyRules,
     S: SizeFor<RequestBound<F, B>>,
 {
 }
@@ -200,6 +201,7 @@ impl<S, F, B> SizeFits<S, B> for F
 where
     F: GfpFlags,
     B: Bound,
+    B::Family: FamilyRules,
     S: SizeFor<RequestBound<F, B>>,
 {
     #[inline(always)]

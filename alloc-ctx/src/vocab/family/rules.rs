@@ -1,31 +1,18 @@
-//! The allocator families (kmalloc, vmalloc, kvmalloc) and their rules;
-//! their user documentation is on the public `crate::family` module (lib.rs).
-//!
-//! Each family is one row of the family table below: what it needs and
-//! refuses of the flags, the bound of its non-blocking requests, whether
-//! its free may sleep. Everything else (the marker types, their [`Family`]
-//! impls, [`FamilyId`] and its accessors, the rules' verdicts) is derived
-//! from the rows, so a family follows the kernel by editing its row.
+//! The rules of the allocator families: the type-level columns of the
+//! family table ([`FamilyRules`]) and the rules over them, with their
+//! messages.
 
+use super::{Family, FamilyId, KVmalloc, Kmalloc, Vmalloc, cell, family_table};
 use crate::vocab::flags::{BoundFor, GfpFlags};
 use crate::vocab::size::{Bound, KmallocMax};
 use crate::vocab::typelevel::{Bool, BoolOf, IsTrue, ToBool};
 
-mod sealed {
-    pub trait Sealed {}
-}
+/// A yes/no column of the table as a type.
+type Has<const SET: bool> = <BoolOf<SET> as ToBool>::Bool;
 
-/// An allocator family: which kernel allocator serves a request, and so
-/// which rules its flags must follow.
-///
-/// Implemented by the uninhabited markers [`Kmalloc`], [`Vmalloc`] and
-/// [`KVmalloc`]; the family of a container is its bound's
-/// ([`Bound::Family`](crate::size::Bound::Family)), and every request
-/// carries it to the backend ([`Request::family`](crate::backend::Request::family)).
-/// Sealed.
-pub trait Family: sealed::Sealed + 'static {
-    /// This family as a value, for backends.
-    const ID: FamilyId;
+/// The family table's columns as types: what the rules are computed from.
+/// Implemented for each family by the table. Sealed (through [`Family`]).
+pub trait FamilyRules: Family {
     /// The family needs `__GFP_DIRECT_RECLAIM` (it cannot serve a
     /// non-blocking request).
     type NeedsDirectReclaim: Bool;
@@ -37,134 +24,49 @@ pub trait Family: sealed::Sealed + 'static {
     type NonBlocking<B: Bound>: Bound;
 }
 
-/// An allocator family as a value: what a backend reads from a
-/// [`Request`](crate::backend::Request) to route it, as Rust-for-Linux's
-/// `Kmalloc`, `Vmalloc` and `KVmalloc` allocators are three entry points.
-///
-/// ```
-/// use alloc_ctx::family::FamilyId;
-/// assert_eq!(FamilyId::KVmalloc.name(), "kvmalloc");
-/// assert!(FamilyId::Vmalloc.needs_direct_reclaim());
-/// assert_eq!(FamilyId::KVmalloc.nonblocking_max(), Some(alloc_ctx::size::KMALLOC_MAX_SIZE));
-/// assert!(FamilyId::KVmalloc.free_may_sleep() && !FamilyId::Kmalloc.free_may_sleep());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FamilyId {
-    /// `kmalloc`/`krealloc`/`kfree`: physically contiguous slab or page
-    /// memory.
-    Kmalloc,
-    /// `vmalloc`/`vrealloc`/`vfree`: virtually contiguous memory, mapped
-    /// page by page.
-    Vmalloc,
-    /// `kvmalloc`/`kvrealloc`/`kvfree`: kmalloc, falling back to vmalloc
-    /// for requests that may sleep.
-    KVmalloc,
-}
-
-/// A boolean column of the table as a type.
-type Has<const SET: bool> = <BoolOf<SET> as ToBool>::Bool;
-
-/// The family table: every allocator family, declared once, with the rules
-/// of Linux v6.12's documentation (docs/DESIGN.md, "Allocator families").
-///
-/// Columns: `direct_reclaim` (`required`: the family cannot serve flags
-/// without `__GFP_DIRECT_RECLAIM`), `noretry` (`refused`: the family does
-/// not support `__GFP_NORETRY`), `nonblocking` (`own`: a request without
-/// direct reclaim has the container's bound; a bound name: it has that
-/// one), `free` (`may_sleep`: freeing may sleep outside interrupt context,
-/// so a free in an atomic section must be deferred, as `vfree_atomic`
-/// does).
-macro_rules! families {
+/// The [`FamilyRules`] impls and `FamilyId::nonblocking_max`.
+macro_rules! family_rules {
     ($(
         $(#[$doc:meta])*
         $name:ident: name $kernel:literal, direct_reclaim $reclaim:ident, noretry $noretry:ident,
             nonblocking $nonblocking:ident, free $free:ident;
     )*) => {
         $(
-            $(#[$doc])*
-            #[derive(Debug)]
-            pub enum $name {}
-            impl sealed::Sealed for $name {}
-            impl Family for $name {
-                const ID: FamilyId = FamilyId::$name;
-                type NeedsDirectReclaim = Has<{ families!(@bool $reclaim) }>;
-                type RefusesNoRetry = Has<{ families!(@bool $noretry) }>;
-                type NonBlocking<B: Bound> = families!(@bound $nonblocking B);
+            impl FamilyRules for $name {
+                type NeedsDirectReclaim = Has<{ cell!($reclaim) }>;
+                type RefusesNoRetry = Has<{ cell!($noretry) }>;
+                type NonBlocking<B: Bound> = family_rules!(@bound $nonblocking B);
             }
         )*
 
         impl FamilyId {
-            /// The kernel's name of the family (`"kvmalloc"`).
-            pub const fn name(self) -> &'static str {
-                match self { $(FamilyId::$name => $kernel,)* }
-            }
-            /// The family needs `__GFP_DIRECT_RECLAIM`: it never serves a
-            /// request that must not sleep.
-            pub const fn needs_direct_reclaim(self) -> bool {
-                match self { $(FamilyId::$name => families!(@bool $reclaim),)* }
-            }
-            /// The family does not support `__GFP_NORETRY`.
-            pub const fn refuses_noretry(self) -> bool {
-                match self { $(FamilyId::$name => families!(@bool $noretry),)* }
-            }
             /// The most a request without direct reclaim may ask for, if
             /// the family narrows it below the container's bound
             /// (kvmalloc: `KMALLOC_MAX_SIZE`, as it never falls back to
             /// vmalloc for such a request); `None` otherwise.
             pub const fn nonblocking_max(self) -> Option<usize> {
-                match self { $(FamilyId::$name => families!(@max $nonblocking),)* }
-            }
-            /// Freeing this family's memory may sleep outside interrupt
-            /// context (`vfree`, `kvfree` of vmalloc memory): in an atomic
-            /// section it must be deferred, as `vfree_atomic` does.
-            pub const fn free_may_sleep(self) -> bool {
-                match self { $(FamilyId::$name => families!(@bool $free),)* }
+                match self { $(FamilyId::$name => family_rules!(@max $nonblocking),)* }
             }
         }
-
-        /// Every family, in table order (for the test that walks the table).
-        #[cfg(test)]
-        pub(crate) const ALL: &[FamilyId] = &[$(FamilyId::$name),*];
     };
-    (@bool required) => { true };
-    (@bool optional) => { false };
-    (@bool refused) => { true };
-    (@bool supported) => { false };
-    (@bool may_sleep) => { true };
-    (@bool never_sleeps) => { false };
     (@bound own $b:ident) => { $b };
     (@bound $bound:ident $b:ident) => { $bound };
     (@max own) => { None };
     (@max $bound:ident) => { Some(<$bound as Bound>::MAX) };
 }
 
-families! {
-    /// `kmalloc`: the family of [`KVec`](crate::KVec), [`KBox`](crate::KBox),
-    /// `Arc` and raw `cx.alloc` buffers. Serves every flag combination the
-    /// context allows; `kfree` never sleeps.
-    Kmalloc: name "kmalloc", direct_reclaim optional, noretry supported, nonblocking own, free never_sleeps;
-    /// `vmalloc`: the family of [`VVec`](crate::VVec) and
-    /// [`VBox`](crate::VBox). Needs `__GFP_DIRECT_RECLAIM` (it allocates
-    /// page tables with `GFP_KERNEL`), does not support `__GFP_NORETRY`,
-    /// and `vfree` may sleep.
-    Vmalloc: name "vmalloc", direct_reclaim required, noretry refused, nonblocking own, free may_sleep;
-    /// `kvmalloc`: the family of [`KVVec`](crate::KVVec) and
-    /// [`KVBox`](crate::KVBox). Does not support `__GFP_NORETRY`; a request
-    /// without direct reclaim is served by kmalloc alone, so it is bounded by
-    /// `KMALLOC_MAX_SIZE`; `kvfree` of vmalloc memory may sleep.
-    KVmalloc: name "kvmalloc", direct_reclaim optional, noretry refused, nonblocking KmallocMax, free may_sleep;
-}
+family_table!(family_rules);
 
 /// The model's verdict on the direct-reclaim rule: [`True`](crate::flags::True)
 /// when family `Fam` can serve flags `F` (`F` has direct reclaim, or `Fam`
 /// does not need it).
 pub type ReclaimVerdict<Fam, F> =
-    <<<Fam as Family>::NeedsDirectReclaim as Bool>::Not as Bool>::Or<<F as GfpFlags>::DirectReclaim>;
+    <<<Fam as FamilyRules>::NeedsDirectReclaim as Bool>::Not as Bool>::Or<<F as GfpFlags>::DirectReclaim>;
 
 /// The model's verdict on the NORETRY rule: [`True`](crate::flags::True)
 /// unless `F` has `__GFP_NORETRY` and `Fam` refuses it.
 pub type NoRetryVerdict<Fam, F> =
-    <<<Fam as Family>::RefusesNoRetry as Bool>::And<<F as GfpFlags>::NoRetry> as Bool>::Not;
+    <<<Fam as FamilyRules>::RefusesNoRetry as Bool>::And<<F as GfpFlags>::NoRetry> as Bool>::Not;
 
 /// The bound of a request with flags `F` for a container of bound `B`:
 /// `NofailMax` for `__GFP_NOFAIL`; for flags without direct reclaim, the
@@ -178,8 +80,10 @@ pub type NoRetryVerdict<Fam, F> =
 /// assert_eq!(<RequestBound<GFP_ATOMIC, KvmallocMax> as Bound>::MAX, KMALLOC_MAX_SIZE);
 /// assert_eq!(<RequestBound<Or<GFP_KERNEL, __GFP_NOFAIL>, KvmallocMax> as Bound>::MAX, NOFAIL_MAX_SIZE);
 /// ```
-pub type RequestBound<F, B> =
-    BoundFor<F, <<F as GfpFlags>::DirectReclaim as Bool>::Pick<B, <<B as Bound>::Family as Family>::NonBlocking<B>>>;
+pub type RequestBound<F, B> = BoundFor<
+    F,
+    <<F as GfpFlags>::DirectReclaim as Bool>::Pick<B, <<B as Bound>::Family as FamilyRules>::NonBlocking<B>>,
+>;
 
 /// The flags carry `__GFP_DIRECT_RECLAIM` if family `Fam` needs it.
 #[diagnostic::on_unimplemented(
@@ -188,7 +92,7 @@ pub type RequestBound<F, B> =
     note = "vmalloc maps the memory page by page and allocates its page tables with GFP_KERNEL: Linux v6.12 documents \"__GFP_DIRECT_RECLAIM is required (aka GFP_NOWAIT is not supported)\", so `GFP_NOWAIT` and `GFP_ATOMIC` cannot grow a `VVec` or make a `VBox`, and neither can anything in an atomic section",
     note = "fix: allocate before the atomic section with `GFP_KERNEL` through a `MaySleep` token (e.g. `reserve`, then `push_within_capacity` under the lock), or use a `KVVec`/`KVec`, whose non-blocking requests kmalloc serves"
 )]
-pub trait ReclaimFor<Fam: Family>: GfpFlags {}
+pub trait ReclaimFor<Fam: FamilyRules>: GfpFlags {}
 
 /// The flags do not carry `__GFP_NORETRY` if family `Fam` refuses it.
 #[diagnostic::on_unimplemented(
@@ -197,13 +101,13 @@ pub trait ReclaimFor<Fam: Family>: GfpFlags {}
     note = "kvmalloc tries kmalloc with `__GFP_NORETRY` itself and then falls back to vmalloc, which cannot honour it: Linux v6.12 documents `__GFP_NORETRY` as unsupported by kvmalloc (and by vmalloc), so the request would retry anyway",
     note = "fix: drop `__GFP_NORETRY` (`__GFP_RETRY_MAYFAIL` fails rather than invoke the OOM killer, and kvmalloc supports it), or use a `KVec`, whose kmalloc honours `__GFP_NORETRY`"
 )]
-pub trait NoRetryFor<Fam: Family>: GfpFlags {}
+pub trait NoRetryFor<Fam: FamilyRules>: GfpFlags {}
 
 #[diagnostic::do_not_recommend]
-impl<F: GfpFlags, Fam: Family> ReclaimFor<Fam> for F where ReclaimVerdict<Fam, F>: IsTrue {}
+impl<F: GfpFlags, Fam: FamilyRules> ReclaimFor<Fam> for F where ReclaimVerdict<Fam, F>: IsTrue {}
 
 #[diagnostic::do_not_recommend]
-impl<F: GfpFlags, Fam: Family> NoRetryFor<Fam> for F where NoRetryVerdict<Fam, F>: IsTrue {}
+impl<F: GfpFlags, Fam: FamilyRules> NoRetryFor<Fam> for F where NoRetryVerdict<Fam, F>: IsTrue {}
 
 /// Family `Self` can serve a request with flags `F`: every family rule
 /// holds. Every container request is bounded by it (besides the token's
@@ -230,9 +134,9 @@ impl<F: GfpFlags, Fam: Family> NoRetryFor<Fam> for F where NoRetryVerdict<Fam, F
     label = "flags this allocator family does not support",
     note = "each family's rules are in `alloc_ctx::family` (docs/DESIGN.md, \"Allocator families\")"
 )]
-pub trait Serves<F: GfpFlags>: Family {}
+pub trait Serves<F: GfpFlags>: FamilyRules {}
 
-impl<Fam: Family, F: GfpFlags> Serves<F> for Fam where F: ReclaimFor<Fam> + NoRetryFor<Fam> {}
+impl<Fam: FamilyRules, F: GfpFlags> Serves<F> for Fam where F: ReclaimFor<Fam> + NoRetryFor<Fam> {}
 
 #[cfg(test)]
 mod tests {
@@ -284,7 +188,7 @@ mod tests {
 
     /// The model's verdict for family `Fam` (container bound `B`) on flags
     /// `F`, checked against the kernel's rules.
-    fn check<Fam: Family, B: Bound<Family = Fam>, F: GfpFlags>(_: F) -> bool {
+    fn check<Fam: FamilyRules, B: Bound<Family = Fam>, F: GfpFlags>(_: F) -> bool {
         let gfp = Gfp::new(F::BITS);
         let model = <ReclaimVerdict<Fam, F> as Bool>::VALUE && <NoRetryVerdict<Fam, F> as Bool>::VALUE;
         let kernel = linux_v6_12::supports(Fam::ID, gfp);
@@ -334,11 +238,11 @@ mod tests {
         assert_eq!(kmalloc, [true; 12]);
         assert_eq!(vmalloc, [true, true, true, true, false, false, false, false, true, true, false, false]);
         assert_eq!(kvmalloc, [true, true, true, true, true, true, true, false, true, true, false, true]);
-        for &family in ALL {
+        for &family in super::super::ALL {
             assert_eq!(family.free_may_sleep(), linux_v6_12::free_may_sleep(family), "{}", family.name());
         }
         assert_eq!(FamilyId::KVmalloc.nonblocking_max(), Some(KMALLOC_MAX_SIZE));
         assert_eq!((FamilyId::Kmalloc.nonblocking_max(), FamilyId::Vmalloc.nonblocking_max()), (None, None));
-        assert_eq!(ALL.len(), 3);
+        assert_eq!(super::super::ALL.len(), 3);
     }
 }
