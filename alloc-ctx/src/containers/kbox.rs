@@ -1465,6 +1465,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
             layout: Layout,
             written: usize,
             backend: &'a A,
+            family: FamilyId,
         }
         impl<H, E, A: Backend> Drop for Partial<'_, H, E, A> {
             fn drop(&mut self) {
@@ -1475,7 +1476,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
                     let elems = ptr::slice_from_raw_parts_mut((&raw mut (*self.raw).elems).cast::<E>(), self.written);
                     ptr::drop_in_place(&raw mut (*self.raw).header);
                     ptr::drop_in_place(elems);
-                    free_block(self.backend, NonNull::new_unchecked(self.raw).cast(), self.layout);
+                    free_block_from(self.backend, NonNull::new_unchecked(self.raw).cast(), self.layout, self.family);
                 }
             }
         }
@@ -1484,7 +1485,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
         // layout of a `FlexArray<H, E>` of `count` elements (`struct_size`
         // computes `repr(C)` layout), so the header field is in bounds.
         unsafe { (&raw mut (*raw).header).write(header) };
-        let mut partial = Partial { raw, layout, written: 0, backend: &backend };
+        let mut partial = Partial { raw, layout, written: 0, backend: &backend, family: <B::Family as Family>::ID };
         for index in 0..count {
             let value = elem(index);
             // SAFETY: `index < count`, inside the array member of the block.

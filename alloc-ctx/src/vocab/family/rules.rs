@@ -90,7 +90,8 @@ pub type RequestBound<F, B> = BoundFor<
     message = "the `{Fam}` family cannot serve `{Self}`: it needs `__GFP_DIRECT_RECLAIM`, so a request to it may sleep",
     label = "non-blocking flags for a vmalloc-backed request",
     note = "vmalloc maps the memory page by page and allocates its page tables with GFP_KERNEL: Linux v6.12 documents \"__GFP_DIRECT_RECLAIM is required (aka GFP_NOWAIT is not supported)\", so `GFP_NOWAIT` and `GFP_ATOMIC` cannot grow a `VVec` or make a `VBox`, and neither can anything in an atomic section",
-    note = "fix: allocate before the atomic section with `GFP_KERNEL` through a `MaySleep` token (e.g. `reserve`, then `push_within_capacity` under the lock), or use a `KVVec`/`KVec`, whose non-blocking requests kmalloc serves"
+    note = "fix: allocate before the atomic section with `GFP_KERNEL` through a `MaySleep` token (e.g. `reserve`, then `push_within_capacity` under the lock), or use a `KVVec`/`KVec`, whose non-blocking requests kmalloc serves",
+    note = "in code generic over a container's bound `B` or over the flags, state the rule as a bound: `B::Family: Serves<F>` (or `Vmalloc: Serves<F>`)"
 )]
 pub trait ReclaimFor<Fam: FamilyRules>: GfpFlags {}
 
@@ -99,7 +100,8 @@ pub trait ReclaimFor<Fam: FamilyRules>: GfpFlags {}
     message = "the `{Fam}` family does not support `__GFP_NORETRY`, which `{Self}` asks for",
     label = "`__GFP_NORETRY` for a kvmalloc- or vmalloc-backed request",
     note = "kvmalloc tries kmalloc with `__GFP_NORETRY` itself and then falls back to vmalloc, which cannot honour it: Linux v6.12 documents `__GFP_NORETRY` as unsupported by kvmalloc (and by vmalloc), so the request would retry anyway",
-    note = "fix: drop `__GFP_NORETRY` (`__GFP_RETRY_MAYFAIL` fails rather than invoke the OOM killer, and kvmalloc supports it), or use a `KVec`, whose kmalloc honours `__GFP_NORETRY`"
+    note = "fix: drop `__GFP_NORETRY` (`__GFP_RETRY_MAYFAIL` fails rather than invoke the OOM killer, and kvmalloc supports it), or use a `KVec`, whose kmalloc honours `__GFP_NORETRY`",
+    note = "in code generic over a container's bound `B` or over the flags, state the rule as a bound: `B::Family: Serves<F>` (or `KVmalloc: Serves<F>`)"
 )]
 pub trait NoRetryFor<Fam: FamilyRules>: GfpFlags {}
 
