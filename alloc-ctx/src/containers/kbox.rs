@@ -69,6 +69,11 @@ pub type KBox<T, A = System> = BoundedBox<T, KmallocMax, A>;
 /// A box bounded by Rust's largest layout (`isize::MAX`), for `vmalloc`
 /// memory: the Rust-for-Linux `VBox`.
 ///
+/// Its requests are for the [`Vmalloc`](crate::family::Vmalloc) family,
+/// which needs `__GFP_DIRECT_RECLAIM`: a `VBox` is made only with sleeping
+/// flags, through a sleep token; dropped in an atomic section, its free is
+/// marked for deferral ([`Free::must_defer`](crate::backend::Free::must_defer)).
+///
 /// ```
 /// use alloc_ctx::{VBox, MaySleep, flags::*};
 /// MaySleep::enter(|cx| {
@@ -82,6 +87,10 @@ pub type VBox<T, A = System> = BoundedBox<T, VmallocMax, A>;
 
 /// A box bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVBox`.
+///
+/// Its requests are for the [`KVmalloc`](crate::family::KVmalloc) family:
+/// `__GFP_NORETRY` is refused, and a `KVBox` made without
+/// `__GFP_DIRECT_RECLAIM` holds at most `KMALLOC_MAX_SIZE` bytes.
 ///
 /// ```
 /// use alloc_ctx::{KVBox, MaySleep, flags::*};

@@ -74,6 +74,11 @@ pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 /// A vector bounded by Rust's largest layout (`isize::MAX` bytes), for
 /// `vmalloc` memory: the Rust-for-Linux `VVec`.
 ///
+/// Its requests are for the [`Vmalloc`](crate::family::Vmalloc) family,
+/// which needs `__GFP_DIRECT_RECLAIM`: a `VVec` grows only with sleeping
+/// flags, so through a sleep token (reserve before an atomic section, then
+/// `push_within_capacity` under the lock), and refuses `__GFP_NORETRY`.
+///
 /// ```
 /// use alloc_ctx::{VVec, MaySleep, flags::*};
 /// MaySleep::enter(|cx| {
@@ -87,6 +92,11 @@ pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 pub type VVec<T, A = System> = BoundedVec<T, VmallocMax, A>;
 /// A vector bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVVec`.
+///
+/// Its requests are for the [`KVmalloc`](crate::family::KVmalloc) family:
+/// `__GFP_NORETRY` is refused, and a request without `__GFP_DIRECT_RECLAIM`
+/// (`GFP_ATOMIC`, `GFP_NOWAIT`) is bounded by `KMALLOC_MAX_SIZE`, as
+/// kvmalloc serves it with kmalloc alone.
 ///
 /// ```
 /// use alloc_ctx::{KVVec, MaySleep, flags::*};
