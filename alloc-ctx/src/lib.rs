@@ -145,6 +145,7 @@ pub mod rules {
     //! | NOFAIL needs direct reclaim | [`NoFailNeedsReclaim`] | the whole combination |
     //! | NORETRY / RETRY_MAYFAIL need direct reclaim | [`RetryNeedsReclaim`] | the whole combination |
     //! | NOFAIL contradicts NORETRY / RETRY_MAYFAIL | [`NoFailConsistent`] | the whole combination |
+    //! | NORETRY contradicts RETRY_MAYFAIL | [`RetryConsistent`] | the whole combination |
     //! | run-time-sized container growth cannot be NOFAIL | [`MayFail`] | the whole combination |
     //!
     //! Leaf rules are implemented per flag (by the flag table) and for `Or<A, B>` when both sides
@@ -158,6 +159,40 @@ pub mod rules {
     //! is bounded by it.
 
     pub use crate::vocab::rules::*;
+}
+
+pub mod family {
+    //! Allocator families: which kernel allocator serves a request, and the
+    //! rules each one adds to the flags.
+    //!
+    //! A container's bound names its family ([`Bound::Family`](crate::size::Bound::Family)):
+    //! `KVec`/`KBox` are served by [`Kmalloc`], `VVec`/`VBox` by [`Vmalloc`],
+    //! `KVVec`/`KVBox` by [`KVmalloc`]. Every request carries its family to
+    //! the backend ([`Request::family`](crate::backend::Request::family)), as a
+    //! type-level constant, so a kernel or RTOS backend can route it to
+    //! `kmalloc`, `vmalloc` or `kvmalloc`. The rules follow Linux v6.12's
+    //! documentation, one row of one table each (docs/DESIGN.md, "Allocator
+    //! families"):
+    //!
+    //! | family | needs `__GFP_DIRECT_RECLAIM` | `__GFP_NORETRY` | bound without direct reclaim | free may sleep |
+    //! |---|---|---|---|---|
+    //! | [`Kmalloc`] | no | supported | the container's (`KMALLOC_MAX_SIZE`) | no (`kfree`) |
+    //! | [`Vmalloc`] | yes ([`ReclaimFor`]) | refused ([`NoRetryFor`]) | — | yes (`vfree`) |
+    //! | [`KVmalloc`] | no | refused ([`NoRetryFor`]) | `KMALLOC_MAX_SIZE` ([`RequestBound`]) | yes (`kvfree`) |
+    //!
+    //! ```compile_fail,E0277
+    //! use alloc_ctx::{MaySleep, VVec, flags::*};
+    //! MaySleep::enter(|cx| {
+    //!     let mut pages = VVec::<u64>::new();
+    //!     cx.nowait_scope(|nw| pages.push(1, GFP_ATOMIC, nw)); // vmalloc needs direct reclaim
+    //! });
+    //! ```
+    //!
+    //! A free that may sleep (`vfree`) made in an atomic section tells the
+    //! backend so ([`Free::must_defer`](crate::backend::Free::must_defer)),
+    //! and kernel glue defers it as `vfree_atomic` does.
+
+    pub use crate::vocab::family::*;
 }
 
 pub mod size {

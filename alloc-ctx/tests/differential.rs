@@ -37,6 +37,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 use alloc_ctx::backend::{Budget, FailInject};
+use alloc_ctx::family::Serves;
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::report::AllocFailure;
 use alloc_ctx::rules::SizeFits;
@@ -363,6 +364,7 @@ fn step<B: Bound>(
 where
     GFP_KERNEL: SizeFits<Size<KmallocMax>, B>,
     GFP_ATOMIC: SizeFits<Size<KmallocMax>, B>,
+    B::Family: Serves<GFP_KERNEL> + Serves<GFP_ATOMIC>,
 {
     let before = Snapshot::of(v);
     let calls = backend.calls();
@@ -372,7 +374,7 @@ where
     match *op {
         Op::Push { elem, atomic } => {
             let x = Elem::new(elem);
-            match quiet(|| with_gfp!(cx, atomic, |c, f| v.push(x, f, c))) {
+            match quiet(|| with_gfp!(cx, atomic, |c, f| v.try_push(x, f, c))) {
                 Ok(Ok(())) => model.push(elem),
                 Ok(Err(error)) => {
                     prop_assert!(requested(backend), "push failed without a request: {:?}", error.error);
@@ -697,6 +699,7 @@ fn run_vec_case<B: Bound>(env: &Env, ops: &[Op]) -> Result<(), TestCaseError>
 where
     GFP_KERNEL: SizeFits<Size<KmallocMax>, B>,
     GFP_ATOMIC: SizeFits<Size<KmallocMax>, B>,
+    B::Family: Serves<GFP_KERNEL> + Serves<GFP_ATOMIC>,
 {
     setup();
     let backend = env.backend();

@@ -206,10 +206,9 @@ where
     {
         let mut backlog = nic.rx_backlog.lock_irqsave(cx);
         let nw = backlog.token();
-        if let Err(dropped) = backlog.push(buffer, GFP_ATOMIC | __GFP_NOWARN, nw) {
+        if backlog.push(buffer, GFP_ATOMIC | __GFP_NOWARN, nw).is_err() {
             // No memory to queue it: the frame is dropped and its buffer
-            // freed, as `netif_rx()` drops under memory pressure.
-            drop(dropped.value);
+            // freed (by `push`), as `netif_rx()` drops under memory pressure.
             bump(&nic.counters.rx_dropped_no_memory);
         }
     }

@@ -85,7 +85,11 @@ impl<T: Clone> TryClone for T {
     }
 }
 
-impl<T: TryClone, B: Bound, A: Backend + Clone> TryClone for BoundedBox<T, B, A> {
+// Only kmalloc-backed boxes: `TryClone` takes any flags the token permits,
+// and the vmalloc and kvmalloc families refuse some.
+impl<T: TryClone, B: Bound<Family = crate::vocab::family::Kmalloc>, A: Backend + Clone> TryClone
+    for BoundedBox<T, B, A>
+{
     /// A new box (from a clone of the backend handle) holding a deep copy of
     /// the value.
     #[track_caller]

@@ -29,9 +29,10 @@ use core::pin::Pin;
 use core::ptr::{self, NonNull};
 
 use crate::context::token::{MaySleep, NoWait, Token, served};
-use crate::request::backend::{Backend, System};
+use crate::request::backend::{Backend, Free, System};
 use crate::request::serve;
 use crate::vocab::error::AllocError;
+use crate::vocab::family::{Family, FamilyId, FamilyRules, RequestBound, Serves};
 use crate::vocab::flags::{BoundFor, Outcome};
 use crate::vocab::flags::{Gfp, GfpFlags, bits};
 use crate::vocab::rules::{MayFail, Permits};
@@ -67,6 +68,11 @@ pub type KBox<T, A = System> = BoundedBox<T, KmallocMax, A>;
 /// A box bounded by Rust's largest layout (`isize::MAX`), for `vmalloc`
 /// memory: the Rust-for-Linux `VBox`.
 ///
+/// Its requests are for the [`Vmalloc`](crate::family::Vmalloc) family,
+/// which needs `__GFP_DIRECT_RECLAIM`: a `VBox` is made only with sleeping
+/// flags, through a sleep token; dropped in an atomic section, its free is
+/// marked for deferral ([`Free::must_defer`](crate::backend::Free::must_defer)).
+///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
 /// use alloc_ctx::{VBox, flags::*};
@@ -79,6 +85,10 @@ pub type VBox<T, A = System> = BoundedBox<T, VmallocMax, A>;
 
 /// A box bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVBox`.
+///
+/// Its requests are for the [`KVmalloc`](crate::family::KVmalloc) family:
+/// `__GFP_NORETRY` is refused, and a `KVBox` made without
+/// `__GFP_DIRECT_RECLAIM` holds at most `KMALLOC_MAX_SIZE` bytes.
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::AllocError> {
@@ -133,12 +143,16 @@ unsafe impl<T: ?Sized + Sync, B: Bound, A: Backend + Sync> Sync for BoundedBox<T
 impl<T: ?Sized, B: Bound, A: Backend> Unpin for BoundedBox<T, B, A> {}
 
 /// Evaluated when a program boxing `T` with flags `F` in bound `B` is built:
-/// the size of `T` must fit the request's bound (8 KiB for NOFAIL, `B`
+/// the size of `T` must fit the request's bound ([`RequestBound`]: 8 KiB
+/// for NOFAIL, `KMALLOC_MAX_SIZE` for a non-blocking kvmalloc request, `B`
 /// otherwise).
 pub(crate) struct AssertBoxFits<T, F, B = KmallocMax>(PhantomData<(T, F, B)>);
-impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B> {
+impl<T, F: GfpFlags, B: Bound> AssertBoxFits<T, F, B>
+where
+    B::Family: FamilyRules,
+{
     pub(crate) const OK: () = {
-        let _ = Size::<BoundFor<F, B>>::of::<T>();
+        let _ = Size::<RequestBound<F, B>>::of::<T>();
     };
 }
 
@@ -275,6 +289,7 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         // Checked here as well as in `new_in`: a failed build-time check
         // names the function instance that referenced it first, and this
@@ -302,6 +317,7 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -328,6 +344,7 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -356,6 +373,7 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -385,6 +403,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -411,6 +430,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -435,6 +455,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -489,6 +510,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         #[allow(clippy::let_unit_value)]
         let () = AssertBoxFits::<T, F, B>::OK;
@@ -501,7 +523,11 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
     #[track_caller]
     fn allocate_uninit(backend: A, gfp: Gfp) -> Result<BoundedBox<MaybeUninit<T>, B, A>, AllocError> {
         let layout = Layout::new::<T>();
-        let ptr = if layout.size() == 0 { NonNull::dangling() } else { serve::allocate(&backend, layout, gfp)?.cast() };
+        let ptr = if layout.size() == 0 {
+            NonNull::dangling()
+        } else {
+            serve::allocate_from(&backend, layout, gfp, <B::Family as Family>::ID)?.cast()
+        };
         // INVARIANT: `ptr` is a block of `T`'s layout from `backend` (its
         // size passed `AssertBoxFits`), or dangling for a zero-sized `T`;
         // a `MaybeUninit<T>` needs no initialisation.
@@ -523,7 +549,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
         // it is read once and the block is freed without dropping it again.
         let value = unsafe { ptr::read(ptr.as_ptr()) };
         // SAFETY: allocated by `backend` with `Layout::new::<T>()`.
-        unsafe { free_block(&backend, ptr.cast(), Layout::new::<T>()) };
+        unsafe { free_block_from(&backend, ptr.cast(), Layout::new::<T>(), <B::Family as Family>::ID) };
         value
     }
 
@@ -579,6 +605,7 @@ impl<T: Clone, B: Bound, A: Backend + Clone> BoundedBox<T, B, A> {
         C: Token,
         F: GfpFlags,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         // Checked here too, so that a type over the bound fails the build
         // naming the caller's line, not `new_in`'s.
@@ -671,6 +698,7 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         BoundedBox::new_uninit_slice_in(len, System, flags, cx)
     }
@@ -694,6 +722,7 @@ impl<T, B: Bound> BoundedBox<[T], B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         BoundedBox::from_slice_in(src, System, flags, cx)
     }
@@ -722,8 +751,9 @@ impl<T, B: Bound, A: Backend> BoundedBox<[T], B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        BoundedBox::allocate_slice(backend, crate::context::token::served(cx, flags.gfp()), len)
+        BoundedBox::allocate_slice::<RequestBound<F, B>>(backend, crate::context::token::served(cx, flags.gfp()), len)
     }
 
     /// As [`from_slice`](BoundedBox::from_slice), from `backend`.
@@ -743,19 +773,20 @@ impl<T, B: Bound, A: Backend> BoundedBox<[T], B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let uninit = BoundedBox::new_uninit_slice_in(src.len(), backend, flags, cx)?;
-        Ok(uninit.write_copy_of_slice(src))
+        Ok(uninit.init_copy_of_slice(src))
     }
 }
 
 impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     /// `len` slots of `T` from `backend` with the effective flags `gfp`
     /// (zero-filled if `gfp` has `__GFP_ZERO`), the size checked against
-    /// `B`.
+    /// the request's bound `R` ([`RequestBound`]).
     #[track_caller]
-    fn allocate_slice(backend: A, gfp: Gfp, len: usize) -> Result<Self, AllocError> {
-        let bytes = array_size::<T, B>(len)?;
+    fn allocate_slice<R: Bound>(backend: A, gfp: Gfp, len: usize) -> Result<Self, AllocError> {
+        let bytes = array_size::<T, R>(len)?;
         let data = if bytes.get() == 0 {
             NonNull::dangling()
         } else {
@@ -763,7 +794,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
             // exists; map the impossible error rather than panic.
             let layout =
                 Layout::array::<T>(len).map_err(|_| AllocError::out_of_memory(bytes.get(), align_of::<T>(), gfp))?;
-            serve::allocate(&backend, layout, gfp)?.cast::<MaybeUninit<T>>()
+            serve::allocate_from(&backend, layout, gfp, <B::Family as Family>::ID)?.cast::<MaybeUninit<T>>()
         };
         // INVARIANT: a block of `[T; len]`'s layout from `backend` (or
         // dangling when it is empty); uninitialised slots are valid
@@ -802,7 +833,12 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
         BoundedBox { ptr, backend, _owns: PhantomData, _bound: PhantomData }
     }
 
-    /// Initialises the slice with a copy of `src`.
+    /// Initialises the slice with a copy of `src`, and returns the box as
+    /// initialised.
+    ///
+    /// Named apart from the standard slice method `write_copy_of_slice`
+    /// (which borrows and returns `&mut [T]`): through `DerefMut`, code
+    /// written against the standard one calls it unchanged.
     ///
     /// # Panics
     ///
@@ -812,22 +848,22 @@ impl<T, B: Bound, A: Backend> BoundedBox<[MaybeUninit<T>], B, A> {
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{flags::*, size::{KmallocMax, Size}};
     /// let buffer = cx.alloc(GFP_KERNEL, Size::<KmallocMax>::new(3).unwrap()).unwrap();
-    /// let buffer = buffer.write_copy_of_slice(b"abc");
+    /// let buffer = buffer.init_copy_of_slice(b"abc");
     /// assert_eq!(&*buffer, b"abc");
     /// # }
     /// ```
     #[track_caller]
-    pub fn write_copy_of_slice(mut self, src: &[T]) -> BoundedBox<[T], B, A>
+    pub fn init_copy_of_slice(mut self, src: &[T]) -> BoundedBox<[T], B, A>
     where
         T: Copy,
     {
-        assert_eq!(self.len(), src.len(), "write_copy_of_slice: the lengths differ");
-        self.write_copy_of_slice_inner(src);
+        assert_eq!(self.len(), src.len(), "init_copy_of_slice: the lengths differ");
+        self.init_copy_of_slice_inner(src);
         // SAFETY: every element was just copied from `src`.
         unsafe { self.assume_init() }
     }
 
-    fn write_copy_of_slice_inner(&mut self, src: &[T])
+    fn init_copy_of_slice_inner(&mut self, src: &[T])
     where
         T: Copy,
     {
@@ -1145,6 +1181,26 @@ pub(crate) unsafe fn free_block<A: Backend + ?Sized>(backend: &A, ptr: NonNull<u
     }
 }
 
+/// As [`free_block`], for a block of allocator `family`: the backend is
+/// told the family and whether the thread must not sleep ([`Free`]: a
+/// `vfree` there is deferred).
+///
+/// # Safety
+///
+/// As [`free_block`].
+#[inline]
+pub(crate) unsafe fn free_block_from<A: Backend + ?Sized>(
+    backend: &A,
+    ptr: NonNull<u8>,
+    layout: Layout,
+    family: FamilyId,
+) {
+    if layout.size() != 0 {
+        // SAFETY: guaranteed by the caller.
+        unsafe { backend.free_with(ptr, layout, Free::now(family)) }
+    }
+}
+
 impl<T: ?Sized, B: Bound, A: Backend> Drop for BoundedBox<T, B, A> {
     fn drop(&mut self) {
         /// Frees the block when dropped: after the value, and also while
@@ -1159,7 +1215,9 @@ impl<T: ?Sized, B: Bound, A: Backend> Drop for BoundedBox<T, B, A> {
                 // SAFETY: the block was allocated by the box's backend with
                 // the layout of its value (zero-sized values never were) and
                 // is not used again.
-                unsafe { free_block(&self.kbox.backend, self.kbox.ptr.cast(), self.layout) };
+                unsafe {
+                    free_block_from(&self.kbox.backend, self.kbox.ptr.cast(), self.layout, <B::Family as Family>::ID);
+                };
             }
         }
 
@@ -1352,6 +1410,7 @@ impl<H, E, B: Bound> BoundedBox<FlexArray<H, E>, B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         BoundedBox::new_flex_in(header, count, elem, System, flags, cx)
     }
@@ -1383,14 +1442,18 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        let size = crate::vocab::size::struct_size::<H, E, B>(count)?;
+        let size = crate::vocab::size::struct_size::<H, E, RequestBound<F, B>>(count)?;
         let align = align_of::<H>().max(align_of::<E>());
         let gfp = crate::context::token::served(cx, flags.gfp());
         let layout = Layout::from_size_align(size.get(), align)
             .map_err(|_| AllocError::out_of_memory(size.get(), align, gfp))?;
-        let block: NonNull<u8> =
-            if layout.size() == 0 { NonNull::dangling() } else { serve::allocate(&backend, layout, gfp)? };
+        let block: NonNull<u8> = if layout.size() == 0 {
+            NonNull::dangling()
+        } else {
+            serve::allocate_from(&backend, layout, gfp, <B::Family as Family>::ID)?
+        };
         // The fat pointer: a slice pointer's metadata is the element count,
         // and a struct with a slice tail uses the same metadata.
         let raw = ptr::slice_from_raw_parts_mut(block.as_ptr().cast::<E>(), count) as *mut FlexArray<H, E>;
@@ -1402,6 +1465,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
             layout: Layout,
             written: usize,
             backend: &'a A,
+            family: FamilyId,
         }
         impl<H, E, A: Backend> Drop for Partial<'_, H, E, A> {
             fn drop(&mut self) {
@@ -1412,7 +1476,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
                     let elems = ptr::slice_from_raw_parts_mut((&raw mut (*self.raw).elems).cast::<E>(), self.written);
                     ptr::drop_in_place(&raw mut (*self.raw).header);
                     ptr::drop_in_place(elems);
-                    free_block(self.backend, NonNull::new_unchecked(self.raw).cast(), self.layout);
+                    free_block_from(self.backend, NonNull::new_unchecked(self.raw).cast(), self.layout, self.family);
                 }
             }
         }
@@ -1421,7 +1485,7 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
         // layout of a `FlexArray<H, E>` of `count` elements (`struct_size`
         // computes `repr(C)` layout), so the header field is in bounds.
         unsafe { (&raw mut (*raw).header).write(header) };
-        let mut partial = Partial { raw, layout, written: 0, backend: &backend };
+        let mut partial = Partial { raw, layout, written: 0, backend: &backend, family: <B::Family as Family>::ID };
         for index in 0..count {
             let value = elem(index);
             // SAFETY: `index < count`, inside the array member of the block.

@@ -38,9 +38,10 @@ use core::ptr::{self, NonNull};
 use crate::containers::clone::TryClone;
 use crate::containers::kbox::BoundedBox;
 use crate::context::token::Token;
-use crate::request::backend::{Backend, System};
+use crate::request::backend::{Backend, Free, System};
 use crate::request::serve;
 use crate::vocab::error::{AllocError, Error, code};
+use crate::vocab::family::{Family, FamilyId, Kmalloc, RequestBound, Serves};
 use crate::vocab::flags::Outcome;
 use crate::vocab::flags::{Gfp, GfpFlags};
 use crate::vocab::rules::SizeFits;
@@ -71,6 +72,11 @@ pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 /// A vector bounded by Rust's largest layout (`isize::MAX` bytes), for
 /// `vmalloc` memory: the Rust-for-Linux `VVec`.
 ///
+/// Its requests are for the [`Vmalloc`](crate::family::Vmalloc) family,
+/// which needs `__GFP_DIRECT_RECLAIM`: a `VVec` grows only with sleeping
+/// flags, so through a sleep token (reserve before an atomic section, then
+/// `push_within_capacity` under the lock), and refuses `__GFP_NORETRY`.
+///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
 /// use alloc_ctx::{VVec, flags::*};
@@ -83,6 +89,11 @@ pub type KVec<T, A = System> = BoundedVec<T, KmallocMax, A>;
 pub type VVec<T, A = System> = BoundedVec<T, VmallocMax, A>;
 /// A vector bounded by `kvmalloc`'s maximum (`INT_MAX` bytes): the
 /// Rust-for-Linux `KVVec`.
+///
+/// Its requests are for the [`KVmalloc`](crate::family::KVmalloc) family:
+/// `__GFP_NORETRY` is refused, and a request without `__GFP_DIRECT_RECLAIM`
+/// (`GFP_ATOMIC`, `GFP_NOWAIT`) is bounded by `KMALLOC_MAX_SIZE`, as
+/// kvmalloc serves it with kmalloc alone.
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
@@ -161,9 +172,9 @@ impl<T> PushError<T> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KVec, backend::Budget, flags::*};
+    /// use alloc_ctx::{KVec, MaySleep, backend::Budget, flags::*};
     /// let mut v = KVec::<u64, _>::new_in(Budget::new(0));
-    /// assert_eq!(v.push(7, GFP_KERNEL, cx).unwrap_err().into_value(), 7);
+    /// assert_eq!(v.try_push(7, GFP_KERNEL, cx).unwrap_err().into_value(), 7);
     /// # }
     /// ```
     pub fn into_value(self) -> T {
@@ -298,6 +309,7 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         Self::with_capacity_in(capacity, System, flags, cx)
     }
@@ -319,6 +331,7 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         Self::from_elem_in(value, n, System, flags, cx)
     }
@@ -340,6 +353,7 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let mut vec = Self::with_capacity(N, flags, cx)?;
         let array = ManuallyDrop::new(array);
@@ -374,6 +388,7 @@ impl<T, B: Bound> BoundedVec<T, B, System> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         Self::try_from_iter_in(iter, System, flags, cx)
     }
@@ -437,9 +452,10 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let mut vec = Self::new_in(backend);
-        vec.reserve_exact_gfp(capacity, || crate::context::token::served(cx, flags.gfp()))?;
+        vec.reserve_exact_gfp::<RequestBound<F, B>>(capacity, || crate::context::token::served(cx, flags.gfp()))?;
         Ok(vec)
     }
 
@@ -460,6 +476,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let mut vec = Self::with_capacity_in(n, backend, flags, cx)?;
         vec.extend_with(n, value, flags, cx)?;
@@ -483,14 +500,15 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let gfp = || crate::context::token::served(cx, flags.gfp());
         let mut vec = Self::new_in(backend);
         let iter = iter.into_iter();
         // A new vector: on failure it is dropped, so it may grow as it goes.
-        vec.reserve_exact_gfp(iter.size_hint().0, gfp)?;
+        vec.reserve_exact_gfp::<RequestBound<F, B>>(iter.size_hint().0, gfp)?;
         for item in iter {
-            if let Err(error) = vec.push_gfp(item, gfp) {
+            if let Err(error) = vec.push_gfp::<RequestBound<F, B>>(item, gfp) {
                 return Err(error.error);
             }
         }
@@ -733,8 +751,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        self.reserve_gfp(additional, || crate::context::token::served(cx, flags.gfp()))
+        self.reserve_gfp::<RequestBound<F, B>>(additional, || crate::context::token::served(cx, flags.gfp()))
     }
 
     /// Makes room for exactly `additional` more elements, if there is not
@@ -758,22 +777,67 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        self.reserve_exact_gfp(additional, || crate::context::token::served(cx, flags.gfp()))
+        self.reserve_exact_gfp::<RequestBound<F, B>>(additional, || crate::context::token::served(cx, flags.gfp()))
     }
 
-    /// Appends `value`.
+    /// Appends `value`; returns [`AllocError`] as Rust-for-Linux's
+    /// `KVec::push` does, so `?` converts it into a driver's error type.
+    ///
+    /// On failure `value` is dropped; [`try_push`](Self::try_push) hands it
+    /// back instead.
     ///
     /// ```
-    /// # #[alloc_ctx::may_sleep(entry)] fn main() -> Result<(), alloc_ctx::error::Error> {
-    /// use alloc_ctx::{KVec, flags::*};
-    /// let mut v = KVec::new();
-    /// v.push(1, GFP_KERNEL, cx)?;
-    /// assert_eq!(&v, &[1]);
-    /// v.push(2, GFP_KERNEL, cx)?;
-    /// assert_eq!(&v, &[1, 2]);
-    /// # Ok::<_, alloc_ctx::error::Error>(())
-    /// # }
+    /// use alloc_ctx::{AllocError, KVec, MaySleep, flags::*};
+    ///
+    /// #[derive(Debug)]
+    /// enum DriverError { NoMemory }
+    /// impl From<AllocError> for DriverError {
+    ///     fn from(_: AllocError) -> Self { DriverError::NoMemory }
+    /// }
+    ///
+    /// fn record(log: &mut KVec<u32>, event: u32, cx: &mut MaySleep) -> Result<(), DriverError> {
+    ///     log.push(event, GFP_KERNEL, cx)?; // `?` into the driver's error
+    ///     Ok(())
+    /// }
+    ///
+    /// #[alloc_ctx::may_sleep(entry)]
+    /// fn main() -> Result<(), DriverError> {
+    ///     let mut v = KVec::new();
+    ///     record(&mut v, 1, cx)?;
+    ///     v.push(2, GFP_KERNEL, cx)?;
+    ///     assert_eq!(&v, &[1, 2]);
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`reserve`](Self::reserve); the vector is unchanged.
+    #[track_caller]
+    pub fn push<C, F>(&mut self, value: T, flags: F, cx: &mut C) -> Result<(), AllocError>
+    where
+        C: Token,
+        F: GfpFlags + MayFail,
+        C: Permits<F>,
+        B::Family: Serves<F>,
+    {
+        self.push_gfp::<RequestBound<F, B>>(value, || crate::context::token::served(cx, flags.gfp()))
+            .map_err(|error| error.error)
+    }
+
+    /// Appends `value`, or hands it back in the [`PushError`] if growing
+    /// failed.
+    ///
+    /// ```
+    /// use alloc_ctx::{KVec, NoWait, backend::Budget, flags::*};
+    /// let budget = Budget::new(0);
+    /// NoWait::enter(|nw| {
+    ///     let mut v = KVec::<String, _>::new_in(&budget);
+    ///     let error = v.try_push(String::from("kept"), GFP_NOWAIT, nw).unwrap_err();
+    ///     assert_eq!(error.into_value(), "kept");
+    /// });
     /// ```
     ///
     /// # Errors
@@ -781,20 +845,21 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// As [`reserve`](Self::reserve); the value comes back in the
     /// [`PushError`] and the vector is unchanged.
     #[track_caller]
-    pub fn push<C, F>(&mut self, value: T, flags: F, cx: &mut C) -> Result<(), PushError<T>>
+    pub fn try_push<C, F>(&mut self, value: T, flags: F, cx: &mut C) -> Result<(), PushError<T>>
     where
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        self.push_gfp(value, || crate::context::token::served(cx, flags.gfp()))
+        self.push_gfp::<RequestBound<F, B>>(value, || crate::context::token::served(cx, flags.gfp()))
     }
 
     #[track_caller]
     #[inline]
-    fn push_gfp(&mut self, value: T, gfp: impl FnOnce() -> Gfp) -> Result<(), PushError<T>> {
+    fn push_gfp<R: Bound>(&mut self, value: T, gfp: impl FnOnce() -> Gfp) -> Result<(), PushError<T>> {
         let len = self.len;
-        if let Err(error) = self.reserve_gfp(1, gfp) {
+        if let Err(error) = self.reserve_gfp::<R>(1, gfp) {
             return Err(PushError { value, error });
         }
         // SAFETY: `len < cap` (there was room, or the buffer just grew), so
@@ -855,11 +920,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         if index > self.len {
             return Err(InsertError::IndexOutOfBounds(value));
         }
-        if let Err(error) = self.reserve_gfp(1, || crate::context::token::served(cx, flags.gfp())) {
+        if let Err(error) = self.reserve_gfp::<RequestBound<F, B>>(1, || crate::context::token::served(cx, flags.gfp()))
+        {
             return Err(InsertError::NoMemory(PushError { value, error }));
         }
         match self.insert_within_capacity(index, value) {
@@ -1200,6 +1267,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         self.shrink_gfp(min_capacity, || crate::context::token::served(cx, flags.gfp()))
     }
@@ -1221,6 +1289,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         self.shrink_to(0, flags, cx)
     }
@@ -1234,7 +1303,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         if target == 0 {
             // SAFETY: the buffer was allocated by `backend` with
             // `current_layout()` (`cap > target = 0`), and holds no element.
-            unsafe { self.backend.free(self.ptr.cast(), self.current_layout()) };
+            unsafe { self.backend.free_with(self.ptr.cast(), self.current_layout(), Free::now(Self::FAMILY)) };
             // INVARIANT: dangling with no capacity.
             self.ptr = NonNull::dangling();
             self.cap = 0;
@@ -1243,8 +1312,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         let new_layout = Layout::array::<T>(target).expect("smaller than an existing buffer");
         // SAFETY: the buffer was allocated by `self.backend` with
         // `current_layout()`, and `new_layout` has the same alignment.
-        let ptr =
-            unsafe { serve::reallocate(&self.backend, self.ptr.cast(), self.current_layout(), new_layout, gfp())? };
+        let ptr = unsafe {
+            serve::reallocate(&self.backend, self.ptr.cast(), self.current_layout(), new_layout, gfp(), Self::FAMILY)?
+        };
         // INVARIANT: the backend moved the first `target >= len` elements
         // (bitwise) to a block of `Layout::array::<T>(target)`.
         self.ptr = ptr.cast();
@@ -1275,8 +1345,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        self.reserve_gfp(other.len(), || crate::context::token::served(cx, flags.gfp()))?;
+        self.reserve_gfp::<RequestBound<F, B>>(other.len(), || crate::context::token::served(cx, flags.gfp()))?;
         // SAFETY: room for `other.len()` more elements was reserved: the
         // slots after `len` are inside the buffer, unused, and not aliased
         // by `other` (a shared borrow of something else).
@@ -1311,8 +1382,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
-        self.reserve_gfp(n, || crate::context::token::served(cx, flags.gfp()))?;
+        self.reserve_gfp::<RequestBound<F, B>>(n, || crate::context::token::served(cx, flags.gfp()))?;
         self.fill_spare(n, value);
         Ok(())
     }
@@ -1363,6 +1435,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         match new_len.checked_sub(self.len) {
             Some(n) => self.extend_with(n, value, flags, cx),
@@ -1398,12 +1471,13 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let gfp = || crate::context::token::served(cx, flags.gfp());
         let mut iter = iter.into_iter();
         let (lower, upper) = iter.size_hint();
         if upper == Some(lower) {
-            self.reserve_gfp(lower, gfp)?;
+            self.reserve_gfp::<RequestBound<F, B>>(lower, gfp)?;
         }
         let BoundedVec { ptr, cap, len, backend, .. } = self;
         let backend: &A = backend;
@@ -1427,14 +1501,14 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         // The buffer is full: collect the rest apart, then grow once.
         let mut rest = BoundedVec::<T, B, &A>::new_in(backend);
         for item in iter {
-            rest.push_gfp(item, gfp).map_err(|error| error.error)?;
+            rest.push_gfp::<RequestBound<F, B>>(item, gfp).map_err(|error| error.error)?;
         }
         let uncommitted = written.written;
-        let additional = uncommitted.checked_add(rest.len).ok_or(overflow::<B>())?;
+        let additional = uncommitted.checked_add(rest.len).ok_or(overflow::<RequestBound<F, B>>())?;
         if additional > *cap - *len {
-            let required = len.checked_add(additional).ok_or(overflow::<B>())?;
-            let capacity = amortized_capacity::<T, B>(*cap, required);
-            realloc_checked::<T, B, A>(backend, ptr, cap, capacity, gfp())?;
+            let required = len.checked_add(additional).ok_or(overflow::<RequestBound<F, B>>())?;
+            let capacity = amortized_capacity::<T, RequestBound<F, B>>(*cap, required);
+            realloc_checked::<T, RequestBound<F, B>, A>(backend, ptr, cap, capacity, Self::FAMILY, gfp())?;
             // The uncommitted items moved with the buffer (a reallocation
             // copies the whole old block).
             // SAFETY: `len <= cap`, inside the new buffer.
@@ -1474,6 +1548,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Token,
         F: SizeFits<S, B>,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let capacity = F::bytes(size).checked_div(mem::size_of::<T>()).unwrap_or(usize::MAX);
         let result = if capacity <= self.cap {
@@ -1484,6 +1559,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
                 &mut self.ptr,
                 &mut self.cap,
                 capacity,
+                Self::FAMILY,
                 crate::context::token::served(cx, flags.gfp()),
             )
         };
@@ -1495,31 +1571,34 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// mask): it is only called when the buffer must grow, so a request
     /// that fits the capacity costs one comparison.
     #[track_caller]
-    fn reserve_gfp(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
+    fn reserve_gfp<R: Bound>(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
         if additional <= self.cap - self.len {
             return Ok(());
         }
-        self.grow_amortized(additional, gfp())
+        self.grow_amortized::<R>(additional, gfp())
     }
 
     /// As [`reserve_gfp`](Self::reserve_gfp), growing to exactly the room
     /// asked for.
     #[inline]
     #[track_caller]
-    fn reserve_exact_gfp(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
+    fn reserve_exact_gfp<R: Bound>(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
         if additional <= self.cap - self.len {
             return Ok(());
         }
-        let required = self.len.checked_add(additional).ok_or(overflow::<B>())?;
-        realloc_checked::<T, B, A>(&self.backend, &mut self.ptr, &mut self.cap, required, gfp())
+        let required = self.len.checked_add(additional).ok_or(overflow::<R>())?;
+        realloc_checked::<T, R, A>(&self.backend, &mut self.ptr, &mut self.cap, required, Self::FAMILY, gfp())
     }
+
+    /// The allocator family of this vector's requests.
+    const FAMILY: FamilyId = <B::Family as Family>::ID;
 
     #[cold]
     #[track_caller]
-    fn grow_amortized(&mut self, additional: usize, gfp: Gfp) -> Result<(), AllocError> {
-        let required = self.len.checked_add(additional).ok_or(overflow::<B>())?;
-        let capacity = amortized_capacity::<T, B>(self.cap, required);
-        realloc_checked::<T, B, A>(&self.backend, &mut self.ptr, &mut self.cap, capacity, gfp)
+    fn grow_amortized<R: Bound>(&mut self, additional: usize, gfp: Gfp) -> Result<(), AllocError> {
+        let required = self.len.checked_add(additional).ok_or(overflow::<R>())?;
+        let capacity = amortized_capacity::<T, R>(self.cap, required);
+        realloc_checked::<T, R, A>(&self.backend, &mut self.ptr, &mut self.cap, capacity, Self::FAMILY, gfp)
     }
 
     fn current_layout(&self) -> Layout {
@@ -1531,20 +1610,21 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
 
 /// Frees a vector's buffer of `cap` elements (nothing for a dangling one:
 /// no capacity, or zero-sized elements), whether the vector or its owning
-/// iterator is dropped.
+/// iterator is dropped, telling the backend the family and whether the
+/// thread must not sleep ([`Free`]: a `vfree` there is deferred).
 ///
 /// # Safety
 ///
 /// `ptr` is dangling with `cap == 0` (or `T` is zero-sized), or was
 /// allocated by `backend` with `Layout::array::<T>(cap)`; the buffer is not
 /// used again. Its elements are the caller's to drop.
-unsafe fn free_buffer<T, A: Backend>(backend: &A, ptr: NonNull<T>, cap: usize) {
+unsafe fn free_buffer<T, A: Backend>(backend: &A, ptr: NonNull<T>, cap: usize, family: FamilyId) {
     if cap != 0 && mem::size_of::<T>() != 0 {
         // The capacity was checked against the bound when the buffer was
         // allocated.
         let layout = array_layout::<T>(cap);
         // SAFETY: allocated by `backend` with `layout` (the caller's contract).
-        unsafe { backend.free(ptr.cast(), layout) };
+        unsafe { backend.free_with(ptr.cast(), layout, Free::now(family)) };
     }
 }
 
@@ -1565,7 +1645,8 @@ fn amortized_capacity<T, B: Bound>(cap: usize, required: usize) -> usize {
     if doubled <= max { doubled } else { required }
 }
 
-/// Checks `capacity` elements against the bound, then moves the buffer
+/// Checks `capacity` elements against the request's bound `B` (the
+/// container's, or narrower: [`RequestBound`]), then moves the buffer
 /// `(ptr, cap)` of `backend` to one of `capacity` elements.
 #[inline]
 #[track_caller]
@@ -1574,10 +1655,11 @@ fn realloc_checked<T, B: Bound, A: Backend>(
     ptr: &mut NonNull<T>,
     cap: &mut usize,
     capacity: usize,
+    family: FamilyId,
     gfp: Gfp,
 ) -> Result<(), AllocError> {
     array_size::<T, B>(capacity)?;
-    realloc_to::<T, A>(backend, ptr, cap, capacity, gfp)
+    realloc_to::<T, A>(backend, ptr, cap, capacity, family, gfp)
 }
 
 /// The layout of `capacity` elements of `T`, for a `capacity` whose bytes
@@ -1604,19 +1686,20 @@ fn realloc_to<T, A: Backend>(
     ptr: &mut NonNull<T>,
     cap: &mut usize,
     capacity: usize,
+    family: FamilyId,
     gfp: Gfp,
 ) -> Result<(), AllocError> {
     debug_assert!(capacity > *cap && mem::size_of::<T>() != 0);
     // Within a bound (the callers' check): the layout exists.
     let new_layout = array_layout::<T>(capacity);
     let fresh = if *cap == 0 {
-        serve::allocate(backend, new_layout, gfp)?
+        serve::allocate_from(backend, new_layout, gfp, family)?
     } else {
         // The buffer's layout, validated when it was allocated.
         let old = array_layout::<T>(*cap);
         // SAFETY: the buffer was allocated by `backend` with `old` (the
         // vector's invariant), and `new_layout` has the same alignment.
-        unsafe { serve::reallocate(backend, ptr.cast(), old, new_layout, gfp)? }
+        unsafe { serve::reallocate(backend, ptr.cast(), old, new_layout, gfp, family)? }
     };
     // INVARIANT: a block of `Layout::array::<T>(capacity)` from `backend`,
     // holding the old block's bytes (the elements) at its start.
@@ -1667,6 +1750,7 @@ impl<T: TryClone, B: Bound, A: Backend + Clone> BoundedVec<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let mut copy = Self::with_capacity_in(self.len, self.backend.clone(), flags, cx)?;
         for item in self {
@@ -1679,7 +1763,10 @@ impl<T: TryClone, B: Bound, A: Backend + Clone> BoundedVec<T, B, A> {
     }
 }
 
-impl<T: TryClone, B: Bound, A: Backend + Clone> TryClone for BoundedVec<T, B, A> {
+// Only kmalloc-backed vectors: `TryClone` takes any flags the token
+// permits, and the vmalloc and kvmalloc families refuse some (a `VVec` or
+// `KVVec` copies itself with its inherent `try_clone`, which checks them).
+impl<T: TryClone, B: Bound<Family = Kmalloc>, A: Backend + Clone> TryClone for BoundedVec<T, B, A> {
     #[track_caller]
     fn try_clone<C, F>(&self, flags: F, cx: &mut C) -> Result<Self, AllocError>
     where
@@ -1705,7 +1792,7 @@ impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
             fn drop(&mut self) {
                 let vec = &mut *self.0;
                 // SAFETY: the vector's buffer, not used again.
-                unsafe { free_buffer(&vec.backend, vec.ptr, vec.cap) };
+                unsafe { free_buffer(&vec.backend, vec.ptr, vec.cap, <B::Family as Family>::ID) };
             }
         }
 
@@ -2068,6 +2155,7 @@ impl<T, B: Bound, A: Backend> IntoIter<T, B, A> {
         C: Token,
         F: GfpFlags + MayFail,
         C: Permits<F>,
+        B::Family: Serves<F>,
     {
         let me = ManuallyDrop::new(self);
         // SAFETY: `me` is not used or dropped again: the backend is moved
@@ -2157,7 +2245,7 @@ impl<T, B: Bound, A: Backend> Drop for IntoIter<T, B, A> {
                 let iter = &mut *self.0;
                 // SAFETY: the vector's buffer, taken over by the iterator,
                 // not used again.
-                unsafe { free_buffer(&iter.backend, iter.buf, iter.cap) };
+                unsafe { free_buffer(&iter.backend, iter.buf, iter.cap, <B::Family as Family>::ID) };
             }
         }
 

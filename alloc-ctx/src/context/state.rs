@@ -214,6 +214,15 @@ pub fn in_atomic() -> bool {
     atomic_depth() != 0
 }
 
+/// Whether the current thread may block: not in an atomic section, not
+/// in a `#[nowait]` function (marked in debug builds), interrupts enabled.
+/// What a free that may sleep (`vfree`) asks before it does
+/// ([`Free`](crate::backend::Free)).
+#[inline]
+pub(crate) fn may_block() -> bool {
+    atomic_depth() == 0 && storage::get(NOWAIT_MARKS) == 0 && !irqs_disabled()
+}
+
 /// Panics if the current thread may not sleep: the kernel's `might_sleep()`.
 ///
 /// Called by every entry point that creates a [`MaySleep`](crate::MaySleep)

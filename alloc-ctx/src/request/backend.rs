@@ -22,6 +22,7 @@
 use core::alloc::Layout;
 use core::ptr::NonNull;
 
+use crate::vocab::family::FamilyId;
 use crate::vocab::flags::Gfp;
 
 mod budget;
@@ -61,7 +62,7 @@ pub use fail_inject::FailInject;
 /// use alloc_ctx::flags::*;
 ///
 /// // error[E0624]: associated function `new` is private
-/// let request = Request::new(Layout::new::<u64>(), GFP_KERNEL.gfp(), core::panic::Location::caller());
+/// let request = Request::new(Layout::new::<u64>(), GFP_KERNEL.gfp(), alloc_ctx::family::FamilyId::Kmalloc, core::panic::Location::caller());
 /// ```
 ///
 /// It asks for memory through a token instead, whose flags and size are
@@ -80,6 +81,9 @@ pub use fail_inject::FailInject;
 pub struct Request {
     layout: Layout,
     gfp: Gfp,
+    /// The allocator family the request is for (a constant of the
+    /// container's type).
+    family: FamilyId,
     /// Where the request was made.
     location: &'static core::panic::Location<'static>,
     /// Set by a fault-injecting backend ([`Request::fail_as_injected`]).
@@ -95,9 +99,61 @@ impl Request {
     /// non-zero size, which [`System`] relies on, is checked here; every
     /// caller already tested it, so the check folds away.
     #[inline(always)]
-    pub(crate) fn new(layout: Layout, gfp: Gfp, location: &'static core::panic::Location<'static>) -> Request {
+    pub(crate) fn new(
+        layout: Layout,
+        gfp: Gfp,
+        family: FamilyId,
+        location: &'static core::panic::Location<'static>,
+    ) -> Request {
         assert!(layout.size() != 0, "alloc-ctx: a zero-sized request reached the request path");
-        Request { layout, gfp, location, injected: core::cell::Cell::new(false) }
+        Request { layout, gfp, family, location, injected: core::cell::Cell::new(false) }
+    }
+
+    /// The allocator family that serves this request: `Kmalloc` for a
+    /// `KVec`, `KBox`, `Arc` or raw buffer, `Vmalloc` for a `VVec`/`VBox`,
+    /// `KVmalloc` for a `KVVec`/`KVBox`, as Rust-for-Linux's `Kmalloc`,
+    /// `Vmalloc` and `KVmalloc` allocators are three entry points. A kernel
+    /// or RTOS backend routes on it (`krealloc`, `vrealloc`, `kvrealloc`);
+    /// the backends of this crate serve every family from one heap.
+    ///
+    /// The family's rules were checked when the program was built
+    /// ([`crate::family`]): a `Vmalloc` request always has
+    /// `__GFP_DIRECT_RECLAIM`, a `KVmalloc` request never has
+    /// `__GFP_NORETRY`, and one without direct reclaim is at most
+    /// `KMALLOC_MAX_SIZE` (kvmalloc serves it with kmalloc alone). The old
+    /// block of a `KVmalloc` reallocation without direct reclaim may be
+    /// vmalloc memory: glue frees it as `vfree_atomic` does.
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use core::{alloc::Layout, cell::Cell, ptr::NonNull};
+    /// use alloc_ctx::backend::{Backend, Request, System};
+    /// use alloc_ctx::family::FamilyId;
+    /// use alloc_ctx::{KVVec, KVec, MaySleep, flags::*};
+    ///
+    /// /// Remembers the family of the last request, then asks `System`.
+    /// struct Router(Cell<Option<FamilyId>>);
+    /// // SAFETY: every block comes from `System`.
+    /// unsafe impl Backend for Router {
+    ///     fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+    ///         self.0.set(Some(request.family()));
+    ///         System.allocate(request)
+    ///     }
+    ///     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+    ///         // SAFETY: forwarded.
+    ///         unsafe { System.free(ptr, layout) }
+    ///     }
+    /// }
+    /// let router = Router(Cell::new(None));
+    /// let _table = KVVec::<u64, _>::with_capacity_in(8, &router, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(router.0.get(), Some(FamilyId::KVmalloc));
+    /// let _list = KVec::<u64, _>::with_capacity_in(8, &router, GFP_KERNEL, cx).unwrap();
+    /// assert_eq!(router.0.get(), Some(FamilyId::Kmalloc));
+    /// # }
+    /// ```
+    #[inline(always)]
+    pub fn family(&self) -> FamilyId {
+        self.family
     }
 
     /// Where the request was made: the caller of the request or container
@@ -148,6 +204,89 @@ impl Request {
     #[inline(always)]
     pub(crate) fn injected(&self) -> bool {
         self.injected.replace(false)
+    }
+}
+
+/// What a backend is told about a free ([`Backend::free_with`]): the
+/// allocator family of the block and whether the free is made where the
+/// thread must not sleep (an atomic section, a `#[nowait]` function,
+/// interrupts disabled).
+///
+/// `vfree` and `kvfree` of vmalloc memory may sleep outside interrupt
+/// context (Linux v6.12), so kernel glue frees a block whose
+/// [`must_defer`](Free::must_defer) is true as `vfree_atomic` does: queued
+/// and freed later from a worker. A backend whose free never sleeps (every
+/// backend of this crate, [`System`] included) frees at once, whatever it
+/// says.
+///
+/// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// use core::{alloc::Layout, cell::Cell, ptr::NonNull};
+/// use alloc_ctx::backend::{Backend, Free, Request, System};
+/// use alloc_ctx::{KVVec, MaySleep, flags::*};
+///
+/// /// Counts the frees kernel glue would defer to `vfree_atomic`.
+/// struct Glue(Cell<usize>);
+/// // SAFETY: every block comes from `System`.
+/// unsafe impl Backend for Glue {
+///     fn allocate(&self, request: &Request) -> Option<NonNull<u8>> {
+///         System.allocate(request)
+///     }
+///     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
+///         // SAFETY: forwarded.
+///         unsafe { System.free(ptr, layout) }
+///     }
+///     unsafe fn free_with(&self, ptr: NonNull<u8>, layout: Layout, free: Free) {
+///         if free.must_defer() {
+///             self.0.set(self.0.get() + 1); // a kernel: vfree_atomic(ptr)
+///         }
+///         // SAFETY: forwarded.
+///         unsafe { self.free(ptr, layout) }
+///     }
+/// }
+/// let glue = Glue(Cell::new(0));
+/// {
+///     let table = KVVec::<u64, _>::with_capacity_in(1 << 20, &glue, GFP_KERNEL, cx).unwrap();
+///     cx.nowait_scope(|_| drop(table)); // an 8 MiB kvmalloc block freed in an atomic section
+/// };
+/// assert_eq!(glue.0.get(), 1);
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Free {
+    family: FamilyId,
+    atomic: bool,
+}
+
+impl Free {
+    /// A free of a block of `family`, made now: whether the thread must not
+    /// sleep is read from its context state.
+    #[inline]
+    pub(crate) fn now(family: FamilyId) -> Free {
+        // The read is only needed where a free may sleep: a constant test
+        // for the others (the family is a type-level constant).
+        let atomic = family.free_may_sleep() && !crate::context::state::may_block();
+        Free { family, atomic }
+    }
+
+    /// The allocator family the block came from.
+    #[inline(always)]
+    pub fn family(&self) -> FamilyId {
+        self.family
+    }
+
+    /// The free is made where the thread must not sleep (recorded for
+    /// families whose free may sleep; `false` for the others).
+    #[inline(always)]
+    pub fn atomic(&self) -> bool {
+        self.atomic
+    }
+
+    /// The free may sleep and is made where the thread must not: kernel
+    /// glue defers it, as `vfree_atomic` does.
+    #[inline(always)]
+    pub fn must_defer(&self) -> bool {
+        self.atomic && self.family.free_may_sleep()
     }
 }
 
@@ -229,6 +368,23 @@ pub unsafe trait Backend {
     /// exactly `layout`, and must not be used afterwards.
     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout);
 
+    /// Frees a block, told its allocator family and whether the thread
+    /// must not sleep ([`Free`]): how the containers free. Kernel glue
+    /// overrides it to call `kfree`, `vfree` or `kvfree`, or
+    /// `vfree_atomic` when [`Free::must_defer`]; a wrapper forwards it.
+    ///
+    /// The default calls [`free`](Backend::free), which never sleeps.
+    ///
+    /// # Safety
+    ///
+    /// As [`free`](Backend::free).
+    #[inline]
+    unsafe fn free_with(&self, ptr: NonNull<u8>, layout: Layout, free: Free) {
+        let _ = free;
+        // SAFETY: the caller's contract, the same as `free`'s.
+        unsafe { self.free(ptr, layout) }
+    }
+
     /// One attempt at resizing a block of layout `old` to
     /// `request.layout()`.
     ///
@@ -267,6 +423,11 @@ macro_rules! forward_backend {
             unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
                 // SAFETY: the caller upholds `free`'s contract for `B`.
                 unsafe { (**self).free(ptr, layout) }
+            }
+            #[inline]
+            unsafe fn free_with(&self, ptr: NonNull<u8>, layout: Layout, free: Free) {
+                // SAFETY: the caller upholds `free`'s contract for `B`.
+                unsafe { (**self).free_with(ptr, layout, free) }
             }
             #[inline]
             unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {

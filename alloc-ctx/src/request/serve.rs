@@ -21,6 +21,7 @@ use crate::request::backend::{Backend, Request};
 use crate::request::reclaim::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
 use crate::request::report::{AllocFailure, AllocStall, report, report_stall, stall_reported_at};
 use crate::vocab::error::AllocError;
+use crate::vocab::family::FamilyId;
 use crate::vocab::flags::Gfp;
 
 /// Allocates `layout` (non-zero size, checked against the request's
@@ -31,12 +32,25 @@ use crate::vocab::flags::Gfp;
 #[inline]
 #[track_caller]
 pub(crate) fn allocate<A: Backend + ?Sized>(backend: &A, layout: Layout, gfp: Gfp) -> Result<NonNull<u8>, AllocError> {
+    allocate_from(backend, layout, gfp, FamilyId::Kmalloc)
+}
+
+/// As [`allocate`], for a request of allocator `family` (a constant of the
+/// caller's container type, whose rules the compiler checked).
+#[inline]
+#[track_caller]
+pub(crate) fn allocate_from<A: Backend + ?Sized>(
+    backend: &A,
+    layout: Layout,
+    gfp: Gfp,
+    family: FamilyId,
+) -> Result<NonNull<u8>, AllocError> {
     check_context(gfp);
     let _request = state::enter_request(gfp);
-    let request = Request::new(layout, gfp, Location::caller());
+    let request = Request::new(layout, gfp, family, Location::caller());
     match backend.allocate(&request) {
         Some(ptr) => Ok(ptr),
-        None => allocate_slow(backend, layout, gfp, request.injected(), Location::caller()),
+        None => allocate_slow(backend, layout, gfp, family, request.injected(), Location::caller()),
     }
 }
 
@@ -50,16 +64,17 @@ fn allocate_slow<A: Backend + ?Sized>(
     backend: &A,
     layout: Layout,
     gfp: Gfp,
+    family: FamilyId,
     injected: bool,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
-    let request = Request::new(layout, gfp, location);
+    let request = Request::new(layout, gfp, family, location);
     retry(&request, injected, location, || backend.allocate(&request))
 }
 
 /// Resizes a block to `new` (non-zero size, checked against the request's
-/// bound) with the effective flags `gfp`; on error the old block is
-/// untouched.
+/// bound) with the effective flags `gfp`, for a block of allocator
+/// `family`; on error the old block is untouched.
 ///
 /// # Safety
 ///
@@ -74,17 +89,18 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
     old: Layout,
     new: Layout,
     gfp: Gfp,
+    family: FamilyId,
 ) -> Result<NonNull<u8>, AllocError> {
     debug_assert!(old.size() != 0 && old.align() == new.align());
     check_context(gfp);
     let _request = state::enter_request(gfp);
-    let request = Request::new(new, gfp, Location::caller());
+    let request = Request::new(new, gfp, family, Location::caller());
     // SAFETY: forwarded from the caller.
     match unsafe { backend.reallocate(ptr, old, &request) } {
         Some(ptr) => Ok(ptr),
         // SAFETY: forwarded from the caller; `reallocate` left the old
         // block untouched when it failed, so a retry may pass it again.
-        None => unsafe { reallocate_slow(backend, ptr, old, new, gfp, request.injected(), Location::caller()) },
+        None => unsafe { reallocate_slow(backend, ptr, old, new, gfp, family, request.injected(), Location::caller()) },
     }
 }
 
@@ -95,16 +111,20 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
 /// As [`Backend::reallocate`].
 #[cold]
 #[inline(never)]
+// The fast path's values, passed in registers rather than a `Request` in
+// memory (see `allocate_slow`).
+#[allow(clippy::too_many_arguments)]
 unsafe fn reallocate_slow<A: Backend + ?Sized>(
     backend: &A,
     ptr: NonNull<u8>,
     old: Layout,
     new: Layout,
     gfp: Gfp,
+    family: FamilyId,
     injected: bool,
     location: &'static Location<'static>,
 ) -> Result<NonNull<u8>, AllocError> {
-    let request = Request::new(new, gfp, location);
+    let request = Request::new(new, gfp, family, location);
     // SAFETY: forwarded from the caller; the old block is still valid
     // after each failed attempt.
     retry(&request, injected, location, || unsafe { backend.reallocate(ptr, old, &request) })

@@ -28,7 +28,7 @@
 //!     }
 //!     nic.ring_bytes = array_size::<Descriptor, KmallocMax>(ring_entries)?.get(); // SizeError -> Error
 //!     nic.ring = KVec::with_capacity(ring_entries, GFP_KERNEL, cx)?; // AllocError -> Error
-//!     nic.ring.push(Descriptor::default(), GFP_KERNEL, cx)?; // PushError -> Error
+//!     nic.ring.push(Descriptor::default(), GFP_KERNEL, cx)?; // AllocError -> Error
 //!     Ok(())
 //! }
 //!

@@ -499,6 +499,7 @@ mod tests {
         assert_eq!(Gfp::from_bits(0x4000 | 0x2800), None, "RETRY_MAYFAIL without reclaim");
         assert_eq!(Gfp::from_bits(0xCC0 | 0x8000 | 0x10000), None, "NOFAIL|NORETRY");
         assert_eq!(Gfp::from_bits(0xCC0 | 0x8000 | 0x4000), None, "NOFAIL|RETRY_MAYFAIL");
+        assert_eq!(Gfp::from_bits(0xCC0 | 0x10000 | 0x4000), None, "NORETRY|RETRY_MAYFAIL");
     }
 
     #[test]

@@ -64,7 +64,8 @@ impl Gfp {
     /// Checks `bits` and builds a `Gfp` from it: `None` if it has a bit this
     /// crate does not know, if it asks for `__GFP_NOFAIL`, `__GFP_NORETRY` or
     /// `__GFP_RETRY_MAYFAIL` without `__GFP_DIRECT_RECLAIM`, or if it asks
-    /// for `__GFP_NOFAIL` together with a bounded-retry modifier.
+    /// for `__GFP_NOFAIL` together with a bounded-retry modifier, or for
+    /// `__GFP_NORETRY` together with `__GFP_RETRY_MAYFAIL`.
     ///
     /// ```
     /// use alloc_ctx::flags::Gfp;
@@ -81,6 +82,9 @@ impl Gfp {
             return None;
         }
         if bits & bits::NOFAIL != 0 && bits & (bits::NORETRY | bits::RETRY_MAYFAIL) != 0 {
+            return None;
+        }
+        if bits & bits::NORETRY != 0 && bits & bits::RETRY_MAYFAIL != 0 {
             return None;
         }
         Some(Gfp(bits))

@@ -5,6 +5,7 @@
 //! Imports nothing from the layers above.
 
 pub(crate) mod error;
+pub(crate) mod family;
 pub(crate) mod flags;
 pub(crate) mod gfp;
 pub(crate) mod rules;

@@ -2,6 +2,7 @@
 //! is on the public `crate::rules` module (lib.rs).
 #![allow(non_camel_case_types)]
 
+use crate::vocab::family::{FamilyRules, RequestBound};
 use crate::vocab::flags::*;
 use crate::vocab::size::{Bound, SizeFor};
 use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth, True};
@@ -34,6 +35,15 @@ pub trait RetryNeedsReclaim: GfpFlags {}
     note = "fix: keep `__GFP_NOFAIL` and drop the other modifier, or drop `__GFP_NOFAIL` and handle the `AllocError`"
 )]
 pub trait NoFailConsistent: GfpFlags {}
+
+/// Not `__GFP_NORETRY` together with `__GFP_RETRY_MAYFAIL`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` combines `__GFP_NORETRY` with `__GFP_RETRY_MAYFAIL`, two opposite retry policies",
+    label = "contradictory retry policy",
+    note = "NORETRY gives up after one light reclaim pass; RETRY_MAYFAIL retries hard and fails only when nothing more can be reclaimed: a request cannot do both",
+    note = "fix: keep `__GFP_NORETRY` for an opportunistic request with a fallback, or `__GFP_RETRY_MAYFAIL` for one that should try hard but not invoke the OOM killer"
+)]
+pub trait RetryConsistent: GfpFlags {}
 
 /// The flags do not contain `__GFP_NOFAIL`, for operations whose size is
 /// only known at run time.
@@ -79,8 +89,14 @@ impl<F: GfpFlags> PoolFlags for F where F::NoFail: IsFalse {}
 /// };
 /// # }
 /// ```
-pub trait SleepFlags: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + AllowedIn<True> {}
-impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + AllowedIn<True> {}
+pub trait SleepFlags:
+    GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + RetryConsistent + AllowedIn<True>
+{
+}
+impl<F> SleepFlags for F where
+    F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + RetryConsistent + AllowedIn<True>
+{
+}
 
 /// Flags that any token may ask for, a `NoWait` included: non-blocking,
 /// never `__GFP_NOFAIL`. The bound for a helper that forwards flags from
@@ -95,11 +111,18 @@ impl<F> SleepFlags for F where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsRecl
 /// assert!(NoWait::enter(|cx| alloc_frame(GFP_ATOMIC | __GFP_NOWARN, cx)).is_some());
 /// ```
 pub trait NoWaitFlags:
-    GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail + AllowedIn<False> + AllowedIn<True>
+    GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + RetryConsistent + MayFail + AllowedIn<False> + AllowedIn<True>
 {
 }
 impl<F> NoWaitFlags for F where
-    F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim + MayFail + AllowedIn<False> + AllowedIn<True>
+    F: GfpFlags
+        + NonSleeping
+        + NotNoFail
+        + RetryNeedsReclaim
+        + RetryConsistent
+        + MayFail
+        + AllowedIn<False>
+        + AllowedIn<True>
 {
 }
 
@@ -145,6 +168,9 @@ impl<F: GfpFlags> RetryNeedsReclaim for F where (RetryModifier<F>, F::DirectRecl
 
 #[diagnostic::do_not_recommend]
 impl<F: GfpFlags> NoFailConsistent for F where (F::NoFail, RetryModifier<F>): NotBoth {}
+
+#[diagnostic::do_not_recommend]
+impl<F: GfpFlags> RetryConsistent for F where (F::NoRetry, F::RetryMayFail): NotBoth {}
 
 // The bound is the associated type itself (not only `IsFalse`), so that
 // generic code bounded by `MayFail` knows its requests return a `Result`.
@@ -196,7 +222,10 @@ impl<F, S: Bool> ContextFits<F> for (False, S) where F: GfpFlags + NonSleeping +
 // fail name the flag.
 impl<F> ContextFits<F> for (True, False) where F: GfpFlags + NonSleeping + NotNoFail + RetryNeedsReclaim {}
 // Blocking flags where sleeping is allowed: a consistent combination.
-impl<F> ContextFits<F> for (True, True) where F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent {}
+impl<F> ContextFits<F> for (True, True) where
+    F: GfpFlags + NoFailNeedsReclaim + RetryNeedsReclaim + NoFailConsistent + RetryConsistent
+{
+}
 
 mod size_fits_sealed {
     /// Seals [`SizeFits`](super::SizeFits).
@@ -204,8 +233,11 @@ mod size_fits_sealed {
 }
 
 /// Flags whose request accepts the checked size `S`, `B` being the
-/// request's ordinary bound: a `Size<NofailMax>` for `__GFP_NOFAIL`, a size of
-/// bound `B` (or stricter) otherwise.
+/// container's bound: a size of the request's bound
+/// ([`RequestBound<F, B>`](crate::family::RequestBound)) or stricter: a
+/// `Size<NofailMax>` for `__GFP_NOFAIL`, a `Size<KmallocMax>` for a
+/// non-blocking `KVVec` request (kvmalloc does not fall back to vmalloc
+/// then), a size of bound `B` otherwise.
 ///
 /// For operations that take the size before the flags
 /// (`grow_to(size, flags, cx)`): bounding the size directly by
@@ -215,8 +247,8 @@ mod size_fits_sealed {
 #[diagnostic::on_unimplemented(
     message = "`{S}` does not fit a request with flags `{Self}`",
     label = "this size has not been proven to fit the request's bound",
-    note = "a `__GFP_NOFAIL` request takes only a `Size<NofailMax>` (at most 8 KiB, an order-1 page allocation), which it can always satisfy; other requests take a size of their container's bound (`Size<KmallocMax>` for `KVec`, `Size<KvmallocMax>` for `KVVec`)",
-    note = "fix: re-check the size, e.g. `Size::<NofailMax>::try_from(size)?`, or drop `__GFP_NOFAIL` and handle the `AllocError`"
+    note = "a `__GFP_NOFAIL` request takes only a `Size<NofailMax>` (at most 8 KiB, an order-1 page allocation), which it can always satisfy; a request without `__GFP_DIRECT_RECLAIM` to a `KVVec`/`KVBox` takes only a `Size<KmallocMax>` (kvmalloc never falls back to vmalloc for non-blocking flags); other requests take a size of their container's bound (`Size<KmallocMax>` for `KVec`, `Size<KvmallocMax>` for `KVVec`)",
+    note = "fix: re-check the size, e.g. `Size::<NofailMax>::try_from(size)?` or `Size::<KmallocMax>::try_from(size)?`, drop `__GFP_NOFAIL` and handle the `AllocError`, or grow with `GFP_KERNEL` before the atomic section"
 )]
 pub trait SizeFits<S, B: Bound>: GfpFlags + size_fits_sealed::Sealed<S, B> {
     /// The checked byte count of `size`.
@@ -230,7 +262,8 @@ impl<S, F, B> size_fits_sealed::Sealed<S, B> for F
 where
     F: GfpFlags,
     B: Bound,
-    S: SizeFor<BoundFor<F, B>>,
+    B::Family: FamilyRules,
+    S: SizeFor<RequestBound<F, B>>,
 {
 }
 
@@ -239,7 +272,8 @@ impl<S, F, B> SizeFits<S, B> for F
 where
     F: GfpFlags,
     B: Bound,
-    S: SizeFor<BoundFor<F, B>>,
+    B::Family: FamilyRules,
+    S: SizeFor<RequestBound<F, B>>,
 {
     #[inline(always)]
     fn bytes(size: S) -> usize {
@@ -276,6 +310,7 @@ mod tests {
         allowed_in_may_sleep(GFP_NOIO | __GFP_NORETRY);
         allowed_in_may_sleep(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_ZERO);
         allowed_in_may_sleep(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
+        allowed_in_may_sleep(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
         // Non-sleeping flags are fine in a sleeping context too.
         allowed_in_may_sleep(GFP_ATOMIC);
         allowed_in_may_sleep(GFP_NOWAIT | __GFP_ZERO);

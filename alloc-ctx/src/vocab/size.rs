@@ -5,6 +5,8 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::mem::size_of;
 
+use crate::vocab::family::{Family, KVmalloc, Kmalloc, Vmalloc};
+
 /// `KMALLOC_MAX_SIZE` on x86-64: 4 MiB.
 pub const KMALLOC_MAX_SIZE: usize = 4 * 1024 * 1024;
 /// `KMALLOC_MAX_CACHE_SIZE` on x86-64: 8 KiB, the largest slab class.
@@ -44,6 +46,13 @@ pub trait Bound: sealed::Sealed + 'static {
     /// This bound, as a value a [`SizeError`] carries.
     #[doc(hidden)]
     const ID: BoundId;
+    /// The allocator family that serves a request of this bound (a
+    /// container's family: [`KVec`](crate::KVec)'s `KmallocMax` is served
+    /// by [`Kmalloc`](crate::family::Kmalloc), [`KVVec`](crate::KVVec)'s
+    /// `KvmallocMax` by [`KVmalloc`](crate::family::KVmalloc),
+    /// [`VVec`](crate::VVec)'s `VmallocMax` by
+    /// [`Vmalloc`](crate::family::Vmalloc)).
+    type Family: Family;
 }
 
 /// The bound table: every size bound, declared once, from the strictest
@@ -60,7 +69,7 @@ macro_rules! bounds {
     ($(
         [$(
             $(#[$doc:meta])*
-            $name:ident: max $max:expr, name $kernel_name:literal, source $source:literal,
+            $name:ident: max $max:expr, name $kernel_name:literal, source $source:literal, family $family:ident,
                 too_large $too_large:literal;
         )+]
     )+) => {
@@ -75,6 +84,7 @@ macro_rules! bounds {
                 const SOURCE: &'static str = $source;
                 const TOO_LARGE: &'static str = $too_large;
                 const ID: BoundId = BoundId::$name;
+                type Family = $family;
             }
         )+)+
 
@@ -168,27 +178,27 @@ bounds! {
     [
     /// `__GFP_NOFAIL` requests: at most [`NOFAIL_MAX_SIZE`] (8 KiB, an order-1
     /// page allocation). The only size a NOFAIL request accepts.
-        NofailMax: max NOFAIL_MAX_SIZE, name "NOFAIL_MAX_SIZE", source "order-1 page allocation",
+        NofailMax: max NOFAIL_MAX_SIZE, name "NOFAIL_MAX_SIZE", source "order-1 page allocation", family Kmalloc,
             too_large "the type is larger than NOFAIL_MAX_SIZE (8 KiB, an order-1 page allocation): a `__GFP_NOFAIL` request cannot promise it; drop `__GFP_NOFAIL` and handle the `AllocError`, or split the allocation";
     /// A slab class: at most [`KMALLOC_MAX_CACHE_SIZE`] (8 KiB).
-        SlabCacheMax: max KMALLOC_MAX_CACHE_SIZE, name "KMALLOC_MAX_CACHE_SIZE", source "largest slab class",
+        SlabCacheMax: max KMALLOC_MAX_CACHE_SIZE, name "KMALLOC_MAX_CACHE_SIZE", source "largest slab class", family Kmalloc,
             too_large "the type is larger than KMALLOC_MAX_CACHE_SIZE (8 KiB), the largest slab class: use a kmalloc-bounded size";
     ]
     [
     /// `kmalloc`: at most [`KMALLOC_MAX_SIZE`] (4 MiB). The bound of [`KVec`](crate::KVec).
-        KmallocMax: max KMALLOC_MAX_SIZE, name "KMALLOC_MAX_SIZE", source "kmalloc",
-            too_large "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it; use a kvmalloc-bounded size (`Size<KvmallocMax>`, `KVVec`)";
+        KmallocMax: max KMALLOC_MAX_SIZE, name "KMALLOC_MAX_SIZE", source "kmalloc", family Kmalloc,
+            too_large "the type is larger than KMALLOC_MAX_SIZE (4 MiB): kmalloc cannot serve it, nor kvmalloc without `__GFP_DIRECT_RECLAIM` (it does not fall back to vmalloc then); use a kvmalloc-bounded size (`Size<KvmallocMax>`, `KVVec`, `KVBox`) with sleeping flags such as `GFP_KERNEL`";
     ]
     [
     /// `kvmalloc`: at most `INT_MAX`. The bound of [`KVVec`](crate::KVVec).
-        KvmallocMax: max KVMALLOC_MAX_SIZE, name "INT_MAX", source "kvmalloc",
+        KvmallocMax: max KVMALLOC_MAX_SIZE, name "INT_MAX", source "kvmalloc", family KVmalloc,
             too_large "the type is larger than INT_MAX bytes, the most kvmalloc accepts: split the allocation";
     ]
     [
     /// `vmalloc`: at most `isize::MAX`, the largest Rust `Layout` (vmalloc has
     /// no fixed maximum of its own; it refuses sizes above the total RAM at
     /// run time). The bound of [`VVec`](crate::VVec) and [`VBox`](crate::VBox).
-        VmallocMax: max isize::MAX as usize, name "isize::MAX", source "vmalloc, the largest Rust Layout",
+        VmallocMax: max isize::MAX as usize, name "isize::MAX", source "vmalloc, the largest Rust Layout", family Vmalloc,
             too_large "the type is larger than isize::MAX bytes, the largest Rust type: split the allocation";
     ]
 }

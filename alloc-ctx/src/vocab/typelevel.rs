@@ -27,6 +27,10 @@ pub trait Bool: sealed::Sealed + 'static {
     /// The size bound of a request: [`NofailMax`](crate::size::NofailMax) when
     /// `Self` (the request's NOFAIL property) is [`True`], `B` otherwise.
     type SizeBound<B: crate::vocab::size::Bound>: crate::vocab::size::Bound;
+    /// `Then` when `Self` is [`True`], `Else` otherwise: how a request's
+    /// bound is computed from its flags (a non-blocking kvmalloc request
+    /// has kmalloc's bound).
+    type Pick<Then: crate::vocab::size::Bound, Else: crate::vocab::size::Bound>: crate::vocab::size::Bound;
     /// The element type of a byte buffer: `u8` when the memory is known to
     /// be initialised (zeroed), `MaybeUninit<u8>` otherwise.
     type Byte: ByteElem;
@@ -61,6 +65,7 @@ impl Bool for True {
     type And<Rhs: Bool> = Rhs;
     type Not = False;
     type SizeBound<B: crate::vocab::size::Bound> = crate::vocab::size::NofailMax;
+    type Pick<Then: crate::vocab::size::Bound, Else: crate::vocab::size::Bound> = Then;
     type Byte = u8;
     type Outcome<T> = T;
 
@@ -81,6 +86,7 @@ impl Bool for False {
     type And<Rhs: Bool> = False;
     type Not = True;
     type SizeBound<B: crate::vocab::size::Bound> = B;
+    type Pick<Then: crate::vocab::size::Bound, Else: crate::vocab::size::Bound> = Else;
     type Byte = core::mem::MaybeUninit<u8>;
     type Outcome<T> = Result<T, AllocError>;
 
@@ -128,6 +134,10 @@ impl NotBoth for (True, False) {}
 /// [`False`] only.
 pub trait IsFalse {}
 impl IsFalse for False {}
+
+/// [`True`] only.
+pub trait IsTrue {}
+impl IsTrue for True {}
 
 mod byte_sealed {
     pub trait Sealed {}

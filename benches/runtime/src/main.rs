@@ -86,7 +86,7 @@ mod ctx {
     fn probe() -> Result<Dev, AllocError> {
         let mut posted = KVec::with_capacity(RING, GFP_KERNEL, cx)?;
         for _ in 0..RING {
-            posted.push(KVec::with_capacity(MTU, GFP_KERNEL, cx)?, GFP_KERNEL, cx).map_err(|e| e.error)?;
+            posted.push(KVec::with_capacity(MTU, GFP_KERNEL, cx)?, GFP_KERNEL, cx)?;
         }
         Ok(Dev {
             rx: SpinLock::new(Rx { posted, done: KVec::with_capacity(RING, GFP_KERNEL, cx)?, dropped: 0 }),
@@ -137,7 +137,7 @@ mod ctx {
             let buf = KVec::with_capacity(MTU, GFP_KERNEL, cx)?; // may sleep: outside the lock
             let mut guard = rx.lock(cx);
             let (rx, nw) = guard.split();
-            rx.posted.push(buf, GFP_ATOMIC, nw).map_err(|e| e.error)?;
+            rx.posted.push(buf, GFP_ATOMIC, nw)?;
         }
         Ok(())
     }

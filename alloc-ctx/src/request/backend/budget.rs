@@ -10,7 +10,7 @@ use core::sync::atomic::AtomicUsize;
 #[cfg(not(target_has_atomic = "ptr"))]
 use portable_atomic::AtomicUsize;
 
-use super::{Backend, Request, System};
+use super::{Backend, Free, Request, System};
 use crate::vocab::flags::Gfp;
 
 /// Limits the bytes live at once in `inner` to `limit`, and tracks live
@@ -130,6 +130,13 @@ unsafe impl<B: Backend> Backend for Budget<B> {
         // SAFETY: the caller's contract, forwarded to the backend that
         // allocated the block.
         unsafe { self.inner.free(ptr, layout) };
+        self.uncharge(layout.size());
+    }
+
+    unsafe fn free_with(&self, ptr: NonNull<u8>, layout: Layout, free: Free) {
+        // SAFETY: the caller's contract, forwarded to the backend that
+        // allocated the block.
+        unsafe { self.inner.free_with(ptr, layout, free) };
         self.uncharge(layout.size());
     }
 

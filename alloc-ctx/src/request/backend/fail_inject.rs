@@ -14,7 +14,7 @@ use portable_atomic::AtomicU64;
 #[cfg(not(target_has_atomic = "ptr"))]
 use portable_atomic::AtomicUsize;
 
-use super::{Backend, Request, System};
+use super::{Backend, Free, Request, System};
 use crate::vocab::flags::{Gfp, GfpFlags};
 
 /// Fails requests by rule, otherwise forwards to `inner`.
@@ -210,6 +210,11 @@ unsafe impl<B: Backend> Backend for FailInject<B> {
     unsafe fn free(&self, ptr: NonNull<u8>, layout: Layout) {
         // SAFETY: the caller's contract, forwarded.
         unsafe { self.inner.free(ptr, layout) }
+    }
+
+    unsafe fn free_with(&self, ptr: NonNull<u8>, layout: Layout, free: Free) {
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { self.inner.free_with(ptr, layout, free) }
     }
 
     unsafe fn reallocate(&self, ptr: NonNull<u8>, old: Layout, request: &Request) -> Option<NonNull<u8>> {

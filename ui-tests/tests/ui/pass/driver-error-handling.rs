@@ -23,7 +23,7 @@ fn describe(error: &AllocError) -> String {
 #[nowait]
 fn queue_event(events: &mut KVec<u32, &FailInject>, event: u32) -> Result<(), u32> {
     // A failed push hands the value back.
-    events.push(event, GFP_ATOMIC | __GFP_NOWARN, cx).map_err(|error| error.value)
+    events.try_push(event, GFP_ATOMIC | __GFP_NOWARN, cx).map_err(|error| error.value)
 }
 
 #[may_sleep]
