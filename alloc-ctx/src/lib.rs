@@ -223,7 +223,7 @@ pub mod prelude {
 /// What the macros expand to; not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::context::state::NoWaitMark;
+    pub use crate::context::state::{NoWaitMark, Raised};
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures
     /// the lifetimes the unmarked function would, and not the token's.

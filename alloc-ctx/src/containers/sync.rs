@@ -453,6 +453,10 @@ mod mutex {
     use crate::context::token::MaySleep;
 
     mod sealed {
+        // A seal: unnameable outside its module on purpose, so that only this
+        // crate implements the traits it seals (`unnameable_types` flags every
+        // seal).
+        #[allow(unnameable_types)]
         pub trait Sealed {}
     }
 

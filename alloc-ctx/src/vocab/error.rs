@@ -71,7 +71,7 @@ use crate::vocab::size::{BoundId, SizeError};
 ///     assert!(ring.is_empty()); // unchanged
 /// });
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AllocError {
     /// The requested size in bytes (the rejected size for a size error).
     size: usize,
@@ -84,7 +84,7 @@ pub struct AllocError {
 }
 
 /// Why a request failed: what [`AllocError::kind`] returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AllocErrorKind {
     /// The backend had no memory for the request (after whatever reclaim

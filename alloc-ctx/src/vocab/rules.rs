@@ -4,7 +4,10 @@
 
 use crate::vocab::flags::*;
 use crate::vocab::size::{Bound, SizeFor};
-use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth};
+use crate::vocab::typelevel::{Bool, False};
+// The relations the combination rules below are written with (their
+// blanket impls' bounds), public so the rules' documentation names them.
+pub use crate::vocab::typelevel::{Implies, IsFalse, NotBoth};
 
 pub use crate::vocab::flags::leaf_rules::{NonSleeping, NotNoFail};
 
@@ -145,6 +148,7 @@ impl<F: GfpFlags<NoFail = False>> MayFail for F {}
 
 mod size_fits_sealed {
     /// Seals [`SizeFits`](super::SizeFits).
+    #[allow(unnameable_types)] // a seal: unnameable on purpose
     pub trait Sealed<S, B> {}
 }
 
