@@ -197,7 +197,7 @@ pub mod size {
 /// Every error of this crate converts into an `Error`, so `?` works in a
 /// function returning [`error::Result`].
 pub mod error {
-    pub use crate::vocab::error::{Error, MAX_ERRNO, Result, code};
+    pub use crate::vocab::error::{Error, MAX_ERRNO, Result, code, to_result};
 }
 
 #[cfg(feature = "macros")]
