@@ -109,6 +109,55 @@ fn try_lock_reports_a_held_lock_without_spinning() {
 }
 
 #[test]
+fn irq_try_lock_fails_on_a_lock_held_elsewhere_and_restores_interrupts() {
+    let lock = SpinLockIrq::new(0u32);
+    let (held, release) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            NoWait::enter(|nw| {
+                let _guard = lock.lock_irqsave(nw);
+                held.wait();
+                release.wait();
+            });
+        });
+        held.wait();
+        MaySleep::enter(|cx| {
+            assert!(lock.try_lock(cx).is_none(), "held by the other thread");
+            assert!(!irqs_disabled(), "a failed try_lock restores the interrupt state");
+            assert_eq!(atomic_depth(), 0, "and leaves no section behind");
+        });
+        release.wait();
+    });
+    MaySleep::enter(|cx| {
+        let mut guard = lock.try_lock(cx).expect("released");
+        assert!(irqs_disabled() && atomic_depth() == 1);
+        *guard += 1;
+    });
+    assert!(!irqs_disabled());
+    assert_eq!(lock.into_inner(), 1);
+}
+
+#[test]
+fn mutex_try_lock_fails_while_held_and_ignores_poisoning() {
+    let config = Mutex::new(0u32);
+    MaySleep::enter(|cx| {
+        let held = config.lock(cx);
+        std::thread::scope(|scope| {
+            scope.spawn(|| MaySleep::enter(|cx| assert!(config.try_lock(cx).is_none(), "held by the main thread")));
+        });
+        drop(held);
+    });
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        MaySleep::enter(|cx| {
+            let mut guard = config.lock(cx);
+            *guard = 7;
+            panic!("holder panics");
+        })
+    }));
+    MaySleep::enter(|cx| assert_eq!(config.try_lock(cx).map(|guard| *guard), Some(7), "poisoning ignored"));
+}
+
+#[test]
 fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
     MaySleep::enter(|cx| {
         let len = cx.nowait_scope(|nw| {
