@@ -78,6 +78,12 @@ def rewrite_enters(s):
             return ''.join(out)
         open_i = m.end() - 1
         close = match_paren(s, open_i)
+        if s[:m.start()].rstrip().endswith('unsafe {'):
+            # A deliberate `unsafe` call (glue, or a test of the run-time
+            # check): left as it is.
+            out.append(s[i:close + 1])
+            i = close + 1
+            continue
         arg = rewrite_enters(s[open_i + 1:close])
         rep = iife(arg)
         out.append(s[i:m.start()])

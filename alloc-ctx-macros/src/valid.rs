@@ -220,13 +220,16 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.concrete = false;
     }
 
-    let clash = if plan.entry { None } else { sig.params.binding_named(&args.cx) };
-    if let Some(clash) = clash {
+    // The entry form has no token parameter, but its body runs in a closure
+    // whose parameter is the token: a parameter of that name would be
+    // shadowed (RTIC's `fn handler(cx: Context)`), so it clashes too.
+    if let Some(clash) = sig.params.binding_named(&args.cx) {
+        let (form, does, entry) = if plan.entry { ("(entry)", "creates", "entry, ") } else { ("", "adds", "") };
         errors.error(
             &clash,
             format!(
-                "parameter `{cx}` clashes with the context token that `#[{mark}]` adds as `{cx}`; \
-                 rename the parameter, or name the token differently: `#[{mark}(cx = ctx)]`",
+                "parameter `{cx}` clashes with the context token that `#[{mark}{form}]` {does} as `{cx}`; \
+                 rename the parameter, or name the token differently: `#[{mark}({entry}cx = ctx)]`",
                 cx = args.cx,
                 mark = mark.name(),
             ),

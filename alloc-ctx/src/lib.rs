@@ -232,7 +232,7 @@ pub mod size {
 /// Every error of this crate converts into an `Error`, so `?` works in a
 /// function returning [`error::Result`].
 pub mod error {
-    pub use crate::vocab::error::{Error, MAX_ERRNO, Result, code};
+    pub use crate::vocab::error::{Error, MAX_ERRNO, Result, code, to_result};
 }
 
 #[cfg(feature = "macros")]
@@ -258,7 +258,7 @@ pub mod prelude {
 /// What the macros expand to; not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::context::state::NoWaitMark;
+    pub use crate::context::state::{NoWaitMark, Raised};
     pub use crate::context::token::probe::{NotASleepToken, ParamProbe, ProbeOther, ProbeSleepToken};
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures

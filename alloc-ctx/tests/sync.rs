@@ -112,6 +112,53 @@ fn try_lock_reports_a_held_lock_without_spinning() {
 }
 
 #[alloc_ctx::test]
+fn irq_try_lock_fails_on_a_lock_held_elsewhere_and_restores_interrupts() {
+    let lock = SpinLockIrq::new(0u32);
+    let (held, release) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            NoWait::enter(|nw| {
+                let _guard = lock.lock_irqsave(nw);
+                held.wait();
+                release.wait();
+            });
+        });
+        held.wait();
+        {
+            assert!(lock.try_lock(cx).is_none(), "held by the other thread");
+            assert!(!irqs_disabled(), "a failed try_lock restores the interrupt state");
+            assert_eq!(atomic_depth(), 0, "and leaves no section behind");
+        };
+        release.wait();
+    });
+    {
+        let mut guard = lock.try_lock(cx).expect("released");
+        assert!(irqs_disabled() && atomic_depth() == 1);
+        *guard += 1;
+    };
+    assert!(!irqs_disabled());
+    assert_eq!(lock.into_inner(), 1);
+}
+
+#[alloc_ctx::test]
+fn mutex_try_lock_fails_while_held_and_ignores_poisoning() {
+    let config = Mutex::new(0u32);
+    {
+        let held = config.lock(cx);
+        alloc_ctx::thread::scope(cx, |scope, cx| {
+            scope.spawn(cx, |cx| assert!(config.try_lock(cx).is_none(), "held by the main thread")).join(cx).unwrap();
+        });
+        drop(held);
+    };
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        let mut guard = config.lock(cx);
+        *guard = 7;
+        panic!("holder panics");
+    }));
+    (assert_eq!(config.try_lock(cx).map(|guard| *guard), Some(7), "poisoning ignored"));
+}
+
+#[alloc_ctx::test]
 fn atomic_section_raises_the_depth_and_hands_out_a_nowait_token() {
     let len = cx.nowait_scope(|nw| {
         assert!(in_atomic());

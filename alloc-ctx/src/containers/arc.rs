@@ -49,6 +49,9 @@ use crate::vocab::flags::Outcome;
 use crate::vocab::rules::Permits;
 use crate::vocab::typelevel::Bool;
 
+mod unique;
+pub use unique::{ArcBorrow, UniqueArc};
+
 /// A reference count above this is saturated: it stays high and the value
 /// is never freed (the kernel's `refcount_t` behaviour), instead of
 /// wrapping to zero and freeing a value still in use.

@@ -152,7 +152,7 @@ unsafe impl<T: Sync, B: Bound, A: Backend + Sync> Sync for BoundedVec<T, B, A> {
 ///
 /// It converts into an [`AllocError`] and into an
 /// [`Error`](crate::error::Error) (as its `error`), so `?` works on `push`.
-#[derive(thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("{error}")]
 pub struct PushError<T> {
     /// The value that was not pushed.
@@ -203,7 +203,7 @@ impl<T> From<PushError<T>> for AllocError {
 /// assert_eq!(full.push_within_capacity(7), Err(CapacityError(7)));
 /// # }
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("not enough capacity")]
 pub struct CapacityError<T>(pub T);
 
@@ -229,7 +229,7 @@ impl<T> fmt::Debug for CapacityError<T> {
 /// assert_eq!(value, 9);
 /// # }
 /// ```
-#[derive(thiserror::Error)]
+#[derive(Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum InsertError<T> {
     /// The index was greater than the length.
@@ -276,7 +276,7 @@ impl<T> fmt::Debug for InsertError<T> {
 /// use alloc_ctx::{KVec, RemoveError};
 /// assert_eq!(KVec::<u8>::new().remove(0), Err(RemoveError));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("index out of bounds")]
 pub struct RemoveError;
 

@@ -186,6 +186,7 @@ impl<T: ?Sized> SpinLock<T> {
     /// ```
     #[inline]
     #[track_caller]
+    #[must_use = "if unused the lock, when taken, is released at once"]
     pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockGuard<'g, T>> {
         let _ = cx;
         #[cfg(all(debug_assertions, feature = "std"))]
@@ -386,6 +387,33 @@ impl<T: ?Sized> SpinLockIrq<T> {
         SpinLockIrqGuard { guard: self.lock.lock(cx), _irqs: irqs }
     }
 
+    /// Takes the lock with local interrupts disabled if it is free
+    /// (`spin_trylock_irqsave()`); `None` if another thread holds it, with
+    /// the interrupt state restored. `cx` is borrowed as by
+    /// [`lock_irqsave`](Self::lock_irqsave).
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{MaySleep, irq::irqs_disabled, sync::SpinLockIrq};
+    /// let lock = SpinLockIrq::new(0);
+    /// {
+    ///     let mut held = lock.try_lock(cx).expect("free");
+    ///     assert!(irqs_disabled());
+    ///     *held += 1;
+    ///     assert!(lock.try_lock(held.token()).is_none()); // held: no spinning
+    ///     assert!(irqs_disabled()); // still, for the first guard
+    /// };
+    /// assert!(!irqs_disabled());
+    /// # }
+    /// ```
+    #[inline]
+    #[must_use = "if unused the lock, when taken, is released at once"]
+    pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockIrqGuard<'g, T>> {
+        let irqs = IrqSave::save();
+        // On `None` the interrupt state is restored here, before returning.
+        self.lock.try_lock(cx).map(|guard| SpinLockIrqGuard { guard, _irqs: irqs })
+    }
+
     /// The data, through exclusive access to the lock.
     ///
     /// ```
@@ -476,6 +504,10 @@ mod mutex {
     use crate::context::token::MaySleep;
 
     mod sealed {
+        // A seal: unnameable outside its module on purpose, so that only this
+        // crate implements the traits it seals (`unnameable_types` flags every
+        // seal).
+        #[allow(unnameable_types)]
         pub trait Sealed {}
     }
 
@@ -615,6 +647,44 @@ mod mutex {
             let _ = cx;
             crate::context::state::might_sleep();
             MutexGuard { inner: self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }
+        }
+
+        /// Takes the mutex if it is free (`mutex_trylock()`); `None`, at
+        /// once, if someone holds it. It never sleeps, but it still takes a
+        /// sleep token, as [`lock`](Self::lock): the kernel's
+        /// `mutex_trylock()` must not be used in interrupt context, and a
+        /// [`NoWait`] may stand for one. Poisoning is ignored.
+        ///
+        /// ```
+        /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+        /// use alloc_ctx::{MaySleep, sync::Mutex};
+        /// let config = Mutex::new(1);
+        /// let held = config.try_lock(cx).expect("free");
+        /// assert!(config.try_lock(cx).is_none()); // held: no waiting
+        /// drop(held);
+        /// *config.try_lock(cx).expect("free again") += 1;
+        /// assert_eq!(config.into_inner(), 2);
+        /// # }
+        /// ```
+        ///
+        /// With a `NoWait` token it does not compile, as `lock`:
+        ///
+        /// ```compile_fail,E0277
+        /// use alloc_ctx::{NoWait, sync::Mutex};
+        /// let config = Mutex::new(0);
+        /// NoWait::enter(|cx| {
+        ///     let _ = config.try_lock(cx); // error: `NoWait` is not a sleep token
+        /// });
+        /// ```
+        #[inline]
+        #[must_use = "if unused the mutex, when taken, is released at once"]
+        pub fn try_lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> Option<MutexGuard<'_, T>> {
+            let _ = cx;
+            match self.inner.try_lock() {
+                Ok(inner) => Some(MutexGuard { inner }),
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(MutexGuard { inner: poisoned.into_inner() }),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
         }
 
         /// The data, through exclusive access to the mutex.

@@ -344,9 +344,19 @@ impl NoWait {
     /// at its ends, so the run-time checks (`might_sleep()`,
     /// [`irqs_disabled`]) would not see the section. Here both are scoped
     /// to `f`, the token and the `CriticalSection` cannot outlive it, and
-    /// the release is in reverse order by construction. Like
-    /// [`NoWait::enter`], `f` must be `Send`, which keeps a captured sleep
-    /// token out.
+    /// the release is in reverse order by construction.
+    ///
+    /// Like [`NoWait::enter`], `f` must be `Send`: it is what keeps a
+    /// captured sleep token (`!Send`) out of the section, since this entry
+    /// takes no token to freeze. The bound also refuses a captured `&Cell`
+    /// (a `Cell` is not `Sync`) that `critical_section::with` accepts. Code
+    /// that has a token, which is most code, calls
+    /// [`cx.critical_section(|cs, nw| …)`](NoWait::critical_section)
+    /// instead: the same section without the `Send` bound, the caller's
+    /// token frozen (mutably borrowed) for its duration, which keeps the
+    /// guarantee by the borrow checker. Without a token, capture a `&mut`
+    /// to the local in a `move` closure (`&mut Cell<T>` is `Send`) or keep
+    /// the data in a `critical_section::Mutex`.
     ///
     /// ```
     /// # #[cfg(feature = "critical-section")] { // (tests link critical-section's `std` implementation)
@@ -365,10 +375,91 @@ impl NoWait {
     pub fn with_critical_section<R>(
         f: impl for<'cs> FnOnce(critical_section::CriticalSection<'cs>, &mut NoWait) -> R + Send,
     ) -> R {
-        // Interrupts first, as `lock_irqsave`; both end after the
-        // `critical_section::with` inside, in reverse order.
-        let _irqs = IrqSave::save();
-        let _section = state::AtomicSection::enter();
-        critical_section::with(|cs| f(cs, NoWait::for_section()))
+        critical_section_with(f)
     }
+
+    /// [`NoWait::with_critical_section`] for code that holds a token: the
+    /// section borrows this token mutably (frozen until `f` returns, as a
+    /// spinlock guard does), so `f` need not be `Send` and may capture
+    /// locals such as a `&Cell`.
+    ///
+    /// ```
+    /// # #[cfg(feature = "critical-section")] {
+    /// use alloc_ctx::{KBox, NoWait, flags::*};
+    /// use core::cell::Cell;
+    ///
+    /// #[alloc_ctx::nowait]
+    /// fn tick(seen: &Cell<u32>) {
+    ///     cx.critical_section(|_cs, nw| {
+    ///         seen.set(seen.get() + 1); // a captured `&Cell`: not `Send`
+    ///         assert!(KBox::new(1u8, GFP_ATOMIC, nw).is_ok());
+    ///     });
+    /// }
+    ///
+    /// NoWait::enter(|cx| {
+    ///     let seen = Cell::new(0);
+    ///     tick(cx, &seen);
+    ///     assert_eq!(seen.get(), 1);
+    /// });
+    /// # }
+    /// ```
+    #[inline]
+    pub fn critical_section<R>(
+        &mut self,
+        f: impl for<'cs> FnOnce(critical_section::CriticalSection<'cs>, &mut NoWait) -> R,
+    ) -> R {
+        critical_section_with(f)
+    }
+}
+
+#[cfg(feature = "critical-section")]
+impl crate::context::token::MaySleep {
+    /// [`NoWait::with_critical_section`] from a sleep token, which is
+    /// frozen (mutably borrowed) until `f` returns: inside, only the
+    /// section's `NoWait` can be used, so a sleeping request there does not
+    /// compile, and `f` need not be `Send`.
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// # #[cfg(feature = "critical-section")] {
+    /// use alloc_ctx::{KBox, MaySleep, flags::*, irq::irqs_disabled};
+    /// use core::cell::Cell;
+    /// let ticks = Cell::new(0u32);
+    /// let event = cx.critical_section(|_cs, nw| {
+    ///     ticks.set(ticks.get() + 1); // a captured `&Cell`
+    ///     assert!(irqs_disabled());
+    ///     KBox::new(7u16, GFP_ATOMIC, nw)
+    /// });
+    /// assert!(event.is_ok() && !irqs_disabled());
+    /// # }
+    /// # }
+    /// ```
+    ///
+    /// The caller's sleep token cannot be used inside:
+    ///
+    /// ```compile_fail,E0499
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{KBox, MaySleep, flags::*};
+    /// // error[E0499]: cannot borrow `*cx` as mutable more than once at a time
+    /// cx.critical_section(|_cs, _nw| KBox::new(7u16, GFP_KERNEL, cx));
+    /// # }
+    /// ```
+    #[inline]
+    pub fn critical_section<R>(
+        &mut self,
+        f: impl for<'cs> FnOnce(critical_section::CriticalSection<'cs>, &mut NoWait) -> R,
+    ) -> R {
+        critical_section_with(f)
+    }
+}
+
+/// The section of [`NoWait::with_critical_section`] and the token methods.
+#[cfg(feature = "critical-section")]
+#[inline]
+fn critical_section_with<R>(f: impl for<'cs> FnOnce(critical_section::CriticalSection<'cs>, &mut NoWait) -> R) -> R {
+    // Interrupts first, as `lock_irqsave`; both end after the
+    // `critical_section::with` inside, in reverse order.
+    let _irqs = IrqSave::save();
+    let _section = state::AtomicSection::enter();
+    critical_section::with(|cs| f(cs, NoWait::for_section()))
 }

@@ -100,8 +100,9 @@ mod storage {
     }
 }
 
-/// Raises a counting field ([`ATOMIC_DEPTH`], [`IRQ_DISABLE_DEPTH`],
-/// [`NOWAIT_MARKS`]) by one until dropped.
+/// Raises a counting field (`ATOMIC_DEPTH`, `IRQ_DISABLE_DEPTH`,
+/// `NOWAIT_MARKS`) by one until dropped. Named by the macros' expansion
+/// through `alloc_ctx::__private` (not public API).
 ///
 /// A count rather than a saved value, so that guards may end in any order
 /// (two spinlock guards dropped in the order they were taken); saturating,

@@ -84,6 +84,10 @@ use crate::vocab::typelevel::{Bool, False, True};
 use crate::context::state::{self, AtomicSection};
 
 mod sealed {
+    // A seal: unnameable outside its module on purpose, so that only this
+    // crate implements the traits it seals (`unnameable_types` flags every
+    // seal).
+    #[allow(unnameable_types)]
     pub trait Sealed {}
 }
 

@@ -242,6 +242,10 @@ impl fmt::Display for Violation {
     }
 }
 
+/// A violation is an error, so code that checks for them (a test, a
+/// shutdown hook) can return it with `?`.
+impl std::error::Error for Violation {}
+
 impl Violation {
     fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

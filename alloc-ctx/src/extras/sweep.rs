@@ -125,7 +125,7 @@ unsafe impl Send for Block {}
 static QUARANTINE: Mutex<Vec<Block>> = Mutex::new(Vec::new());
 
 /// A block that was still allocated when a sweep run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LeakedBlock {
     /// Its size in bytes.
     pub size: usize,
@@ -305,7 +305,7 @@ impl<T, E> ScenarioOutcome for Result<T, E> {
 }
 
 /// Something a sweep run did wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SweepProblem {
     /// The scenario panicked.
     Panicked {
@@ -376,8 +376,17 @@ impl fmt::Display for SweepProblem {
     }
 }
 
+/// A problem is an error, so a test can return it or wrap it.
+///
+/// ```
+/// use alloc_ctx::sweep::SweepProblem;
+/// let error: Box<dyn std::error::Error> = Box::new(SweepProblem::CountingRunFailed);
+/// assert_eq!(error.to_string(), "the counting run, where nothing fails, returned an error");
+/// ```
+impl std::error::Error for SweepProblem {}
+
 /// The outcome of a sweep.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct SweepReport {
     /// Allocation points (backend calls) of the counting run.
@@ -421,7 +430,7 @@ impl fmt::Display for SweepReport {
 }
 
 /// A sweep found problems; the report lists them.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("{report}")]
 pub struct SweepError {
     /// The full report.

@@ -164,6 +164,7 @@ pub struct WorkqueueStats {
 /// drop(gate_tx);
 /// # }
 /// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum QueueError<W> {
     /// The queue already holds its capacity of work items not yet started.
     Full(W),

@@ -17,7 +17,8 @@
 //! [`System`] (the global allocator) is the default everywhere. [`Budget`]
 //! limits and tracks bytes (and keeps a reserve for `__GFP_HIGH`),
 //! [`FailInject`] fails chosen calls; they compose:
-//! `FailInject::wrap(Budget::new(1 << 20))`.
+//! `FailInject::wrap(Budget::new(1 << 20))`. [`Heap`] makes any
+//! `GlobalAlloc` heap a backend (`Heap::wrap(&HEAP)`).
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
@@ -27,9 +28,11 @@ use crate::vocab::flags::Gfp;
 
 mod budget;
 mod fail_inject;
+mod heap;
 
 pub use budget::Budget;
 pub use fail_inject::FailInject;
+pub use heap::Heap;
 
 /// One allocation request, as the request path made it: a layout of
 /// non-zero size whose size was checked against the request's bound, and

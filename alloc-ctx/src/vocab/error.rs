@@ -73,7 +73,7 @@ use crate::vocab::size::{BoundId, SizeError};
 /// };
 /// # }
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AllocError {
     /// The requested size in bytes (the rejected size for a size error).
     size: usize,
@@ -86,7 +86,7 @@ pub struct AllocError {
 }
 
 /// Why a request failed: what [`AllocError::kind`] returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AllocErrorKind {
     /// The backend had no memory for the request (after whatever reclaim
@@ -254,6 +254,8 @@ codes! {
     EPERM = 1,
     /// No such file or directory.
     ENOENT = 2,
+    /// No such process.
+    ESRCH = 3,
     /// Interrupted system call.
     EINTR = 4,
     /// I/O error.
@@ -262,6 +264,12 @@ codes! {
     ENXIO = 6,
     /// Argument list too long.
     E2BIG = 7,
+    /// Exec format error.
+    ENOEXEC = 8,
+    /// Bad file number.
+    EBADF = 9,
+    /// No child processes.
+    ECHILD = 10,
     /// Try again.
     EAGAIN = 11,
     /// Out of memory.
@@ -270,26 +278,150 @@ codes! {
     EACCES = 13,
     /// Bad address.
     EFAULT = 14,
+    /// Block device required.
+    ENOTBLK = 15,
     /// Device or resource busy.
     EBUSY = 16,
     /// File exists.
     EEXIST = 17,
+    /// Cross-device link.
+    EXDEV = 18,
     /// No such device.
     ENODEV = 19,
+    /// Not a directory.
+    ENOTDIR = 20,
+    /// Is a directory.
+    EISDIR = 21,
     /// Invalid argument.
     EINVAL = 22,
+    /// File table overflow.
+    ENFILE = 23,
+    /// Too many open files.
+    EMFILE = 24,
+    /// Not a typewriter (an unknown `ioctl` command).
+    ENOTTY = 25,
+    /// Text file busy.
+    ETXTBSY = 26,
+    /// File too large.
+    EFBIG = 27,
     /// No space left on device.
     ENOSPC = 28,
+    /// Illegal seek.
+    ESPIPE = 29,
+    /// Read-only file system.
+    EROFS = 30,
+    /// Too many links.
+    EMLINK = 31,
+    /// Broken pipe.
+    EPIPE = 32,
+    /// Math argument out of domain of func.
+    EDOM = 33,
     /// Math result not representable.
     ERANGE = 34,
+    /// Resource deadlock would occur.
+    EDEADLK = 35,
+    /// File name too long.
+    ENAMETOOLONG = 36,
+    /// Invalid system call number.
+    ENOSYS = 38,
+    /// Directory not empty.
+    ENOTEMPTY = 39,
+    /// No message of desired type.
+    ENOMSG = 42,
+    /// No data available.
+    ENODATA = 61,
+    /// Timer expired.
+    ETIME = 62,
+    /// Protocol error.
+    EPROTO = 71,
+    /// Not a data message.
+    EBADMSG = 74,
     /// Value too large for defined data type.
     EOVERFLOW = 75,
+    /// Illegal byte sequence.
+    EILSEQ = 84,
+    /// Message too long.
+    EMSGSIZE = 90,
     /// Operation not supported on transport endpoint.
     EOPNOTSUPP = 95,
+    /// Address already in use.
+    EADDRINUSE = 98,
+    /// Network is down.
+    ENETDOWN = 100,
+    /// Connection reset by peer.
+    ECONNRESET = 104,
+    /// No buffer space available.
+    ENOBUFS = 105,
+    /// Transport endpoint is not connected.
+    ENOTCONN = 107,
+    /// Cannot send after transport endpoint shutdown.
+    ESHUTDOWN = 108,
     /// Connection timed out.
     ETIMEDOUT = 110,
+    /// Connection refused.
+    ECONNREFUSED = 111,
+    /// No route to host.
+    EHOSTUNREACH = 113,
+    /// Operation already in progress.
+    EALREADY = 114,
+    /// Operation now in progress.
+    EINPROGRESS = 115,
+    /// Stale file handle.
+    ESTALE = 116,
+    /// Structure needs cleaning.
+    EUCLEAN = 117,
+    /// Remote I/O error.
+    EREMOTEIO = 121,
+    /// Quota exceeded.
+    EDQUOT = 122,
+    /// No medium found.
+    ENOMEDIUM = 123,
+    /// Operation Canceled.
+    ECANCELED = 125,
+    /// Required key not available.
+    ENOKEY = 126,
+    /// Owner died.
+    EOWNERDEAD = 130,
+    /// Memory page has hardware error.
+    EHWPOISON = 133,
+    /// Restart the system call after a signal (kernel-internal: a sleep was interrupted; never seen by user space).
+    ERESTARTSYS = 512,
+    /// Restart the system call, whatever the signal handler says (kernel-internal).
+    ERESTARTNOINTR = 513,
+    /// Restart if there is no signal handler (kernel-internal).
+    ERESTARTNOHAND = 514,
+    /// No such `ioctl` command (kernel-internal; the VFS returns `ENOTTY`).
+    ENOIOCTLCMD = 515,
+    /// Restart by calling `sys_restart_syscall` (kernel-internal).
+    ERESTART_RESTARTBLOCK = 516,
+    /// Driver requests probe retry (kernel-internal).
+    EPROBE_DEFER = 517,
+    /// Open found a stale dentry (kernel-internal).
+    EOPENSTALE = 518,
+    /// Parameter not supported (kernel-internal).
+    ENOPARAM = 519,
+    /// Illegal NFS file handle.
+    EBADHANDLE = 521,
+    /// Update synchronization mismatch.
+    ENOTSYNC = 522,
+    /// Cookie is stale.
+    EBADCOOKIE = 523,
     /// Operation is not supported (kernel-internal).
     ENOTSUPP = 524,
+    /// Buffer or request is too small.
+    ETOOSMALL = 525,
+    /// An untranslatable error occurred.
+    ESERVERFAULT = 526,
+    /// Type not supported by server.
+    EBADTYPE = 527,
+    /// Request initiated, but will not complete before timeout.
+    EJUKEBOX = 528,
+    /// iocb queued, will get completion event.
+    EIOCBQUEUED = 529,
+    /// Conflict with recalled state.
+    ERECALLCONFLICT = 530,
+    /// NFS file lock reclaim refused.
+    ENOGRACE = 531,
 }
 
 impl Error {
@@ -357,11 +489,36 @@ impl Error {
     }
 }
 
+/// A C-style return value as a [`Result`]: `Ok(())` for zero or a positive
+/// value, the error for a negative error number (`EINVAL` for one below
+/// `-MAX_ERRNO`, as [`Error::from_errno`]). Rust-for-Linux's `to_result`,
+/// for calls into C (or C-shaped) functions that return `0` or `-errno`.
+///
+/// ```
+/// use alloc_ctx::error::{Result, code::*, to_result};
+///
+/// fn c_probe(ok: bool) -> i32 { if ok { 0 } else { -19 } } // -ENODEV
+///
+/// fn probe(ok: bool) -> Result {
+///     to_result(c_probe(ok))?;
+///     Ok(())
+/// }
+/// assert_eq!(probe(true), Ok(()));
+/// assert_eq!(probe(false), Err(ENODEV));
+/// assert_eq!(to_result(-512), Err(ERESTARTSYS));
+/// assert_eq!(to_result(3), Ok(()));
+/// ```
+pub fn to_result(err: i32) -> Result {
+    if err < 0 { Err(Error::from_errno(err)) } else { Ok(()) }
+}
+
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // As Rust-for-Linux's `Error`: the kernel's name (`errname()`), or
+        // `Error(errno)` with the positive number when it has none.
         match self.name() {
-            Some(name) => f.write_str(name),
-            None => write!(f, "Error({})", self.to_errno()),
+            Some(name) => f.debug_tuple(name).finish(),
+            None => f.debug_tuple("Error").field(&-self.to_errno()).finish(),
         }
     }
 }
@@ -417,7 +574,28 @@ mod tests {
         assert_eq!(Error::try_from_errno(-MAX_ERRNO - 1), None);
         assert_eq!(Error::try_from_errno(1), None);
         assert_eq!(Error::from_errno(-300).name(), None);
-        assert_eq!(alloc::format!("{:?} / {}", Error::from_errno(-300), ENOMEM), "Error(-300) / ENOMEM (-12)");
+        assert_eq!(alloc::format!("{:?} / {}", Error::from_errno(-300), ENOMEM), "Error(300) / ENOMEM (-12)");
+    }
+
+    #[test]
+    fn codes_are_distinct_and_debug_prints_the_kernel_name() {
+        for (i, &(value, name)) in NAMES.iter().enumerate() {
+            assert!(NAMES[..i].iter().all(|&(v, n)| v != value && n != name), "{name} ({value}) listed twice");
+            assert_eq!(alloc::format!("{:?}", Error::from_errno(-value)), name);
+        }
+        // The codes drivers return that a sleeping wait or an ioctl produces.
+        assert_eq!((ERESTARTSYS.to_errno(), ESRCH.to_errno(), ENOTTY.to_errno()), (-512, -3, -25));
+        assert_eq!(alloc::format!("{:?}", Err::<(), _>(ERESTARTSYS)), "Err(ERESTARTSYS)");
+    }
+
+    #[test]
+    fn to_result_maps_negative_values_to_errors() {
+        assert_eq!(to_result(0), Ok(()));
+        assert_eq!(to_result(i32::MAX), Ok(()));
+        assert_eq!(to_result(-12), Err(ENOMEM));
+        assert_eq!(to_result(-MAX_ERRNO), Err(Error::from_errno(-MAX_ERRNO)));
+        assert_eq!(to_result(-MAX_ERRNO - 1), Err(EINVAL), "not an error number");
+        assert_eq!(to_result(i32::MIN), Err(EINVAL));
     }
 
     #[test]

@@ -7,10 +7,17 @@ use core::ops::BitOr;
 
 pub use crate::vocab::gfp::{Gfp, bits};
 use crate::vocab::size::KmallocMax;
-use crate::vocab::typelevel::BoolOf;
-pub use crate::vocab::typelevel::{Bool, False, True};
+pub use crate::vocab::typelevel::{Bool, ByteElem, False, True};
+// The plumbing behind `Has`: nameable (so the alias can be public), not
+// documented.
+#[doc(hidden)]
+pub use crate::vocab::typelevel::{BoolOf, ToBool};
 
 mod sealed {
+    // A seal: unnameable outside its module on purpose, so that only this
+    // crate implements the traits it seals (`unnameable_types` flags every
+    // seal).
+    #[allow(unnameable_types)]
     pub trait Sealed {}
 }
 
@@ -201,8 +208,20 @@ impl<F: Modifier> fmt::Debug for When<F> {
     }
 }
 
-/// Whether `bits` contains `bit`, as a type-level boolean.
-type Has<const SET: bool> = <BoolOf<SET> as crate::vocab::typelevel::ToBool>::Bool;
+/// A `const bool` as a type-level boolean: `Has<true>` is [`True`],
+/// `Has<false>` is [`False`].
+///
+/// The flag table computes each constant's [`GfpFlags`] properties from its
+/// bits with it: the `NoFail` of a flag is `Has<{ BITS & bits::NOFAIL != 0 }>`.
+///
+/// ```
+/// use alloc_ctx::flags::{Bool, GFP_KERNEL, GfpFlags, Has, True};
+///
+/// fn same<A: Bool, B: Bool>() -> bool { A::VALUE == B::VALUE }
+/// assert!(same::<Has<true>, True>());
+/// assert!(<<GFP_KERNEL as GfpFlags>::DirectReclaim as Bool>::VALUE);
+/// ```
+pub type Has<const SET: bool> = <BoolOf<SET> as ToBool>::Bool;
 
 /// The flag table: every kernel constant, declared once.
 ///

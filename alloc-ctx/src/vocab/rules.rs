@@ -5,7 +5,10 @@
 use crate::vocab::family::{FamilyRules, RequestBound};
 use crate::vocab::flags::*;
 use crate::vocab::size::{Bound, SizeFor};
-use crate::vocab::typelevel::{Bool, False, Implies, IsFalse, NotBoth, True};
+use crate::vocab::typelevel::{Bool, False, True};
+// The relations the combination rules below are written with (their
+// blanket impls' bounds), public so the rules' documentation names them.
+pub use crate::vocab::typelevel::{Implies, IsFalse, NotBoth};
 
 pub use crate::vocab::flags::leaf_rules::{NonSleeping, NotNoFail};
 
@@ -229,6 +232,7 @@ impl<F> ContextFits<F> for (True, True) where
 
 mod size_fits_sealed {
     /// Seals [`SizeFits`](super::SizeFits).
+    #[allow(unnameable_types)] // a seal: unnameable on purpose
     pub trait Sealed<S, B> {}
 }
 

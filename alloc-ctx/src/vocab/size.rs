@@ -19,13 +19,22 @@ pub const PAGE_SIZE: usize = 4096;
 pub const NOFAIL_MAX_SIZE: usize = PAGE_SIZE << 1;
 
 mod sealed {
-    pub trait Sealed {}
+    // A seal: unnameable outside its module on purpose, so that only this
+    // crate implements the traits it seals (`unnameable_types` flags every
+    // seal).
+    #[allow(unnameable_types)]
+    pub trait Sealed {
+        /// This bound, as a value a [`SizeError`](super::SizeError)
+        /// carries. In the seal, so that it is not part of [`Bound`](super::Bound).
+        const ID: super::BoundId;
+    }
     /// Sizes: only `Size<B>` may claim to be checked.
     #[diagnostic::on_unimplemented(
         message = "`{Self}` cannot be a checked size: `SizeFor` is sealed",
         label = "only `Size<B>` values, made by a check, are sizes",
         note = "a size reaches the allocator only after a check against its bound: `Size::<B>::new(bytes)?`, `array_size::<T, B>(count)?`, `Size::<B>::of::<T>()`"
     )]
+    #[allow(unnameable_types)] // a seal, as `Sealed`
     pub trait CheckedSize {}
 }
 
@@ -43,9 +52,6 @@ pub trait Bound: sealed::Sealed + 'static {
     /// The build-time error for a type too large for this bound: what the
     /// limit is and what to do instead.
     const TOO_LARGE: &'static str;
-    /// This bound, as a value a [`SizeError`] carries.
-    #[doc(hidden)]
-    const ID: BoundId;
     /// The allocator family that serves a request of this bound (a
     /// container's family: [`KVec`](crate::KVec)'s `KmallocMax` is served
     /// by [`Kmalloc`](crate::family::Kmalloc), [`KVVec`](crate::KVVec)'s
@@ -77,13 +83,14 @@ macro_rules! bounds {
             $(#[$doc])*
             #[derive(Debug)]
             pub enum $name {}
-            impl sealed::Sealed for $name {}
+            impl sealed::Sealed for $name {
+                const ID: BoundId = BoundId::$name;
+            }
             impl Bound for $name {
                 const MAX: usize = $max;
                 const NAME: &'static str = $kernel_name;
                 const SOURCE: &'static str = $source;
                 const TOO_LARGE: &'static str = $too_large;
-                const ID: BoundId = BoundId::$name;
                 type Family = $family;
             }
         )+)+
@@ -93,12 +100,16 @@ macro_rules! bounds {
 
             /// Which bound rejected a size: one byte, so that a
             /// [`SizeError`](super::SizeError) and an `AllocError` stay two
-            /// words. Public only to be named by [`Bound::ID`], in a
-            /// private module.
+            /// words. Reachable only through the bounds' seal, so as
+            /// unnameable as the seal.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             #[allow(clippy::enum_variant_names)] // named after the bound types
+            #[allow(unnameable_types)]
             pub enum BoundId {
-                $($($name,)+)+
+                $($(
+                    #[doc = concat!("[`", stringify!($name), "`]")]
+                    $name,
+                )+)+
             }
 
             impl BoundId {
@@ -218,7 +229,7 @@ bounds! {
 /// let overflow = array_size::<u64, KmallocMax>(usize::MAX / 4).unwrap_err();
 /// assert!(overflow.is_overflow());
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SizeError {
     /// The rejected size; `usize::MAX` when the computation overflowed.
     requested: usize,
@@ -317,6 +328,30 @@ impl<B: Bound> PartialEq for Size<B> {
     }
 }
 impl<B: Bound> Eq for Size<B> {}
+impl<B: Bound> core::hash::Hash for Size<B> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.bytes.hash(state);
+    }
+}
+/// Sizes of one bound order by their byte counts.
+///
+/// ```
+/// use alloc_ctx::size::{KmallocMax, Size};
+/// let (small, large) = (Size::<KmallocMax>::new(64)?, Size::<KmallocMax>::new(4096)?);
+/// assert!(small < large);
+/// assert_eq!(small.max(large), large);
+/// # Ok::<(), alloc_ctx::SizeError>(())
+/// ```
+impl<B: Bound> PartialOrd for Size<B> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<B: Bound> Ord for Size<B> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.bytes.cmp(&other.bytes)
+    }
+}
 impl<B: Bound> fmt::Debug for Size<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Size<{}>({})", B::NAME, self.bytes)

@@ -9,6 +9,10 @@
 use crate::vocab::error::AllocError;
 
 mod sealed {
+    // A seal: unnameable outside its module on purpose, so that only this
+    // crate implements the traits it seals (`unnameable_types` flags every
+    // seal).
+    #[allow(unnameable_types)]
     pub trait Sealed {}
 }
 
@@ -140,6 +144,7 @@ pub trait IsTrue {}
 impl IsTrue for True {}
 
 mod byte_sealed {
+    #[allow(unnameable_types)] // a seal, as `sealed::Sealed`
     pub trait Sealed {}
 }
 

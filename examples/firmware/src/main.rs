@@ -2,8 +2,9 @@
 //! QEMU's `lm3s6965evb`, with a real interrupt.
 //!
 //! * No `std`, no `alloc`, no `#[global_allocator]`: the heap
-//!   (embedded-alloc, 4 KiB) is an alloc-ctx backend ([`heap::Heap`]) under
-//!   a 512-byte [`Budget`], reached only through token requests.
+//!   (embedded-alloc, 4 KiB) is an alloc-ctx backend in one line
+//!   ([`Heap::wrap`]) under a 512-byte [`Budget`], reached only through
+//!   token requests.
 //! * The reset handler creates the program's sleep token (the `unsafe`
 //!   entry, whose contract holds there: no token exists before it) and
 //!   hands it to `run`, a `#[may_sleep]` function; it makes a
@@ -23,14 +24,12 @@
 #![no_std]
 #![no_main]
 
-mod heap;
-
 use core::cell::Cell;
 use core::mem::{MaybeUninit, size_of};
 use core::panic::PanicInfo;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use alloc_ctx::backend::Budget;
+use alloc_ctx::backend::{Budget, Heap};
 use alloc_ctx::flags::*;
 use alloc_ctx::in_atomic;
 use alloc_ctx::irq::irqs_disabled;
@@ -40,8 +39,7 @@ use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::peripheral::{SCB, SYST};
 use cortex_m_rt::{ExceptionFrame, entry, exception};
 use cortex_m_semihosting::{debug, hprintln};
-
-use crate::heap::Heap;
+use embedded_alloc::LlffHeap;
 
 /// The heap's memory.
 const HEAP_BYTES: usize = 4096;
@@ -52,11 +50,18 @@ const TICK_CYCLES: u32 = 60_000;
 /// Ticks to wait for the handler's allocations to exhaust the budget.
 const MAX_TICKS: u32 = 400;
 
-static HEAP: Heap = Heap::empty();
-static BUDGET: Budget<&Heap> = Budget::wrap(&HEAP, BUDGET_BYTES);
+/// embedded-alloc's linked-list first-fit heap, never installed as the
+/// global allocator: the firmware does not link the `alloc` crate, so only
+/// alloc-ctx requests (made through a token, with flags checked against the
+/// context) reach it. It takes a critical section around each call, so a
+/// handler may allocate from it while the code it interrupted was not.
+static HEAP: LlffHeap = LlffHeap::empty();
+/// The heap as an alloc-ctx backend (`Heap::wrap`, any `GlobalAlloc`), under
+/// the budget.
+static BUDGET: Budget<Heap<&LlffHeap>> = Budget::wrap(Heap::wrap(&HEAP), BUDGET_BYTES);
 
 /// Every container of the firmware allocates through the budget.
-type Fw = &'static Budget<&'static Heap>;
+type Fw = &'static Budget<Heap<&'static LlffHeap>>;
 
 /// What the SysTick handler shares with `main`, behind an irq-save lock.
 struct Ticks {
@@ -139,8 +144,14 @@ fn start() -> ! {
     // cortex-m-rt hands a `static mut` of the entry function over as a
     // `&'static mut`: the heap's memory, owned by the heap from here on.
     static mut HEAP_MEMORY: [MaybeUninit<u8>; HEAP_BYTES] = [MaybeUninit::uninit(); HEAP_BYTES];
-    let span = heap::span(HEAP_MEMORY);
-    HEAP.init(HEAP_MEMORY);
+    let span = {
+        let start = HEAP_MEMORY.as_ptr() as usize;
+        start..start + HEAP_BYTES
+    };
+    // SAFETY: the buffer is valid for reads and writes of its length and
+    // the heap's alone from here on (a `&'static mut`, handed over);
+    // embedded-alloc panics on a second `init`.
+    unsafe { HEAP.init(HEAP_MEMORY.as_mut_ptr() as usize, HEAP_BYTES) }
     let peripherals = cortex_m::Peripherals::take().expect("the core peripherals, taken once");
     // SAFETY: the reset handler, before any interrupt is enabled and before
     // any token exists: process context, with nothing that could freeze a
