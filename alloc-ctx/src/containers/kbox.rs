@@ -1174,6 +1174,7 @@ pub(crate) type BoundMarker<B> = PhantomData<fn() -> B>;
 /// A non-zero-sized `layout` must be the one `ptr` was allocated with by
 /// `backend`, and `ptr` must not be used afterwards.
 #[inline]
+#[cfg_attr(not(feature = "std"), allow(dead_code))] // the std extras free their blocks with it
 pub(crate) unsafe fn free_block<A: Backend + ?Sized>(backend: &A, ptr: NonNull<u8>, layout: Layout) {
     if layout.size() != 0 {
         // SAFETY: guaranteed by the caller.

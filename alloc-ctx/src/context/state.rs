@@ -285,6 +285,7 @@ fn sleeping_in_nowait_function(marks: u32) -> ! {
 /// Whether an interrupt handler is running on this thread (hard interrupt
 /// context: the kernel's `in_hardirq()`).
 #[inline]
+#[cfg(all(debug_assertions, feature = "std"))] // for the lock checks
 pub(crate) fn in_hardirq() -> bool {
     storage::get(HARDIRQ_DEPTH) != 0
 }
