@@ -11,8 +11,10 @@
 //!   sleep and a leaked atomic section is caught.
 //! * Queueing never blocks and never sleeps: the queue is bounded
 //!   (`std::sync::mpsc::sync_channel`, whose slots are allocated when the
-//!   workqueue is created) and a full queue is an error
-//!   ([`QueueError::Full`]), not a wait. The work item's own memory is a
+//!   workqueue is created, at most [`Workqueue::MAX_CAPACITY`]) and a full
+//!   queue is an error ([`QueueError::Full`]), not a wait. A panic while
+//!   the work item is being allocated (a panicking shrinker, a sleeping
+//!   request from atomic context) gives its slot back. The work item's own memory is a
 //!   request made through the caller's token with the caller's flags
 //!   (`GFP_ATOMIC` from atomic context), like Rust-for-Linux's
 //!   `Workqueue::try_spawn`, so it obeys the same rules as any other
@@ -28,7 +30,15 @@
 //!
 //! A panic in a work item is caught on the worker, counted
 //! ([`panicked`](Workqueue::panicked)) and reported by the panic hook; the
-//! worker goes on with the next item.
+//! worker goes on with the next item, also when the panic's payload itself
+//! panics when dropped. An item that returns inside a section it entered
+//! (a forgotten lock guard) is counted as leaked: the worker restores its
+//! context state first, then reports it, then delivers the interrupt lines
+//! the leaked irq-save section left pending.
+//!
+//! [`flush`](Workqueue::flush) queues a barrier behind the items queued
+//! before it and waits for the worker to reach it, so a steady producer
+//! on another thread cannot starve it.
 //!
 //! Simulation limits: the worker is one thread (an ordered workqueue,
 //! `alloc_ordered_workqueue()`); the channel's internal wake-up takes a
@@ -66,7 +76,7 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::format;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, Condvar, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::thread::JoinHandle;
 
 use crate::containers::kbox::{KBox, free_block};
@@ -103,7 +113,7 @@ use crate::vocab::size::{KmallocMax, Size};
 /// assert_eq!(done_rx.recv().unwrap(), "ran in process context");
 /// ```
 pub struct Workqueue {
-    sender: Option<SyncSender<WorkBox>>,
+    sender: Option<SyncSender<Message>>,
     worker: Option<JoinHandle<()>>,
     shared: Arc<Shared>,
     capacity: usize,
@@ -113,14 +123,42 @@ pub struct Workqueue {
 struct Shared {
     /// Slots taken: items reserved or in the channel, not yet picked up.
     queued: AtomicUsize,
-    /// Items queued or running: what [`Workqueue::flush`] waits for.
-    in_flight: AtomicUsize,
     completed: AtomicUsize,
     panicked: AtomicUsize,
     /// Items that returned with the worker's context state changed.
     leaked: AtomicUsize,
-    idle_lock: std::sync::Mutex<()>,
-    idle: Condvar,
+    /// Held by a flush while its barrier is queued: one barrier at a time,
+    /// so the channel's one slot beyond `capacity` always has room for it.
+    flushing: std::sync::Mutex<()>,
+}
+
+/// What the channel carries.
+enum Message {
+    /// A work item (it holds a reserved slot).
+    Work(WorkBox),
+    /// A flush's barrier: the worker answers when it reaches it, after
+    /// every item queued before it has run.
+    Barrier(SyncSender<()>),
+}
+
+/// A reserved queue slot, given back when dropped unless the item was
+/// sent: also when allocating or building the item panics.
+struct Reservation<'a> {
+    queued: &'a AtomicUsize,
+}
+
+impl Reservation<'_> {
+    /// The item is in the channel; the worker gives the slot back when it
+    /// picks the item up.
+    fn sent(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// What [`Workqueue::shutdown`] reports.
@@ -251,6 +289,20 @@ impl<T> NowOrLater<T> {
 }
 
 impl Workqueue {
+    /// The largest `capacity` [`new`](Self::new) accepts: the queue's slots
+    /// are allocated up front, so an unbounded capacity would let one
+    /// argument exhaust memory (and abort the process) before any work is
+    /// queued.
+    ///
+    /// ```
+    /// use alloc_ctx::{MaySleep, error::code, workqueue::Workqueue};
+    /// MaySleep::enter(|cx| {
+    ///     let refused = Workqueue::new("huge", Workqueue::MAX_CAPACITY + 1, cx);
+    ///     assert_eq!(refused.unwrap_err(), code::EINVAL);
+    /// });
+    /// ```
+    pub const MAX_CAPACITY: usize = 1 << 16;
+
     /// Creates a workqueue whose queue holds up to `capacity` work items not
     /// yet started, and starts its worker thread (`kworker/<name>`).
     ///
@@ -259,11 +311,24 @@ impl Workqueue {
     ///
     /// # Errors
     ///
-    /// When the worker thread cannot be started.
+    /// [`EINVAL`](code::EINVAL) for a `capacity` of 0 or above
+    /// [`MAX_CAPACITY`](Self::MAX_CAPACITY), or a `name` containing a NUL
+    /// byte (a thread name cannot hold one); [`ENOMEM`](code::ENOMEM) when
+    /// the worker thread cannot be started. The crate's own
+    /// [`Error`], so `?` works in driver code returning
+    /// [`error::Result`](crate::error::Result):
     ///
-    /// # Panics
-    ///
-    /// If `capacity` is 0.
+    /// ```
+    /// use alloc_ctx::{MaySleep, error::{self, code}, workqueue::Workqueue};
+    /// fn probe(cx: &mut MaySleep, name: &str) -> error::Result<Workqueue> {
+    ///     let wq = Workqueue::new(name, 16, cx)?;
+    ///     Ok(wq)
+    /// }
+    /// MaySleep::enter(|cx| {
+    ///     assert!(probe(cx, "rx").is_ok());
+    ///     assert_eq!(probe(cx, "r\0x").unwrap_err(), code::EINVAL);
+    /// });
+    /// ```
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, workqueue::Workqueue};
@@ -273,24 +338,26 @@ impl Workqueue {
     /// });
     /// ```
     #[track_caller]
-    pub fn new(name: &str, capacity: usize, cx: &mut impl SleepToken) -> std::io::Result<Workqueue> {
+    pub fn new(name: &str, capacity: usize, cx: &mut impl SleepToken) -> Result<Workqueue, Error> {
         let _ = cx;
         state::might_sleep();
-        assert!(capacity > 0, "a workqueue needs room for at least one work item");
+        if capacity == 0 || capacity > Self::MAX_CAPACITY || name.contains('\0') {
+            return Err(code::EINVAL);
+        }
         let shared = Arc::new(Shared {
             queued: AtomicUsize::new(0),
-            in_flight: AtomicUsize::new(0),
             completed: AtomicUsize::new(0),
             panicked: AtomicUsize::new(0),
             leaked: AtomicUsize::new(0),
-            idle_lock: std::sync::Mutex::new(()),
-            idle: Condvar::new(),
+            flushing: std::sync::Mutex::new(()),
         });
-        let (sender, receiver) = std::sync::mpsc::sync_channel(capacity);
+        // One slot beyond `capacity` for a flush's barrier.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(capacity + 1);
         let worker_shared = Arc::clone(&shared);
         let worker = std::thread::Builder::new()
             .name(format!("kworker/{name}"))
-            .spawn(move || worker_loop(&receiver, &worker_shared))?;
+            .spawn(move || worker_loop(&receiver, &worker_shared))
+            .map_err(|_| code::ENOMEM)?;
         Ok(Workqueue { sender: Some(sender), worker: Some(worker), shared, capacity })
     }
 
@@ -449,6 +516,11 @@ impl Workqueue {
     /// Waits until every work item queued so far has run
     /// (`flush_workqueue()`).
     ///
+    /// Items queued after the call started are not waited for: the flush
+    /// queues a barrier behind the items already queued and waits for the
+    /// worker to reach it, so another thread that keeps queueing cannot
+    /// hold it up. Concurrent flushes take turns.
+    ///
     /// # Panics
     ///
     /// Inside an atomic section (through an `unsafe`-assumed token), like
@@ -478,9 +550,15 @@ impl Workqueue {
                 "flush of a workqueue from one of its own work items would wait for itself forever"
             );
         }
-        let mut idle = self.shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
-        while self.shared.in_flight.load(Ordering::Acquire) != 0 {
-            idle = self.shared.idle.wait(idle).unwrap_or_else(PoisonError::into_inner);
+        let Some(sender) = &self.sender else { return };
+        // One barrier in the channel at a time: with at most `capacity`
+        // items (their reserved slots), the channel's extra slot is free,
+        // so the send below never waits for room.
+        let _turn = self.shared.flushing.lock().unwrap_or_else(PoisonError::into_inner);
+        let (reached_tx, reached_rx) = std::sync::mpsc::sync_channel(1);
+        if sender.send(Message::Barrier(reached_tx)).is_ok() {
+            // An error means the worker is gone, with nothing left to wait for.
+            let _ = reached_rx.recv();
         }
     }
 
@@ -586,26 +664,31 @@ impl Workqueue {
         if reserved.is_err() {
             return Err(QueueError::Full(parts));
         }
+        // Gives the slot back on every way out but a sent item: an
+        // allocation failure, and a panic in the request (a shrinker, a
+        // sleeping request from atomic context) or in `build`.
+        let reservation = Reservation { queued: &shared.queued };
         let slot = match WorkSlot::<J, A>::allocate(&backend, gfp) {
             Ok(slot) => slot,
-            Err(error) => {
-                shared.queued.fetch_sub(1, Ordering::AcqRel);
-                return Err(QueueError::NoMemory(parts, error));
-            }
+            Err(error) => return Err(QueueError::NoMemory(parts, error)),
         };
         // If `build` panicked, the slot would give the block back.
         let job = build(parts);
         let block = slot.into_block();
         // SAFETY: `block` comes from the slot just allocated from `backend`.
         let work = unsafe { WorkBox::new(block, job, backend) };
-        shared.in_flight.fetch_add(1, Ordering::AcqRel);
         let Some(sender) = &self.sender else {
             unreachable!("the sender is only taken by shutdown, which consumes the workqueue")
         };
-        match sender.try_send(work) {
-            Ok(()) => Ok(()),
-            // The reserved slot guarantees room, and the worker only exits
-            // after the sender is dropped (work item panics are caught).
+        match sender.try_send(Message::Work(work)) {
+            Ok(()) => {
+                reservation.sent();
+                Ok(())
+            }
+            // The reserved slot guarantees room (a flush's barrier has a
+            // slot of its own), and the worker only exits after the sender
+            // is dropped: it catches work item panics, including those of
+            // their payloads' `Drop`.
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 unreachable!("a workqueue channel refused a work item with a reserved slot")
             }
@@ -640,36 +723,68 @@ impl fmt::Debug for Workqueue {
     }
 }
 
-fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
+fn worker_loop(receiver: &Receiver<Message>, shared: &Shared) {
     let clean = ContextState::current();
     // Ends when the sender is dropped and every queued item has been
     // received: shutdown drains the queue.
-    while let Ok(work) = receiver.recv() {
-        shared.queued.fetch_sub(1, Ordering::AcqRel);
-        let name = work.name();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            MaySleep::enter(|cx| work.run(cx));
-        }));
-        let counter = if outcome.is_ok() { &shared.completed } else { &shared.panicked };
-        counter.fetch_add(1, Ordering::AcqRel);
-        let after = ContextState::current();
-        if after != clean {
-            // The item leaked a section (`mem::forget` of a lock guard, a
-            // leaked scope): report it and give the next item the state
-            // every item starts from, rather than refusing all later work.
-            shared.leaked.fetch_add(1, Ordering::AcqRel);
+    while let Ok(message) = receiver.recv() {
+        match message {
+            Message::Work(work) => {
+                shared.queued.fetch_sub(1, Ordering::AcqRel);
+                run_item(work, shared, clean);
+            }
+            // The flusher may have gone (it only waits); nothing to do then.
+            Message::Barrier(reached) => drop(reached.try_send(())),
+        }
+    }
+}
+
+/// Runs one item on the worker and puts the worker back in the state
+/// `clean` every item starts from. Nothing here unwinds out: the worker
+/// must outlive every item.
+fn run_item(work: WorkBox, shared: &Shared, clean: ContextState) {
+    let name = work.name();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        MaySleep::enter(|cx| work.run(cx));
+    }));
+    let counter = match outcome {
+        Ok(()) => &shared.completed,
+        Err(payload) => {
+            crate::extras::drop_panic_payload(payload);
+            &shared.panicked
+        }
+    };
+    counter.fetch_add(1, Ordering::AcqRel);
+    let after = ContextState::current();
+    if after != clean {
+        // The item leaked a section (`mem::forget` of a lock guard, a
+        // leaked scope): give the next item the state every item starts
+        // from, rather than refusing all later work. Restored *before* the
+        // report, which allocates: inside the leaked atomic section the
+        // checking allocator would take the report's own output for a
+        // violation (and abort with its abort policy).
+        clean.restore();
+        shared.leaked.fetch_add(1, Ordering::AcqRel);
+        // `eprintln!` (which a test harness captures) panics if stderr
+        // fails: caught, the worker goes on.
+        let reported = std::panic::catch_unwind(|| {
             std::eprintln!(
                 "alloc-ctx: BUG: work item `{name}` returned with its context state changed \
-                 ({after:?}, expected {clean:?}): it leaked an atomic section, interrupt-disabled \
+                 ({after:?}, expected {clean:?}): it leaked an atomic section, interrupt-disabling \
                  section or scope; the worker's state was restored"
             );
-            clean.restore();
+        });
+        if let Err(payload) = reported {
+            crate::extras::drop_panic_payload(payload);
         }
-        if shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
-            // Taking the lock orders this wake-up after a flusher's check.
-            let _idle = shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
-            shared.idle.notify_all();
-        }
+    }
+    // Interrupts are enabled on the worker again: deliver the lines raised
+    // while they were off and still pending, because the item leaked its
+    // irq-save section (restored above without ending it) or left it by
+    // unwinding (pending lines wait while a thread unwinds).
+    let delivered = std::panic::catch_unwind(crate::context::irq::deliver_pending_lines);
+    if let Err(payload) = delivered {
+        crate::extras::drop_panic_payload(payload);
     }
 }
 
