@@ -76,8 +76,8 @@ use core::ptr::{self, NonNull};
 use core::sync::atomic::{AtomicUsize, Ordering};
 use std::format;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
-use std::sync::{Arc, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Condvar, PoisonError};
+use std::thread::Thread;
 
 use crate::containers::kbox::{KBox, free_block};
 use crate::context::state::{self, ContextState};
@@ -114,7 +114,9 @@ use crate::vocab::size::{KmallocMax, Size};
 /// ```
 pub struct Workqueue {
     sender: Option<SyncSender<Message>>,
-    worker: Option<JoinHandle<()>>,
+    /// The worker thread (detached: [`shutdown`](Workqueue::shutdown)
+    /// waits for [`Shared::finished`], not for the thread to exit).
+    worker: Thread,
     shared: Arc<Shared>,
     capacity: usize,
 }
@@ -123,6 +125,9 @@ pub struct Workqueue {
 struct Shared {
     /// Slots taken: items reserved or in the channel, not yet picked up.
     queued: AtomicUsize,
+    /// Items sent and not yet finished on the worker: a flush with none
+    /// returns at once (every item queued before it has finished).
+    in_flight: AtomicUsize,
     completed: AtomicUsize,
     panicked: AtomicUsize,
     /// Items that returned with the worker's context state changed.
@@ -130,15 +135,48 @@ struct Shared {
     /// Held by a flush while its barrier is queued: one barrier at a time,
     /// so the channel's one slot beyond `capacity` always has room for it.
     flushing: std::sync::Mutex<()>,
+    /// What the worker has reached; waited for by flushes and `shutdown`.
+    progress: std::sync::Mutex<Progress>,
+    progress_changed: Condvar,
+}
+
+/// What the worker has reached.
+#[derive(Default)]
+struct Progress {
+    /// Barriers reached so far.
+    barriers: u64,
+    /// The worker has drained the closed queue: every item has run and
+    /// been dropped. What `shutdown` waits for.
+    finished: bool,
+}
+
+impl Shared {
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Updates the progress and wakes the waiters.
+    fn advance(&self, update: impl FnOnce(&mut Progress)) {
+        update(&mut self.progress());
+        self.progress_changed.notify_all();
+    }
+
+    /// Waits until `done(progress)`.
+    fn wait_until(&self, done: impl Fn(&Progress) -> bool) {
+        let mut progress = self.progress();
+        while !done(&progress) {
+            progress = self.progress_changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
 }
 
 /// What the channel carries.
 enum Message {
     /// A work item (it holds a reserved slot).
     Work(WorkBox),
-    /// A flush's barrier: the worker answers when it reaches it, after
-    /// every item queued before it has run.
-    Barrier(SyncSender<()>),
+    /// A flush's barrier: the worker counts it in [`Progress::barriers`]
+    /// when it reaches it, after every item queued before it has run.
+    Barrier,
 }
 
 /// A reserved queue slot, given back when dropped unless the item was
@@ -350,15 +388,15 @@ impl Workqueue {
             panicked: AtomicUsize::new(0),
             leaked: AtomicUsize::new(0),
             flushing: std::sync::Mutex::new(()),
+            in_flight: AtomicUsize::new(0),
+            progress: std::sync::Mutex::new(Progress::default()),
+            progress_changed: Condvar::new(),
         });
         // One slot beyond `capacity` for a flush's barrier.
         let (sender, receiver) = std::sync::mpsc::sync_channel(capacity + 1);
-        let worker_shared = Arc::clone(&shared);
-        let worker = std::thread::Builder::new()
-            .name(format!("kworker/{name}"))
-            .spawn(move || worker_loop(&receiver, &worker_shared))
-            .map_err(|_| code::ENOMEM)?;
-        Ok(Workqueue { sender: Some(sender), worker: Some(worker), shared, capacity })
+        let assignment = pool::Assignment { receiver, shared: Arc::clone(&shared) };
+        let worker = pool::start(format!("kworker/{name}"), assignment)?;
+        Ok(Workqueue { sender: Some(sender), worker, shared, capacity })
     }
 
     /// Queues `work` to run on the worker with a [`MaySleep`] token.
@@ -516,10 +554,11 @@ impl Workqueue {
     /// Waits until every work item queued so far has run
     /// (`flush_workqueue()`).
     ///
-    /// Items queued after the call started are not waited for: the flush
-    /// queues a barrier behind the items already queued and waits for the
-    /// worker to reach it, so another thread that keeps queueing cannot
-    /// hold it up. Concurrent flushes take turns.
+    /// Items queued after the call started are not waited for: with items
+    /// queued or running, the flush queues a barrier behind them and waits
+    /// for the worker to reach it, so another thread that keeps queueing
+    /// cannot hold it up (concurrent flushes take turns); with none, it
+    /// returns at once.
     ///
     /// # Panics
     ///
@@ -544,21 +583,25 @@ impl Workqueue {
     pub fn flush(&self, cx: &mut impl SleepToken) {
         let _ = cx;
         state::might_sleep();
-        if let Some(worker) = &self.worker {
-            assert!(
-                worker.thread().id() != std::thread::current().id(),
-                "flush of a workqueue from one of its own work items would wait for itself forever"
-            );
-        }
+        assert!(
+            self.worker.id() != std::thread::current().id(),
+            "flush of a workqueue from one of its own work items would wait for itself forever"
+        );
         let Some(sender) = &self.sender else { return };
+        // Nothing in flight: every item queued before this call has
+        // finished (it was counted before it was sent, and uncounted after
+        // it finished).
+        if self.shared.in_flight.load(Ordering::Acquire) == 0 {
+            return;
+        }
         // One barrier in the channel at a time: with at most `capacity`
         // items (their reserved slots), the channel's extra slot is free,
         // so the send below never waits for room.
         let _turn = self.shared.flushing.lock().unwrap_or_else(PoisonError::into_inner);
-        let (reached_tx, reached_rx) = std::sync::mpsc::sync_channel(1);
-        if sender.send(Message::Barrier(reached_tx)).is_ok() {
+        let target = self.shared.progress().barriers + 1;
+        if sender.send(Message::Barrier).is_ok() {
             // An error means the worker is gone, with nothing left to wait for.
-            let _ = reached_rx.recv();
+            self.shared.wait_until(|progress| progress.barriers >= target || progress.finished);
         }
     }
 
@@ -636,14 +679,11 @@ impl Workqueue {
         }
     }
 
-    /// Closes the queue; the worker drains it and exits; joins the worker.
+    /// Closes the queue and waits until the worker has drained it (every
+    /// item run and dropped).
     fn stop(&mut self) {
         drop(self.sender.take());
-        if let Some(worker) = self.worker.take() {
-            // Work item panics are caught inside the worker, so it only
-            // fails to join if the runtime itself broke; nothing to add.
-            let _ = worker.join();
-        }
+        self.shared.wait_until(|progress| progress.finished);
     }
 
     /// Reserves a slot, allocates the work item with `gfp`, builds it from
@@ -680,6 +720,7 @@ impl Workqueue {
         let Some(sender) = &self.sender else {
             unreachable!("the sender is only taken by shutdown, which consumes the workqueue")
         };
+        shared.in_flight.fetch_add(1, Ordering::AcqRel);
         match sender.try_send(Message::Work(work)) {
             Ok(()) => {
                 reservation.sent();
@@ -704,15 +745,14 @@ impl Drop for Workqueue {
     /// the statistics, call [`shutdown`](Workqueue::shutdown) with a sleep
     /// token.
     fn drop(&mut self) {
+        // The worker drains the queue on its own; nothing waits for it.
         drop(self.sender.take());
-        // Detaches the worker thread.
-        drop(self.worker.take());
     }
 }
 
 impl fmt::Debug for Workqueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.worker.as_ref().and_then(|worker| worker.thread().name());
+        let name = self.worker.name();
         f.debug_struct("Workqueue")
             .field("worker", &name)
             .field("capacity", &self.capacity)
@@ -720,6 +760,127 @@ impl fmt::Debug for Workqueue {
             .field("completed", &self.completed())
             .field("panicked", &self.panicked())
             .finish()
+    }
+}
+
+/// Worker threads, and the idle ones kept for the next workqueue of the
+/// same name.
+///
+/// Starting a thread and joining it cost far more than running a few work
+/// items (a failure sweep creates a workqueue per point): a worker whose
+/// queue was closed and drained waits a short while ([`IDLE_FOR`]) for a
+/// new workqueue with its thread name before it exits. What a workqueue
+/// guarantees does not change: its worker is named `kworker/<name>`, runs
+/// its items in order, one at a time, each from a clean context state, and
+/// `shutdown` returns when every item has run and been dropped.
+mod pool {
+    use std::string::String;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+    use std::sync::{Arc, Mutex, PoisonError};
+    use std::thread::Thread;
+    use std::time::Duration;
+    use std::vec::Vec;
+
+    use super::{Message, Shared, worker_loop};
+    use crate::vocab::error::{Error, code};
+
+    /// How long an idle worker waits for a new workqueue.
+    pub(super) const IDLE_FOR: Duration = Duration::from_millis(200);
+    /// At most this many idle workers at once; the others exit.
+    const MAX_IDLE: usize = 4;
+
+    /// A workqueue's end of the channel and its shared state, handed to a
+    /// worker.
+    pub(super) struct Assignment {
+        pub(super) receiver: Receiver<Message>,
+        pub(super) shared: Arc<Shared>,
+    }
+
+    /// A worker waiting for an assignment.
+    struct Idle {
+        id: u64,
+        name: String,
+        thread: Thread,
+        /// Room for one assignment: sending never blocks.
+        handoff: SyncSender<Assignment>,
+    }
+
+    static IDLE: Mutex<Vec<Idle>> = Mutex::new(Vec::new());
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+    fn idle() -> std::sync::MutexGuard<'static, Vec<Idle>> {
+        IDLE.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hands `assignment` to an idle worker named `name`, or starts one.
+    pub(super) fn start(name: String, assignment: Assignment) -> Result<Thread, Error> {
+        let mut assignment = assignment;
+        loop {
+            let taken = {
+                let mut idle = idle();
+                idle.iter().position(|worker| worker.name == name).map(|at| idle.swap_remove(at))
+            };
+            let Some(worker) = taken else { break };
+            // Taken out of the pool under its lock, the worker waits for
+            // this send (see `park`); it fails only if the worker is gone.
+            match worker.handoff.send(assignment) {
+                Ok(()) => return Ok(worker.thread),
+                Err(returned) => assignment = returned.0,
+            }
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let worker_name = name.clone();
+        let thread = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || run(id, worker_name, assignment))
+            .map_err(|_| code::ENOMEM)?;
+        // Detached: `shutdown` waits for `Shared::finished`.
+        Ok(thread.thread().clone())
+    }
+
+    /// A worker thread: drains one workqueue after another.
+    fn run(id: u64, name: String, first: Assignment) {
+        // Where assignments arrive while the worker is idle; one at most
+        // (the pool entry holding the sender is taken once).
+        let (handoff, next) = std::sync::mpsc::sync_channel(1);
+        let mut assignment = first;
+        loop {
+            let Assignment { receiver, shared } = assignment;
+            worker_loop(&receiver, &shared);
+            drop(receiver);
+            shared.advance(|progress| progress.finished = true);
+            drop(shared);
+            match park(id, &name, &handoff, &next) {
+                Some(next) => assignment = next,
+                None => return,
+            }
+        }
+    }
+
+    /// Waits in the pool for the next assignment; `None` to exit.
+    fn park(id: u64, name: &str, handoff: &SyncSender<Assignment>, next: &Receiver<Assignment>) -> Option<Assignment> {
+        {
+            let mut idle = idle();
+            if idle.len() >= MAX_IDLE {
+                return None;
+            }
+            idle.push(Idle { id, name: String::from(name), thread: std::thread::current(), handoff: handoff.clone() });
+        }
+        match next.recv_timeout(IDLE_FOR) {
+            Ok(assignment) => Some(assignment),
+            Err(RecvTimeoutError::Timeout) => {
+                let mut idle = idle();
+                if let Some(at) = idle.iter().position(|worker| worker.id == id) {
+                    idle.swap_remove(at);
+                    return None;
+                }
+                drop(idle);
+                // Taken from the pool just now: the assignment is on its way.
+                next.recv().ok()
+            }
+            Err(RecvTimeoutError::Disconnected) => None,
+        }
     }
 }
 
@@ -732,9 +893,10 @@ fn worker_loop(receiver: &Receiver<Message>, shared: &Shared) {
             Message::Work(work) => {
                 shared.queued.fetch_sub(1, Ordering::AcqRel);
                 run_item(work, shared, clean);
+                shared.in_flight.fetch_sub(1, Ordering::AcqRel);
             }
             // The flusher may have gone (it only waits); nothing to do then.
-            Message::Barrier(reached) => drop(reached.try_send(())),
+            Message::Barrier => shared.advance(|progress| progress.barriers += 1),
         }
     }
 }
