@@ -20,10 +20,16 @@
 //!   `Workqueue::try_spawn`, so it obeys the same rules as any other
 //!   allocation and its failure is an error too.
 //! * Work items own their data (`Send + 'static`).
-//! * [`shutdown`](Workqueue::shutdown) runs what is still queued, then
-//!   joins the worker: `destroy_workqueue()`. Dropping the workqueue closes
-//!   it without waiting (so it never blocks, even in an atomic section): the
-//!   detached worker still runs what was queued, then exits.
+//! * [`shutdown`](Workqueue::shutdown) runs what is still queued and waits
+//!   until every item has run and been dropped: `destroy_workqueue()`.
+//!   Dropping the workqueue closes it without waiting (so it never blocks,
+//!   even in an atomic section): the worker still runs what was queued.
+//! * A worker whose workqueue ended waits idle for a short while, and the
+//!   next workqueue of the same name takes it over instead of starting a
+//!   thread (as the kernel's worker pools do; a failure sweep creates a
+//!   workqueue per point). It is the same `kworker/<name>` thread, and each
+//!   item still starts from a clean context state; thread-locals an item
+//!   set may still be there for the next workqueue's items.
 //! * [`alloc_or_defer`](Workqueue::alloc_or_defer) is the "optimistic
 //!   NOWAIT, heavier fallback" pattern: try `GFP_NOWAIT` now, and on failure
 //!   allocate later on the worker with sleeping flags.
@@ -36,9 +42,10 @@
 //! context state first, then reports it, then delivers the interrupt lines
 //! the leaked irq-save section left pending.
 //!
-//! [`flush`](Workqueue::flush) queues a barrier behind the items queued
-//! before it and waits for the worker to reach it, so a steady producer
-//! on another thread cannot starve it.
+//! [`flush`](Workqueue::flush) returns at once when nothing is queued or
+//! running; otherwise it queues a barrier behind the items queued before it
+//! and waits for the worker to reach it, so a steady producer on another
+//! thread cannot starve it.
 //!
 //! Simulation limits: the worker is one thread (an ordered workqueue,
 //! `alloc_ordered_workqueue()`); the channel's internal wake-up takes a
@@ -605,8 +612,10 @@ impl Workqueue {
         }
     }
 
-    /// Runs every queued work item, stops the worker and reports
-    /// (`destroy_workqueue()`). Dropping the workqueue closes it without waiting.
+    /// Runs every queued work item, waits until each has run and been
+    /// dropped, and reports (`destroy_workqueue()`). The worker is then
+    /// free for the next workqueue of the same name. Dropping the workqueue
+    /// closes it without waiting.
     ///
     /// ```
     /// use alloc_ctx::{MaySleep, flags::*, workqueue::Workqueue};
@@ -739,7 +748,7 @@ impl Workqueue {
 
 impl Drop for Workqueue {
     /// Closes the queue without waiting: the worker still runs every item
-    /// queued so far, then exits on its own. Dropping never blocks, so it is
+    /// queued so far, then goes idle (or exits). Dropping never blocks, so it is
     /// fine anywhere (in an atomic section, or in one of the queue's own
     /// work items holding the last `Arc`); to wait for the items and get
     /// the statistics, call [`shutdown`](Workqueue::shutdown) with a sleep
@@ -787,8 +796,10 @@ mod pool {
 
     /// How long an idle worker waits for a new workqueue.
     pub(super) const IDLE_FOR: Duration = Duration::from_millis(200);
-    /// At most this many idle workers at once; the others exit.
-    const MAX_IDLE: usize = 4;
+    /// At most this many idle workers at once; the others exit. None
+    /// under Miri, which reports threads still running (an idle worker)
+    /// when the program ends; the pool is safe code.
+    const MAX_IDLE: usize = if cfg!(miri) { 0 } else { 4 };
 
     /// A workqueue's end of the channel and its shared state, handed to a
     /// worker.
