@@ -860,24 +860,33 @@ mod pool {
             let Assignment { receiver, shared } = assignment;
             worker_loop(&receiver, &shared);
             drop(receiver);
+            // In the pool *before* `shutdown` is told the drain finished,
+            // so that a workqueue created right after it finds this worker.
+            let parked = park(id, &name, &handoff);
             shared.advance(|progress| progress.finished = true);
             drop(shared);
-            match park(id, &name, &handoff, &next) {
+            if !parked {
+                return;
+            }
+            match wait(id, &next) {
                 Some(next) => assignment = next,
                 None => return,
             }
         }
     }
 
-    /// Waits in the pool for the next assignment; `None` to exit.
-    fn park(id: u64, name: &str, handoff: &SyncSender<Assignment>, next: &Receiver<Assignment>) -> Option<Assignment> {
-        {
-            let mut idle = idle();
-            if idle.len() >= MAX_IDLE {
-                return None;
-            }
-            idle.push(Idle { id, name: String::from(name), thread: std::thread::current(), handoff: handoff.clone() });
+    /// Enters the pool, if it has room.
+    fn park(id: u64, name: &str, handoff: &SyncSender<Assignment>) -> bool {
+        let mut idle = idle();
+        if idle.len() >= MAX_IDLE {
+            return false;
         }
+        idle.push(Idle { id, name: String::from(name), thread: std::thread::current(), handoff: handoff.clone() });
+        true
+    }
+
+    /// Waits in the pool for the next assignment; `None` to exit.
+    fn wait(id: u64, next: &Receiver<Assignment>) -> Option<Assignment> {
         match next.recv_timeout(IDLE_FOR) {
             Ok(assignment) => Some(assignment),
             Err(RecvTimeoutError::Timeout) => {
