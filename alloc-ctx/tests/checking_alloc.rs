@@ -164,8 +164,8 @@ fn abort_policy_stops_the_program() {
 /// prints a backtrace (as `RUST_BACKTRACE=1` does): the hook allocates while
 /// it holds std's backtrace lock, and recording that allocation must not
 /// capture a backtrace again under the same lock. It used to hang; now the
-/// panic is reported and caught, and the violation recorded without a
-/// backtrace.
+/// panic is reported and caught, and the violation recorded with frames
+/// captured without that lock.
 #[alloc_ctx::test]
 #[cfg_attr(miri, ignore = "captures backtraces, which need `getcwd`: not under Miri's isolation")]
 fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
@@ -194,5 +194,6 @@ fn a_panic_in_an_atomic_section_with_a_backtrace_hook_does_not_hang() {
     worker.join(cx).unwrap();
     assert!(violation_count() >= 1, "the hook's allocations in the section are still reported");
     let recorded = take_violations();
-    assert!(recorded.iter().all(|violation| violation.backtrace.status() != std::backtrace::BacktraceStatus::Captured));
+    // Captured without std's backtrace lock, which the hook holds.
+    assert!(recorded.iter().all(|violation| violation.backtrace.frame_count() > 0));
 }

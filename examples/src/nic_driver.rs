@@ -137,7 +137,7 @@ pub enum ProbeError {
     NoMemory(#[from] AllocError),
     /// The refill workqueue could not be created.
     #[error("probe failed: cannot create the refill workqueue: {0}")]
-    Workqueue(#[from] std::io::Error),
+    Workqueue(#[from] alloc_ctx::error::Error),
 }
 
 /// Probes the device: allocates both rings and fills the RX ring, all with

@@ -1167,6 +1167,16 @@ macro_rules! kbox_dyn {
 #[doc(hidden)]
 pub(crate) type BoundMarker<B> = PhantomData<fn() -> B>;
 
+/// A dangling, non-null pointer aligned for `layout`: the address of a
+/// zero-sized block that is never allocated (`Layout::dangling` is not
+/// stable). No provenance: nothing is ever read or written through it.
+pub(crate) fn dangling_for(layout: Layout) -> NonNull<u8> {
+    match core::num::NonZeroUsize::new(layout.align()) {
+        Some(align) => NonNull::without_provenance(align),
+        None => NonNull::dangling(),
+    }
+}
+
 /// Frees a block unless it is zero-sized (never allocated).
 ///
 /// # Safety
@@ -1450,8 +1460,11 @@ impl<H, E, B: Bound, A: Backend> BoundedBox<FlexArray<H, E>, B, A> {
         let gfp = crate::context::token::served(cx, flags.gfp());
         let layout = Layout::from_size_align(size.get(), align)
             .map_err(|_| AllocError::out_of_memory(size.get(), align, gfp))?;
+        // A zero-sized block is never allocated; its address must still be
+        // aligned for the header and the elements (`NonNull::<u8>::dangling()`
+        // would be 1, and `&FlexArray<_, u64>` misaligned).
         let block: NonNull<u8> = if layout.size() == 0 {
-            NonNull::dangling()
+            dangling_for(layout)
         } else {
             serve::allocate_from(&backend, layout, gfp, <B::Family as Family>::ID)?
         };

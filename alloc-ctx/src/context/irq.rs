@@ -159,8 +159,9 @@ mod platform {
     use crate::context::state;
 
     #[inline]
+    #[track_caller]
     pub(super) fn save() {
-        state::set_irq_disable_depth(state::irq_disable_depth() + 1);
+        state::set_irq_disable_depth(state::raised(state::irq_disable_depth(), state::IRQ_DISABLE_DEPTH));
     }
 
     #[inline]
@@ -196,7 +197,14 @@ mod platform {
         // crate's acquires and releases are in reverse order.
         let restore = unsafe { critical_section::acquire() };
         let depth = state::irq_disable_depth();
-        state::set_irq_disable_depth(depth + 1);
+        let Some(next) = depth.checked_add(1) else {
+            // SAFETY: the acquire just above, released before the overflow
+            // panic, so a caught panic leaves interrupts as they were.
+            unsafe { critical_section::release(restore) };
+            state::raised(depth, state::IRQ_DISABLE_DEPTH);
+            unreachable!("`raised` panics at the maximum count");
+        };
+        state::set_irq_disable_depth(next);
         if depth == 0 {
             // SAFETY: inside the critical section acquired above; the token
             // does not leave this block.
@@ -321,6 +329,17 @@ pub use self::line::{Line, Raised};
 
 #[cfg(feature = "std")]
 mod line;
+
+/// Delivers the [`Line`]s pending on this thread if local interrupts are
+/// enabled: for code that restored the interrupt state without ending the
+/// sections that disabled it (the workqueue's worker after an item leaked an
+/// irq-save section), where no section end would deliver them.
+#[cfg(feature = "std")]
+pub(crate) fn deliver_pending_lines() {
+    if !irqs_disabled() {
+        line::deliver_pending();
+    }
+}
 
 #[cfg(feature = "critical-section")]
 impl NoWait {

@@ -117,9 +117,36 @@ impl<const FIELD: usize> Raised<FIELD> {
     /// Raises the count.
     #[inline(always)]
     pub fn enter() -> Raised<FIELD> {
-        storage::set(FIELD, storage::get(FIELD) + 1);
+        storage::set(FIELD, raised(storage::get(FIELD), FIELD));
         Raised { _not_send: core::marker::PhantomData }
     }
+}
+
+/// `count + 1`, or a panic (release builds too) rather than a silent wrap
+/// to 0, which would turn every section on the thread into "may sleep".
+/// Nothing is raised when it panics, so the state stays balanced.
+#[inline(always)]
+#[track_caller]
+pub(crate) fn raised(count: u32, field: usize) -> u32 {
+    match count.checked_add(1) {
+        Some(count) => count,
+        None => count_overflow(field),
+    }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn count_overflow(field: usize) -> ! {
+    let what = match field {
+        ATOMIC_DEPTH => "atomic depth",
+        IRQ_DISABLE_DEPTH => "interrupt-disable depth",
+        _ => "#[nowait] mark count",
+    };
+    panic!(
+        "BUG: the {what} of this thread would pass u32::MAX: a section is entered in a loop \
+         and its guard leaked (`mem::forget`); the section was not entered"
+    );
 }
 
 impl<const FIELD: usize> Drop for Raised<FIELD> {
@@ -348,5 +375,32 @@ impl ContextState {
     /// Makes `self` the current thread's state.
     pub(crate) fn restore(self) {
         storage::set_all(self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raised_count_at_its_maximum_panics_instead_of_wrapping() {
+        let before = storage::get(ATOMIC_DEPTH);
+        storage::set(ATOMIC_DEPTH, u32::MAX);
+        let entered = std::panic::catch_unwind(|| core::mem::forget(AtomicSection::enter()));
+        let after = storage::get(ATOMIC_DEPTH);
+        storage::set(ATOMIC_DEPTH, before);
+        assert!(entered.is_err(), "entering a section at the maximum depth did not panic");
+        assert_eq!(after, u32::MAX, "the depth wrapped");
+        assert!(in_atomic() == (before != 0));
+    }
+
+    #[test]
+    fn the_interrupt_disable_depth_does_not_wrap_either() {
+        set_irq_disable_depth(u32::MAX);
+        let entered = std::panic::catch_unwind(|| core::mem::forget(crate::context::irq::IrqSave::save()));
+        let after = irq_disable_depth();
+        set_irq_disable_depth(0);
+        assert!(entered.is_err());
+        assert_eq!(after, u32::MAX);
     }
 }

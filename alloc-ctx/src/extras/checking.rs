@@ -13,12 +13,13 @@
 //! backtrace that shows the site.
 //!
 //! The checker never recurses into itself: allocations it makes while
-//! recording or printing a violation are not checked, and while the thread
-//! panics (the panic hook may hold std's backtrace lock and allocate) a
-//! violation is recorded without a backtrace. One case is beyond it: code
-//! that formats its *own* `std::backtrace::Backtrace` inside an atomic
-//! section holds that lock while allocating, and the capture of the
-//! violation would wait on it. Format backtraces outside atomic sections.
+//! recording or printing a violation are not checked. Its backtraces
+//! ([`Trace`]) are captured without std's backtrace lock (frame addresses
+//! only, through the `backtrace` crate) and symbolised when printed, so an
+//! allocation made while std holds that lock (a panic hook printing a
+//! backtrace, code formatting its own `std::backtrace::Backtrace` inside
+//! an atomic section) is recorded with its backtrace instead of waiting on
+//! the lock forever.
 //!
 //! ```no_run
 //! use alloc_ctx::checking::{CheckingAlloc, Policy};
@@ -54,7 +55,6 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::cell::Cell;
 use core::fmt;
 use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::backtrace::Backtrace;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 
@@ -230,14 +230,57 @@ pub struct Violation {
     pub thread: Option<String>,
     /// Where the allocation was made (always captured, whatever
     /// `RUST_BACKTRACE` says).
-    pub backtrace: Arc<Backtrace>,
+    pub backtrace: Arc<Trace>,
+}
+
+/// Where a [`Violation`] was made: the call stack's frames, captured
+/// without resolving symbols and without taking std's backtrace lock (held
+/// while a `std::backtrace::Backtrace` is formatted, which allocates);
+/// symbols are resolved when the trace is printed.
+///
+/// ```
+/// let trace = alloc_ctx::checking::Trace::capture();
+/// assert!(trace.frame_count() > 0);
+/// let printed = trace.to_string(); // resolves the symbols
+/// assert!(!printed.is_empty());
+/// ```
+#[derive(Clone)]
+pub struct Trace {
+    frames: backtrace::Backtrace,
+}
+
+impl Trace {
+    /// The current thread's call stack, unresolved.
+    pub fn capture() -> Trace {
+        Trace { frames: backtrace::Backtrace::new_unresolved() }
+    }
+
+    /// How many frames were captured.
+    pub fn frame_count(&self) -> usize {
+        self.frames.frames().len()
+    }
+}
+
+impl fmt::Display for Trace {
+    /// Resolves the symbols (of a copy: printing does not change the
+    /// trace) and prints one frame a line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut resolved = self.frames.clone();
+        resolved.resolve();
+        fmt::Debug::fmt(&resolved, f)
+    }
+}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Trace").field("frames", &self.frame_count()).finish_non_exhaustive()
+    }
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Formatting the backtrace symbolises it under std's backtrace lock,
-        // and allocates: unchecked, so that printing a violation inside an
-        // atomic section does not record (and capture) again under the lock.
+        // Symbolising the trace allocates: unchecked, so that printing a
+        // violation inside an atomic section does not record another.
         unchecked(|| self.write(f))
     }
 }
@@ -297,10 +340,10 @@ fn record(size: usize, align: usize, kind: AllocKind, atomic_depth: u32, policy:
         kind,
         atomic_depth,
         thread: std::thread::current().name().map(String::from),
-        // While the thread panics, the panic hook may hold std's backtrace
-        // lock while it writes (and the write allocates); capturing would
-        // take that lock again and hang the test instead of failing it.
-        backtrace: Arc::new(if std::thread::panicking() { Backtrace::disabled() } else { Backtrace::force_capture() }),
+        // Frames only, without std's backtrace lock: the thread may hold it
+        // (a panic hook printing a backtrace, code formatting its own
+        // `std::backtrace::Backtrace`), and taking it again would hang.
+        backtrace: Arc::new(Trace::capture()),
     };
     if policy != Policy::Record {
         std::eprintln!("{violation}");

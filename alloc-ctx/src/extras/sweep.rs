@@ -577,6 +577,8 @@ where
                 .map(alloc::string::ToString::to_string)
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "(a panic payload that is not a string)".to_string());
+            // Its `Drop` may panic too: that must not end the sweep.
+            crate::extras::drop_panic_payload(payload);
             report.problems.push(SweepProblem::Panicked { point, site: backend.failed_site(), message });
             None
         }

@@ -11,24 +11,41 @@
 //!   sleep and a leaked atomic section is caught.
 //! * Queueing never blocks and never sleeps: the queue is bounded
 //!   (`std::sync::mpsc::sync_channel`, whose slots are allocated when the
-//!   workqueue is created) and a full queue is an error
-//!   ([`QueueError::Full`]), not a wait. The work item's own memory is a
+//!   workqueue is created, at most [`Workqueue::MAX_CAPACITY`]) and a full
+//!   queue is an error ([`QueueError::Full`]), not a wait. A panic while
+//!   the work item is being allocated (a panicking shrinker, a sleeping
+//!   request from atomic context) gives its slot back. The work item's own memory is a
 //!   request made through the caller's token with the caller's flags
 //!   (`GFP_ATOMIC` from atomic context), like Rust-for-Linux's
 //!   `Workqueue::try_spawn`, so it obeys the same rules as any other
 //!   allocation and its failure is an error too.
 //! * Work items own their data (`Send + 'static`).
-//! * [`shutdown`](Workqueue::shutdown) runs what is still queued, then
-//!   joins the worker: `destroy_workqueue()`. Dropping the workqueue closes
-//!   it without waiting (so it never blocks, even in an atomic section): the
-//!   detached worker still runs what was queued, then exits.
+//! * [`shutdown`](Workqueue::shutdown) runs what is still queued and waits
+//!   until every item has run and been dropped: `destroy_workqueue()`.
+//!   Dropping the workqueue closes it without waiting (so it never blocks,
+//!   even in an atomic section): the worker still runs what was queued.
+//! * A worker whose workqueue ended waits idle for a short while, and the
+//!   next workqueue of the same name takes it over instead of starting a
+//!   thread (as the kernel's worker pools do; a failure sweep creates a
+//!   workqueue per point). It is the same `kworker/<name>` thread, and each
+//!   item still starts from a clean context state; thread-locals an item
+//!   set may still be there for the next workqueue's items.
 //! * [`alloc_or_defer`](Workqueue::alloc_or_defer) is the "optimistic
 //!   NOWAIT, heavier fallback" pattern: try `GFP_NOWAIT` now, and on failure
 //!   allocate later on the worker with sleeping flags.
 //!
 //! A panic in a work item is caught on the worker, counted
 //! ([`panicked`](Workqueue::panicked)) and reported by the panic hook; the
-//! worker goes on with the next item.
+//! worker goes on with the next item, also when the panic's payload itself
+//! panics when dropped. An item that returns inside a section it entered
+//! (a forgotten lock guard) is counted as leaked: the worker restores its
+//! context state first, then reports it, then delivers the interrupt lines
+//! the leaked irq-save section left pending.
+//!
+//! [`flush`](Workqueue::flush) returns at once when nothing is queued or
+//! running; otherwise it queues a barrier behind the items queued before it
+//! and waits for the worker to reach it, so a steady producer on another
+//! thread cannot starve it.
 //!
 //! Simulation limits: the worker is one thread (an ordered workqueue,
 //! `alloc_ordered_workqueue()`); the channel's internal wake-up takes a
@@ -69,7 +86,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use std::format;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, PoisonError};
-use std::thread::JoinHandle;
+use std::thread::Thread;
 
 use crate::containers::kbox::{KBox, free_block};
 use crate::context::state::{self, ContextState};
@@ -105,8 +122,10 @@ use crate::vocab::size::{KmallocMax, Size};
 /// # }
 /// ```
 pub struct Workqueue {
-    sender: Option<SyncSender<WorkBox>>,
-    worker: Option<JoinHandle<()>>,
+    sender: Option<SyncSender<Message>>,
+    /// The worker thread (detached: [`shutdown`](Workqueue::shutdown)
+    /// waits for [`Shared::finished`], not for the thread to exit).
+    worker: Thread,
     shared: Arc<Shared>,
     capacity: usize,
 }
@@ -115,14 +134,78 @@ pub struct Workqueue {
 struct Shared {
     /// Slots taken: items reserved or in the channel, not yet picked up.
     queued: AtomicUsize,
-    /// Items queued or running: what [`Workqueue::flush`] waits for.
+    /// Items sent and not yet finished on the worker: a flush with none
+    /// returns at once (every item queued before it has finished).
     in_flight: AtomicUsize,
     completed: AtomicUsize,
     panicked: AtomicUsize,
     /// Items that returned with the worker's context state changed.
     leaked: AtomicUsize,
-    idle_lock: std::sync::Mutex<()>,
-    idle: Condvar,
+    /// Held by a flush while its barrier is queued: one barrier at a time,
+    /// so the channel's one slot beyond `capacity` always has room for it.
+    flushing: std::sync::Mutex<()>,
+    /// What the worker has reached; waited for by flushes and `shutdown`.
+    progress: std::sync::Mutex<Progress>,
+    progress_changed: Condvar,
+}
+
+/// What the worker has reached.
+#[derive(Default)]
+struct Progress {
+    /// Barriers reached so far.
+    barriers: u64,
+    /// The worker has drained the closed queue: every item has run and
+    /// been dropped. What `shutdown` waits for.
+    finished: bool,
+}
+
+impl Shared {
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Updates the progress and wakes the waiters.
+    fn advance(&self, update: impl FnOnce(&mut Progress)) {
+        update(&mut self.progress());
+        self.progress_changed.notify_all();
+    }
+
+    /// Waits until `done(progress)`.
+    fn wait_until(&self, done: impl Fn(&Progress) -> bool) {
+        let mut progress = self.progress();
+        while !done(&progress) {
+            progress = self.progress_changed.wait(progress).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// What the channel carries.
+enum Message {
+    /// A work item (it holds a reserved slot).
+    Work(WorkBox),
+    /// A flush's barrier: the worker counts it in [`Progress::barriers`]
+    /// when it reaches it, after every item queued before it has run.
+    Barrier,
+}
+
+/// A reserved queue slot, given back when dropped unless the item was
+/// sent: also when allocating or building the item panics.
+struct Reservation<'a> {
+    queued: &'a AtomicUsize,
+}
+
+impl Reservation<'_> {
+    /// The item is in the channel; the worker gives the slot back when it
+    /// picks the item up.
+    fn sent(self) {
+        core::mem::forget(self);
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        self.queued.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// What [`Workqueue::shutdown`] reports.
@@ -254,6 +337,20 @@ impl<T> NowOrLater<T> {
 }
 
 impl Workqueue {
+    /// The largest `capacity` [`new`](Self::new) accepts: the queue's slots
+    /// are allocated up front, so an unbounded capacity would let one
+    /// argument exhaust memory (and abort the process) before any work is
+    /// queued.
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{MaySleep, error::code, workqueue::Workqueue};
+    /// let refused = Workqueue::new("huge", Workqueue::MAX_CAPACITY + 1, cx);
+    /// assert_eq!(refused.unwrap_err(), code::EINVAL);
+    /// # }
+    /// ```
+    pub const MAX_CAPACITY: usize = 1 << 16;
+
     /// Creates a workqueue whose queue holds up to `capacity` work items not
     /// yet started, and starts its worker thread (`kworker/<name>`).
     ///
@@ -262,11 +359,24 @@ impl Workqueue {
     ///
     /// # Errors
     ///
-    /// When the worker thread cannot be started.
+    /// [`EINVAL`](code::EINVAL) for a `capacity` of 0 or above
+    /// [`MAX_CAPACITY`](Self::MAX_CAPACITY), or a `name` containing a NUL
+    /// byte (a thread name cannot hold one); [`ENOMEM`](code::ENOMEM) when
+    /// the worker thread cannot be started. The crate's own
+    /// [`Error`], so `?` works in driver code returning
+    /// [`error::Result`](crate::error::Result):
     ///
-    /// # Panics
-    ///
-    /// If `capacity` is 0.
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{MaySleep, error::{self, code}, workqueue::Workqueue};
+    /// fn probe(cx: &mut MaySleep, name: &str) -> error::Result<Workqueue> {
+    ///     let wq = Workqueue::new(name, 16, cx)?;
+    ///     Ok(wq)
+    /// }
+    /// assert!(probe(cx, "rx").is_ok());
+    /// assert_eq!(probe(cx, "r\0x").unwrap_err(), code::EINVAL);
+    /// # }
+    /// ```
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
@@ -276,25 +386,27 @@ impl Workqueue {
     /// # }
     /// ```
     #[track_caller]
-    pub fn new(name: &str, capacity: usize, cx: &mut impl SleepToken) -> std::io::Result<Workqueue> {
+    pub fn new(name: &str, capacity: usize, cx: &mut impl SleepToken) -> Result<Workqueue, Error> {
         let _ = cx;
         state::might_sleep();
-        assert!(capacity > 0, "a workqueue needs room for at least one work item");
+        if capacity == 0 || capacity > Self::MAX_CAPACITY || name.contains('\0') {
+            return Err(code::EINVAL);
+        }
         let shared = Arc::new(Shared {
             queued: AtomicUsize::new(0),
-            in_flight: AtomicUsize::new(0),
             completed: AtomicUsize::new(0),
             panicked: AtomicUsize::new(0),
             leaked: AtomicUsize::new(0),
-            idle_lock: std::sync::Mutex::new(()),
-            idle: Condvar::new(),
+            flushing: std::sync::Mutex::new(()),
+            in_flight: AtomicUsize::new(0),
+            progress: std::sync::Mutex::new(Progress::default()),
+            progress_changed: Condvar::new(),
         });
-        let (sender, receiver) = std::sync::mpsc::sync_channel(capacity);
-        let worker_shared = Arc::clone(&shared);
-        let worker = std::thread::Builder::new()
-            .name(format!("kworker/{name}"))
-            .spawn(move || worker_loop(&receiver, &worker_shared))?;
-        Ok(Workqueue { sender: Some(sender), worker: Some(worker), shared, capacity })
+        // One slot beyond `capacity` for a flush's barrier.
+        let (sender, receiver) = std::sync::mpsc::sync_channel(capacity + 1);
+        let assignment = pool::Assignment { receiver, shared: Arc::clone(&shared) };
+        let worker = pool::start(format!("kworker/{name}"), assignment)?;
+        Ok(Workqueue { sender: Some(sender), worker, shared, capacity })
     }
 
     /// Queues `work` to run on the worker with a [`MaySleep`] token.
@@ -454,6 +566,12 @@ impl Workqueue {
     /// Waits until every work item queued so far has run
     /// (`flush_workqueue()`).
     ///
+    /// Items queued after the call started are not waited for: with items
+    /// queued or running, the flush queues a barrier behind them and waits
+    /// for the worker to reach it, so another thread that keeps queueing
+    /// cannot hold it up (concurrent flushes take turns); with none, it
+    /// returns at once.
+    ///
     /// # Panics
     ///
     /// Inside an atomic section (through an `unsafe`-assumed token), like
@@ -477,20 +595,32 @@ impl Workqueue {
     pub fn flush(&self, cx: &mut impl SleepToken) {
         let _ = cx;
         state::might_sleep();
-        if let Some(worker) = &self.worker {
-            assert!(
-                worker.thread().id() != std::thread::current().id(),
-                "flush of a workqueue from one of its own work items would wait for itself forever"
-            );
+        assert!(
+            self.worker.id() != std::thread::current().id(),
+            "flush of a workqueue from one of its own work items would wait for itself forever"
+        );
+        let Some(sender) = &self.sender else { return };
+        // Nothing in flight: every item queued before this call has
+        // finished (it was counted before it was sent, and uncounted after
+        // it finished).
+        if self.shared.in_flight.load(Ordering::Acquire) == 0 {
+            return;
         }
-        let mut idle = self.shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
-        while self.shared.in_flight.load(Ordering::Acquire) != 0 {
-            idle = self.shared.idle.wait(idle).unwrap_or_else(PoisonError::into_inner);
+        // One barrier in the channel at a time: with at most `capacity`
+        // items (their reserved slots), the channel's extra slot is free,
+        // so the send below never waits for room.
+        let _turn = self.shared.flushing.lock().unwrap_or_else(PoisonError::into_inner);
+        let target = self.shared.progress().barriers + 1;
+        if sender.send(Message::Barrier).is_ok() {
+            // An error means the worker is gone, with nothing left to wait for.
+            self.shared.wait_until(|progress| progress.barriers >= target || progress.finished);
         }
     }
 
-    /// Runs every queued work item, stops the worker and reports
-    /// (`destroy_workqueue()`). Dropping the workqueue closes it without waiting.
+    /// Runs every queued work item, waits until each has run and been
+    /// dropped, and reports (`destroy_workqueue()`). The worker is then
+    /// free for the next workqueue of the same name. Dropping the workqueue
+    /// closes it without waiting.
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
@@ -569,14 +699,11 @@ impl Workqueue {
         }
     }
 
-    /// Closes the queue; the worker drains it and exits; joins the worker.
+    /// Closes the queue and waits until the worker has drained it (every
+    /// item run and dropped).
     fn stop(&mut self) {
         drop(self.sender.take());
-        if let Some(worker) = self.worker.take() {
-            // Work item panics are caught inside the worker, so it only
-            // fails to join if the runtime itself broke; nothing to add.
-            let _ = worker.join();
-        }
+        self.shared.wait_until(|progress| progress.finished);
     }
 
     /// Reserves a slot, allocates the work item with `gfp`, builds it from
@@ -597,26 +724,32 @@ impl Workqueue {
         if reserved.is_err() {
             return Err(QueueError::Full(parts));
         }
+        // Gives the slot back on every way out but a sent item: an
+        // allocation failure, and a panic in the request (a shrinker, a
+        // sleeping request from atomic context) or in `build`.
+        let reservation = Reservation { queued: &shared.queued };
         let slot = match WorkSlot::<J, A>::allocate(&backend, gfp) {
             Ok(slot) => slot,
-            Err(error) => {
-                shared.queued.fetch_sub(1, Ordering::AcqRel);
-                return Err(QueueError::NoMemory(parts, error));
-            }
+            Err(error) => return Err(QueueError::NoMemory(parts, error)),
         };
         // If `build` panicked, the slot would give the block back.
         let job = build(parts);
         let block = slot.into_block();
         // SAFETY: `block` comes from the slot just allocated from `backend`.
         let work = unsafe { WorkBox::new(block, job, backend) };
-        shared.in_flight.fetch_add(1, Ordering::AcqRel);
         let Some(sender) = &self.sender else {
             unreachable!("the sender is only taken by shutdown, which consumes the workqueue")
         };
-        match sender.try_send(work) {
-            Ok(()) => Ok(()),
-            // The reserved slot guarantees room, and the worker only exits
-            // after the sender is dropped (work item panics are caught).
+        shared.in_flight.fetch_add(1, Ordering::AcqRel);
+        match sender.try_send(Message::Work(work)) {
+            Ok(()) => {
+                reservation.sent();
+                Ok(())
+            }
+            // The reserved slot guarantees room (a flush's barrier has a
+            // slot of its own), and the worker only exits after the sender
+            // is dropped: it catches work item panics, including those of
+            // their payloads' `Drop`.
             Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
                 unreachable!("a workqueue channel refused a work item with a reserved slot")
             }
@@ -626,21 +759,20 @@ impl Workqueue {
 
 impl Drop for Workqueue {
     /// Closes the queue without waiting: the worker still runs every item
-    /// queued so far, then exits on its own. Dropping never blocks, so it is
+    /// queued so far, then goes idle (or exits). Dropping never blocks, so it is
     /// fine anywhere (in an atomic section, or in one of the queue's own
     /// work items holding the last `Arc`); to wait for the items and get
     /// the statistics, call [`shutdown`](Workqueue::shutdown) with a sleep
     /// token.
     fn drop(&mut self) {
+        // The worker drains the queue on its own; nothing waits for it.
         drop(self.sender.take());
-        // Detaches the worker thread.
-        drop(self.worker.take());
     }
 }
 
 impl fmt::Debug for Workqueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.worker.as_ref().and_then(|worker| worker.thread().name());
+        let name = self.worker.name();
         f.debug_struct("Workqueue")
             .field("worker", &name)
             .field("capacity", &self.capacity)
@@ -651,39 +783,204 @@ impl fmt::Debug for Workqueue {
     }
 }
 
-fn worker_loop(receiver: &Receiver<WorkBox>, shared: &Shared) {
+/// Worker threads, and the idle ones kept for the next workqueue of the
+/// same name.
+///
+/// Starting a thread and joining it cost far more than running a few work
+/// items (a failure sweep creates a workqueue per point): a worker whose
+/// queue was closed and drained waits a short while ([`IDLE_FOR`]) for a
+/// new workqueue with its thread name before it exits. What a workqueue
+/// guarantees does not change: its worker is named `kworker/<name>`, runs
+/// its items in order, one at a time, each from a clean context state, and
+/// `shutdown` returns when every item has run and been dropped.
+mod pool {
+    use std::string::String;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
+    use std::sync::{Arc, Mutex, PoisonError};
+    use std::thread::Thread;
+    use std::time::Duration;
+    use std::vec::Vec;
+
+    use super::{Message, Shared, worker_loop};
+    use crate::vocab::error::{Error, code};
+
+    /// How long an idle worker waits for a new workqueue.
+    pub(super) const IDLE_FOR: Duration = Duration::from_millis(200);
+    /// At most this many idle workers at once; the others exit. None
+    /// under Miri, which reports threads still running (an idle worker)
+    /// when the program ends; the pool is safe code.
+    const MAX_IDLE: usize = if cfg!(miri) { 0 } else { 4 };
+
+    /// A workqueue's end of the channel and its shared state, handed to a
+    /// worker.
+    pub(super) struct Assignment {
+        pub(super) receiver: Receiver<Message>,
+        pub(super) shared: Arc<Shared>,
+    }
+
+    /// A worker waiting for an assignment.
+    struct Idle {
+        id: u64,
+        name: String,
+        thread: Thread,
+        /// Room for one assignment: sending never blocks.
+        handoff: SyncSender<Assignment>,
+    }
+
+    static IDLE: Mutex<Vec<Idle>> = Mutex::new(Vec::new());
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+    fn idle() -> std::sync::MutexGuard<'static, Vec<Idle>> {
+        IDLE.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Hands `assignment` to an idle worker named `name`, or starts one.
+    pub(super) fn start(name: String, assignment: Assignment) -> Result<Thread, Error> {
+        let mut assignment = assignment;
+        loop {
+            let taken = {
+                let mut idle = idle();
+                idle.iter().position(|worker| worker.name == name).map(|at| idle.swap_remove(at))
+            };
+            let Some(worker) = taken else { break };
+            // Taken out of the pool under its lock, the worker waits for
+            // this send (see `park`); it fails only if the worker is gone.
+            match worker.handoff.send(assignment) {
+                Ok(()) => return Ok(worker.thread),
+                Err(returned) => assignment = returned.0,
+            }
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let worker_name = name.clone();
+        let thread = std::thread::Builder::new()
+            .name(name)
+            .spawn(move || run(id, worker_name, assignment))
+            .map_err(|_| code::ENOMEM)?;
+        // Detached: `shutdown` waits for `Shared::finished`.
+        Ok(thread.thread().clone())
+    }
+
+    /// A worker thread: drains one workqueue after another.
+    fn run(id: u64, name: String, first: Assignment) {
+        // Where assignments arrive while the worker is idle; one at most
+        // (the pool entry holding the sender is taken once).
+        let (handoff, next) = std::sync::mpsc::sync_channel(1);
+        let mut assignment = first;
+        loop {
+            let Assignment { receiver, shared } = assignment;
+            worker_loop(&receiver, &shared);
+            drop(receiver);
+            // In the pool *before* `shutdown` is told the drain finished,
+            // so that a workqueue created right after it finds this worker.
+            let parked = park(id, &name, &handoff);
+            shared.advance(|progress| progress.finished = true);
+            drop(shared);
+            if !parked {
+                return;
+            }
+            match wait(id, &next) {
+                Some(next) => assignment = next,
+                None => return,
+            }
+        }
+    }
+
+    /// Enters the pool, if it has room.
+    fn park(id: u64, name: &str, handoff: &SyncSender<Assignment>) -> bool {
+        let mut idle = idle();
+        if idle.len() >= MAX_IDLE {
+            return false;
+        }
+        idle.push(Idle { id, name: String::from(name), thread: std::thread::current(), handoff: handoff.clone() });
+        true
+    }
+
+    /// Waits in the pool for the next assignment; `None` to exit.
+    fn wait(id: u64, next: &Receiver<Assignment>) -> Option<Assignment> {
+        match next.recv_timeout(IDLE_FOR) {
+            Ok(assignment) => Some(assignment),
+            Err(RecvTimeoutError::Timeout) => {
+                let mut idle = idle();
+                if let Some(at) = idle.iter().position(|worker| worker.id == id) {
+                    idle.swap_remove(at);
+                    return None;
+                }
+                drop(idle);
+                // Taken from the pool just now: the assignment is on its way.
+                next.recv().ok()
+            }
+            Err(RecvTimeoutError::Disconnected) => None,
+        }
+    }
+}
+
+fn worker_loop(receiver: &Receiver<Message>, shared: &Shared) {
     let clean = ContextState::current();
     // Ends when the sender is dropped and every queued item has been
     // received: shutdown drains the queue.
-    while let Ok(work) = receiver.recv() {
-        shared.queued.fetch_sub(1, Ordering::AcqRel);
-        let name = work.name();
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            // SAFETY: the worker thread's own loop, outside any section: the
-            // token of a work item is the only one of this thread (a work
-            // item runs in process context, as a kernel's does).
-            unsafe { MaySleep::enter(|cx| work.run(cx)) };
-        }));
-        let counter = if outcome.is_ok() { &shared.completed } else { &shared.panicked };
-        counter.fetch_add(1, Ordering::AcqRel);
-        let after = ContextState::current();
-        if after != clean {
-            // The item leaked a section (`mem::forget` of a lock guard, a
-            // leaked scope): report it and give the next item the state
-            // every item starts from, rather than refusing all later work.
-            shared.leaked.fetch_add(1, Ordering::AcqRel);
+    while let Ok(message) = receiver.recv() {
+        match message {
+            Message::Work(work) => {
+                shared.queued.fetch_sub(1, Ordering::AcqRel);
+                run_item(work, shared, clean);
+                shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+            }
+            // The flusher may have gone (it only waits); nothing to do then.
+            Message::Barrier => shared.advance(|progress| progress.barriers += 1),
+        }
+    }
+}
+
+/// Runs one item on the worker and puts the worker back in the state
+/// `clean` every item starts from. Nothing here unwinds out: the worker
+/// must outlive every item.
+fn run_item(work: WorkBox, shared: &Shared, clean: ContextState) {
+    let name = work.name();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: the worker thread's own loop, outside any section: the
+        // token of a work item is the only one of this thread (a work item
+        // runs in process context, as a kernel's does).
+        unsafe { MaySleep::enter(|cx| work.run(cx)) };
+    }));
+    let counter = match outcome {
+        Ok(()) => &shared.completed,
+        Err(payload) => {
+            crate::extras::drop_panic_payload(payload);
+            &shared.panicked
+        }
+    };
+    counter.fetch_add(1, Ordering::AcqRel);
+    let after = ContextState::current();
+    if after != clean {
+        // The item leaked a section (`mem::forget` of a lock guard, a
+        // leaked scope): give the next item the state every item starts
+        // from, rather than refusing all later work. Restored *before* the
+        // report, which allocates: inside the leaked atomic section the
+        // checking allocator would take the report's own output for a
+        // violation (and abort with its abort policy).
+        clean.restore();
+        shared.leaked.fetch_add(1, Ordering::AcqRel);
+        // `eprintln!` (which a test harness captures) panics if stderr
+        // fails: caught, the worker goes on.
+        let reported = std::panic::catch_unwind(|| {
             std::eprintln!(
                 "alloc-ctx: BUG: work item `{name}` returned with its context state changed \
-                 ({after:?}, expected {clean:?}): it leaked an atomic section, interrupt-disabled \
+                 ({after:?}, expected {clean:?}): it leaked an atomic section, interrupt-disabling \
                  section or scope; the worker's state was restored"
             );
-            clean.restore();
+        });
+        if let Err(payload) = reported {
+            crate::extras::drop_panic_payload(payload);
         }
-        if shared.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
-            // Taking the lock orders this wake-up after a flusher's check.
-            let _idle = shared.idle_lock.lock().unwrap_or_else(PoisonError::into_inner);
-            shared.idle.notify_all();
-        }
+    }
+    // Interrupts are enabled on the worker again: deliver the lines raised
+    // while they were off and still pending, because the item leaked its
+    // irq-save section (restored above without ending it) or left it by
+    // unwinding (pending lines wait while a thread unwinds).
+    let delivered = std::panic::catch_unwind(crate::context::irq::deliver_pending_lines);
+    if let Err(payload) = delivered {
+        crate::extras::drop_panic_payload(payload);
     }
 }
 

@@ -2,7 +2,9 @@
 // runs a test on a thread of its own, where no token is live, so the test
 // gets a sleep token `cx` (named otherwise with `cx = name`); `?` and a
 // `Result` return work as in a plain test. (Built here without `--test`,
-// so this checks that the attribute is accepted and expands.)
+// so this checks that the attribute is accepted and expands; the crate's
+// own integration tests run hundreds of such tests.)
+#![allow(unused_imports)] // the test functions are compiled out here
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::{AllocError, KVec};
 
