@@ -95,7 +95,7 @@ pub use vocab::error::{AllocError, AllocErrorKind};
 pub use vocab::size::{Size, SizeError};
 
 pub use containers::{arc, sync};
-pub use context::irq;
+pub use context::{irq, percpu};
 pub use request::{backend, reclaim, report};
 
 #[cfg(feature = "std")]

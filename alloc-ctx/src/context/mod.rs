@@ -5,5 +5,6 @@
 //! Imports from the vocabulary only.
 
 pub mod irq;
+pub mod percpu;
 pub(crate) mod state;
 pub(crate) mod token;

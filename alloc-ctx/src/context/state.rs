@@ -43,8 +43,9 @@ pub(crate) use field::{ATOMIC_DEPTH, HARDIRQ_DEPTH, IN_REQUEST, IRQ_DISABLE_DEPT
 
 /// With `std`: one thread-local holding every field, so that code reading
 /// or changing several of them computes the thread-local's address once
-/// (one `__tls_get_addr` in a shared library, not one per field).
-#[cfg(feature = "std")]
+/// (one `__tls_get_addr` in a shared library, not one per field). A thread
+/// is a CPU here.
+#[cfg(all(feature = "std", not(feature = "per-core")))]
 mod storage {
     use core::cell::Cell;
 
@@ -79,24 +80,46 @@ mod storage {
     }
 }
 
-/// Without `std`: one global per program (module docs). Loads and stores
-/// only (no read-modify-write), so this builds on targets without
-/// compare-and-swap; correct for one CPU.
-#[cfg(not(feature = "std"))]
+/// Without `std` (or with `per-core`): one set of fields per core, the
+/// kernel's per-CPU `preempt_count()`. The core is
+/// [`crate::percpu::core_id`] (always 0 without the `per-core` feature:
+/// one global set, right for single-core firmware). Loads and stores only
+/// (no read-modify-write), so this builds on targets without
+/// compare-and-swap: each core changes only its own fields, and an
+/// interrupt on that core restores what it changed before it returns.
+#[cfg(any(not(feature = "std"), feature = "per-core"))]
 mod storage {
     use core::sync::atomic::{AtomicU32, Ordering};
 
     use super::field::COUNT;
+    use crate::context::percpu::{MAX_CORES, core_id};
 
-    static STATE: [AtomicU32; COUNT] = [const { AtomicU32::new(0) }; COUNT];
+    static STATE: [[AtomicU32; COUNT]; MAX_CORES] = [const { [const { AtomicU32::new(0) }; COUNT] }; MAX_CORES];
 
     #[inline(always)]
+    fn fields() -> &'static [AtomicU32; COUNT] {
+        &STATE[core_id()]
+    }
+    #[inline(always)]
     pub(super) fn get(field: usize) -> u32 {
-        STATE[field].load(Ordering::Relaxed)
+        fields()[field].load(Ordering::Relaxed)
     }
     #[inline(always)]
     pub(super) fn set(field: usize, value: u32) {
-        STATE[field].store(value, Ordering::Relaxed);
+        fields()[field].store(value, Ordering::Relaxed);
+    }
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) fn all() -> [u32; COUNT] {
+        let fields = fields();
+        core::array::from_fn(|field| fields[field].load(Ordering::Relaxed))
+    }
+    #[cfg(feature = "std")]
+    #[inline]
+    pub(super) fn set_all(values: [u32; COUNT]) {
+        for (field, value) in fields().iter().zip(values) {
+            field.store(value, Ordering::Relaxed);
+        }
     }
 }
 
