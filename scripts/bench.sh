@@ -568,6 +568,84 @@ EOF
                 printf '| `%s` | %s | %s |\n' "$ty" "$bytes" "$v"
             done
         } >>"$SUMMARY"
+        # The same rows with the run-time checks on (`--cfg alloc_ctx_checks`,
+        # what a final binary sets to keep the context check and the
+        # in-request mark in release builds): both binaries rebuilt in
+        # target directories of their own (RUSTFLAGS is part of the
+        # fingerprints).
+        step "run-time rows with --cfg alloc_ctx_checks"
+        cobin=$(RUSTFLAGS="--cfg alloc_ctx_checks" CARGO_TARGET_DIR=$ROOT/target/bench-checks \
+            cargo bench -p alloc-ctx --bench overhead --no-run --message-format=json |
+            grep -o '"executable":"[^"]*/overhead-[^"]*"' | tail -1 | cut -d'"' -f4)
+        RUSTFLAGS="--cfg alloc_ctx_checks" CARGO_TARGET_DIR=$ROOT/target/bench-runtime-checks \
+            cargo build --release --manifest-path benches/runtime/Cargo.toml
+        crbin=$ROOT/target/bench-runtime-checks/release/runtime-bench
+        for p in alloc.raw alloc.token.kernel alloc.token.atomic; do RT_BIN[checks.$p]=$cobin RT_OPS[checks.$p]=${RT_OPS[$p]}; done
+        for p in cdylib.raw cdylib.kernel cdylib.atomic cdylib.call.raw cdylib.call.kernel cdylib.call.atomic \
+            driver.plain driver.ctx; do
+            RT_BIN[checks.$p]=$crbin RT_OPS[checks.$p]=${RT_OPS[$p]}
+        done
+        for p in alloc.raw alloc.token.kernel alloc.token.atomic \
+            cdylib.raw cdylib.kernel cdylib.atomic cdylib.call.raw cdylib.call.kernel cdylib.call.atomic; do
+            rt_per_op "checks.$p" 2000 22000
+        done
+        rt_per_op checks.driver.plain 200 2200
+        rt_per_op checks.driver.ctx 200 2200
+        {
+            echo
+            echo "With \`--cfg alloc_ctx_checks\` (the final binary keeps the context check and the in-request mark"
+            echo "in release builds; baselines rebuilt alike):"
+            echo
+            echo "| row | what | alloc-ctx | baseline | alloc-ctx instr | baseline instr | ratio | target | verdict |"
+            echo "|---|---|---|---|---:|---:|---:|---|---|"
+        } >>"$SUMMARY"
+        while IFS='|' read -r row what subject baseline target; do
+            s=${RT_IR[$subject]} b=${RT_IR[$baseline]}
+            ratio=$(calc "$s / $b")
+            verdict=$(awk "BEGIN { print ($s / $b <= $target) ? \"PASS\" : \"**MISS**\" }")
+            printf '| %s | %s | `%s` | `%s` | %.2f | %.2f | %.3f× | ≤ %s× | %s |\n' \
+                "$row" "$what" "$subject" "$baseline" "$s" "$b" "$ratio" "$target" "$verdict" >>"$SUMMARY"
+        done <<'EOF2'
+1|checks on: `GFP_KERNEL` vs `std::alloc`|checks.alloc.token.kernel|checks.alloc.raw|1.03
+1|checks on: `GFP_ATOMIC` vs `std::alloc`|checks.alloc.token.atomic|checks.alloc.raw|1.03
+2|checks on, cdylib in a loop: `GFP_KERNEL` vs `std::alloc`|checks.cdylib.kernel|checks.cdylib.raw|1.03
+2|checks on, cdylib in a loop: `GFP_ATOMIC` vs `std::alloc`|checks.cdylib.atomic|checks.cdylib.raw|1.03
+2|checks on, cdylib per call: `GFP_KERNEL` vs `std::alloc`|checks.cdylib.call.kernel|checks.cdylib.call.raw|1.03
+2|checks on, cdylib per call: `GFP_ATOMIC` vs `std::alloc`|checks.cdylib.call.atomic|checks.cdylib.call.raw|1.03
+4|checks on: driver-shaped RX/TX path, per packet|checks.driver.ctx|checks.driver.plain|1.03
+EOF2
+        # Row 4, code size: the bytes of the driver twin's own functions
+        # (`runtime_bench::ctx::*` against `runtime_bench::plain::*`, nm -S,
+        # the default release build), and the out-of-line alloc-ctx and
+        # core/alloc functions only one of the twins instantiates.
+        if have nm; then
+            twin_bytes() { # binary, demangled-name prefix
+                nm -S -C --defined-only "$1" | awk -v p="$2" '
+                    $3 ~ /^[tTwW]$/ { name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
+                        if (index(name, p) == 1) total += strtonum("0x" $2) }
+                    END { print total + 0 }'
+            }
+            cbytes=$(twin_bytes "$rbin" "runtime_bench::ctx::")
+            pbytes=$(twin_bytes "$rbin" "runtime_bench::plain::")
+            ratio=$(calc "$cbytes / $pbytes")
+            verdict=$(awk "BEGIN { print ($ratio <= 1.05) ? \"PASS\" : \"**MISS**\" }")
+            {
+                echo
+                echo "Row 4, code size of the driver twins (default release, \`nm -S\`, bytes of their own functions):"
+                echo
+                echo "| twin | bytes | ratio | target | verdict |"
+                echo "|---|---:|---:|---|---|"
+                printf '| `ctx` (alloc-ctx) | %s | %.3f× | ≤ 1.05× | %s |\n' "$cbytes" "$ratio" "$verdict"
+                printf '| `plain` (std, spin) | %s | | | |\n' "$pbytes"
+                echo
+                echo "Their functions, bytes each (where the bytes go):"
+                echo
+                echo '```'
+                nm -S -C --defined-only --size-sort "$rbin" | awk '$3 ~ /^[tTwW]$/' |
+                    grep -E 'runtime_bench::(ctx|plain)::' | awk '{ printf "%6d ", strtonum("0x" $2); $1 = $2 = $3 = ""; print }'
+                echo '```'
+            } >>"$SUMMARY"
+        fi
         sed -n '/^## Run-time rows/,$p' "$SUMMARY" >&2
     fi
 fi

@@ -100,7 +100,10 @@ pub use request::{backend, reclaim, report};
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use extras::{checking, mempool, sweep, workqueue};
+pub use extras::{mempool, sweep, workqueue};
+#[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))))]
+pub use extras::checking;
 
 pub mod flags {
     //! Typed GFP flags.

@@ -3,8 +3,9 @@
 //! guard forgotten with `mem::forget`, an `unsafe`-assumed token, an entry
 //! point reached from a `#[nowait]` function) panics with the kernel's
 //! "sleeping function called from invalid context" instead of sleeping in
-//! an atomic section. Sleeping requests are checked in release builds too;
-//! only the `#[nowait]`-function mark is debug-only.
+//! an atomic section. Sleeping requests are checked in debug builds and in
+//! release builds with `--cfg alloc_ctx_checks` (the CI runs this file so);
+//! entry points always; the `#[nowait]`-function mark in debug builds.
 
 mod common;
 
@@ -15,7 +16,6 @@ use std::time::Duration;
 
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::sync::SpinLock;
 use alloc_ctx::workqueue::Workqueue;
 use alloc_ctx::{KVec, MaySleep, NoWait, may_sleep, nowait};
 use alloc_ctx::{atomic_depth, in_atomic};
@@ -37,6 +37,7 @@ fn assert_invalid_context(message: &str, depth: u32) {
 }
 
 #[test]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn a_sleep_token_captured_into_a_token_less_atomic_section_cannot_sleep() {
     MaySleep::enter(|cx| {
         // `NoWait::enter_section` (what `#[nowait(entry)]` expands to) has
@@ -52,6 +53,7 @@ fn a_sleep_token_captured_into_a_token_less_atomic_section_cannot_sleep() {
 }
 
 #[test]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn an_assumed_sleep_token_inside_nowait_enter_cannot_sleep() {
     let result = catch_unwind(|| {
         NoWait::enter(|_nw| {
@@ -67,11 +69,12 @@ fn an_assumed_sleep_token_inside_nowait_enter_cannot_sleep() {
 }
 
 #[test]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
     // The forgotten guard leaves its section open for the rest of the
     // thread: a thread of its own takes that state with it.
     let outcome = std::thread::spawn(|| {
-        let lock = SpinLock::new(0u32);
+        let lock = alloc_ctx::sync::SpinLock::new(0u32);
         MaySleep::enter(|cx| {
             // The borrow of `cx` ends here; the atomic section does not.
             core::mem::forget(lock.lock(cx));
@@ -85,6 +88,22 @@ fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
     .join();
     assert_invalid_context(&panic_message(outcome.unwrap_err()), 1);
     assert_eq!(atomic_depth(), 0, "this thread's state was never touched");
+}
+
+#[test]
+#[cfg(not(any(debug_assertions, alloc_ctx_checks)))]
+fn release_builds_without_checks_do_not_check_sleeping_requests() {
+    // The request-path check is compiled out: the request reaches the
+    // backend. (Entry points still check: `MaySleep::enter` here would
+    // panic.)
+    let served = NoWait::enter(|_nw| {
+        // SAFETY: deliberately wrong, to show that nothing checks it in
+        // this build: the thread is inside an atomic section, but the
+        // system backend does not sleep.
+        let lying = unsafe { MaySleep::assume() };
+        lying.alloc(GFP_KERNEL, size()).is_ok()
+    });
+    assert!(served);
 }
 
 /// A `#[nowait]` function that reaches a sleeping entry point anyway (the
