@@ -98,12 +98,12 @@ pub use containers::{arc, sync};
 pub use context::irq;
 pub use request::{backend, reclaim, report};
 
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use extras::{mempool, sweep, workqueue};
 #[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))))]
 pub use extras::checking;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use extras::{mempool, sweep, workqueue};
 
 pub mod flags {
     //! Typed GFP flags.
