@@ -228,19 +228,27 @@ impl Attr {
         last
     }
 
-    /// `#[doc = "text"]`, built directly (this runs for every marked
-    /// function).
-    pub(crate) fn doc(text: &str) -> Attr {
+    /// `#[doc = "text"]` at `span`, built directly (this runs for every
+    /// marked function).
+    pub(crate) fn doc(text: &str, span: Span) -> Attr {
         let mut tokens = TokenStream::new();
-        tokens.append(Ident::new("doc", Span::call_site()));
-        tokens.append(Punct::new('=', proc_macro2::Spacing::Alone));
-        tokens.append(proc_macro2::Literal::string(text));
-        Attr::from_inner(tokens)
+        tokens.append(Ident::new("doc", span));
+        let mut eq = Punct::new('=', proc_macro2::Spacing::Alone);
+        eq.set_span(span);
+        tokens.append(eq);
+        let mut literal = proc_macro2::Literal::string(text);
+        literal.set_span(span);
+        tokens.append(literal);
+        Attr::from_inner(tokens, span)
     }
 
-    /// `#[…]` around `inner`.
-    pub(crate) fn from_inner(inner: TokenStream) -> Attr {
-        Attr { pound: Punct::new('#', proc_macro2::Spacing::Alone), brackets: Group::new(Delimiter::Bracket, inner) }
+    /// `#[…]` around `inner`, the `#` and brackets at `span`.
+    pub(crate) fn from_inner(inner: TokenStream, span: Span) -> Attr {
+        let mut pound = Punct::new('#', proc_macro2::Spacing::Alone);
+        pound.set_span(span);
+        let mut brackets = Group::new(Delimiter::Bracket, inner);
+        brackets.set_span(span);
+        Attr { pound, brackets }
     }
 }
 

@@ -131,7 +131,7 @@ fn free_function_gets_the_parameter_and_prologue() {
         contains(
             &out,
             quote!(
-                let cx = ::alloc_ctx::SleepToken::may_sleep(cx);
+                #[allow(unused_variables)] let cx = ::alloc_ctx::SleepToken::may_sleep(cx);
                 work(n)
             )
         ),
@@ -155,6 +155,7 @@ fn nowait_gets_any_token_and_the_debug_mark() {
     );
     let expected = quote!(
         fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
+            #[allow(unused_variables)]
             let cx = ::alloc_ctx::Token::nowait(cx);
             #[cfg(debug_assertions)]
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
