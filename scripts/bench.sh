@@ -30,7 +30,7 @@ ROOT=$(pwd)
 export CARGO_TERM_COLOR=never
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 
-OUT=$ROOT/target/bench-report
+OUT=${BENCH_OUT:-$ROOT/target/bench-report}
 mkdir -p "$OUT"
 SUMMARY=$OUT/summary.md
 
@@ -347,7 +347,8 @@ fi
 # ---------------------------------------------------------------------------
 if wants compile; then
     SIZES=${COMPILE_FUNCTIONS:-1000 5000}
-    KINDS=${COMPILE_KINDS:-marked unmarked}
+    KINDS=${COMPILE_KINDS:-marked unmarked block-marked block-unmarked}
+    EDITS=${COMPILE_EDITS:-length same-length inserted-line}
     RUNS=${COMPILE_RUNS:-1}
     step "compile time (item 5): rustc instructions for $SIZES marked vs unmarked functions, cargo check"
     if ! have valgrind; then
@@ -361,7 +362,8 @@ if wants compile; then
         # process that checks the generated crate, the macros' expansion
         # included (proc macros run inside rustc). Dependencies (alloc-ctx,
         # the macros, syn) are built beforehand and not counted.
-        GEN=$ROOT/target/bench-compile
+        # COMPILE_GEN: another directory, to run two sizes side by side.
+        GEN=${COMPILE_GEN:-$ROOT/target/bench-compile}
         mkdir -p "$GEN"
         export RUSTC_WRAPPER=$ROOT/benches/compile/count-rustc.sh
         # One target directory per mode: CARGO_INCREMENTAL is part of the
@@ -384,6 +386,28 @@ if wants compile; then
         }
         median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : v[NR / 2] }'; }
         declare -A COUNTS
+        # The incremental edits of probe_$mid's body (benches/compile/generate.sh):
+        #   length          its descriptor address made three digits longer
+        #                   (every function after it moves)
+        #   same-length     the address changed to another of the same length
+        #   inserted-line   a second `table.push` line (every line after it moves)
+        edit() { # file, kind, mid
+            case $2 in
+                length) sed -i "s/^\( *\)addr: $3,\$/\1addr: ${3}000,/" "$1" ;;
+                same-length)
+                    local other=$(($3 + 1))
+                    [ ${#other} = ${#3} ] || other=$(($3 - 1))
+                    sed -i "s/^\( *\)addr: $3,\$/\1addr: $other,/" "$1"
+                    ;;
+                inserted-line) sed -i "s/^\( *\)table.push($3, GFP_KERNEL, cx)?;\$/&\n\1table.push(0, GFP_KERNEL, cx)?;/" "$1" ;;
+                *)
+                    echo "unknown edit '$2' (length, same-length, inserted-line)" >&2
+                    exit 2
+                    ;;
+            esac
+            cmp -s "$1" "$1.orig" && { echo "the $2 edit changed nothing in $1" >&2; exit 1; }
+            return 0
+        }
         for n in $SIZES; do
             half=$((n / 2))
             mid=$((half / 2))
@@ -391,23 +415,27 @@ if wants compile; then
                 dir=$GEN/$kind-$n
                 benches/compile/generate.sh "$kind" "$n" "$dir" "$ROOT/alloc-ctx"
                 cp Cargo.lock "$dir/Cargo.lock"
+                cp "$dir/src/lib.rs" "$dir/src/lib.rs.orig"
                 for mode in full incr; do
                     check "$dir" "$mode" # warm-up: dependencies, and the incremental cache
-                    for ((r = 0; r < RUNS; r++)); do
-                        if [ "$mode" = full ]; then
-                            touch "$dir/src/lib.rs"
-                        else
-                            # Edit one function body (probe_$mid's descriptor address),
-                            # re-check, and put it back (re-checked, not counted).
-                            sed -i "s/^        addr: $mid,\$/        addr: ${mid}000,/" "$dir/src/lib.rs"
-                        fi
-                        c=$(counted_check "$dir" "$mode" "$kind")
-                        if [ "$mode" = incr ]; then
-                            sed -i "s/^        addr: ${mid}000,\$/        addr: $mid,/" "$dir/src/lib.rs"
-                            check "$dir" "$mode"
-                        fi
-                        COUNTS[$n.$mode.$kind]="${COUNTS[$n.$mode.$kind]:-} $c"
-                        echo "  $n functions, $kind, $mode: $c instructions" >&2
+                    if [ "$mode" = full ]; then edits=full; else edits=$EDITS; fi
+                    for e in $edits; do
+                        for ((r = 0; r < RUNS; r++)); do
+                            if [ "$mode" = full ]; then
+                                touch "$dir/src/lib.rs"
+                            else
+                                # Edit one function body, re-check (counted), and
+                                # put it back (re-checked, not counted).
+                                edit "$dir/src/lib.rs" "$e" "$mid"
+                            fi
+                            c=$(counted_check "$dir" "$mode" "${kind//-/_}")
+                            if [ "$mode" = incr ]; then
+                                cp "$dir/src/lib.rs.orig" "$dir/src/lib.rs"
+                                check "$dir" "$mode"
+                            fi
+                            COUNTS[$n.$e.$kind]="${COUNTS[$n.$e.$kind]:-} $c"
+                            echo "  $n functions, $kind, $mode $e: $c instructions" >&2
+                        done
                     done
                 done
             done
@@ -419,23 +447,31 @@ if wants compile; then
             echo
             echo "Exact instruction counts of the rustc process checking the generated crate"
             echo "(valgrind --tool=cachegrind, no cache simulation; macro expansion included,"
-            echo "dependencies prebuilt). \"incremental\": one function body edited, then re-checked."
-            echo "Median of $RUNS run(s)."
+            echo "dependencies prebuilt). \"full\": CARGO_INCREMENTAL=0, source touched. The"
+            echo "incremental edits change one function body (probe_{N/4}), then re-check:"
+            echo "\"length\" makes a literal three digits longer, \"same-length\" changes it to"
+            echo "one of the same length, \"inserted-line\" adds a statement line. Per-function"
+            echo "form: marked vs unmarked; block form: \`impl\` blocks of 10 methods marked as a"
+            echo "whole vs the same blocks unmarked. Median of $RUNS run(s)."
             echo
-            echo "| N | build | marked (instr) | unmarked (instr) | ratio | target | verdict | extra per function |"
-            echo "|---:|---|---:|---:|---:|---|---|---:|"
+            echo "| N | form | build | marked (instr) | unmarked (instr) | ratio | target | verdict | extra per function |"
+            echo "|---:|---|---|---:|---:|---:|---|---|---:|"
         } >>"$SUMMARY"
         for n in $SIZES; do
-            for mode in full incr; do
-                # shellcheck disable=SC2086 # the counts are space-separated
-                m=$(median ${COUNTS[$n.$mode.marked]})
-                # shellcheck disable=SC2086
-                u=$(median ${COUNTS[$n.$mode.unmarked]})
-                ratio=$(calc "$m / $u")
-                if [ "$mode" = full ]; then target=1.25 label=full; else target=1.5 label=incremental; fi
-                verdict=$(awk "BEGIN { print ($ratio <= $target) ? \"PASS\" : \"MISS\" }")
-                printf '| %s | %s | %s | %s | %.3f× | ≤ %s× | %s | %s |\n' "$n" "$label" "$m" "$u" "$ratio" \
-                    "$target" "$verdict" "$(calc "int(($m - $u) / $n)")" >>"$SUMMARY"
+            for form in fn block; do
+                if [ $form = fn ]; then mk=marked uk=unmarked; else mk=block-marked uk=block-unmarked; fi
+                [[ " $KINDS " == *" $mk "* && " $KINDS " == *" $uk "* ]] || continue
+                for e in full $EDITS; do
+                    # shellcheck disable=SC2086 # the counts are space-separated
+                    m=$(median ${COUNTS[$n.$e.$mk]})
+                    # shellcheck disable=SC2086
+                    u=$(median ${COUNTS[$n.$e.$uk]})
+                    ratio=$(calc "$m / $u")
+                    if [ "$e" = full ]; then target=1.08 label=full; else target=1.25 label="incremental, $e"; fi
+                    verdict=$(awk "BEGIN { print ($ratio <= $target) ? \"PASS\" : \"**MISS**\" }")
+                    printf '| %s | %s | %s | %s | %s | %.3f× | ≤ %s× | %s | %s |\n' "$n" "$form" "$label" "$m" "$u" \
+                        "$ratio" "$target" "$verdict" "$(calc "int(($m - $u) / $n)")" >>"$SUMMARY"
+                done
             done
         done
         if [[ " $KINDS " == *" expanded "* ]]; then
@@ -449,7 +485,7 @@ if wants compile; then
                 echo "|---:|---|---:|---:|---:|"
             } >>"$SUMMARY"
             for n in $SIZES; do
-                for mode in full incr; do
+                for mode in full $EDITS; do
                     # shellcheck disable=SC2086
                     m=$(median ${COUNTS[$n.$mode.marked]})
                     # shellcheck disable=SC2086
@@ -505,7 +541,7 @@ if wants runtime; then
         rt_count() {
             local file="$OUT/runtime.$1.$2.out"
             if ! valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file="$file" \
-                "${RT_BIN[$1]}" callgrind "$1" "$2" >/dev/null 2>"$OUT/runtime.log"; then
+                "${RT_BIN[$1]}" callgrind "${1#checks.}" "$2" >/dev/null 2>"$OUT/runtime.log"; then
                 cat "$OUT/runtime.log" >&2
                 echo "valgrind failed on $1" >&2
                 exit 1

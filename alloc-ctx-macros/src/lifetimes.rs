@@ -162,11 +162,9 @@ fn single_named_lifetime(output: &TokenStream) -> Option<Lifetime> {
 /// parameters of the block, so the unmarked methods' returned
 /// `impl Trait`s capture them, and only a name can be listed in
 /// `Captures`. Done only if a method returns an `impl Trait`.
-pub(crate) fn name_block_lifetimes(block: &mut syn::ItemImpl) {
-    let returns_impl = block.items.iter().any(|item| match item {
-        syn::ImplItem::Fn(method) => quick_scan(&method.sig.output.to_token_stream()).1,
-        _ => false,
-    });
+/// `returns_impl`: whether a method of the block returns an `impl Trait`
+/// ([`returns_impl`]).
+pub(crate) fn name_block_lifetimes(block: &mut syn::ItemImpl, returns_impl: bool) {
     if block.trait_.is_some() || !returns_impl {
         return;
     }
@@ -190,6 +188,31 @@ pub(crate) fn name_block_lifetimes(block: &mut syn::ItemImpl) {
         let param = syn::GenericParam::Lifetime(syn::LifetimeParam::new(lifetime));
         block.generics.params.insert(position + offset, param);
     }
+}
+
+/// Whether a method (its tokens after the attributes) returns an
+/// `impl Trait`: an `impl` after its top-level `->`.
+pub(crate) fn returns_impl(method: &[TokenTree]) -> bool {
+    let mut depth = AngleDepth::default();
+    let mut arrow = None;
+    for (index, token) in method.iter().enumerate() {
+        let top = depth.at_top();
+        depth.step(token);
+        if top && is_punct(token, '>') && index > 0 && is_punct(&method[index - 1], '-') {
+            arrow = Some(index);
+            break;
+        }
+        if matches!(token, TokenTree::Group(_)) && index + 1 == method.len() {
+            break;
+        }
+    }
+    let Some(arrow) = arrow else { return false };
+    let output: TokenStream = method[arrow + 1..].iter().filter(|token| !is_body(token)).cloned().collect();
+    quick_scan(&output).1
+}
+
+fn is_body(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
 }
 
 /// A cheap look over the output (return type and `where` clause), so that
