@@ -109,38 +109,6 @@ mod storage {
     }
 }
 
-/// With `std` and [`CHECKS`] on: the atomic sections open on all threads
-/// together. A thread inside one has raised it, so while it reads zero no
-/// thread, this one included, is in an atomic section, and the request
-/// path skips the thread-local (the context check, the in-request mark):
-/// a plain global, which a shared library reaches without
-/// `__tls_get_addr`. Kept equal to the sum of the threads' depths (a
-/// section's end lowers it only if it lowers the depth, and a restored
-/// state moves it by the difference); a thread that ends inside a leaked
-/// section leaves it raised, which only costs the fast path.
-#[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
-static OPEN_SECTIONS: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
-
-/// Moves [`OPEN_SECTIONS`] by `delta` (nothing where it does not exist).
-#[inline(always)]
-fn open_sections_add(delta: i32) {
-    #[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
-    OPEN_SECTIONS.fetch_add(delta as u32, core::sync::atomic::Ordering::Relaxed);
-    #[cfg(not(all(feature = "std", any(debug_assertions, alloc_ctx_checks))))]
-    let _ = delta;
-}
-
-/// False only if no thread is inside an atomic section (then this one is
-/// not); true where that is not tracked. Relaxed is enough: a thread sees
-/// its own increment, which is what matters for its own check.
-#[inline(always)]
-fn any_thread_atomic() -> bool {
-    #[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
-    return OPEN_SECTIONS.load(core::sync::atomic::Ordering::Relaxed) != 0;
-    #[cfg(not(all(feature = "std", any(debug_assertions, alloc_ctx_checks))))]
-    true
-}
-
 /// Raises a counting field ([`ATOMIC_DEPTH`], [`IRQ_DISABLE_DEPTH`],
 /// [`NOWAIT_MARKS`]) by one until dropped.
 ///
@@ -157,9 +125,6 @@ impl<const FIELD: usize> Raised<FIELD> {
     /// Raises the count.
     #[inline(always)]
     pub fn enter() -> Raised<FIELD> {
-        if FIELD == ATOMIC_DEPTH {
-            open_sections_add(1);
-        }
         storage::set(FIELD, storage::get(FIELD) + 1);
         Raised { _not_send: core::marker::PhantomData }
     }
@@ -168,11 +133,7 @@ impl<const FIELD: usize> Raised<FIELD> {
 impl<const FIELD: usize> Drop for Raised<FIELD> {
     #[inline(always)]
     fn drop(&mut self) {
-        let count = storage::get(FIELD);
-        if FIELD == ATOMIC_DEPTH && count != 0 {
-            open_sections_add(-1);
-        }
-        storage::set(FIELD, count.saturating_sub(1));
+        storage::set(FIELD, storage::get(FIELD).saturating_sub(1));
     }
 }
 
@@ -223,7 +184,7 @@ pub type NoWaitMark = Raised<NOWAIT_MARKS>;
 /// allocator: without `std`, or with [`CHECKS`] off.
 #[inline(always)]
 pub(crate) fn enter_request(gfp: Gfp) -> Option<Set<IN_REQUEST>> {
-    if cfg!(all(feature = "std", any(debug_assertions, alloc_ctx_checks))) && !gfp.may_sleep() && any_thread_atomic() {
+    if cfg!(all(feature = "std", any(debug_assertions, alloc_ctx_checks))) && !gfp.may_sleep() {
         Some(Set::enter(1))
     } else {
         None
@@ -284,11 +245,9 @@ pub fn in_atomic() -> bool {
 #[track_caller]
 #[inline(always)]
 pub fn might_sleep() {
-    if any_thread_atomic() {
-        let depth = atomic_depth();
-        if depth != 0 {
-            sleeping_in_atomic(depth);
-        }
+    let depth = atomic_depth();
+    if depth != 0 {
+        sleeping_in_atomic(depth);
     }
     if cfg!(debug_assertions) {
         let marks = storage::get(NOWAIT_MARKS);
@@ -384,8 +343,6 @@ impl ContextState {
 
     /// Makes `self` the current thread's state.
     pub(crate) fn restore(self) {
-        let depth = storage::all()[ATOMIC_DEPTH];
-        open_sections_add(self.0[ATOMIC_DEPTH] as i32 - depth as i32);
         storage::set_all(self.0);
     }
 }
