@@ -655,11 +655,15 @@ EOF2
         # the default release build), and the out-of-line alloc-ctx and
         # core/alloc functions only one of the twins instantiates.
         if have nm; then
+            # Size (decimal) and demangled name of every function symbol.
+            functions() { # binary
+                nm -S -C --defined-only "$1" | while read -r _ size type name; do
+                    [[ $size =~ ^[0-9a-f]+$ ]] || continue
+                    case $type in t | T | w | W) printf '%d %s\n' "$((16#$size))" "$name" ;; esac
+                done
+            }
             twin_bytes() { # binary, demangled-name prefix
-                nm -S -C --defined-only "$1" | awk -v p="$2" '
-                    $3 ~ /^[tTwW]$/ { name = $0; sub(/^[^ ]+ [^ ]+ [^ ]+ /, "", name)
-                        if (index(name, p) == 1) total += strtonum("0x" $2) }
-                    END { print total + 0 }'
+                functions "$1" | awk -v p="$2" 'index($0, " " p) == length($1) + 1 { total += $1 } END { print total + 0 }'
             }
             cbytes=$(twin_bytes "$rbin" "runtime_bench::ctx::")
             pbytes=$(twin_bytes "$rbin" "runtime_bench::plain::")
@@ -677,8 +681,7 @@ EOF2
                 echo "Their functions, bytes each (where the bytes go):"
                 echo
                 echo '```'
-                nm -S -C --defined-only --size-sort "$rbin" | awk '$3 ~ /^[tTwW]$/' |
-                    grep -E 'runtime_bench::(ctx|plain)::' | awk '{ printf "%6d ", strtonum("0x" $2); $1 = $2 = $3 = ""; print }'
+                functions "$rbin" | grep -E '^[0-9]+ runtime_bench::(ctx|plain)::' | sort -k2
                 echo '```'
             } >>"$SUMMARY"
         fi

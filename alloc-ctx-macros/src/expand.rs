@@ -115,9 +115,20 @@ pub(crate) fn function(
         return function.into_token_stream();
     }
     if plan.entry {
+        // A function returning `()` ends the call with `;`: the call has
+        // the user's span, so lints see it as the user's last statement
+        // (`clippy::semicolon_if_nothing_returned`).
+        let unit = !matches!(
+            function.sig.output.clone().into_iter().next(),
+            Some(proc_macro2::TokenTree::Punct(arrow)) if arrow.as_char() == '-'
+        );
         if let Body::Block { stmts, .. } = &mut function.body {
             let body = std::mem::take(stmts);
             *stmts = entry_body(mark, &added, body);
+            if unit {
+                let span = added.span;
+                stmts.extend(quote_spanned!(span=> ;));
+            }
         }
         return function.into_token_stream();
     }

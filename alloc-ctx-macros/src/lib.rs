@@ -223,22 +223,25 @@ fn mark_block(
         // Only the attributes go through syn; the rest is read like a
         // function's, the body not at all.
         let Some((mut attrs, rest)) = item.split_attrs() else { continue };
-        let marked = valid::takes_block_mark(mark, &mut attrs, errors);
-        let mut tokens = TokenStream::new();
-        for attr in &attrs {
-            attr.to_tokens(&mut tokens);
-        }
-        tokens.extend(rest);
-        // A method the light reader does not understand (`default fn`) is
-        // left as written.
-        let expanded = match ast::Function::parse(tokens.clone()) {
-            Some(mut function) if marked => {
-                let plan = valid::check_function(mark, args, &mut function, errors);
-                expand::function(mark, args, function, &plan, &enclosing)
+        if !valid::takes_block_mark(mark, &mut attrs, errors) {
+            // Its own mark, or `#[no_context]` (rewritten): the attributes
+            // as the check left them.
+            let mut tokens = TokenStream::new();
+            for attr in &attrs {
+                attr.to_tokens(&mut tokens);
             }
-            _ => tokens,
-        };
-        item.tokens = expanded.into_iter().collect();
+            tokens.extend(rest);
+            item.tokens = tokens.into_iter().collect();
+            continue;
+        }
+        // Marked: the attributes are unchanged, and go back as written (not
+        // as syn prints them). A method the light reader does not
+        // understand (`default fn`) is left as written.
+        let tokens: TokenStream = item.tokens.iter().cloned().collect();
+        if let Some(mut function) = ast::Function::parse(tokens) {
+            let plan = valid::check_function(mark, args, &mut function, errors);
+            item.tokens = expand::function(mark, args, function, &plan, &enclosing).into_iter().collect();
+        }
     }
 }
 
