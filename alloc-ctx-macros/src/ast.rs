@@ -295,6 +295,9 @@ impl Body {
     /// entered); the inner attributes are split off only if there are any.
     fn block(group: &Group) -> Body {
         let stmts = group.stream();
+        if !may_start_with_inner_attribute(group) {
+            return Body::Block { braces: group.span(), inner_attrs: TokenStream::new(), stmts };
+        }
         let mut trees = stmts.clone().into_iter();
         let starts_with_inner_attribute = is_punct(trees.next().as_ref(), '#') && is_punct(trees.next().as_ref(), '!');
         if !starts_with_inner_attribute {
@@ -363,7 +366,11 @@ impl Attr {
         let mut eq = Punct::new('=', proc_macro2::Spacing::Alone);
         eq.set_span(span);
         tokens.append(eq);
-        let mut literal = proc_macro2::Literal::string(text);
+        // A raw string: its newlines are the text's own, so rustc takes it
+        // as it is instead of unescaping `\n`s on every `cargo check`.
+        // (The texts have no `"#`.)
+        let mut literal: proc_macro2::Literal =
+            format!("r#\"{text}\"#").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text));
         literal.set_span(span);
         tokens.append(literal);
         Attr::from_inner(tokens, span)
@@ -376,6 +383,51 @@ impl Attr {
         let mut brackets = Group::new(Delimiter::Bracket, inner);
         brackets.set_span(span);
         Attr { pound, brackets }
+    }
+}
+
+/// Whether the block may start with an inner attribute (`#![…]`, `//!`,
+/// `/*!`), read from its source text: the compiler hands a stream's trees
+/// over all at once, so looking at the first two tokens would convert the
+/// whole top level of the body, on every `cargo check`. True when there is
+/// no source text (tokens made by another macro): then the trees decide.
+fn may_start_with_inner_attribute(group: &Group) -> bool {
+    group.span().source_text().is_none_or(|text| text_may_start_with_inner_attribute(&text))
+}
+
+/// [`may_start_with_inner_attribute`] on the text of a `{…}` block.
+fn text_may_start_with_inner_attribute(text: &str) -> bool {
+    let Some(mut rest) = text.strip_prefix('{') else { return true };
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with("//!") || rest.starts_with("/*!") || rest.starts_with('#') {
+            return true;
+        }
+        if let Some(comment) = rest.strip_prefix("//") {
+            rest = comment.split_once('\n').map_or("", |(_, after)| after);
+        } else if rest.starts_with("/*") {
+            // Block comments nest.
+            let (mut depth, mut index) = (0usize, 0);
+            let bytes = rest.as_bytes();
+            while index + 1 < bytes.len() {
+                match (bytes[index], bytes[index + 1]) {
+                    (b'/', b'*') => (depth, index) = (depth + 1, index + 2),
+                    (b'*', b'/') => {
+                        (depth, index) = (depth - 1, index + 2);
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => index += 1,
+                }
+            }
+            if depth != 0 {
+                return true;
+            }
+            rest = &rest[index..];
+        } else {
+            return false;
+        }
     }
 }
 
@@ -561,6 +613,20 @@ mod tests {
         // The header went through syn; the block comes back whole.
         assert_eq!(block.header.generics.params.len(), 2);
         assert!(block.to_token_stream().to_string().contains("# ! [allow (unused)] const F"));
+    }
+
+    #[test]
+    fn inner_attributes_are_looked_for_in_the_source_text() {
+        for text in
+            ["{ #![allow(x)] }", "{\n  //! doc\n}", "{ /*! doc */ }", "{ // c\n /* a /* b */ */ #![x] }", "{ /* open"]
+        {
+            assert!(text_may_start_with_inner_attribute(text), "{text}");
+        }
+        for text in
+            ["{}", "{ let x = 1; }", "{ /// outer\n x }", "{ // c\n x }", "{ /* a /* b */ */ x }", "{ /** d */ x }"]
+        {
+            assert!(!text_may_start_with_inner_attribute(text), "{text}");
+        }
     }
 
     #[test]

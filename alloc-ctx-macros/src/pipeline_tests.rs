@@ -157,7 +157,6 @@ fn nowait_gets_any_token_and_the_debug_mark() {
         fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
             #[allow(unused_variables)]
             let cx = ::alloc_ctx::Token::nowait(cx);
-            #[cfg(debug_assertions)]
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
             work(n)
         }
@@ -283,7 +282,6 @@ fn dyn_const_and_extern_take_the_concrete_type() {
     let expected = quote!(
         #[allow(improper_ctypes_definitions)]
         extern "C" fn f(#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait) {
-            #[cfg(debug_assertions)]
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
         }
     );

@@ -5,7 +5,7 @@
 //! "sleeping function called from invalid context" instead of sleeping in
 //! an atomic section. Sleeping requests are checked in debug builds and in
 //! release builds with `--cfg alloc_ctx_checks` (the CI runs this file so);
-//! entry points always; the `#[nowait]`-function mark in debug builds.
+//! entry points always; the `#[nowait]`-function mark with the checks.
 
 mod common;
 
@@ -114,7 +114,7 @@ fn sneaks_a_sleep() -> bool {
 }
 
 #[test]
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
     MaySleep::enter(|cx| {
         // Not in an atomic section: only the `#[nowait]` mark catches it.
@@ -131,10 +131,11 @@ fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
 }
 
 #[test]
-#[cfg(not(debug_assertions))]
+#[cfg(not(any(debug_assertions, alloc_ctx_checks)))]
 fn release_builds_do_not_mark_nowait_functions() {
-    // The mark is debug-only (a `#[nowait]` function compiles to the same
-    // code as an unmarked one); outside an atomic section nothing fires.
+    // The mark is on with the checks only (a `#[nowait]` function compiles
+    // to the same code as an unmarked one); outside an atomic section
+    // nothing fires.
     MaySleep::enter(|cx| assert!(sneaks_a_sleep(cx)));
 }
 

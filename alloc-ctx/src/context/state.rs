@@ -116,7 +116,7 @@ mod storage {
 /// (two spinlock guards dropped in the order they were taken); saturating,
 /// so a count reset by the workqueue under a leaked guard stays at zero.
 #[must_use = "the section ends when the guard is dropped"]
-pub struct Raised<const FIELD: usize> {
+pub(crate) struct Raised<const FIELD: usize> {
     // The count belongs to this thread.
     _not_send: core::marker::PhantomData<*mut ()>,
 }
@@ -124,7 +124,7 @@ pub struct Raised<const FIELD: usize> {
 impl<const FIELD: usize> Raised<FIELD> {
     /// Raises the count.
     #[inline(always)]
-    pub fn enter() -> Raised<FIELD> {
+    pub(crate) fn enter() -> Raised<FIELD> {
         storage::set(FIELD, storage::get(FIELD) + 1);
         Raised { _not_send: core::marker::PhantomData }
     }
@@ -168,10 +168,23 @@ pub(crate) type AtomicSection = Raised<ATOMIC_DEPTH>;
 
 /// Marks the thread as running a `#[nowait]` function until dropped, so
 /// that [`might_sleep`] fires inside it even when its caller could sleep.
-/// Emitted by `#[nowait]` in debug builds only (a marked function compiles
-/// without it in release builds).
+/// Emitted by `#[nowait]` in every function; it marks only when [`CHECKS`]
+/// are on (debug builds, `--cfg alloc_ctx_checks`) and is nothing
+/// otherwise, so the expansion needs no `#[cfg]` of its own (a statement
+/// attribute that every `cargo check` would pay for).
 #[doc(hidden)]
-pub type NoWaitMark = Raised<NOWAIT_MARKS>;
+#[must_use = "the mark ends when the guard is dropped"]
+pub struct NoWaitMark {
+    _raised: Option<Raised<NOWAIT_MARKS>>,
+}
+
+impl NoWaitMark {
+    /// Marks the thread, when checks are on.
+    #[inline(always)]
+    pub fn enter() -> NoWaitMark {
+        NoWaitMark { _raised: if CHECKS { Some(Raised::enter()) } else { None } }
+    }
+}
 
 /// Marks the thread as inside a token request until dropped, so that the
 /// checking global allocator (`crate::checking`) lets the backend's own
@@ -249,7 +262,7 @@ pub fn might_sleep() {
     if depth != 0 {
         sleeping_in_atomic(depth);
     }
-    if cfg!(debug_assertions) {
+    if CHECKS {
         let marks = storage::get(NOWAIT_MARKS);
         if marks != 0 {
             sleeping_in_nowait_function(marks);
