@@ -30,7 +30,7 @@ ROOT=$(pwd)
 export CARGO_TERM_COLOR=never
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 
-OUT=$ROOT/target/bench-report
+OUT=${BENCH_OUT:-$ROOT/target/bench-report}
 mkdir -p "$OUT"
 SUMMARY=$OUT/summary.md
 
@@ -347,7 +347,8 @@ fi
 # ---------------------------------------------------------------------------
 if wants compile; then
     SIZES=${COMPILE_FUNCTIONS:-1000 5000}
-    KINDS=${COMPILE_KINDS:-marked unmarked}
+    KINDS=${COMPILE_KINDS:-marked unmarked block-marked block-unmarked}
+    EDITS=${COMPILE_EDITS:-length same-length inserted-line}
     RUNS=${COMPILE_RUNS:-1}
     step "compile time (item 5): rustc instructions for $SIZES marked vs unmarked functions, cargo check"
     if ! have valgrind; then
@@ -361,7 +362,8 @@ if wants compile; then
         # process that checks the generated crate, the macros' expansion
         # included (proc macros run inside rustc). Dependencies (alloc-ctx,
         # the macros, syn) are built beforehand and not counted.
-        GEN=$ROOT/target/bench-compile
+        # COMPILE_GEN: another directory, to run two sizes side by side.
+        GEN=${COMPILE_GEN:-$ROOT/target/bench-compile}
         mkdir -p "$GEN"
         export RUSTC_WRAPPER=$ROOT/benches/compile/count-rustc.sh
         # One target directory per mode: CARGO_INCREMENTAL is part of the
@@ -384,6 +386,28 @@ if wants compile; then
         }
         median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : v[NR / 2] }'; }
         declare -A COUNTS
+        # The incremental edits of probe_$mid's body (benches/compile/generate.sh):
+        #   length          its descriptor address made three digits longer
+        #                   (every function after it moves)
+        #   same-length     the address changed to another of the same length
+        #   inserted-line   a second `table.push` line (every line after it moves)
+        edit() { # file, kind, mid
+            case $2 in
+                length) sed -i "s/^\( *\)addr: $3,\$/\1addr: ${3}000,/" "$1" ;;
+                same-length)
+                    local other=$(($3 + 1))
+                    [ ${#other} = ${#3} ] || other=$(($3 - 1))
+                    sed -i "s/^\( *\)addr: $3,\$/\1addr: $other,/" "$1"
+                    ;;
+                inserted-line) sed -i "s/^\( *\)table.push($3, GFP_KERNEL, cx)?;\$/&\n\1table.push(0, GFP_KERNEL, cx)?;/" "$1" ;;
+                *)
+                    echo "unknown edit '$2' (length, same-length, inserted-line)" >&2
+                    exit 2
+                    ;;
+            esac
+            cmp -s "$1" "$1.orig" && { echo "the $2 edit changed nothing in $1" >&2; exit 1; }
+            return 0
+        }
         for n in $SIZES; do
             half=$((n / 2))
             mid=$((half / 2))
@@ -391,23 +415,27 @@ if wants compile; then
                 dir=$GEN/$kind-$n
                 benches/compile/generate.sh "$kind" "$n" "$dir" "$ROOT/alloc-ctx"
                 cp Cargo.lock "$dir/Cargo.lock"
+                cp "$dir/src/lib.rs" "$dir/src/lib.rs.orig"
                 for mode in full incr; do
                     check "$dir" "$mode" # warm-up: dependencies, and the incremental cache
-                    for ((r = 0; r < RUNS; r++)); do
-                        if [ "$mode" = full ]; then
-                            touch "$dir/src/lib.rs"
-                        else
-                            # Edit one function body (probe_$mid's descriptor address),
-                            # re-check, and put it back (re-checked, not counted).
-                            sed -i "s/^        addr: $mid,\$/        addr: ${mid}000,/" "$dir/src/lib.rs"
-                        fi
-                        c=$(counted_check "$dir" "$mode" "$kind")
-                        if [ "$mode" = incr ]; then
-                            sed -i "s/^        addr: ${mid}000,\$/        addr: $mid,/" "$dir/src/lib.rs"
-                            check "$dir" "$mode"
-                        fi
-                        COUNTS[$n.$mode.$kind]="${COUNTS[$n.$mode.$kind]:-} $c"
-                        echo "  $n functions, $kind, $mode: $c instructions" >&2
+                    if [ "$mode" = full ]; then edits=full; else edits=$EDITS; fi
+                    for e in $edits; do
+                        for ((r = 0; r < RUNS; r++)); do
+                            if [ "$mode" = full ]; then
+                                touch "$dir/src/lib.rs"
+                            else
+                                # Edit one function body, re-check (counted), and
+                                # put it back (re-checked, not counted).
+                                edit "$dir/src/lib.rs" "$e" "$mid"
+                            fi
+                            c=$(counted_check "$dir" "$mode" "${kind//-/_}")
+                            if [ "$mode" = incr ]; then
+                                cp "$dir/src/lib.rs.orig" "$dir/src/lib.rs"
+                                check "$dir" "$mode"
+                            fi
+                            COUNTS[$n.$e.$kind]="${COUNTS[$n.$e.$kind]:-} $c"
+                            echo "  $n functions, $kind, $mode $e: $c instructions" >&2
+                        done
                     done
                 done
             done
@@ -419,23 +447,31 @@ if wants compile; then
             echo
             echo "Exact instruction counts of the rustc process checking the generated crate"
             echo "(valgrind --tool=cachegrind, no cache simulation; macro expansion included,"
-            echo "dependencies prebuilt). \"incremental\": one function body edited, then re-checked."
-            echo "Median of $RUNS run(s)."
+            echo "dependencies prebuilt). \"full\": CARGO_INCREMENTAL=0, source touched. The"
+            echo "incremental edits change one function body (probe_{N/4}), then re-check:"
+            echo "\"length\" makes a literal three digits longer, \"same-length\" changes it to"
+            echo "one of the same length, \"inserted-line\" adds a statement line. Per-function"
+            echo "form: marked vs unmarked; block form: \`impl\` blocks of 10 methods marked as a"
+            echo "whole vs the same blocks unmarked. Median of $RUNS run(s)."
             echo
-            echo "| N | build | marked (instr) | unmarked (instr) | ratio | target | verdict | extra per function |"
-            echo "|---:|---|---:|---:|---:|---|---|---:|"
+            echo "| N | form | build | marked (instr) | unmarked (instr) | ratio | target | verdict | extra per function |"
+            echo "|---:|---|---|---:|---:|---:|---|---|---:|"
         } >>"$SUMMARY"
         for n in $SIZES; do
-            for mode in full incr; do
-                # shellcheck disable=SC2086 # the counts are space-separated
-                m=$(median ${COUNTS[$n.$mode.marked]})
-                # shellcheck disable=SC2086
-                u=$(median ${COUNTS[$n.$mode.unmarked]})
-                ratio=$(calc "$m / $u")
-                if [ "$mode" = full ]; then target=1.25 label=full; else target=1.5 label=incremental; fi
-                verdict=$(awk "BEGIN { print ($ratio <= $target) ? \"PASS\" : \"MISS\" }")
-                printf '| %s | %s | %s | %s | %.3f× | ≤ %s× | %s | %s |\n' "$n" "$label" "$m" "$u" "$ratio" \
-                    "$target" "$verdict" "$(calc "int(($m - $u) / $n)")" >>"$SUMMARY"
+            for form in fn block; do
+                if [ $form = fn ]; then mk=marked uk=unmarked; else mk=block-marked uk=block-unmarked; fi
+                [[ " $KINDS " == *" $mk "* && " $KINDS " == *" $uk "* ]] || continue
+                for e in full $EDITS; do
+                    # shellcheck disable=SC2086 # the counts are space-separated
+                    m=$(median ${COUNTS[$n.$e.$mk]})
+                    # shellcheck disable=SC2086
+                    u=$(median ${COUNTS[$n.$e.$uk]})
+                    ratio=$(calc "$m / $u")
+                    if [ "$e" = full ]; then target=1.08 label=full; else target=1.25 label="incremental, $e"; fi
+                    verdict=$(awk "BEGIN { print ($ratio <= $target) ? \"PASS\" : \"**MISS**\" }")
+                    printf '| %s | %s | %s | %s | %s | %.3f× | ≤ %s× | %s | %s |\n' "$n" "$form" "$label" "$m" "$u" \
+                        "$ratio" "$target" "$verdict" "$(calc "int(($m - $u) / $n)")" >>"$SUMMARY"
+                done
             done
         done
         if [[ " $KINDS " == *" expanded "* ]]; then
@@ -449,7 +485,7 @@ if wants compile; then
                 echo "|---:|---|---:|---:|---:|"
             } >>"$SUMMARY"
             for n in $SIZES; do
-                for mode in full incr; do
+                for mode in full $EDITS; do
                     # shellcheck disable=SC2086
                     m=$(median ${COUNTS[$n.$mode.marked]})
                     # shellcheck disable=SC2086
@@ -505,7 +541,7 @@ if wants runtime; then
         rt_count() {
             local file="$OUT/runtime.$1.$2.out"
             if ! valgrind --tool=callgrind --dump-instr=yes --callgrind-out-file="$file" \
-                "${RT_BIN[$1]}" callgrind "$1" "$2" >/dev/null 2>"$OUT/runtime.log"; then
+                "${RT_BIN[$1]}" callgrind "${1#checks.}" "$2" >/dev/null 2>"$OUT/runtime.log"; then
                 cat "$OUT/runtime.log" >&2
                 echo "valgrind failed on $1" >&2
                 exit 1
@@ -568,6 +604,87 @@ EOF
                 printf '| `%s` | %s | %s |\n' "$ty" "$bytes" "$v"
             done
         } >>"$SUMMARY"
+        # The same rows with the run-time checks on (`--cfg alloc_ctx_checks`,
+        # what a final binary sets to keep the context check and the
+        # in-request mark in release builds): both binaries rebuilt in
+        # target directories of their own (RUSTFLAGS is part of the
+        # fingerprints).
+        step "run-time rows with --cfg alloc_ctx_checks"
+        cobin=$(RUSTFLAGS="--cfg alloc_ctx_checks" CARGO_TARGET_DIR=$ROOT/target/bench-checks \
+            cargo bench -p alloc-ctx --bench overhead --no-run --message-format=json |
+            grep -o '"executable":"[^"]*/overhead-[^"]*"' | tail -1 | cut -d'"' -f4)
+        RUSTFLAGS="--cfg alloc_ctx_checks" CARGO_TARGET_DIR=$ROOT/target/bench-runtime-checks \
+            cargo build --release --manifest-path benches/runtime/Cargo.toml
+        crbin=$ROOT/target/bench-runtime-checks/release/runtime-bench
+        for p in alloc.raw alloc.token.kernel alloc.token.atomic; do RT_BIN[checks.$p]=$cobin RT_OPS[checks.$p]=${RT_OPS[$p]}; done
+        for p in cdylib.raw cdylib.kernel cdylib.atomic cdylib.call.raw cdylib.call.kernel cdylib.call.atomic \
+            driver.plain driver.ctx; do
+            RT_BIN[checks.$p]=$crbin RT_OPS[checks.$p]=${RT_OPS[$p]}
+        done
+        for p in alloc.raw alloc.token.kernel alloc.token.atomic \
+            cdylib.raw cdylib.kernel cdylib.atomic cdylib.call.raw cdylib.call.kernel cdylib.call.atomic; do
+            rt_per_op "checks.$p" 2000 22000
+        done
+        rt_per_op checks.driver.plain 200 2200
+        rt_per_op checks.driver.ctx 200 2200
+        {
+            echo
+            echo "With \`--cfg alloc_ctx_checks\` (the final binary keeps the context check and the in-request mark"
+            echo "in release builds; baselines rebuilt alike):"
+            echo
+            echo "| row | what | alloc-ctx | baseline | alloc-ctx instr | baseline instr | ratio | target | verdict |"
+            echo "|---|---|---|---|---:|---:|---:|---|---|"
+        } >>"$SUMMARY"
+        while IFS='|' read -r row what subject baseline target; do
+            s=${RT_IR[$subject]} b=${RT_IR[$baseline]}
+            ratio=$(calc "$s / $b")
+            verdict=$(awk "BEGIN { print ($s / $b <= $target) ? \"PASS\" : \"**MISS**\" }")
+            printf '| %s | %s | `%s` | `%s` | %.2f | %.2f | %.3f× | ≤ %s× | %s |\n' \
+                "$row" "$what" "$subject" "$baseline" "$s" "$b" "$ratio" "$target" "$verdict" >>"$SUMMARY"
+        done <<'EOF2'
+1|checks on: `GFP_KERNEL` vs `std::alloc`|checks.alloc.token.kernel|checks.alloc.raw|1.03
+1|checks on: `GFP_ATOMIC` vs `std::alloc`|checks.alloc.token.atomic|checks.alloc.raw|1.03
+2|checks on, cdylib in a loop: `GFP_KERNEL` vs `std::alloc`|checks.cdylib.kernel|checks.cdylib.raw|1.03
+2|checks on, cdylib in a loop: `GFP_ATOMIC` vs `std::alloc`|checks.cdylib.atomic|checks.cdylib.raw|1.03
+2|checks on, cdylib per call: `GFP_KERNEL` vs `std::alloc`|checks.cdylib.call.kernel|checks.cdylib.call.raw|1.03
+2|checks on, cdylib per call: `GFP_ATOMIC` vs `std::alloc`|checks.cdylib.call.atomic|checks.cdylib.call.raw|1.03
+4|checks on: driver-shaped RX/TX path, per packet|checks.driver.ctx|checks.driver.plain|1.03
+EOF2
+        # Row 4, code size: the bytes of the driver twin's own functions
+        # (`runtime_bench::ctx::*` against `runtime_bench::plain::*`, nm -S,
+        # the default release build), and the out-of-line alloc-ctx and
+        # core/alloc functions only one of the twins instantiates.
+        if have nm; then
+            # Size (decimal) and demangled name of every function symbol.
+            functions() { # binary
+                nm -S -C --defined-only "$1" | while read -r _ size type name; do
+                    [[ $size =~ ^[0-9a-f]+$ ]] || continue
+                    case $type in t | T | w | W) printf '%d %s\n' "$((16#$size))" "$name" ;; esac
+                done
+            }
+            twin_bytes() { # binary, demangled-name prefix
+                functions "$1" | awk -v p="$2" 'index($0, " " p) == length($1) + 1 { total += $1 } END { print total + 0 }'
+            }
+            cbytes=$(twin_bytes "$rbin" "runtime_bench::ctx::")
+            pbytes=$(twin_bytes "$rbin" "runtime_bench::plain::")
+            ratio=$(calc "$cbytes / $pbytes")
+            verdict=$(awk "BEGIN { print ($ratio <= 1.05) ? \"PASS\" : \"**MISS**\" }")
+            {
+                echo
+                echo "Row 4, code size of the driver twins (default release, \`nm -S\`, bytes of their own functions):"
+                echo
+                echo "| twin | bytes | ratio | target | verdict |"
+                echo "|---|---:|---:|---|---|"
+                printf '| `ctx` (alloc-ctx) | %s | %.3f× | ≤ 1.05× | %s |\n' "$cbytes" "$ratio" "$verdict"
+                printf '| `plain` (std, spin) | %s | | | |\n' "$pbytes"
+                echo
+                echo "Their functions, bytes each (where the bytes go):"
+                echo
+                echo '```'
+                functions "$rbin" | grep -E '^[0-9]+ runtime_bench::(ctx|plain)::' | sort -k2
+                echo '```'
+            } >>"$SUMMARY"
+        fi
         sed -n '/^## Run-time rows/,$p' "$SUMMARY" >&2
     fi
 fi

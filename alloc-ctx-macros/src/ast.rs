@@ -9,15 +9,19 @@
 //! is never walked, never handed to syn, and goes back to the compiler as
 //! the stream it came as. A driver function's body is much larger than its
 //! signature, and expansion runs for every marked function on every
-//! `cargo check` (BENCHMARKS.md, item 5). `impl` and `trait` blocks are
-//! parsed by syn, since every method in them is rewritten.
+//! `cargo check` (BENCHMARKS.md, item 5). An `impl` or `trait` block is
+//! split the same way: syn parses its header (attributes, generics, the
+//! types, with an empty body in place of the real one) and the outer
+//! attributes of each method; the items are split at the token level
+//! ([`Block`]), and each method is then read like a function: no method
+//! body goes through syn.
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt as _};
 use syn::parse::{ParseStream, Parser as _};
 use syn::{Attribute, Token, Visibility};
 
-use crate::signature::Signature;
+use crate::signature::{AngleDepth, Signature};
 
 /// The item under the attribute.
 pub(crate) enum Item {
@@ -25,9 +29,9 @@ pub(crate) enum Item {
     /// declaration.
     Fn(Function),
     /// An `impl` block: every method is marked.
-    Impl(syn::ItemImpl),
+    Impl(Block<syn::ItemImpl>),
     /// A `trait` block: every method is marked.
-    Trait(syn::ItemTrait),
+    Trait(Block<syn::ItemTrait>),
     /// Anything else: rejected, emitted unchanged. The span points at the
     /// item's kind keyword (`struct`, `static`, …) or its first token.
     Other { tokens: TokenStream, span: Span },
@@ -71,13 +75,136 @@ impl Item {
         if let Some(function) = Function::parse(tokens.clone()) {
             return Item::Fn(function);
         }
-        let kind = classify.parse2(tokens.clone());
-        match kind {
-            Ok(Kind::Impl) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Impl),
-            Ok(Kind::Trait) => syn::parse2(tokens.clone()).map_or_else(|_| other(tokens), Item::Trait),
-            Ok(Kind::Other(span)) => Item::Other { tokens, span },
-            Err(_) => other(tokens),
+        // A block is classified by its header alone: syn never sees the
+        // body.
+        let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
+        let body = match trees.last() {
+            Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace => Some(group.clone()),
+            _ => None,
+        };
+        let header: TokenStream = match &body {
+            Some(_) => trees[..trees.len() - 1].iter().cloned().collect(),
+            None => tokens.clone(),
+        };
+        let kind = classify.parse2(header.clone());
+        match (kind, body) {
+            (Ok(Kind::Impl), Some(body)) => Block::parse(header, &body).map_or_else(|| other(tokens), Item::Impl),
+            (Ok(Kind::Trait), Some(body)) => Block::parse(header, &body).map_or_else(|| other(tokens), Item::Trait),
+            (Ok(Kind::Other(span)), _) => Item::Other { tokens, span },
+            _ => other(tokens),
         }
+    }
+}
+
+/// An `impl` or `trait` block: the header parsed by syn (`H`, with no
+/// items), the items split at the token level.
+pub(crate) struct Block<H> {
+    /// The block's attributes, generics and types, its items left empty.
+    pub(crate) header: H,
+    /// The braces of the body, for their span.
+    braces: Span,
+    /// `#![…]` at the start of the body.
+    inner_attrs: TokenStream,
+    /// The items, in order.
+    pub(crate) items: Vec<BlockItem>,
+}
+
+/// One item of a block, as written: a method (a `fn` before any `=`), or
+/// anything else (consts, types, macro invocations), which stays as it is.
+pub(crate) struct BlockItem {
+    /// The tokens of the item, its outer attributes first.
+    pub(crate) tokens: Vec<TokenTree>,
+    /// Whether it is a method, with a body or not.
+    pub(crate) is_method: bool,
+}
+
+impl<H: syn::parse::Parse + ToTokens> Block<H> {
+    /// `None` if syn does not understand the header.
+    fn parse(header: TokenStream, body: &Group) -> Option<Block<H>> {
+        let mut empty = header;
+        empty.append(Group::new(Delimiter::Brace, TokenStream::new()));
+        let header = syn::parse2(empty).ok()?;
+        let Body::Block { inner_attrs, stmts, .. } = Body::block(body) else { unreachable!() };
+        Some(Block { header, braces: body.span(), inner_attrs, items: split_items(stmts) })
+    }
+}
+
+/// Splits the body of a block into items. An item ends with a `;`, or with
+/// a `{…}` that is the body of a method (after a `fn` and before any `=`)
+/// or of a macro invocation (after a `!`), each at the top level (outside
+/// `<…>`: `-> Foo<{ N }>`).
+fn split_items(stmts: TokenStream) -> Vec<BlockItem> {
+    let mut items = Vec::new();
+    let mut current = Vec::new();
+    let (mut is_method, mut after_eq) = (false, false);
+    let mut depth = AngleDepth::default();
+    for tree in stmts {
+        let top = depth.at_top();
+        depth.step(&tree);
+        let ends = match &tree {
+            TokenTree::Punct(punct) if top && punct.as_char() == ';' => true,
+            TokenTree::Punct(punct) if top && punct.as_char() == '=' => {
+                after_eq = true;
+                false
+            }
+            TokenTree::Ident(ident) if top && !after_eq && ident == "fn" => {
+                is_method = true;
+                false
+            }
+            TokenTree::Group(group) if top && group.delimiter() == Delimiter::Brace => {
+                (is_method && !after_eq) || is_punct(current.last(), '!')
+            }
+            _ => false,
+        };
+        current.push(tree);
+        if ends {
+            items.push(BlockItem { tokens: std::mem::take(&mut current), is_method: is_method && !after_eq });
+            (is_method, after_eq) = (false, false);
+            depth = AngleDepth::default();
+        }
+    }
+    if !current.is_empty() {
+        // Unfinished: left for rustc to report.
+        items.push(BlockItem { tokens: current, is_method: false });
+    }
+    items
+}
+
+impl BlockItem {
+    /// The outer attributes (parsed by syn, for the checks) and the rest.
+    pub(crate) fn split_attrs(&self) -> Option<(Vec<Attribute>, TokenStream)> {
+        let mut end = 0;
+        while is_punct(self.tokens.get(end), '#')
+            && matches!(self.tokens.get(end + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
+        {
+            end += 2;
+        }
+        let attrs = Attribute::parse_outer.parse2(self.tokens[..end].iter().cloned().collect()).ok()?;
+        Some((attrs, self.tokens[end..].iter().cloned().collect()))
+    }
+
+    /// The tokens after the outer attributes.
+    pub(crate) fn after_attrs(&self) -> &[TokenTree] {
+        let mut end = 0;
+        while is_punct(self.tokens.get(end), '#') && self.tokens.get(end + 1).is_some() {
+            end += 2;
+        }
+        &self.tokens[end..]
+    }
+}
+
+impl<H: ToTokens> ToTokens for Block<H> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let mut header: Vec<TokenTree> = self.header.to_token_stream().into_iter().collect();
+        header.pop(); // the empty body
+        tokens.extend(header);
+        let mut inner = self.inner_attrs.clone();
+        for item in &self.items {
+            inner.extend(item.tokens.iter().cloned());
+        }
+        let mut body = Group::new(Delimiter::Brace, inner);
+        body.set_span(self.braces);
+        tokens.append(body);
     }
 }
 
@@ -168,6 +295,9 @@ impl Body {
     /// entered); the inner attributes are split off only if there are any.
     fn block(group: &Group) -> Body {
         let stmts = group.stream();
+        if !may_start_with_inner_attribute(group) {
+            return Body::Block { braces: group.span(), inner_attrs: TokenStream::new(), stmts };
+        }
         let mut trees = stmts.clone().into_iter();
         let starts_with_inner_attribute = is_punct(trees.next().as_ref(), '#') && is_punct(trees.next().as_ref(), '!');
         if !starts_with_inner_attribute {
@@ -228,54 +358,76 @@ impl Attr {
         last
     }
 
-    /// `#[doc = "text"]`, built directly (this runs for every marked
-    /// function).
-    pub(crate) fn doc(text: &str) -> Attr {
+    /// `#[doc = "text"]` at `span`, built directly (this runs for every
+    /// marked function).
+    pub(crate) fn doc(text: &str, span: Span) -> Attr {
         let mut tokens = TokenStream::new();
-        tokens.append(Ident::new("doc", Span::call_site()));
-        tokens.append(Punct::new('=', proc_macro2::Spacing::Alone));
-        tokens.append(proc_macro2::Literal::string(text));
-        Attr::from_inner(tokens)
+        tokens.append(Ident::new("doc", span));
+        let mut eq = Punct::new('=', proc_macro2::Spacing::Alone);
+        eq.set_span(span);
+        tokens.append(eq);
+        // A raw string: its newlines are the text's own, so rustc takes it
+        // as it is instead of unescaping `\n`s on every `cargo check`.
+        // (The texts have no `"#`.)
+        let mut literal: proc_macro2::Literal =
+            format!("r#\"{text}\"#").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text));
+        literal.set_span(span);
+        tokens.append(literal);
+        Attr::from_inner(tokens, span)
     }
 
-    /// `#[…]` around `inner`.
-    pub(crate) fn from_inner(inner: TokenStream) -> Attr {
-        Attr { pound: Punct::new('#', proc_macro2::Spacing::Alone), brackets: Group::new(Delimiter::Bracket, inner) }
+    /// `#[…]` around `inner`, the `#` and brackets at `span`.
+    pub(crate) fn from_inner(inner: TokenStream, span: Span) -> Attr {
+        let mut pound = Punct::new('#', proc_macro2::Spacing::Alone);
+        pound.set_span(span);
+        let mut brackets = Group::new(Delimiter::Bracket, inner);
+        brackets.set_span(span);
+        Attr { pound, brackets }
     }
 }
 
-/// An item of an `impl` or `trait` block, for marking the block's
-/// methods with one helper.
-pub(crate) trait BlockItem: ToTokens {
-    /// The attributes of the item if it is a method (with a body or not).
-    fn method_attrs(&mut self) -> Option<&mut Vec<Attribute>>;
-    /// The expanded method, in place of the item.
-    fn verbatim(tokens: TokenStream) -> Self;
+/// Whether the block may start with an inner attribute (`#![…]`, `//!`,
+/// `/*!`), read from its source text: the compiler hands a stream's trees
+/// over all at once, so looking at the first two tokens would convert the
+/// whole top level of the body, on every `cargo check`. True when there is
+/// no source text (tokens made by another macro): then the trees decide.
+fn may_start_with_inner_attribute(group: &Group) -> bool {
+    group.span().source_text().is_none_or(|text| text_may_start_with_inner_attribute(&text))
 }
 
-impl BlockItem for syn::ImplItem {
-    fn method_attrs(&mut self) -> Option<&mut Vec<Attribute>> {
-        match self {
-            syn::ImplItem::Fn(method) => Some(&mut method.attrs),
-            _ => None,
+/// [`may_start_with_inner_attribute`] on the text of a `{…}` block.
+fn text_may_start_with_inner_attribute(text: &str) -> bool {
+    let Some(mut rest) = text.strip_prefix('{') else { return true };
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with("//!") || rest.starts_with("/*!") || rest.starts_with('#') {
+            return true;
         }
-    }
-
-    fn verbatim(tokens: TokenStream) -> Self {
-        syn::ImplItem::Verbatim(tokens)
-    }
-}
-
-impl BlockItem for syn::TraitItem {
-    fn method_attrs(&mut self) -> Option<&mut Vec<Attribute>> {
-        match self {
-            syn::TraitItem::Fn(method) => Some(&mut method.attrs),
-            _ => None,
+        if let Some(comment) = rest.strip_prefix("//") {
+            rest = comment.split_once('\n').map_or("", |(_, after)| after);
+        } else if rest.starts_with("/*") {
+            // Block comments nest.
+            let (mut depth, mut index) = (0usize, 0);
+            let bytes = rest.as_bytes();
+            while index + 1 < bytes.len() {
+                match (bytes[index], bytes[index + 1]) {
+                    (b'/', b'*') => (depth, index) = (depth + 1, index + 2),
+                    (b'*', b'/') => {
+                        (depth, index) = (depth - 1, index + 2);
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => index += 1,
+                }
+            }
+            if depth != 0 {
+                return true;
+            }
+            rest = &rest[index..];
+        } else {
+            return false;
         }
-    }
-
-    fn verbatim(tokens: TokenStream) -> Self {
-        syn::TraitItem::Verbatim(tokens)
     }
 }
 
@@ -421,6 +573,60 @@ mod tests {
         assert_eq!(function.sig.output.to_string(), quote!(-> Foo<{ N }> where T: Into<[u8; { 2 }]>,).to_string());
         assert_eq!(function.attrs[0].last_segment().expect("a path"), "doc");
         assert_eq!(function.vis.iter().cloned().collect::<TokenStream>().to_string(), "pub (crate)");
+    }
+
+    #[rustfmt::skip] // the token streams are compared as written
+    #[test]
+    fn block_items_are_split_without_parsing_the_bodies() {
+        let Item::Impl(block) = Item::parse(quote!(
+            #[doc = "d"]
+            impl<'a, const N: usize> Dev<'a, N> where Self: Sized {
+                #![allow(unused)]
+                const F: fn() -> u8 = { helper };
+                type T = [u8; { N }];
+                fn first(&self) -> Foo<{ N }> { body }
+                m! { x }
+                m!(y);
+                #[nowait]
+                pub(crate) unsafe fn second<T: Into<u8>>(x: T) -> u8 where T: Copy { x.into() }
+                fn decl(&self);
+            }
+        )) else {
+            panic!()
+        };
+        let items: Vec<(String, bool)> = block
+            .items
+            .iter()
+            .map(|item| (item.tokens.iter().cloned().collect::<TokenStream>().to_string(), item.is_method))
+            .collect();
+        let expected = [
+            (quote!(const F: fn() -> u8 = { helper };), false),
+            (quote!(type T = [u8; { N }];), false),
+            (quote!(fn first(&self) -> Foo<{ N }> { body }), true),
+            (quote!(m! { x }), false),
+            (quote!(m!(y);), false),
+            (quote!(#[nowait] pub(crate) unsafe fn second<T: Into<u8>>(x: T) -> u8 where T: Copy { x.into() }), true),
+            (quote!(fn decl(&self);), true),
+        ];
+        let expected: Vec<(String, bool)> = expected.into_iter().map(|(t, m)| (t.to_string(), m)).collect();
+        assert_eq!(items, expected);
+        // The header went through syn; the block comes back whole.
+        assert_eq!(block.header.generics.params.len(), 2);
+        assert!(block.to_token_stream().to_string().contains("# ! [allow (unused)] const F"));
+    }
+
+    #[test]
+    fn inner_attributes_are_looked_for_in_the_source_text() {
+        for text in
+            ["{ #![allow(x)] }", "{\n  //! doc\n}", "{ /*! doc */ }", "{ // c\n /* a /* b */ */ #![x] }", "{ /* open"]
+        {
+            assert!(text_may_start_with_inner_attribute(text), "{text}");
+        }
+        for text in
+            ["{}", "{ let x = 1; }", "{ /// outer\n x }", "{ // c\n x }", "{ /* a /* b */ */ x }", "{ /** d */ x }"]
+        {
+            assert!(!text_may_start_with_inner_attribute(text), "{text}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //!
 //! #[nowait]                      fn rx(cx: &mut impl ::alloc_ctx::Token, dev: &Dev) {
 //! fn rx(dev: &Dev) {          =>     let cx = ::alloc_ctx::Token::nowait(cx);
-//!     body                           #[cfg(debug_assertions)] let mark = ::alloc_ctx::__private::NoWaitMark::enter();
+//!     body                           let mark = ::alloc_ctx::__private::NoWaitMark::enter();
 //! }                                  body
 //!                                }
 //!
@@ -25,7 +25,7 @@
 //! message when a `NoWait` is passed (a type mismatch would be a bare
 //! E0308). The conversion is an `#[inline(always)]` reborrow of a
 //! zero-sized value: nothing of it is left in the machine code. The
-//! `NoWaitMark` guard (debug builds only) makes the runtime's
+//! `NoWaitMark` guard (it marks with alloc-ctx's checks on) makes the runtime's
 //! `might_sleep()` panic if the body reaches a sleeping entry point.
 //!
 //! An entry point's body runs in a closure handed to the public
@@ -39,7 +39,7 @@
 //! keeps elision and `impl Trait` captures as the user wrote them.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote};
+use quote::{ToTokens, quote_spanned};
 use syn::{Ident, Lifetime};
 
 use crate::args::{Args, Mark};
@@ -58,6 +58,51 @@ pub(crate) struct Enclosing {
     pub(crate) trait_rules: bool,
 }
 
+/// The span of every token the macros add to a function: its name's.
+///
+/// A span of the user's (not `Span::call_site()` or `Span::mixed_site()`,
+/// which give each expansion a hygiene context of its own) keeps what the
+/// macros add as stable as the function itself under incremental
+/// compilation: rustc hashes a span relative to its item, so an edit that
+/// moves the function leaves it alone, where tokens with a fresh context
+/// made every edit that shifts byte positions check every marked function
+/// again (BENCHMARKS.md, compile time). The name, because errors about the
+/// added parameter or prologue then point at the function they belong to.
+/// Names made this way are visible to the body as the user's are: the
+/// token `cx` must be anyway, and the others have reserved prefixes
+/// (`__alloc_ctx_`). One exception: the `impl` of a returned
+/// `impl Trait` keeps the call site's edition ([`crate::lifetimes`]).
+pub(crate) fn added_span(function: &Function) -> Span {
+    function.sig.ident.span()
+}
+
+/// What the expansion of one function names, at [`added_span`]: the
+/// runtime crate's path and the token's name (as the user wrote it, if
+/// they did).
+struct Added {
+    span: Span,
+    krate: syn::Path,
+    cx: Ident,
+}
+
+impl Added {
+    fn new(args: &Args, function: &Function) -> Added {
+        let span = added_span(function);
+        let mut krate = args.krate.clone();
+        if let Some(colon) = &mut krate.leading_colon {
+            colon.spans = [span, span];
+        }
+        for segment in &mut krate.segments {
+            segment.ident.set_span(span);
+        }
+        for colon in krate.segments.pairs_mut().filter_map(|pair| pair.into_tuple().1) {
+            colon.spans = [span, span];
+        }
+        let cx = if args.cx_written { args.cx.clone() } else { Ident::new("cx", span) };
+        Added { span, krate, cx }
+    }
+}
+
 /// Rewrites one function according to `plan`.
 pub(crate) fn function(
     mark: Mark,
@@ -66,16 +111,26 @@ pub(crate) fn function(
     plan: &Plan,
     enclosing: &Enclosing,
 ) -> TokenStream {
-    function.attrs.push(context_doc(mark, args, plan));
+    let added = Added::new(args, &function);
+    function.attrs.push(context_doc(mark, args, plan, added.span));
     if !plan.inject {
         return function.into_token_stream();
     }
-    let krate = &args.krate;
-    let cx = &args.cx;
     if plan.entry {
+        // A function returning `()` ends the call with `;`: the call has
+        // the user's span, so lints see it as the user's last statement
+        // (`clippy::semicolon_if_nothing_returned`).
+        let unit = !matches!(
+            function.sig.output.clone().into_iter().next(),
+            Some(proc_macro2::TokenTree::Punct(arrow)) if arrow.as_char() == '-'
+        );
         if let Body::Block { stmts, .. } = &mut function.body {
             let body = std::mem::take(stmts);
-            *stmts = entry_body(mark, krate, cx, body);
+            *stmts = entry_body(mark, &added, body);
+            if unit {
+                let span = added.span;
+                stmts.extend(quote_spanned!(span=> ;));
+            }
         }
         return function.into_token_stream();
     }
@@ -84,22 +139,24 @@ pub(crate) fn function(
     let scope = Scope {
         captures: has_body && function.sig.asyncness.is_none() && !enclosing.trait_rules,
         outer: &enclosing.lifetimes,
+        span: added.span,
     };
-    let token_lifetime = lifetimes::rewrite(&mut function.sig, krate, &scope);
-    add_token_parameter(mark, args, &mut function, plan.concrete, token_lifetime.as_ref());
+    let token_lifetime = lifetimes::rewrite(&mut function.sig, &added.krate, &scope);
+    add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
     if function.sig.abi.is_some() {
         // The token is zero-sized; there is nothing for C to pass.
-        function.attrs.push(Attr::from_inner(quote!(allow(improper_ctypes_definitions))));
+        let span = added.span;
+        function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(improper_ctypes_definitions)), span));
     }
 
     let mut prologue = TokenStream::new();
     if function.sig.constness.is_none() {
         if !plan.concrete {
-            prologue.extend(conversion(mark, args));
+            prologue.extend(conversion(mark, &added));
         }
         if mark == Mark::NoWait {
-            prologue.extend(sleep_token_probes(krate, cx, &function));
-            prologue.extend(nowait_mark(krate));
+            prologue.extend(sleep_token_probes(&added, &function));
+            prologue.extend(nowait_mark(&added));
         }
     }
     if let Body::Block { stmts, .. } = &mut function.body {
@@ -111,10 +168,11 @@ pub(crate) fn function(
 }
 
 /// The concrete token type of a mark.
-fn token_type(mark: Mark, krate: &syn::Path) -> TokenStream {
+fn token_type(mark: Mark, added: &Added) -> TokenStream {
+    let (krate, span) = (&added.krate, added.span);
     match mark {
-        Mark::MaySleep => quote!(#krate::MaySleep),
-        Mark::NoWait => quote!(#krate::NoWait),
+        Mark::MaySleep => quote_spanned!(span=> #krate::MaySleep),
+        Mark::NoWait => quote_spanned!(span=> #krate::NoWait),
     }
 }
 
@@ -122,46 +180,41 @@ fn token_type(mark: Mark, krate: &syn::Path) -> TokenStream {
 /// after the receiver, so callers write `f(cx, args…)` / `dev.f(cx, args…)`.
 fn add_token_parameter(
     mark: Mark,
-    args: &Args,
+    added: &Added,
     function: &mut Function,
     concrete: bool,
     lifetime: Option<&syn::Lifetime>,
 ) {
-    let krate = &args.krate;
-    let cx = &args.cx;
+    let (krate, cx, span) = (&added.krate, &added.cx, added.span);
     let ty = if concrete {
-        token_type(mark, krate)
+        token_type(mark, added)
     } else {
         match mark {
-            Mark::MaySleep => quote!(impl #krate::SleepToken),
-            Mark::NoWait => quote!(impl #krate::Token),
+            Mark::MaySleep => quote_spanned!(span=> impl #krate::SleepToken),
+            Mark::NoWait => quote_spanned!(span=> impl #krate::Token),
         }
     };
     // A concrete token has no prologue that would use the parameter.
-    let allow = (concrete && function.body_is_block()).then(|| quote!(#[allow(unused_variables)]));
+    let allow = (concrete && function.body_is_block()).then(|| quote_spanned!(span=> #[allow(unused_variables)]));
     let position = usize::from(function.sig.params.has_receiver());
-    function.sig.params.insert(position, quote!(#allow #cx: & #lifetime mut #ty));
+    function.sig.params.insert(position, quote_spanned!(span=> #allow #cx: & #lifetime mut #ty));
 }
 
 /// `let cx = <conversion>(cx);`: the function's own token, whatever the
 /// caller passed. Without a written type (the trait method returns the
-/// concrete token), and without `#[allow(unused_variables)]` unless the
-/// user named the token: rustc does not lint a binding the macro made
-/// (call-site span) for being unused, but one named with the user's
-/// `cx = name` is the user's (`ui/pass/unused-token-no-warning.rs`). Both
-/// cost something in every marked function on every `cargo check`
-/// (BENCHMARKS.md, item 5).
-fn conversion(mark: Mark, args: &Args) -> TokenStream {
-    let krate = &args.krate;
-    let cx = &args.cx;
-    let allow = args.cx_written.then(|| quote!(#[allow(unused_variables)]));
+/// concrete token). With `#[allow(unused_variables)]`: the binding has the
+/// user's span ([`added_span`]), so rustc lints it as the user's code, and
+/// a body that makes no request must not warn
+/// (`ui/pass/unused-token-no-warning.rs`).
+fn conversion(mark: Mark, added: &Added) -> TokenStream {
+    let (krate, cx, span) = (&added.krate, &added.cx, added.span);
     match mark {
-        Mark::MaySleep => quote! {
-            #allow
+        Mark::MaySleep => quote_spanned! {span=>
+            #[allow(unused_variables)]
             let #cx = #krate::SleepToken::may_sleep(#cx);
         },
-        Mark::NoWait => quote! {
-            #allow
+        Mark::NoWait => quote_spanned! {span=>
+            #[allow(unused_variables)]
             let #cx = #krate::Token::nowait(#cx);
         },
     }
@@ -176,24 +229,26 @@ fn conversion(mark: Mark, args: &Args) -> TokenStream {
 /// sleep token fails a bound whose message says so, at the parameter.
 /// Generic and `impl Trait` parameters are left to their bounds (the
 /// caller picks their type; `valid` refuses sleep-token bounds by name).
-fn sleep_token_probes(krate: &syn::Path, cx: &Ident, function: &Function) -> TokenStream {
+fn sleep_token_probes(added: &Added, function: &Function) -> TokenStream {
+    let (krate, span) = (&added.krate, added.span);
     let bindings: Vec<Ident> = function
         .sig
         .params
         .simple_bindings()
         .into_iter()
-        .filter(|(name, is_impl)| !is_impl && name != cx)
+        .filter(|(name, is_impl)| !is_impl && *name != added.cx)
         .map(|(name, _)| name)
         .collect();
     if bindings.is_empty() {
         return TokenStream::new();
     }
     let probes = bindings.iter().map(|name| {
-        quote::quote_spanned! {name.span()=>
+        // At the parameter: an error points there.
+        quote_spanned! {name.span()=>
             (&#krate::__private::ParamProbe(&#name)).probe().verdict();
         }
     });
-    quote! {
+    quote_spanned! {span=>
         {
             #[allow(unused_imports)]
             use #krate::__private::{ProbeOther as _, ProbeSleepToken as _};
@@ -202,13 +257,16 @@ fn sleep_token_probes(krate: &syn::Path, cx: &Ident, function: &Function) -> Tok
     }
 }
 
-/// The debug-build guard of a `#[nowait]` body: while it lives, the
+/// The guard of a `#[nowait]` body: while it lives (with checks on), the
 /// runtime's `might_sleep()` panics.
-fn nowait_mark(krate: &syn::Path) -> TokenStream {
-    // Mixed-site hygiene: the user's body cannot see or clash with it.
-    let guard = Ident::new("__alloc_ctx_nowait_mark", Span::mixed_site());
-    quote! {
-        #[cfg(debug_assertions)]
+fn nowait_mark(added: &Added) -> TokenStream {
+    let (krate, span) = (&added.krate, added.span);
+    // A reserved name rather than mixed-site hygiene ([`added_span`]); the
+    // leading underscores keep it out of the unused-variable lint.
+    let guard = Ident::new("__alloc_ctx_nowait_mark", span);
+    // Whether it marks is alloc-ctx's build setting (debug builds,
+    // `--cfg alloc_ctx_checks`), so no `#[cfg]` here.
+    quote_spanned! {span=>
         let #guard = #krate::__private::NoWaitMark::enter();
     }
 }
@@ -221,7 +279,8 @@ fn nowait_mark(krate: &syn::Path) -> TokenStream {
 ///   token of the thread can be live (a program's `main`, a test: checked in
 ///   `valid`). The closure is bound outside the `unsafe` block that calls
 ///   the `unsafe` `MaySleep::enter`, so the user's body gets no `unsafe`
-///   context from it.
+///   context from it. The `unsafe` block keeps the call site's span, the
+///   macro's: a crate that forbids `unsafe_code` may still have a `main`.
 /// * `#[nowait(entry)]` runs the body as an atomic section through
 ///   `NoWait::enter`, whose `Send` bound is the model of an interrupt entry
 ///   point: the body is a `move` closure over the function's parameters, so
@@ -229,28 +288,38 @@ fn nowait_mark(krate: &syn::Path) -> TokenStream {
 ///   token (a `&mut MaySleep` receiver, a generic bounded by a token trait,
 ///   a closure that captured `cx`: none of them `Send`) is refused by type,
 ///   whatever it is called.
-fn entry_body(mark: Mark, krate: &syn::Path, cx: &Ident, body: TokenStream) -> TokenStream {
-    let token = token_type(mark, krate);
+fn entry_body(mark: Mark, added: &Added, body: TokenStream) -> TokenStream {
+    let (cx, span) = (&added.cx, added.span);
+    let token = token_type(mark, added);
     match mark {
         Mark::MaySleep => {
-            let entry = Ident::new("__alloc_ctx_entry", Span::mixed_site());
-            quote! {
-                let #entry = |#[allow(unused_variables)] #cx: &mut #token| { #body };
-                // SAFETY: an entry point of a program's `main` or a test,
+            let entry = Ident::new("__alloc_ctx_entry", span);
+            let call = quote::quote! {
+                // SAFETY: the entry point of a program's `main` or a test,
                 // where no token of this thread is live (checked by the
                 // macro); `enter` also checks the context at run time.
                 #[allow(unused_unsafe)]
                 unsafe { #token::enter(#entry) }
+            };
+            // The body is interpolated, so it keeps its own spans.
+            quote_spanned! {span=>
+                let #entry = |#[allow(unused_variables)] #cx: &mut #token| { #body };
+                #call
             }
         }
-        Mark::NoWait => quote! {
+        // The call site's span (the attribute's), as the `unsafe` block
+        // above: a handler's `Send` error then points at `#[nowait(entry)]`
+        // rather than at the function's name (where rustc would suggest
+        // calling it). Entry points are few; incremental cost is the
+        // marked functions', not theirs.
+        Mark::NoWait => quote::quote! {
             #token::enter(move |#[allow(unused_variables)] #cx: &mut #token| { #body })
         },
     }
 }
 
 /// The kernel-doc style `# Context` section.
-fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Attr {
+fn context_doc(mark: Mark, args: &Args, plan: &Plan, span: Span) -> Attr {
     let cx = &args.cx;
     let text = match (mark, plan.entry) {
         (Mark::NoWait, false) if plan.concrete => format!(
@@ -275,5 +344,5 @@ fn context_doc(mark: Mark, args: &Args, plan: &Plan) -> Attr {
             .to_owned(),
     };
     // One attribute (rustdoc joins doc attributes with newlines anyway).
-    Attr::doc(&format!("\n # Context\n\n {text}"))
+    Attr::doc(&format!("\n # Context\n\n {text}"), span)
 }

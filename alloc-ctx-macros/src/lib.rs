@@ -210,13 +210,17 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             expand::function(mark, &args, function, &plan, &Enclosing::default())
         }
         Item::Impl(mut block) => {
-            lifetimes::name_block_lifetimes(&mut block);
-            let trait_rules = block.trait_.is_some();
-            mark_block(mark, &args, &mut block.attrs, &block.generics, trait_rules, &mut block.items, &mut errors);
+            let returns_impl =
+                block.items.iter().any(|item| item.is_method && lifetimes::returns_impl(item.after_attrs()));
+            lifetimes::name_block_lifetimes(&mut block.header, returns_impl);
+            let trait_rules = block.header.trait_.is_some();
+            let header = &mut block.header;
+            mark_block(mark, &args, &mut header.attrs, &header.generics, trait_rules, &mut block.items, &mut errors);
             block.into_token_stream()
         }
         Item::Trait(mut block) => {
-            mark_block(mark, &args, &mut block.attrs, &block.generics, true, &mut block.items, &mut errors);
+            let header = &mut block.header;
+            mark_block(mark, &args, &mut header.attrs, &header.generics, true, &mut block.items, &mut errors);
             block.into_token_stream()
         }
         Item::Other { tokens, span } => {
@@ -236,28 +240,41 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
 /// An `impl` or `trait` block: the block's own further marks are
 /// reported, and every method that takes the block's mark is expanded in
 /// place. `trait_rules`: a trait or a trait impl (see [`Enclosing`]).
-fn mark_block<I: BlockItem>(
+fn mark_block(
     mark: Mark,
     args: &Args,
     block_attrs: &mut Vec<syn::Attribute>,
     generics: &syn::Generics,
     trait_rules: bool,
-    items: &mut [I],
+    items: &mut [BlockItem],
     errors: &mut Errors,
 ) {
     valid::strip_other_marks(mark, block_attrs, errors);
     let enclosing =
         Enclosing { lifetimes: generics.lifetimes().map(|param| param.lifetime.clone()).collect(), trait_rules };
-    for item in items {
-        let Some(attrs) = item.method_attrs() else { continue };
-        if !valid::takes_block_mark(mark, attrs, errors) {
+    for item in items.iter_mut().filter(|item| item.is_method) {
+        // Only the attributes go through syn; the rest is read like a
+        // function's, the body not at all.
+        let Some((mut attrs, rest)) = item.split_attrs() else { continue };
+        if !valid::takes_block_mark(mark, &mut attrs, errors) {
+            // Its own mark, or `#[no_context]` (rewritten): the attributes
+            // as the check left them.
+            let mut tokens = TokenStream::new();
+            for attr in &attrs {
+                attr.to_tokens(&mut tokens);
+            }
+            tokens.extend(rest);
+            item.tokens = tokens.into_iter().collect();
             continue;
         }
-        // A method the light reader does not understand (`default fn`) is
-        // left as written.
-        let Some(mut function) = ast::Function::parse(item.to_token_stream()) else { continue };
-        let plan = valid::check_function(mark, args, &mut function, errors);
-        *item = I::verbatim(expand::function(mark, args, function, &plan, &enclosing));
+        // Marked: the attributes are unchanged, and go back as written (not
+        // as syn prints them). A method the light reader does not
+        // understand (`default fn`) is left as written.
+        let tokens: TokenStream = item.tokens.iter().cloned().collect();
+        if let Some(mut function) = ast::Function::parse(tokens) {
+            let plan = valid::check_function(mark, args, &mut function, errors);
+            item.tokens = expand::function(mark, args, function, &plan, &enclosing).into_iter().collect();
+        }
     }
 }
 

@@ -32,9 +32,12 @@
 //! which is most functions: expansion time is paid on every `cargo check`
 //! (BENCHMARKS.md, item 5).
 //!
-//! The fresh names (`'__alloc_ctx_l0`, …) are made with
-//! `Span::mixed_site()`, every occurrence alike, so they resolve to each
-//! other and the user's code cannot name or clash with them.
+//! The fresh names (`'__alloc_ctx_l0`, …) carry the span of the function's
+//! name, every occurrence alike, so they resolve to each other; like every
+//! token the macros add, they take no hygiene context of their own, which
+//! would make rustc check the function again after any edit that moves it
+//! ([`crate::expand::added_span`]). Their prefix keeps them clear of the
+//! user's names.
 //!
 //! Limits, since all this happens on tokens, before name resolution:
 //!
@@ -54,7 +57,7 @@
 //!   counts it.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
-use quote::{ToTokens, TokenStreamExt as _, quote};
+use quote::{ToTokens, TokenStreamExt as _, quote_spanned};
 use syn::{Lifetime, Path};
 
 use crate::signature::{AngleDepth, Signature, split_type};
@@ -69,6 +72,8 @@ pub(crate) struct Scope<'a> {
     /// The lifetimes of the marked block around the function: in scope, so
     /// captured by the unmarked function.
     pub(crate) outer: &'a [Lifetime],
+    /// The span of what the rewrite adds ([`crate::expand::added_span`]).
+    pub(crate) span: Span,
 }
 
 /// Rewrites `sig` (before the token parameter is added) so that elision and
@@ -94,7 +99,7 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
         // The receiver's lifetime goes to the output, token or not.
         return None;
     }
-    let (params, inputs) = name_inputs(sig.params.list(), sig.params.has_receiver());
+    let (params, inputs) = name_inputs(sig.params.list(), sig.params.has_receiver(), scope.span);
     if !captures && !reference_receiver && inputs.count != 1 {
         // Zero or several input lifetimes: rustc reports an elided output
         // as it would have without the token. A guard whose lifetime the
@@ -111,7 +116,7 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     }
     if captures {
         let lifetimes = capture_list(&sig.generics, &inputs, scope.outer);
-        ret.ty = rewrite_rpits(std::mem::take(&mut ret.ty), &lifetimes, krate);
+        ret.ty = rewrite_rpits(std::mem::take(&mut ret.ty), &lifetimes, krate, scope.span);
     }
     sig.params.list_mut().clone_from_slice(&params);
     sig.generics = declare(&sig.generics, &inputs.fresh);
@@ -178,18 +183,17 @@ fn single_named_lifetime(output: &TokenStream) -> Option<Lifetime> {
 /// parameters of the block, so the unmarked methods' returned
 /// `impl Trait`s capture them, and only a name can be listed in
 /// `Captures`. Done only if a method returns an `impl Trait`.
-pub(crate) fn name_block_lifetimes(block: &mut syn::ItemImpl) {
-    let returns_impl = block.items.iter().any(|item| match item {
-        syn::ImplItem::Fn(method) => quick_scan(&method.sig.output.to_token_stream()).1,
-        _ => false,
-    });
+/// `returns_impl`: whether a method of the block returns an `impl Trait`
+/// ([`returns_impl`]).
+pub(crate) fn name_block_lifetimes(block: &mut syn::ItemImpl, returns_impl: bool) {
     if block.trait_.is_some() || !returns_impl {
         return;
     }
     let mut fresh = Vec::new();
     let self_ty = map_lifetimes(block.self_ty.to_token_stream(), &mut |slot| match slot {
         Slot::Elided => {
-            let lifetime = Lifetime::new(&format!("'__alloc_ctx_b{}", fresh.len()), Span::mixed_site());
+            // At the block's `impl` (as `added_span` for a function).
+            let lifetime = Lifetime::new(&format!("'__alloc_ctx_b{}", fresh.len()), block.impl_token.span);
             fresh.push(lifetime.clone());
             Some(lifetime)
         }
@@ -205,6 +209,31 @@ pub(crate) fn name_block_lifetimes(block: &mut syn::ItemImpl) {
         let param = syn::GenericParam::Lifetime(syn::LifetimeParam::new(lifetime));
         block.generics.params.insert(position + offset, param);
     }
+}
+
+/// Whether a method (its tokens after the attributes) returns an
+/// `impl Trait`: an `impl` after its top-level `->`.
+pub(crate) fn returns_impl(method: &[TokenTree]) -> bool {
+    let mut depth = AngleDepth::default();
+    let mut arrow = None;
+    for (index, token) in method.iter().enumerate() {
+        let top = depth.at_top();
+        depth.step(token);
+        if top && is_punct(token, '>') && index > 0 && is_punct(&method[index - 1], '-') {
+            arrow = Some(index);
+            break;
+        }
+        if matches!(token, TokenTree::Group(_)) && index + 1 == method.len() {
+            break;
+        }
+    }
+    let Some(arrow) = arrow else { return false };
+    let output: TokenStream = method[arrow + 1..].iter().filter(|token| !is_body(token)).cloned().collect();
+    quick_scan(&output).1
+}
+
+fn is_body(token: &TokenTree) -> bool {
+    matches!(token, TokenTree::Group(group) if group.delimiter() == Delimiter::Brace)
 }
 
 /// A cheap look over the output (return type and `where` clause), so that
@@ -425,7 +454,7 @@ struct Inputs {
 
 /// Gives every elided lifetime of the parameters a fresh name; returns the
 /// rewritten parameters (for the caller to keep or drop) and what was seen.
-fn name_inputs(params: &[TokenStream], has_receiver: bool) -> (Vec<TokenStream>, Inputs) {
+fn name_inputs(params: &[TokenStream], has_receiver: bool, span: Span) -> (Vec<TokenStream>, Inputs) {
     let mut inputs = Inputs::default();
     let mut rewritten = Vec::with_capacity(params.len());
     for (position, param) in params.iter().enumerate() {
@@ -434,7 +463,7 @@ fn name_inputs(params: &[TokenStream], has_receiver: bool) -> (Vec<TokenStream>,
         head.extend(map_lifetimes(ty, &mut |slot| {
             let lifetime = match slot {
                 Slot::Elided => {
-                    let fresh = fresh_lifetime(inputs.fresh.len());
+                    let fresh = fresh_lifetime(inputs.fresh.len(), span);
                     inputs.fresh.push(fresh.clone());
                     fresh
                 }
@@ -465,9 +494,10 @@ fn name_inputs(params: &[TokenStream], has_receiver: bool) -> (Vec<TokenStream>,
     (rewritten, inputs)
 }
 
-/// `'__alloc_ctx_l{n}`, with mixed-site hygiene.
-fn fresh_lifetime(n: usize) -> Lifetime {
-    Lifetime::new(&format!("'__alloc_ctx_l{n}"), Span::mixed_site())
+/// `'__alloc_ctx_l{n}`, at `span` (the function's name: see
+/// [`crate::expand::added_span`]).
+fn fresh_lifetime(n: usize, span: Span) -> Lifetime {
+    Lifetime::new(&format!("'__alloc_ctx_l{n}"), span)
 }
 
 /// What a returned `impl Trait` of the unmarked function captures: the
@@ -527,13 +557,14 @@ fn declare(generics: &TokenStream, fresh: &[Lifetime]) -> TokenStream {
     let mut all: Vec<TokenStream> = existing.collect();
     let added = fresh.iter().map(ToTokens::to_token_stream);
     all.splice(lifetimes..lifetimes, added);
-    quote!(<#(#all),*>)
+    let span = fresh[0].span();
+    quote_spanned!(span=> <#(#all),*>)
 }
 
 /// Re-emits every `impl` of the return type with the call-site (edition
 /// 2021) span, and mentions `captures` in its bounds, or the lifetimes of
 /// the user's `use<…>`.
-fn rewrite_rpits(tokens: TokenStream, captures: &[Lifetime], krate: &Path) -> TokenStream {
+fn rewrite_rpits(tokens: TokenStream, captures: &[Lifetime], krate: &Path, span: Span) -> TokenStream {
     let tokens: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = TokenStream::new();
     let mut index = 0;
@@ -543,8 +574,8 @@ fn rewrite_rpits(tokens: TokenStream, captures: &[Lifetime], krate: &Path) -> To
                 // After `&` the bounds cannot have a `+`: `&(impl A + B)`.
                 let one_bound = after_pointer(&tokens[..index]);
                 let end = type_end(&tokens, index + 1, one_bound);
-                let bounds = rewrite_rpits(tokens[index + 1..end].iter().cloned().collect(), captures, krate);
-                let (rpit, extended) = rpit(ident, bounds, captures, krate);
+                let bounds = rewrite_rpits(tokens[index + 1..end].iter().cloned().collect(), captures, krate, span);
+                let (rpit, extended) = rpit(ident, bounds, captures, krate, span);
                 if one_bound && extended {
                     out.append(Group::new(Delimiter::Parenthesis, rpit));
                 } else {
@@ -553,7 +584,7 @@ fn rewrite_rpits(tokens: TokenStream, captures: &[Lifetime], krate: &Path) -> To
                 index = end;
             }
             TokenTree::Group(group) if group.delimiter() != Delimiter::Brace => {
-                let mut rewritten = Group::new(group.delimiter(), rewrite_rpits(group.stream(), captures, krate));
+                let mut rewritten = Group::new(group.delimiter(), rewrite_rpits(group.stream(), captures, krate, span));
                 rewritten.set_span(group.span());
                 out.append(rewritten);
                 index += 1;
@@ -569,11 +600,20 @@ fn rewrite_rpits(tokens: TokenStream, captures: &[Lifetime], krate: &Path) -> To
 
 /// One `impl Bounds`: the respanned `impl`, the bounds without a `use<…>`,
 /// and the `Captures` bound; true if a bound was added.
-fn rpit(impl_token: &Ident, bounds: TokenStream, captures: &[Lifetime], krate: &Path) -> (TokenStream, bool) {
+fn rpit(
+    impl_token: &Ident,
+    bounds: TokenStream,
+    captures: &[Lifetime],
+    krate: &Path,
+    added: Span,
+) -> (TokenStream, bool) {
     let mut bounds: Vec<TokenTree> = bounds.into_iter().collect();
     let listed = take_use_bound(&mut bounds);
     let lifetimes = listed.as_deref().unwrap_or(captures);
-    // The call site's edition, at the user's `impl` for diagnostics.
+    // The call site's edition, at the user's `impl` for diagnostics: the
+    // one token the macros emit with a span of their own (the edition is
+    // what the rewrite needs), so a function returning `impl Trait` is the
+    // one kind that an edit elsewhere still makes rustc check again.
     let span = Span::call_site().located_at(impl_token.span());
     let mut out = TokenStream::new();
     out.append(Ident::new("impl", span));
@@ -583,9 +623,9 @@ fn rpit(impl_token: &Ident, bounds: TokenStream, captures: &[Lifetime], krate: &
         return (out, false);
     }
     if plus {
-        out.extend(quote!(+));
+        out.extend(quote_spanned!(added=> +));
     }
-    out.extend(quote!(#krate::__private::Captures<(#(&#lifetimes (),)*)>));
+    out.extend(quote_spanned!(added=> #krate::__private::Captures<(#(&#lifetimes (),)*)>));
     (out, true)
 }
 
@@ -639,6 +679,7 @@ fn take_use_bound(bounds: &mut Vec<TokenTree>) -> Option<Vec<Lifetime>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote::quote;
 
     fn lifetimes(list: &[&str]) -> Vec<Lifetime> {
         list.iter().map(|name| Lifetime::new(name, Span::call_site())).collect()

@@ -159,7 +159,7 @@ fn free_function_gets_the_parameter_and_prologue() {
         contains(
             &out,
             quote!(
-                let cx = ::alloc_ctx::SleepToken::may_sleep(cx);
+                #[allow(unused_variables)] let cx = ::alloc_ctx::SleepToken::may_sleep(cx);
                 work(n)
             )
         ),
@@ -183,13 +183,13 @@ fn nowait_gets_any_token_and_the_debug_mark() {
     );
     let expected = quote!(
         fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
+            #[allow(unused_variables)]
             let cx = ::alloc_ctx::Token::nowait(cx);
             {
                 #[allow(unused_imports)]
                 use ::alloc_ctx::__private::{ProbeOther as _, ProbeSleepToken as _};
                 (&::alloc_ctx::__private::ParamProbe(&n)).probe().verdict();
             }
-            #[cfg(debug_assertions)]
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
             work(n)
         }
@@ -315,7 +315,6 @@ fn dyn_const_and_extern_take_the_concrete_type() {
     let expected = quote!(
         #[allow(improper_ctypes_definitions)]
         extern "C" fn f(#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait) {
-            #[cfg(debug_assertions)]
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
         }
     );
@@ -355,7 +354,7 @@ fn entry_forms_run_the_body_in_the_enter_closure() {
         fn main() {
             let __alloc_ctx_entry = |#[allow(unused_variables)] cx: &mut ::alloc_ctx::MaySleep| { run(cx) };
             #[allow(unused_unsafe)]
-            unsafe { ::alloc_ctx::MaySleep::enter(__alloc_ctx_entry) }
+            unsafe { ::alloc_ctx::MaySleep::enter(__alloc_ctx_entry) };
         }
     );
     assert_eq!(out, squash(&expected.to_string()));

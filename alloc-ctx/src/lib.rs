@@ -98,9 +98,12 @@ pub use containers::{arc, sync};
 pub use context::{irq, percpu};
 pub use request::{backend, reclaim, report};
 
+#[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))))]
+pub use extras::checking;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use extras::{checking, mempool, sweep, thread, workqueue};
+pub use extras::{mempool, sweep, thread, workqueue};
 
 pub mod flags {
     //! Typed GFP flags.
@@ -258,7 +261,7 @@ pub mod prelude {
 /// What the macros expand to; not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::context::state::{NoWaitMark, Raised};
+    pub use crate::context::state::NoWaitMark;
     pub use crate::context::token::probe::{NotASleepToken, ParamProbe, ProbeOther, ProbeSleepToken};
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures

@@ -3,8 +3,9 @@
 //! token, an `unsafe` entry point reached from an atomic section or a
 //! `#[nowait]` function) panics with the kernel's
 //! "sleeping function called from invalid context" instead of sleeping in
-//! an atomic section. Sleeping requests are checked in release builds too;
-//! only the `#[nowait]`-function mark is debug-only.
+//! an atomic section. Sleeping requests are checked in debug builds and in
+//! release builds with `--cfg alloc_ctx_checks` (the CI runs this file so);
+//! entry points always; the `#[nowait]`-function mark with the checks.
 
 mod common;
 
@@ -15,7 +16,6 @@ use std::time::Duration;
 
 use alloc_ctx::flags::*;
 use alloc_ctx::size::{KmallocMax, Size};
-use alloc_ctx::sync::SpinLock;
 use alloc_ctx::workqueue::Workqueue;
 use alloc_ctx::{KVec, MaySleep, NoWait, nowait};
 use alloc_ctx::{atomic_depth, in_atomic};
@@ -37,6 +37,7 @@ fn assert_invalid_context(message: &str, depth: u32) {
 }
 
 #[test]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn an_assumed_sleep_token_inside_nowait_enter_cannot_sleep() {
     let result = catch_unwind(|| {
         NoWait::enter(|_nw| {
@@ -52,11 +53,12 @@ fn an_assumed_sleep_token_inside_nowait_enter_cannot_sleep() {
 }
 
 #[alloc_ctx::test]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
     // The forgotten guard leaves its section open for the rest of the
     // thread: a thread of its own takes that state with it.
     let outcome = alloc_ctx::thread::spawn(cx, |cx| {
-        let lock = SpinLock::new(0u32);
+        let lock = alloc_ctx::sync::SpinLock::new(0u32);
         // The borrow of `cx` ends here; the atomic section does not.
         core::mem::forget(lock.lock(cx));
         assert!(lock.is_locked());
@@ -70,6 +72,22 @@ fn a_sleeping_request_after_forgetting_a_spinlock_guard_panics() {
     assert_eq!(atomic_depth(), 0, "this thread's state was never touched");
 }
 
+#[test]
+#[cfg(not(any(debug_assertions, alloc_ctx_checks)))]
+fn release_builds_without_checks_do_not_check_sleeping_requests() {
+    // The request-path check is compiled out: the request reaches the
+    // backend. (Entry points still check: `MaySleep::enter` here would
+    // panic.)
+    let served = NoWait::enter(|_nw| {
+        // SAFETY: deliberately wrong, to show that nothing checks it in
+        // this build: the thread is inside an atomic section, but the
+        // system backend does not sleep.
+        let lying = unsafe { MaySleep::assume() };
+        lying.alloc(GFP_KERNEL, size()).is_ok()
+    });
+    assert!(served);
+}
+
 /// A `#[nowait]` function that reaches a sleeping entry point anyway (the
 /// types cannot see it: `MaySleep::enter` takes no token).
 #[nowait]
@@ -80,7 +98,7 @@ fn sneaks_a_sleep() -> bool {
 }
 
 #[alloc_ctx::test]
-#[cfg(debug_assertions)]
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
     // Not in an atomic section: only the `#[nowait]` mark catches it.
     assert!(!in_atomic());
@@ -95,10 +113,11 @@ fn debug_builds_catch_a_sleeping_entry_point_inside_a_nowait_function() {
 }
 
 #[alloc_ctx::test]
-#[cfg(not(debug_assertions))]
+#[cfg(not(any(debug_assertions, alloc_ctx_checks)))]
 fn release_builds_do_not_mark_nowait_functions() {
-    // The mark is debug-only (a `#[nowait]` function compiles to the same
-    // code as an unmarked one); outside an atomic section nothing fires.
+    // The mark is on with the checks only (a `#[nowait]` function compiles
+    // to the same code as an unmarked one); outside an atomic section
+    // nothing fires.
     assert!(sneaks_a_sleep(cx));
 }
 

@@ -3,6 +3,9 @@
 //! those. Under Miri only the tests that record nothing run (a violation
 //! captures a backtrace, which Miri's isolation does not support); they
 //! still take every allocation of this binary through `CheckingAlloc`.
+//! The checking allocator exists in debug builds and with
+//! `--cfg alloc_ctx_checks`.
+#![cfg(any(debug_assertions, alloc_ctx_checks))]
 
 use std::hint::black_box;
 use std::sync::{Mutex, MutexGuard, PoisonError};

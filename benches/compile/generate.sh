@@ -19,14 +19,19 @@
 #   expanded   what the macros emit for `marked`, written out by hand (the
 #              `# Context` doc, the parameter, the prologue): splits the
 #              difference into expanding and checking what was expanded
+#   block-marked    the same functions as associated functions of `Dev`, in
+#              `impl` blocks of 10 marked as a whole (`#[may_sleep] impl Dev`
+#              with ten `probe_i`, `#[nowait] impl Dev` with ten `refill_i`)
+#   block-unmarked  those blocks unmarked, the token written as in `unmarked`
 #
-# The body of `probe_{N/4}` holds the line `addr: N/4,`, which the
-# incremental measurement edits (scripts/bench.sh compile).
+# The body of `probe_{N/4}` holds the lines `addr: N/4,` and
+# `table.push(N/4, GFP_KERNEL, cx)?;`, which the incremental measurement
+# edits (scripts/bench.sh compile).
 set -euo pipefail
 kind=$1 n=$2 dir=$3
 alloc_ctx=${4:-$(cd "$(dirname "$0")/../../alloc-ctx" && pwd)}
-case $kind in marked | unmarked | expanded) ;; *)
-    echo "unknown kind '$kind' (marked, unmarked, expanded)" >&2
+case $kind in marked | unmarked | expanded | block-marked | block-unmarked) ;; *)
+    echo "unknown kind '$kind' (marked, unmarked, expanded, block-marked, block-unmarked)" >&2
     exit 2
     ;;
 esac
@@ -48,7 +53,16 @@ TOML
 
 # The token parameter and the prologue of each kind (sleeping, non-sleeping).
 s_attr="" n_attr="" s_param="" n_param="" s_pro="" n_pro=""
-case $kind in
+# Block kinds: the functions are associated functions of `Dev`, called as
+# `Dev::name`, in blocks of 10; the marks go on the blocks.
+block=0 b_s_attr="" b_n_attr="" in="" call=""
+case $kind in block-*)
+    block=1 in="    " call="Dev::"
+    kind_of_fns=${kind#block-}
+    ;;
+*) kind_of_fns=$kind ;;
+esac
+case $kind_of_fns in
     marked)
         s_attr="#[may_sleep]"
         n_attr="#[nowait]"
@@ -84,43 +98,73 @@ esac
     echo "    addr: u64,"
     echo "    len: u32,"
     echo "}"
-    for ((i = 0; i < half; i++)); do
-        next=$((i + 1))
+    if [ $block = 1 ]; then
         echo
-        echo "/// Probes device $i."
-        [ -n "$s_attr" ] && echo "$s_attr"
-        echo "pub fn probe_$i(${s_param}ring: &mut Ring, n: usize) -> Result<u64, AllocError> {"
-        [ -n "$s_pro" ] && echo "$s_pro"
-        echo "    let mut table: KVec<u64> = KVec::with_capacity(n, GFP_KERNEL, cx)?;"
-        echo "    table.push($i, GFP_KERNEL, cx)?;"
-        echo "    let desc = KBox::new(Desc {"
-        echo "        addr: $i,"
-        echo "        len: n as u32,"
-        echo "    }, GFP_KERNEL, cx)?;"
-        echo "    let head = refill_$i(cx, ring, desc.addr)?;"
-        if [ $next -lt $half ]; then
-            echo "    let rest = probe_$next(cx, ring, n)?;"
-        else
-            echo "    let rest = 0;"
-        fi
-        echo "    Ok(head + rest + table.len() as u64 + u64::from(desc.len))"
-        echo "}"
+        echo "/// The device whose blocks of methods these are."
+        echo "pub struct Dev;"
+        # The marks go on the blocks, not the functions.
+        b_s_attr=$s_attr b_n_attr=$n_attr s_attr="" n_attr=""
+    fi
+    probe() { # i
+        local i=$1 next=$(($1 + 1))
         echo
-        echo "/// Refills slot $i of the ring."
-        [ -n "$n_attr" ] && echo "$n_attr"
-        echo "pub fn refill_$i(${n_param}ring: &mut Ring, frame: u64) -> Result<u64, AllocError> {"
-        [ -n "$n_pro" ] && echo "$n_pro"
-        echo "    if ring.slots.len() >= 256 {"
-        echo "        ring.dropped += 1;"
-        echo "        return Ok(0);"
-        echo "    }"
-        echo "    ring.slots.push(frame, GFP_ATOMIC, cx)?;"
+        echo "$in/// Probes device $i."
+        [ -n "$s_attr" ] && echo "$in$s_attr"
+        echo "${in}pub fn probe_$i(${s_param}ring: &mut Ring, n: usize) -> Result<u64, AllocError> {"
+        [ -n "$s_pro" ] && echo "$in$s_pro"
+        echo "$in    let mut table: KVec<u64> = KVec::with_capacity(n, GFP_KERNEL, cx)?;"
+        echo "$in    table.push($i, GFP_KERNEL, cx)?;"
+        echo "$in    let desc = KBox::new(Desc {"
+        echo "$in        addr: $i,"
+        echo "$in        len: n as u32,"
+        echo "$in    }, GFP_KERNEL, cx)?;"
+        echo "$in    let head = ${call}refill_$i(cx, ring, desc.addr)?;"
         if [ $next -lt $half ]; then
-            echo "    let more = refill_$next(cx, ring, frame.wrapping_add(1))?;"
+            echo "$in    let rest = ${call}probe_$next(cx, ring, n)?;"
         else
-            echo "    let more = 0;"
+            echo "$in    let rest = 0;"
         fi
-        echo "    Ok(more + 1)"
-        echo "}"
-    done
+        echo "$in    Ok(head + rest + table.len() as u64 + u64::from(desc.len))"
+        echo "$in}"
+    }
+    refill() { # i
+        local i=$1 next=$(($1 + 1))
+        echo
+        echo "$in/// Refills slot $i of the ring."
+        [ -n "$n_attr" ] && echo "$in$n_attr"
+        echo "${in}pub fn refill_$i(${n_param}ring: &mut Ring, frame: u64) -> Result<u64, AllocError> {"
+        [ -n "$n_pro" ] && echo "$in$n_pro"
+        echo "$in    if ring.slots.len() >= 256 {"
+        echo "$in        ring.dropped += 1;"
+        echo "$in        return Ok(0);"
+        echo "$in    }"
+        echo "$in    ring.slots.push(frame, GFP_ATOMIC, cx)?;"
+        if [ $next -lt $half ]; then
+            echo "$in    let more = ${call}refill_$next(cx, ring, frame.wrapping_add(1))?;"
+        else
+            echo "$in    let more = 0;"
+        fi
+        echo "$in    Ok(more + 1)"
+        echo "$in}"
+    }
+    if [ $block = 0 ]; then
+        for ((i = 0; i < half; i++)); do
+            probe $i
+            refill $i
+        done
+    else
+        for ((g = 0; g < half; g += 10)); do
+            end=$((g + 10 < half ? g + 10 : half))
+            echo
+            [ -n "$b_s_attr" ] && echo "$b_s_attr"
+            echo "impl Dev {"
+            for ((i = g; i < end; i++)); do probe $i; done
+            echo "}"
+            echo
+            [ -n "$b_n_attr" ] && echo "$b_n_attr"
+            echo "impl Dev {"
+            for ((i = g; i < end; i++)); do refill $i; done
+            echo "}"
+        done
+    fi
 } >"$dir/src/lib.rs"

@@ -15,8 +15,9 @@
 //! off and `--fail-every N` fails every Nth allocation instead. Each
 //! failure is handled (a dropped or deferred packet, a retried
 //! `GFP_KERNEL` request): nothing panics and nothing leaks. The binary runs with the checking
-//! global allocator: an allocation that bypassed the tokens inside an
-//! interrupt or under a spinlock would be reported.
+//! global allocator (debug builds, or `--cfg alloc_ctx_checks`): an
+//! allocation that bypassed the tokens inside an interrupt or under a
+//! spinlock would be reported.
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_macros,
@@ -26,12 +27,26 @@
 use std::sync::Arc;
 
 use alloc_ctx::backend::{Budget, FailInject};
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 use alloc_ctx::checking::{CheckingAlloc, Policy};
 use alloc_ctx_examples::nic_driver::{self, Config};
 use alloc_ctx_examples::numeric_options;
 
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
 #[global_allocator]
 static ALLOCATOR: CheckingAlloc = CheckingAlloc::with_policy(Policy::Report);
+
+/// Allocations that bypassed the tokens in atomic context.
+#[cfg(any(debug_assertions, alloc_ctx_checks))]
+fn violations() -> usize {
+    alloc_ctx::checking::violation_count()
+}
+
+/// Without the checking allocator nothing counts them.
+#[cfg(not(any(debug_assertions, alloc_ctx_checks)))]
+fn violations() -> usize {
+    0
+}
 
 #[alloc_ctx::may_sleep(entry)]
 fn main() {
@@ -86,7 +101,7 @@ fn main() {
         summary.tx_completed,
         backend.failures(),
         budget.live_bytes(),
-        alloc_ctx::checking::violation_count(),
+        violations(),
     );
     println!(
         "memory: peak {} of {} KiB, {} KiB of it from the {} KiB reserve only GFP_ATOMIC may use",
@@ -111,11 +126,14 @@ fn main() {
     let checks = [
         (summary.probed, "probe allocated both rings and the RX buffers with GFP_KERNEL"),
         (summary.rx_balanced(), "every received frame was delivered or counted as dropped"),
-        (now + deferred + lost == summary.rx_frames, "every frame's buffer refill was done, deferred or counted as lost"),
+        (
+            now + deferred + lost == summary.rx_frames,
+            "every frame's buffer refill was done, deferred or counted as lost",
+        ),
         (done <= deferred, "deferred refills ran on the workqueue, in process context"),
         (summary.tx_completed == summary.tx_frames, "every sent frame was completed by the TX interrupt"),
         (budget.live_bytes() == 0, "remove freed every byte"),
-        (alloc_ctx::checking::violation_count() == 0, "no allocation bypassed the tokens in atomic context"),
+        (violations() == 0, "no allocation bypassed the tokens in atomic context"),
     ];
     for (ok, what) in checks {
         println!("  [{}] {what}", if ok { "ok" } else { "FAILED" });

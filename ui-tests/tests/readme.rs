@@ -26,5 +26,9 @@ fn readme_one_line_change_is_the_example_line() {
     let at = readme.find("--> examples/src/nic_driver.rs:").expect("the error's location") + 31;
     let line: usize = readme[at..].split(':').next().unwrap().parse().expect("a line number");
     let actual = example.lines().nth(line - 1).expect("the line exists");
-    assert_eq!(actual.trim_start(), format!("if backlog.push({removed}"), "README.md shows a stale line of nic_driver.rs");
+    assert_eq!(
+        actual.trim_start(),
+        format!("if backlog.push({removed}"),
+        "README.md shows a stale line of nic_driver.rs"
+    );
 }

@@ -4,9 +4,9 @@
 //! The type system carries the rules; this state backs them where types
 //! cannot see: at the entry points that create the first token (a
 //! `MaySleep` created inside an atomic section panics, like the kernel's
-//! `might_sleep()`), at every request that may sleep (release builds too:
-//! a sleep token captured into a token-less section, a leaked lock guard,
-//! an `unsafe`-assumed token), and for every request and the reclaim path,
+//! `might_sleep()`), at every request that may sleep when [`CHECKS`] are
+//! on (a sleep token captured into a token-less section, a leaked lock
+//! guard, an `unsafe`-assumed token), and for every request and the reclaim path,
 //! which serve flags with the NOFS/NOIO mask of the *current* section: the
 //! mask is thread state, not part of the token's type (the kernel's
 //! `current_gfp_context()`).
@@ -21,6 +21,17 @@
 
 use crate::vocab::gfp::{Gfp, bits};
 
+/// Whether the request path checks its context at run time: in debug
+/// builds of this crate, and in release builds whose final binary sets
+/// `--cfg alloc_ctx_checks` (in `RUSTFLAGS`). A build-level cfg rather
+/// than a Cargo feature, because features are additive: any dependency
+/// could turn a feature on for the whole build, while the checks are the
+/// final binary's choice (the kernel's `CONFIG_DEBUG_ATOMIC_SLEEP`).
+/// Off, a sleeping request does not read the atomic depth and a
+/// non-blocking one sets no in-request mark: the request path is the
+/// backend call and nothing else.
+pub(crate) const CHECKS: bool = cfg!(any(debug_assertions, alloc_ctx_checks));
+
 /// The fields of the thread's context state, each a `u32`.
 mod field {
     /// Open atomic sections (spinlocks, handlers, nowait scopes).
@@ -31,7 +42,8 @@ mod field {
     pub(crate) const IRQ_DISABLE_DEPTH: usize = 2;
     /// `#[nowait]` functions on the stack (debug builds).
     pub(crate) const NOWAIT_MARKS: usize = 3;
-    /// 1 inside a non-blocking token request (for the checking allocator).
+    /// 1 inside a non-blocking token request (for the checking allocator,
+    /// which exists with `std` and [`CHECKS`](super::CHECKS) on).
     pub(crate) const IN_REQUEST: usize = 4;
     /// Interrupt handlers running on this thread's stack (`irq::raise`, an
     /// `irq::Line`): hard interrupt context, for the lock checks.
@@ -131,7 +143,7 @@ mod storage {
 /// (two spinlock guards dropped in the order they were taken); saturating,
 /// so a count reset by the workqueue under a leaked guard stays at zero.
 #[must_use = "the section ends when the guard is dropped"]
-pub struct Raised<const FIELD: usize> {
+pub(crate) struct Raised<const FIELD: usize> {
     // The count belongs to this thread.
     _not_send: core::marker::PhantomData<*mut ()>,
 }
@@ -139,7 +151,7 @@ pub struct Raised<const FIELD: usize> {
 impl<const FIELD: usize> Raised<FIELD> {
     /// Raises the count.
     #[inline(always)]
-    pub fn enter() -> Raised<FIELD> {
+    pub(crate) fn enter() -> Raised<FIELD> {
         storage::set(FIELD, raised(storage::get(FIELD), FIELD));
         Raised { _not_send: core::marker::PhantomData }
     }
@@ -210,10 +222,23 @@ pub(crate) type AtomicSection = Raised<ATOMIC_DEPTH>;
 
 /// Marks the thread as running a `#[nowait]` function until dropped, so
 /// that [`might_sleep`] fires inside it even when its caller could sleep.
-/// Emitted by `#[nowait]` in debug builds only (a marked function compiles
-/// without it in release builds).
+/// Emitted by `#[nowait]` in every function; it marks only when [`CHECKS`]
+/// are on (debug builds, `--cfg alloc_ctx_checks`) and is nothing
+/// otherwise, so the expansion needs no `#[cfg]` of its own (a statement
+/// attribute that every `cargo check` would pay for).
 #[doc(hidden)]
-pub type NoWaitMark = Raised<NOWAIT_MARKS>;
+#[must_use = "the mark ends when the guard is dropped"]
+pub struct NoWaitMark {
+    _raised: Option<Raised<NOWAIT_MARKS>>,
+}
+
+impl NoWaitMark {
+    /// Marks the thread, when checks are on.
+    #[inline(always)]
+    pub fn enter() -> NoWaitMark {
+        NoWaitMark { _raised: if CHECKS { Some(Raised::enter()) } else { None } }
+    }
+}
 
 /// Marks the thread as inside a token request until dropped, so that the
 /// checking global allocator (`crate::checking`) lets the backend's own
@@ -222,16 +247,20 @@ pub type NoWaitMark = Raised<NOWAIT_MARKS>;
 /// sleep, which have just been checked to be outside any, are not marked
 /// (their flags are constants, so the test folds away); non-blocking
 /// requests are (reading the depth first would cost as much as the mark).
-/// Nested requests stay marked. Nothing without `std`, where there is no
-/// checking allocator.
+/// Nested requests stay marked. Nothing where there is no checking
+/// allocator: without `std`, or with [`CHECKS`] off.
 #[inline(always)]
 pub(crate) fn enter_request(gfp: Gfp) -> Option<Set<IN_REQUEST>> {
-    if cfg!(feature = "std") && !gfp.may_sleep() { Some(Set::enter(1)) } else { None }
+    if cfg!(all(feature = "std", any(debug_assertions, alloc_ctx_checks))) && !gfp.may_sleep() {
+        Some(Set::enter(1))
+    } else {
+        None
+    }
 }
 
 /// Whether the current thread is inside a non-blocking token request
 /// (false during thread teardown, when the state is gone).
-#[cfg(feature = "std")]
+#[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
 #[inline(always)]
 pub(crate) fn in_request() -> bool {
     storage::get(IN_REQUEST) != 0
@@ -277,8 +306,9 @@ pub(crate) fn may_block() -> bool {
 /// Panics if the current thread may not sleep: the kernel's `might_sleep()`.
 ///
 /// Called by every entry point that creates a [`MaySleep`](crate::MaySleep)
-/// token, by every request that may sleep (in release builds too, as the
-/// kernel's `might_alloc()`), by `Mutex::lock` and the other blocking
+/// token, by every request that may sleep (in debug builds, and in release
+/// builds built with `--cfg alloc_ctx_checks`, as the kernel's
+/// `might_alloc()` with `CONFIG_DEBUG_ATOMIC_SLEEP`), by `Mutex::lock` and the other blocking
 /// operations, and available for code that is about to block by other
 /// means. It fires inside an atomic section (a spinlock, an interrupt
 /// handler, a nowait scope) and, in debug builds, inside a `#[nowait]`
@@ -295,7 +325,7 @@ pub fn might_sleep() {
     if depth != 0 {
         sleeping_in_atomic(depth);
     }
-    if cfg!(debug_assertions) {
+    if CHECKS {
         let marks = storage::get(NOWAIT_MARKS);
         if marks != 0 {
             sleeping_in_nowait_function(marks);

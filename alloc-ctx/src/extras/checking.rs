@@ -45,6 +45,10 @@
 //! are passed through unchecked, and thread-local state is read with
 //! `try_with`, so allocations from thread-local destructors are served.
 //!
+//! The module exists with `std` in debug builds, and in release builds
+//! whose final binary sets `--cfg alloc_ctx_checks` (`RUSTFLAGS`): it
+//! needs the in-request mark the request path sets only then.
+//!
 //! Violations are process-wide: tests that inspect them should not run
 //! atomic sections concurrently with other tests of the same binary.
 

@@ -2,7 +2,10 @@
 //! sweeps and the checking allocator. Built on the layers below; nothing below
 //! imports them.
 
-#[cfg(feature = "std")]
+// Only where requests mark themselves (`context::state::enter_request`):
+// without the mark it could not tell a token request's own allocation from
+// a stray one.
+#[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
 pub mod checking;
 #[cfg(feature = "std")]
 pub mod mempool;

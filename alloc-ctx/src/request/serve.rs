@@ -133,13 +133,17 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
 /// A request that may sleep, made where the thread must not (through a
 /// sleep token captured into a token-less atomic section, a leaked
 /// (`mem::forget`) lock guard, or an `unsafe`-assumed token), panics like
-/// `might_sleep()`. On in release builds too, as the kernel's
-/// `might_alloc()`: one thread-local read, on sleeping requests only (the
-/// flags are constants, so the test folds away for the others).
+/// `might_sleep()`, as the kernel's `might_alloc()`: one thread-local
+/// read, on sleeping requests only (the flags are constants, so the test
+/// folds away for the others). Only when [`state::CHECKS`] are on (debug
+/// builds, `--cfg alloc_ctx_checks`), as the kernel compiles it out
+/// without `CONFIG_DEBUG_ATOMIC_SLEEP`: the types already keep sleep
+/// tokens out of atomic sections, and this catches only what is smuggled
+/// past them.
 #[inline(always)]
 #[track_caller]
 fn check_context(gfp: Gfp) {
-    if gfp.may_sleep() {
+    if state::CHECKS && gfp.may_sleep() {
         state::might_sleep();
     }
 }
