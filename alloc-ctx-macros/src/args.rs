@@ -56,6 +56,45 @@ pub(crate) struct Args {
     pub(crate) entry: Option<Span>,
     /// `dyn`: take the concrete token type, for dyn-compatible traits.
     pub(crate) concrete: Option<Span>,
+    /// `in_block = "…"`: the mark of a marked `impl`/`trait` block, handed
+    /// to a method whose other attributes may be macros (a mark under
+    /// another name), which then expand first; what the method needs to
+    /// know of its block rides along (see [`InBlock`]).
+    pub(crate) in_block: Option<InBlock>,
+}
+
+/// What a marked block tells a method whose expansion it defers: whether
+/// the block is a trait or a trait impl, and the block's lifetimes.
+/// Written as a string, `"trait 'a 'b"` or `"impl 'a"`.
+#[derive(Clone, Default)]
+pub(crate) struct InBlock {
+    pub(crate) trait_rules: bool,
+    pub(crate) lifetimes: Vec<syn::Lifetime>,
+}
+
+impl InBlock {
+    /// The string form, for the deferred attribute.
+    pub(crate) fn encode(&self) -> String {
+        let mut text = String::from(if self.trait_rules { "trait" } else { "impl" });
+        for lifetime in &self.lifetimes {
+            text.push(' ');
+            text.push_str(&lifetime.to_string());
+        }
+        text
+    }
+
+    fn decode(text: &str, span: Span) -> Option<InBlock> {
+        let mut words = text.split_whitespace();
+        let trait_rules = match words.next()? {
+            "trait" => true,
+            "impl" => false,
+            _ => return None,
+        };
+        let lifetimes = words
+            .map(|word| word.strip_prefix('\'').map(|name| syn::Lifetime::new(&format!("'{name}"), span)))
+            .collect::<Option<Vec<_>>>()?;
+        Some(InBlock { trait_rules, lifetimes })
+    }
 }
 
 impl Default for Args {
@@ -66,6 +105,7 @@ impl Default for Args {
             krate: runtime_crate_path(),
             entry: None,
             concrete: None,
+            in_block: None,
         }
     }
 }
@@ -179,6 +219,10 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
                 errors.error(&lit, format!("`{key}` takes a name or a path, not a literal"));
             }
             ("cx" | "crate", None) => errors.error(&arg.name, format!("`{key}` needs a value: `{key} = …`")),
+            ("in_block", Some(RawValue::Str(lit))) => match InBlock::decode(&lit.value(), lit.span()) {
+                Some(in_block) => args.in_block = Some(in_block),
+                None => errors.error(&lit, "`in_block` is the marked block's own argument; not for use by hand"),
+            },
             ("entry", None) => args.entry = Some(arg.name.span()),
             ("dyn", None) => args.concrete = Some(arg.name.span()),
             ("entry" | "dyn", Some(value)) => {

@@ -207,7 +207,14 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
     let output = match Item::parse(item) {
         Item::Fn(mut function) => {
             let plan = valid::check_function(mark, &args, &mut function, &mut errors);
-            expand::function(mark, &args, function, &plan, &Enclosing::default())
+            // A method whose block deferred its mark (`in_block`) gets what
+            // it would have got from the block.
+            let enclosing = args
+                .in_block
+                .as_ref()
+                .map(|block| Enclosing { lifetimes: block.lifetimes.clone(), trait_rules: block.trait_rules })
+                .unwrap_or_default();
+            expand::function(mark, &args, function, &plan, &enclosing)
         }
         Item::Impl(mut block) => {
             let returns_impl =
@@ -267,6 +274,19 @@ fn mark_block(
             item.tokens = tokens.into_iter().collect();
             continue;
         }
+        if attrs.iter().any(valid::may_be_a_macro) {
+            // An attribute that may be a macro, maybe a mark under another
+            // name (`use alloc_ctx::nowait as atomic_context`): the mark is
+            // handed to the method as its last attribute, so that the
+            // compiler expands the others first and a mark among them,
+            // whatever its name, wins (it drops this one).
+            let attrs_end = item.tokens.len() - rest.clone().into_iter().count();
+            let mut tokens: TokenStream = item.tokens[..attrs_end].iter().cloned().collect();
+            tokens.extend(deferred_mark(mark, args, &enclosing));
+            tokens.extend(rest);
+            item.tokens = tokens.into_iter().collect();
+            continue;
+        }
         // Marked: the attributes are unchanged, and go back as written (not
         // as syn prints them). A method the light reader does not
         // understand (`default fn`) is left as written.
@@ -278,9 +298,37 @@ fn mark_block(
     }
 }
 
+/// The block's mark, as a method's own attribute: `#[::alloc_ctx::nowait(in_block
+/// = "impl 'a", cx = …, crate = …, dyn)]`, the block's arguments along.
+fn deferred_mark(mark: Mark, args: &args::Args, enclosing: &Enclosing) -> TokenStream {
+    let krate = &args.krate;
+    let name = proc_macro2::Ident::new(mark.name(), proc_macro2::Span::call_site());
+    let in_block =
+        args::InBlock { trait_rules: enclosing.trait_rules, lifetimes: enclosing.lifetimes.clone() }.encode();
+    let mut arguments = quote::quote!(in_block = #in_block, crate = #krate);
+    if args.cx_written {
+        let cx = &args.cx;
+        arguments.extend(quote::quote!(, cx = #cx));
+    }
+    if args.concrete.is_some() {
+        arguments.extend(quote::quote!(, dyn));
+    }
+    quote::quote!(#[#krate::#name(#arguments)])
+}
+
 /// `#[no_context]` outside a marked block: the item as written, and an
 /// error at the attribute.
 fn no_context_alone(item: TokenStream) -> TokenStream {
+    // Under another name inside a marked block, it finds the block's
+    // deferred mark among the method's attributes: dropping that mark is
+    // exactly what it means there.
+    if let Item::Fn(mut function) = Item::parse(item.clone()) {
+        let before = function.attrs.len();
+        function.attrs.retain(|attr| !valid::is_deferred_block_mark(attr));
+        if function.attrs.len() != before {
+            return function.into_token_stream();
+        }
+    }
     let mut errors = Errors::default();
     errors.push(syn::Error::new(
         proc_macro2::Span::call_site(),

@@ -101,11 +101,63 @@ pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &
     !own_mark && !opted_out
 }
 
+/// Whether an attribute of a method in a marked block may be an attribute
+/// macro (a mark under another name among them): anything but the
+/// compiler's inert attributes and the tool attributes. Such a method gets
+/// the block's mark deferred (see `mark_block`).
+pub(crate) fn may_be_a_macro(attr: &Attribute) -> bool {
+    const INERT: [&str; 22] = [
+        "doc",
+        "inline",
+        "cold",
+        "must_use",
+        "track_caller",
+        "allow",
+        "warn",
+        "deny",
+        "forbid",
+        "expect",
+        "cfg",
+        "cfg_attr",
+        "deprecated",
+        "no_mangle",
+        "export_name",
+        "link_section",
+        "target_feature",
+        "automatically_derived",
+        "instruction_set",
+        "optimize",
+        "coverage",
+        "no_context",
+    ];
+    const TOOLS: [&str; 3] = ["rustfmt", "clippy", "diagnostic"];
+    let path = attr.path();
+    match path.segments.first() {
+        Some(first) if path.segments.len() > 1 => !TOOLS.iter().any(|tool| first.ident == tool),
+        Some(only) => !INERT.iter().any(|name| only.ident == name),
+        None => false,
+    }
+}
+
+/// Whether an attribute is a block's deferred mark (`in_block = …`).
+pub(crate) fn is_deferred_block_mark(attr: &impl NamedAttr) -> bool {
+    fn mentions_in_block(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident == "in_block",
+            TokenTree::Group(group) => mentions_in_block(group.stream()),
+            _ => false,
+        })
+    }
+    mentions_in_block(attr.to_token_stream())
+}
+
 /// Removes further marks from the item's attributes, reporting each: the
-/// item gets exactly one context.
+/// item gets exactly one context. A block's deferred mark is dropped
+/// without a word: the item's own mark wins over its block's.
 pub(crate) fn strip_other_marks(mark: Mark, attrs: &mut Vec<impl NamedAttr>, errors: &mut Errors) {
     attrs.retain(|attr| match mark_of(attr) {
         None => true,
+        Some(_) if is_deferred_block_mark(attr) => false,
         Some(other) if other == mark => {
             errors.error(attr, format!("`#[{}]` is given twice on this item", mark.name()));
             false
