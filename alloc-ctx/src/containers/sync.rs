@@ -514,9 +514,9 @@ mod mutex {
     /// A token that may take a [`Mutex`]: only [`MaySleep`] (passed as
     /// `&mut`). Never a [`NoWait`]. Sealed.
     #[diagnostic::on_unimplemented(
-        message = "`Mutex::lock` may sleep, but `{Self}` is not a sleep token",
+        message = "a `Mutex` belongs to process context (`lock` may sleep, `try_lock` needs a task to own it), but `{Self}` is not a sleep token",
         label = "a `Mutex` cannot be taken in a context that must not sleep",
-        note = "`Mutex::lock` blocks until the holder unlocks; a `NoWait` token stands for a context that must not sleep (a spinlock or interrupt section, a `#[nowait]` function, a `nowait_scope`)",
+        note = "`Mutex::lock` blocks until the holder unlocks, and the kernel forbids `mutex_trylock()` in interrupt context; a `NoWait` token stands for a context that must not sleep (a spinlock or interrupt section, a `#[nowait]` function, a `nowait_scope`)",
         note = "fix: take the mutex before the atomic section, passing the caller's `MaySleep` token `cx`, or protect data touched from atomic context with a `SpinLock`"
     )]
     pub trait MutexContext: sealed::Sealed {}

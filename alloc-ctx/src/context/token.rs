@@ -446,7 +446,7 @@ pub trait Token: sealed::Sealed {
 #[diagnostic::on_unimplemented(
     message = "`#[may_sleep]` function called from a `#[nowait]` context: `{Self}` is not a sleep token",
     label = "this context must not sleep, but the called function may",
-    note = "a `NoWait` token stands for a context that must not sleep (a `#[nowait]` function, a spinlocked or interrupt section, a `nowait_scope`)",
+    note = "a `NoWait` token stands for a context that must not sleep (a `#[nowait]` function, a spinlocked or interrupt section, a `nowait_scope`); what takes a sleep token may block: a `#[may_sleep]` function, or one of this crate's blocking operations (spawning or joining a thread, a workqueue's `new`/`flush`/`shutdown`, registering a shrinker, reclaim)",
     note = "fix: call the function before entering the atomic section, passing the caller's `MaySleep` token `cx`, or defer the work to a context that may sleep (a workqueue)"
 )]
 pub trait SleepToken: Token {
