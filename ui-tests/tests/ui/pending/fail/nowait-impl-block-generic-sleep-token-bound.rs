@@ -1,0 +1,13 @@
+// HOLE (family 5): `#[nowait] impl<T: SleepToken> Ring<T>`: the impl block's generics
+// are not checked (only each method's own), so a method taking `&mut T` sleeps.
+// Compiles.
+use alloc_ctx::flags::GFP_KERNEL;
+use alloc_ctx::{KVec, SleepToken, nowait};
+struct Ring<T>(core::marker::PhantomData<T>);
+#[nowait]
+impl<T: SleepToken> Ring<T> {
+    fn refill(t: &mut T) -> usize {
+        KVec::<u8>::with_capacity(64, GFP_KERNEL, t.may_sleep()).map_or(0, |v| v.capacity())
+    }
+}
+fn main() {}

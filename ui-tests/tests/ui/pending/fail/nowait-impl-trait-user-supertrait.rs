@@ -1,0 +1,11 @@
+// HOLE (family 5): as `nowait-user-supertrait-bound`, with `&mut impl Process`
+// (argument-position impl Trait; the probe skips impl parameters). Compiles.
+use alloc_ctx::flags::GFP_KERNEL;
+use alloc_ctx::{KVec, MaySleep, SleepToken, nowait};
+trait Process: SleepToken {}
+impl Process for MaySleep {}
+#[nowait]
+fn refill(t: &mut impl Process) -> usize {
+    KVec::<u8>::with_capacity(64, GFP_KERNEL, t.may_sleep()).map_or(0, |v| v.capacity())
+}
+fn main() {}

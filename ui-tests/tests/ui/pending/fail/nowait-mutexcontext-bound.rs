@@ -1,0 +1,11 @@
+// HOLE (family 5): a `#[nowait]` function takes a generic `C: MutexContext` and locks
+// a mutex. DESIGN 2.4 rule 4 says bounds naming `MutexContext` are refused by
+// the macro, but `valid::names_sleep_token` only looks for `MaySleep` and
+// `SleepToken`. Compiles; must be refused.
+use alloc_ctx::nowait;
+use alloc_ctx::sync::{Mutex, MutexContext};
+#[nowait]
+fn bump<C: MutexContext>(counter: &Mutex<u32>, c: &mut C) {
+    *counter.lock(c) += 1;
+}
+fn main() {}

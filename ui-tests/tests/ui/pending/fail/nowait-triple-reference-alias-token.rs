@@ -1,0 +1,10 @@
+// HOLE (family 5): `&mut &mut Process<'_>` with `type Process<'a> = &'a mut MaySleep`:
+// three levels of reference; `HoldsSleepToken` stops at two. Compiles.
+use alloc_ctx::flags::GFP_KERNEL;
+use alloc_ctx::{KVec, nowait};
+type Process<'a> = &'a mut alloc_ctx::MaySleep;
+#[nowait]
+fn refill(p: &mut &mut Process<'_>) -> usize {
+    KVec::<u8>::with_capacity(64, GFP_KERNEL, &mut ***p).map_or(0, |v| v.capacity())
+}
+fn main() {}
