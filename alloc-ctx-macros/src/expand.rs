@@ -124,9 +124,10 @@ pub(crate) fn function(
             function.sig.output.clone().into_iter().next(),
             Some(proc_macro2::TokenTree::Punct(arrow)) if arrow.as_char() == '-'
         );
+        let program_main = crate::valid::is_program_main(&function) && !crate::valid::is_test(&function);
         if let Body::Block { stmts, .. } = &mut function.body {
             let body = std::mem::take(stmts);
-            *stmts = entry_body(mark, &added, body);
+            *stmts = entry_body(mark, &added, body, program_main);
             if unit {
                 let span = added.span;
                 stmts.extend(quote_spanned!(span=> ;));
@@ -288,12 +289,25 @@ fn nowait_mark(added: &Added) -> TokenStream {
 ///   token (a `&mut MaySleep` receiver, a generic bounded by a token trait,
 ///   a closure that captured `cx`: none of them `Send`) is refused by type,
 ///   whatever it is called.
-fn entry_body(mark: Mark, added: &Added, body: TokenStream) -> TokenStream {
+fn entry_body(mark: Mark, added: &Added, body: TokenStream, program_main: bool) -> TokenStream {
     let (cx, span) = (&added.cx, added.span);
     let token = token_type(mark, added);
     match mark {
         Mark::MaySleep => {
             let entry = Ident::new("__alloc_ctx_entry", span);
+            // `main` must be the program's: the function this body belongs
+            // to (`main`, looked up from inside it) and `crate::main` must
+            // be one function item, or their types differ. A `main` in a
+            // module, in an `impl` or nested in another function (which
+            // could be called from inside an atomic section) is refused.
+            let is_the_programs_main = program_main.then(|| {
+                quote_spanned! {span=>
+                    {
+                        fn __alloc_ctx_entry_main_must_be_the_programs_main<F>(_this_main: F, _crate_main: F) {}
+                        __alloc_ctx_entry_main_must_be_the_programs_main(main, crate::main);
+                    }
+                }
+            });
             let call = quote::quote! {
                 // SAFETY: the entry point of a program's `main` or a test,
                 // where no token of this thread is live (checked by the
@@ -303,6 +317,7 @@ fn entry_body(mark: Mark, added: &Added, body: TokenStream) -> TokenStream {
             };
             // The body is interpolated, so it keeps its own spans.
             quote_spanned! {span=>
+                #is_the_programs_main
                 let #entry = |#[allow(unused_variables)] #cx: &mut #token| { #body };
                 #call
             }
@@ -312,8 +327,16 @@ fn entry_body(mark: Mark, added: &Added, body: TokenStream) -> TokenStream {
         // rather than at the function's name (where rustc would suggest
         // calling it). Entry points are few; incremental cost is the
         // marked functions', not theirs.
+        //
+        // The `Send` bound is also asserted here, from `core`, so that it
+        // holds whatever runtime `crate = path` names.
         Mark::NoWait => quote::quote! {
-            #token::enter(move |#[allow(unused_variables)] #cx: &mut #token| { #body })
+            #token::enter({
+                fn __alloc_ctx_handler_is_send<F: ::core::marker::Send>(handler: F) -> F {
+                    handler
+                }
+                __alloc_ctx_handler_is_send(move |#[allow(unused_variables)] #cx: &mut #token| { #body })
+            })
         },
     }
 }

@@ -217,6 +217,13 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             expand::function(mark, &args, function, &plan, &enclosing)
         }
         Item::Impl(mut block) => {
+            if let Some(entry) = args.entry {
+                errors.push(syn::Error::new(
+                    entry,
+                    "`entry` applies to a function (a program's `main`, a test, an interrupt handler), not to a block",
+                ));
+                args.entry = None;
+            }
             let returns_impl =
                 block.items.iter().any(|item| item.is_method && lifetimes::returns_impl(item.after_attrs()));
             lifetimes::name_block_lifetimes(&mut block.header, returns_impl);
@@ -226,6 +233,13 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             block.into_token_stream()
         }
         Item::Trait(mut block) => {
+            if let Some(entry) = args.entry {
+                errors.push(syn::Error::new(
+                    entry,
+                    "`entry` applies to a function (a program's `main`, a test, an interrupt handler), not to a block",
+                ));
+                args.entry = None;
+            }
             let header = &mut block.header;
             mark_block(mark, &args, &mut header.attrs, &header.generics, true, &mut block.items, &mut errors);
             block.into_token_stream()

@@ -24,6 +24,7 @@ pub(crate) struct Plan {
 
 /// Checks that concern the arguments alone.
 pub(crate) fn check_args(args: &mut Args, errors: &mut Errors) {
+    // (An `entry` on a block is reported by `entry_on_block`.)
     if let (Some(_), Some(concrete)) = (args.entry, args.concrete) {
         errors.push(syn::Error::new(
             concrete,
@@ -303,10 +304,34 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
 /// and a test (the harness calls it on a fresh thread). Calling `main`
 /// again from inside an atomic section is left to the run-time check.
 fn mints_safely(function: &Function) -> bool {
+    is_program_main(function) || is_test(function)
+}
+
+/// A parameterless, non-generic function named `main`. That it is the
+/// program's `main` (not one in a module, an `impl` or a function body) is
+/// checked by type in the expansion (`expand::entry_body`).
+pub(crate) fn is_program_main(function: &Function) -> bool {
     let sig = &function.sig;
-    let is_main = sig.ident == "main" && sig.params.list().is_empty() && sig.generics.is_empty();
-    let is_test = function.attrs.iter().any(|attr| attr.last_segment().is_some_and(|name| name == "test"));
-    is_main || is_test
+    sig.ident == "main" && sig.params.list().is_empty() && sig.generics.is_empty()
+}
+
+/// Whether the function carries the standard `#[test]` attribute (as
+/// written, or as `#[alloc_ctx::test]` writes it), not merely an attribute
+/// whose last segment is `test` (`#[rustfmt::test]` is not a test).
+pub(crate) fn is_test(function: &Function) -> bool {
+    const TEST_PATHS: [&str; 5] = [
+        "test",
+        "::core::prelude::v1::test",
+        "core::prelude::v1::test",
+        "::std::prelude::v1::test",
+        "std::prelude::v1::test",
+    ];
+    function.attrs.iter().any(|attr| {
+        let tokens: Vec<TokenTree> = attr.to_token_stream().into_iter().collect();
+        let Some(TokenTree::Group(brackets)) = tokens.last() else { return false };
+        let path: String = brackets.stream().into_iter().map(|token| token.to_string()).collect();
+        TEST_PATHS.contains(&path.as_str())
+    })
 }
 
 /// The first `MaySleep` or `SleepToken` named in `tokens`, at any depth: a
@@ -320,7 +345,9 @@ fn names_sleep_token(tokens: TokenStream) -> Option<proc_macro2::Ident> {
     let mut previous_is_fn = false;
     for token in tokens {
         match &token {
-            TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" => return Some(ident.clone()),
+            TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" || ident == "MutexContext" => {
+                return Some(ident.clone());
+            }
             TokenTree::Group(group)
                 if !(previous_is_fn && group.delimiter() == proc_macro2::Delimiter::Parenthesis) =>
             {

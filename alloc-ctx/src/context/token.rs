@@ -539,13 +539,14 @@ pub(crate) mod probe {
     /// A parameter under test.
     pub struct ParamProbe<'a, T: ?Sized>(pub &'a T);
 
-    /// The types that are (or reach through references) a sleep token.
+    /// The types that are (or reach through references, boxes and
+    /// options) a sleep token, at any depth.
     pub trait HoldsSleepToken {}
     impl HoldsSleepToken for MaySleep {}
-    impl HoldsSleepToken for &MaySleep {}
-    impl HoldsSleepToken for &mut MaySleep {}
-    impl HoldsSleepToken for &&mut MaySleep {}
-    impl HoldsSleepToken for &mut &mut MaySleep {}
+    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for &T {}
+    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for &mut T {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for Option<T> {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for core::pin::Pin<T> {}
 
     /// The answer for a sleep token.
     pub struct Refuse<T: ?Sized>(PhantomData<fn() -> *const T>);

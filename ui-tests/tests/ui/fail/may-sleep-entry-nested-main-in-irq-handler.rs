@@ -1,6 +1,6 @@
 // HOLE (family 3/4): a nested `fn main` inside a `#[nowait(entry)]` handler mints a
 // sleep token in the handler (it is a new item, so the `Send` section does not
-// see it). Compiles; the run-time check panics.
+// see it). It used to compile (the run-time check panicked).
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, nowait};
 #[nowait(entry)]

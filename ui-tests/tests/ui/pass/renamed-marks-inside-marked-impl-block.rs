@@ -1,3 +1,4 @@
+// Refusal closed: renamed marks inside a marked block now compile.
 // REFUSAL (issue item 8 still open): marks re-exported under other names
 // (`may_sleep as process_context`) on a method of a `#[atomic_context]` impl block:
 // the block recognises marks by name (`valid::takes_block_mark`), applies its own

@@ -1,7 +1,7 @@
-// HOLE (family 5): a `#[nowait]` function takes a generic `C: MutexContext` and locks
+// Rule (family 5, closed): refused at compile time now. Was: a `#[nowait]` function takes a generic `C: MutexContext` and locks
 // a mutex. DESIGN 2.4 rule 4 says bounds naming `MutexContext` are refused by
 // the macro, but `valid::names_sleep_token` only looks for `MaySleep` and
-// `SleepToken`. Compiles; must be refused.
+// `SleepToken`. It used to compile.
 use alloc_ctx::nowait;
 use alloc_ctx::sync::{Mutex, MutexContext};
 #[nowait]

@@ -1,6 +1,6 @@
-// HOLE (family 5): `Option<&mut Process>` (`use alloc_ctx::MaySleep as Process`)
+// Rule (family 5, closed): refused at compile time now. Was: `Option<&mut Process>` (`use alloc_ctx::MaySleep as Process`)
 // taken by a `#[nowait]` function: the name check misses the alias and
-// `HoldsSleepToken` lists only bare/reference forms, not `Option`. Compiles.
+// `HoldsSleepToken` lists only bare/reference forms, not `Option`. It used to compile.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, MaySleep as Process, nowait};
 #[nowait]

@@ -1,6 +1,6 @@
-// HOLE (family 3): `#[nowait(entry, crate = path)]` trusts `path::NoWait::enter`; a
+// Rule (family 3, closed): refused at compile time now. Was: `#[nowait(entry, crate = path)]` trusts `path::NoWait::enter`; a
 // module with its own `NoWait::enter` without the `Send` bound lets the handler
-// take `&mut MaySleep` and lock a mutex. Compiles and runs.
+// take `&mut MaySleep` and lock a mutex. It used to compile and run; the handler's `Send` bound is now asserted from `core`.
 mod fake {
     pub use alloc_ctx::*;
     pub struct NoWait;

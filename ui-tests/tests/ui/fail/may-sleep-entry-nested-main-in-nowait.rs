@@ -1,4 +1,4 @@
-// HOLE (family 4): a nested `fn main` inside a `#[nowait]` function body mints a
+// Rule (family 4, closed): refused at compile time now. Was: a nested `fn main` inside a `#[nowait]` function body mints a
 // sleep token there. Compiles; in release builds nothing catches it when the
 // caller is not in one of the crate's sections.
 use alloc_ctx::flags::GFP_KERNEL;

@@ -1,6 +1,6 @@
-// HOLE (family 4): `#[may_sleep(entry)]` on an `impl` block applies `entry` to its
+// Rule (family 4, closed): refused at compile time now. Was: `#[may_sleep(entry)]` on an `impl` block applies `entry` to its
 // methods, and a method named `main` mints a token callable from anywhere.
-// Compiles; must be refused.
+// It used to compile.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, may_sleep};
 struct Dev;

@@ -1,4 +1,4 @@
-// HOLE (family 4): `#[may_sleep(entry)]` accepts any function carrying an attribute
+// Rule (family 4, closed): refused at compile time now. Was: `#[may_sleep(entry)]` accepts any function carrying an attribute
 // whose last path segment is `test` (`valid::mints_safely`); `#[rustfmt::test]`
 // is accepted by rustc and leaves an ordinary, callable function that mints a
 // sleep token. Compiles; only the run-time check catches the call inside a

@@ -1,6 +1,6 @@
-// HOLE (family 4): a `pub fn main()` in a module is accepted as an entry point (the
+// Rule (family 4, closed): refused at compile time now. Was: a `pub fn main()` in a module is accepted as an entry point (the
 // check is by name), and is callable from inside a `nowait_scope`, minting a
-// second sleep token. Compiles; caught only at run time.
+// second sleep token. It used to compile (caught only at run time).
 mod firmware {
     use alloc_ctx::flags::GFP_KERNEL;
     use alloc_ctx::{KVec, may_sleep};

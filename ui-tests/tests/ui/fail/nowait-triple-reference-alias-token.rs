@@ -1,5 +1,5 @@
-// HOLE (family 5): `&mut &mut Process<'_>` with `type Process<'a> = &'a mut MaySleep`:
-// three levels of reference; `HoldsSleepToken` stops at two. Compiles.
+// Rule (family 5, closed): refused at compile time now. Was: `&mut &mut Process<'_>` with `type Process<'a> = &'a mut MaySleep`:
+// three levels of reference; `HoldsSleepToken` stops at two. It used to compile.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, nowait};
 type Process<'a> = &'a mut alloc_ctx::MaySleep;
