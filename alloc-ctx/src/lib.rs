@@ -102,6 +102,38 @@ pub use request::{backend, reclaim, report};
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use extras::{checking, mempool, sweep, thread, workqueue};
 
+/// In-place initialisation: Rust-for-Linux's pin-init library
+/// (`pinned-init` on crates.io), re-exported.
+///
+/// The containers' initialising constructors take its initialisers:
+/// [`KBox::pin_init`], [`KBox::init`], [`arc::Arc::pin_init`] (and their
+/// `try_` forms), with flags and a token as every request; the locks'
+/// initialisers are [`sync::new_spinlock!`], [`sync::new_mutex!`] and
+/// [`sync::new_condvar!`]. `#[pin_data]` and `#[pinned_drop]` expand to
+/// paths of the `pinned_init` crate itself: a crate using them depends on
+/// `pinned-init` too (the version this crate uses).
+///
+/// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}};
+/// use alloc_ctx::sync::{SpinLock, new_spinlock};
+///
+/// #[pin_data]
+/// struct Queue { #[pin] pending: SpinLock<u32>, id: u8 }
+///
+/// let q = KBox::pin_init(pin_init!(Queue { pending <- new_spinlock!(0, "Queue::pending"), id: 1 }), GFP_KERNEL, cx)
+///     .unwrap();
+/// *q.pending.lock(cx) += 1;
+/// assert_eq!(*q.pending.lock(cx), 1);
+/// # }
+/// ```
+#[cfg(feature = "pin-init")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pin-init")))]
+pub mod init {
+    #[doc(inline)]
+    pub use pinned_init::*;
+}
+
 pub mod flags {
     //! Typed GFP flags.
     //!

@@ -521,7 +521,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
 
     #[inline]
     #[track_caller]
-    fn allocate_uninit(backend: A, gfp: Gfp) -> Result<BoundedBox<MaybeUninit<T>, B, A>, AllocError> {
+    pub(crate) fn allocate_uninit(backend: A, gfp: Gfp) -> Result<BoundedBox<MaybeUninit<T>, B, A>, AllocError> {
         let layout = Layout::new::<T>();
         let ptr = if layout.size() == 0 {
             NonNull::dangling()

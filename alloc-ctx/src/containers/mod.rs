@@ -6,6 +6,8 @@
 
 pub mod arc;
 pub(crate) mod clone;
+#[cfg(feature = "pin-init")]
+mod init;
 pub(crate) mod kbox;
 pub(crate) mod kvec;
 #[cfg(all(debug_assertions, feature = "std"))]

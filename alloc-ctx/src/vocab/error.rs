@@ -547,6 +547,15 @@ impl From<AllocError> for Error {
     }
 }
 
+impl From<core::convert::Infallible> for Error {
+    /// Never called: lets `?` and the initialising constructors
+    /// (`KBox::pin_init`) take an infallible initialiser, as in
+    /// Rust-for-Linux.
+    fn from(never: core::convert::Infallible) -> Error {
+        match never {}
+    }
+}
+
 impl From<SizeError> for Error {
     /// `EOVERFLOW` when the size computation overflowed (the kernel's
     /// answer to an overflowing `count * size`, as `memdup_array_user()`);
