@@ -108,15 +108,15 @@ pub use extras::{checking, mempool, sweep, thread, workqueue};
 /// The containers' initialising constructors take its initialisers:
 /// [`KBox::pin_init`], [`KBox::init`], [`arc::Arc::pin_init`] (and their
 /// `try_` forms), with flags and a token as every request; the locks'
-/// initialisers are [`sync::new_spinlock!`], [`sync::new_mutex!`] and
-/// [`sync::new_condvar!`]. `#[pin_data]` and `#[pinned_drop]` expand to
+/// initialisers are [`new_spinlock!`], [`new_mutex!`] and
+/// [`new_condvar!`] (at the crate root and in the prelude). `#[pin_data]` and `#[pinned_drop]` expand to
 /// paths of the `pinned_init` crate itself: a crate using them depends on
 /// `pinned-init` too (the version this crate uses).
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
 /// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}};
-/// use alloc_ctx::sync::{SpinLock, new_spinlock};
+/// use alloc_ctx::{new_spinlock, sync::SpinLock};
 ///
 /// #[pin_data]
 /// struct Queue { #[pin] pending: SpinLock<u32>, id: u8 }
@@ -285,6 +285,14 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use crate::{may_sleep, nowait};
+    // The lock initialisers and pin-init's macros, as in Rust-for-Linux's
+    // prelude.
+    #[cfg(feature = "pin-init")]
+    pub use crate::init::{Init, PinInit, init, pin_data, pin_init, pinned_drop, try_init, try_pin_init};
+    #[cfg(all(feature = "std", feature = "pin-init"))]
+    pub use crate::{new_condvar, new_mutex};
+    #[cfg(feature = "pin-init")]
+    pub use crate::{new_spinlock, new_spinlock_irq};
 }
 
 /// What the macros expand to; not public API, no stability promise.

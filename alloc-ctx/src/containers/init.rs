@@ -135,7 +135,7 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     /// use core::pin::Pin;
     /// use alloc_ctx::prelude::*;
     /// use alloc_ctx::init::{pin_data, pin_init};
-    /// use alloc_ctx::sync::{CondVar, Mutex, new_condvar, new_mutex};
+    /// use alloc_ctx::sync::{CondVar, Mutex};
     ///
     /// #[pin_data]
     /// pub struct Example {
@@ -177,10 +177,10 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{AllocError, KBox, flags::*, init::init_zeroed};
-    /// // 1 MiB, built in place: never on the stack.
-    /// let table = KBox::<[u64; 1 << 17]>::try_init::<AllocError, _, _>(init_zeroed(), GFP_KERNEL, cx).unwrap();
-    /// assert!(table.iter().all(|&x| x == 0));
+    /// use alloc_ctx::{AllocError, KBox, flags::*, init::try_init};
+    /// struct Header { magic: u32, len: u16 }
+    /// let h = KBox::try_init(try_init!(Header { magic: 0x55aa, len: 0 }? AllocError), GFP_KERNEL, cx).unwrap();
+    /// assert_eq!((h.magic, h.len), (0x55aa, 0));
     /// # }
     /// ```
     #[inline]
@@ -203,10 +203,10 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-    /// use alloc_ctx::{KBox, flags::*, init::init};
-    /// struct Header { magic: u32, len: u16 }
-    /// let h = KBox::init(init!(Header { magic: 0x55aa, len: 0 }), GFP_KERNEL, cx).unwrap();
-    /// assert_eq!((h.magic, h.len), (0x55aa, 0));
+    /// use alloc_ctx::{KBox, flags::*, init::init_zeroed};
+    /// // 1 MiB, built in place: never on the stack.
+    /// let table = KBox::<[u64; 1 << 17]>::init(init_zeroed(), GFP_KERNEL, cx).unwrap();
+    /// assert!(table.iter().all(|&x| x == 0));
     /// # }
     /// ```
     #[inline]
@@ -265,7 +265,7 @@ impl<T> Arc<T, System> {
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{arc::Arc, flags::*, init::{pin_data, pin_init}};
-    /// use alloc_ctx::sync::{SpinLock, new_spinlock};
+    /// use alloc_ctx::{new_spinlock, sync::SpinLock};
     ///
     /// #[pin_data]
     /// struct Node { #[pin] refs: SpinLock<u32>, id: u16 }
@@ -301,12 +301,13 @@ impl<T> Arc<T, System> {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, sync::{SpinLock, new_spinlock}};
+/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, new_spinlock, sync::SpinLock};
 /// #[pin_data]
 /// struct Stats { #[pin] rx: SpinLock<u64>, tx: SpinLock<u64> }
 /// let s = KBox::pin_init(pin_init!(Stats { rx <- new_spinlock!(0), tx <- new_spinlock!(5, "Stats::tx") }), GFP_KERNEL, cx)
 ///     .unwrap();
-/// assert_eq!(*s.rx.lock(cx) + *s.tx.lock(cx), 5);
+/// let rx = *s.rx.lock(cx);
+/// assert_eq!(rx + *s.tx.lock(cx), 5);
 /// # }
 /// ```
 #[macro_export]
@@ -321,7 +322,7 @@ macro_rules! new_spinlock {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, sync::{SpinLockIrq, new_spinlock_irq}};
+/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, new_spinlock_irq, sync::SpinLockIrq};
 /// #[pin_data]
 /// struct Rx { #[pin] head: SpinLockIrq<usize> }
 /// let rx = KBox::pin_init(pin_init!(Rx { head <- new_spinlock_irq!(3) }), GFP_KERNEL, cx).unwrap();
@@ -340,7 +341,7 @@ macro_rules! new_spinlock_irq {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, sync::{Mutex, new_mutex}};
+/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, new_mutex, sync::Mutex};
 /// #[pin_data]
 /// struct Config { #[pin] mtu: Mutex<u32> }
 /// let c = KBox::pin_init(pin_init!(Config { mtu <- new_mutex!(1500, "Config::mtu") }), GFP_KERNEL, cx).unwrap();

@@ -612,15 +612,6 @@ mod condvar;
 #[cfg(feature = "std")]
 pub use self::condvar::{CondVar, CondVarTimeoutResult, HZ, Jiffies, MAX_SCHEDULE_TIMEOUT, WaitGuard, msecs_to_jiffies};
 
-// The lock initialisers for `pin_init!`, also at the crate root
-// (`alloc_ctx::new_spinlock!`) as `#[macro_export]` puts them.
-#[cfg(all(feature = "std", feature = "pin-init"))]
-#[doc(inline)]
-pub use crate::{new_condvar, new_mutex};
-#[cfg(feature = "pin-init")]
-#[doc(inline)]
-pub use crate::{new_spinlock, new_spinlock_irq};
-
 #[cfg(feature = "std")]
 mod mutex {
     use super::*;

@@ -60,7 +60,7 @@ mod sealed {
 /// another lock, in an interrupt handler) stands for a context that must
 /// not sleep, and its guard is refused. Sealed.
 #[diagnostic::on_unimplemented(
-    message = "`CondVar::wait` sleeps, but `{Self}` is not a guard taken with a sleep token",
+    message = "`CondVar::wait` may sleep, but `{Self}` is not a guard taken with a sleep token",
     label = "waiting on this guard would sleep in a context that must not sleep",
     note = "a `SpinLockGuard` remembers the token its lock was taken with (its third parameter, `NoWait` by default); only a lock taken with the caller's `MaySleep` (`lock.lock(cx)` in a `#[may_sleep]` function) can be released to sleep and re-taken",
     note = "fix: take the lock with the caller's `MaySleep` token `cx` (not a `NoWait`, nor a guard's `token()`), or do the waiting in a context that may sleep (a workqueue)"
@@ -111,7 +111,7 @@ impl<T: ?Sized> WaitGuard for MutexGuard<'_, T> {
 /// use core::pin::Pin;
 /// use alloc_ctx::prelude::*;
 /// use alloc_ctx::init::{pin_data, pin_init};
-/// use alloc_ctx::sync::{CondVar, Mutex, new_condvar, new_mutex};
+/// use alloc_ctx::sync::{CondVar, Mutex};
 ///
 /// #[pin_data]
 /// pub struct Example {
@@ -162,7 +162,7 @@ impl<T: ?Sized> WaitGuard for MutexGuard<'_, T> {
 /// let cv = CondVar::new();
 /// NoWait::enter(|nw| {
 ///     let mut guard = ready.lock(nw);
-///     cv.wait(&mut guard); // error: `CondVar::wait` sleeps, but … is not a guard taken with a sleep token
+///     cv.wait(&mut guard); // error: `CondVar::wait` may sleep, but … is not a guard taken with a sleep token
 /// });
 /// ```
 pub struct CondVar {
@@ -341,7 +341,7 @@ impl core::fmt::Debug for CondVar {
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
-/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, sync::{CondVar, SpinLock, new_condvar, new_spinlock}};
+/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}, new_condvar, new_spinlock, sync::{CondVar, SpinLock}};
 /// #[pin_data]
 /// struct Waitable { #[pin] ready: SpinLock<bool>, #[pin] changed: CondVar }
 /// let w = KBox::pin_init(pin_init!(Waitable { ready <- new_spinlock!(false), changed <- new_condvar!("Waitable::changed") }), GFP_KERNEL, cx)
