@@ -134,6 +134,21 @@ pub mod init {
     pub use pinned_init::*;
 }
 
+/// Pages: the pages behind a vmalloc-backed buffer (Rust-for-Linux's
+/// `kernel::page::AsPageIter`, on [`VBox`] and [`VVec`]) and the page size.
+///
+/// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// use alloc_ctx::{VBox, flags::*, page::{AsPageIter, PAGE_SIZE}};
+/// let mut ring = VBox::<[u32; 4 * PAGE_SIZE / 4]>::zeroed(GFP_KERNEL, cx).unwrap();
+/// assert_eq!(ring.page_iter().page_count(), 4);
+/// # }
+/// ```
+pub mod page {
+    pub use crate::containers::pages::{AsPageIter, BorrowedPage, VmallocPageIter};
+    pub use crate::vocab::size::PAGE_SIZE;
+}
+
 pub mod flags {
     //! Typed GFP flags.
     //!

@@ -353,3 +353,67 @@ fn mutex_guard_do_unlocked_lets_another_thread_take_the_mutex() {
     });
     assert_eq!(*guard, 5);
 }
+
+// `KVec::zeroed`: `__GFP_ZERO` reaches the backend, nothing is written by
+// the CPU, and a failed request loses nothing.
+#[alloc_ctx::test]
+fn kvec_zeroed_asks_the_allocator_for_zeroed_memory() {
+    let v = KVec::<u32>::zeroed(1000, GFP_KERNEL, cx).unwrap();
+    assert_eq!(v.len(), 1000);
+    assert!(v.iter().all(|&x| x == 0));
+    let empty = KVec::<u64>::zeroed(0, GFP_KERNEL, cx).unwrap();
+    assert_eq!((empty.len(), empty.capacity()), (0, 0));
+    let budget = alloc_ctx::backend::Budget::new(16);
+    assert!(KVec::<u32, _>::zeroed_in(5, &budget, GFP_KERNEL | __GFP_NOWARN, cx).is_err());
+    assert_eq!(budget.live_bytes(), 0);
+    let big = VVec::<u8>::zeroed(3 * alloc_ctx::page::PAGE_SIZE + 1, GFP_KERNEL, cx).unwrap();
+    assert!(big.iter().all(|&b| b == 0));
+}
+
+// `kernel::alloc::kbox`'s `AsPageIter` example for `VBox`, with the token.
+#[alloc_ctx::test]
+fn rfl_vbox_page_iter_example() -> Result {
+    use alloc_ctx::page::{AsPageIter, PAGE_SIZE};
+
+    let mut vbox = VBox::new((), GFP_KERNEL, cx)?;
+    assert!(vbox.page_iter().next().is_none());
+
+    let mut vbox = VBox::<[u8; PAGE_SIZE]>::new_uninit(GFP_KERNEL, cx)?;
+    let page = vbox.page_iter().next().expect("At least one page should be available.\n");
+    // SAFETY: There is no concurrent read or write to the same page.
+    unsafe { page.fill_zero_raw(0, PAGE_SIZE)? };
+    // SAFETY: every byte was zeroed above.
+    let vbox = unsafe { vbox.assume_init() };
+    assert!(vbox.iter().all(|&b| b == 0));
+    Ok(())
+}
+
+#[alloc_ctx::test]
+fn vvec_page_iter_walks_the_whole_buffer_in_page_sized_chunks() {
+    use alloc_ctx::page::{AsPageIter, PAGE_SIZE};
+    let mut v = VVec::<u8>::zeroed(2 * PAGE_SIZE + 100, GFP_KERNEL, cx).unwrap();
+    let mut pages = v.page_iter();
+    assert_eq!((pages.page_count(), pages.size(), pages.len()), (3, 2 * PAGE_SIZE + 100, 3));
+    let chunks: Vec<(usize, usize)> = pages.by_ref().map(|p| (p.offset(), p.len())).collect();
+    assert_eq!(chunks, [(0, PAGE_SIZE), (PAGE_SIZE, PAGE_SIZE), (2 * PAGE_SIZE, 100)]);
+    assert!(pages.next().is_none());
+    // Writes through a page land at its offset; out-of-page access is
+    // EINVAL and writes nothing.
+    let pages: Vec<_> = v.page_iter().collect();
+    let tag = [0xabu8; 8];
+    // SAFETY: `tag` is readable and separate from `v`; nothing else
+    // touches `v`.
+    unsafe {
+        pages[1].write_raw(tag.as_ptr(), 8, 8).unwrap();
+        assert_eq!(pages[2].write_raw(tag.as_ptr(), 96, 8), Err(EINVAL));
+        assert_eq!(pages[0].fill_zero_raw(PAGE_SIZE, 1), Err(EINVAL));
+        let mut back = [0u8; 8];
+        pages[1].read_raw(back.as_mut_ptr(), 8, 8).unwrap();
+        assert_eq!(back, tag);
+    }
+    drop(pages);
+    assert_eq!(&v[PAGE_SIZE + 8..PAGE_SIZE + 16], &tag);
+    assert!(v[2 * PAGE_SIZE..].iter().all(|&b| b == 0));
+    // An empty vector has no pages.
+    assert_eq!(VVec::<u32>::new().page_iter().count(), 0);
+}

@@ -616,7 +616,7 @@ impl<T: Clone, B: Bound, A: Backend + Clone> BoundedBox<T, B, A> {
 }
 
 /// `gfp` with `__GFP_ZERO` added.
-fn with_zero(gfp: Gfp) -> Gfp {
+pub(crate) fn with_zero(gfp: Gfp) -> Gfp {
     // Adding a known modifier to valid flags keeps them valid.
     Gfp::from_bits(gfp.bits() | bits::ZERO).unwrap_or(gfp)
 }

@@ -12,4 +12,5 @@ pub(crate) mod kbox;
 pub(crate) mod kvec;
 #[cfg(all(debug_assertions, feature = "std"))]
 pub(crate) mod lockdep;
+pub(crate) mod pages;
 pub mod sync;
