@@ -149,6 +149,13 @@ pub mod page {
     pub use crate::vocab::size::PAGE_SIZE;
 }
 
+/// Strings for C: [`str::CString`] (Rust-for-Linux's `kernel::str`).
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod str {
+    pub use crate::containers::cstring::CString;
+}
+
 pub mod flags {
     //! Typed GFP flags.
     //!

@@ -417,3 +417,30 @@ fn vvec_page_iter_walks_the_whole_buffer_in_page_sized_chunks() {
     // An empty vector has no pages.
     assert_eq!(VVec::<u32>::new().page_iter().count(), 0);
 }
+
+// `kernel::str::CString`'s documentation example, with flags and the token.
+#[alloc_ctx::test]
+#[allow(clippy::bool_assert_comparison)] // upstream's spelling
+fn rfl_cstring_example() -> Result {
+    use alloc_ctx::{fmt, str::CString};
+
+    let s = CString::try_from_fmt(fmt!("{}{}{}", "abc", 10, 20), GFP_KERNEL, cx)?;
+    assert_eq!(s.to_bytes_with_nul(), "abc1020\0".as_bytes());
+
+    let tmp = "testing";
+    let s = CString::try_from_fmt(fmt!("{tmp}{}", 123), GFP_KERNEL, cx)?;
+    assert_eq!(s.to_bytes_with_nul(), "testing123\0".as_bytes());
+
+    // This fails because it has an embedded `NUL` byte.
+    let s = CString::try_from_fmt(fmt!("a\0b{}", 123), GFP_KERNEL, cx);
+    assert_eq!(s.is_ok(), false);
+    Ok(())
+}
+
+#[alloc_ctx::test]
+fn cstring_formats_in_a_nowait_context_with_atomic_flags() {
+    use alloc_ctx::{fmt, str::CString};
+    let name = NoWait::enter(|nw| CString::try_from_fmt(fmt!("irq-{}", 42), GFP_ATOMIC, nw)).unwrap();
+    assert_eq!(name.to_string(), "irq-42");
+    assert_eq!(name.into_bytes_with_nul().as_slice(), b"irq-42\0");
+}

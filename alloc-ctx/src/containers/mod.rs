@@ -6,6 +6,8 @@
 
 pub mod arc;
 pub(crate) mod clone;
+#[cfg(feature = "alloc")]
+pub(crate) mod cstring;
 #[cfg(feature = "pin-init")]
 mod init;
 pub(crate) mod kbox;
