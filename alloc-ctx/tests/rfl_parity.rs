@@ -444,3 +444,20 @@ fn cstring_formats_in_a_nowait_context_with_atomic_flags() {
     assert_eq!(name.to_string(), "irq-42");
     assert_eq!(name.into_bytes_with_nul().as_slice(), b"irq-42\0");
 }
+
+#[alloc_ctx::test]
+fn kvec_push_init_builds_in_place_and_a_failing_initialiser_leaves_the_vector_as_it_was() {
+    use alloc_ctx::init::init;
+    #[derive(Debug, PartialEq)]
+    struct Desc {
+        addr: u64,
+        len: u32,
+    }
+    let mut ring = KVec::<Desc>::new();
+    ring.push_init(init!(Desc { addr: 0x1000, len: 64 }), GFP_KERNEL, cx).unwrap();
+    let failing = alloc_ctx::init::try_init!(Desc { addr: 0x2000, len <- Err(EBUSY) }? Error);
+    assert_eq!(ring.push_init(failing, GFP_KERNEL, cx), Err(EBUSY));
+    assert_eq!(ring.as_slice(), [Desc { addr: 0x1000, len: 64 }]);
+    ring.push_init(init!(Desc { addr: 0x3000, len: 8 }), GFP_ATOMIC, cx).unwrap();
+    assert_eq!(ring[1].addr, 0x3000);
+}

@@ -16,6 +16,7 @@ use pinned_init::{Init, InPlaceWrite, PinInit};
 
 use crate::containers::arc::{Arc, UniqueArc};
 use crate::containers::kbox::{AssertBoxFits, BoundedBox};
+use crate::containers::kvec::BoundedVec;
 use crate::context::token::{Token, served};
 #[cfg(feature = "alloc")]
 use crate::request::backend::System;
@@ -23,7 +24,7 @@ use crate::request::backend::Backend;
 use crate::vocab::error::{AllocError, Error};
 use crate::vocab::family::Serves;
 use crate::vocab::flags::GfpFlags;
-use crate::vocab::rules::Permits;
+use crate::vocab::rules::{MayFail, Permits};
 use crate::vocab::size::Bound;
 
 impl<T, B: Bound, A: Backend + 'static> InPlaceWrite<T> for BoundedBox<MaybeUninit<T>, B, A> {
@@ -222,6 +223,44 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
         let () = AssertBoxFits::<T, F, B>::OK;
         let uninit = Self::allocate_uninit(System, served(cx, flags.gfp()))?;
         uninit.write_init(init).map_err(Error::from)
+    }
+}
+
+impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
+    /// Appends an element initialised in place by `init`, growing the
+    /// vector first if it is full (`reserve(1, flags, cx)`): a large
+    /// element is built where it stays, never on the stack. If the growth
+    /// or `init` fails, the vector is as it was (a grown buffer keeps its
+    /// new capacity) and the error is returned as an errno, as by
+    /// [`KBox::init`](BoundedBox::init).
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{KVec, flags::*, init::init_zeroed};
+    /// let mut frames = KVec::<[u8; 2048]>::new();
+    /// frames.push_init(init_zeroed(), GFP_KERNEL, cx).unwrap();
+    /// assert_eq!((frames.len(), frames[0][2047]), (1, 0));
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn push_init<E, C, F>(&mut self, init: impl Init<T, E>, flags: F, cx: &mut C) -> Result<(), Error>
+    where
+        Error: From<E>,
+        C: Token + Permits<F>,
+        F: GfpFlags + MayFail,
+        B::Family: Serves<F>,
+    {
+        self.reserve(1, flags, cx)?;
+        let len = self.len();
+        // SAFETY: `reserve` made room for one more element, so the slot
+        // just past the length is in the buffer (or `T` is zero-sized).
+        let slot = unsafe { self.as_mut_ptr().add(len) };
+        // SAFETY: the slot is valid for writes of one `T` and holds no
+        // element; on error nothing reads it (the length is unchanged).
+        unsafe { init.__init(slot).map_err(Error::from)? };
+        // SAFETY: the element at `len` is initialised, within capacity.
+        unsafe { self.set_len(len + 1) };
+        Ok(())
     }
 }
 
