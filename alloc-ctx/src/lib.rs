@@ -308,9 +308,12 @@ pub mod prelude {
     #[cfg(feature = "macros")]
     pub use crate::{may_sleep, nowait};
     // The lock initialisers and pin-init's macros, as in Rust-for-Linux's
-    // prelude.
+    // prelude; not the `Init`/`PinInit` traits: `Init` is implemented for
+    // every type, and its `chain` would clash with `Iterator::chain` in
+    // every module that imports the prelude (name them from
+    // `alloc_ctx::init`).
     #[cfg(feature = "pin-init")]
-    pub use crate::init::{Init, PinInit, init, pin_data, pin_init, pinned_drop, try_init, try_pin_init};
+    pub use crate::init::{init, pin_data, pin_init, pinned_drop, try_init, try_pin_init};
     #[cfg(all(feature = "std", feature = "pin-init"))]
     pub use crate::{new_condvar, new_mutex};
     #[cfg(feature = "pin-init")]

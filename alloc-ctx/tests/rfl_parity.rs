@@ -125,7 +125,8 @@ fn arc_try_pin_init_returns_the_initialisers_own_error_type() {
     }
     let busy = try_pin_init!(Port { lock <- new_spinlock!(0), irq <- Err(ProbeError::Busy) }? ProbeError);
     assert_eq!(Arc::try_pin_init(busy, GFP_KERNEL, cx).err(), Some(ProbeError::Busy));
-    let port = Arc::try_pin_init(try_pin_init!(Port { lock <- new_spinlock!(3), irq: 11 }? ProbeError), GFP_KERNEL, cx).unwrap();
+    let port = Arc::try_pin_init(try_pin_init!(Port { lock <- new_spinlock!(3), irq: 11 }? ProbeError), GFP_KERNEL, cx)
+        .unwrap();
     let other = Pin::clone(&port);
     *other.lock.lock(cx) += 1;
     assert_eq!(*port.lock.lock(cx), 4);
@@ -290,8 +291,8 @@ fn a_wait_with_another_spinlock_still_held_panics_instead_of_sleeping() {
     assert_eq!(depth, 1);
     let lock = SpinLock::new(());
     let cv = CondVar::new();
-    // SAFETY (test): the token is assumed inside an atomic section on
-    // purpose, to show the run-time check.
+    // SAFETY: not sound on purpose (a sleep token assumed inside an
+    // atomic section): the test shows the run-time check refusing to sleep.
     let cx = unsafe { MaySleep::assume() };
     let mut guard = lock.lock(cx);
     let _ = cv.wait_interruptible_timeout(&mut guard, msecs_to_jiffies(1));

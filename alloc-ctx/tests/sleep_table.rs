@@ -318,7 +318,9 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn the_signature_reader_tells_sleep_token_parameters_apart() {
     assert!(takes_sleep_token("pub fn flush(&self, cx: &mut impl SleepToken)"));
     assert!(takes_sleep_token("pub fn lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> MutexGuard<'_, T>"));
-    assert!(!takes_sleep_token("pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T, C>"));
+    assert!(!takes_sleep_token(
+        "pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T, C>"
+    ));
     assert!(takes_sleep_token("pub fn wait<G: WaitGuard + ?Sized>(&self, guard: &mut G)"));
     assert!(!takes_sleep_token("pub fn do_unlocked<U>(&mut self, cb: impl FnOnce(&mut C) -> U) -> U"));
     assert!(!takes_sleep_token("pub fn spawn<F>(f: F) where F: FnOnce(&mut MaySleep) + Send"));

@@ -209,7 +209,11 @@ impl<T, A: Backend> Arc<T, A> {
     }
 
     #[track_caller]
-    pub(in crate::containers) fn allocate(value: T, backend: A, gfp: crate::vocab::flags::Gfp) -> Result<Self, AllocError> {
+    pub(in crate::containers) fn allocate(
+        value: T,
+        backend: A,
+        gfp: crate::vocab::flags::Gfp,
+    ) -> Result<Self, AllocError> {
         // Never zero-sized: the count is in the block.
         let layout = Layout::new::<ArcInner<T, A>>();
         let block = serve::allocate(&backend, layout, gfp)?.cast::<ArcInner<T, A>>();

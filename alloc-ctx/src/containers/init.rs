@@ -12,20 +12,24 @@
 use core::mem::MaybeUninit;
 use core::pin::Pin;
 
-use pinned_init::{Init, InPlaceWrite, PinInit};
+use pinned_init::{InPlaceWrite, Init, PinInit};
 
-use crate::containers::arc::{Arc, UniqueArc};
-use crate::containers::kbox::{AssertBoxFits, BoundedBox};
+use crate::containers::arc::UniqueArc;
+use crate::containers::kbox::BoundedBox;
 use crate::containers::kvec::BoundedVec;
-use crate::context::token::{Token, served};
-#[cfg(feature = "alloc")]
-use crate::request::backend::System;
+use crate::context::token::Token;
 use crate::request::backend::Backend;
-use crate::vocab::error::{AllocError, Error};
+use crate::vocab::error::Error;
+// The constructors that allocate from `System`.
 use crate::vocab::family::Serves;
 use crate::vocab::flags::GfpFlags;
 use crate::vocab::rules::{MayFail, Permits};
 use crate::vocab::size::Bound;
+#[cfg(feature = "alloc")]
+use crate::{
+    containers::arc::Arc, containers::kbox::AssertBoxFits, context::token::served, request::backend::System,
+    vocab::error::AllocError,
+};
 
 impl<T, B: Bound, A: Backend + 'static> InPlaceWrite<T> for BoundedBox<MaybeUninit<T>, B, A> {
     type Initialized = BoundedBox<T, B, A>;

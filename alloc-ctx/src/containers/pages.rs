@@ -8,9 +8,9 @@ use core::ptr::NonNull;
 use crate::containers::kbox::{BoundedBox, Zeroable, with_zero};
 use crate::containers::kvec::BoundedVec;
 use crate::context::token::{Token, served};
+use crate::request::backend::Backend;
 #[cfg(feature = "alloc")]
 use crate::request::backend::System;
-use crate::request::backend::Backend;
 use crate::vocab::error::{AllocError, Error, code};
 use crate::vocab::family::{RequestBound, Serves};
 use crate::vocab::flags::GfpFlags;

@@ -217,12 +217,7 @@ impl<T: ?Sized> SpinLock<T> {
         let section = AtomicSection::enter();
         // On `None` the section ends here, before returning.
         let raw = self.raw.try_lock()?;
-        Some(SpinLockGuard {
-            raw: ManuallyDrop::new(raw),
-            section: ManuallyDrop::new(section),
-            lock: &self.raw,
-            cx,
-        })
+        Some(SpinLockGuard { raw: ManuallyDrop::new(raw), section: ManuallyDrop::new(section), lock: &self.raw, cx })
     }
 
     /// The data, through exclusive access to the lock (no locking needed).
@@ -610,7 +605,9 @@ pub use self::mutex::{Mutex, MutexContext, MutexGuard};
 #[cfg(feature = "std")]
 mod condvar;
 #[cfg(feature = "std")]
-pub use self::condvar::{CondVar, CondVarTimeoutResult, HZ, Jiffies, MAX_SCHEDULE_TIMEOUT, WaitGuard, msecs_to_jiffies};
+pub use self::condvar::{
+    CondVar, CondVarTimeoutResult, HZ, Jiffies, MAX_SCHEDULE_TIMEOUT, WaitGuard, msecs_to_jiffies,
+};
 
 #[cfg(feature = "std")]
 mod mutex {
@@ -858,7 +855,9 @@ mod mutex {
             let _ = cx;
             match self.inner.try_lock() {
                 Ok(inner) => Some(MutexGuard::new(inner, &self.inner)),
-                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(MutexGuard::new(poisoned.into_inner(), &self.inner)),
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                    Some(MutexGuard::new(poisoned.into_inner(), &self.inner))
+                }
                 Err(std::sync::TryLockError::WouldBlock) => None,
             }
         }

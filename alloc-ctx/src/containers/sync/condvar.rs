@@ -246,8 +246,13 @@ impl CondVar {
     /// # }
     /// ```
     #[track_caller]
-    pub fn wait_interruptible_timeout<G: WaitGuard + ?Sized>(&self, guard: &mut G, jiffies: Jiffies) -> CondVarTimeoutResult {
-        let timeout = (jiffies != MAX_SCHEDULE_TIMEOUT).then(|| Duration::from_millis(jiffies.saturating_mul(1000) / HZ));
+    pub fn wait_interruptible_timeout<G: WaitGuard + ?Sized>(
+        &self,
+        guard: &mut G,
+        jiffies: Jiffies,
+    ) -> CondVarTimeoutResult {
+        let timeout =
+            (jiffies != MAX_SCHEDULE_TIMEOUT).then(|| Duration::from_millis(jiffies.saturating_mul(1000) / HZ));
         match self.sleep(guard, timeout) {
             None => CondVarTimeoutResult::Woken { jiffies: MAX_SCHEDULE_TIMEOUT },
             Some(left) if left.is_zero() => CondVarTimeoutResult::Timeout,
