@@ -54,6 +54,7 @@ impl DriverData {
 }
 
 #[alloc_ctx::test]
+#[cfg_attr(miri, ignore = "a megabyte checked byte by byte: too slow under Miri")]
 fn rfl_driver_data_example_builds_a_megabyte_buffer_in_place() {
     let buffer = KBox::init(init_zeroed(), GFP_KERNEL, cx).unwrap();
     let data = KBox::pin_init(DriverData::new(buffer), GFP_KERNEL, cx).unwrap();
