@@ -463,3 +463,39 @@ fn kvec_push_init_builds_in_place_and_a_failing_initialiser_leaves_the_vector_as
     ring.push_init(init!(Desc { addr: 0x3000, len: 8 }), GFP_ATOMIC, cx).unwrap();
     assert_eq!(ring[1].addr, 0x3000);
 }
+
+#[alloc_ctx::test]
+fn pin_slice_drops_the_built_elements_in_place_when_one_fails() {
+    static SLICE_DROPS: AtomicUsize = AtomicUsize::new(0);
+    #[pin_data(PinnedDrop)]
+    struct Queue {
+        #[pin]
+        head: SpinLock<usize>,
+    }
+    #[pinned_drop]
+    impl PinnedDrop for Queue {
+        fn drop(self: Pin<&mut Self>) {
+            SLICE_DROPS.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    let failing = KBox::<[Queue]>::pin_slice(
+        |i| try_pin_init!(Queue { head <- if i == 3 { Err(EBUSY) } else { Ok(SpinLock::new(i)) } }? Error),
+        5,
+        GFP_KERNEL,
+        cx,
+    );
+    assert_eq!(failing.err(), Some(EBUSY));
+    // Elements 0, 1 and 2 were built, then dropped; 3 failed; 4 never began.
+    assert_eq!(SLICE_DROPS.load(Ordering::Relaxed), 3);
+    // As upstream, the error type takes allocation failures.
+    let queues = KBox::<[Queue]>::pin_slice(
+        |i| try_pin_init!(Queue { head <- new_spinlock!(i) }? AllocError),
+        3,
+        GFP_KERNEL,
+        cx,
+    )
+    .unwrap();
+    assert_eq!(queues.iter().map(|q| *q.head.lock(cx)).sum::<usize>(), 3);
+    drop(queues);
+    assert_eq!(SLICE_DROPS.load(Ordering::Relaxed), 6);
+}

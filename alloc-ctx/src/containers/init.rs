@@ -230,6 +230,63 @@ impl<T, B: Bound> BoundedBox<T, B, System> {
     }
 }
 
+#[cfg(feature = "alloc")]
+impl<T, B: Bound> BoundedBox<[T], B, System> {
+    /// A pinned slice of `len` elements, element `i` pin-initialised in
+    /// place by `init(i)` (Rust-for-Linux's `Box::pin_slice`, with the
+    /// token). If an initialiser fails, the elements already built are
+    /// dropped where they are, the block is freed, and its error returned.
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{AllocError, KBox, flags::*, sync::SpinLock};
+    /// // A value is an initialiser too (`Result<T, E>`).
+    /// let queues = KBox::<[SpinLock<usize>]>::pin_slice(|i| Ok::<_, AllocError>(SpinLock::new(i * 10)), 4, GFP_KERNEL, cx)
+    ///     .unwrap();
+    /// assert_eq!(*queues[3].lock(cx), 30);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn pin_slice<Func, Item, E, C, F>(mut init: Func, len: usize, flags: F, cx: &mut C) -> Result<Pin<Self>, E>
+    where
+        Func: FnMut(usize) -> Item,
+        Item: PinInit<T, E>,
+        E: From<AllocError>,
+        C: Token + Permits<F>,
+        F: GfpFlags + MayFail,
+        B::Family: Serves<F>,
+    {
+        /// Drops the first `done` elements when dropped: on an error or an
+        /// unwind before the slice is complete.
+        struct Built<T> {
+            base: *mut T,
+            done: usize,
+        }
+        impl<T> Drop for Built<T> {
+            fn drop(&mut self) {
+                // SAFETY: the first `done` elements were initialised and
+                // are dropped once, in place (they are pinned).
+                unsafe { core::ptr::slice_from_raw_parts_mut(self.base, self.done).drop_in_place() };
+            }
+        }
+        let mut buffer = Self::new_uninit_slice(len, flags, cx)?;
+        let base = buffer.as_mut_ptr().cast::<T>();
+        // Declared after `buffer`, so dropped before it: the elements go
+        // before their memory.
+        let mut built = Built { base, done: 0 };
+        for i in 0..len {
+            // SAFETY: `i < len`: the slot is in the buffer, uninitialised,
+            // and stays where it is (the box is pinned when returned; on an
+            // error the slot is not touched again, only freed).
+            unsafe { init(i).__pinned_init(base.add(i))? };
+            built.done += 1;
+        }
+        core::mem::forget(built);
+        // SAFETY: all `len` elements were initialised above.
+        Ok(Pin::from(unsafe { buffer.assume_init() }))
+    }
+}
+
 impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// Appends an element initialised in place by `init`, growing the
     /// vector first if it is full (`reserve(1, flags, cx)`): a large
