@@ -348,10 +348,15 @@ fn entry_forms_run_the_body_in_the_enter_closure() {
             }
         ),
     );
-    // The closure is bound outside the `unsafe` block: the body gets no
+    // `main` must be the program's (the same fn item as `crate::main`);
+    // the closure is bound outside the `unsafe` block: the body gets no
     // `unsafe` context from it.
     let expected = quote!(
         fn main() {
+            {
+                fn __alloc_ctx_entry_main_must_be_the_programs_main<F>(_this_main: F, _crate_main: F) {}
+                __alloc_ctx_entry_main_must_be_the_programs_main(main, crate::main);
+            }
             let __alloc_ctx_entry = |#[allow(unused_variables)] cx: &mut ::alloc_ctx::MaySleep| { run(cx) };
             #[allow(unused_unsafe)]
             unsafe { ::alloc_ctx::MaySleep::enter(__alloc_ctx_entry) };
@@ -367,10 +372,16 @@ fn entry_forms_run_the_body_in_the_enter_closure() {
             }
         ),
     );
-    // A `move` closure through the `Send`-bounded `NoWait::enter`.
+    // A `move` closure through the `Send`-bounded `NoWait::enter`, the
+    // bound also asserted from `core`.
     let expected = quote!(
         fn rx_irq(dev: &Dev) -> bool {
-            ::alloc_ctx::NoWait::enter(move |#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait| { handle(dev, cx) })
+            ::alloc_ctx::NoWait::enter({
+                fn __alloc_ctx_handler_is_send<F: ::core::marker::Send>(handler: F) -> F {
+                    handler
+                }
+                __alloc_ctx_handler_is_send(move |#[allow(unused_variables)] cx: &mut ::alloc_ctx::NoWait| { handle(dev, cx) })
+            })
         }
     );
     assert_eq!(out, squash(&expected.to_string()));

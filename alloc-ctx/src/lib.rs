@@ -105,6 +105,60 @@ pub use extras::checking;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use extras::{mempool, sweep, thread, workqueue};
 
+/// In-place initialisation: Rust-for-Linux's pin-init library
+/// (`pinned-init` on crates.io), re-exported.
+///
+/// The containers' initialising constructors take its initialisers:
+/// [`KBox::pin_init`], [`KBox::init`], [`arc::Arc::pin_init`] (and their
+/// `try_` forms), with flags and a token as every request; the locks'
+/// initialisers are [`new_spinlock!`], [`new_mutex!`] and
+/// [`new_condvar!`] (at the crate root and in the prelude). `#[pin_data]` and `#[pinned_drop]` expand to
+/// paths of the `pinned_init` crate itself: a crate using them depends on
+/// `pinned-init` too (the version this crate uses).
+///
+/// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// use alloc_ctx::{KBox, flags::*, init::{pin_data, pin_init}};
+/// use alloc_ctx::{new_spinlock, sync::SpinLock};
+///
+/// #[pin_data]
+/// struct Queue { #[pin] pending: SpinLock<u32>, id: u8 }
+///
+/// let q = KBox::pin_init(pin_init!(Queue { pending <- new_spinlock!(0, "Queue::pending"), id: 1 }), GFP_KERNEL, cx)
+///     .unwrap();
+/// *q.pending.lock(cx) += 1;
+/// assert_eq!(*q.pending.lock(cx), 1);
+/// # }
+/// ```
+#[cfg(feature = "pin-init")]
+#[cfg_attr(docsrs, doc(cfg(feature = "pin-init")))]
+pub mod init {
+    #[doc(inline)]
+    pub use pinned_init::*;
+}
+
+/// Pages: the pages behind a vmalloc-backed buffer (Rust-for-Linux's
+/// `kernel::page::AsPageIter`, on [`VBox`] and [`VVec`]) and the page size.
+///
+/// ```
+/// # #[alloc_ctx::may_sleep(entry)] fn main() {
+/// use alloc_ctx::{VBox, flags::*, page::{AsPageIter, PAGE_SIZE}};
+/// let mut ring = VBox::<[u32; 4 * PAGE_SIZE / 4]>::zeroed(GFP_KERNEL, cx).unwrap();
+/// assert_eq!(ring.page_iter().page_count(), 4);
+/// # }
+/// ```
+pub mod page {
+    pub use crate::containers::pages::{AsPageIter, BorrowedPage, VmallocPageIter};
+    pub use crate::vocab::size::PAGE_SIZE;
+}
+
+/// Strings for C: [`str::CString`] (Rust-for-Linux's `kernel::str`).
+#[cfg(feature = "alloc")]
+#[cfg_attr(docsrs, doc(cfg(feature = "alloc")))]
+pub mod str {
+    pub use crate::containers::cstring::CString;
+}
+
 pub mod flags {
     //! Typed GFP flags.
     //!
@@ -256,6 +310,17 @@ pub mod prelude {
     };
     #[cfg(feature = "macros")]
     pub use crate::{may_sleep, nowait};
+    // The lock initialisers and pin-init's macros, as in Rust-for-Linux's
+    // prelude; not the `Init`/`PinInit` traits: `Init` is implemented for
+    // every type, and its `chain` would clash with `Iterator::chain` in
+    // every module that imports the prelude (name them from
+    // `alloc_ctx::init`).
+    #[cfg(feature = "pin-init")]
+    pub use crate::init::{init, pin_data, pin_init, pinned_drop, try_init, try_pin_init};
+    #[cfg(all(feature = "std", feature = "pin-init"))]
+    pub use crate::{new_condvar, new_mutex};
+    #[cfg(feature = "pin-init")]
+    pub use crate::{new_spinlock, new_spinlock_irq};
 }
 
 /// What the macros expand to; not public API, no stability promise.

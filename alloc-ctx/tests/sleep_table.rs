@@ -164,9 +164,11 @@ fn public_fns(source: &str) -> Vec<PubFn> {
 
 /// Whether a signature takes a sleep token parameter: `&mut impl
 /// SleepToken`, `&mut impl MutexContext`, `&mut MaySleep`, or `&mut C`
-/// with `C` bounded by one of them.
+/// with `C` bounded by one of them; or a lock guard that holds the sleep
+/// token its lock was taken with (`&mut G`, `G: WaitGuard`: what
+/// `CondVar::wait` releases to sleep).
 fn takes_sleep_token(signature: &str) -> bool {
-    const SLEEP_TRAITS: [&str; 2] = ["SleepToken", "MutexContext"];
+    const SLEEP_TRAITS: [&str; 3] = ["SleepToken", "MutexContext", "WaitGuard"];
     let squashed: String = signature.split_whitespace().collect::<Vec<_>>().join(" ");
     if SLEEP_TRAITS.iter().any(|t| squashed.contains(&format!("&mut impl {t}"))) || squashed.contains(": &mut MaySleep")
     {
@@ -316,7 +318,11 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn the_signature_reader_tells_sleep_token_parameters_apart() {
     assert!(takes_sleep_token("pub fn flush(&self, cx: &mut impl SleepToken)"));
     assert!(takes_sleep_token("pub fn lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> MutexGuard<'_, T>"));
-    assert!(!takes_sleep_token("pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T>"));
+    assert!(!takes_sleep_token(
+        "pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T, C>"
+    ));
+    assert!(takes_sleep_token("pub fn wait<G: WaitGuard + ?Sized>(&self, guard: &mut G)"));
+    assert!(!takes_sleep_token("pub fn do_unlocked<U>(&mut self, cb: impl FnOnce(&mut C) -> U) -> U"));
     assert!(!takes_sleep_token("pub fn spawn<F>(f: F) where F: FnOnce(&mut MaySleep) + Send"));
     let fns = public_fns(
         "impl<T> Queue<T> {\n    pub fn flush(&self, cx: &mut impl SleepToken) {\n        might_sleep();\n    }\n}\npub fn free() {}\n",

@@ -20,6 +20,10 @@ fn assert_send_sync<T: Send + Sync>() {}
 fn guards_stay_on_their_thread_and_locks_are_shareable() {
     assert_not_impl!(alloc_ctx::sync::SpinLockGuard<'static, u32>: Send);
     assert_not_impl!(alloc_ctx::sync::SpinLockIrqGuard<'static, u32>: Send);
+    // Also when taken with a sleep token (the guard holds it).
+    assert_not_impl!(alloc_ctx::sync::SpinLockGuard<'static, u32, alloc_ctx::MaySleep>: Send);
+    assert_not_impl!(alloc_ctx::sync::SpinLockGuard<'static, u32, alloc_ctx::MaySleep>: Sync);
+    assert_send_sync::<alloc_ctx::sync::CondVar>();
     assert_not_impl!(alloc_ctx::sync::MutexGuard<'static, u32>: Send);
     assert_send_sync::<SpinLock<KVec<u8>>>();
     assert_send_sync::<SpinLockIrq<KVec<u8>>>();

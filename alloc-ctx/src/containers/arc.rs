@@ -86,7 +86,7 @@ pub struct Arc<T: ?Sized, A: Backend = System> {
 /// The block: the count, the backend handle it was allocated from, then
 /// the value (last, so that `T` may be unsized).
 #[repr(C)]
-struct ArcInner<T: ?Sized, A> {
+pub(in crate::containers) struct ArcInner<T: ?Sized, A> {
     count: AtomicUsize,
     backend: A,
     data: T,
@@ -209,7 +209,11 @@ impl<T, A: Backend> Arc<T, A> {
     }
 
     #[track_caller]
-    fn allocate(value: T, backend: A, gfp: crate::vocab::flags::Gfp) -> Result<Self, AllocError> {
+    pub(in crate::containers) fn allocate(
+        value: T,
+        backend: A,
+        gfp: crate::vocab::flags::Gfp,
+    ) -> Result<Self, AllocError> {
         // Never zero-sized: the count is in the block.
         let layout = Layout::new::<ArcInner<T, A>>();
         let block = serve::allocate(&backend, layout, gfp)?.cast::<ArcInner<T, A>>();

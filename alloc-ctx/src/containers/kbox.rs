@@ -521,7 +521,7 @@ impl<T, B: Bound, A: Backend> BoundedBox<T, B, A> {
 
     #[inline]
     #[track_caller]
-    fn allocate_uninit(backend: A, gfp: Gfp) -> Result<BoundedBox<MaybeUninit<T>, B, A>, AllocError> {
+    pub(crate) fn allocate_uninit(backend: A, gfp: Gfp) -> Result<BoundedBox<MaybeUninit<T>, B, A>, AllocError> {
         let layout = Layout::new::<T>();
         let ptr = if layout.size() == 0 {
             NonNull::dangling()
@@ -616,7 +616,7 @@ impl<T: Clone, B: Bound, A: Backend + Clone> BoundedBox<T, B, A> {
 }
 
 /// `gfp` with `__GFP_ZERO` added.
-fn with_zero(gfp: Gfp) -> Gfp {
+pub(crate) fn with_zero(gfp: Gfp) -> Gfp {
     // Adding a known modifier to valid flags keeps them valid.
     Gfp::from_bits(gfp.bits() | bits::ZERO).unwrap_or(gfp)
 }

@@ -1582,7 +1582,11 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     /// asked for.
     #[inline]
     #[track_caller]
-    fn reserve_exact_gfp<R: Bound>(&mut self, additional: usize, gfp: impl FnOnce() -> Gfp) -> Result<(), AllocError> {
+    pub(crate) fn reserve_exact_gfp<R: Bound>(
+        &mut self,
+        additional: usize,
+        gfp: impl FnOnce() -> Gfp,
+    ) -> Result<(), AllocError> {
         if additional <= self.cap - self.len {
             return Ok(());
         }

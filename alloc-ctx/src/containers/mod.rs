@@ -6,8 +6,13 @@
 
 pub mod arc;
 pub(crate) mod clone;
+#[cfg(feature = "alloc")]
+pub(crate) mod cstring;
+#[cfg(feature = "pin-init")]
+mod init;
 pub(crate) mod kbox;
 pub(crate) mod kvec;
 #[cfg(all(debug_assertions, feature = "std"))]
 pub(crate) mod lockdep;
+pub(crate) mod pages;
 pub mod sync;

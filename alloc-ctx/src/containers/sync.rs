@@ -54,6 +54,7 @@
 //! called from invalid context".
 
 use core::fmt;
+use core::mem::ManuallyDrop;
 use core::ops::{Deref, DerefMut};
 
 use crate::context::irq::IrqSave;
@@ -96,12 +97,36 @@ pub struct SpinLock<T: ?Sized> {
 ///
 /// Dereferences to the data and hands out the section's [`NoWait`] token.
 /// `!Send`: the section belongs to the thread that entered it.
+///
+/// `C` is the token the lock was taken with ([`NoWait`] unless said
+/// otherwise): the guard keeps the caller's `&mut C` for as long as it
+/// lives, and gives it back while the lock is dropped for a moment
+/// ([`do_unlocked`](Self::do_unlocked)); a guard taken with a sleep token
+/// (`SpinLockGuard<'_, T, MaySleep>`) is one a
+/// [`CondVar`](crate::sync::CondVar) may wait on. A helper generic over the
+/// token returns `SpinLockGuard<'a, T, C>`.
 #[must_use = "the lock is released when the guard is dropped"]
-pub struct SpinLockGuard<'g, T: ?Sized> {
-    // Field order is drop order: unlock first, then end the atomic section
-    // (`spin_unlock()` then `preempt_enable()`).
-    raw: spin::mutex::SpinMutexGuard<'g, T>,
-    _section: AtomicSection,
+pub struct SpinLockGuard<'g, T: ?Sized, C: ?Sized = NoWait> {
+    // Dropped by hand (`Drop`), in this order: unlock first, then end the
+    // atomic section (`spin_unlock()` then `preempt_enable()`). Both are
+    // live except inside `unlocked`, which re-creates them before
+    // returning or unwinding.
+    raw: ManuallyDrop<spin::mutex::SpinMutexGuard<'g, T>>,
+    section: ManuallyDrop<AtomicSection>,
+    lock: &'g spin::mutex::SpinMutex<T>,
+    cx: &'g mut C,
+}
+
+impl<T: ?Sized, C: ?Sized> Drop for SpinLockGuard<'_, T, C> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: both are live (the type's invariant outside `unlocked`)
+        // and dropped only here.
+        unsafe {
+            ManuallyDrop::drop(&mut self.raw);
+            ManuallyDrop::drop(&mut self.section);
+        }
+    }
 }
 
 impl<T> SpinLock<T> {
@@ -163,14 +188,13 @@ impl<T: ?Sized> SpinLock<T> {
     /// a handler), naming both places.
     #[inline]
     #[track_caller]
-    pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T> {
-        let _ = cx;
+    pub fn lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockGuard<'g, T, C> {
         #[cfg(all(debug_assertions, feature = "std"))]
         self.usage.record("SpinLock");
         // The section is entered before spinning, as `spin_lock()` disables
         // preemption first.
-        let section = AtomicSection::enter();
-        SpinLockGuard { raw: self.raw.lock(), _section: section }
+        let section = ManuallyDrop::new(AtomicSection::enter());
+        SpinLockGuard { raw: ManuallyDrop::new(self.raw.lock()), section, lock: &self.raw, cx }
     }
 
     /// Takes the lock if it is free (`spin_trylock()`); `None` if another
@@ -187,13 +211,13 @@ impl<T: ?Sized> SpinLock<T> {
     #[inline]
     #[track_caller]
     #[must_use = "if unused the lock, when taken, is released at once"]
-    pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockGuard<'g, T>> {
-        let _ = cx;
+    pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockGuard<'g, T, C>> {
         #[cfg(all(debug_assertions, feature = "std"))]
         self.usage.record("SpinLock");
         let section = AtomicSection::enter();
         // On `None` the section ends here, before returning.
-        self.raw.try_lock().map(|raw| SpinLockGuard { raw, _section: section })
+        let raw = self.raw.try_lock()?;
+        Some(SpinLockGuard { raw: ManuallyDrop::new(raw), section: ManuallyDrop::new(section), lock: &self.raw, cx })
     }
 
     /// The data, through exclusive access to the lock (no locking needed).
@@ -226,7 +250,7 @@ impl<T: ?Sized> SpinLock<T> {
     }
 }
 
-impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
+impl<'g, T: ?Sized, C: ?Sized> SpinLockGuard<'g, T, C> {
     /// The atomic section's token, for requests and nested locks made
     /// while the lock is held.
     ///
@@ -266,9 +290,87 @@ impl<'g, T: ?Sized> SpinLockGuard<'g, T> {
     pub fn split(&mut self) -> (&mut T, &'g mut NoWait) {
         (&mut self.raw, NoWait::for_section())
     }
+
+    /// Drops the lock, runs `cb` with the token the lock was taken with,
+    /// and takes the lock again (Rust-for-Linux's `Guard::do_unlocked`,
+    /// with the token). Meanwhile the atomic section is over: taken with a
+    /// sleep token, `cb` may sleep (allocate with `GFP_KERNEL` after a
+    /// `GFP_NOWAIT` attempt under the lock failed); taken with a
+    /// [`NoWait`], it gets that `NoWait` and may not.
+    ///
+    /// The data may have changed when `cb` returns: another thread may have
+    /// taken the lock meanwhile. The lock is taken again also when `cb`
+    /// panics.
+    ///
+    /// ```
+    /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+    /// use alloc_ctx::{KBox, atomic_depth, flags::*, sync::SpinLock};
+    /// let slot = SpinLock::new(None);
+    /// let mut guard = slot.lock(cx);
+    /// let page = match KBox::new([0u8; 4096], GFP_NOWAIT | __GFP_NOWARN, guard.token()) {
+    ///     Ok(page) => page,
+    ///     // No memory without sleeping: unlock, sleep for it, relock.
+    ///     Err(_) => guard.do_unlocked(|cx| {
+    ///         assert_eq!(atomic_depth(), 0);
+    ///         KBox::new([0u8; 4096], GFP_KERNEL, cx).unwrap()
+    ///     }),
+    /// };
+    /// assert_eq!(atomic_depth(), 1);
+    /// *guard = Some(page);
+    /// # }
+    /// ```
+    ///
+    /// A lock taken with a `NoWait` lends that `NoWait`, so a sleeping
+    /// request does not compile in `cb`:
+    ///
+    /// ```compile_fail,E0277
+    /// use alloc_ctx::{KBox, NoWait, flags::*, sync::SpinLock};
+    /// let slot = SpinLock::new(None);
+    /// NoWait::enter(|nw| {
+    ///     let mut guard = slot.lock(nw);
+    ///     // error: `GFP_KERNEL` may sleep
+    ///     *guard = guard.do_unlocked(|cx| KBox::new(0u8, GFP_KERNEL, cx).ok());
+    /// });
+    /// ```
+    ///
+    /// A token obtained from [`token`](Self::token) before the call lives
+    /// on through it; a nested lock taken with it stays held while `cb`
+    /// runs, so the section does not end and a sleeping request in `cb`
+    /// panics with "BUG: sleeping function called from invalid context" (the
+    /// run-time check; the type system does not see that nesting).
+    #[inline]
+    pub fn do_unlocked<U>(&mut self, cb: impl FnOnce(&mut C) -> U) -> U {
+        self.unlocked(cb)
+    }
+
+    /// Unlocks and ends the section, runs `f` with the caller's token,
+    /// then re-enters the section and relocks (also when `f` unwinds).
+    fn unlocked<U>(&mut self, f: impl FnOnce(&mut C) -> U) -> U {
+        /// Re-takes the lock when dropped: on return and on unwind.
+        struct Relock<'a, 'g, T: ?Sized, C: ?Sized>(&'a mut SpinLockGuard<'g, T, C>);
+        impl<T: ?Sized, C: ?Sized> Drop for Relock<'_, '_, T, C> {
+            fn drop(&mut self) {
+                let guard = &mut *self.0;
+                // As `lock`: the section first, then spin. The old values
+                // were dropped in `unlocked`; `ManuallyDrop` assignment
+                // drops nothing.
+                guard.section = ManuallyDrop::new(AtomicSection::enter());
+                guard.raw = ManuallyDrop::new(guard.lock.lock());
+            }
+        }
+        // SAFETY: both are live (the guard's invariant) and are re-created
+        // by `Relock` before the guard is used or dropped again, whether
+        // `f` returns or unwinds.
+        unsafe {
+            ManuallyDrop::drop(&mut self.raw);
+            ManuallyDrop::drop(&mut self.section);
+        }
+        let relock = Relock(self);
+        f(&mut *relock.0.cx)
+    }
 }
 
-impl<T: ?Sized> Deref for SpinLockGuard<'_, T> {
+impl<T: ?Sized, C: ?Sized> Deref for SpinLockGuard<'_, T, C> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
@@ -276,14 +378,14 @@ impl<T: ?Sized> Deref for SpinLockGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized> DerefMut for SpinLockGuard<'_, T> {
+impl<T: ?Sized, C: ?Sized> DerefMut for SpinLockGuard<'_, T, C> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.raw
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for SpinLockGuard<'_, T> {
+impl<T: ?Sized + fmt::Debug, C: ?Sized> fmt::Debug for SpinLockGuard<'_, T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }
@@ -331,10 +433,12 @@ pub struct SpinLockIrq<T: ?Sized> {
 /// Proof that a [`SpinLockIrq`] is held with local interrupts disabled;
 /// unlocks and restores the interrupt state when dropped.
 #[must_use = "the lock is released when the guard is dropped"]
-pub struct SpinLockIrqGuard<'g, T: ?Sized> {
+///
+/// `C` is the token the lock was taken with, as for [`SpinLockGuard`].
+pub struct SpinLockIrqGuard<'g, T: ?Sized, C: ?Sized = NoWait> {
     // Field order is drop order: unlock and end the atomic section, then
     // restore interrupts (`spin_unlock_irqrestore()`).
-    guard: SpinLockGuard<'g, T>,
+    guard: SpinLockGuard<'g, T, C>,
     _irqs: IrqSave,
 }
 
@@ -380,7 +484,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// # }
     /// ```
     #[inline]
-    pub fn lock_irqsave<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockIrqGuard<'g, T> {
+    pub fn lock_irqsave<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> SpinLockIrqGuard<'g, T, C> {
         // `local_irq_save()` before spinning: an interrupt taken while this
         // thread waits for, or holds, the lock must not be delivered here.
         let irqs = IrqSave::save();
@@ -408,7 +512,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     /// ```
     #[inline]
     #[must_use = "if unused the lock, when taken, is released at once"]
-    pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockIrqGuard<'g, T>> {
+    pub fn try_lock<'g, C: Token + ?Sized>(&'g self, cx: &'g mut C) -> Option<SpinLockIrqGuard<'g, T, C>> {
         let irqs = IrqSave::save();
         // On `None` the interrupt state is restored here, before returning.
         self.lock.try_lock(cx).map(|guard| SpinLockIrqGuard { guard, _irqs: irqs })
@@ -437,7 +541,7 @@ impl<T: ?Sized> SpinLockIrq<T> {
     }
 }
 
-impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
+impl<'g, T: ?Sized, C: ?Sized> SpinLockIrqGuard<'g, T, C> {
     /// The atomic section's token; as [`SpinLockGuard::token`], it lives as
     /// long as the lock's borrow.
     ///
@@ -462,7 +566,7 @@ impl<'g, T: ?Sized> SpinLockIrqGuard<'g, T> {
     }
 }
 
-impl<T: ?Sized> Deref for SpinLockIrqGuard<'_, T> {
+impl<T: ?Sized, C: ?Sized> Deref for SpinLockIrqGuard<'_, T, C> {
     type Target = T;
     #[inline]
     fn deref(&self) -> &T {
@@ -470,14 +574,14 @@ impl<T: ?Sized> Deref for SpinLockIrqGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized> DerefMut for SpinLockIrqGuard<'_, T> {
+impl<T: ?Sized, C: ?Sized> DerefMut for SpinLockIrqGuard<'_, T, C> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.guard
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for SpinLockIrqGuard<'_, T> {
+impl<T: ?Sized + fmt::Debug, C: ?Sized> fmt::Debug for SpinLockIrqGuard<'_, T, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }
@@ -497,6 +601,13 @@ impl<T: Default> Default for SpinLockIrq<T> {
 
 #[cfg(feature = "std")]
 pub use self::mutex::{Mutex, MutexContext, MutexGuard};
+
+#[cfg(feature = "std")]
+mod condvar;
+#[cfg(feature = "std")]
+pub use self::condvar::{
+    CondVar, CondVarTimeoutResult, HZ, Jiffies, MAX_SCHEDULE_TIMEOUT, WaitGuard, msecs_to_jiffies,
+};
 
 #[cfg(feature = "std")]
 mod mutex {
@@ -592,7 +703,69 @@ mod mutex {
     /// Proof that a [`Mutex`] is held; unlocks when dropped.
     #[must_use = "the mutex is released when the guard is dropped"]
     pub struct MutexGuard<'g, T: ?Sized> {
-        inner: std::sync::MutexGuard<'g, T>,
+        // Live except inside `unlocked`, which re-creates it before
+        // returning or unwinding; dropped by hand (`Drop`).
+        pub(super) inner: ManuallyDrop<std::sync::MutexGuard<'g, T>>,
+        pub(super) lock: &'g std::sync::Mutex<T>,
+    }
+
+    impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+        #[inline]
+        fn drop(&mut self) {
+            // SAFETY: live (the invariant outside `unlocked`), dropped only
+            // here.
+            unsafe { ManuallyDrop::drop(&mut self.inner) };
+        }
+    }
+
+    impl<'g, T: ?Sized> MutexGuard<'g, T> {
+        #[inline]
+        fn new(inner: std::sync::MutexGuard<'g, T>, lock: &'g std::sync::Mutex<T>) -> Self {
+            MutexGuard { inner: ManuallyDrop::new(inner), lock }
+        }
+
+        /// Drops the mutex, runs `cb`, and takes the mutex again
+        /// (Rust-for-Linux's `Guard::do_unlocked`). A mutex guard does not
+        /// hold the caller's token (the holder keeps sleeping with it), so
+        /// `cb` uses the caller's `cx` directly. The data may have changed
+        /// when `cb` returns; the mutex is taken again also when `cb`
+        /// panics.
+        ///
+        /// ```
+        /// # #[alloc_ctx::may_sleep(entry)] fn main() {
+        /// use alloc_ctx::{KVec, flags::*, sync::Mutex};
+        /// let table = Mutex::new(KVec::<u32>::new());
+        /// let mut guard = table.lock(cx);
+        /// // Build the spare outside the mutex, so that readers are not held up.
+        /// let spare = guard.do_unlocked(|| KVec::<u32>::with_capacity(1024, GFP_KERNEL, cx).unwrap());
+        /// *guard = spare;
+        /// assert!(guard.capacity() >= 1024);
+        /// # }
+        /// ```
+        #[inline]
+        pub fn do_unlocked<U>(&mut self, cb: impl FnOnce() -> U) -> U {
+            self.unlocked(cb)
+        }
+
+        /// Unlocks, runs `f`, relocks (also when `f` unwinds).
+        pub(super) fn unlocked<U>(&mut self, f: impl FnOnce() -> U) -> U {
+            struct Relock<'a, 'g, T: ?Sized>(&'a mut MutexGuard<'g, T>);
+            impl<T: ?Sized> Drop for Relock<'_, '_, T> {
+                fn drop(&mut self) {
+                    let guard = &mut *self.0;
+                    let inner = guard.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    // The old guard was dropped in `unlocked`; assigning a
+                    // `ManuallyDrop` drops nothing.
+                    guard.inner = ManuallyDrop::new(inner);
+                }
+            }
+            // SAFETY: live (the invariant), and re-created by `Relock`
+            // before the guard is used or dropped again, whether `f`
+            // returns or unwinds.
+            unsafe { ManuallyDrop::drop(&mut self.inner) };
+            let _relock = Relock(self);
+            f()
+        }
     }
 
     impl<T> Mutex<T> {
@@ -646,7 +819,7 @@ mod mutex {
         pub fn lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> MutexGuard<'_, T> {
             let _ = cx;
             crate::context::state::might_sleep();
-            MutexGuard { inner: self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner) }
+            MutexGuard::new(self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner), &self.inner)
         }
 
         /// Takes the mutex if it is free (`mutex_trylock()`); `None`, at
@@ -681,8 +854,10 @@ mod mutex {
         pub fn try_lock<C: MutexContext + ?Sized>(&self, cx: &mut C) -> Option<MutexGuard<'_, T>> {
             let _ = cx;
             match self.inner.try_lock() {
-                Ok(inner) => Some(MutexGuard { inner }),
-                Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(MutexGuard { inner: poisoned.into_inner() }),
+                Ok(inner) => Some(MutexGuard::new(inner, &self.inner)),
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => {
+                    Some(MutexGuard::new(poisoned.into_inner(), &self.inner))
+                }
                 Err(std::sync::TryLockError::WouldBlock) => None,
             }
         }

@@ -146,6 +146,15 @@ impl AllocError {
     }
 }
 
+impl From<core::convert::Infallible> for AllocError {
+    /// Never called: lets an initialiser that cannot fail (a lock's,
+    /// `new_spinlock!`) be a field of one whose error is `AllocError`
+    /// (`try_pin_init!(… ? AllocError)`).
+    fn from(never: core::convert::Infallible) -> AllocError {
+        match never {}
+    }
+}
+
 impl From<SizeError> for AllocError {
     fn from(error: SizeError) -> AllocError {
         AllocError { size: error.requested(), gfp: Gfp::new(0), align_log2: 0, bound: Some(error.bound_id()) }
@@ -544,6 +553,15 @@ impl From<AllocError> for Error {
             None => code::ENOMEM,
             Some(error) => error.into(),
         }
+    }
+}
+
+impl From<core::convert::Infallible> for Error {
+    /// Never called: lets `?` and the initialising constructors
+    /// (`KBox::pin_init`) take an infallible initialiser, as in
+    /// Rust-for-Linux.
+    fn from(never: core::convert::Infallible) -> Error {
+        match never {}
     }
 }
 

@@ -168,6 +168,19 @@ impl<T, A: Backend> UniqueArc<T, A> {
 }
 
 impl<T, A: Backend> UniqueArc<MaybeUninit<T>, A> {
+    /// A new block's one handle, uninitialised, for the in-place
+    /// initialisers (`Arc::pin_init`) that need the error as a `Result`
+    /// whatever the flags.
+    #[cfg(all(feature = "pin-init", feature = "alloc"))]
+    #[track_caller]
+    pub(in crate::containers) fn allocate_uninit(
+        backend: A,
+        gfp: crate::vocab::flags::Gfp,
+    ) -> Result<Self, crate::vocab::error::AllocError> {
+        // INVARIANT: a new block has one handle.
+        Arc::allocate(MaybeUninit::uninit(), backend, gfp).map(|inner| UniqueArc { inner })
+    }
+
     /// Initialises the value: the handle becomes a `UniqueArc<T>`. Makes
     /// no request.
     ///

@@ -2,7 +2,8 @@
 // guard. The guard must keep the caller's token frozen for as long as it
 // lives, so the helper names that borrow: it takes the token as an
 // ordinary `cx: &'a mut C` parameter (any token, `C: Token`) with the
-// lifetime of the returned `SpinLockGuard<'a, _>`, and is called with `cx`
+// lifetime of the returned `SpinLockGuard<'a, _, C>` (the guard names the
+// token it holds), and is called with `cx`
 // like a marked function. After the guard is dropped, `cx` sleeps again.
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::sync::{SpinLock, SpinLockGuard};
@@ -13,7 +14,7 @@ struct TxQueue {
 }
 
 impl TxQueue {
-    fn lock_pending<'a, C: Token + ?Sized>(&'a self, cx: &'a mut C) -> SpinLockGuard<'a, KVec<u32>> {
+    fn lock_pending<'a, C: Token + ?Sized>(&'a self, cx: &'a mut C) -> SpinLockGuard<'a, KVec<u32>, C> {
         self.pending.lock(cx)
     }
 }
