@@ -25,7 +25,7 @@
 //! message when a `NoWait` is passed (a type mismatch would be a bare
 //! E0308). The conversion is an `#[inline(always)]` reborrow of a
 //! zero-sized value: nothing of it is left in the machine code. The
-//! `NoWaitMark` guard (it marks with alloc-ctx's checks on) makes the runtime's
+//! `NoWaitMark` guard (it marks in alloc-ctx's debug builds) makes the runtime's
 //! `might_sleep()` panic if the body reaches a sleeping entry point.
 //!
 //! An entry point's body runs in a closure handed to the public
@@ -258,15 +258,15 @@ fn sleep_token_probes(added: &Added, function: &Function) -> TokenStream {
     }
 }
 
-/// The guard of a `#[nowait]` body: while it lives (with checks on), the
+/// The guard of a `#[nowait]` body: while it lives (in debug builds), the
 /// runtime's `might_sleep()` panics.
 fn nowait_mark(added: &Added) -> TokenStream {
     let (krate, span) = (&added.krate, added.span);
     // A reserved name rather than mixed-site hygiene ([`added_span`]); the
     // leading underscores keep it out of the unused-variable lint.
     let guard = Ident::new("__alloc_ctx_nowait_mark", span);
-    // Whether it marks is alloc-ctx's build setting (debug builds,
-    // `--cfg alloc_ctx_checks`), so no `#[cfg]` here.
+    // Whether it marks is alloc-ctx's build setting (its debug builds), so
+    // no `#[cfg]` here.
     quote_spanned! {span=>
         let #guard = #krate::__private::NoWaitMark::enter();
     }

@@ -222,10 +222,12 @@ pub(crate) type AtomicSection = Raised<ATOMIC_DEPTH>;
 
 /// Marks the thread as running a `#[nowait]` function until dropped, so
 /// that [`might_sleep`] fires inside it even when its caller could sleep.
-/// Emitted by `#[nowait]` in every function; it marks only when [`CHECKS`]
-/// are on (debug builds, `--cfg alloc_ctx_checks`) and is nothing
-/// otherwise, so the expansion needs no `#[cfg]` of its own (a statement
-/// attribute that every `cargo check` would pay for).
+/// Emitted by `#[nowait]` in every function; it marks only in debug builds
+/// of alloc-ctx and is nothing otherwise, so the expansion needs no
+/// `#[cfg]` of its own (a statement attribute that every `cargo check`
+/// would pay for). Not with `--cfg alloc_ctx_checks` alone: reading the
+/// mark would add a second thread-local read to every sleeping request of
+/// a release build with checks on.
 #[doc(hidden)]
 #[must_use = "the mark ends when the guard is dropped"]
 pub struct NoWaitMark {
@@ -233,10 +235,10 @@ pub struct NoWaitMark {
 }
 
 impl NoWaitMark {
-    /// Marks the thread, when checks are on.
+    /// Marks the thread, in debug builds.
     #[inline(always)]
     pub fn enter() -> NoWaitMark {
-        NoWaitMark { _raised: if CHECKS { Some(Raised::enter()) } else { None } }
+        NoWaitMark { _raised: if cfg!(debug_assertions) { Some(Raised::enter()) } else { None } }
     }
 }
 
@@ -325,7 +327,7 @@ pub fn might_sleep() {
     if depth != 0 {
         sleeping_in_atomic(depth);
     }
-    if CHECKS {
+    if cfg!(debug_assertions) {
         let marks = storage::get(NOWAIT_MARKS);
         if marks != 0 {
             sleeping_in_nowait_function(marks);
