@@ -327,7 +327,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::state::NoWaitMark;
-    pub use crate::context::token::probe::{NotASleepToken, ParamProbe, ProbeOther, ProbeSleepToken};
+    pub use crate::context::token::probe::{
+        Accept, HoldsSleepToken, NotASleepToken, ParamProbe, ProbeOther, ProbeSleepToken, Refuse,
+    };
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures
     /// the lifetimes the unmarked function would, and not the token's.

@@ -8,7 +8,7 @@ use crate::vocab::size::{Bound, SizeFor};
 use crate::vocab::typelevel::{Bool, False, True};
 // The relations the combination rules below are written with (their
 // blanket impls' bounds), public so the rules' documentation names them.
-pub use crate::vocab::typelevel::{Implies, IsFalse, NotBoth};
+pub use crate::vocab::typelevel::{Implies, IsFalse, IsTrue, NotBoth};
 
 pub use crate::vocab::flags::leaf_rules::{NonSleeping, NotNoFail};
 

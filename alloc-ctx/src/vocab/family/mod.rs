@@ -18,6 +18,8 @@ mod rules;
 pub use rules::{FamilyRules, NoRetryFor, NoRetryVerdict, ReclaimFor, ReclaimVerdict, RequestBound, Serves};
 
 mod sealed {
+    /// Seals [`Family`](super::Family): only the table's families.
+    #[allow(unnameable_types)] // a seal: unnameable on purpose
     pub trait Sealed {}
 }
 
