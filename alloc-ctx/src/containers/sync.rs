@@ -612,7 +612,7 @@ pub use self::condvar::{
 #[cfg(feature = "std")]
 mod mutex {
     use super::*;
-    use crate::context::token::MaySleep;
+    use crate::context::token::SleepToken;
 
     mod sealed {
         // A seal: unnameable outside its module on purpose, so that only this
@@ -632,8 +632,9 @@ mod mutex {
     )]
     pub trait MutexContext: sealed::Sealed {}
 
-    impl sealed::Sealed for MaySleep {}
-    impl MutexContext for MaySleep {}
+    // Every sleep token (`MaySleep`, and generic code's `impl SleepToken`).
+    impl<T: SleepToken + ?Sized> sealed::Sealed for T {}
+    impl<T: SleepToken + ?Sized> MutexContext for T {}
 
     /// A sleeping lock: the kernel's `struct mutex` around a `T`, over
     /// `std::sync::Mutex`.
