@@ -622,8 +622,9 @@ mod mutex {
         pub trait Sealed {}
     }
 
-    /// A token that may take a [`Mutex`]: only [`MaySleep`] (passed as
-    /// `&mut`). Never a [`NoWait`]. Sealed.
+    /// A token that may take a [`Mutex`]: every sleep token
+    /// ([`MaySleep`](crate::MaySleep), or generic code's `impl SleepToken`),
+    /// passed as `&mut`. Never a [`NoWait`]. Sealed.
     #[diagnostic::on_unimplemented(
         message = "a `Mutex` belongs to process context (`lock` may sleep, `try_lock` needs a task to own it), but `{Self}` is not a sleep token",
         label = "a `Mutex` cannot be taken in a context that must not sleep",
