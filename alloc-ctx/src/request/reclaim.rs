@@ -180,8 +180,8 @@ impl ShrinkerHandle {
             self.dead.store(true, core::sync::atomic::Ordering::Release);
             registry::unregister(self.id);
         }
-        // The work is done; the drop below only sees a dead handle.
-        core::mem::forget(self);
+        // The work is done: the drop that follows finds the shrinker dead
+        // and gone (removing it again is a no-op), and frees the flag.
     }
 }
 
