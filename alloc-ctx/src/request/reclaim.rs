@@ -175,13 +175,9 @@ impl ShrinkerHandle {
     pub fn unregister(self, cx: &mut impl SleepToken) {
         let _ = cx.may_sleep();
         crate::context::state::might_sleep();
-        #[cfg(feature = "std")]
-        {
-            self.dead.store(true, core::sync::atomic::Ordering::Release);
-            registry::unregister(self.id);
-        }
-        // The work is done: the drop that follows finds the shrinker dead
-        // and gone (removing it again is a no-op), and frees the flag.
+        // `self` is dropped as the call returns, outside any atomic section
+        // (checked just above): the drop removes the shrinker at once, one
+        // removal path for both.
     }
 }
 
