@@ -217,13 +217,7 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             expand::function(mark, &args, function, &plan, &enclosing)
         }
         Item::Impl(mut block) => {
-            if let Some(entry) = args.entry {
-                errors.push(syn::Error::new(
-                    entry,
-                    "`entry` applies to a function (a program's `main`, a test, an interrupt handler), not to a block",
-                ));
-                args.entry = None;
-            }
+            refuse_entry_on_block(&mut args, &mut errors);
             let returns_impl =
                 block.items.iter().any(|item| item.is_method && lifetimes::returns_impl(item.after_attrs()));
             lifetimes::name_block_lifetimes(&mut block.header, returns_impl);
@@ -233,13 +227,7 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
             block.into_token_stream()
         }
         Item::Trait(mut block) => {
-            if let Some(entry) = args.entry {
-                errors.push(syn::Error::new(
-                    entry,
-                    "`entry` applies to a function (a program's `main`, a test, an interrupt handler), not to a block",
-                ));
-                args.entry = None;
-            }
+            refuse_entry_on_block(&mut args, &mut errors);
             let header = &mut block.header;
             mark_block(mark, &args, &mut header.attrs, &header.generics, true, &mut block.items, &mut errors);
             block.into_token_stream()
@@ -256,6 +244,17 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
         }
     };
     if errors.is_empty() { output } else { fallback::emit(output, &errors) }
+}
+
+/// `entry` on an `impl` or `trait` block is an error (it would make every
+/// method an entry point); the block is expanded without it.
+fn refuse_entry_on_block(args: &mut Args, errors: &mut Errors) {
+    if let Some(entry) = args.entry.take() {
+        errors.push(syn::Error::new(
+            entry,
+            "`entry` applies to a function (a program's `main`, a test, an interrupt handler), not to a block",
+        ));
+    }
 }
 
 /// An `impl` or `trait` block: the block's own further marks are

@@ -24,7 +24,6 @@ pub(crate) struct Plan {
 
 /// Checks that concern the arguments alone.
 pub(crate) fn check_args(args: &mut Args, errors: &mut Errors) {
-    // (An `entry` on a block is reported by `entry_on_block`.)
     if let (Some(_), Some(concrete)) = (args.entry, args.concrete) {
         errors.push(syn::Error::new(
             concrete,
