@@ -143,6 +143,9 @@ pub(crate) fn function(
         span: added.span,
     };
     let token_lifetime = lifetimes::rewrite(&mut function.sig, &added.krate, &scope);
+    // The user's parameters, before the token's is added.
+    let probes =
+        if mark == Mark::NoWait && has_body { sleep_token_probes(&added, &function) } else { TokenStream::new() };
     add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
     if function.sig.abi.is_some() {
         // The token is zero-sized; there is nothing for C to pass.
@@ -155,10 +158,14 @@ pub(crate) fn function(
         if !plan.concrete {
             prologue.extend(conversion(mark, &added));
         }
+        prologue.extend(probes);
         if mark == Mark::NoWait {
-            prologue.extend(sleep_token_probes(&added, &function));
             prologue.extend(nowait_mark(&added));
         }
+    } else {
+        // A `const fn` gets no conversion and no guard (neither is
+        // `const`), but its parameters are probed all the same.
+        prologue.extend(probes);
     }
     if let Body::Block { stmts, .. } = &mut function.body {
         // Two streams joined: the body is not walked.
@@ -222,37 +229,33 @@ fn conversion(mark: Mark, added: &Added) -> TokenStream {
 }
 
 /// A `#[nowait]` function cannot take a sleep token, under whatever name
-/// (`use alloc_ctx::MaySleep as Process`), as a receiver (`&mut self` of a
-/// trait implemented for `MaySleep`) or a parameter: one probe per
-/// parameter asks the type checker whether its type is a sleep token
-/// (`__private::ParamProbe`: a trait method that exists only for sleep
-/// tokens is preferred over the one every type has), and the answer for a
-/// sleep token fails a bound whose message says so, at the parameter.
-/// Generic and `impl Trait` parameters are left to their bounds (the
-/// caller picks their type; `valid` refuses sleep-token bounds by name).
+/// (`use alloc_ctx::MaySleep as Process`, `type Ctx<'a> = &'a mut
+/// MaySleep`), as a receiver (`&mut self` of a trait implemented for
+/// `MaySleep`) or a parameter: one probe per parameter asks the type
+/// checker whether its type is a sleep token
+/// (`__private::ParamProbe::<T>::VERDICT`: an inherent constant that exists
+/// only for sleep tokens is preferred over the trait's one every type has),
+/// and the answer for a sleep token fails a bound whose message says so, at
+/// the parameter. Generic and `impl Trait` parameters are left to their
+/// bounds (the caller picks their type; `valid` refuses sleep-token bounds
+/// by name).
 fn sleep_token_probes(added: &Added, function: &Function) -> TokenStream {
     let (krate, span) = (&added.krate, added.span);
-    let bindings: Vec<Ident> = function
-        .sig
-        .params
-        .simple_bindings()
-        .into_iter()
-        .filter(|(name, is_impl)| !is_impl && *name != added.cx)
-        .map(|(name, _)| name)
-        .collect();
-    if bindings.is_empty() {
+    let types = function.sig.params.probed_types();
+    if types.is_empty() {
         return TokenStream::new();
     }
-    let probes = bindings.iter().map(|name| {
+    let probes = types.into_iter().map(|(at, ty)| {
+        let ty: TokenStream = ty.into_iter().collect();
         // At the parameter: an error points there.
-        quote_spanned! {name.span()=>
-            (&#krate::__private::ParamProbe(&#name)).probe().verdict();
+        quote_spanned! {at=>
+            #krate::__private::ParamProbe::<#ty>::VERDICT.verdict();
         }
     });
     quote_spanned! {span=>
         {
             #[allow(unused_imports)]
-            use #krate::__private::{ProbeOther as _, ProbeSleepToken as _};
+            use #krate::__private::ProbeOther as _;
             #(#probes)*
         }
     }

@@ -15,7 +15,7 @@
 //! `[…]`, `{…}`) are single tokens, so the only nesting to track is that of
 //! angle brackets, where `->` is not a closing bracket.
 
-use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt as _};
 
 /// `[const] [async] [unsafe] [extern "abi"] fn name<generics>(params) -> output where …`
@@ -194,32 +194,42 @@ impl Params {
         self.list.iter().find_map(|param| find_binding(&pattern_of(param), name, false))
     }
 
-    /// The parameters bound to a single name (`x: T`, `mut x: T`, a
-    /// receiver as `self`), with whether their type is written as `impl
-    /// Trait` (whose type the caller picks: left to the token's own bound).
-    pub(crate) fn simple_bindings(&self) -> Vec<(Ident, bool)> {
+    /// The type of each parameter, for the `#[nowait]` probe, with the span
+    /// of its pattern (where an error about it points). A receiver written
+    /// without a type (`&'a mut self`, `mut self`) gives its type
+    /// (`&'a mut Self`, `Self`). Left out: parameters whose type mentions
+    /// `impl Trait` (the caller picks it: left to its bounds; it cannot be
+    /// written in a body either) and the `...` of a variadic function.
+    pub(crate) fn probed_types(&self) -> Vec<(Span, Vec<TokenTree>)> {
         self.list
             .iter()
             .filter_map(|param| {
-                let pattern = pattern_of(param);
-                let (_, ty) = split_type(param);
-                let is_impl = matches!(ty.clone().into_iter().next(), Some(TokenTree::Ident(i)) if i == "impl");
-                let names: Vec<&Ident> = pattern
-                    .iter()
-                    .filter_map(|token| match token {
-                        TokenTree::Ident(ident) if ident != "mut" && ident != "ref" => Some(ident),
-                        _ => None,
-                    })
-                    .collect();
-                let only_idents_and_refs = pattern.iter().all(|token| match token {
-                    TokenTree::Ident(_) | TokenTree::Group(_) => !matches!(token, TokenTree::Group(_)),
-                    TokenTree::Punct(p) => p.as_char() == '&' || p.as_char() == '\'',
-                    TokenTree::Literal(_) => false,
-                });
-                match names.as_slice() {
-                    [name] if only_idents_and_refs && (*name != "_") => Some(((*name).clone(), is_impl)),
-                    _ => None,
+                let (head, ty) = split_type(param);
+                let mut ty: Vec<TokenTree> = ty.into_iter().collect();
+                // A receiver's `self`, or the pattern's first name (not `mut`/`ref`).
+                let head: Vec<TokenTree> = head.into_iter().collect();
+                let is_self = |t: &&TokenTree| matches!(t, TokenTree::Ident(i) if i == "self");
+                let is_name = |t: &&TokenTree| matches!(t, TokenTree::Ident(i) if i != "mut" && i != "ref");
+                let span = (head.iter().find(is_self).or_else(|| ty.iter().find(is_self)))
+                    .or_else(|| head.iter().find(is_name))
+                    .or_else(|| head.first())?
+                    .span();
+                if ty.is_empty() || mentions_impl(&ty) {
+                    return None;
                 }
+                if ty.iter().any(|token| matches!(token, TokenTree::Ident(ident) if ident == "self")) {
+                    // A receiver without a written type.
+                    let by_reference = is_punct(ty.first(), '&');
+                    ty.retain(|token| by_reference || !matches!(token, TokenTree::Ident(i) if i == "mut"));
+                    for token in &mut ty {
+                        if let TokenTree::Ident(ident) = token {
+                            if ident == "self" {
+                                *ident = Ident::new("Self", ident.span());
+                            }
+                        }
+                    }
+                }
+                Some((span, ty))
             })
             .collect()
     }
@@ -263,6 +273,15 @@ impl ToTokens for Params {
         parens.set_span(self.parens.span());
         tokens.append(parens);
     }
+}
+
+/// Whether `impl` appears in a type, at any depth.
+fn mentions_impl(ty: &[TokenTree]) -> bool {
+    ty.iter().any(|token| match token {
+        TokenTree::Ident(ident) => ident == "impl",
+        TokenTree::Group(group) => mentions_impl(&group.stream().into_iter().collect::<Vec<_>>()),
+        _ => false,
+    })
 }
 
 fn contains_ampersand(tokens: &TokenStream) -> bool {

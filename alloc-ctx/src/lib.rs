@@ -327,9 +327,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::state::NoWaitMark;
-    pub use crate::context::token::probe::{
-        Accept, HoldsSleepToken, NotASleepToken, ParamProbe, ProbeOther, ProbeSleepToken, Refuse,
-    };
+    pub use crate::context::token::probe::{Accept, HoldsSleepToken, NotASleepToken, ParamProbe, ProbeOther, Refuse};
 
     /// Mentions lifetimes in a returned `impl Trait`, so that it captures
     /// the lifetimes the unmarked function would, and not the token's.

@@ -523,24 +523,32 @@ pub(crate) fn served<C: Token + ?Sized>(cx: &C, gfp: Gfp) -> Gfp {
 /// The check behind `#[nowait]`'s parameters: a parameter whose type is a
 /// sleep token, whatever it is called, is refused at type check.
 ///
-/// Autoref-based selection: `(&ParamProbe(&x)).probe()` finds
-/// `ProbeSleepToken::probe` first (its receiver is `&ParamProbe<T>`, no
-/// autoref needed), but that impl exists only for sleep-token types; for
-/// every other type the search goes on to `ProbeOther::probe` on
-/// `&&ParamProbe<T>`. The sleep-token answer's `verdict` needs
-/// `T: NotASleepToken`, which no sleep token is, and the bound's message is
-/// the rule.
+/// The probe asks about the parameter's *type*, as written in the
+/// signature, through an associated constant:
+/// `ParamProbe::<T>::VERDICT.verdict()`. Path resolution prefers an
+/// inherent item to a trait's, but an inherent impl whose bounds do not
+/// hold is no candidate: `ParamProbe<T>`'s own `VERDICT` exists only for
+/// sleep-token types (and answers [`Refuse`]); for every other type the
+/// path resolves to [`ProbeOther::VERDICT`] (answers [`Accept`]). The
+/// refusal's `verdict` needs `T: NotASleepToken`, which no sleep token is,
+/// and that bound's message is the rule. `verdict` is a `const fn`, so a
+/// `#[nowait] const fn` is probed too.
+///
+/// Why a constant and a type, not a method call on the parameter's value:
+/// the check then borrows nothing and adds no method search to the body,
+/// which is what made it the costliest part of a `#[nowait]` function's
+/// type check (BENCHMARKS.md, compile time).
 #[doc(hidden)]
 pub(crate) mod probe {
     use core::marker::PhantomData;
 
     use super::MaySleep;
 
-    /// A parameter under test.
-    pub struct ParamProbe<'a, T: ?Sized>(pub &'a T);
+    /// The type of a parameter under test.
+    pub struct ParamProbe<T: ?Sized>(PhantomData<fn(&T)>);
 
-    /// The types that are (or reach through references, boxes and
-    /// options) a sleep token, at any depth.
+    /// The types that are (or reach through references, options and pins)
+    /// a sleep token, at any depth.
     pub trait HoldsSleepToken {}
     impl HoldsSleepToken for MaySleep {}
     impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for &T {}
@@ -549,29 +557,20 @@ pub(crate) mod probe {
     impl<T: HoldsSleepToken> HoldsSleepToken for core::pin::Pin<T> {}
 
     /// The answer for a sleep token.
-    pub struct Refuse<T: ?Sized>(PhantomData<fn() -> *const T>);
+    pub struct Refuse<T: ?Sized>(PhantomData<fn(&T)>);
     /// The answer for every other type.
     pub struct Accept;
 
-    /// Chosen first, when the parameter is a sleep token.
-    pub trait ProbeSleepToken<T: ?Sized> {
-        fn probe(&self) -> Refuse<T>;
-    }
-    impl<T: ?Sized + HoldsSleepToken> ProbeSleepToken<T> for ParamProbe<'_, T> {
-        #[inline(always)]
-        fn probe(&self) -> Refuse<T> {
-            Refuse(PhantomData)
-        }
+    /// Found first, when the type is a sleep token.
+    impl<T: ?Sized + HoldsSleepToken> ParamProbe<T> {
+        pub const VERDICT: Refuse<T> = Refuse(PhantomData);
     }
 
-    /// Chosen otherwise.
+    /// Found otherwise (the expansion brings it into scope).
     pub trait ProbeOther {
-        #[inline(always)]
-        fn probe(&self) -> Accept {
-            Accept
-        }
+        const VERDICT: Accept = Accept;
     }
-    impl<T: ?Sized> ProbeOther for &ParamProbe<'_, T> {}
+    impl<T: ?Sized> ProbeOther for ParamProbe<T> {}
 
     #[diagnostic::on_unimplemented(
         message = "a `#[nowait]` function cannot take a sleep token: this parameter is `{Self}`",
@@ -584,7 +583,7 @@ pub(crate) mod probe {
     impl<T: ?Sized> Refuse<T> {
         /// Fails to type-check: no sleep token is `NotASleepToken`.
         #[inline(always)]
-        pub fn verdict(self)
+        pub const fn verdict(self)
         where
             T: NotASleepToken,
         {
@@ -594,6 +593,6 @@ pub(crate) mod probe {
     impl Accept {
         /// Nothing to refuse.
         #[inline(always)]
-        pub fn verdict(self) {}
+        pub const fn verdict(self) {}
     }
 }

@@ -5,14 +5,11 @@ mod fake {
     pub use alloc_ctx::{MaySleep, NoWait, SleepToken, Token};
     pub mod __private {
         pub use alloc_ctx::__private::NoWaitMark;
-        pub struct ParamProbe<'a, T: ?Sized>(pub &'a T);
+        pub struct ParamProbe<T: ?Sized>(core::marker::PhantomData<fn(&T)>);
         pub trait ProbeOther {
-            fn probe(&self) -> Ok {
-                Ok
-            }
+            const VERDICT: Ok = Ok;
         }
-        impl<T: ?Sized> ProbeOther for &ParamProbe<'_, T> {}
-        pub trait ProbeSleepToken {}
+        impl<T: ?Sized> ProbeOther for ParamProbe<T> {}
         pub struct Ok;
         impl Ok {
             pub fn verdict(self) {}
