@@ -442,6 +442,28 @@ impl ToTokens for Attr {
     }
 }
 
+impl Function {
+    /// The function's tokens, moved rather than copied (the expansion's
+    /// last step, run for every marked function: each copied stream would
+    /// be one more round trip to the compiler).
+    pub(crate) fn into_tokens(self) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        for attr in self.attrs {
+            tokens.append(attr.pound);
+            tokens.append(attr.brackets);
+        }
+        tokens.extend(self.vis);
+        self.sig.into_tokens(&mut tokens);
+        match self.body {
+            Body::Semi(semi) => tokens.append(semi),
+            Body::Block { braces, inner_attrs, stmts } => {
+                tokens.append(Body::block_with(braces, &inner_attrs, TokenStream::new(), stmts));
+            }
+        }
+        tokens
+    }
+}
+
 impl ToTokens for Function {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         for attr in &self.attrs {

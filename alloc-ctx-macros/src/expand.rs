@@ -39,7 +39,7 @@
 //! keeps elision and `impl Trait` captures as the user wrote them.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote_spanned};
+use quote::quote_spanned;
 use syn::{Ident, Lifetime};
 
 use crate::args::{Args, Mark};
@@ -114,7 +114,7 @@ pub(crate) fn function(
     let added = Added::new(args, &function);
     function.attrs.push(context_doc(mark, args, plan, added.span));
     if !plan.inject {
-        return function.into_token_stream();
+        return function.into_tokens();
     }
     if plan.entry {
         // A function returning `()` ends the call with `;`: the call has
@@ -133,7 +133,7 @@ pub(crate) fn function(
                 stmts.extend(quote_spanned!(span=> ;));
             }
         }
-        return function.into_token_stream();
+        return function.into_tokens();
     }
 
     let has_body = function.body_is_block();
@@ -172,7 +172,7 @@ pub(crate) fn function(
         prologue.extend([std::mem::take(stmts)]);
         *stmts = prologue;
     }
-    function.into_token_stream()
+    function.into_tokens()
 }
 
 /// The concrete token type of a mark.

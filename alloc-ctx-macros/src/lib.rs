@@ -339,7 +339,7 @@ fn no_context_alone(item: TokenStream) -> TokenStream {
         let before = function.attrs.len();
         function.attrs.retain(|attr| !valid::is_deferred_block_mark(attr));
         if function.attrs.len() != before {
-            return function.into_token_stream();
+            return function.into_tokens();
         }
     }
     let mut errors = Errors::default();

@@ -159,7 +159,37 @@ impl ToTokens for Signature {
     }
 }
 
+impl Signature {
+    /// Appends the signature's tokens, moved rather than copied.
+    pub(crate) fn into_tokens(self, tokens: &mut TokenStream) {
+        tokens.extend(self.constness.map(TokenTree::Ident));
+        tokens.extend(self.asyncness.map(TokenTree::Ident));
+        tokens.extend(self.unsafety.map(TokenTree::Ident));
+        tokens.extend(self.abi.into_iter().flatten());
+        tokens.append(self.fn_token);
+        tokens.append(self.ident);
+        tokens.extend(self.generics);
+        tokens.append(self.params.into_group());
+        tokens.extend(self.output);
+    }
+}
+
 impl Params {
+    /// The parentheses around the parameters, moved into them.
+    fn into_group(self) -> Group {
+        let mut inner = TokenStream::new();
+        let count = self.list.len();
+        for (index, param) in self.list.into_iter().enumerate() {
+            inner.extend(param);
+            if index + 1 < count || self.trailing_comma {
+                inner.append(Punct::new(',', Spacing::Alone));
+            }
+        }
+        let mut parens = Group::new(Delimiter::Parenthesis, inner);
+        parens.set_span(self.parens.span());
+        parens
+    }
+
     fn split(parens: Group) -> Params {
         let mut list = Vec::new();
         let mut current = TokenStream::new();
