@@ -145,3 +145,26 @@ pub extern "C" fn cdylib_call_atomic(iterations: u64) {
         }
     });
 }
+
+// For `runtime-bench`'s smoke run (not measured): the context state of
+// the calling thread, seen from inside this library, where alloc-ctx keeps
+// it in initial-exec TLS on x86-64 Linux with glibc (a library loaded with
+// `dlopen` gets that from glibc's static TLS surplus).
+
+/// The atomic depth of the calling thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_atomic_depth() -> u32 {
+    alloc_ctx::atomic_depth()
+}
+
+/// Calls `callback(data)` inside an atomic section (`NoWait::enter`) after
+/// a `GFP_ATOMIC` request from it (which, with checks on, raises and
+/// lowers the in-request mark in the same state).
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_in_section(callback: extern "C" fn(usize), data: usize) {
+    NoWait::enter(|nw| {
+        let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
+        drop(nw.alloc(GFP_ATOMIC, size).unwrap_or_else(|e| fail(e)));
+        callback(data);
+    });
+}
