@@ -42,7 +42,7 @@ mod field {
     pub(crate) const IRQ_DISABLE_DEPTH: usize = 2;
     /// `#[nowait]` functions on the stack (debug builds).
     pub(crate) const NOWAIT_MARKS: usize = 3;
-    /// 1 inside a non-blocking token request (for the checking allocator,
+    /// Non-blocking token requests in progress (for the checking allocator,
     /// which exists with `std` and [`CHECKS`](super::CHECKS) on).
     pub(crate) const IN_REQUEST: usize = 4;
     /// Interrupt handlers running on this thread's stack (`irq::raise`, an
@@ -56,8 +56,12 @@ pub(crate) use field::{ATOMIC_DEPTH, HARDIRQ_DEPTH, IN_REQUEST, IRQ_DISABLE_DEPT
 /// With `std`: one thread-local holding every field, so that code reading
 /// or changing several of them computes the thread-local's address once
 /// (one `__tls_get_addr` in a shared library, not one per field). A thread
-/// is a CPU here.
-#[cfg(all(feature = "std", not(feature = "per-core")))]
+/// is a CPU here. x86-64 Linux with glibc has its own version below.
+#[cfg(all(
+    feature = "std",
+    not(feature = "per-core"),
+    not(all(target_arch = "x86_64", target_pointer_width = "64", target_os = "linux", target_env = "gnu", not(miri)))
+))]
 mod storage {
     use core::cell::Cell;
 
@@ -71,16 +75,20 @@ mod storage {
     // allocation, including those made by TLS destructors, and a lock may
     // be taken from one; the state then reads as all zero.
     #[inline(always)]
-    pub(super) fn get(field: usize) -> u32 {
-        STATE.try_with(|state| state.get()[field]).unwrap_or(0)
+    pub(super) fn get<const FIELD: usize>() -> u32 {
+        STATE.try_with(|state| state.get()[FIELD]).unwrap_or(0)
     }
     #[inline(always)]
-    pub(super) fn set(field: usize, value: u32) {
+    pub(super) fn set<const FIELD: usize>(value: u32) {
         let _ = STATE.try_with(|state| {
             let mut fields = state.get();
-            fields[field] = value;
+            fields[FIELD] = value;
             state.set(fields);
         });
+    }
+    #[inline(always)]
+    pub(super) fn add<const FIELD: usize, const DELTA: i32>() {
+        set::<FIELD>(get::<FIELD>().wrapping_add_signed(DELTA));
     }
     #[inline]
     pub(super) fn all() -> [u32; COUNT] {
@@ -89,6 +97,155 @@ mod storage {
     #[inline]
     pub(super) fn set_all(fields: [u32; COUNT]) {
         let _ = STATE.try_with(|state| state.set(fields));
+    }
+}
+
+/// With `std` on x86-64 Linux with glibc (not under Miri): the same fields
+/// in a thread-local defined in assembly and reached with the initial-exec
+/// TLS model, the thread pointer (`%fs`) plus an offset the dynamic linker
+/// stores in the GOT: two instructions per access. Rust's `thread_local!`
+/// is general-dynamic in any code that may end up in a shared library, and
+/// there every function that touches it calls `__tls_get_addr` (13
+/// instructions); with checks on that is every request. Stable Rust cannot
+/// choose another model for it. In an executable the linker turns the GOT
+/// load into a constant (local-exec): the instructions `thread_local!`
+/// gets there too.
+///
+/// The price is for shared libraries loaded with `dlopen`: initial-exec
+/// makes glibc place the library's whole TLS block (these 24 bytes and
+/// whatever else the library keeps per thread) in the static TLS area,
+/// which keeps a small surplus for such libraries (the
+/// `glibc.rtld.optional_static_tls` tunable, 512 bytes by default); one
+/// linked at start-up needs none of it. Should the surplus be used up,
+/// `dlopen` fails with "cannot allocate memory in static TLS block" and
+/// loads nothing: the state is never shared or lost. `runtime-bench`'s
+/// smoke run (benches/runtime, run by CI) loads such a library and checks
+/// that each thread, including one started before the `dlopen`, has its
+/// own state, starting at zero.
+///
+/// Plain memory without a destructor: unlike `thread_local!` it is there
+/// until the thread has exited (no "state is gone" case), and a new thread
+/// starts with zeros (`.tbss`).
+#[cfg(all(
+    feature = "std",
+    not(feature = "per-core"),
+    target_arch = "x86_64",
+    target_pointer_width = "64",
+    target_os = "linux",
+    target_env = "gnu",
+    not(miri)
+))]
+mod storage {
+    use core::arch::{asm, global_asm};
+
+    use super::field::COUNT;
+
+    /// The symbol, quoted for the assembler: hidden (never exported from
+    /// a shared library) and named with this crate's version, so that two
+    /// semver-incompatible copies of alloc-ctx in one program keep
+    /// separate state, as their `thread_local!`s would (two copies of one
+    /// version, from two sources, would share it or fail to link).
+    macro_rules! state {
+        () => {
+            concat!("\"alloc_ctx_context_state_", env!("CARGO_PKG_VERSION"), "\"")
+        };
+    }
+
+    global_asm!(
+        concat!(".globl ", state!()),
+        concat!(".hidden ", state!()),
+        concat!(".type ", state!(), ",@object"),
+        concat!(".size ", state!(), ",{bytes}"),
+        ".pushsection .tbss,\"awT\",@nobits",
+        ".p2align 2",
+        concat!(state!(), ":"),
+        ".zero {bytes}",
+        ".popsection",
+        bytes = const COUNT * 4,
+    );
+
+    /// The state's offset from the thread pointer, the same on every
+    /// thread: `pure`, so the compiler may compute it once per function or
+    /// hoist it out of a loop.
+    #[inline(always)]
+    fn offset() -> usize {
+        let offset: usize;
+        // SAFETY: reads the GOT entry the linker made for the symbol
+        // above (an initial-exec TLS relocation); no other effect.
+        unsafe {
+            asm!(
+                concat!("mov {offset}, qword ptr [rip + ", state!(), "@GOTTPOFF]"),
+                offset = out(reg) offset,
+                options(pure, nomem, nostack, preserves_flags),
+            );
+        }
+        offset
+    }
+
+    #[inline(always)]
+    pub(super) fn get<const FIELD: usize>() -> u32 {
+        const { assert!(FIELD < COUNT) };
+        let value: u32;
+        // SAFETY: `%fs:offset` is the current thread's copy of the 24
+        // bytes above (x86-64 TLS: the thread pointer is `%fs`'s base);
+        // `FIELD * 4` is inside it and 4-aligned. Only this module reads or
+        // writes it, through these asm blocks, so no Rust reference to it
+        // exists.
+        unsafe {
+            asm!(
+                "mov {value:e}, dword ptr fs:[{offset} + {field}]",
+                offset = in(reg) offset(),
+                field = const FIELD * 4,
+                value = out(reg) value,
+                options(pure, readonly, nostack, preserves_flags),
+            );
+        }
+        value
+    }
+    #[inline(always)]
+    pub(super) fn set<const FIELD: usize>(value: u32) {
+        const { assert!(FIELD < COUNT) };
+        // SAFETY: as `get`; a store to this thread's copy, which no other
+        // thread accesses.
+        unsafe {
+            asm!(
+                "mov dword ptr fs:[{offset} + {field}], {value:e}",
+                offset = in(reg) offset(),
+                field = const FIELD * 4,
+                value = in(reg) value,
+                options(nostack, preserves_flags),
+            );
+        }
+    }
+    /// Adds `DELTA` to a field, wrapping: one instruction.
+    #[inline(always)]
+    pub(super) fn add<const FIELD: usize, const DELTA: i32>() {
+        const { assert!(FIELD < COUNT) };
+        // SAFETY: as `set`.
+        unsafe {
+            asm!(
+                "add dword ptr fs:[{offset} + {field}], {delta}",
+                offset = in(reg) offset(),
+                field = const FIELD * 4,
+                delta = const DELTA,
+                options(nostack),
+            );
+        }
+    }
+    const _: () = assert!(COUNT == 6, "all/set_all list every field");
+    #[inline]
+    pub(super) fn all() -> [u32; COUNT] {
+        [get::<0>(), get::<1>(), get::<2>(), get::<3>(), get::<4>(), get::<5>()]
+    }
+    #[inline]
+    pub(super) fn set_all(fields: [u32; COUNT]) {
+        let [f0, f1, f2, f3, f4, f5] = fields;
+        set::<0>(f0);
+        set::<1>(f1);
+        set::<2>(f2);
+        set::<3>(f3);
+        set::<4>(f4);
+        set::<5>(f5);
     }
 }
 
@@ -113,12 +270,16 @@ mod storage {
         &STATE[core_id()]
     }
     #[inline(always)]
-    pub(super) fn get(field: usize) -> u32 {
-        fields()[field].load(Ordering::Relaxed)
+    pub(super) fn get<const FIELD: usize>() -> u32 {
+        fields()[FIELD].load(Ordering::Relaxed)
     }
     #[inline(always)]
-    pub(super) fn set(field: usize, value: u32) {
-        fields()[field].store(value, Ordering::Relaxed);
+    pub(super) fn set<const FIELD: usize>(value: u32) {
+        fields()[FIELD].store(value, Ordering::Relaxed);
+    }
+    #[inline(always)]
+    pub(super) fn add<const FIELD: usize, const DELTA: i32>() {
+        set::<FIELD>(get::<FIELD>().wrapping_add_signed(DELTA));
     }
     #[cfg(feature = "std")]
     #[inline]
@@ -152,7 +313,7 @@ impl<const FIELD: usize> Raised<FIELD> {
     /// Raises the count.
     #[inline(always)]
     pub(crate) fn enter() -> Raised<FIELD> {
-        storage::set(FIELD, raised(storage::get(FIELD), FIELD));
+        storage::set::<FIELD>(raised(storage::get::<FIELD>(), FIELD));
         Raised { _not_send: core::marker::PhantomData }
     }
 }
@@ -187,11 +348,11 @@ fn count_overflow(field: usize) -> ! {
 impl<const FIELD: usize> Drop for Raised<FIELD> {
     #[inline(always)]
     fn drop(&mut self) {
-        storage::set(FIELD, storage::get(FIELD).saturating_sub(1));
+        storage::set::<FIELD>(storage::get::<FIELD>().saturating_sub(1));
     }
 }
 
-/// Sets a field ([`SCOPE_MASK`], [`IN_REQUEST`]) until dropped, then
+/// Sets a field ([`SCOPE_MASK`]) until dropped, then
 /// restores its previous value: nested scopes combine, and unwinding
 /// restores them in order.
 #[must_use = "the scope ends when the guard is dropped"]
@@ -204,8 +365,8 @@ impl<const FIELD: usize> Set<FIELD> {
     /// Sets the field to `value`.
     #[inline(always)]
     pub(crate) fn enter(value: u32) -> Set<FIELD> {
-        let previous = storage::get(FIELD);
-        storage::set(FIELD, value);
+        let previous = storage::get::<FIELD>();
+        storage::set::<FIELD>(value);
         Set { previous, _not_send: core::marker::PhantomData }
     }
 }
@@ -213,7 +374,7 @@ impl<const FIELD: usize> Set<FIELD> {
 impl<const FIELD: usize> Drop for Set<FIELD> {
     #[inline(always)]
     fn drop(&mut self) {
-        storage::set(FIELD, self.previous);
+        storage::set::<FIELD>(self.previous);
     }
 }
 
@@ -249,14 +410,33 @@ impl NoWaitMark {
 /// sleep, which have just been checked to be outside any, are not marked
 /// (their flags are constants, so the test folds away); non-blocking
 /// requests are (reading the depth first would cost as much as the mark).
-/// Nested requests stay marked. Nothing where there is no checking
-/// allocator: without `std`, or with [`CHECKS`] off.
+/// Nothing where there is no checking allocator: without `std`, or with
+/// [`CHECKS`] off.
 #[inline(always)]
-pub(crate) fn enter_request(gfp: Gfp) -> Option<Set<IN_REQUEST>> {
+pub(crate) fn enter_request(gfp: Gfp) -> Option<InRequest> {
     if cfg!(all(feature = "std", any(debug_assertions, alloc_ctx_checks))) && !gfp.may_sleep() {
-        Some(Set::enter(1))
+        storage::add::<IN_REQUEST, 1>();
+        Some(InRequest { _not_send: core::marker::PhantomData })
     } else {
         None
+    }
+}
+
+/// The in-request mark of [`enter_request`]: a count of the requests in
+/// progress on the thread (nested requests stay marked), raised and
+/// lowered in place, so the request keeps nothing of it across the backend
+/// call. It cannot overflow: each request is a frame on the stack. Not
+/// saturating like [`Raised`]: only requests change it, and only
+/// [`ContextState::restore`] resets it, to what it was before the work.
+#[must_use = "the mark ends when the guard is dropped"]
+pub(crate) struct InRequest {
+    _not_send: core::marker::PhantomData<*mut ()>,
+}
+
+impl Drop for InRequest {
+    #[inline(always)]
+    fn drop(&mut self) {
+        storage::add::<IN_REQUEST, -1>();
     }
 }
 
@@ -265,13 +445,13 @@ pub(crate) fn enter_request(gfp: Gfp) -> Option<Set<IN_REQUEST>> {
 #[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
 #[inline(always)]
 pub(crate) fn in_request() -> bool {
-    storage::get(IN_REQUEST) != 0
+    storage::get::<IN_REQUEST>() != 0
 }
 
 /// Adds NOFS/NOIO bits to the scope mask until dropped.
 #[inline]
 pub(crate) fn mask_scope(clear: u32) -> Set<SCOPE_MASK> {
-    Set::enter(storage::get(SCOPE_MASK) | clear)
+    Set::enter(storage::get::<SCOPE_MASK>() | clear)
 }
 
 /// How many atomic sections (spinlocks, interrupt handlers, nowait scopes)
@@ -287,7 +467,7 @@ pub(crate) fn mask_scope(clear: u32) -> Set<SCOPE_MASK> {
 /// ```
 #[inline]
 pub fn atomic_depth() -> u32 {
-    storage::get(ATOMIC_DEPTH)
+    storage::get::<ATOMIC_DEPTH>()
 }
 
 /// Whether the current thread is inside an atomic section.
@@ -302,7 +482,7 @@ pub fn in_atomic() -> bool {
 /// ([`Free`](crate::backend::Free)).
 #[inline]
 pub(crate) fn may_block() -> bool {
-    atomic_depth() == 0 && storage::get(NOWAIT_MARKS) == 0 && !irqs_disabled()
+    atomic_depth() == 0 && storage::get::<NOWAIT_MARKS>() == 0 && !irqs_disabled()
 }
 
 /// Panics if the current thread may not sleep: the kernel's `might_sleep()`.
@@ -328,7 +508,7 @@ pub fn might_sleep() {
         sleeping_in_atomic(depth);
     }
     if cfg!(debug_assertions) {
-        let marks = storage::get(NOWAIT_MARKS);
+        let marks = storage::get::<NOWAIT_MARKS>();
         if marks != 0 {
             sleeping_in_nowait_function(marks);
         }
@@ -369,20 +549,20 @@ fn sleeping_in_nowait_function(marks: u32) -> ! {
 #[inline]
 #[cfg(all(debug_assertions, feature = "std"))] // for the lock checks
 pub(crate) fn in_hardirq() -> bool {
-    storage::get(HARDIRQ_DEPTH) != 0
+    storage::get::<HARDIRQ_DEPTH>() != 0
 }
 
 /// The NOFS/NOIO bits the current section clears from every request.
 #[inline]
 pub(crate) fn scope_mask() -> u32 {
-    storage::get(SCOPE_MASK)
+    storage::get::<SCOPE_MASK>()
 }
 
 /// Whether local interrupts are disabled on this thread (see
 /// [`crate::irq::irqs_disabled`], which documents it).
 #[inline]
 pub(crate) fn irqs_disabled() -> bool {
-    storage::get(IRQ_DISABLE_DEPTH) != 0
+    storage::get::<IRQ_DISABLE_DEPTH>() != 0
 }
 
 /// How many interrupt-disabling sections (irq-save locks, handlers) are
@@ -391,13 +571,13 @@ pub(crate) fn irqs_disabled() -> bool {
 /// locking): interrupts are enabled again only when the last one ends.
 #[inline]
 pub(crate) fn irq_disable_depth() -> u32 {
-    storage::get(IRQ_DISABLE_DEPTH)
+    storage::get::<IRQ_DISABLE_DEPTH>()
 }
 
 /// Sets the count [`irq_disable_depth`] reads; only `irq::IrqSave` changes it.
 #[inline]
 pub(crate) fn set_irq_disable_depth(depth: u32) {
-    storage::set(IRQ_DISABLE_DEPTH, depth);
+    storage::set::<IRQ_DISABLE_DEPTH>(depth);
 }
 
 /// `gfp` as the current section serves it: without `__GFP_FS` inside a
@@ -439,11 +619,11 @@ mod tests {
 
     #[test]
     fn a_raised_count_at_its_maximum_panics_instead_of_wrapping() {
-        let before = storage::get(ATOMIC_DEPTH);
-        storage::set(ATOMIC_DEPTH, u32::MAX);
+        let before = storage::get::<ATOMIC_DEPTH>();
+        storage::set::<ATOMIC_DEPTH>(u32::MAX);
         let entered = std::panic::catch_unwind(|| core::mem::forget(AtomicSection::enter()));
-        let after = storage::get(ATOMIC_DEPTH);
-        storage::set(ATOMIC_DEPTH, before);
+        let after = storage::get::<ATOMIC_DEPTH>();
+        storage::set::<ATOMIC_DEPTH>(before);
         assert!(entered.is_err(), "entering a section at the maximum depth did not panic");
         assert_eq!(after, u32::MAX, "the depth wrapped");
         assert!(in_atomic() == (before != 0));
@@ -457,5 +637,70 @@ mod tests {
         set_irq_disable_depth(0);
         assert!(entered.is_err());
         assert_eq!(after, u32::MAX);
+    }
+
+    /// Every field written and read back one by one and as a whole: the
+    /// storage's per-field offsets and `all`/`set_all` agree.
+    #[test]
+    fn each_field_reads_back_what_was_written_alone_and_as_a_whole() {
+        let before = ContextState::current();
+        let values = [11, 12, 13, 14, 15, 16];
+        ContextState(values).restore();
+        let each = [
+            storage::get::<ATOMIC_DEPTH>(),
+            storage::get::<SCOPE_MASK>(),
+            storage::get::<IRQ_DISABLE_DEPTH>(),
+            storage::get::<NOWAIT_MARKS>(),
+            storage::get::<IN_REQUEST>(),
+            storage::get::<HARDIRQ_DEPTH>(),
+        ];
+        storage::set::<SCOPE_MASK>(99);
+        let after_one = ContextState::current();
+        before.restore();
+        assert_eq!(each, values);
+        assert_eq!(after_one, ContextState([11, 99, 13, 14, 15, 16]));
+        assert_eq!(ContextState::current(), before);
+    }
+
+    /// Thread-local semantics, whichever storage this target uses (the
+    /// initial-exec assembly one on x86-64 Linux with glibc, `thread_local!`
+    /// elsewhere and under Miri): a new thread starts at zero whatever its
+    /// parent holds, and each thread changes only its own fields.
+    #[cfg(not(feature = "per-core"))]
+    #[test]
+    fn each_thread_has_its_own_state_and_a_new_one_starts_at_zero() {
+        let _section = AtomicSection::enter();
+        let _scope = mask_scope(bits::FS);
+        let parent = ContextState::current();
+        assert_eq!(atomic_depth(), parent.0[ATOMIC_DEPTH]);
+        assert_ne!(parent.0[ATOMIC_DEPTH], 0);
+        let (fresh, own) = std::thread::spawn(|| {
+            let fresh = ContextState::current();
+            let _sections = (AtomicSection::enter(), AtomicSection::enter(), AtomicSection::enter());
+            let _scope = mask_scope(bits::IO);
+            (fresh, ContextState::current())
+        })
+        .join()
+        .expect("the child thread panicked");
+        assert_eq!(fresh, ContextState([0; field::COUNT]), "a new thread did not start at zero");
+        assert_eq!((own.0[ATOMIC_DEPTH], own.0[SCOPE_MASK]), (3, bits::IO));
+        assert_eq!(ContextState::current(), parent, "the child's changes reached the parent");
+    }
+
+    /// The in-request mark counts: a nested request ending leaves the outer
+    /// one marked.
+    #[cfg(all(feature = "std", any(debug_assertions, alloc_ctx_checks)))]
+    #[test]
+    fn the_in_request_mark_stays_until_the_outermost_request_ends() {
+        let atomic = crate::vocab::flags::GfpFlags::gfp(crate::vocab::flags::GFP_ATOMIC);
+        assert!(!in_request());
+        let outer = enter_request(atomic);
+        assert!(in_request());
+        drop(enter_request(atomic));
+        assert!(in_request(), "the nested request's end cleared the outer one's mark");
+        drop(outer);
+        assert!(!in_request());
+        let kernel = crate::vocab::flags::GfpFlags::gfp(crate::vocab::flags::GFP_KERNEL);
+        assert!(enter_request(kernel).is_none(), "a request that may sleep was marked");
     }
 }

@@ -1,10 +1,12 @@
 //! The item-1 allocation paths compiled into a `cdylib`.
 //!
-//! In a shared object the thread-locals of alloc-ctx (the atomic depth the
-//! `GFP_KERNEL` check reads, the in-request mark a `GFP_ATOMIC` request
-//! sets) cannot use the executable's local-exec model (`%fs:offset`): the
-//! linker keeps them general-dynamic, a call to `__tls_get_addr` per
-//! access (or per function, when the compiler can share one). The baseline
+//! In a shared object a Rust `thread_local!` cannot use the executable's
+//! local-exec model (`%fs:offset`): it stays general-dynamic, a call to
+//! `__tls_get_addr` per function that touches it. alloc-ctx's per-thread
+//! state (the atomic depth the `GFP_KERNEL` check reads, the in-request
+//! count a `GFP_ATOMIC` request raises) is therefore initial-exec TLS
+//! written by hand on x86-64 Linux with glibc (`context/state.rs`): an
+//! offset from the GOT, then `%fs:`; these rows measure it. The baseline
 //! is `std::alloc::alloc`/`dealloc` from the same shared object, so both
 //! sides pay the same PLT call to `malloc`/`free`.
 //!
@@ -77,8 +79,9 @@ pub extern "C" fn cdylib_alloc_atomic(iterations: u64) {
 
 // The same requests, each in a function of its own that is not inlined
 // (a driver helper that allocates once per call): the thread-local's
-// address cannot be hoisted out of the caller's loop, so every request
-// pays its `__tls_get_addr`. The baseline is the same shape.
+// address (with `thread_local!`, a `__tls_get_addr` call; here, the GOT
+// load of its offset) cannot be hoisted out of the caller's loop, so every
+// request pays it. The baseline is the same shape.
 
 /// One raw allocation + free, not inlined.
 #[inline(never)]
@@ -143,5 +146,28 @@ pub extern "C" fn cdylib_call_atomic(iterations: u64) {
         for _ in 0..iterations {
             one_atomic(nw, black_box(BYTES));
         }
+    });
+}
+
+// For `runtime-bench`'s smoke run (not measured): the context state of
+// the calling thread, seen from inside this library, where alloc-ctx keeps
+// it in initial-exec TLS on x86-64 Linux with glibc (a library loaded with
+// `dlopen` gets that from glibc's static TLS surplus).
+
+/// The atomic depth of the calling thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_atomic_depth() -> u32 {
+    alloc_ctx::atomic_depth()
+}
+
+/// Calls `callback(data)` inside an atomic section (`NoWait::enter`) after
+/// a `GFP_ATOMIC` request from it (which, with checks on, raises and
+/// lowers the in-request mark in the same state).
+#[unsafe(no_mangle)]
+pub extern "C" fn cdylib_in_section(callback: extern "C" fn(usize), data: usize) {
+    NoWait::enter(|nw| {
+        let size = Size::<KmallocMax>::new(black_box(BYTES)).unwrap_or_else(|e| fail(e));
+        drop(nw.alloc(GFP_ATOMIC, size).unwrap_or_else(|e| fail(e)));
+        callback(data);
     });
 }

@@ -303,16 +303,16 @@ unsafe extern "C" {
 }
 const RTLD_NOW: c_int = 2;
 
-/// The function `symbol` of the cdylib built beside this executable
-/// (`RUNTIME_BENCH_CDYLIB` overrides its path).
-fn cdylib_fn(symbol: &str) -> extern "C" fn(u64) {
+/// The address of `symbol` in the cdylib built beside this executable
+/// (`RUNTIME_BENCH_CDYLIB` overrides its path), loaded on first use.
+fn cdylib_symbol(symbol: &str) -> *mut c_void {
     let path = std::env::var_os("RUNTIME_BENCH_CDYLIB").map(std::path::PathBuf::from).unwrap_or_else(|| {
         std::env::current_exe().unwrap_or_else(|e| fail(e)).with_file_name("liballoc_ctx_runtime_bench.so")
     });
     let c_path = CString::new(path.to_string_lossy().into_owned()).unwrap_or_else(|e| fail(e));
     let c_symbol = CString::new(symbol).unwrap_or_else(|e| fail(e));
     // SAFETY: C strings; the library's initialisers are Rust's own; the
-    // handle is never closed, so the function pointer stays valid.
+    // handle is never closed, so what it returns stays valid.
     unsafe {
         let handle = dlopen(c_path.as_ptr(), RTLD_NOW);
         if handle.is_null() {
@@ -322,8 +322,86 @@ fn cdylib_fn(symbol: &str) -> extern "C" fn(u64) {
         if f.is_null() {
             fail(format!("dlsym {symbol}: {:?}", CStr::from_ptr(dlerror())));
         }
-        std::mem::transmute::<*mut c_void, extern "C" fn(u64)>(f)
+        f
     }
+}
+
+/// The function `symbol(iterations)` of the cdylib.
+fn cdylib_fn(symbol: &str) -> extern "C" fn(u64) {
+    // SAFETY: the cdylib's paths are `extern "C" fn(u64)`.
+    unsafe { std::mem::transmute::<*mut c_void, extern "C" fn(u64)>(cdylib_symbol(symbol)) }
+}
+
+/// The cdylib's view of the calling thread's context state.
+#[derive(Clone, Copy)]
+struct CdylibState {
+    depth: extern "C" fn() -> u32,
+    in_section: extern "C" fn(extern "C" fn(usize), usize),
+}
+
+impl CdylibState {
+    fn load() -> CdylibState {
+        // SAFETY: the types of `cdylib_atomic_depth` and
+        // `cdylib_in_section` in lib.rs.
+        unsafe {
+            CdylibState {
+                depth: std::mem::transmute::<*mut c_void, extern "C" fn() -> u32>(cdylib_symbol("cdylib_atomic_depth")),
+                in_section: std::mem::transmute::<*mut c_void, extern "C" fn(extern "C" fn(usize), usize)>(
+                    cdylib_symbol("cdylib_in_section"),
+                ),
+            }
+        }
+    }
+
+    /// Runs `f` inside an atomic section of the library.
+    fn in_section(self, mut f: &mut dyn FnMut()) {
+        extern "C" fn trampoline(data: usize) {
+            // SAFETY: `data` is the address of the `&mut dyn FnMut()`
+            // below, borrowed for the whole call.
+            let f = unsafe { &mut *(data as *mut &mut dyn FnMut()) };
+            f();
+        }
+        (self.in_section)(trampoline, (&raw mut f).addr());
+    }
+}
+
+/// The smoke run's check of the cdylib's per-thread state, which alloc-ctx
+/// keeps in initial-exec TLS on x86-64 Linux with glibc (a `dlopen`ed
+/// library's comes from glibc's static TLS surplus): it loads, and a thread
+/// that existed before the `dlopen`, the main thread and a thread created
+/// after it each see their own state, starting at zero.
+fn check_cdylib_thread_state() {
+    let (send, receive) = std::sync::mpsc::channel::<CdylibState>();
+    let early = std::thread::spawn(move || {
+        let lib = receive.recv().unwrap_or_else(|e| fail(e));
+        let start = (lib.depth)();
+        let mut inside = [0; 2];
+        lib.in_section(&mut || {
+            inside[0] = (lib.depth)();
+            lib.in_section(&mut || inside[1] = (lib.depth)());
+        });
+        (start, inside, (lib.depth)())
+    });
+    let mut early = Some(early);
+    let lib = CdylibState::load();
+    assert_eq!((lib.depth)(), 0, "the main thread's depth in the library did not start at zero");
+    lib.in_section(&mut || {
+        assert_eq!((lib.depth)(), 1);
+        send.send(lib).unwrap_or_else(|e| fail(e));
+        let early = early.take().unwrap_or_else(|| fail("the section ran twice"));
+        let seen = early.join().unwrap_or_else(|_| fail("the thread started before dlopen panicked"));
+        assert_eq!(seen, (0, [1, 2], 0), "a thread started before dlopen: its depth (start, in two sections, after)");
+        let late = std::thread::spawn(move || {
+            let start = (lib.depth)();
+            let mut inside = 0;
+            lib.in_section(&mut || inside = (lib.depth)());
+            (start, inside)
+        });
+        let seen = late.join().unwrap_or_else(|_| fail("the thread started after dlopen panicked"));
+        assert_eq!(seen, (0, 1), "a thread started after dlopen: its depth (start, in a section)");
+        assert_eq!((lib.depth)(), 1, "other threads' sections changed the main thread's depth");
+    });
+    assert_eq!((lib.depth)(), 0);
 }
 
 /// A measured path: name, operations per iteration, what.
@@ -409,10 +487,11 @@ fn main() {
             }
         }
         _ => {
+            check_cdylib_thread_state();
             for p in PATHS {
                 (p.run)(cx, 2);
             }
-            println!("runtime-bench: smoke run of {} paths ok", PATHS.len());
+            println!("runtime-bench: smoke run of {} paths and the cdylib's thread state ok", PATHS.len());
         }
     }
 }
