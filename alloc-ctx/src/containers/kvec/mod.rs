@@ -328,9 +328,25 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
         B::Family: Serves<F>,
     {
-        let mut vec = Self::new_in(backend);
-        vec.reserve_exact_gfp::<RequestBound<F, B>>(capacity, || crate::context::token::served(cx, flags.gfp()))?;
-        Ok(vec)
+        Self::allocate_exact::<RequestBound<F, B>>(capacity, backend, || crate::context::token::served(cx, flags.gfp()))
+    }
+
+    /// A vector of `backend` with room for exactly `capacity` elements.
+    /// The vector is made once the buffer is there: a request that fails
+    /// leaves nothing to drop, and the fast path keeps the vector in
+    /// registers.
+    #[inline]
+    #[track_caller]
+    fn allocate_exact<R: Bound>(capacity: usize, backend: A, gfp: impl FnOnce() -> Gfp) -> Result<Self, AllocError> {
+        if capacity == 0 || Self::IS_ZST {
+            return Ok(Self::new_in(backend));
+        }
+        array_size::<T, R>(capacity)?;
+        // Within the bound just checked: the layout exists.
+        let ptr = serve::allocate_from(&backend, array_layout::<T>(capacity), gfp(), Self::FAMILY)?;
+        // INVARIANT: a block of `Layout::array::<T>(capacity)` from
+        // `backend`, within the bound; no element yet.
+        Ok(BoundedVec { ptr: ptr.cast(), cap: capacity, len: 0, backend, _marker: PhantomData })
     }
 
     /// As [`from_elem`](BoundedVec::from_elem), using `backend`.
@@ -1378,9 +1394,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
             rest.push_gfp::<RequestBound<F, B>>(item, gfp).map_err(|error| error.error)?;
         }
         let uncommitted = written.written;
-        let additional = uncommitted.checked_add(rest.len).ok_or(overflow::<RequestBound<F, B>>())?;
+        let additional = uncommitted.checked_add(rest.len).ok_or_else(overflow::<RequestBound<F, B>>)?;
         if additional > *cap - *len {
-            let required = len.checked_add(additional).ok_or(overflow::<RequestBound<F, B>>())?;
+            let required = len.checked_add(additional).ok_or_else(overflow::<RequestBound<F, B>>)?;
             let capacity = amortized_capacity::<T, RequestBound<F, B>>(*cap, required);
             realloc_checked::<T, RequestBound<F, B>, A>(backend, ptr, cap, capacity, Self::FAMILY, gfp())?;
             // The uncommitted items moved with the buffer (a reallocation
@@ -1464,7 +1480,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         if additional <= self.cap - self.len {
             return Ok(());
         }
-        let required = self.len.checked_add(additional).ok_or(overflow::<R>())?;
+        let required = self.len.checked_add(additional).ok_or_else(overflow::<R>)?;
         realloc_checked::<T, R, A>(&self.backend, &mut self.ptr, &mut self.cap, required, Self::FAMILY, gfp())
     }
 
@@ -1474,7 +1490,7 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
     #[cold]
     #[track_caller]
     fn grow_amortized<R: Bound>(&mut self, additional: usize, gfp: Gfp) -> Result<(), AllocError> {
-        let required = self.len.checked_add(additional).ok_or(overflow::<R>())?;
+        let required = self.len.checked_add(additional).ok_or_else(overflow::<R>)?;
         let capacity = amortized_capacity::<T, R>(self.cap, required);
         realloc_checked::<T, R, A>(&self.backend, &mut self.ptr, &mut self.cap, capacity, Self::FAMILY, gfp)
     }
@@ -1656,14 +1672,33 @@ impl<T: TryClone, B: Bound<Family = Kmalloc>, A: Backend + Clone> TryClone for B
 }
 
 /// The size error of a computation that overflowed, against bound `B`.
+#[cold]
 fn overflow<B: Bound>() -> AllocError {
     SizeError::new::<B>(usize::MAX).into()
 }
 
 impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
+    #[inline]
     fn drop(&mut self) {
+        if mem::needs_drop::<T>() {
+            self.drop_slow();
+        } else {
+            // SAFETY: the vector's buffer, not used again; its elements
+            // have no drop glue.
+            unsafe { free_buffer(&self.backend, self.ptr, self.cap, Self::FAMILY) };
+        }
+    }
+}
+
+impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
+    /// Drops the elements, then frees the buffer (also while unwinding
+    /// from an element's panicking `Drop`, as `Vec` does). Out of line, one
+    /// copy per vector type, as `Vec`'s drop glue: dropping a vector of
+    /// vectors is a call at each drop site, not an inlined loop.
+    #[inline(never)]
+    fn drop_slow(&mut self) {
         /// Frees the buffer when dropped: after the elements, and also while
-        /// unwinding from an element's panicking `Drop`, as `Vec` does.
+        /// unwinding from an element's panicking `Drop`.
         struct FreeBuffer<'v, T, B: Bound, A: Backend>(&'v mut BoundedVec<T, B, A>);
 
         impl<T, B: Bound, A: Backend> Drop for FreeBuffer<'_, T, B, A> {
