@@ -45,6 +45,7 @@
 
 use core::fmt;
 use core::num::{NonZeroI32, NonZeroU64};
+use core::ptr::NonNull;
 
 use crate::vocab::gfp::Gfp;
 use crate::vocab::size::{BoundId, SizeError};
@@ -84,6 +85,32 @@ pub struct AllocError {
     /// the cause. Never zero, so that `Result<(), AllocError>` is two
     /// words too, returned in registers.
     meta: NonZeroU64,
+}
+
+/// A request's result in two words, `Ok(block)` as the block and 0, an
+/// error as its size and its (non-zero) packed rest: what the request
+/// path's cold retries return, in registers, where a `Result<NonNull<u8>,
+/// AllocError>` is returned in memory.
+pub(crate) struct ResultWords(*mut u8, u64);
+
+impl ResultWords {
+    #[inline(always)]
+    pub(crate) fn new(result: Result<NonNull<u8>, AllocError>) -> ResultWords {
+        match result {
+            Ok(block) => ResultWords(block.as_ptr(), 0),
+            Err(error) => ResultWords(core::ptr::without_provenance_mut(error.size), error.meta.get()),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn into_result(self) -> Result<NonNull<u8>, AllocError> {
+        match NonZeroU64::new(self.1) {
+            // SAFETY: a zero second word is only made from `Ok(block)`
+            // (`new`), whose pointer is non-null.
+            None => Ok(unsafe { NonNull::new_unchecked(self.0) }),
+            Some(meta) => Err(AllocError { size: self.0.addr(), meta }),
+        }
+    }
 }
 
 /// Why a request failed: what [`AllocError::kind`] returns.
@@ -698,13 +725,18 @@ mod tests {
                 let (size, align, gfp) = (usize::MAX - 5, 1usize << log2, Gfp::new(bits));
                 let error = AllocError::out_of_memory(size, align, gfp);
                 assert_eq!(error.kind(), AllocErrorKind::OutOfMemory { size, align, gfp });
+                assert_eq!(ResultWords::new(Err(error)).into_result(), Err(error));
             }
         }
         for &bound in BOUND_IDS {
             let too_large = SizeError::from_parts(77, bound);
             let error = AllocError::from(too_large);
             assert_eq!((error.size_error(), error.kind()), (Some(too_large), AllocErrorKind::Size(too_large)));
+            assert_eq!(ResultWords::new(Err(error)).into_result(), Err(error));
         }
+        let mut byte = 0u8;
+        let block = NonNull::from(&mut byte);
+        assert_eq!(ResultWords::new(Ok(block)).into_result(), Ok(block));
         // The niche of the packed word keeps a `Result<(), AllocError>` two
         // words (returned in registers).
         assert_eq!(core::mem::size_of::<Result<(), AllocError>>(), core::mem::size_of::<AllocError>());
