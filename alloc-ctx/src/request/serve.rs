@@ -20,7 +20,7 @@ use crate::context::state;
 use crate::request::backend::{Backend, Request};
 use crate::request::reclaim::{DEFAULT_RECLAIM_PASSES, MAX_RECLAIM_RETRIES};
 use crate::request::report::{AllocFailure, AllocStall, report, report_stall, stall_reported_at};
-use crate::vocab::error::AllocError;
+use crate::vocab::error::{AllocError, ResultWords};
 use crate::vocab::family::FamilyId;
 use crate::vocab::flags::Gfp;
 
@@ -50,26 +50,49 @@ pub(crate) fn allocate_from<A: Backend + ?Sized>(
     let request = Request::new(layout, gfp, family, Location::caller());
     match backend.allocate(&request) {
         Some(ptr) => Ok(ptr),
-        None => allocate_slow(backend, layout, gfp, family, request.injected(), Location::caller()),
+        None => allocate_slow(backend, layout, gfp, Failed::new(family, &request), Location::caller()).into_result(),
     }
 }
 
 /// What the flags allow after a failed first attempt; out of line so the
 /// fast path does not set up the retry's state. It takes the layout and
 /// flags by value and makes its own `Request`: one borrowed from the fast
-/// path would have to live in memory there.
+/// path would have to live in memory there. Its arguments fit in
+/// registers, and so does its result ([`ResultWords`]): at each
+/// allocation site the failure branch is a call and a test.
 #[cold]
 #[inline(never)]
 fn allocate_slow<A: Backend + ?Sized>(
     backend: &A,
     layout: Layout,
     gfp: Gfp,
-    family: FamilyId,
-    injected: bool,
+    failed: Failed,
     location: &'static Location<'static>,
-) -> Result<NonNull<u8>, AllocError> {
-    let request = Request::new(layout, gfp, family, location);
-    retry(&request, injected, location, || backend.allocate(&request))
+) -> ResultWords {
+    let request = Request::new(layout, gfp, failed.family(), location);
+    ResultWords::new(retry(&request, failed.injected(), location, || backend.allocate(&request)))
+}
+
+/// The family of a failed first attempt and whether its failure was
+/// injected, packed in one argument of the slow paths.
+#[derive(Clone, Copy)]
+struct Failed(u16);
+
+impl Failed {
+    #[inline(always)]
+    fn new(family: FamilyId, request: &Request) -> Failed {
+        Failed(u16::from(family as u8) | u16::from(request.injected()) << 8)
+    }
+
+    #[inline(always)]
+    fn family(self) -> FamilyId {
+        FamilyId::from_index(self.0 as u8)
+    }
+
+    #[inline(always)]
+    fn injected(self) -> bool {
+        self.0 >> 8 != 0
+    }
 }
 
 /// Resizes a block to `new` (non-zero size, checked against the request's
@@ -98,9 +121,12 @@ pub(crate) unsafe fn reallocate<A: Backend + ?Sized>(
     // SAFETY: forwarded from the caller.
     match unsafe { backend.reallocate(ptr, old, &request) } {
         Some(ptr) => Ok(ptr),
-        // SAFETY: forwarded from the caller; `reallocate` left the old
-        // block untouched when it failed, so a retry may pass it again.
-        None => unsafe { reallocate_slow(backend, ptr, old, new, gfp, family, request.injected(), Location::caller()) },
+        None => {
+            let failed = Failed::new(family, &request);
+            // SAFETY: forwarded from the caller; `reallocate` left the old
+            // block untouched when it failed, so a retry may pass it again.
+            unsafe { reallocate_slow(backend, ptr, old, new, gfp, failed, Location::caller()) }.into_result()
+        }
     }
 }
 
@@ -120,14 +146,13 @@ unsafe fn reallocate_slow<A: Backend + ?Sized>(
     old: Layout,
     new: Layout,
     gfp: Gfp,
-    family: FamilyId,
-    injected: bool,
+    failed: Failed,
     location: &'static Location<'static>,
-) -> Result<NonNull<u8>, AllocError> {
-    let request = Request::new(new, gfp, family, location);
+) -> ResultWords {
+    let request = Request::new(new, gfp, failed.family(), location);
     // SAFETY: forwarded from the caller; the old block is still valid
     // after each failed attempt.
-    retry(&request, injected, location, || unsafe { backend.reallocate(ptr, old, &request) })
+    ResultWords::new(retry(&request, failed.injected(), location, || unsafe { backend.reallocate(ptr, old, &request) }))
 }
 
 /// A request that may sleep, made where the thread must not (through a

@@ -44,7 +44,8 @@
 //! ```
 
 use core::fmt;
-use core::num::NonZeroI32;
+use core::num::{NonZeroI32, NonZeroU64};
+use core::ptr::NonNull;
 
 use crate::vocab::gfp::Gfp;
 use crate::vocab::size::{BoundId, SizeError};
@@ -56,9 +57,11 @@ use crate::vocab::size::{BoundId, SizeError};
 /// or a size over the allocator's bound. It converts into an [`Error`]
 /// (`ENOMEM`, or `EOVERFLOW` for an overflowing size).
 ///
-/// Two words, as std's `TryReserveError`, so that a `Result<T,
-/// AllocError>` of a pointer-sized `T` returns in registers: the size, the
-/// flags, the alignment as a power of two and the cause.
+/// Two words on 64-bit targets, as std's `TryReserveError`: the size, and
+/// the flags, the alignment as a power of two and the cause packed in a
+/// non-zero word, so that a `Result<(), AllocError>` (what growing a
+/// container returns) is two words too and returns in registers. (On
+/// 32-bit targets the packed word is still 64 bits: 16 bytes in all.)
 ///
 /// ```
 /// # #[alloc_ctx::may_sleep(entry)] fn main() {
@@ -77,12 +80,37 @@ use crate::vocab::size::{BoundId, SizeError};
 pub struct AllocError {
     /// The requested size in bytes (the rejected size for a size error).
     size: usize,
-    /// The flags the backend saw; empty for a size error.
-    gfp: Gfp,
-    /// `log2` of the requested alignment.
-    align_log2: u8,
-    /// `None`: out of memory; `Some`: the bound that rejected the size.
-    bound: Option<BoundId>,
+    /// The rest in one word ([`AllocError::pack`]): the flags the backend
+    /// saw (empty for a size error), `log2` of the requested alignment and
+    /// the cause. Never zero, so that `Result<(), AllocError>` is two
+    /// words too, returned in registers.
+    meta: NonZeroU64,
+}
+
+/// A request's result in two words, `Ok(block)` as the block and 0, an
+/// error as its size and its (non-zero) packed rest: what the request
+/// path's cold retries return, in registers, where a `Result<NonNull<u8>,
+/// AllocError>` is returned in memory.
+pub(crate) struct ResultWords(*mut u8, u64);
+
+impl ResultWords {
+    #[inline(always)]
+    pub(crate) fn new(result: Result<NonNull<u8>, AllocError>) -> ResultWords {
+        match result {
+            Ok(block) => ResultWords(block.as_ptr(), 0),
+            Err(error) => ResultWords(core::ptr::without_provenance_mut(error.size), error.meta.get()),
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn into_result(self) -> Result<NonNull<u8>, AllocError> {
+        match NonZeroU64::new(self.1) {
+            // SAFETY: a zero second word is only made from `Ok(block)`
+            // (`new`), whose pointer is non-null.
+            None => Ok(unsafe { NonNull::new_unchecked(self.0) }),
+            Some(meta) => Err(AllocError { size: self.0.addr(), meta }),
+        }
+    }
 }
 
 /// Why a request failed: what [`AllocError::kind`] returns.
@@ -105,17 +133,57 @@ pub enum AllocErrorKind {
 
 impl AllocError {
     /// The backend had no memory for `layout` with flags `gfp`.
+    #[inline]
     pub(crate) const fn out_of_memory(size: usize, align: usize, gfp: Gfp) -> AllocError {
         // Alignments are powers of two below 2^64, so their log fits a byte.
         #[allow(clippy::cast_possible_truncation)]
         let align_log2 = align.trailing_zeros() as u8;
-        AllocError { size, gfp, align_log2, bound: None }
+        AllocError { size, meta: AllocError::pack(gfp, align_log2, None) }
+    }
+
+    /// The flags (bits 0 to 31), `log2` of the alignment (bits 32 to 39)
+    /// and the cause (bits 40 to 47: 0 for out of memory, 1 + the bound's
+    /// discriminant for a size error), with bit 63 set.
+    #[inline]
+    const fn pack(gfp: Gfp, align_log2: u8, bound: Option<BoundId>) -> NonZeroU64 {
+        let cause = match bound {
+            None => 0,
+            Some(bound) => bound as u64 + 1,
+        };
+        let meta = gfp.bits() as u64 | (align_log2 as u64) << 32 | cause << 40 | 1 << 63;
+        match NonZeroU64::new(meta) {
+            Some(meta) => meta,
+            None => unreachable!(),
+        }
+    }
+
+    /// The flags the backend saw (empty for a size error).
+    const fn gfp(&self) -> Gfp {
+        // The low 32 bits are the flags' (`pack`).
+        #[allow(clippy::cast_possible_truncation)]
+        Gfp::new(self.meta.get() as u32)
+    }
+
+    /// `None`: out of memory; `Some`: the bound that rejected the size.
+    const fn bound(&self) -> Option<BoundId> {
+        // Bits 40 to 47 are the cause's (`pack`).
+        #[allow(clippy::cast_possible_truncation)]
+        match (self.meta.get() >> 40) as u8 {
+            0 => None,
+            cause => Some(BoundId::from_index(cause - 1)),
+        }
+    }
+
+    /// `log2` of the requested alignment.
+    const fn align_log2(&self) -> u32 {
+        // Bits 32 to 39 are the alignment's (`pack`).
+        (self.meta.get() >> 32) as u32 & 0xff
     }
 
     /// Why the request failed.
     pub const fn kind(&self) -> AllocErrorKind {
-        match self.bound {
-            None => AllocErrorKind::OutOfMemory { size: self.size, align: self.align(), gfp: self.gfp },
+        match self.bound() {
+            None => AllocErrorKind::OutOfMemory { size: self.size, align: self.align(), gfp: self.gfp() },
             Some(bound) => AllocErrorKind::Size(SizeError::from_parts(self.size, bound)),
         }
     }
@@ -128,18 +196,18 @@ impl AllocError {
 
     /// The requested alignment (1 for a size error).
     pub const fn align(&self) -> usize {
-        1 << self.align_log2
+        1 << self.align_log2()
     }
 
     /// Whether the backend ran out of memory (rather than the size being
     /// rejected by its bound).
     pub const fn is_out_of_memory(&self) -> bool {
-        self.bound.is_none()
+        self.bound().is_none()
     }
 
     /// The size error, if the size was rejected by its bound.
     pub const fn size_error(&self) -> Option<SizeError> {
-        match self.bound {
+        match self.bound() {
             None => None,
             Some(bound) => Some(SizeError::from_parts(self.size, bound)),
         }
@@ -156,8 +224,9 @@ impl From<core::convert::Infallible> for AllocError {
 }
 
 impl From<SizeError> for AllocError {
+    #[inline]
     fn from(error: SizeError) -> AllocError {
-        AllocError { size: error.requested(), gfp: Gfp::new(0), align_log2: 0, bound: Some(error.bound_id()) }
+        AllocError { size: error.requested(), meta: AllocError::pack(Gfp::new(0), 0, Some(error.bound_id())) }
     }
 }
 
@@ -646,5 +715,30 @@ mod tests {
         assert_eq!(too_large.bound(), "NOFAIL_MAX_SIZE");
         assert_eq!(alloc::format!("{error}"), alloc::format!("{too_large}"));
         assert_ne!(Size::<KmallocMax>::new(9000).map(Size::get), Err(too_large));
+    }
+
+    #[test]
+    fn the_packed_word_keeps_every_flag_alignment_and_bound() {
+        use crate::vocab::size::{BOUND_IDS, SizeError};
+        for bits in [0, 0x820, 0xcc0, 0x8000_0001, u32::MAX] {
+            for log2 in [0, 3, 12, usize::BITS - 1] {
+                let (size, align, gfp) = (usize::MAX - 5, 1usize << log2, Gfp::new(bits));
+                let error = AllocError::out_of_memory(size, align, gfp);
+                assert_eq!(error.kind(), AllocErrorKind::OutOfMemory { size, align, gfp });
+                assert_eq!(ResultWords::new(Err(error)).into_result(), Err(error));
+            }
+        }
+        for &bound in BOUND_IDS {
+            let too_large = SizeError::from_parts(77, bound);
+            let error = AllocError::from(too_large);
+            assert_eq!((error.size_error(), error.kind()), (Some(too_large), AllocErrorKind::Size(too_large)));
+            assert_eq!(ResultWords::new(Err(error)).into_result(), Err(error));
+        }
+        let mut byte = 0u8;
+        let block = NonNull::from(&mut byte);
+        assert_eq!(ResultWords::new(Ok(block)).into_result(), Ok(block));
+        // The niche of the packed word keeps a `Result<(), AllocError>` two
+        // words (returned in registers).
+        assert_eq!(core::mem::size_of::<Result<(), AllocError>>(), core::mem::size_of::<AllocError>());
     }
 }

@@ -122,6 +122,14 @@ macro_rules! bounds {
                 pub(crate) const fn source(self) -> &'static str {
                     match self { $($(BoundId::$name => <$name as Bound>::SOURCE,)+)+ }
                 }
+                /// The bound whose discriminant (`bound as u8`) is `index`,
+                /// for a bound packed with other values.
+                pub(crate) const fn from_index(index: u8) -> BoundId {
+                    $($(if index == BoundId::$name as u8 {
+                        return BoundId::$name;
+                    })+)+
+                    panic!("alloc-ctx: not a bound's discriminant")
+                }
             }
         }
         pub(crate) use id::BoundId;
@@ -130,6 +138,10 @@ macro_rules! bounds {
         /// by step (for the test of its order).
         #[cfg(test)]
         const STEPS: &[&[(&str, usize)]] = &[$(&[$((stringify!($name), <$name as Bound>::MAX)),+]),+];
+
+        /// Every bound's id, in table order (for the tests of packed ids).
+        #[cfg(test)]
+        pub(crate) const BOUND_IDS: &[BoundId] = &[$($(BoundId::$name),+),+];
 
         lattice!($([$($name)+])+);
     };

@@ -46,7 +46,9 @@ use crate::vocab::flags::Outcome;
 use crate::vocab::flags::{Gfp, GfpFlags};
 use crate::vocab::rules::SizeFits;
 use crate::vocab::rules::{MayFail, Permits};
-use crate::vocab::size::{Bound, KmallocMax, KvmallocMax, SizeError, VmallocMax, array_size};
+use crate::vocab::size::{
+    Bound, KmallocMax, KvmallocMax, SizeError, VmallocMax, array_size, overflow as size_overflow,
+};
 use crate::vocab::typelevel::Bool;
 
 mod errors;
@@ -328,9 +330,25 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         C: Permits<F>,
         B::Family: Serves<F>,
     {
-        let mut vec = Self::new_in(backend);
-        vec.reserve_exact_gfp::<RequestBound<F, B>>(capacity, || crate::context::token::served(cx, flags.gfp()))?;
-        Ok(vec)
+        Self::allocate_exact::<RequestBound<F, B>>(capacity, backend, || crate::context::token::served(cx, flags.gfp()))
+    }
+
+    /// A vector of `backend` with room for exactly `capacity` elements.
+    /// The vector is made once the buffer is there: a request that fails
+    /// leaves nothing to drop, and the fast path keeps the vector in
+    /// registers.
+    #[inline]
+    #[track_caller]
+    fn allocate_exact<R: Bound>(capacity: usize, backend: A, gfp: impl FnOnce() -> Gfp) -> Result<Self, AllocError> {
+        if capacity == 0 || Self::IS_ZST {
+            return Ok(Self::new_in(backend));
+        }
+        array_size::<T, R>(capacity)?;
+        // Within the bound just checked: the layout exists.
+        let ptr = serve::allocate_from(&backend, array_layout::<T>(capacity), gfp(), Self::FAMILY)?;
+        // INVARIANT: a block of `Layout::array::<T>(capacity)` from
+        // `backend`, within the bound; no element yet.
+        Ok(BoundedVec { ptr: ptr.cast(), cap: capacity, len: 0, backend, _marker: PhantomData })
     }
 
     /// As [`from_elem`](BoundedVec::from_elem), using `backend`.
@@ -1378,9 +1396,9 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
             rest.push_gfp::<RequestBound<F, B>>(item, gfp).map_err(|error| error.error)?;
         }
         let uncommitted = written.written;
-        let additional = uncommitted.checked_add(rest.len).ok_or(overflow::<RequestBound<F, B>>())?;
+        let additional = uncommitted.checked_add(rest.len).ok_or_else(overflow::<RequestBound<F, B>>)?;
         if additional > *cap - *len {
-            let required = len.checked_add(additional).ok_or(overflow::<RequestBound<F, B>>())?;
+            let required = len.checked_add(additional).ok_or_else(overflow::<RequestBound<F, B>>)?;
             let capacity = amortized_capacity::<T, RequestBound<F, B>>(*cap, required);
             realloc_checked::<T, RequestBound<F, B>, A>(backend, ptr, cap, capacity, Self::FAMILY, gfp())?;
             // The uncommitted items moved with the buffer (a reallocation
@@ -1464,19 +1482,33 @@ impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
         if additional <= self.cap - self.len {
             return Ok(());
         }
-        let required = self.len.checked_add(additional).ok_or(overflow::<R>())?;
+        let required = self.len.checked_add(additional).ok_or_else(overflow::<R>)?;
         realloc_checked::<T, R, A>(&self.backend, &mut self.ptr, &mut self.cap, required, Self::FAMILY, gfp())
     }
 
     /// The allocator family of this vector's requests.
     const FAMILY: FamilyId = <B::Family as Family>::ID;
 
+    /// Amortised growth, through [`grow_buffer`]: one copy of the growth
+    /// per bound and backend, not per element type (as std's `RawVec`
+    /// grows through helpers that take the element's layout).
     #[cold]
     #[track_caller]
     fn grow_amortized<R: Bound>(&mut self, additional: usize, gfp: Gfp) -> Result<(), AllocError> {
-        let required = self.len.checked_add(additional).ok_or(overflow::<R>())?;
-        let capacity = amortized_capacity::<T, R>(self.cap, required);
-        realloc_checked::<T, R, A>(&self.backend, &mut self.ptr, &mut self.cap, capacity, Self::FAMILY, gfp)
+        let mut buffer = (self.ptr.cast::<u8>(), self.cap);
+        let result = grow_buffer::<R, A>(
+            &self.backend,
+            &mut buffer,
+            self.len,
+            additional,
+            Layout::new::<T>(),
+            Self::FAMILY,
+            gfp,
+        );
+        // INVARIANT: `grow_buffer` moved the buffer to one of `T`'s layout
+        // and the new capacity, or left it unchanged.
+        (self.ptr, self.cap) = (buffer.0.cast(), buffer.1);
+        result
     }
 
     fn current_layout(&self) -> Layout {
@@ -1521,6 +1553,56 @@ fn amortized_capacity<T, B: Bound>(cap: usize, required: usize) -> usize {
     // Doubling past the bound must not fail a request that fits exactly.
     let max = if mem::size_of::<T>() == 0 { usize::MAX } else { B::MAX / mem::size_of::<T>() };
     if doubled <= max { doubled } else { required }
+}
+
+/// Grows the buffer `(ptr, cap)` of `backend`, holding `len` elements of
+/// layout `elem` (not zero-sized), to room for `additional` more, with
+/// amortised growth checked against the request's bound `B`; on error the
+/// buffer is unchanged. Out of line and generic over the bound and the
+/// backend only: every element type of a program shares it.
+#[inline(never)]
+#[track_caller]
+fn grow_buffer<B: Bound, A: Backend>(
+    backend: &A,
+    buffer: &mut (NonNull<u8>, usize),
+    len: usize,
+    additional: usize,
+    elem: Layout,
+    family: FamilyId,
+    gfp: Gfp,
+) -> Result<(), AllocError> {
+    let required = len.checked_add(additional).ok_or_else(overflow::<B>)?;
+    let (ptr, cap) = *buffer;
+    let minimum = if elem.size() == 1 {
+        8
+    } else if elem.size() <= 1024 {
+        4
+    } else {
+        1
+    };
+    let doubled = cap.saturating_mul(2).max(required).max(minimum);
+    // Doubling past the bound must not fail a request that fits exactly.
+    let capacity = if doubled <= B::MAX / elem.size() { doubled } else { required };
+    let bytes = match capacity.checked_mul(elem.size()) {
+        Some(bytes) if bytes <= B::MAX => bytes,
+        _ => return Err(SizeError::new::<B>(size_overflow::array_size(capacity, elem.size())).into()),
+    };
+    // SAFETY: `elem.align()` is a power of two and `bytes` (a multiple of
+    // it, as `elem.size()` is) is at most the bound's maximum, at most
+    // `isize::MAX`.
+    let new_layout = unsafe { Layout::from_size_align_unchecked(bytes, elem.align()) };
+    let fresh = if cap == 0 {
+        serve::allocate_from(backend, new_layout, gfp, family)?
+    } else {
+        // SAFETY: the buffer's layout, checked against a bound when it was
+        // allocated (the caller's invariant).
+        let old = unsafe { Layout::from_size_align_unchecked(cap * elem.size(), elem.align()) };
+        // SAFETY: the buffer was allocated by `backend` with `old`, and
+        // `new_layout` has the same alignment.
+        unsafe { serve::reallocate(backend, ptr, old, new_layout, gfp, family)? }
+    };
+    *buffer = (fresh, capacity);
+    Ok(())
 }
 
 /// Checks `capacity` elements against the request's bound `B` (the
@@ -1656,14 +1738,33 @@ impl<T: TryClone, B: Bound<Family = Kmalloc>, A: Backend + Clone> TryClone for B
 }
 
 /// The size error of a computation that overflowed, against bound `B`.
+#[cold]
 fn overflow<B: Bound>() -> AllocError {
     SizeError::new::<B>(usize::MAX).into()
 }
 
 impl<T, B: Bound, A: Backend> Drop for BoundedVec<T, B, A> {
+    #[inline]
     fn drop(&mut self) {
+        if mem::needs_drop::<T>() {
+            self.drop_slow();
+        } else {
+            // SAFETY: the vector's buffer, not used again; its elements
+            // have no drop glue.
+            unsafe { free_buffer(&self.backend, self.ptr, self.cap, Self::FAMILY) };
+        }
+    }
+}
+
+impl<T, B: Bound, A: Backend> BoundedVec<T, B, A> {
+    /// Drops the elements, then frees the buffer (also while unwinding
+    /// from an element's panicking `Drop`, as `Vec` does). Out of line, one
+    /// copy per vector type, as `Vec`'s drop glue: dropping a vector of
+    /// vectors is a call at each drop site, not an inlined loop.
+    #[inline(never)]
+    fn drop_slow(&mut self) {
         /// Frees the buffer when dropped: after the elements, and also while
-        /// unwinding from an element's panicking `Drop`, as `Vec` does.
+        /// unwinding from an element's panicking `Drop`.
         struct FreeBuffer<'v, T, B: Bound, A: Backend>(&'v mut BoundedVec<T, B, A>);
 
         impl<T, B: Bound, A: Backend> Drop for FreeBuffer<'_, T, B, A> {

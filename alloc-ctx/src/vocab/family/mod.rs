@@ -156,6 +156,14 @@ macro_rules! families {
             pub const fn free_may_sleep(self) -> bool {
                 match self { $(FamilyId::$name => cell!($free),)* }
             }
+            /// The family whose discriminant (`family as u8`) is `index`,
+            /// for a family passed packed with other values.
+            pub(crate) const fn from_index(index: u8) -> FamilyId {
+                $(if index == FamilyId::$name as u8 {
+                    return FamilyId::$name;
+                })*
+                panic!("alloc-ctx: not a family's discriminant")
+            }
         }
 
         /// Every family, in table order (for the test that walks the table).

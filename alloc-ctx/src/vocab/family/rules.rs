@@ -215,6 +215,13 @@ mod tests {
     /// Each family × representative flags: the model's verdicts (from the
     /// type-level rules) agree with the kernel's rules.
     #[test]
+    fn every_family_comes_back_from_its_discriminant() {
+        for &family in super::super::ALL {
+            assert_eq!(FamilyId::from_index(family as u8), family);
+        }
+    }
+
+    #[test]
     fn the_family_table_follows_linux_v6_12() {
         macro_rules! every_family {
             ($($flags:expr),* $(,)?) => {{
