@@ -454,11 +454,13 @@ struct Inputs {
 
 /// Gives every elided lifetime of the parameters a fresh name; returns the
 /// rewritten parameters (for the caller to keep or drop) and what was seen.
-fn name_inputs(params: &[TokenStream], has_receiver: bool, span: Span) -> (Vec<TokenStream>, Inputs) {
+fn name_inputs(params: &[Vec<TokenTree>], has_receiver: bool, span: Span) -> (Vec<Vec<TokenTree>>, Inputs) {
     let mut inputs = Inputs::default();
     let mut rewritten = Vec::with_capacity(params.len());
     for (position, param) in params.iter().enumerate() {
-        let (mut head, ty) = split_type(param);
+        let (head, ty) = split_type(param);
+        let mut head: TokenStream = head.into_iter().collect();
+        let ty: TokenStream = ty.into_iter().collect();
         let is_receiver = has_receiver && position == 0;
         head.extend(map_lifetimes(ty, &mut |slot| {
             let lifetime = match slot {
@@ -486,7 +488,7 @@ fn name_inputs(params: &[TokenStream], has_receiver: bool, span: Span) -> (Vec<T
                 Slot::Named(_) => None,
             }
         }));
-        rewritten.push(head);
+        rewritten.push(head.into_iter().collect());
     }
     if inputs.count != 1 {
         inputs.single = None;

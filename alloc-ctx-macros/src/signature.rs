@@ -34,11 +34,16 @@ pub(crate) struct Signature {
     pub(crate) output: TokenStream,
 }
 
-/// The parameter list: one token stream per parameter.
+/// The parameter list: the tokens of each parameter.
+///
+/// Kept as token trees, not streams: the checks read the parameters several
+/// times, and reading a stream is a round trip to the compiler (a
+/// proc-macro's token streams live there), paid for every marked function
+/// on every `cargo check`.
 pub(crate) struct Params {
     /// The parentheses, for their span.
     parens: Group,
-    list: Vec<TokenStream>,
+    list: Vec<Vec<TokenTree>>,
     trailing_comma: bool,
 }
 
@@ -192,7 +197,7 @@ impl Params {
 
     fn split(parens: Group) -> Params {
         let mut list = Vec::new();
-        let mut current = TokenStream::new();
+        let mut current = Vec::new();
         let mut angles = AngleDepth::default();
         let mut trailing_comma = false;
         for token in parens.stream() {
@@ -203,7 +208,7 @@ impl Params {
                 continue;
             }
             trailing_comma = false;
-            current.append(token);
+            current.push(token);
         }
         if !current.is_empty() {
             list.push(current);
@@ -234,10 +239,8 @@ impl Params {
         self.list
             .iter()
             .filter_map(|param| {
-                let (head, ty) = split_type(param);
-                let mut ty: Vec<TokenTree> = ty.into_iter().collect();
+                let (head, mut ty) = split_type(param);
                 // A receiver's `self`, or the pattern's first name (not `mut`/`ref`).
-                let head: Vec<TokenTree> = head.into_iter().collect();
                 let is_self = |t: &&TokenTree| matches!(t, TokenTree::Ident(i) if i == "self");
                 let is_name = |t: &&TokenTree| matches!(t, TokenTree::Ident(i) if i != "mut" && i != "ref");
                 let span = (head.iter().find(is_self).or_else(|| ty.iter().find(is_self)))
@@ -268,22 +271,22 @@ impl Params {
     /// `&'a mut self`, `self: &Self`, `self: Pin<&mut Self>`): then rustc
     /// gives its lifetime to every elided lifetime of the output.
     pub(crate) fn has_reference_receiver(&self) -> bool {
-        self.has_receiver() && self.list.first().is_some_and(contains_ampersand)
+        self.has_receiver() && self.list.first().is_some_and(|first| contains_ampersand(first))
     }
 
     /// The parameters, as written.
-    pub(crate) fn list(&self) -> &[TokenStream] {
+    pub(crate) fn list(&self) -> &[Vec<TokenTree>] {
         &self.list
     }
 
     /// The parameters, as written, for rewriting their types in place.
-    pub(crate) fn list_mut(&mut self) -> &mut [TokenStream] {
+    pub(crate) fn list_mut(&mut self) -> &mut [Vec<TokenTree>] {
         &mut self.list
     }
 
     /// Inserts a parameter (its tokens, without commas) at `position`.
     pub(crate) fn insert(&mut self, position: usize, param: TokenStream) {
-        self.list.insert(position, param);
+        self.list.insert(position, param.into_iter().collect());
     }
 }
 
@@ -294,7 +297,7 @@ impl ToTokens for Params {
             if index > 0 {
                 inner.append(Punct::new(',', Spacing::Alone));
             }
-            inner.extend(param.clone());
+            inner.extend(param.iter().cloned());
         }
         if self.trailing_comma {
             inner.append(Punct::new(',', Spacing::Alone));
@@ -314,10 +317,13 @@ fn mentions_impl(ty: &[TokenTree]) -> bool {
     })
 }
 
-fn contains_ampersand(tokens: &TokenStream) -> bool {
-    tokens.clone().into_iter().any(|token| match token {
+fn contains_ampersand(tokens: &[TokenTree]) -> bool {
+    tokens.iter().any(|token| match token {
         TokenTree::Punct(punct) => punct.as_char() == '&',
-        TokenTree::Group(group) => group.delimiter() != Delimiter::Bracket && contains_ampersand(&group.stream()),
+        TokenTree::Group(group) => {
+            group.delimiter() != Delimiter::Bracket
+                && contains_ampersand(&group.stream().into_iter().collect::<Vec<_>>())
+        }
         _ => false,
     })
 }
@@ -327,8 +333,7 @@ fn contains_ampersand(tokens: &TokenStream) -> bool {
 /// type (`&self`, `&'a mut self`, `mut self`) is all type: its `&` and
 /// lifetime are what elision looks at. A parameter without a type (the
 /// `...` of a variadic `extern` function) is all head.
-pub(crate) fn split_type(param: &TokenStream) -> (TokenStream, TokenStream) {
-    let tokens: Vec<TokenTree> = param.clone().into_iter().collect();
+pub(crate) fn split_type(tokens: &[TokenTree]) -> (Vec<TokenTree>, Vec<TokenTree>) {
     // Outer attributes: `#` and its `[…]`.
     let mut start = 0;
     while is_punct(tokens.get(start), '#') && matches!(tokens.get(start + 1), Some(TokenTree::Group(_))) {
@@ -346,7 +351,7 @@ pub(crate) fn split_type(param: &TokenStream) -> (TokenStream, TokenStream) {
         }
         None => tokens.len(),
     };
-    (tokens[..split].iter().cloned().collect(), tokens[split..].iter().cloned().collect())
+    (tokens[..split].to_vec(), tokens[split..].to_vec())
 }
 
 fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
@@ -355,9 +360,9 @@ fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
 
 /// A parameter's pattern: its tokens before the first top-level `:`,
 /// without its outer attributes (`#[…]`).
-fn pattern_of(param: &TokenStream) -> Vec<TokenTree> {
+fn pattern_of(param: &[TokenTree]) -> Vec<TokenTree> {
     let mut pattern = Vec::new();
-    let mut tokens = param.clone().into_iter().peekable();
+    let mut tokens = param.iter().cloned().peekable();
     while let Some(token) = tokens.next() {
         match &token {
             TokenTree::Punct(p) if p.as_char() == '#' => {
@@ -467,8 +472,10 @@ mod tests {
     #[test]
     fn splits_the_type_off_a_parameter() {
         let split = |param: TokenStream| {
+            let param: Vec<TokenTree> = param.into_iter().collect();
             let (head, ty) = split_type(&param);
-            (head.to_string(), ty.to_string())
+            let text = |tokens: Vec<TokenTree>| tokens.into_iter().collect::<TokenStream>().to_string();
+            (text(head), text(ty))
         };
         assert_eq!(
             split(quote!(#[cfg(x)] &x: &'a u8)),

@@ -192,8 +192,9 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
             .into_iter()
             .skip_while(|token| !matches!(token, TokenTree::Ident(i) if i == "where"))
             .collect();
-        let mut places = sig.params.list().iter().cloned().chain([sig.generics.clone(), where_clause]);
-        if let Some(sleep_token) = places.find_map(names_sleep_token) {
+        let header = [sig.generics.clone(), where_clause].map(|tokens| tokens.into_iter().collect::<Vec<_>>());
+        let mut places = sig.params.list().iter().chain(&header);
+        if let Some(sleep_token) = places.find_map(|tokens| names_sleep_token(tokens)) {
             errors.error(
                 &sleep_token,
                 "a `#[nowait]` function cannot take a sleep token: it must be callable from atomic context, \
@@ -340,23 +341,23 @@ pub(crate) fn is_test(function: &Function) -> bool {
 /// (deferred work) is not one. A sleep token behind a type alias or inside
 /// a user type is out of sight here; the run-time check catches its
 /// sleeping requests.
-fn names_sleep_token(tokens: TokenStream) -> Option<proc_macro2::Ident> {
+fn names_sleep_token(tokens: &[TokenTree]) -> Option<proc_macro2::Ident> {
     let mut previous_is_fn = false;
     for token in tokens {
-        match &token {
+        match token {
             TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" || ident == "MutexContext" => {
                 return Some(ident.clone());
             }
             TokenTree::Group(group)
                 if !(previous_is_fn && group.delimiter() == proc_macro2::Delimiter::Parenthesis) =>
             {
-                if let Some(found) = names_sleep_token(group.stream()) {
+                if let Some(found) = names_sleep_token(&group.stream().into_iter().collect::<Vec<_>>()) {
                     return Some(found);
                 }
             }
             _ => {}
         }
-        previous_is_fn = matches!(&token, TokenTree::Ident(ident) if ident == "Fn" || ident == "FnMut" || ident == "FnOnce" || ident == "fn");
+        previous_is_fn = matches!(token, TokenTree::Ident(ident) if ident == "Fn" || ident == "FnMut" || ident == "FnOnce" || ident == "fn");
     }
     None
 }
