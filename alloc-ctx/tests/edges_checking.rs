@@ -73,7 +73,12 @@ fn formatting_a_std_backtrace_in_an_atomic_section_does_not_deadlock() {
     assert!(violation_count() >= 1, "the allocations inside the section are recorded");
     let recorded = take_violations();
     assert!(recorded.iter().all(|violation| violation.backtrace.frame_count() > 0));
-    // Printing a violation resolves its frames, down to this test.
+    // Printing a violation resolves its frames: the recorder's own, and
+    // (where the test's closure is not inlined away: debug builds) down to
+    // this test.
     let text = recorded[0].to_string();
-    assert!(text.contains("edges_checking"), "{text}");
+    assert!(text.contains("checking::record"), "{text}");
+    if cfg!(debug_assertions) {
+        assert!(text.contains("edges_checking"), "{text}");
+    }
 }
