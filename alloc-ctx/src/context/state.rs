@@ -143,8 +143,10 @@ mod storage {
     /// The symbol, quoted for the assembler: hidden (never exported from
     /// a shared library) and named with this crate's version, so that two
     /// semver-incompatible copies of alloc-ctx in one program keep
-    /// separate state, as their `thread_local!`s would (two copies of one
-    /// version, from two sources, would share it or fail to link).
+    /// separate state, as their `thread_local!`s would. Weak: two copies
+    /// of one version (from two sources: a path and a registry) link, and
+    /// share the state, whose layout is the version's, instead of failing
+    /// with a duplicate symbol.
     macro_rules! state {
         () => {
             concat!("\"alloc_ctx_context_state_", env!("CARGO_PKG_VERSION"), "\"")
@@ -152,7 +154,7 @@ mod storage {
     }
 
     global_asm!(
-        concat!(".globl ", state!()),
+        concat!(".weak ", state!()),
         concat!(".hidden ", state!()),
         concat!(".type ", state!(), ",@object"),
         concat!(".size ", state!(), ",{bytes}"),
