@@ -366,11 +366,11 @@ impl Attr {
         let mut eq = Punct::new('=', proc_macro2::Spacing::Alone);
         eq.set_span(span);
         tokens.append(eq);
-        // A raw string: its newlines are the text's own, so rustc takes it
-        // as it is instead of unescaping `\n`s on every `cargo check`.
-        // (The texts have no `"#`.)
-        let mut literal: proc_macro2::Literal =
-            format!("r#\"{text}\"#").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text));
+        // A plain string, not a raw one: the literal carries the
+        // function name's span, and clippy reads a raw string's hashes from
+        // the source there (`needless_raw_string_hashes` would offer to
+        // rename the function).
+        let mut literal = proc_macro2::Literal::string(text);
         literal.set_span(span);
         tokens.append(literal);
         Attr::from_inner(tokens, span)

@@ -146,6 +146,11 @@ pub(crate) fn function(
     // The user's parameters, before the token's is added.
     let probes =
         if mark == Mark::NoWait && has_body { sleep_token_probes(&added, &function) } else { TokenStream::new() };
+    if function.sig.params.list().len() == TOO_MANY_ARGUMENTS {
+        // Clippy's default limit, crossed only by the token parameter.
+        let span = added.span;
+        function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(clippy::too_many_arguments)), span));
+    }
     add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
     if function.sig.abi.is_some() {
         // The token is zero-sized; there is nothing for C to pass.
@@ -153,6 +158,7 @@ pub(crate) fn function(
         function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(improper_ctypes_definitions)), span));
     }
 
+    let probes_emitted = !probes.is_empty();
     let mut prologue = TokenStream::new();
     if function.sig.constness.is_none() {
         if !plan.concrete {
@@ -167,13 +173,33 @@ pub(crate) fn function(
         // `const`), but its parameters are probed all the same.
         prologue.extend(probes);
     }
-    if let Body::Block { stmts, .. } = &mut function.body {
-        // Two streams joined: the body is not walked.
-        prologue.extend([std::mem::take(stmts)]);
+    if let Body::Block { stmts, braces, .. } = &mut function.body {
+        // Two streams joined: the body is not walked. Behind probes, the
+        // body is a block of its own: the probes name the parameters'
+        // types as the signature does, and items or `use`s declared in the
+        // body (`use std::fmt::*`, a local `type`) must not change what
+        // those names mean to them.
+        let body = std::mem::take(stmts);
+        if probes_emitted {
+            // A body that is one expression is then a block in a block,
+            // which rustc's `unused_braces` would report as the user's.
+            let span = added.span;
+            function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(unused_braces)), span));
+            let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
+            block.set_span(*braces);
+            prologue.extend([proc_macro2::TokenTree::Group(block)]);
+        } else {
+            prologue.extend([body]);
+        }
         *stmts = prologue;
     }
     function.into_tokens()
 }
+
+/// Clippy's default `too_many_arguments` limit is 7: a function with 7
+/// parameters crosses it only because of the token parameter, and is
+/// allowed it.
+const TOO_MANY_ARGUMENTS: usize = 7;
 
 /// The concrete token type of a mark.
 fn token_type(mark: Mark, added: &Added) -> TokenStream {
@@ -233,7 +259,7 @@ fn conversion(mark: Mark, added: &Added) -> TokenStream {
 /// MaySleep`), as a receiver (`&mut self` of a trait implemented for
 /// `MaySleep`) or a parameter: one probe per parameter asks the type
 /// checker whether its type is a sleep token
-/// (`__private::ParamProbe::<T>::VERDICT`: an inherent constant that exists
+/// (`__private::ParamProbe::<T>::ALLOC_CTX_VERDICT`: an inherent constant that exists
 /// only for sleep tokens is preferred over the trait's one every type has),
 /// and the answer for a sleep token fails a bound whose message says so, at
 /// the parameter. Generic and `impl Trait` parameters are left to their
@@ -245,11 +271,15 @@ fn sleep_token_probes(added: &Added, function: &Function) -> TokenStream {
     if types.is_empty() {
         return TokenStream::new();
     }
-    let probes = types.into_iter().map(|(at, ty)| {
-        let ty: TokenStream = ty.into_iter().collect();
+    let probes = types.into_iter().map(|probed| {
+        let ty: TokenStream = probed.ty.into_iter().collect();
+        // The parameter's own attributes go along: a `#[cfg]`-gated
+        // parameter is probed only where it exists, and its lint levels
+        // hold for its probe.
+        let attrs: TokenStream = probed.attrs.into_iter().collect();
         // At the parameter: an error points there.
-        quote_spanned! {at=>
-            #krate::__private::ParamProbe::<#ty>::VERDICT.verdict();
+        quote_spanned! {probed.span=>
+            #attrs #krate::__private::ParamProbe::<#ty>::ALLOC_CTX_VERDICT.verdict();
         }
     });
     quote_spanned! {span=>

@@ -188,10 +188,10 @@ fn nowait_gets_any_token_and_the_debug_mark() {
             {
                 #[allow(unused_imports)]
                 use ::alloc_ctx::__private::ProbeOther as _;
-                ::alloc_ctx::__private::ParamProbe::<usize>::VERDICT.verdict();
+                ::alloc_ctx::__private::ParamProbe::<usize>::ALLOC_CTX_VERDICT.verdict();
             }
             let __alloc_ctx_nowait_mark = ::alloc_ctx::__private::NoWaitMark::enter();
-            work(n)
+            { work(n) }
         }
     );
     assert_eq!(out, squash(&expected.to_string()));

@@ -47,6 +47,14 @@ pub(crate) struct Params {
     trailing_comma: bool,
 }
 
+/// A parameter the `#[nowait]` probe asks about: its outer attributes, the
+/// span of its name and its type as written.
+pub(crate) struct Probed {
+    pub(crate) attrs: Vec<TokenTree>,
+    pub(crate) span: Span,
+    pub(crate) ty: Vec<TokenTree>,
+}
+
 /// Tracks `<…>` nesting in a token sequence (`->` does not close one).
 #[derive(Default)]
 pub(crate) struct AngleDepth {
@@ -235,7 +243,7 @@ impl Params {
     /// (`&'a mut Self`, `Self`). Left out: parameters whose type mentions
     /// `impl Trait` (the caller picks it: left to its bounds; it cannot be
     /// written in a body either) and the `...` of a variadic function.
-    pub(crate) fn probed_types(&self) -> Vec<(Span, Vec<TokenTree>)> {
+    pub(crate) fn probed_types(&self) -> Vec<Probed> {
         self.list
             .iter()
             .filter_map(|param| {
@@ -262,7 +270,13 @@ impl Params {
                         }
                     }
                 }
-                Some((span, ty))
+                let attrs_end = (0..)
+                    .step_by(2)
+                    .find(|&at| {
+                        !(is_punct(param.get(at), '#') && matches!(param.get(at + 1), Some(TokenTree::Group(_))))
+                    })
+                    .unwrap_or(0);
+                Some(Probed { attrs: param[..attrs_end].to_vec(), span, ty })
             })
             .collect()
     }

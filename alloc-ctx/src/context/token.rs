@@ -525,11 +525,12 @@ pub(crate) fn served<C: Token + ?Sized>(cx: &C, gfp: Gfp) -> Gfp {
 ///
 /// The probe asks about the parameter's *type*, as written in the
 /// signature, through an associated constant:
-/// `ParamProbe::<T>::VERDICT.verdict()`. Path resolution prefers an
+/// `ParamProbe::<T>::ALLOC_CTX_VERDICT.verdict()` (a name no other trait
+/// in scope is likely to have: two would be ambiguous). Path resolution prefers an
 /// inherent item to a trait's, but an inherent impl whose bounds do not
-/// hold is no candidate: `ParamProbe<T>`'s own `VERDICT` exists only for
+/// hold is no candidate: `ParamProbe<T>`'s own constant exists only for
 /// sleep-token types (and answers [`Refuse`]); for every other type the
-/// path resolves to [`ProbeOther::VERDICT`] (answers [`Accept`]). The
+/// path resolves to [`ProbeOther::ALLOC_CTX_VERDICT`] (answers [`Accept`]). The
 /// refusal's `verdict` needs `T: NotASleepToken`, which no sleep token is,
 /// and that bound's message is the rule. `verdict` is a `const fn`, so a
 /// `#[nowait] const fn` is probed too.
@@ -547,14 +548,67 @@ pub(crate) mod probe {
     /// The type of a parameter under test.
     pub struct ParamProbe<T: ?Sized>(PhantomData<fn(&T)>);
 
-    /// The types that are (or reach through references, options and pins)
-    /// a sleep token, at any depth.
+    /// The types that are a sleep token or give access to one, at any
+    /// depth: the token, and every pointer, cell, wrapper and collection
+    /// of `core`, `alloc` and this crate whose contents are one (the first
+    /// type argument: a `Result`'s `Ok` side). Not tuples, user structs or
+    /// trait objects (a trait bound cannot ask "any field holds one").
     pub trait HoldsSleepToken {}
     impl HoldsSleepToken for MaySleep {}
-    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for &T {}
-    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for &mut T {}
+    /// Pointers and pointer-likes to `T`, and `T`'s own wrappers and
+    /// collections, hold what `T` holds.
+    macro_rules! holds_what_it_contains {
+        ($($(#[$cfg:meta])* [$($generics:tt)*] $holder:ty;)*) => {
+            $($(#[$cfg])* impl<T: HoldsSleepToken + ?Sized, $($generics)*> HoldsSleepToken for $holder {})*
+        };
+    }
+    holds_what_it_contains! {
+        [] &T;
+        [] &mut T;
+        [] *const T;
+        [] *mut T;
+        [] core::ptr::NonNull<T>;
+        [] core::cell::Cell<T>;
+        [] core::cell::RefCell<T>;
+        [] core::cell::UnsafeCell<T>;
+        [] core::mem::ManuallyDrop<T>;
+        #[cfg(feature = "alloc")] [] alloc::boxed::Box<T>;
+        #[cfg(feature = "alloc")] [] alloc::rc::Rc<T>;
+        #[cfg(feature = "alloc")] [] alloc::sync::Arc<T>;
+        [B: crate::request::backend::Backend] crate::containers::arc::Arc<T, B>;
+        [B: crate::request::backend::Backend] crate::containers::arc::UniqueArc<T, B>;
+        [Bd: crate::vocab::size::Bound, B: crate::request::backend::Backend] crate::BoundedBox<T, Bd, B>;
+        [] crate::containers::sync::SpinLock<T>;
+    }
     impl<T: HoldsSleepToken> HoldsSleepToken for Option<T> {}
+    impl<T: HoldsSleepToken, E> HoldsSleepToken for Result<T, E> {}
     impl<T: HoldsSleepToken> HoldsSleepToken for core::pin::Pin<T> {}
+    impl<T: HoldsSleepToken, const N: usize> HoldsSleepToken for [T; N] {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for [T] {}
+    #[cfg(feature = "alloc")]
+    impl<T: HoldsSleepToken> HoldsSleepToken for alloc::vec::Vec<T> {}
+    /// Trait objects of `core`'s access traits whose target holds one
+    /// (`dyn DerefMut<Target = MaySleep>`, `dyn BorrowMut<MaySleep> + Send`).
+    macro_rules! access_trait_objects {
+        ($($access:path;)*) => {$(
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Send + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Sync + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Send + Sync + 'a {}
+        )*};
+    }
+    access_trait_objects! {
+        core::ops::Deref<Target = T>;
+        core::ops::DerefMut<Target = T>;
+        core::borrow::Borrow<T>;
+        core::borrow::BorrowMut<T>;
+        core::convert::AsRef<T>;
+        core::convert::AsMut<T>;
+    }
+    impl<T: HoldsSleepToken, Bd: crate::vocab::size::Bound, B: crate::request::backend::Backend> HoldsSleepToken
+        for crate::BoundedVec<T, Bd, B>
+    {
+    }
 
     /// The answer for a sleep token.
     pub struct Refuse<T: ?Sized>(PhantomData<fn(&T)>);
@@ -563,12 +617,12 @@ pub(crate) mod probe {
 
     /// Found first, when the type is a sleep token.
     impl<T: ?Sized + HoldsSleepToken> ParamProbe<T> {
-        pub const VERDICT: Refuse<T> = Refuse(PhantomData);
+        pub const ALLOC_CTX_VERDICT: Refuse<T> = Refuse(PhantomData);
     }
 
     /// Found otherwise (the expansion brings it into scope).
     pub trait ProbeOther {
-        const VERDICT: Accept = Accept;
+        const ALLOC_CTX_VERDICT: Accept = Accept;
     }
     impl<T: ?Sized> ProbeOther for ParamProbe<T> {}
 
