@@ -16,3 +16,18 @@ pub(crate) mod kvec;
 pub(crate) mod lockdep;
 pub(crate) mod pages;
 pub mod sync;
+
+/// The containers hold what their elements hold, for the `#[nowait]`
+/// parameter probe (`context::token::probe`): a `KBox<&mut MaySleep>`
+/// parameter is a sleep token as much as a `Box<&mut MaySleep>` is.
+mod holds_sleep_token {
+    use crate::context::token::probe::HoldsSleepToken;
+    use crate::request::backend::Backend;
+    use crate::vocab::size::Bound;
+
+    impl<T: HoldsSleepToken + ?Sized, A: Backend> HoldsSleepToken for super::arc::Arc<T, A> {}
+    impl<T: HoldsSleepToken + ?Sized, A: Backend> HoldsSleepToken for super::arc::UniqueArc<T, A> {}
+    impl<T: HoldsSleepToken + ?Sized, B: Bound, A: Backend> HoldsSleepToken for super::kbox::BoundedBox<T, B, A> {}
+    impl<T: HoldsSleepToken, B: Bound, A: Backend> HoldsSleepToken for super::kvec::BoundedVec<T, B, A> {}
+    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLock<T> {}
+}

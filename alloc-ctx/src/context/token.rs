@@ -551,8 +551,10 @@ pub(crate) mod probe {
     /// The types that are a sleep token or give access to one, at any
     /// depth: the token, and every pointer, cell, wrapper and collection
     /// of `core`, `alloc` and this crate whose contents are one (the first
-    /// type argument: a `Result`'s `Ok` side). Not tuples, user structs or
-    /// trait objects (a trait bound cannot ask "any field holds one").
+    /// type argument: a `Result`'s `Ok` side), and the trait objects of
+    /// `core`'s access traits. This crate's containers implement it where
+    /// they are defined (`containers`, a layer above). Not tuples or user
+    /// structs: a trait bound cannot ask "any field holds one".
     pub trait HoldsSleepToken {}
     impl HoldsSleepToken for MaySleep {}
     /// Pointers and pointer-likes to `T`, and `T`'s own wrappers and
@@ -575,10 +577,6 @@ pub(crate) mod probe {
         #[cfg(feature = "alloc")] [] alloc::boxed::Box<T>;
         #[cfg(feature = "alloc")] [] alloc::rc::Rc<T>;
         #[cfg(feature = "alloc")] [] alloc::sync::Arc<T>;
-        [B: crate::request::backend::Backend] crate::containers::arc::Arc<T, B>;
-        [B: crate::request::backend::Backend] crate::containers::arc::UniqueArc<T, B>;
-        [Bd: crate::vocab::size::Bound, B: crate::request::backend::Backend] crate::BoundedBox<T, Bd, B>;
-        [] crate::containers::sync::SpinLock<T>;
     }
     impl<T: HoldsSleepToken> HoldsSleepToken for Option<T> {}
     impl<T: HoldsSleepToken, E> HoldsSleepToken for Result<T, E> {}
@@ -604,10 +602,6 @@ pub(crate) mod probe {
         core::borrow::BorrowMut<T>;
         core::convert::AsRef<T>;
         core::convert::AsMut<T>;
-    }
-    impl<T: HoldsSleepToken, Bd: crate::vocab::size::Bound, B: crate::request::backend::Backend> HoldsSleepToken
-        for crate::BoundedVec<T, Bd, B>
-    {
     }
 
     /// The answer for a sleep token.
