@@ -182,9 +182,12 @@ pub(crate) fn function(
         let body = std::mem::take(stmts);
         if probes_emitted {
             // A body that is one expression is then a block in a block,
-            // which rustc's `unused_braces` would report as the user's.
+            // which rustc's `unused_braces` would report as the user's: an
+            // inner attribute (after the user's, before any statement).
             let span = added.span;
-            function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(unused_braces)), span));
+            let mut allow = quote_spanned!(span=> #![allow(unused_braces)]);
+            allow.extend(std::mem::take(&mut prologue));
+            prologue = allow;
             let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
             block.set_span(*braces);
             prologue.extend([proc_macro2::TokenTree::Group(block)]);

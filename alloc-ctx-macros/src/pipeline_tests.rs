@@ -183,6 +183,7 @@ fn nowait_gets_any_token_and_the_debug_mark() {
     );
     let expected = quote!(
         fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
+            #![allow(unused_braces)]
             #[allow(unused_variables)]
             let cx = ::alloc_ctx::Token::nowait(cx);
             {
