@@ -21,7 +21,7 @@ use quote::{ToTokens, TokenStreamExt as _};
 use syn::parse::{ParseStream, Parser as _};
 use syn::{Attribute, Token, Visibility};
 
-use crate::signature::{AngleDepth, Signature};
+use crate::signature::{AngleDepth, Signature, outer_attributes_end};
 
 /// The item under the attribute.
 pub(crate) enum Item {
@@ -173,12 +173,7 @@ fn split_items(stmts: TokenStream) -> Vec<BlockItem> {
 impl BlockItem {
     /// The outer attributes (parsed by syn, for the checks) and the rest.
     pub(crate) fn split_attrs(&self) -> Option<(Vec<Attribute>, TokenStream)> {
-        let mut end = 0;
-        while is_punct(self.tokens.get(end), '#')
-            && matches!(self.tokens.get(end + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket)
-        {
-            end += 2;
-        }
+        let end = outer_attributes_end(&self.tokens);
         let attrs = Attribute::parse_outer.parse2(self.tokens[..end].iter().cloned().collect()).ok()?;
         Some((attrs, self.tokens[end..].iter().cloned().collect()))
     }
@@ -464,22 +459,6 @@ impl Function {
     }
 }
 
-impl ToTokens for Function {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        for attr in &self.attrs {
-            attr.to_tokens(tokens);
-        }
-        tokens.append_all(&self.vis);
-        self.sig.to_tokens(tokens);
-        match &self.body {
-            Body::Semi(semi) => tokens.append(semi.clone()),
-            Body::Block { braces, inner_attrs, stmts } => {
-                tokens.append(Body::block_with(*braces, inner_attrs, TokenStream::new(), stmts.clone()));
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,7 +542,7 @@ mod tests {
         assert_eq!(stmts.to_string(), quote!(let x = 1; x + 1).to_string());
         // Round trip.
         assert_eq!(
-            function.to_token_stream().to_string(),
+            function.into_tokens().to_string(),
             quote!(
                 fn f() {
                     #![allow(unused)]

@@ -159,19 +159,16 @@ pub(crate) fn function(
     }
 
     let probes_emitted = !probes.is_empty();
+    // A `const fn` gets no conversion and no guard (neither is `const`),
+    // but its parameters are probed all the same.
+    let runs_code = function.sig.constness.is_none();
     let mut prologue = TokenStream::new();
-    if function.sig.constness.is_none() {
-        if !plan.concrete {
-            prologue.extend(conversion(mark, &added));
-        }
-        prologue.extend(probes);
-        if mark == Mark::NoWait {
-            prologue.extend(nowait_mark(&added));
-        }
-    } else {
-        // A `const fn` gets no conversion and no guard (neither is
-        // `const`), but its parameters are probed all the same.
-        prologue.extend(probes);
+    if runs_code && !plan.concrete {
+        prologue.extend(conversion(mark, &added));
+    }
+    prologue.extend(probes);
+    if runs_code && mark == Mark::NoWait {
+        prologue.extend(nowait_mark(&added));
     }
     if let Body::Block { stmts, braces, .. } = &mut function.body {
         // Two streams joined: the body is not walked. Behind probes, the

@@ -60,7 +60,7 @@ use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{ToTokens, TokenStreamExt as _, quote_spanned};
 use syn::{Lifetime, Path};
 
-use crate::signature::{AngleDepth, Signature, split_type};
+use crate::signature::{AngleDepth, Signature, outer_attributes_end, split_type};
 
 /// What the rewrite may do to one function.
 pub(crate) struct Scope<'a> {
@@ -536,11 +536,7 @@ fn generic_params(generics: &TokenStream) -> Vec<Vec<TokenTree>> {
 
 /// The lifetime a generic parameter declares, past its attributes.
 fn declared_lifetime(param: &[TokenTree]) -> Option<Lifetime> {
-    let mut start = 0;
-    while param.get(start).is_some_and(|token| is_punct(token, '#')) {
-        start += 2;
-    }
-    lifetime_at(param, start)
+    lifetime_at(param, outer_attributes_end(param))
 }
 
 fn lifetime_params(generics: &TokenStream) -> Vec<Lifetime> {

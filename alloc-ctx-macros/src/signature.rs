@@ -16,7 +16,7 @@
 //! angle brackets, where `->` is not a closing bracket.
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, Span, TokenStream, TokenTree};
-use quote::{ToTokens, TokenStreamExt as _};
+use quote::TokenStreamExt as _;
 
 /// `[const] [async] [unsafe] [extern "abi"] fn name<generics>(params) -> output where …`
 pub(crate) struct Signature {
@@ -156,22 +156,6 @@ impl Signature {
     }
 }
 
-impl ToTokens for Signature {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        self.constness.to_tokens(tokens);
-        self.asyncness.to_tokens(tokens);
-        self.unsafety.to_tokens(tokens);
-        if let Some(abi) = &self.abi {
-            tokens.append_all(abi);
-        }
-        self.fn_token.to_tokens(tokens);
-        self.ident.to_tokens(tokens);
-        tokens.extend(self.generics.clone());
-        self.params.to_tokens(tokens);
-        tokens.extend(self.output.clone());
-    }
-}
-
 impl Signature {
     /// Appends the signature's tokens, moved rather than copied.
     pub(crate) fn into_tokens(self, tokens: &mut TokenStream) {
@@ -270,13 +254,7 @@ impl Params {
                         }
                     }
                 }
-                let attrs_end = (0..)
-                    .step_by(2)
-                    .find(|&at| {
-                        !(is_punct(param.get(at), '#') && matches!(param.get(at + 1), Some(TokenTree::Group(_))))
-                    })
-                    .unwrap_or(0);
-                Some(Probed { attrs: param[..attrs_end].to_vec(), span, ty })
+                Some(Probed { attrs: param[..outer_attributes_end(param)].to_vec(), span, ty })
             })
             .collect()
     }
@@ -304,24 +282,6 @@ impl Params {
     }
 }
 
-impl ToTokens for Params {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let mut inner = TokenStream::new();
-        for (index, param) in self.list.iter().enumerate() {
-            if index > 0 {
-                inner.append(Punct::new(',', Spacing::Alone));
-            }
-            inner.extend(param.iter().cloned());
-        }
-        if self.trailing_comma {
-            inner.append(Punct::new(',', Spacing::Alone));
-        }
-        let mut parens = Group::new(Delimiter::Parenthesis, inner);
-        parens.set_span(self.parens.span());
-        tokens.append(parens);
-    }
-}
-
 /// Whether `impl` appears in a type, at any depth.
 fn mentions_impl(ty: &[TokenTree]) -> bool {
     ty.iter().any(|token| match token {
@@ -342,17 +302,25 @@ fn contains_ampersand(tokens: &[TokenTree]) -> bool {
     })
 }
 
+/// Where the outer attributes (`#` and its `[…]`) at the start of `tokens`
+/// end.
+pub(crate) fn outer_attributes_end(tokens: &[TokenTree]) -> usize {
+    let mut end = 0;
+    while is_punct(tokens.get(end), '#')
+        && matches!(tokens.get(end + 1), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Bracket)
+    {
+        end += 2;
+    }
+    end
+}
+
 /// Splits a parameter into what comes before its type (outer attributes,
 /// the pattern and the `:`) and the type. A receiver written without a
 /// type (`&self`, `&'a mut self`, `mut self`) is all type: its `&` and
 /// lifetime are what elision looks at. A parameter without a type (the
 /// `...` of a variadic `extern` function) is all head.
 pub(crate) fn split_type(tokens: &[TokenTree]) -> (Vec<TokenTree>, Vec<TokenTree>) {
-    // Outer attributes: `#` and its `[…]`.
-    let mut start = 0;
-    while is_punct(tokens.get(start), '#') && matches!(tokens.get(start + 1), Some(TokenTree::Group(_))) {
-        start += 2;
-    }
+    let start = outer_attributes_end(tokens);
     let colon = (start..tokens.len()).find(|&index| {
         let lone = matches!(&tokens[index], TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Alone);
         // Not the second half of a `::`.
@@ -430,6 +398,12 @@ mod tests {
     use super::*;
     use quote::quote;
 
+    fn tokens_of(sig: Signature) -> TokenStream {
+        let mut tokens = TokenStream::new();
+        sig.into_tokens(&mut tokens);
+        tokens
+    }
+
     fn sig(tokens: TokenStream) -> Signature {
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
         Signature::parse(&tokens).expect("a signature")
@@ -443,7 +417,7 @@ mod tests {
             quote!(async fn f<'a, T: Fn(u8) -> u8, const N: usize>(x: &'a [T; N],) -> impl Fn() -> Vec<T> where T: Copy),
             quote!(fn f(self: Box<Self>, #[allow(unused)] (a, b): (u8, u8), m: HashMap<K, V>) -> Option<Box<dyn Fn(u8) -> u8>>),
         ] {
-            assert_eq!(sig(tokens.clone()).into_token_stream().to_string(), tokens.to_string());
+            assert_eq!(tokens_of(sig(tokens.clone())).to_string(), tokens.to_string());
         }
     }
 
@@ -518,9 +492,9 @@ mod tests {
     fn inserts_a_parameter_keeping_commas_right() {
         let mut parsed = sig(quote!(fn m(&self, x: u8,)));
         parsed.params.insert(1, quote!(cx: T));
-        assert_eq!(parsed.into_token_stream().to_string(), quote!(fn m(&self, cx: T, x: u8,)).to_string());
+        assert_eq!(tokens_of(parsed).to_string(), quote!(fn m(&self, cx: T, x: u8,)).to_string());
         let mut parsed = sig(quote!(fn f()));
         parsed.params.insert(0, quote!(cx: T));
-        assert_eq!(parsed.into_token_stream().to_string(), quote!(fn f(cx: T)).to_string());
+        assert_eq!(tokens_of(parsed).to_string(), quote!(fn f(cx: T)).to_string());
     }
 }
