@@ -560,23 +560,23 @@ pub(crate) mod probe {
     /// Pointers and pointer-likes to `T`, and `T`'s own wrappers and
     /// collections, hold what `T` holds.
     macro_rules! holds_what_it_contains {
-        ($($(#[$cfg:meta])* [$($generics:tt)*] $holder:ty;)*) => {
-            $($(#[$cfg])* impl<T: HoldsSleepToken + ?Sized, $($generics)*> HoldsSleepToken for $holder {})*
+        ($($(#[$cfg:meta])* $holder:ty;)*) => {
+            $($(#[$cfg])* impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for $holder {})*
         };
     }
     holds_what_it_contains! {
-        [] &T;
-        [] &mut T;
-        [] *const T;
-        [] *mut T;
-        [] core::ptr::NonNull<T>;
-        [] core::cell::Cell<T>;
-        [] core::cell::RefCell<T>;
-        [] core::cell::UnsafeCell<T>;
-        [] core::mem::ManuallyDrop<T>;
-        #[cfg(feature = "alloc")] [] alloc::boxed::Box<T>;
-        #[cfg(feature = "alloc")] [] alloc::rc::Rc<T>;
-        #[cfg(feature = "alloc")] [] alloc::sync::Arc<T>;
+        &T;
+        &mut T;
+        *const T;
+        *mut T;
+        core::ptr::NonNull<T>;
+        core::cell::Cell<T>;
+        core::cell::RefCell<T>;
+        core::cell::UnsafeCell<T>;
+        core::mem::ManuallyDrop<T>;
+        #[cfg(feature = "alloc")] alloc::boxed::Box<T>;
+        #[cfg(feature = "alloc")] alloc::rc::Rc<T>;
+        #[cfg(feature = "alloc")] alloc::sync::Arc<T>;
     }
     impl<T: HoldsSleepToken> HoldsSleepToken for Option<T> {}
     impl<T: HoldsSleepToken, E> HoldsSleepToken for Result<T, E> {}

@@ -212,8 +212,6 @@ mod tests {
         };
     }
 
-    /// Each family × representative flags: the model's verdicts (from the
-    /// type-level rules) agree with the kernel's rules.
     #[test]
     fn every_family_comes_back_from_its_discriminant() {
         for &family in super::super::ALL {
@@ -221,6 +219,8 @@ mod tests {
         }
     }
 
+    /// Each family × representative flags: the model's verdicts (from the
+    /// type-level rules) agree with the kernel's rules.
     #[test]
     fn the_family_table_follows_linux_v6_12() {
         macro_rules! every_family {
