@@ -33,12 +33,10 @@ impl Mark {
 
     /// The mark an attribute named `name` (its path's last segment) gives.
     pub(crate) fn named(name: &Ident) -> Option<Mark> {
-        if name == "may_sleep" {
-            Some(Mark::MaySleep)
-        } else if name == "nowait" {
-            Some(Mark::NoWait)
-        } else {
-            None
+        match name.to_string().as_str() {
+            "may_sleep" => Some(Mark::MaySleep),
+            "nowait" => Some(Mark::NoWait),
+            _ => None,
         }
     }
 }

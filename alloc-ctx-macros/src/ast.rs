@@ -353,24 +353,6 @@ impl Attr {
         last
     }
 
-    /// `#[doc = "text"]` at `span`, built directly (this runs for every
-    /// marked function).
-    pub(crate) fn doc(text: &str, span: Span) -> Attr {
-        let mut tokens = TokenStream::new();
-        tokens.append(Ident::new("doc", span));
-        let mut eq = Punct::new('=', proc_macro2::Spacing::Alone);
-        eq.set_span(span);
-        tokens.append(eq);
-        // A plain string, not a raw one: the literal carries the
-        // function name's span, and clippy reads a raw string's hashes from
-        // the source there (`needless_raw_string_hashes` would offer to
-        // rename the function).
-        let mut literal = proc_macro2::Literal::string(text);
-        literal.set_span(span);
-        tokens.append(literal);
-        Attr::from_inner(tokens, span)
-    }
-
     /// `#[…]` around `inner`, the `#` and brackets at `span`.
     pub(crate) fn from_inner(inner: TokenStream, span: Span) -> Attr {
         let mut pound = Punct::new('#', proc_macro2::Spacing::Alone);
@@ -571,7 +553,7 @@ mod tests {
         let Body::Block { inner_attrs, stmts, .. } = &function.body else { panic!() };
         assert!(inner_attrs.is_empty());
         assert_eq!(stmts.to_string(), "body");
-        assert_eq!(function.sig.output.to_string(), quote!(-> Foo<{ N }> where T: Into<[u8; { 2 }]>,).to_string());
+        assert_eq!(function.sig.output.iter().cloned().collect::<TokenStream>().to_string(), quote!(-> Foo<{ N }> where T: Into<[u8; { 2 }]>,).to_string());
         assert_eq!(function.attrs[0].last_segment().expect("a path"), "doc");
         assert_eq!(function.vis.iter().cloned().collect::<TokenStream>().to_string(), "pub (crate)");
     }

@@ -38,13 +38,14 @@
 //! The reference parameter adds an input lifetime; [`crate::lifetimes`]
 //! keeps elision and `impl Trait` captures as the user wrote them.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::quote_spanned;
 use syn::{Ident, Lifetime};
 
 use crate::args::{Args, Mark};
 use crate::ast::{Attr, Body, Function};
 use crate::lifetimes::{self, Scope};
+use crate::tokens::{Tokens, path_trees};
 use crate::valid::Plan;
 
 /// What a marked block tells the expansion of its methods.
@@ -77,11 +78,13 @@ pub(crate) fn added_span(function: &Function) -> Span {
 }
 
 /// What the expansion of one function names, at [`added_span`]: the
-/// runtime crate's path and the token's name (as the user wrote it, if
-/// they did).
+/// runtime crate's path (parsed, and as the trees that start each path the
+/// expansion writes) and the token's name (as the user wrote it, if they
+/// did).
 struct Added {
     span: Span,
     krate: syn::Path,
+    krate_trees: Vec<TokenTree>,
     cx: Ident,
 }
 
@@ -99,7 +102,13 @@ impl Added {
             colon.spans = [span, span];
         }
         let cx = if args.cx_written { args.cx.clone() } else { Ident::new("cx", span) };
-        Added { span, krate, cx }
+        let krate_trees = path_trees(&krate, span);
+        Added { span, krate, krate_trees, cx }
+    }
+
+    /// New trees at the added span.
+    fn tokens(&self) -> Tokens {
+        Tokens::new(self.span)
     }
 }
 
@@ -112,7 +121,7 @@ pub(crate) fn function(
     enclosing: &Enclosing,
 ) -> TokenStream {
     let added = Added::new(args, &function);
-    function.attrs.push(context_doc(mark, args, plan, added.span));
+    function.attrs.push(context_doc(mark, &added, plan));
     if !plan.inject {
         return function.into_tokens();
     }
@@ -121,7 +130,7 @@ pub(crate) fn function(
         // the user's span, so lints see it as the user's last statement
         // (`clippy::semicolon_if_nothing_returned`).
         let unit = !matches!(
-            function.sig.output.clone().into_iter().next(),
+            function.sig.output.first(),
             Some(proc_macro2::TokenTree::Punct(arrow)) if arrow.as_char() == '-'
         );
         let program_main = crate::valid::is_program_main(&function) && !crate::valid::is_test(&function);
@@ -144,8 +153,7 @@ pub(crate) fn function(
     };
     let token_lifetime = lifetimes::rewrite(&mut function.sig, &added.krate, &scope);
     // The user's parameters, before the token's is added.
-    let probes =
-        if mark == Mark::NoWait && has_body { sleep_token_probes(&added, &function) } else { TokenStream::new() };
+    let probes = if mark == Mark::NoWait && has_body { sleep_token_probes(&added, &function) } else { None };
     if function.sig.params.list().len() == TOO_MANY_ARGUMENTS {
         // Clippy's default limit, crossed only by the token parameter.
         let span = added.span;
@@ -158,40 +166,46 @@ pub(crate) fn function(
         function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(improper_ctypes_definitions)), span));
     }
 
-    let probes_emitted = !probes.is_empty();
     // A `const fn` gets no conversion and no guard (neither is `const`),
     // but its parameters are probed all the same.
     let runs_code = function.sig.constness.is_none();
-    let mut prologue = TokenStream::new();
-    if runs_code && !plan.concrete {
-        prologue.extend(conversion(mark, &added));
+    let mut prologue = added.tokens();
+    if probes.is_some() {
+        // Behind probes, the body is a block of its own (below). A body
+        // that is one expression is then a block in a block, which rustc's
+        // `unused_braces` would report as the user's: an inner attribute
+        // (after the user's, before any statement).
+        prologue.attribute(true, |t| {
+            t.ident("allow").group(Delimiter::Parenthesis, |t| {
+                t.ident("unused_braces");
+            });
+        });
     }
-    prologue.extend(probes);
+    if runs_code && !plan.concrete {
+        conversion(mark, &added, &mut prologue);
+    }
+    let probes_emitted = probes.is_some();
+    prologue.trees(probes.into_iter().flatten());
     if runs_code && mark == Mark::NoWait {
-        prologue.extend(nowait_mark(&added));
+        nowait_mark(&added, &mut prologue);
     }
     if let Body::Block { stmts, braces, .. } = &mut function.body {
-        // Two streams joined: the body is not walked. Behind probes, the
-        // body is a block of its own: the probes name the parameters'
-        // types as the signature does, and items or `use`s declared in the
-        // body (`use std::fmt::*`, a local `type`) must not change what
-        // those names mean to them.
+        // The body is not walked: its stream is passed on whole. Behind
+        // probes, it is a block of its own: the probes name the
+        // parameters' types as the signature does, and items or `use`s
+        // declared in the body (`use std::fmt::*`, a local `type`) must
+        // not change what those names mean to them.
         let body = std::mem::take(stmts);
         if probes_emitted {
-            // A body that is one expression is then a block in a block,
-            // which rustc's `unused_braces` would report as the user's: an
-            // inner attribute (after the user's, before any statement).
-            let span = added.span;
-            let mut allow = quote_spanned!(span=> #![allow(unused_braces)]);
-            allow.extend(std::mem::take(&mut prologue));
-            prologue = allow;
-            let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
+            let mut block = proc_macro2::Group::new(Delimiter::Brace, body);
             block.set_span(*braces);
-            prologue.extend([proc_macro2::TokenTree::Group(block)]);
+            prologue.trees([TokenTree::Group(block)]);
+            *stmts = prologue.into_stream();
         } else {
-            prologue.extend([body]);
+            let mut joined = prologue.into_stream();
+            joined.extend([body]);
+            *stmts = joined;
         }
-        *stmts = prologue;
     }
     function.into_tokens()
 }
@@ -219,19 +233,28 @@ fn add_token_parameter(
     concrete: bool,
     lifetime: Option<&syn::Lifetime>,
 ) {
-    let (krate, cx, span) = (&added.krate, &added.cx, added.span);
-    let ty = if concrete {
-        token_type(mark, added)
-    } else {
-        match mark {
-            Mark::MaySleep => quote_spanned!(span=> impl #krate::SleepToken),
-            Mark::NoWait => quote_spanned!(span=> impl #krate::Token),
-        }
+    let mut param = added.tokens();
+    if concrete && function.body_is_block() {
+        // A concrete token has no prologue that would use the parameter.
+        allow(&mut param, false, "unused_variables");
+    }
+    param.trees([TokenTree::Ident(added.cx.clone())]).op(":").op("&");
+    if let Some(lifetime) = lifetime {
+        param.trees(quote::ToTokens::to_token_stream(lifetime));
+    }
+    param.ident("mut");
+    if !concrete {
+        param.ident("impl");
+    }
+    let name = match (mark, concrete) {
+        (Mark::MaySleep, true) => "MaySleep",
+        (Mark::NoWait, true) => "NoWait",
+        (Mark::MaySleep, false) => "SleepToken",
+        (Mark::NoWait, false) => "Token",
     };
-    // A concrete token has no prologue that would use the parameter.
-    let allow = (concrete && function.body_is_block()).then(|| quote_spanned!(span=> #[allow(unused_variables)]));
+    param.path(&added.krate_trees, &[name]);
     let position = usize::from(function.sig.params.has_receiver());
-    function.sig.params.insert(position, quote_spanned!(span=> #allow #cx: & #lifetime mut #ty));
+    function.sig.params.insert(position, param.into_trees());
 }
 
 /// `let cx = <conversion>(cx);`: the function's own token, whatever the
@@ -240,18 +263,27 @@ fn add_token_parameter(
 /// user's span ([`added_span`]), so rustc lints it as the user's code, and
 /// a body that makes no request must not warn
 /// (`ui/pass/unused-token-no-warning.rs`).
-fn conversion(mark: Mark, added: &Added) -> TokenStream {
-    let (krate, cx, span) = (&added.krate, &added.cx, added.span);
-    match mark {
-        Mark::MaySleep => quote_spanned! {span=>
-            #[allow(unused_variables)]
-            let #cx = #krate::SleepToken::may_sleep(#cx);
-        },
-        Mark::NoWait => quote_spanned! {span=>
-            #[allow(unused_variables)]
-            let #cx = #krate::Token::nowait(#cx);
-        },
-    }
+fn conversion(mark: Mark, added: &Added, tokens: &mut Tokens) {
+    let cx = TokenTree::Ident(added.cx.clone());
+    let (conversion, method) = match mark {
+        Mark::MaySleep => ("SleepToken", "may_sleep"),
+        Mark::NoWait => ("Token", "nowait"),
+    };
+    allow(tokens, false, "unused_variables");
+    tokens.ident("let").trees([cx.clone()]).op("=").path(&added.krate_trees, &[conversion, method]);
+    tokens.group(Delimiter::Parenthesis, |t| {
+        t.trees([cx]);
+    });
+    tokens.op(";");
+}
+
+/// `#[allow(lint)]` (or `#![allow(lint)]`).
+fn allow(tokens: &mut Tokens, inner: bool, lint: &str) {
+    tokens.attribute(inner, |t| {
+        t.ident("allow").group(Delimiter::Parenthesis, |t| {
+            t.ident(lint);
+        });
+    });
 }
 
 /// A `#[nowait]` function cannot take a sleep token, under whatever name
@@ -265,44 +297,43 @@ fn conversion(mark: Mark, added: &Added) -> TokenStream {
 /// the parameter. Generic and `impl Trait` parameters are left to their
 /// bounds (the caller picks their type; `valid` refuses sleep-token bounds
 /// by name).
-fn sleep_token_probes(added: &Added, function: &Function) -> TokenStream {
-    let (krate, span) = (&added.krate, added.span);
+fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTree>> {
     let types = function.sig.params.probed_types();
     if types.is_empty() {
-        return TokenStream::new();
+        return None;
     }
-    let probes = types.into_iter().map(|probed| {
-        let ty: TokenStream = probed.ty.into_iter().collect();
-        // The parameter's own attributes go along: a `#[cfg]`-gated
-        // parameter is probed only where it exists, and its lint levels
-        // hold for its probe.
-        let attrs: TokenStream = probed.attrs.into_iter().collect();
-        // At the parameter: an error points there.
-        quote_spanned! {probed.span=>
-            #attrs #krate::__private::ParamProbe::<#ty>::ALLOC_CTX_VERDICT.verdict();
+    let mut block = added.tokens();
+    block.group(Delimiter::Brace, |t| {
+        allow(t, false, "unused_imports");
+        t.ident("use").path(&added.krate_trees, &["__private", "ProbeOther"]).ident("as").ident("_").op(";");
+        for probed in types {
+            // At the parameter: an error points there.
+            let mut probe = Tokens::new(probed.span);
+            // The parameter's own attributes go along: a `#[cfg]`-gated
+            // parameter is probed only where it exists, and its lint
+            // levels hold for its probe.
+            probe.trees(probed.attrs);
+            probe.path(&added.krate_trees, &["__private", "ParamProbe"]).op("::").op("<").trees(probed.ty).op(">");
+            probe.op("::").ident("ALLOC_CTX_VERDICT").op(".").ident("verdict");
+            probe.group(Delimiter::Parenthesis, |_| {}).op(";");
+            t.trees(probe.into_trees());
         }
     });
-    quote_spanned! {span=>
-        {
-            #[allow(unused_imports)]
-            use #krate::__private::ProbeOther as _;
-            #(#probes)*
-        }
-    }
+    Some(block.into_trees())
 }
 
 /// The guard of a `#[nowait]` body: while it lives (in debug builds), the
 /// runtime's `might_sleep()` panics.
-fn nowait_mark(added: &Added) -> TokenStream {
-    let (krate, span) = (&added.krate, added.span);
+fn nowait_mark(added: &Added, tokens: &mut Tokens) {
     // A reserved name rather than mixed-site hygiene ([`added_span`]); the
-    // leading underscores keep it out of the unused-variable lint.
-    let guard = Ident::new("__alloc_ctx_nowait_mark", span);
-    // Whether it marks is alloc-ctx's build setting (its debug builds), so
-    // no `#[cfg]` here.
-    quote_spanned! {span=>
-        let #guard = #krate::__private::NoWaitMark::enter();
-    }
+    // leading underscores keep it out of the unused-variable lint. Whether
+    // it marks is alloc-ctx's build setting (its debug builds), so no
+    // `#[cfg]` here.
+    tokens.ident("let").ident("__alloc_ctx_nowait_mark").op("=");
+    tokens
+        .path(&added.krate_trees, &["__private", "NoWaitMark", "enter"])
+        .group(Delimiter::Parenthesis, |_| {})
+        .op(";");
 }
 
 /// The entry form: the body runs in a closure that the runtime calls with
@@ -374,31 +405,29 @@ fn entry_body(mark: Mark, added: &Added, body: TokenStream, program_main: bool) 
     }
 }
 
-/// The kernel-doc style `# Context` section.
-fn context_doc(mark: Mark, args: &Args, plan: &Plan, span: Span) -> Attr {
-    let cx = &args.cx;
-    let text = match (mark, plan.entry) {
-        (Mark::NoWait, false) if plan.concrete => format!(
-            "Does not sleep; callable from atomic context. Takes a token `{cx}: &mut NoWait` (sleepable code \
-             passes its `&mut MaySleep` as it is: it dereferences to a `&mut NoWait`)."
-        ),
-        (Mark::MaySleep, false) => format!(
-            "May sleep. Takes the caller's sleep token `{cx}` (`&mut MaySleep`): callable only where sleeping \
-             is allowed, never from a `#[nowait]` function or an atomic section."
-        ),
-        (Mark::MaySleep, true) => "May sleep. Entry point (a program's `main` or a test): creates the thread's \
-             first sleep token, after checking at run time that the thread is not in an atomic section (it \
-             panics there, like the kernel's `might_sleep()`)."
-            .to_owned(),
-        (Mark::NoWait, false) => format!(
-            "Does not sleep; callable from atomic context. Takes any token `{cx}` (`&mut NoWait` or \
-             `&mut MaySleep`); inside, it is a `&mut NoWait`."
-        ),
-        (Mark::NoWait, true) => "Does not sleep; callable from atomic context. Entry point (an interrupt handler, \
-             a callback under a lock): runs in `NoWait::enter`, as an atomic section with its own `NoWait` token; \
-             its arguments must be `Send`, so none of them can carry the interrupted context's sleep token."
-            .to_owned(),
+/// The kernel-doc style `# Context` section, for rustdoc only:
+/// `#[cfg_attr(doc, doc = <runtime>::__private::context_doc!(<kind>, cx))]`.
+///
+/// Under `cfg_attr(doc, …)` because a check or a build never reads it, and
+/// a doc string on every marked function was a measurable part of
+/// `cargo check` (its literal escaped by the macro, lexed, unescaped and
+/// hashed by rustc: BENCHMARKS.md, compile time). The text is the
+/// runtime's (`context_doc!`, which `concat!`s the token's name in), so the
+/// macro builds a dozen short tokens, not a long literal.
+fn context_doc(mark: Mark, added: &Added, plan: &Plan) -> Attr {
+    let kind = match (mark, plan.entry) {
+        (Mark::NoWait, false) if plan.concrete => "nowait_dyn",
+        (Mark::MaySleep, false) => "may_sleep",
+        (Mark::MaySleep, true) => "may_sleep_entry",
+        (Mark::NoWait, false) => "nowait",
+        (Mark::NoWait, true) => "nowait_entry",
     };
-    // One attribute (rustdoc joins doc attributes with newlines anyway).
-    Attr::doc(&format!("\n # Context\n\n {text}"), span)
+    let mut inner = added.tokens();
+    inner.ident("cfg_attr").group(Delimiter::Parenthesis, |t| {
+        t.ident("doc").op(",").ident("doc").op("=").path(&added.krate_trees, &["__private", "context_doc"]).op("!");
+        t.group(Delimiter::Parenthesis, |t| {
+            t.ident(kind).op(",").trees([TokenTree::Ident(added.cx.clone())]);
+        });
+    });
+    Attr::from_inner(inner.into_stream(), added.span)
 }

@@ -19,6 +19,7 @@ mod expand;
 mod fallback;
 mod lifetimes;
 mod signature;
+mod tokens;
 mod valid;
 
 #[cfg(test)]

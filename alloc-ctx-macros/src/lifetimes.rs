@@ -115,11 +115,11 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
         });
     }
     if captures {
-        let lifetimes = capture_list(&sig.generics, &inputs, scope.outer);
+        let lifetimes = capture_list(&sig.generics.iter().cloned().collect(), &inputs, scope.outer);
         ret.ty = rewrite_rpits(std::mem::take(&mut ret.ty), &lifetimes, krate, scope.span);
     }
     sig.params.list_mut().clone_from_slice(&params);
-    sig.generics = declare(&sig.generics, &inputs.fresh);
+    sig.generics = declare(&sig.generics.iter().cloned().collect(), &inputs.fresh).into_iter().collect();
     sig.output = ret.join();
     if lends_token { target } else { None }
 }
@@ -134,7 +134,7 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
 /// borrows and iterators. A plain reference (`&'a T`) never holds a token.
 /// Over-counting only keeps the caller's token borrowed while the value
 /// lives; under-counting would refuse a returned guard.
-fn returns_guard(output: &TokenStream) -> bool {
+fn returns_guard(tokens: &[TokenTree]) -> bool {
     const HOLDS_NO_TOKEN: [&str; 12] = [
         "MutexGuard",
         "Ref",
@@ -149,14 +149,13 @@ fn returns_guard(output: &TokenStream) -> bool {
         "PhantomData",
         "Split",
     ];
-    let tokens: Vec<TokenTree> = output.clone().into_iter().collect();
     tokens.iter().enumerate().any(|(index, token)| match token {
         TokenTree::Ident(ident) => {
             let generic_lifetime = matches!(tokens.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<')
                 && matches!(tokens.get(index + 2), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
             generic_lifetime && !HOLDS_NO_TOKEN.iter().any(|name| ident == name)
         }
-        TokenTree::Group(group) => returns_guard(&group.stream()),
+        TokenTree::Group(group) => returns_guard(&group.stream().into_iter().collect::<Vec<_>>()),
         _ => false,
     })
 }
@@ -228,7 +227,7 @@ pub(crate) fn returns_impl(method: &[TokenTree]) -> bool {
         }
     }
     let Some(arrow) = arrow else { return false };
-    let output: TokenStream = method[arrow + 1..].iter().filter(|token| !is_body(token)).cloned().collect();
+    let output: Vec<TokenTree> = method[arrow + 1..].iter().filter(|token| !is_body(token)).cloned().collect();
     quick_scan(&output).1
 }
 
@@ -239,24 +238,26 @@ fn is_body(token: &TokenTree) -> bool {
 /// A cheap look over the output (return type and `where` clause), so that
 /// most functions are left at once: whether it has a `&` or `'_` (maybe an
 /// elided lifetime), and whether it has an `impl`.
-fn quick_scan(tokens: &TokenStream) -> (bool, bool) {
+fn quick_scan(tokens: &[TokenTree]) -> (bool, bool) {
     let (mut maybe_elided, mut has_impl) = (false, false);
     let mut after_apostrophe = false;
-    for token in tokens.clone() {
-        match &token {
+    for token in tokens {
+        match token {
             TokenTree::Punct(punct) => maybe_elided |= punct.as_char() == '&',
             TokenTree::Ident(ident) => {
-                maybe_elided |= after_apostrophe && ident == "_";
-                has_impl |= ident == "impl";
+                // Read once: each read copies the text out of the compiler.
+                let text = ident.to_string();
+                maybe_elided |= after_apostrophe && text == "_";
+                has_impl |= text == "impl";
             }
             TokenTree::Group(group) => {
-                let (elided, impl_) = quick_scan(&group.stream());
+                let (elided, impl_) = quick_scan(&group.stream().into_iter().collect::<Vec<_>>());
                 maybe_elided |= elided;
                 has_impl |= impl_;
             }
             TokenTree::Literal(_) => {}
         }
-        after_apostrophe = matches!(&token, TokenTree::Punct(punct) if punct.as_char() == '\'');
+        after_apostrophe = matches!(token, TokenTree::Punct(punct) if punct.as_char() == '\'');
     }
     (maybe_elided, has_impl)
 }
@@ -269,9 +270,8 @@ struct ReturnType {
 }
 
 impl ReturnType {
-    fn split(output: &TokenStream) -> Option<ReturnType> {
-        let tokens: Vec<TokenTree> = output.clone().into_iter().collect();
-        let is_arrow = matches!(tokens.as_slice(), [TokenTree::Punct(minus), TokenTree::Punct(gt), ..]
+    fn split(tokens: &[TokenTree]) -> Option<ReturnType> {
+        let is_arrow = matches!(tokens, [TokenTree::Punct(minus), TokenTree::Punct(gt), ..]
             if minus.as_char() == '-' && gt.as_char() == '>');
         if !is_arrow {
             return None;
@@ -292,8 +292,8 @@ impl ReturnType {
         })
     }
 
-    fn join(self) -> TokenStream {
-        let mut output: TokenStream = self.arrow.into_iter().collect();
+    fn join(self) -> Vec<TokenTree> {
+        let mut output = self.arrow;
         output.extend(self.ty);
         output.extend(self.rest);
         output

@@ -27,11 +27,12 @@ pub(crate) struct Signature {
     pub(crate) abi: Option<Vec<TokenTree>>,
     pub(crate) fn_token: Ident,
     pub(crate) ident: Ident,
-    /// `<…>`, as written (empty without generics).
-    pub(crate) generics: TokenStream,
+    /// `<…>`, as written (empty without generics). Trees, not a stream,
+    /// as the parameters (below): the checks read them.
+    pub(crate) generics: Vec<TokenTree>,
     pub(crate) params: Params,
     /// `-> T where …`, as written, up to the body or `;`.
-    pub(crate) output: TokenStream,
+    pub(crate) output: Vec<TokenTree>,
 }
 
 /// The parameter list: the tokens of each parameter.
@@ -122,13 +123,13 @@ impl Signature {
             return None;
         }
 
-        let mut generics = TokenStream::new();
+        let mut generics = Vec::new();
         if tokens.peek().is_some_and(|token| matches!(token, TokenTree::Punct(punct) if punct.as_char() == '<')) {
             let mut angles = AngleDepth::default();
             loop {
                 let token = tokens.next()?;
                 angles.step(token);
-                generics.append(token.clone());
+                generics.push(token.clone());
                 if angles.depth == 0 {
                     break;
                 }
@@ -277,8 +278,8 @@ impl Params {
     }
 
     /// Inserts a parameter (its tokens, without commas) at `position`.
-    pub(crate) fn insert(&mut self, position: usize, param: TokenStream) {
-        self.list.insert(position, param.into_iter().collect());
+    pub(crate) fn insert(&mut self, position: usize, param: Vec<TokenTree>) {
+        self.list.insert(position, param);
     }
 }
 
@@ -491,10 +492,10 @@ mod tests {
     #[test]
     fn inserts_a_parameter_keeping_commas_right() {
         let mut parsed = sig(quote!(fn m(&self, x: u8,)));
-        parsed.params.insert(1, quote!(cx: T));
+        parsed.params.insert(1, quote!(cx: T).into_iter().collect());
         assert_eq!(tokens_of(parsed).to_string(), quote!(fn m(&self, cx: T, x: u8,)).to_string());
         let mut parsed = sig(quote!(fn f()));
-        parsed.params.insert(0, quote!(cx: T));
+        parsed.params.insert(0, quote!(cx: T).into_iter().collect());
         assert_eq!(tokens_of(parsed).to_string(), quote!(fn f(cx: T)).to_string());
     }
 }

@@ -186,15 +186,14 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         // The parameters, the generics and the `where` clause: a sleep
         // token may come in as `&mut MaySleep` or as `T: SleepToken`. (The
         // entry form refuses them by type: its body is a `Send` section.)
-        let where_clause: TokenStream = sig
+        let where_clause = sig
             .output
-            .clone()
-            .into_iter()
-            .skip_while(|token| !matches!(token, TokenTree::Ident(i) if i == "where"))
-            .collect();
-        let header = [sig.generics.clone(), where_clause].map(|tokens| tokens.into_iter().collect::<Vec<_>>());
-        let mut places = sig.params.list().iter().chain(&header);
-        if let Some(sleep_token) = places.find_map(|tokens| names_sleep_token(tokens)) {
+            .iter()
+            .position(|token| matches!(token, TokenTree::Ident(i) if i == "where"))
+            .unwrap_or(sig.output.len());
+        let header = [&sig.generics[..], &sig.output[where_clause..]];
+        let mut places = sig.params.list().iter().map(Vec::as_slice).chain(header);
+        if let Some(sleep_token) = places.find_map(names_sleep_token) {
             errors.error(
                 &sleep_token,
                 "a `#[nowait]` function cannot take a sleep token: it must be callable from atomic context, \
@@ -344,10 +343,15 @@ pub(crate) fn is_test(function: &Function) -> bool {
 fn names_sleep_token(tokens: &[TokenTree]) -> Option<proc_macro2::Ident> {
     let mut previous_is_fn = false;
     for token in tokens {
+        // An identifier's text is read once (each read is a copy out of
+        // the compiler's interner).
+        let mut is_fn = false;
         match token {
-            TokenTree::Ident(ident) if ident == "MaySleep" || ident == "SleepToken" || ident == "MutexContext" => {
-                return Some(ident.clone());
-            }
+            TokenTree::Ident(ident) => match ident.to_string().as_str() {
+                "MaySleep" | "SleepToken" | "MutexContext" => return Some(ident.clone()),
+                "Fn" | "FnMut" | "FnOnce" | "fn" => is_fn = true,
+                _ => {}
+            },
             TokenTree::Group(group)
                 if !(previous_is_fn && group.delimiter() == proc_macro2::Delimiter::Parenthesis) =>
             {
@@ -357,7 +361,7 @@ fn names_sleep_token(tokens: &[TokenTree]) -> Option<proc_macro2::Ident> {
             }
             _ => {}
         }
-        previous_is_fn = matches!(token, TokenTree::Ident(ident) if ident == "Fn" || ident == "FnMut" || ident == "FnOnce" || ident == "fn");
+        previous_is_fn = is_fn;
     }
     None
 }

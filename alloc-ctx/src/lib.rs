@@ -326,6 +326,7 @@ pub mod prelude {
 /// What the macros expand to; not public API, no stability promise.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__alloc_ctx_context_doc as context_doc;
     pub use crate::context::state::NoWaitMark;
     pub use crate::context::token::probe::{Accept, HoldsSleepToken, NotASleepToken, ParamProbe, ProbeOther, Refuse};
 
@@ -333,6 +334,48 @@ pub mod __private {
     /// the lifetimes the unmarked function would, and not the token's.
     pub trait Captures<T: ?Sized> {}
     impl<T: ?Sized, U: ?Sized> Captures<T> for U {}
+}
+
+/// The `# Context` doc section of a marked function, by kind, with the
+/// token's name (`cx` unless `cx = name`). The macros emit
+/// `#[cfg_attr(doc, doc = __private::context_doc!(kind, cx))]`: rustdoc
+/// reads it, a check or a build drops it unexpanded.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __alloc_ctx_context_doc {
+    (may_sleep, $cx:ident) => {
+        concat!(
+            "\n # Context\n\n May sleep. Takes the caller's sleep token `",
+            stringify!($cx),
+            "` (`&mut MaySleep`): callable only where sleeping is allowed, never from a `#[nowait]` function or \
+             an atomic section."
+        )
+    };
+    (may_sleep_entry, $cx:ident) => {
+        "\n # Context\n\n May sleep. Entry point (a program's `main` or a test): creates the thread's first sleep \
+         token, after checking at run time that the thread is not in an atomic section (it panics there, like the \
+         kernel's `might_sleep()`)."
+    };
+    (nowait, $cx:ident) => {
+        concat!(
+            "\n # Context\n\n Does not sleep; callable from atomic context. Takes any token `",
+            stringify!($cx),
+            "` (`&mut NoWait` or `&mut MaySleep`); inside, it is a `&mut NoWait`."
+        )
+    };
+    (nowait_dyn, $cx:ident) => {
+        concat!(
+            "\n # Context\n\n Does not sleep; callable from atomic context. Takes a token `",
+            stringify!($cx),
+            ": &mut NoWait` (sleepable code passes its `&mut MaySleep` as it is: it dereferences to a \
+             `&mut NoWait`)."
+        )
+    };
+    (nowait_entry, $cx:ident) => {
+        "\n # Context\n\n Does not sleep; callable from atomic context. Entry point (an interrupt handler, a \
+         callback under a lock): runs in `NoWait::enter`, as an atomic section with its own `NoWait` token; its \
+         arguments must be `Send`, so none of them can carry the interrupted context's sleep token."
+    };
 }
 
 /// The README's Rust examples, compiled and run as doctests so they stay

@@ -185,3 +185,23 @@ fn nowait_functions_accept_either_token() {
         assert!(takes_nowait(cx));
     }
 }
+
+/// The `# Context` section the marks put in rustdoc: each kind says what
+/// the function may do, and the kinds that take a token name it as the
+/// mark's `cx = name` does.
+#[test]
+fn the_context_doc_says_what_each_mark_allows_and_names_the_token() {
+    use alloc_ctx::__private::context_doc;
+    let sections = [
+        (context_doc!(may_sleep, tok), "May sleep. Takes the caller's sleep token `tok`"),
+        (context_doc!(nowait, tok), "Does not sleep; callable from atomic context. Takes any token `tok`"),
+        (context_doc!(nowait_dyn, tok), "Takes a token `tok: &mut NoWait`"),
+        (context_doc!(may_sleep_entry, cx), "May sleep. Entry point"),
+        (context_doc!(nowait_entry, cx), "Does not sleep; callable from atomic context. Entry point"),
+    ];
+    for (section, says) in sections {
+        assert!(section.starts_with("\n # Context\n\n "), "{section:?}");
+        assert!(section.contains(says), "{section:?} should say {says:?}");
+        assert!(!section.contains("  "), "a line continuation left spaces in {section:?}");
+    }
+}
