@@ -74,8 +74,8 @@ case $kind_of_fns in
         n_pro="    let cx = alloc_ctx::Token::nowait(cx);"
         ;;
     expanded)
-        s_attr='#[doc = "\n # Context\n\n May sleep. Takes the caller'"'"'s sleep token `cx` (`&mut MaySleep`): callable only where sleeping is allowed, never from a `#[nowait]` function or an atomic section."]'
-        n_attr='#[doc = "\n # Context\n\n Does not sleep; callable from atomic context. Takes any token `cx` (`&mut NoWait` or `&mut MaySleep`); inside, it is a `&mut NoWait`."]'
+        s_attr='#[cfg_attr(doc, doc = ::alloc_ctx::__private::context_doc!(may_sleep, cx))]'
+        n_attr='#[cfg_attr(doc, doc = ::alloc_ctx::__private::context_doc!(nowait, cx))]'
         s_param="cx: &mut impl ::alloc_ctx::SleepToken, "
         n_param="cx: &mut impl ::alloc_ctx::Token, "
         s_pro=$(sed -n '/^# BEGIN may_sleep prologue/,/^# END/{/^#/d;p}' "$(dirname "$0")/expanded-prologue.txt")
