@@ -102,26 +102,18 @@ impl Signature {
     /// Reads a signature from the tokens between a function's visibility
     /// and its body (or `;`); `None` if they are not one.
     pub(crate) fn parse(tokens: &[TokenTree]) -> Option<Signature> {
-        let mut tokens = tokens.iter().peekable();
-        let mut keyword = |name: &str| {
-            tokens.next_if(|token| matches!(token, TokenTree::Ident(ident) if ident == name)).map(|token| match token {
-                TokenTree::Ident(ident) => ident.clone(),
-                _ => unreachable!(),
-            })
-        };
-        let constness = keyword("const");
-        let asyncness = keyword("async");
-        let unsafety = keyword("unsafe");
-        let abi = keyword("extern").map(|extern_token| {
+        let mut keywords = Keywords::new(tokens);
+        let constness = keywords.take("const");
+        let asyncness = keywords.take("async");
+        let unsafety = keywords.take("unsafe");
+        let abi = keywords.take("extern").map(|extern_token| {
             let mut abi = vec![TokenTree::Ident(extern_token)];
-            abi.extend(tokens.next_if(|token| matches!(token, TokenTree::Literal(_))).cloned());
+            abi.extend(keywords.take_literal());
             abi
         });
-        let TokenTree::Ident(fn_token) = tokens.next()? else { return None };
+        let fn_token = keywords.take("fn")?;
+        let mut tokens = keywords.tokens;
         let TokenTree::Ident(ident) = tokens.next()? else { return None };
-        if fn_token != "fn" {
-            return None;
-        }
 
         let mut generics = Vec::new();
         if tokens.peek().is_some_and(|token| matches!(token, TokenTree::Punct(punct) if punct.as_char() == '<')) {
@@ -154,6 +146,46 @@ impl Signature {
             params,
             output,
         })
+    }
+}
+
+/// The qualifiers and `fn` at the start of a signature, looked for in
+/// order. Each identifier's text is read once: a read copies it out of the
+/// compiler, and this runs for every marked function.
+struct Keywords<'a> {
+    tokens: std::iter::Peekable<std::slice::Iter<'a, TokenTree>>,
+    next_text: Option<String>,
+}
+
+impl<'a> Keywords<'a> {
+    fn new(tokens: &'a [TokenTree]) -> Keywords<'a> {
+        let mut keywords = Keywords { tokens: tokens.iter().peekable(), next_text: None };
+        keywords.read_next();
+        keywords
+    }
+
+    fn read_next(&mut self) {
+        self.next_text = match self.tokens.peek() {
+            Some(TokenTree::Ident(ident)) => Some(ident.to_string()),
+            _ => None,
+        };
+    }
+
+    /// The next token, if it is the keyword `name`.
+    fn take(&mut self, name: &str) -> Option<Ident> {
+        if self.next_text.as_deref() != Some(name) {
+            return None;
+        }
+        let Some(TokenTree::Ident(ident)) = self.tokens.next() else { unreachable!("read as an identifier") };
+        self.read_next();
+        Some(ident.clone())
+    }
+
+    /// The next token, if it is a literal (an `extern` ABI string).
+    fn take_literal(&mut self) -> Option<TokenTree> {
+        let literal = self.tokens.next_if(|token| matches!(token, TokenTree::Literal(_))).cloned();
+        self.read_next();
+        literal
     }
 }
 
@@ -219,7 +251,9 @@ impl Params {
 
     /// The first identifier named `name` that a parameter's pattern binds.
     pub(crate) fn binding_named(&self, name: &Ident) -> Option<Ident> {
-        self.list.iter().find_map(|param| find_binding(&pattern_of(param), name, false))
+        // The name's text once, not at each comparison.
+        let name = name.to_string();
+        self.list.iter().find_map(|param| find_binding(&pattern_of(param), &name, false))
     }
 
     /// The type of each parameter, for the `#[nowait]` probe, with the span
@@ -233,17 +267,25 @@ impl Params {
             .iter()
             .filter_map(|param| {
                 let (head, mut ty) = split_type(param);
+                // Each identifier's text once (a read copies it out of the
+                // compiler).
+                let (head_texts, ty_texts) = (ident_texts(&head), ident_texts(&ty));
+                let find = |texts: &[Option<String>], wanted: &dyn Fn(&str) -> bool| {
+                    texts.iter().position(|text| text.as_deref().is_some_and(wanted))
+                };
+                let is_self = |text: &str| text == "self";
                 // A receiver's `self`, or the pattern's first name (not `mut`/`ref`).
-                let is_self = |t: &&TokenTree| matches!(t, TokenTree::Ident(i) if i == "self");
-                let is_name = |t: &&TokenTree| matches!(t, TokenTree::Ident(i) if i != "mut" && i != "ref");
-                let span = (head.iter().find(is_self).or_else(|| ty.iter().find(is_self)))
-                    .or_else(|| head.iter().find(is_name))
+                let span = (find(&head_texts, &is_self).map(|at| &head[at]))
+                    .or_else(|| find(&ty_texts, &is_self).map(|at| &ty[at]))
+                    .or_else(|| find(&head_texts, &|text| text != "mut" && text != "ref").map(|at| &head[at]))
                     .or_else(|| head.first())?
                     .span();
-                if ty.is_empty() || mentions_impl(&ty) {
+                let mentions_impl = find(&ty_texts, &|text| text == "impl").is_some()
+                    || ty.iter().any(|token| matches!(token, TokenTree::Group(group) if mentions_impl(&group.stream().into_iter().collect::<Vec<_>>())));
+                if ty.is_empty() || mentions_impl {
                     return None;
                 }
-                if ty.iter().any(|token| matches!(token, TokenTree::Ident(ident) if ident == "self")) {
+                if find(&ty_texts, &is_self).is_some() {
                     // A receiver without a written type.
                     let by_reference = is_punct(ty.first(), '&');
                     ty.retain(|token| by_reference || !matches!(token, TokenTree::Ident(i) if i == "mut"));
@@ -281,6 +323,17 @@ impl Params {
     pub(crate) fn insert(&mut self, position: usize, param: Vec<TokenTree>) {
         self.list.insert(position, param);
     }
+}
+
+/// The text of each identifier among `tokens` (`None` for other trees).
+fn ident_texts(tokens: &[TokenTree]) -> Vec<Option<String>> {
+    tokens
+        .iter()
+        .map(|token| match token {
+            TokenTree::Ident(ident) => Some(ident.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether `impl` appears in a type, at any depth.
@@ -369,10 +422,10 @@ fn pattern_of(param: &[TokenTree]) -> Vec<TokenTree> {
 
 /// An identifier `name` bound by `pattern`. In `{ … }` (a struct
 /// pattern) a name followed by `:` is a field name, not a binding.
-fn find_binding(pattern: &[TokenTree], name: &Ident, in_braces: bool) -> Option<Ident> {
+fn find_binding(pattern: &[TokenTree], name: &str, in_braces: bool) -> Option<Ident> {
     for (index, token) in pattern.iter().enumerate() {
         match token {
-            TokenTree::Ident(ident) if ident == name => {
+            TokenTree::Ident(ident) if *ident == name => {
                 let next_is_colon = |spacing| matches!(pattern.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == spacing);
                 let after_path_separator =
                     index > 0 && matches!(&pattern[index - 1], TokenTree::Punct(p) if p.as_char() == ':');
