@@ -248,7 +248,11 @@ impl Function {
     /// Splits a function item; `None` if it is not one (or not one this
     /// light reader understands: then it is classified by syn).
     pub(crate) fn parse(tokens: TokenStream) -> Option<Function> {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        Function::from_trees(&tokens.into_iter().collect::<Vec<_>>())
+    }
+
+    /// [`Function::parse`] on trees already read (a method of a block).
+    pub(crate) fn from_trees(tokens: &[TokenTree]) -> Option<Function> {
         let (last, head) = tokens.split_last()?;
         let body = match last {
             TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => Body::block(group),
@@ -353,6 +357,17 @@ impl Attr {
         last
     }
 
+    /// The attribute's path as text when it is one identifier (`doc`,
+    /// `inline`, `allow`), the trees inside the brackets read once.
+    pub(crate) fn single_name(&self) -> Option<String> {
+        let mut trees = self.brackets.stream().into_iter();
+        let Some(TokenTree::Ident(first)) = trees.next() else { return None };
+        if is_punct(trees.next().as_ref(), ':') {
+            return None;
+        }
+        Some(first.to_string())
+    }
+
     /// `#[…]` around `inner`, the `#` and brackets at `span`.
     pub(crate) fn from_inner(inner: TokenStream, span: Span) -> Attr {
         let mut pound = Punct::new('#', proc_macro2::Spacing::Alone);
@@ -424,20 +439,26 @@ impl Function {
     /// last step, run for every marked function: each copied stream would
     /// be one more round trip to the compiler).
     pub(crate) fn into_tokens(self) -> TokenStream {
-        let mut tokens = TokenStream::new();
+        self.into_trees().into_iter().collect()
+    }
+
+    /// The function's top-level trees (a stream of them is made only
+    /// where the output is: a block's method stays trees).
+    pub(crate) fn into_trees(self) -> Vec<TokenTree> {
+        let mut trees = Vec::new();
         for attr in self.attrs {
-            tokens.append(attr.pound);
-            tokens.append(attr.brackets);
+            trees.push(TokenTree::Punct(attr.pound));
+            trees.push(TokenTree::Group(attr.brackets));
         }
-        tokens.extend(self.vis);
-        self.sig.into_tokens(&mut tokens);
-        match self.body {
-            Body::Semi(semi) => tokens.append(semi),
+        trees.extend(self.vis);
+        self.sig.into_trees(&mut trees);
+        trees.push(match self.body {
+            Body::Semi(semi) => TokenTree::Punct(semi),
             Body::Block { braces, inner_attrs, stmts } => {
-                tokens.append(Body::block_with(braces, &inner_attrs, TokenStream::new(), stmts));
+                TokenTree::Group(Body::block_with(braces, &inner_attrs, TokenStream::new(), stmts))
             }
-        }
-        tokens
+        });
+        trees
     }
 }
 
@@ -625,5 +646,38 @@ mod tests {
         let names: Vec<String> =
             function.attrs.iter().map(|attr| attr.last_segment().expect("a path").to_string()).collect();
         assert_eq!(names, ["nowait", "no_context", "inline"]);
+    }
+}
+
+#[cfg(test)]
+mod inert_tests {
+    use quote::quote;
+
+    use super::*;
+    use crate::valid::is_plainly_inert;
+
+    /// The attributes a block's method may carry and still take the
+    /// block's mark without syn reading them: exactly the one-segment
+    /// inert ones (a doc comment is `#[doc = "…"]`).
+    #[test]
+    fn only_one_segment_inert_attributes_skip_the_syn_checks() {
+        let Item::Fn(function) = Item::parse(quote!(
+            /// A doc comment.
+            #[inline]
+            #[allow(unused)]
+            #[cfg_attr(test, inline)]
+            #[must_use]
+            #[no_context]
+            #[nowait]
+            #[alloc_ctx::may_sleep]
+            #[clippy::inline_always]
+            #[my_macro]
+            #[doc::fake]
+            fn f();
+        )) else {
+            panic!()
+        };
+        let inert: Vec<bool> = function.attrs.iter().map(is_plainly_inert).collect();
+        assert_eq!(inert, [true, true, true, true, true, false, false, false, false, false, false]);
     }
 }

@@ -119,11 +119,11 @@ pub(crate) fn function(
     mut function: Function,
     plan: &Plan,
     enclosing: &Enclosing,
-) -> TokenStream {
+) -> Vec<TokenTree> {
     let added = Added::new(args, &function);
     function.attrs.push(context_doc(mark, &added, plan));
     if !plan.inject {
-        return function.into_tokens();
+        return function.into_trees();
     }
     if plan.entry {
         // A function returning `()` ends the call with `;`: the call has
@@ -142,7 +142,7 @@ pub(crate) fn function(
                 stmts.extend(quote_spanned!(span=> ;));
             }
         }
-        return function.into_tokens();
+        return function.into_trees();
     }
 
     let has_body = function.body_is_block();
@@ -207,7 +207,7 @@ pub(crate) fn function(
             *stmts = joined;
         }
     }
-    function.into_tokens()
+    function.into_trees()
 }
 
 /// Clippy's default `too_many_arguments` limit is 7: a function with 7

@@ -215,7 +215,7 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
                 .as_ref()
                 .map(|block| Enclosing { lifetimes: block.lifetimes.clone(), trait_rules: block.trait_rules })
                 .unwrap_or_default();
-            expand::function(mark, &args, function, &plan, &enclosing)
+            expand::function(mark, &args, function, &plan, &enclosing).into_iter().collect()
         }
         Item::Impl(mut block) => {
             refuse_entry_on_block(&mut args, &mut errors);
@@ -274,8 +274,18 @@ fn mark_block(
     let enclosing =
         Enclosing { lifetimes: generics.lifetimes().map(|param| param.lifetime.clone()).collect(), trait_rules };
     for item in items.iter_mut().filter(|item| item.is_method) {
-        // Only the attributes go through syn; the rest is read like a
-        // function's, the body not at all.
+        // The common case, without syn: a method whose attributes are all
+        // the compiler's inert ones (doc comments, `#[inline]`, lint
+        // levels) takes the block's mark, as the checks below would decide.
+        if let Some(mut function) = ast::Function::from_trees(&item.tokens) {
+            if function.attrs.iter().all(valid::is_plainly_inert) {
+                let plan = valid::check_function(mark, args, &mut function, errors);
+                item.tokens = expand::function(mark, args, function, &plan, &enclosing);
+                continue;
+            }
+        }
+        // Otherwise only the attributes go through syn; the rest is read
+        // like a function's, the body not at all.
         let Some((mut attrs, rest)) = item.split_attrs() else { continue };
         if !valid::takes_block_mark(mark, &mut attrs, errors) {
             // Its own mark, or `#[no_context]` (rewritten): the attributes
@@ -304,10 +314,9 @@ fn mark_block(
         // Marked: the attributes are unchanged, and go back as written (not
         // as syn prints them). A method the light reader does not
         // understand (`default fn`) is left as written.
-        let tokens: TokenStream = item.tokens.iter().cloned().collect();
-        if let Some(mut function) = ast::Function::parse(tokens) {
+        if let Some(mut function) = ast::Function::from_trees(&item.tokens) {
             let plan = valid::check_function(mark, args, &mut function, errors);
-            item.tokens = expand::function(mark, args, function, &plan, &enclosing).into_iter().collect();
+            item.tokens = expand::function(mark, args, function, &plan, &enclosing);
         }
     }
 }

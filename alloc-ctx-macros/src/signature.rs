@@ -190,17 +190,17 @@ impl<'a> Keywords<'a> {
 }
 
 impl Signature {
-    /// Appends the signature's tokens, moved rather than copied.
-    pub(crate) fn into_tokens(self, tokens: &mut TokenStream) {
-        tokens.extend(self.constness.map(TokenTree::Ident));
-        tokens.extend(self.asyncness.map(TokenTree::Ident));
-        tokens.extend(self.unsafety.map(TokenTree::Ident));
-        tokens.extend(self.abi.into_iter().flatten());
-        tokens.append(self.fn_token);
-        tokens.append(self.ident);
-        tokens.extend(self.generics);
-        tokens.append(self.params.into_group());
-        tokens.extend(self.output);
+    /// Appends the signature's trees, moved rather than copied.
+    pub(crate) fn into_trees(self, trees: &mut Vec<TokenTree>) {
+        trees.extend(self.constness.map(TokenTree::Ident));
+        trees.extend(self.asyncness.map(TokenTree::Ident));
+        trees.extend(self.unsafety.map(TokenTree::Ident));
+        trees.extend(self.abi.into_iter().flatten());
+        trees.push(TokenTree::Ident(self.fn_token));
+        trees.push(TokenTree::Ident(self.ident));
+        trees.extend(self.generics);
+        trees.push(TokenTree::Group(self.params.into_group()));
+        trees.extend(self.output);
     }
 }
 
@@ -453,9 +453,9 @@ mod tests {
     use quote::quote;
 
     fn tokens_of(sig: Signature) -> TokenStream {
-        let mut tokens = TokenStream::new();
-        sig.into_tokens(&mut tokens);
-        tokens
+        let mut trees = Vec::new();
+        sig.into_trees(&mut trees);
+        trees.into_iter().collect()
     }
 
     fn sig(tokens: TokenStream) -> Signature {

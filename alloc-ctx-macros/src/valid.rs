@@ -106,30 +106,6 @@ pub(crate) fn takes_block_mark(mark: Mark, attrs: &mut Vec<Attribute>, errors: &
 /// compiler's inert attributes and the tool attributes. Such a method gets
 /// the block's mark deferred (see `mark_block`).
 pub(crate) fn may_be_a_macro(attr: &Attribute) -> bool {
-    const INERT: [&str; 22] = [
-        "doc",
-        "inline",
-        "cold",
-        "must_use",
-        "track_caller",
-        "allow",
-        "warn",
-        "deny",
-        "forbid",
-        "expect",
-        "cfg",
-        "cfg_attr",
-        "deprecated",
-        "no_mangle",
-        "export_name",
-        "link_section",
-        "target_feature",
-        "automatically_derived",
-        "instruction_set",
-        "optimize",
-        "coverage",
-        "no_context",
-    ];
     const TOOLS: [&str; 3] = ["rustfmt", "clippy", "diagnostic"];
     let path = attr.path();
     match path.segments.first() {
@@ -138,6 +114,41 @@ pub(crate) fn may_be_a_macro(attr: &Attribute) -> bool {
         None => false,
     }
 }
+
+/// Whether a method's attribute is one of the compiler's inert attributes
+/// with a one-segment path (`#[doc]`, `#[inline]`, `#[allow(…)]`), but not
+/// `#[no_context]`: such an attribute is neither a mark nor a macro, so
+/// [`takes_block_mark`] would keep it and [`may_be_a_macro`] would say no.
+/// Read at the token level, for the common case of a block's method.
+pub(crate) fn is_plainly_inert(attr: &ast::Attr) -> bool {
+    attr.single_name().is_some_and(|name| name != "no_context" && INERT.contains(&name.as_str()))
+}
+
+/// The compiler's inert attributes (and `#[no_context]`), by name.
+const INERT: [&str; 22] = [
+    "doc",
+    "inline",
+    "cold",
+    "must_use",
+    "track_caller",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "cfg",
+    "cfg_attr",
+    "deprecated",
+    "no_mangle",
+    "export_name",
+    "link_section",
+    "target_feature",
+    "automatically_derived",
+    "instruction_set",
+    "optimize",
+    "coverage",
+    "no_context",
+];
 
 /// Whether an attribute is a block's deferred mark (`in_block = …`).
 pub(crate) fn is_deferred_block_mark(attr: &impl NamedAttr) -> bool {
