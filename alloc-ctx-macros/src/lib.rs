@@ -87,7 +87,7 @@ use crate::expand::Enclosing;
 /// On an `impl` or `trait` block the mark applies to every method that does
 /// not carry its own `#[may_sleep]`/`#[nowait]`, or `#[no_context]` to stay
 /// unmarked. The macro adds a `# Context` section to each marked item's
-/// documentation.
+/// documentation (for rustdoc only: `cfg_attr(doc, …)`).
 /// # }
 #[proc_macro_attribute]
 pub fn may_sleep(args: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {

@@ -339,14 +339,16 @@ pub mod __private {
 /// The `# Context` doc section of a marked function, by kind, with the
 /// token's name (`cx` unless `cx = name`). The macros emit
 /// `#[cfg_attr(doc, doc = __private::context_doc!(kind, cx))]`: rustdoc
-/// reads it, a check or a build drops it unexpanded.
+/// reads it, a check or a build drops it unexpanded. It expands in the
+/// user's module: `::core::` paths, so that a macro of the user's named
+/// `concat` cannot stand in for the built-in one.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __alloc_ctx_context_doc {
     (may_sleep, $cx:ident) => {
-        concat!(
+        ::core::concat!(
             "\n # Context\n\n May sleep. Takes the caller's sleep token `",
-            stringify!($cx),
+            ::core::stringify!($cx),
             "` (`&mut MaySleep`): callable only where sleeping is allowed, never from a `#[nowait]` function or \
              an atomic section."
         )
@@ -357,16 +359,16 @@ macro_rules! __alloc_ctx_context_doc {
          kernel's `might_sleep()`)."
     };
     (nowait, $cx:ident) => {
-        concat!(
+        ::core::concat!(
             "\n # Context\n\n Does not sleep; callable from atomic context. Takes any token `",
-            stringify!($cx),
+            ::core::stringify!($cx),
             "` (`&mut NoWait` or `&mut MaySleep`); inside, it is a `&mut NoWait`."
         )
     };
     (nowait_dyn, $cx:ident) => {
-        concat!(
+        ::core::concat!(
             "\n # Context\n\n Does not sleep; callable from atomic context. Takes a token `",
-            stringify!($cx),
+            ::core::stringify!($cx),
             ": &mut NoWait` (sleepable code passes its `&mut MaySleep` as it is: it dereferences to a \
              `&mut NoWait`)."
         )

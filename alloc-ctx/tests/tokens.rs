@@ -205,3 +205,37 @@ fn the_context_doc_says_what_each_mark_allows_and_names_the_token() {
         assert!(!section.contains("  "), "a line continuation left spaces in {section:?}");
     }
 }
+
+/// The section expands in a module without the prelude too (rustdoc
+/// expands it wherever a marked function is).
+#[no_implicit_prelude]
+mod context_doc_without_prelude {
+    pub(super) const NOWAIT: &str = ::alloc_ctx::__private::context_doc!(nowait, cx);
+}
+
+#[test]
+fn the_context_doc_expands_without_the_prelude() {
+    assert!(context_doc_without_prelude::NOWAIT.contains("Takes any token `cx`"));
+}
+
+/// A user's own `concat!`/`stringify!` in scope do not change the section.
+mod context_doc_beside_user_macros {
+    macro_rules! concat {
+        ($($t:tt)*) => {
+            "the user's concat"
+        };
+    }
+    macro_rules! stringify {
+        ($($t:tt)*) => {
+            "the user's stringify"
+        };
+    }
+    pub(super) const NOWAIT: &str = alloc_ctx::__private::context_doc!(nowait, cx);
+    pub(super) const USER: (&str, &str) = (concat!(), stringify!());
+}
+
+#[test]
+fn the_context_doc_uses_the_built_in_macros() {
+    assert_eq!(context_doc_beside_user_macros::USER, ("the user's concat", "the user's stringify"));
+    assert!(context_doc_beside_user_macros::NOWAIT.contains("Takes any token `cx`"));
+}
