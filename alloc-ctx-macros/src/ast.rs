@@ -52,6 +52,10 @@ pub(crate) struct Function {
 pub(crate) struct Attr {
     pound: Punct,
     brackets: Group,
+    /// The trees inside the brackets, read from the compiler once, when
+    /// first asked for (most attributes are doc comments that only the
+    /// mark check looks into).
+    contents: std::cell::OnceCell<Vec<TokenTree>>,
 }
 
 /// A function body, or the `;` of a declaration.
@@ -267,7 +271,7 @@ impl Function {
             if pound.as_char() != '#' || brackets.delimiter() != Delimiter::Bracket {
                 break;
             }
-            attrs.push(Attr { pound: pound.clone(), brackets: brackets.clone() });
+            attrs.push(Attr { pound: pound.clone(), brackets: brackets.clone(), contents: Default::default() });
             index += 2;
         }
         let vis_start = index;
@@ -285,6 +289,11 @@ impl Function {
     /// Whether the function has a body (not a trait method declaration).
     pub(crate) fn body_is_block(&self) -> bool {
         matches!(self.body, Body::Block { .. })
+    }
+
+    /// Whether the body starts with inner attributes (`#![…]`, `//!`).
+    pub(crate) fn body_has_inner_attributes(&self) -> bool {
+        matches!(&self.body, Body::Block { inner_attrs, .. } if !inner_attrs.is_empty())
     }
 }
 
@@ -335,19 +344,24 @@ impl Body {
 }
 
 impl Attr {
+    /// The trees inside the brackets.
+    fn contents(&self) -> &[TokenTree] {
+        self.contents.get_or_init(|| self.brackets.stream().into_iter().collect())
+    }
+
     /// The last segment of the attribute's path: `nowait` for
     /// `#[alloc_ctx::nowait]`, `doc` for `#[doc = "…"]`.
     pub(crate) fn last_segment(&self) -> Option<Ident> {
         let mut last = None;
         let mut after_separator = true;
-        let mut trees = self.brackets.stream().into_iter().peekable();
+        let mut trees = self.contents().iter().peekable();
         while let Some(tree) = trees.next() {
             match tree {
                 TokenTree::Ident(ident) if after_separator => {
-                    last = Some(ident);
+                    last = Some(ident.clone());
                     after_separator = false;
                 }
-                TokenTree::Punct(colon) if colon.as_char() == ':' && is_punct(trees.peek(), ':') => {
+                TokenTree::Punct(colon) if colon.as_char() == ':' && is_punct(trees.peek().copied(), ':') => {
                     trees.next();
                     after_separator = true;
                 }
@@ -358,14 +372,32 @@ impl Attr {
     }
 
     /// The attribute's path as text when it is one identifier (`doc`,
-    /// `inline`, `allow`), the trees inside the brackets read once.
+    /// `inline`, `allow`).
     pub(crate) fn single_name(&self) -> Option<String> {
-        let mut trees = self.brackets.stream().into_iter();
-        let Some(TokenTree::Ident(first)) = trees.next() else { return None };
-        if is_punct(trees.next().as_ref(), ':') {
+        let (TokenTree::Ident(first), next) = (self.contents().first()?, self.contents().get(1)) else { return None };
+        if is_punct(next, ':') {
             return None;
         }
         Some(first.to_string())
+    }
+
+    /// The lints an `#[allow(…)]` names, each as written without spaces
+    /// (`unused_braces`, `clippy::too_many_arguments`); none for any
+    /// other attribute.
+    pub(crate) fn allowed_lints(&self) -> Vec<String> {
+        if self.single_name().as_deref() != Some("allow") {
+            return Vec::new();
+        }
+        let Some(TokenTree::Group(list)) = self.contents().get(1) else { return Vec::new() };
+        let mut lints = vec![String::new()];
+        for tree in list.stream() {
+            match tree {
+                TokenTree::Punct(comma) if comma.as_char() == ',' => lints.push(String::new()),
+                other => lints.last_mut().expect("never empty").push_str(&other.to_string()),
+            }
+        }
+        lints.retain(|lint| !lint.is_empty());
+        lints
     }
 
     /// `#[…]` around `inner`, the `#` and brackets at `span`.
@@ -374,7 +406,7 @@ impl Attr {
         pound.set_span(span);
         let mut brackets = Group::new(Delimiter::Bracket, inner);
         brackets.set_span(span);
-        Attr { pound, brackets }
+        Attr { pound, brackets, contents: Default::default() }
     }
 }
 

@@ -95,7 +95,7 @@ impl Added {
         if let Some(colon) = &mut krate.leading_colon {
             colon.spans = [span, span];
         }
-        for segment in &mut krate.segments {
+        for segment in krate.segments.iter_mut().filter(|segment| !names_a_crate_by_its_span(&segment.ident)) {
             segment.ident.set_span(span);
         }
         for colon in krate.segments.pairs_mut().filter_map(|pair| pair.into_tuple().1) {
@@ -110,6 +110,13 @@ impl Added {
     fn tokens(&self) -> Tokens {
         Tokens::new(self.span)
     }
+}
+
+/// `$crate` (in `crate = $crate::rt`, written by a `macro_rules!` of
+/// another crate): it names its crate by its span, the macro's, which it
+/// keeps.
+fn names_a_crate_by_its_span(segment: &Ident) -> bool {
+    segment == "$crate"
 }
 
 /// Rewrites one function according to `plan`.
@@ -154,33 +161,30 @@ pub(crate) fn function(
     let token_lifetime = lifetimes::rewrite(&mut function.sig, &added.krate, &scope);
     // The user's parameters, before the token's is added.
     let probes = if mark == Mark::NoWait && has_body { sleep_token_probes(&added, &function) } else { None };
+    // The lints the expansion would raise as the user's (what it adds has
+    // the user's spans, `added_span`).
+    let mut lints = Vec::new();
     if function.sig.params.list().len() == TOO_MANY_ARGUMENTS {
         // Clippy's default limit, crossed only by the token parameter.
-        let span = added.span;
-        function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(clippy::too_many_arguments)), span));
+        lints.push("clippy::too_many_arguments");
     }
-    add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
     if function.sig.abi.is_some() {
         // The token is zero-sized; there is nothing for C to pass.
-        let span = added.span;
-        function.attrs.push(Attr::from_inner(quote_spanned!(span=> allow(improper_ctypes_definitions)), span));
+        lints.push("improper_ctypes_definitions");
     }
+    if probes.is_some() {
+        // Behind probes, the body is a block of its own (below). A body
+        // that is one expression is then a block in a block, which rustc
+        // would report as unnecessary braces.
+        lints.push("unused_braces");
+    }
+    add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
 
     // A `const fn` gets no conversion and no guard (neither is `const`),
     // but its parameters are probed all the same.
     let runs_code = function.sig.constness.is_none();
     let mut prologue = added.tokens();
-    if probes.is_some() {
-        // Behind probes, the body is a block of its own (below). A body
-        // that is one expression is then a block in a block, which rustc's
-        // `unused_braces` would report as the user's: an inner attribute
-        // (after the user's, before any statement).
-        prologue.attribute(true, |t| {
-            t.ident("allow").group(Delimiter::Parenthesis, |t| {
-                t.ident("unused_braces");
-            });
-        });
-    }
+    allow_lints(&added, &mut function, &lints, &mut prologue);
     if runs_code && !plan.concrete {
         conversion(mark, &added, &mut prologue);
     }
@@ -275,6 +279,42 @@ fn conversion(mark: Mark, added: &Added, tokens: &mut Tokens) {
         t.trees([cx]);
     });
     tokens.op(";");
+}
+
+/// Allows `lints` on the function, in one attribute, leaving out those the
+/// user allows already (two would be clippy's `duplicated_attributes`).
+/// Outer, beside the user's attributes, unless the body has inner
+/// attributes: then inner, after them, at the start of `prologue`. An
+/// `allow` of the other style than the user's would be clippy's
+/// `mixed_attributes_style`.
+fn allow_lints(added: &Added, function: &mut Function, lints: &[&str], prologue: &mut Tokens) {
+    let allowed: Vec<String> = function.attrs.iter().flat_map(Attr::allowed_lints).collect();
+    let lints: Vec<&str> = lints.iter().copied().filter(|lint| !allowed.iter().any(|done| done == lint)).collect();
+    if lints.is_empty() {
+        return;
+    }
+    let list = |t: &mut Tokens| {
+        t.ident("allow").group(Delimiter::Parenthesis, |t| {
+            for (index, lint) in lints.iter().enumerate() {
+                if index > 0 {
+                    t.op(",");
+                }
+                for (depth, segment) in lint.split("::").enumerate() {
+                    if depth > 0 {
+                        t.op("::");
+                    }
+                    t.ident(segment);
+                }
+            }
+        });
+    };
+    if function.body_has_inner_attributes() {
+        prologue.attribute(true, list);
+    } else {
+        let mut inner = added.tokens();
+        list(&mut inner);
+        function.attrs.push(Attr::from_inner(inner.into_stream(), added.span));
+    }
 }
 
 /// `#[allow(lint)]` (or `#![allow(lint)]`).

@@ -189,8 +189,8 @@ fn nowait_gets_any_token_and_the_debug_mark() {
         ),
     );
     let expected = quote!(
+        #[allow(unused_braces)]
         fn rx(cx: &mut impl ::alloc_ctx::Token, n: usize) {
-            #![allow(unused_braces)]
             #[allow(unused_variables)]
             let cx = ::alloc_ctx::Token::nowait(cx);
             {
@@ -758,10 +758,12 @@ fn may_sleep_entry_elsewhere_is_an_error_on_entry() {
 
 // Elision (see `crate::lifetimes`).
 
-/// The signature of the expansion: everything before the body.
+/// The signature of the expansion: everything before the body, without
+/// the `allow(unused_braces)` a probed `#[nowait]` function gets.
 fn signature(m: Mark, item: TokenStream) -> String {
     let out = expand_fn(m, quote!(), item);
-    out[..out.find('{').expect("a body")].to_owned()
+    let before_body = &out[..out.find('{').expect("a body")];
+    before_body.strip_prefix("#[allow(unused_braces)]").unwrap_or(before_body).to_owned()
 }
 
 fn squashed(tokens: TokenStream) -> String {
@@ -1226,4 +1228,75 @@ fn respanned_impl_still_parses_as_a_returned_impl_trait() {
     let syn::ReturnType::Type(_, ty) = &function.sig.output else { panic!("a return type") };
     let syn::Type::ImplTrait(rpit) = &**ty else { panic!("an impl Trait: {}", quote!(#ty)) };
     assert_eq!(rpit.bounds.len(), 2, "the user's bound and Captures");
+}
+
+/// The lints the expansion allows (its tokens carry the user's spans) are
+/// allowed in one attribute of the user's style: outer beside the user's
+/// attributes, inner after the body's own inner attributes; never one the
+/// user allows already. Two styles of `allow` on one item are clippy's
+/// `mixed_attributes_style`, two of the same lint its
+/// `duplicated_attributes`.
+#[test]
+fn the_lints_the_expansion_allows_follow_the_users_attribute_style() {
+    // Outer, beside the user's own `allow`.
+    let out = expand_fn(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            #[allow(dead_code)]
+            fn rx(n: usize) -> usize {
+                n
+            }
+        ),
+    );
+    assert!(out.starts_with("#[allow(dead_code)]#[allow(unused_braces)]fnrx("), "{out}");
+    assert!(!out.contains("#!["), "{out}");
+    // Inner, after the body's own inner attributes.
+    let out = expand_fn(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn rx(n: usize) -> usize {
+                #![allow(clippy::identity_op)]
+                n
+            }
+        ),
+    );
+    assert!(out.starts_with("fnrx("), "{out}");
+    assert!(
+        out.contains("{#![allow(clippy::identity_op)]#![allow(unused_braces)]#[allow(unused_variables)]letcx"),
+        "{out}"
+    );
+    // Every lint in one attribute; those the user allows left out.
+    let out = expand_fn(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            extern "C" fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
+        ),
+    );
+    assert!(out.starts_with("#[allow(clippy::too_many_arguments,improper_ctypes_definitions,unused_braces)]"), "{out}");
+    let out = expand_fn(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            #[allow(clippy::too_many_arguments, unused_braces)]
+            extern "C" fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
+        ),
+    );
+    assert!(
+        out.starts_with("#[allow(clippy::too_many_arguments,unused_braces)]#[allow(improper_ctypes_definitions)]"),
+        "{out}"
+    );
+    // Nothing to allow: no attribute.
+    let out = expand_fn(
+        Mark::MaySleep,
+        quote!(),
+        quote!(
+            fn probe(n: usize) -> usize {
+                n
+            }
+        ),
+    );
+    assert!(!out.contains("allow(unused_braces"), "{out}");
 }

@@ -85,8 +85,8 @@ impl Tokens {
     }
 }
 
-/// A path's trees at `span` (`::alloc_ctx`, `my::rt`), built without
-/// a stream.
+/// A path's trees (`::alloc_ctx`, `my::rt`), built without a stream: its
+/// separators at `span`, its segments as they are.
 pub(crate) fn path_trees(path: &syn::Path, span: Span) -> Vec<TokenTree> {
     let mut tokens = Tokens::new(span);
     if path.leading_colon.is_some() {
@@ -96,9 +96,7 @@ pub(crate) fn path_trees(path: &syn::Path, span: Span) -> Vec<TokenTree> {
         if index > 0 {
             tokens.op("::");
         }
-        let mut ident = segment.ident.clone();
-        ident.set_span(span);
-        tokens.trees.push(TokenTree::Ident(ident));
+        tokens.trees.push(TokenTree::Ident(segment.ident.clone()));
         if !segment.arguments.is_none() {
             // Not a path `crate = …` can name (a crate has no generics);
             // written out as syn would, through a stream.
