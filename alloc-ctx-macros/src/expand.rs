@@ -128,6 +128,9 @@ pub(crate) fn function(
     enclosing: &Enclosing,
 ) -> Vec<TokenTree> {
     let added = Added::new(args, &function);
+    // Read before the expansion adds attributes of its own (the mark
+    // check has read the user's already).
+    let user_allows: Vec<String> = function.attrs.iter().flat_map(Attr::allowed_lints).collect();
     function.attrs.push(context_doc(mark, &added, plan));
     if !plan.inject {
         return function.into_trees();
@@ -184,7 +187,7 @@ pub(crate) fn function(
     // but its parameters are probed all the same.
     let runs_code = function.sig.constness.is_none();
     let mut prologue = added.tokens();
-    allow_lints(&added, &mut function, &lints, &mut prologue);
+    allow_lints(&added, &mut function, &lints, &user_allows, &mut prologue);
     if runs_code && !plan.concrete {
         conversion(mark, &added, &mut prologue);
     }
@@ -287,9 +290,8 @@ fn conversion(mark: Mark, added: &Added, tokens: &mut Tokens) {
 /// attributes: then inner, after them, at the start of `prologue`. An
 /// `allow` of the other style than the user's would be clippy's
 /// `mixed_attributes_style`.
-fn allow_lints(added: &Added, function: &mut Function, lints: &[&str], prologue: &mut Tokens) {
-    let allowed: Vec<String> = function.attrs.iter().flat_map(Attr::allowed_lints).collect();
-    let lints: Vec<&str> = lints.iter().copied().filter(|lint| !allowed.iter().any(|done| done == lint)).collect();
+fn allow_lints(added: &Added, function: &mut Function, lints: &[&str], user_allows: &[String], prologue: &mut Tokens) {
+    let lints: Vec<&str> = lints.iter().copied().filter(|lint| !user_allows.iter().any(|done| done == lint)).collect();
     if lints.is_empty() {
         return;
     }
