@@ -45,7 +45,7 @@ use syn::{Ident, Lifetime};
 use crate::args::{Args, Mark};
 use crate::ast::{Attr, Body, Function};
 use crate::lifetimes::{self, Scope};
-use crate::tokens::{Tokens, path_trees};
+use crate::tokens::{Tokens, lifetime_trees, path_trees};
 use crate::valid::Plan;
 
 /// What a marked block tells the expansion of its methods.
@@ -243,11 +243,11 @@ fn add_token_parameter(
     let mut param = added.tokens();
     if concrete && function.body_is_block() {
         // A concrete token has no prologue that would use the parameter.
-        allow(&mut param, false, "unused_variables");
+        allow(&mut param, false, &["unused_variables"]);
     }
     param.trees([TokenTree::Ident(added.cx.clone())]).op(":").op("&");
     if let Some(lifetime) = lifetime {
-        param.trees(quote::ToTokens::to_token_stream(lifetime));
+        param.trees(lifetime_trees(lifetime));
     }
     param.ident("mut");
     if !concrete {
@@ -276,7 +276,7 @@ fn conversion(mark: Mark, added: &Added, tokens: &mut Tokens) {
         Mark::MaySleep => ("SleepToken", "may_sleep"),
         Mark::NoWait => ("Token", "nowait"),
     };
-    allow(tokens, false, "unused_variables");
+    allow(tokens, false, &["unused_variables"]);
     tokens.ident("let").trees([cx.clone()]).op("=").path(&added.krate_trees, &[conversion, method]);
     tokens.group(Delimiter::Parenthesis, |t| {
         t.trees([cx]);
@@ -295,36 +295,35 @@ fn allow_lints(added: &Added, function: &mut Function, lints: &[&str], user_allo
     if lints.is_empty() {
         return;
     }
-    let list = |t: &mut Tokens| {
-        t.ident("allow").group(Delimiter::Parenthesis, |t| {
-            for (index, lint) in lints.iter().enumerate() {
-                if index > 0 {
-                    t.op(",");
-                }
-                for (depth, segment) in lint.split("::").enumerate() {
-                    if depth > 0 {
-                        t.op("::");
-                    }
-                    t.ident(segment);
-                }
-            }
-        });
-    };
     if function.body_has_inner_attributes() {
-        prologue.attribute(true, list);
+        allow(prologue, true, &lints);
     } else {
         let mut inner = added.tokens();
-        list(&mut inner);
+        allow_list(&mut inner, &lints);
         function.attrs.push(Attr::from_inner(inner.into_stream(), added.span));
     }
 }
 
-/// `#[allow(lint)]` (or `#![allow(lint)]`).
-fn allow(tokens: &mut Tokens, inner: bool, lint: &str) {
-    tokens.attribute(inner, |t| {
-        t.ident("allow").group(Delimiter::Parenthesis, |t| {
-            t.ident(lint);
-        });
+/// `#[allow(lints…)]` (or `#![allow(lints…)]`).
+fn allow(tokens: &mut Tokens, inner: bool, lints: &[&str]) {
+    tokens.attribute(inner, |t| allow_list(t, lints));
+}
+
+/// `allow(lints…)`, each lint a path (`unused_braces`,
+/// `clippy::too_many_arguments`).
+fn allow_list(tokens: &mut Tokens, lints: &[&str]) {
+    tokens.ident("allow").group(Delimiter::Parenthesis, |t| {
+        for (index, lint) in lints.iter().enumerate() {
+            if index > 0 {
+                t.op(",");
+            }
+            for (depth, segment) in lint.split("::").enumerate() {
+                if depth > 0 {
+                    t.op("::");
+                }
+                t.ident(segment);
+            }
+        }
     });
 }
 
@@ -346,7 +345,7 @@ fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTre
     }
     let mut block = added.tokens();
     block.group(Delimiter::Brace, |t| {
-        allow(t, false, "unused_imports");
+        allow(t, false, &["unused_imports"]);
         t.ident("use").path(&added.krate_trees, &["__private", "ProbeOther"]).ident("as").ident("_").op(";");
         for probed in types {
             // At the parameter: an error points there.

@@ -61,6 +61,7 @@ use quote::{ToTokens, TokenStreamExt as _, quote_spanned};
 use syn::{Lifetime, Path};
 
 use crate::signature::{AngleDepth, Signature, outer_attributes_end, split_type};
+use crate::tokens::{Tokens, lifetime_trees};
 
 /// What the rewrite may do to one function.
 pub(crate) struct Scope<'a> {
@@ -115,11 +116,11 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
         });
     }
     if captures {
-        let lifetimes = capture_list(&sig.generics.iter().cloned().collect(), &inputs, scope.outer);
+        let lifetimes = capture_list(&sig.generics, &inputs, scope.outer);
         ret.ty = rewrite_rpits(std::mem::take(&mut ret.ty), &lifetimes, krate, scope.span);
     }
     sig.params.list_mut().clone_from_slice(&params);
-    sig.generics = declare(&sig.generics.iter().cloned().collect(), &inputs.fresh).into_iter().collect();
+    sig.generics = declare(&sig.generics, &inputs.fresh);
     sig.output = ret.join();
     if lends_token { target } else { None }
 }
@@ -505,7 +506,7 @@ fn fresh_lifetime(n: usize, span: Span) -> Lifetime {
 /// What a returned `impl Trait` of the unmarked function captures: the
 /// lifetimes of the generics and of the enclosing block, and those of the
 /// parameters. Each once.
-fn capture_list(generics: &TokenStream, inputs: &Inputs, outer: &[Lifetime]) -> Vec<Lifetime> {
+fn capture_list(generics: &[TokenTree], inputs: &Inputs, outer: &[Lifetime]) -> Vec<Lifetime> {
     let mut list: Vec<Lifetime> = Vec::new();
     let declared = lifetime_params(generics);
     for lifetime in outer.iter().chain(&declared).chain(&inputs.named).chain(&inputs.fresh) {
@@ -517,9 +518,8 @@ fn capture_list(generics: &TokenStream, inputs: &Inputs, outer: &[Lifetime]) -> 
 }
 
 /// The generic parameters in `<…>`, each as its tokens.
-fn generic_params(generics: &TokenStream) -> Vec<Vec<TokenTree>> {
-    let tokens: Vec<TokenTree> = generics.clone().into_iter().collect();
-    let Some(inner) = tokens.get(1..tokens.len().saturating_sub(1)) else { return Vec::new() };
+fn generic_params(generics: &[TokenTree]) -> Vec<Vec<TokenTree>> {
+    let Some(inner) = generics.get(1..generics.len().saturating_sub(1)) else { return Vec::new() };
     let mut params = vec![Vec::new()];
     let mut depth = AngleDepth::default();
     for token in inner {
@@ -539,24 +539,29 @@ fn declared_lifetime(param: &[TokenTree]) -> Option<Lifetime> {
     lifetime_at(param, outer_attributes_end(param))
 }
 
-fn lifetime_params(generics: &TokenStream) -> Vec<Lifetime> {
+fn lifetime_params(generics: &[TokenTree]) -> Vec<Lifetime> {
     generic_params(generics).iter().filter_map(|param| declared_lifetime(param)).collect()
 }
 
 /// The generics with `fresh` declared after the existing lifetimes (so
 /// explicit lifetime arguments keep their positions).
-fn declare(generics: &TokenStream, fresh: &[Lifetime]) -> TokenStream {
+fn declare(generics: &[TokenTree], fresh: &[Lifetime]) -> Vec<TokenTree> {
     if fresh.is_empty() {
-        return generics.clone();
+        return generics.to_vec();
     }
-    let params = generic_params(generics);
+    let mut params = generic_params(generics);
     let lifetimes = params.iter().take_while(|param| declared_lifetime(param).is_some()).count();
-    let existing = params.iter().map(|param| param.iter().cloned().collect::<TokenStream>());
-    let mut all: Vec<TokenStream> = existing.collect();
-    let added = fresh.iter().map(ToTokens::to_token_stream);
-    all.splice(lifetimes..lifetimes, added);
-    let span = fresh[0].span();
-    quote_spanned!(span=> <#(#all),*>)
+    params.splice(lifetimes..lifetimes, fresh.iter().map(lifetime_trees));
+    let mut tokens = Tokens::new(fresh[0].span());
+    tokens.op("<");
+    for (index, param) in params.into_iter().enumerate() {
+        if index > 0 {
+            tokens.op(",");
+        }
+        tokens.trees(param);
+    }
+    tokens.op(">");
+    tokens.into_trees()
 }
 
 /// Re-emits every `impl` of the return type with the call-site (edition
@@ -686,17 +691,17 @@ mod tests {
     #[test]
     fn generics_get_fresh_lifetimes_after_their_own() {
         let fresh = lifetimes(&["'x"]);
-        assert_eq!(declare(&TokenStream::new(), &fresh).to_string(), quote!(<'x>).to_string());
+        let trees = |tokens: TokenStream| tokens.into_iter().collect::<Vec<_>>();
+        let declared_with =
+            |generics: TokenStream| declare(&trees(generics), &fresh).into_iter().collect::<TokenStream>().to_string();
+        assert_eq!(declared_with(TokenStream::new()), quote!(<'x>).to_string());
         assert_eq!(
-            declare(&quote!(<'a, T: Into<U>, const N: usize>), &fresh).to_string(),
+            declared_with(quote!(<'a, T: Into<U>, const N: usize>)),
             quote!(<'a, 'x, T: Into<U>, const N: usize>).to_string()
         );
-        assert_eq!(declare(&quote!(<T,>), &fresh).to_string(), quote!(<'x, T>).to_string());
-        assert_eq!(
-            declare(&quote!(<#[cfg(x)] 'a: 'b, 'b>), &fresh).to_string(),
-            quote!(<#[cfg(x)] 'a: 'b, 'b, 'x>).to_string()
-        );
-        let declared = lifetime_params(&quote!(<'a: 'b, 'b, T: 'a, F: for<'c> Fn(&'c T)>));
+        assert_eq!(declared_with(quote!(<T,>)), quote!(<'x, T>).to_string());
+        assert_eq!(declared_with(quote!(<#[cfg(x)] 'a: 'b, 'b>)), quote!(<#[cfg(x)] 'a: 'b, 'b, 'x>).to_string());
+        let declared = lifetime_params(&trees(quote!(<'a: 'b, 'b, T: 'a, F: for<'c> Fn(&'c T)>)));
         assert_eq!(declared.iter().map(|lt| lt.ident.to_string()).collect::<Vec<_>>(), ["a", "b"]);
     }
 

@@ -1238,52 +1238,37 @@ fn respanned_impl_still_parses_as_a_returned_impl_trait() {
 /// `duplicated_attributes`.
 #[test]
 fn the_lints_the_expansion_allows_follow_the_users_attribute_style() {
+    let nowait = |item| expand_fn(Mark::NoWait, quote!(), item);
     // Outer, beside the user's own `allow`.
-    let out = expand_fn(
-        Mark::NoWait,
-        quote!(),
-        quote!(
-            #[allow(dead_code)]
-            fn rx(n: usize) -> usize {
-                n
-            }
-        ),
-    );
+    let out = nowait(quote!(
+        #[allow(dead_code)]
+        fn rx(n: usize) -> usize {
+            n
+        }
+    ));
     assert!(out.starts_with("#[allow(dead_code)]#[allow(unused_braces)]fnrx("), "{out}");
     assert!(!out.contains("#!["), "{out}");
     // Inner, after the body's own inner attributes.
-    let out = expand_fn(
-        Mark::NoWait,
-        quote!(),
-        quote!(
-            fn rx(n: usize) -> usize {
-                #![allow(clippy::identity_op)]
-                n
-            }
-        ),
-    );
+    let out = nowait(quote!(
+        fn rx(n: usize) -> usize {
+            #![allow(clippy::identity_op)]
+            n
+        }
+    ));
     assert!(out.starts_with("fnrx("), "{out}");
     assert!(
         out.contains("{#![allow(clippy::identity_op)]#![allow(unused_braces)]#[allow(unused_variables)]letcx"),
         "{out}"
     );
     // Every lint in one attribute; those the user allows left out.
-    let out = expand_fn(
-        Mark::NoWait,
-        quote!(),
-        quote!(
-            extern "C" fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
-        ),
-    );
+    let out = nowait(quote!(
+        extern "C" fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
+    ));
     assert!(out.starts_with("#[allow(clippy::too_many_arguments,improper_ctypes_definitions,unused_braces)]"), "{out}");
-    let out = expand_fn(
-        Mark::NoWait,
-        quote!(),
-        quote!(
-            #[allow(clippy::too_many_arguments, unused_braces)]
-            extern "C" fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
-        ),
-    );
+    let out = nowait(quote!(
+        #[allow(clippy::too_many_arguments, unused_braces)]
+        extern "C" fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8) {}
+    ));
     assert!(
         out.starts_with("#[allow(clippy::too_many_arguments,unused_braces)]#[allow(improper_ctypes_definitions)]"),
         "{out}"

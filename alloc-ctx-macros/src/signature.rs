@@ -274,18 +274,17 @@ impl Params {
                     texts.iter().position(|text| text.as_deref().is_some_and(wanted))
                 };
                 let is_self = |text: &str| text == "self";
+                let self_in_ty = find(&ty_texts, &is_self);
                 // A receiver's `self`, or the pattern's first name (not `mut`/`ref`).
                 let span = (find(&head_texts, &is_self).map(|at| &head[at]))
-                    .or_else(|| find(&ty_texts, &is_self).map(|at| &ty[at]))
+                    .or_else(|| self_in_ty.map(|at| &ty[at]))
                     .or_else(|| find(&head_texts, &|text| text != "mut" && text != "ref").map(|at| &head[at]))
                     .or_else(|| head.first())?
                     .span();
-                let mentions_impl = find(&ty_texts, &|text| text == "impl").is_some()
-                    || ty.iter().any(|token| matches!(token, TokenTree::Group(group) if mentions_impl(&group.stream().into_iter().collect::<Vec<_>>())));
-                if ty.is_empty() || mentions_impl {
+                if ty.is_empty() || mentions_impl(&ty) {
                     return None;
                 }
-                if find(&ty_texts, &is_self).is_some() {
+                if self_in_ty.is_some() {
                     // A receiver without a written type.
                     let by_reference = is_punct(ty.first(), '&');
                     ty.retain(|token| by_reference || !matches!(token, TokenTree::Ident(i) if i == "mut"));

@@ -85,6 +85,13 @@ impl Tokens {
     }
 }
 
+/// A lifetime's trees: `'` joined to its name.
+pub(crate) fn lifetime_trees(lifetime: &syn::Lifetime) -> Vec<TokenTree> {
+    let mut apostrophe = Punct::new('\'', Spacing::Joint);
+    apostrophe.set_span(lifetime.apostrophe);
+    vec![TokenTree::Punct(apostrophe), TokenTree::Ident(lifetime.ident.clone())]
+}
+
 /// A path's trees (`::alloc_ctx`, `my::rt`), built without a stream: its
 /// separators at `span`, its segments as they are.
 pub(crate) fn path_trees(path: &syn::Path, span: Span) -> Vec<TokenTree> {
