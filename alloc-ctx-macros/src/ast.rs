@@ -260,6 +260,7 @@ impl Function {
         let (last, head) = tokens.split_last()?;
         let body = match last {
             TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => Body::block(group),
+            TokenTree::Group(group) if group.delimiter() == Delimiter::None => Body::block(&block_fragment(group)?),
             TokenTree::Punct(semi) if semi.as_char() == ';' => Body::Semi(semi.clone()),
             _ => return None,
         };
@@ -275,7 +276,9 @@ impl Function {
             index += 2;
         }
         let vis_start = index;
-        if matches!(head.get(index), Some(TokenTree::Ident(ident)) if ident == "pub") {
+        if head.get(index).is_some_and(is_visibility_fragment) {
+            index += 1;
+        } else if matches!(head.get(index), Some(TokenTree::Ident(ident)) if ident == "pub") {
             index += 1;
             if matches!(head.get(index), Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Parenthesis) {
                 index += 1;
@@ -295,6 +298,28 @@ impl Function {
     pub(crate) fn body_has_inner_attributes(&self) -> bool {
         matches!(&self.body, Body::Block { inner_attrs, .. } if !inner_attrs.is_empty())
     }
+}
+
+/// The braces of a body passed through a `macro_rules!` fragment
+/// (`$body:block`), in the fragment's invisible group.
+fn block_fragment(invisible: &Group) -> Option<Group> {
+    let mut inner = invisible.stream().into_iter();
+    match (inner.next(), inner.next()) {
+        (Some(TokenTree::Group(braces)), None) if braces.delimiter() == Delimiter::Brace => Some(braces),
+        _ => None,
+    }
+}
+
+/// A visibility passed through a `macro_rules!` fragment (`$vis:vis`): an
+/// invisible group holding `pub …`, or nothing (a private item's).
+fn is_visibility_fragment(tree: &TokenTree) -> bool {
+    let TokenTree::Group(group) = tree else { return false };
+    group.delimiter() == Delimiter::None
+        && group
+            .stream()
+            .into_iter()
+            .next()
+            .is_none_or(|first| matches!(first, TokenTree::Ident(ident) if ident == "pub"))
 }
 
 impl Body {

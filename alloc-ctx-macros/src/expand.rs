@@ -101,7 +101,7 @@ impl Added {
         for colon in krate.segments.pairs_mut().filter_map(|pair| pair.into_tuple().1) {
             colon.spans = [span, span];
         }
-        let cx = if args.cx_written { args.cx.clone() } else { Ident::new("cx", span) };
+        let cx = if args.cx_written { args.cx.clone() } else { Ident::new("cx", token_span(function)) };
         let krate_trees = path_trees(&krate, span);
         Added { span, krate, krate_trees, cx }
     }
@@ -109,6 +109,21 @@ impl Added {
     /// New trees at the added span.
     fn tokens(&self) -> Tokens {
         Tokens::new(self.span)
+    }
+}
+
+/// The span of the token's default name `cx`: at the function's name, as
+/// every added token ([`added_span`]), but resolved as the body's braces
+/// are, so that the body sees it where the body was written. The two differ
+/// in a `macro_rules!` that takes the function's name from its caller and
+/// writes the body itself (`handler!(rx)` expanding to `#[nowait] fn
+/// $name(..) { .. cx .. }`): the name is the caller's, the body's `cx`
+/// the macro's. A declaration without a body has only its name.
+fn token_span(function: &Function) -> Span {
+    let at_name = added_span(function);
+    match &function.body {
+        Body::Block { braces, .. } => at_name.resolved_at(*braces),
+        Body::Semi(_) => at_name,
     }
 }
 
@@ -335,11 +350,18 @@ fn allow_list(tokens: &mut Tokens, lints: &[&str]) {
 /// (`__private::ParamProbe::<T>::ALLOC_CTX_VERDICT`: an inherent constant that exists
 /// only for sleep tokens is preferred over the trait's one every type has),
 /// and the answer for a sleep token fails a bound whose message says so, at
-/// the parameter. Generic and `impl Trait` parameters are left to their
-/// bounds (the caller picks their type; `valid` refuses sleep-token bounds
-/// by name).
+/// the parameter. A generic type is refused where its bounds imply
+/// `SleepToken` (the runtime makes `HoldsSleepToken` its supertrait); an
+/// `impl Trait` parameter, whose type cannot be written here, is asked
+/// about by the name it binds (`ParamProbe::of(&x).alloc_ctx_verdict_of()`:
+/// method lookup makes the same inherent-before-trait choice).
 fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTree>> {
-    let types = function.sig.params.probed_types();
+    let mut types = function.sig.params.probed_types();
+    if function.sig.constness.is_some() {
+        // A trait's method is not callable in a `const fn`: an `impl
+        // Trait` parameter of one is left to its bounds.
+        types.retain(|probed| probed.by_value.is_none());
+    }
     if types.is_empty() {
         return None;
     }
@@ -354,9 +376,20 @@ fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTre
             // parameter is probed only where it exists, and its lint
             // levels hold for its probe.
             probe.trees(probed.attrs);
-            probe.path(&added.krate_trees, &["__private", "ParamProbe"]).op("::").op("<").trees(probed.ty).op(">");
-            probe.op("::").ident("ALLOC_CTX_VERDICT").op(".").ident("verdict");
-            probe.group(Delimiter::Parenthesis, |_| {}).op(";");
+            match probed.by_value {
+                None => {
+                    probe.path(&added.krate_trees, &["__private", "ParamProbe"]).op("::").op("<").trees(probed.ty);
+                    probe.op(">").op("::").ident("ALLOC_CTX_VERDICT");
+                }
+                Some(name) => {
+                    probe.path(&added.krate_trees, &["__private", "ParamProbe", "of"]);
+                    probe.group(Delimiter::Parenthesis, |t| {
+                        t.op("&").trees([TokenTree::Ident(name)]);
+                    });
+                    probe.op(".").ident("alloc_ctx_verdict_of").group(Delimiter::Parenthesis, |_| {});
+                }
+            }
+            probe.op(".").ident("verdict").group(Delimiter::Parenthesis, |_| {}).op(";");
             t.trees(probe.into_trees());
         }
     });

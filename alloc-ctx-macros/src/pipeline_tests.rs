@@ -1285,3 +1285,47 @@ fn the_lints_the_expansion_allows_follow_the_users_attribute_style() {
     );
     assert!(!out.contains("allow(unused_braces"), "{out}");
 }
+
+#[test]
+fn impl_trait_parameters_are_probed_by_the_name_they_bind() {
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote! {
+            fn rx(mut frames: impl Iterator<Item = u8>, ref label: impl AsRef<str>, _: impl Sized, (a, b): (impl Copy, u8)) {}
+        },
+    );
+    for name in [quote!(frames), quote!(label)] {
+        let probe = quote!(::alloc_ctx::__private::ParamProbe::of(&#name).alloc_ctx_verdict_of().verdict(););
+        assert!(contains(&out, probe), "{name} is probed by value: {out}");
+    }
+    // `_` binds nothing the body could use; a destructured tuple is not
+    // looked into (as its written type would not be).
+    assert_eq!(squash(&out).matches("ParamProbe::of(").count(), 2, "{out}");
+    // A `const fn` cannot call the trait's method: left to its bounds.
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            const fn f(x: impl Copy, n: u8) {}
+        ),
+    );
+    assert!(!out.contains("ParamProbe :: of"), "{out}");
+    assert!(contains(&out, quote!(ParamProbe::<u8>::ALLOC_CTX_VERDICT)), "{out}");
+}
+
+#[test]
+fn fragments_of_a_macro_rules_are_read_through() {
+    use proc_macro2::{Delimiter, Group, TokenTree};
+    let invisible = |tokens: TokenStream| TokenTree::Group(Group::new(Delimiter::None, tokens));
+    // `$vis:vis fn $name() -> $ret:ty $body:block`, as the compiler hands
+    // such a function over: each fragment in an invisible group (an empty
+    // one for no visibility).
+    for vis in [quote!(pub(crate)), quote!()] {
+        let (vis, ret, body) = (invisible(vis), invisible(quote!(u8)), invisible(quote!({ helper(cx) })));
+        let out = expand(Mark::MaySleep, quote!(), quote!(#vis fn setup() -> #ret #body));
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(contains(&out, quote!(fn setup(cx: &mut impl ::alloc_ctx::SleepToken))), "{out}");
+        assert!(contains(&out, quote!(helper(cx))), "{out}");
+    }
+}

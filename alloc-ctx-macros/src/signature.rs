@@ -54,6 +54,9 @@ pub(crate) struct Probed {
     pub(crate) attrs: Vec<TokenTree>,
     pub(crate) span: Span,
     pub(crate) ty: Vec<TokenTree>,
+    /// For a parameter whose type mentions `impl Trait` (which cannot be
+    /// written in the body): the name it binds, asked about by value.
+    pub(crate) by_value: Option<Ident>,
 }
 
 /// Tracks `<…>` nesting in a token sequence (`->` does not close one).
@@ -259,9 +262,10 @@ impl Params {
     /// The type of each parameter, for the `#[nowait]` probe, with the span
     /// of its pattern (where an error about it points). A receiver written
     /// without a type (`&'a mut self`, `mut self`) gives its type
-    /// (`&'a mut Self`, `Self`). Left out: parameters whose type mentions
-    /// `impl Trait` (the caller picks it: left to its bounds; it cannot be
-    /// written in a body either) and the `...` of a variadic function.
+    /// (`&'a mut Self`, `Self`). A parameter whose type mentions `impl
+    /// Trait` (which cannot be written in a body) is asked about by value,
+    /// if its pattern binds one name; else it is left out, as is the `...`
+    /// of a variadic function.
     pub(crate) fn probed_types(&self) -> Vec<Probed> {
         self.list
             .iter()
@@ -281,8 +285,17 @@ impl Params {
                     .or_else(|| find(&head_texts, &|text| text != "mut" && text != "ref").map(|at| &head[at]))
                     .or_else(|| head.first())?
                     .span();
-                if ty.is_empty() || mentions_impl(&ty) {
+                if ty.is_empty() {
                     return None;
+                }
+                let attrs = param[..outer_attributes_end(param)].to_vec();
+                if mentions_impl(&ty) {
+                    // Asked about by the name it binds, if it binds one
+                    // name (`x`, `mut x`, `ref x`): `_` binds nothing a
+                    // body could use, and the parts of a destructured
+                    // tuple are not probed anyway.
+                    let by_value = simple_binding(&pattern_of(param))?;
+                    return Some(Probed { attrs, span: by_value.span(), ty: Vec::new(), by_value: Some(by_value) });
                 }
                 if self_in_ty.is_some() {
                     // A receiver without a written type.
@@ -296,7 +309,7 @@ impl Params {
                         }
                     }
                 }
-                Some(Probed { attrs: param[..outer_attributes_end(param)].to_vec(), span, ty })
+                Some(Probed { attrs, span, ty, by_value: None })
             })
             .collect()
     }
@@ -336,6 +349,28 @@ fn ident_texts(tokens: &[TokenTree]) -> Vec<Option<String>> {
 }
 
 /// Whether `impl` appears in a type, at any depth.
+/// The name a pattern binds if it is one name, with `mut`, `ref` or
+/// `ref mut` before it.
+fn simple_binding(pattern: &[TokenTree]) -> Option<Ident> {
+    let mut idents = pattern.iter().map(|token| match token {
+        TokenTree::Ident(ident) => Some(ident),
+        _ => None,
+    });
+    let mut last = None;
+    for ident in idents.by_ref() {
+        let ident = ident?;
+        let text = ident.to_string();
+        if text != "mut" && text != "ref" {
+            if text == "_" {
+                return None;
+            }
+            last = Some(ident.clone());
+            break;
+        }
+    }
+    if idents.next().is_some() { None } else { last }
+}
+
 fn mentions_impl(ty: &[TokenTree]) -> bool {
     ty.iter().any(|token| match token {
         TokenTree::Ident(ident) => ident == "impl",

@@ -442,14 +442,21 @@ pub trait Token: sealed::Sealed {
 
 /// A token that may sleep: only [`MaySleep`]. What `#[may_sleep]`
 /// functions take (`cx: &mut impl SleepToken`); its message is the error
-/// for calling one from a context that must not sleep. Sealed.
+/// for calling one from a context that must not sleep. Sealed. Its hidden
+/// supertrait is the `#[nowait]` parameter probe's: a `#[nowait]` function
+/// cannot take `&mut T` where `T: SleepToken`, however the bound is
+/// written.
 #[diagnostic::on_unimplemented(
     message = "`#[may_sleep]` function called from a `#[nowait]` context: `{Self}` is not a sleep token",
     label = "this context must not sleep, but the called function may",
     note = "a `NoWait` token stands for a context that must not sleep (a `#[nowait]` function, a spinlocked or interrupt section, a `nowait_scope`); what takes a sleep token may block: a `#[may_sleep]` function, or one of this crate's blocking operations (spawning or joining a thread, a workqueue's `new`/`flush`/`shutdown`, registering a shrinker, reclaim)",
     note = "fix: call the function before entering the atomic section, passing the caller's `MaySleep` token `cx`, or defer the work to a context that may sleep (a workqueue)"
 )]
-pub trait SleepToken: Token {
+// `HoldsSleepToken` as a supertrait: a bound that implies `SleepToken` (a
+// user trait with it as a supertrait, `impl<T: SleepToken>`) implies that
+// the type holds a sleep token, so the `#[nowait]` parameter probe refuses
+// `&mut T` under such a bound as it refuses `&mut MaySleep`.
+pub trait SleepToken: Token + probe::HoldsSleepToken {
     /// The token itself.
     fn may_sleep(&mut self) -> &mut MaySleep;
 }
@@ -612,11 +619,35 @@ pub(crate) mod probe {
     /// Found first, when the type is a sleep token.
     impl<T: ?Sized + HoldsSleepToken> ParamProbe<T> {
         pub const ALLOC_CTX_VERDICT: Refuse<T> = Refuse(PhantomData);
+
+        /// The same verdict, asked about a value: for an `impl Trait`
+        /// parameter, whose type cannot be written in the body. Method
+        /// lookup prefers this inherent method, when its bound holds, to
+        /// the trait's.
+        #[inline(always)]
+        pub fn alloc_ctx_verdict_of(&self) -> Refuse<T> {
+            Refuse(PhantomData)
+        }
+    }
+
+    impl<T: ?Sized> ParamProbe<T> {
+        /// The probe of a parameter's value (borrowed for the call only).
+        #[inline(always)]
+        pub fn of(value: &T) -> ParamProbe<T> {
+            let _ = value;
+            ParamProbe(PhantomData)
+        }
     }
 
     /// Found otherwise (the expansion brings it into scope).
     pub trait ProbeOther {
         const ALLOC_CTX_VERDICT: Accept = Accept;
+
+        /// The verdict about a value that is no sleep token.
+        #[inline(always)]
+        fn alloc_ctx_verdict_of(&self) -> Accept {
+            Accept
+        }
     }
     impl<T: ?Sized> ProbeOther for ParamProbe<T> {}
 

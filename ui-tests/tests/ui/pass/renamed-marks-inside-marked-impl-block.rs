@@ -1,9 +1,7 @@
-// Refusal closed: renamed marks inside a marked block now compile.
-// REFUSAL (issue item 8 still open): marks re-exported under other names
-// (`may_sleep as process_context`) on a method of a `#[atomic_context]` impl block:
-// the block recognises marks by name (`valid::takes_block_mark`), applies its own
-// mark too, and the result is a "parameter `cx` clashes" error plus a misleading
-// `GFP_KERNEL` refusal.
+// Marks re-exported under other names (`may_sleep as process_context`) on
+// a method of an `#[atomic_context]` impl block: the method keeps its own
+// mark, and the block's is not applied on top of it (which would clash on
+// the parameter `cx` and refuse the method's `GFP_KERNEL`).
 use alloc_ctx::flags::{GFP_ATOMIC, GFP_KERNEL};
 use alloc_ctx::{KVec, may_sleep as process_context, nowait as atomic_context};
 struct Ring {

@@ -1,4 +1,4 @@
-// REFUSAL (issue item 11): a helper generic over `F: NoWaitFlags` and `&mut impl Token`
+// REFUSAL: a helper generic over `F: NoWaitFlags` and `&mut impl Token`
 // cannot push into a `KVec` without `cx.nowait()`: `NoWaitFlags` gives
 // `AllowedIn<False>` and `AllowedIn<True>` but not `AllowedIn<C::MaySleep>` for
 // an unknown token, and the message tells to bound the flags by `NoWaitFlags`,

@@ -1,5 +1,6 @@
-// HOLE (family 5): a `#[nowait]` method in an unmarked `impl<T: SleepToken>` block
-// takes `&mut T` and makes a `GFP_KERNEL` request. Compiles.
+// A `#[nowait]` method in an unmarked `impl<T: SleepToken>` block takes
+// `&mut T` and makes a `GFP_KERNEL` request: the impl block's bound makes
+// `T` a sleep token, so the parameter probe refuses `&mut T`.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, SleepToken, nowait};
 struct Ring<T>(core::marker::PhantomData<T>);

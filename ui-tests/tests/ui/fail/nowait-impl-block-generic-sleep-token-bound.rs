@@ -1,6 +1,6 @@
-// HOLE (family 5): `#[nowait] impl<T: SleepToken> Ring<T>`: the impl block's generics
-// are not checked (only each method's own), so a method taking `&mut T` sleeps.
-// Compiles.
+// `#[nowait] impl<T: SleepToken> Ring<T>`: the block's own generics are
+// bounded by `SleepToken`, so a method taking `&mut T` takes a sleep token
+// and its parameter probe refuses it.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, SleepToken, nowait};
 struct Ring<T>(core::marker::PhantomData<T>);

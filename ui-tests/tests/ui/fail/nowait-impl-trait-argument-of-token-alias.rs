@@ -1,6 +1,6 @@
-// HOLE (family 5, low): a parameter type that mentions `impl Trait` is left to
-// its bounds (it cannot be written in the body), even where the type is a
-// sleep token whatever the caller picks. Compiles.
+// A parameter type that mentions `impl Trait` but is a sleep token
+// whatever the caller picks (a projection to `&'static mut MaySleep`): the
+// value probe sees the type the projection resolves to and refuses it.
 use alloc_ctx::{nowait, flags::GFP_KERNEL, KVec};
 pub trait Project { type Out; }
 impl<T> Project for T { type Out = &'static mut alloc_ctx::MaySleep; }

@@ -1,6 +1,6 @@
-// HOLE (family 5): a `#[nowait]` default method of a trait whose supertrait is
-// `SleepToken`: `self` is a sleep token (`Self: SleepToken`), but the probe sees
-// a generic `Self` and the supertrait is outside the method. Compiles.
+// A `#[nowait]` default method of a trait whose supertrait is
+// `SleepToken`: `self` is a sleep token (`Self: SleepToken` comes from the
+// supertrait), so the receiver's probe (`&mut Self`) is refused.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, MaySleep, SleepToken, nowait};
 trait Refill: SleepToken {

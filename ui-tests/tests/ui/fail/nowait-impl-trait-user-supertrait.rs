@@ -1,5 +1,7 @@
-// HOLE (family 5): as `nowait-user-supertrait-bound`, with `&mut impl Process`
-// (argument-position impl Trait; the probe skips impl parameters). Compiles.
+// As `nowait-user-supertrait-bound`, with `&mut impl Process`: an
+// argument-position `impl Trait` cannot be written in the body, so its
+// probe asks about the parameter's value; `impl Process` implies
+// `SleepToken`, and the probe refuses it.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, MaySleep, SleepToken, nowait};
 trait Process: SleepToken {}
