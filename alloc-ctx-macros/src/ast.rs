@@ -406,6 +406,22 @@ impl Attr {
         Some(first.to_string())
     }
 
+    /// Whether the attribute gives the function a symbol name of its own:
+    /// `#[no_mangle]`, `#[export_name = …]`, bare or in `unsafe(…)`.
+    pub(crate) fn exports_symbol(&self) -> bool {
+        let exports = |name: &str| name == "no_mangle" || name == "export_name";
+        match self.single_name().as_deref() {
+            Some("unsafe") => match self.contents().get(1) {
+                Some(TokenTree::Group(inner)) => {
+                    matches!(inner.stream().into_iter().next(), Some(TokenTree::Ident(name)) if exports(&name.to_string()))
+                }
+                _ => false,
+            },
+            Some(name) => exports(name),
+            None => false,
+        }
+    }
+
     /// The lints an `#[allow(…)]` names, each as written without spaces
     /// (`unused_braces`, `clippy::too_many_arguments`); none for any
     /// other attribute.

@@ -80,7 +80,8 @@ use crate::expand::Enclosing;
 ///   closure's `&mut MaySleep`. Not on an `async fn`.
 /// * `dyn`: take the concrete `cx: &mut MaySleep` instead of
 ///   `&mut impl SleepToken`, so a trait method stays dyn-compatible.
-///   `const fn` and `extern` functions always take the concrete type.
+///   `const fn`, `extern` and exported (`#[no_mangle]`, `#[export_name]`)
+///   functions always take the concrete type.
 /// * `crate = path` (or `crate = "path"`): where alloc-ctx is, for crates
 ///   that re-export it.
 ///

@@ -300,9 +300,11 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         plan.inject = false;
     }
 
-    // A `const fn` cannot call the conversion traits, and an `extern` ABI
-    // cannot be generic in a useful way: both take the concrete type.
-    if sig.constness.is_some() || sig.abi.is_some() {
+    // A `const fn` cannot call the conversion traits, an `extern` ABI
+    // cannot be generic in a useful way, and an exported symbol must not
+    // be generic (rustc's `no_mangle_generic_items`): all take the
+    // concrete type.
+    if sig.constness.is_some() || sig.abi.is_some() || function.attrs.iter().any(ast::Attr::exports_symbol) {
         plan.concrete = true;
     }
     plan
