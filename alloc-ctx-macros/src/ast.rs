@@ -751,6 +751,6 @@ mod inert_tests {
             panic!()
         };
         let inert: Vec<bool> = function.attrs.iter().map(is_plainly_inert).collect();
-        assert_eq!(inert, [true, true, true, true, true, false, false, false, false, false, false]);
+        assert_eq!(inert, [true, true, true, false, true, false, false, false, false, false, false]);
     }
 }

@@ -124,8 +124,12 @@ pub(crate) fn is_plainly_inert(attr: &ast::Attr) -> bool {
     attr.single_name().is_some_and(|name| name != "no_context" && INERT.contains(&name.as_str()))
 }
 
-/// The compiler's inert attributes (and `#[no_context]`), by name.
-const INERT: [&str; 22] = [
+/// The compiler's inert attributes (and `#[no_context]`), by name. Not
+/// `cfg_attr`: what it expands to may be a mark (`#[cfg_attr(feature =
+/// "irq", nowait)]` on a method of a `#[may_sleep]` block) or another
+/// macro, so a method with one gets the block's mark deferred, and a mark
+/// it turns into wins.
+const INERT: [&str; 21] = [
     "doc",
     "inline",
     "cold",
@@ -137,7 +141,6 @@ const INERT: [&str; 22] = [
     "forbid",
     "expect",
     "cfg",
-    "cfg_attr",
     "deprecated",
     "no_mangle",
     "export_name",
