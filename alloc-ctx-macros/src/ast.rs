@@ -63,6 +63,12 @@ pub(crate) enum Body {
     Block {
         /// The braces, for their span.
         braces: Span,
+        /// Whether the braces may come from a `macro_rules!` (their source
+        /// text has a `$`, or there is none): then what the body's
+        /// statements see may differ from what its braces see.
+        by_a_macro: bool,
+        /// Whether the first statement is an item ([`text_starts_with_item`]).
+        starts_with_item: bool,
         /// `#![…]` at the start of the block (empty in the common case).
         inner_attrs: TokenStream,
         /// Everything after them: the block's own stream, untouched.
@@ -139,12 +145,29 @@ impl<H: syn::parse::Parse + ToTokens> Block<H> {
 /// `<…>`: `-> Foo<{ N }>`).
 fn split_items(stmts: TokenStream) -> Vec<BlockItem> {
     let mut items = Vec::new();
-    let mut current = Vec::new();
+    let mut current: Vec<TokenTree> = Vec::new();
     let (mut is_method, mut after_eq) = (false, false);
     let mut depth = AngleDepth::default();
-    for tree in stmts {
-        let top = depth.at_top();
-        depth.step(&tree);
+    let mut trees: std::collections::VecDeque<TokenTree> = stmts.into_iter().collect();
+    while let Some(tree) = trees.pop_front() {
+        // A `macro_rules!` fragment where an item starts (`$i:item`,
+        // `$vis:vis`): its invisible group is read through, so that the
+        // items in it are split as if written out.
+        if let TokenTree::Group(fragment) = &tree {
+            if fragment.delimiter() == Delimiter::None && outer_attributes_end(&current) == current.len() {
+                for inner in fragment.stream().into_iter().collect::<Vec<_>>().into_iter().rev() {
+                    trees.push_front(inner);
+                }
+                continue;
+            }
+        }
+        // `<` and `>` nest in an item's header (generics, where a `{ N }`
+        // const argument must not be taken for a body); after an `=` they
+        // are operators (`const RX_BIT: u32 = 1 << 3;`, `a < b`).
+        let top = after_eq || depth.at_top();
+        if !after_eq {
+            depth.step(&tree);
+        }
         let ends = match &tree {
             TokenTree::Punct(punct) if top && punct.as_char() == ';' => true,
             TokenTree::Punct(punct) if top && punct.as_char() == '=' => {
@@ -157,6 +180,10 @@ fn split_items(stmts: TokenStream) -> Vec<BlockItem> {
             }
             TokenTree::Group(group) if top && group.delimiter() == Delimiter::Brace => {
                 (is_method && !after_eq) || is_punct(current.last(), '!')
+            }
+            // A method's body passed as a `$body:block` fragment.
+            TokenTree::Group(group) if top && group.delimiter() == Delimiter::None => {
+                is_method && !after_eq && block_fragment(group).is_some()
             }
             _ => false,
         };
@@ -328,13 +355,18 @@ impl Body {
     /// entered); the inner attributes are split off only if there are any.
     fn block(group: &Group) -> Body {
         let stmts = group.stream();
-        if !may_start_with_inner_attribute(group) {
-            return Body::Block { braces: group.span(), inner_attrs: TokenStream::new(), stmts };
+        let text = group.span().source_text();
+        let by_a_macro = text.as_deref().is_none_or(|text| text.contains('$'));
+        let starts_with_item = text.as_deref().is_some_and(text_starts_with_item);
+        if !text.is_none_or(|text| text_may_start_with_inner_attribute(&text)) {
+            let braces = group.span();
+            return Body::Block { braces, by_a_macro, starts_with_item, inner_attrs: TokenStream::new(), stmts };
         }
         let mut trees = stmts.clone().into_iter();
         let starts_with_inner_attribute = is_punct(trees.next().as_ref(), '#') && is_punct(trees.next().as_ref(), '!');
         if !starts_with_inner_attribute {
-            return Body::Block { braces: group.span(), inner_attrs: TokenStream::new(), stmts };
+            let braces = group.span();
+            return Body::Block { braces, by_a_macro, starts_with_item, inner_attrs: TokenStream::new(), stmts };
         }
         // Rare: `#![…]`, each three trees, then the statements.
         let trees: Vec<TokenTree> = stmts.into_iter().collect();
@@ -347,6 +379,8 @@ impl Body {
         }
         Body::Block {
             braces: group.span(),
+            by_a_macro,
+            starts_with_item,
             inner_attrs: trees[..end].iter().cloned().collect(),
             stmts: trees[end..].iter().cloned().collect(),
         }
@@ -422,11 +456,13 @@ impl Attr {
         }
     }
 
-    /// The lints an `#[allow(…)]` names, each as written without spaces
-    /// (`unused_braces`, `clippy::too_many_arguments`); none for any
-    /// other attribute.
+    /// The lints an `#[allow(…)]` or `#[expect(…)]` names, each as written
+    /// without spaces (`unused_braces`, `clippy::too_many_arguments`); none
+    /// for any other attribute. The expansion leaves these lints to the
+    /// user: its own `allow` would duplicate theirs, or leave their
+    /// expectation unfulfilled.
     pub(crate) fn allowed_lints(&self) -> Vec<String> {
-        if self.single_name().as_deref() != Some("allow") {
+        if !matches!(self.single_name().as_deref(), Some("allow" | "expect")) {
             return Vec::new();
         }
         let Some(TokenTree::Group(list)) = self.contents().get(1) else { return Vec::new() };
@@ -451,22 +487,60 @@ impl Attr {
     }
 }
 
-/// Whether the block may start with an inner attribute (`#![…]`, `//!`,
-/// `/*!`), read from its source text: the compiler hands a stream's trees
-/// over all at once, so looking at the first two tokens would convert the
-/// whole top level of the body, on every `cargo check`. True when there is
-/// no source text (tokens made by another macro): then the trees decide.
-fn may_start_with_inner_attribute(group: &Group) -> bool {
-    group.span().source_text().is_none_or(|text| text_may_start_with_inner_attribute(&text))
+/// Whether a `{…}` block may start with an inner attribute (`#![…]`,
+/// `//!`, `/*!`), read from its source text: the compiler hands a stream's
+/// trees over all at once, so looking at the first two tokens would
+/// convert the whole top level of the body, on every `cargo check`. (With
+/// no source text, tokens made by another macro, the trees decide.)
+fn text_may_start_with_inner_attribute(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('{') else { return true };
+    skip_trivia(rest).is_none_or(|rest| rest.starts_with("//!") || rest.starts_with("/*!") || rest.starts_with('#'))
 }
 
-/// [`may_start_with_inner_attribute`] on the text of a `{…}` block.
-fn text_may_start_with_inner_attribute(text: &str) -> bool {
-    let Some(mut rest) = text.strip_prefix('{') else { return true };
+/// Whether a `{…}` block's first statement is an item (a `const`, a `use`,
+/// a helper `fn`), read from its source text: after the statements the
+/// macros put before it, clippy's `items_after_statements` would report
+/// it as the user's.
+fn text_starts_with_item(text: &str) -> bool {
+    let Some(mut rest) = text.strip_prefix('{') else { return false };
+    loop {
+        let Some(after) = skip_trivia(rest) else { return false };
+        rest = after;
+        // The item's outer attributes.
+        let Some(attribute) = rest.strip_prefix("#[") else { break };
+        let mut depth = 1usize;
+        let Some(end) = attribute.bytes().position(|byte| {
+            match byte {
+                b'[' => depth += 1,
+                b']' => depth -= 1,
+                _ => {}
+            }
+            depth == 0
+        }) else {
+            return false;
+        };
+        rest = &attribute[end + 1..];
+    }
+    let word = rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("");
+    let after = rest[word.len()..].trim_start();
+    match word {
+        "static" | "fn" | "use" | "struct" | "enum" | "union" | "type" | "impl" | "mod" | "trait" | "extern"
+        | "pub" | "macro_rules" => true,
+        // Not an inline `const { … }` block.
+        "const" => !after.starts_with('{'),
+        // Not an `unsafe { … }` or `async { … }` block.
+        "unsafe" | "async" => ["fn", "impl", "trait", "extern"].iter().any(|item| after.starts_with(item)),
+        _ => false,
+    }
+}
+
+/// `rest` past whitespace and comments, stopped at an inner doc comment
+/// (`//!`, `/*!`); `None` where a block comment does not end.
+fn skip_trivia(mut rest: &str) -> Option<&str> {
     loop {
         rest = rest.trim_start();
-        if rest.starts_with("//!") || rest.starts_with("/*!") || rest.starts_with('#') {
-            return true;
+        if rest.starts_with("//!") || rest.starts_with("/*!") {
+            return Some(rest);
         }
         if let Some(comment) = rest.strip_prefix("//") {
             rest = comment.split_once('\n').map_or("", |(_, after)| after);
@@ -487,11 +561,11 @@ fn text_may_start_with_inner_attribute(text: &str) -> bool {
                 }
             }
             if depth != 0 {
-                return true;
+                return None;
             }
             rest = &rest[index..];
         } else {
-            return false;
+            return Some(rest);
         }
     }
 }
@@ -527,7 +601,7 @@ impl Function {
         self.sig.into_trees(&mut trees);
         trees.push(match self.body {
             Body::Semi(semi) => TokenTree::Punct(semi),
-            Body::Block { braces, inner_attrs, stmts } => {
+            Body::Block { braces, inner_attrs, stmts, .. } => {
                 TokenTree::Group(Body::block_with(braces, &inner_attrs, TokenStream::new(), stmts))
             }
         });
@@ -704,6 +778,39 @@ mod tests {
         {
             assert!(!text_may_start_with_inner_attribute(text), "{text}");
         }
+    }
+
+    #[test]
+    fn a_first_item_is_looked_for_in_the_source_text() {
+        for text in [
+            "{ const QUEUES: usize = 4; }",
+            "{ use core::fmt::Write; }",
+            "{ // a helper\n /// doc\n #[inline] #[cfg(all(x, any()))] fn helper() {} }",
+            "{ unsafe fn raw() {} }",
+            "{ pub(crate) struct S; }",
+            "{ macro_rules! m { () => {} } }",
+        ] {
+            assert!(text_starts_with_item(text), "{text}");
+        }
+        for text in
+            ["{}", "{ let x = 1; }", "{ const { 1 } }", "{ unsafe { x() } }", "{ async { 1 } }", "{ constant() }"]
+        {
+            assert!(!text_starts_with_item(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn operators_after_an_equals_sign_do_not_nest() {
+        let items = split_items(quote!(
+            const RX_BIT: u32 = 1 << 3;
+            const SMALL: bool = A < B;
+            const C: Foo<{ N }> = Foo::<{ N }>::new();
+            fn rx(&self) -> bool {
+                true
+            }
+        ));
+        let methods: Vec<bool> = items.iter().map(|item| item.is_method).collect();
+        assert_eq!(methods, [false, false, false, true]);
     }
 
     #[test]

@@ -86,6 +86,9 @@ struct Added {
     krate: syn::Path,
     krate_trees: Vec<TokenTree>,
     cx: Ident,
+    /// The token's name as the function's name resolves, where that may
+    /// differ from `cx` ([`token_span`]).
+    cx_at_name: Option<Ident>,
 }
 
 impl Added {
@@ -102,8 +105,10 @@ impl Added {
             colon.spans = [span, span];
         }
         let cx = if args.cx_written { args.cx.clone() } else { Ident::new("cx", token_span(function)) };
+        let by_a_macro = matches!(function.body, Body::Block { by_a_macro: true, .. });
+        let cx_at_name = (by_a_macro && !args.cx_written).then(|| Ident::new("cx", span));
         let krate_trees = path_trees(&krate, span);
-        Added { span, krate, krate_trees, cx }
+        Added { span, krate, krate_trees, cx, cx_at_name }
     }
 
     /// New trees at the added span.
@@ -118,7 +123,10 @@ impl Added {
 /// in a `macro_rules!` that takes the function's name from its caller and
 /// writes the body itself (`handler!(rx)` expanding to `#[nowait] fn
 /// $name(..) { .. cx .. }`): the name is the caller's, the body's `cx`
-/// the macro's. A declaration without a body has only its name.
+/// the macro's. Where the braces may be a macro's and the statements the
+/// caller's (`{ $($body)* }`), the token is also bound under the name's
+/// resolution ([`Added::cx_at_name`], [`token_at_name`]). A declaration
+/// without a body has only its name.
 fn token_span(function: &Function) -> Span {
     let at_name = added_span(function);
     match &function.body {
@@ -178,7 +186,8 @@ pub(crate) fn function(
     };
     let token_lifetime = lifetimes::rewrite(&mut function.sig, &added.krate, &scope);
     // The user's parameters, before the token's is added.
-    let probes = if mark == Mark::NoWait && has_body { sleep_token_probes(&added, &function) } else { None };
+    let probes =
+        if mark == Mark::NoWait && has_body && plan.probe { sleep_token_probes(&added, &function) } else { None };
     // The lints the expansion would raise as the user's (what it adds has
     // the user's spans, `added_span`).
     let mut lints = Vec::new();
@@ -196,16 +205,24 @@ pub(crate) fn function(
         // would report as unnecessary braces.
         lints.push("unused_braces");
     }
+    let runs_code = function.sig.constness.is_none();
+    if probes.is_none()
+        && ((runs_code && (!plan.concrete || mark == Mark::NoWait)) || added.cx_at_name.is_some())
+        && matches!(function.body, Body::Block { starts_with_item: true, .. })
+    {
+        // The prologue's statements come before the user's first item.
+        lints.push("clippy::items_after_statements");
+    }
     add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
 
     // A `const fn` gets no conversion and no guard (neither is `const`),
     // but its parameters are probed all the same.
-    let runs_code = function.sig.constness.is_none();
     let mut prologue = added.tokens();
     allow_lints(&added, &mut function, &lints, &user_allows, &mut prologue);
     if runs_code && !plan.concrete {
         conversion(mark, &added, &mut prologue);
     }
+    token_at_name(&added, &mut prologue);
     let probes_emitted = probes.is_some();
     prologue.trees(probes.into_iter().flatten());
     if runs_code && mark == Mark::NoWait {
@@ -299,6 +316,30 @@ fn conversion(mark: Mark, added: &Added, tokens: &mut Tokens) {
     tokens.op(";");
 }
 
+/// `let cx = &mut *cx;`, from the token as the body's braces see it to the
+/// token as the function's name sees it, where the two may differ (a body
+/// of a `macro_rules!`, [`token_span`]): statements of either see a token.
+fn token_at_name(added: &Added, tokens: &mut Tokens) {
+    let Some(at_name) = &added.cx_at_name else { return };
+    allow(tokens, false, &["unused_variables"]);
+    tokens
+        .ident("let")
+        .trees([TokenTree::Ident(at_name.clone())])
+        .op("=")
+        .op("&")
+        .ident("mut")
+        .op("*")
+        .trees([TokenTree::Ident(added.cx.clone())]);
+    tokens.op(";");
+}
+
+/// [`token_at_name`] as a stream of its own, for the entry forms' closure.
+fn token_at_name_stream(added: &Added) -> TokenStream {
+    let mut tokens = added.tokens();
+    token_at_name(added, &mut tokens);
+    tokens.into_stream()
+}
+
 /// Allows `lints` on the function, in one attribute, leaving out those the
 /// user allows already (two would be clippy's `duplicated_attributes`).
 /// Outer, beside the user's attributes, unless the body has inner
@@ -382,6 +423,10 @@ fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTre
                     probe.op(">").op("::").ident("ALLOC_CTX_VERDICT");
                 }
                 Some(name) => {
+                    if name.to_string().starts_with('_') {
+                        // The user's name for "unused"; the probe uses it.
+                        allow(&mut probe, false, &["clippy::used_underscore_binding"]);
+                    }
                     probe.path(&added.krate_trees, &["__private", "ParamProbe", "of"]);
                     probe.group(Delimiter::Parenthesis, |t| {
                         t.op("&").trees([TokenTree::Ident(name)]);
@@ -454,9 +499,10 @@ fn entry_body(mark: Mark, added: &Added, body: TokenStream, program_main: bool) 
                 unsafe { #token::enter(#entry) }
             };
             // The body is interpolated, so it keeps its own spans.
+            let at_name = token_at_name_stream(added);
             quote_spanned! {span=>
                 #is_the_programs_main
-                let #entry = |#[allow(unused_variables)] #cx: &mut #token| { #body };
+                let #entry = |#[allow(unused_variables)] #cx: &mut #token| { #at_name #body };
                 #call
             }
         }
@@ -468,14 +514,17 @@ fn entry_body(mark: Mark, added: &Added, body: TokenStream, program_main: bool) 
         //
         // The `Send` bound is also asserted here, from `core`, so that it
         // holds whatever runtime `crate = path` names.
-        Mark::NoWait => quote::quote! {
-            #token::enter({
-                fn __alloc_ctx_handler_is_send<F: ::core::marker::Send>(handler: F) -> F {
-                    handler
-                }
-                __alloc_ctx_handler_is_send(move |#[allow(unused_variables)] #cx: &mut #token| { #body })
-            })
-        },
+        Mark::NoWait => {
+            let at_name = token_at_name_stream(added);
+            quote::quote! {
+                #token::enter({
+                    fn __alloc_ctx_handler_is_send<F: ::core::marker::Send>(handler: F) -> F {
+                        handler
+                    }
+                    __alloc_ctx_handler_is_send(move |#[allow(unused_variables)] #cx: &mut #token| { #at_name #body })
+                })
+            }
+        }
     }
 }
 

@@ -95,6 +95,10 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     }
     let mut ret = ReturnType::split(&sig.output)?;
     let output_elided = has_elided(&ret.ty);
+    // A guard whose lifetime the output names (`-> SpinLockGuard<'q, T>`,
+    // `'q` a parameter's or the block's) borrows the token for that
+    // lifetime, whatever the receiver's.
+    let named_guard_lifetime = if lends_token && !output_elided { single_named_lifetime(&ret.ty) } else { None };
     let reference_receiver = sig.params.has_reference_receiver();
     if !captures && !lends_token && (reference_receiver || !output_elided) {
         // The receiver's lifetime goes to the output, token or not.
@@ -122,7 +126,7 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     sig.params.list_mut().clone_from_slice(&params);
     sig.generics = declare(&sig.generics, &inputs.fresh);
     sig.output = ret.join();
-    if lends_token { target } else { None }
+    if lends_token { named_guard_lifetime.or(target) } else { None }
 }
 
 /// Whether the output may hold the token: it names a type with a lifetime
@@ -136,7 +140,9 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
 /// Over-counting only keeps the caller's token borrowed while the value
 /// lives; under-counting would refuse a returned guard.
 fn returns_guard(tokens: &[TokenTree]) -> bool {
-    const HOLDS_NO_TOKEN: [&str; 12] = [
+    const HOLDS_NO_TOKEN: [&str; 13] = [
+        // `+ use<'a, T>`: what a returned `impl Trait` captures, no type.
+        "use",
         "MutexGuard",
         "Ref",
         "RefMut",

@@ -8,7 +8,14 @@ use crate::args::Mark;
 use crate::mark;
 
 fn expand(m: Mark, args: TokenStream, item: TokenStream) -> String {
-    mark(m, args, item).to_string()
+    mark(m, args, as_written(item)).to_string()
+}
+
+/// The item as the compiler hands over one written in a file: its tokens
+/// have source text (without `$`), which the macros read to tell a body
+/// written by a `macro_rules!` (`quote!`'s tokens have none).
+fn as_written(item: TokenStream) -> TokenStream {
+    item.to_string().parse().expect("the item parses")
 }
 
 /// Whitespace removed, and trailing commas before a closing delimiter,
@@ -32,7 +39,7 @@ fn is_context_doc(attr: &syn::Attribute) -> bool {
 /// The expansion of a function without its `# Context` doc attribute,
 /// squashed, and checked to still parse as a function.
 fn expand_fn(m: Mark, args: TokenStream, item: TokenStream) -> String {
-    let out = mark(m, args, item);
+    let out = mark(m, args, as_written(item));
     let mut function: syn::ItemFn = syn::parse2(out).expect("the expansion is a function");
     function.attrs.retain(|attr| !is_context_doc(attr));
     squash(&quote!(#function).to_string())
@@ -1299,9 +1306,37 @@ fn impl_trait_parameters_are_probed_by_the_name_they_bind() {
         let probe = quote!(::alloc_ctx::__private::ParamProbe::of(&#name).alloc_ctx_verdict_of().verdict(););
         assert!(contains(&out, probe), "{name} is probed by value: {out}");
     }
-    // `_` binds nothing the body could use; a destructured tuple is not
-    // looked into (as its written type would not be).
-    assert_eq!(squash(&out).matches("ParamProbe::of(").count(), 2, "{out}");
+    // `_` binds nothing the body could use; each name a destructured
+    // tuple binds is asked about (its type is not looked into).
+    assert_eq!(squash(&out).matches("ParamProbe::of(").count(), 4, "{out}");
+    assert!(contains(&out, quote!(ParamProbe::of(&a))) && contains(&out, quote!(ParamProbe::of(&b))), "{out}");
+    // Written types are asked about by type; destructuring patterns by
+    // type and by each binding (not a path, a field name, `ref`, `mut`).
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote! {
+            fn rx(n: u8, Dev { ring: mut r, ref dropped, .. }: Dev, Frame::Rx(x): Frame, [_, t @ _]: [u8; 2], #[expect(unused_variables)] (e, f): (u8, u8)) {}
+        },
+    );
+    let squashed = squash(&out);
+    let probed: Vec<&str> =
+        squashed.split("ParamProbe::of(&").skip(1).map(|rest| &rest[..rest.find(')').unwrap()]).collect();
+    assert_eq!(probed, ["r", "dropped", "x", "t"], "{out}");
+    for ty in [quote!(u8), quote!(Dev), quote!(Frame), quote!([u8; 2]), quote!((u8, u8))] {
+        assert!(contains(&out, quote!(ParamProbe::<#ty>::ALLOC_CTX_VERDICT)), "{ty}: {out}");
+    }
+    // The `expect` is carried as `allow`: the probe does not meet it.
+    assert!(
+        contains(
+            &out,
+            quote!(
+                #[allow(unused_variables)]
+                ::alloc_ctx::__private::ParamProbe::<(u8, u8)>
+            )
+        ),
+        "{out}"
+    );
     // A `const fn` cannot call the trait's method: left to its bounds.
     let out = expand(
         Mark::NoWait,
@@ -1312,6 +1347,34 @@ fn impl_trait_parameters_are_probed_by_the_name_they_bind() {
     );
     assert!(!out.contains("ParamProbe :: of"), "{out}");
     assert!(contains(&out, quote!(ParamProbe::<u8>::ALLOC_CTX_VERDICT)), "{out}");
+}
+
+#[test]
+fn a_body_without_source_text_binds_the_token_for_the_name_too() {
+    // `quote!`'s tokens have no source text, as a body written by a
+    // `macro_rules!` may not: the token is rebound at the name's span.
+    let out = mark(
+        Mark::MaySleep,
+        quote!(),
+        quote!(
+            fn f() {
+                work(cx)
+            }
+        ),
+    );
+    let rebind = quote!(#[allow(unused_variables)] let cx = &mut *cx;);
+    assert!(contains(&out.to_string(), rebind.clone()), "{out}");
+    // A body written in a file, without `$`: no rebinding.
+    let out = expand(
+        Mark::MaySleep,
+        quote!(),
+        quote!(
+            fn f() {
+                work(cx)
+            }
+        ),
+    );
+    assert!(!contains(&out, rebind), "{out}");
 }
 
 #[test]
@@ -1328,4 +1391,67 @@ fn fragments_of_a_macro_rules_are_read_through() {
         assert!(contains(&out, quote!(fn setup(cx: &mut impl ::alloc_ctx::SleepToken))), "{out}");
         assert!(contains(&out, quote!(helper(cx))), "{out}");
     }
+}
+
+#[test]
+fn a_colon_before_punctuation_still_ends_a_pattern() {
+    // `v:&[u32]`: the `:` is `Joint` (punctuation follows), and no `::`.
+    let out = expand(Mark::NoWait, quote!(), "fn first(v:&[u32]) -> &u32 { &v[0] }".parse().unwrap());
+    assert!(contains(&out, quote!(fn first<'__alloc_ctx_l0>)), "the output's lifetime is named: {out}");
+    assert!(contains(&out, quote!(ParamProbe::<&'__alloc_ctx_l0 [u32]>)), "the type is probed: {out}");
+}
+
+#[test]
+fn lints_the_expansion_would_raise_as_the_users_are_allowed() {
+    // An unused `_`-named `impl Trait` parameter: its probe uses it.
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn rx(_meta: impl Copy) {}
+        ),
+    );
+    assert!(
+        contains(
+            &out,
+            quote!(
+                #[allow(clippy::used_underscore_binding)]
+                ::alloc_ctx::__private::ParamProbe::of(&_meta)
+            )
+        ),
+        "{out}"
+    );
+    // A body that starts with an item, after the prologue's statements.
+    let out = expand(
+        Mark::MaySleep,
+        quote!(),
+        quote!(
+            fn probe() {
+                const QUEUES: usize = 4;
+                work(QUEUES)
+            }
+        ),
+    );
+    assert!(contains(&out, quote!(#[allow(clippy::items_after_statements)] fn probe)), "{out}");
+    let out = expand(
+        Mark::MaySleep,
+        quote!(),
+        quote!(
+            fn probe() {
+                let queues = 4;
+                work(queues)
+            }
+        ),
+    );
+    assert!(!out.contains("items_after_statements"), "{out}");
+    // A lint the user expects is left to them.
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            #[expect(improper_ctypes_definitions)]
+            extern "C" fn rx(frame: &[u8]) {}
+        ),
+    );
+    assert!(!out.contains("allow (improper_ctypes_definitions"), "{out}");
 }

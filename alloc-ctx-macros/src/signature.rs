@@ -259,45 +259,59 @@ impl Params {
         self.list.iter().find_map(|param| find_binding(&pattern_of(param), &name, false))
     }
 
-    /// The type of each parameter, for the `#[nowait]` probe, with the span
-    /// of its pattern (where an error about it points). A receiver written
-    /// without a type (`&'a mut self`, `mut self`) gives its type
-    /// (`&'a mut Self`, `Self`). A parameter whose type mentions `impl
-    /// Trait` (which cannot be written in a body) is asked about by value,
-    /// if its pattern binds one name; else it is left out, as is the `...`
-    /// of a variadic function.
+    /// What the `#[nowait]` probe asks about for each parameter: its type,
+    /// with the span of its pattern (where an error about it points), and
+    /// the names its pattern binds, by value, where the type alone does not
+    /// tell. A receiver written without a type (`&'a mut self`, `mut
+    /// self`) gives its type (`&'a mut Self`, `Self`). A type that mentions
+    /// `impl Trait` or a macro (which may expand to one) cannot be written
+    /// in a body: only its bindings are asked about. A destructuring
+    /// pattern (`(a, b): (Process<'_>, u8)`, `[t]: [&mut Process; 1]`) has
+    /// its bindings asked about as well as its type, since a tuple type
+    /// is not looked into. Left out: `_`, and the `...` of a variadic
+    /// function.
     pub(crate) fn probed_types(&self) -> Vec<Probed> {
-        self.list
-            .iter()
-            .filter_map(|param| {
-                let (head, mut ty) = split_type(param);
-                // Each identifier's text once (a read copies it out of the
-                // compiler).
-                let (head_texts, ty_texts) = (ident_texts(&head), ident_texts(&ty));
-                let find = |texts: &[Option<String>], wanted: &dyn Fn(&str) -> bool| {
-                    texts.iter().position(|text| text.as_deref().is_some_and(wanted))
+        let mut probes = Vec::new();
+        for param in &self.list {
+            let (head, mut ty) = split_type(param);
+            if ty.is_empty() {
+                continue;
+            }
+            let attrs = probe_attributes(&param[..outer_attributes_end(param)]);
+            // `self: Box<Self>` has a written type; `&'a mut self` does not,
+            // and then the type is all of it.
+            let typed = is_punct(head.last(), ':');
+            let mut pattern = if typed { &head[outer_attributes_end(&head)..head.len() - 1] } else { &[][..] };
+            // A `$p:pat` fragment is the pattern in it.
+            let fragment;
+            if let [TokenTree::Group(group)] = pattern {
+                if group.delimiter() == Delimiter::None {
+                    fragment = group.stream().into_iter().collect::<Vec<_>>();
+                    pattern = &fragment;
+                }
+            }
+            // Each identifier's text once (a read copies it out of the
+            // compiler).
+            let pattern_texts = ident_texts(pattern);
+            let simple = match pattern_texts.as_slice() {
+                [Some(name)] => name != "_",
+                [Some(keyword), Some(name)] => keyword == "mut" && name != "_",
+                _ => false,
+            };
+            let receiver_at = if typed {
+                None
+            } else {
+                ty.iter().position(|token| matches!(token, TokenTree::Ident(ident) if ident == "self"))
+            };
+            let writable = !mentions_impl(&ty) && !mentions_macro_call(&ty);
+            if writable {
+                let span = match receiver_at {
+                    Some(at) => ty[at].span(),
+                    None => (pattern_texts.iter().zip(pattern))
+                        .find(|(text, _)| text.as_deref().is_some_and(|text| text != "mut" && text != "ref"))
+                        .map_or_else(|| pattern.first().unwrap_or(&ty[0]).span(), |(_, token)| token.span()),
                 };
-                let is_self = |text: &str| text == "self";
-                let self_in_ty = find(&ty_texts, &is_self);
-                // A receiver's `self`, or the pattern's first name (not `mut`/`ref`).
-                let span = (find(&head_texts, &is_self).map(|at| &head[at]))
-                    .or_else(|| self_in_ty.map(|at| &ty[at]))
-                    .or_else(|| find(&head_texts, &|text| text != "mut" && text != "ref").map(|at| &head[at]))
-                    .or_else(|| head.first())?
-                    .span();
-                if ty.is_empty() {
-                    return None;
-                }
-                let attrs = param[..outer_attributes_end(param)].to_vec();
-                if mentions_impl(&ty) {
-                    // Asked about by the name it binds, if it binds one
-                    // name (`x`, `mut x`, `ref x`): `_` binds nothing a
-                    // body could use, and the parts of a destructured
-                    // tuple are not probed anyway.
-                    let by_value = simple_binding(&pattern_of(param))?;
-                    return Some(Probed { attrs, span: by_value.span(), ty: Vec::new(), by_value: Some(by_value) });
-                }
-                if self_in_ty.is_some() {
+                if receiver_at.is_some() {
                     // A receiver without a written type.
                     let by_reference = is_punct(ty.first(), '&');
                     ty.retain(|token| by_reference || !matches!(token, TokenTree::Ident(i) if i == "mut"));
@@ -309,9 +323,25 @@ impl Params {
                         }
                     }
                 }
-                Some(Probed { attrs, span, ty, by_value: None })
-            })
-            .collect()
+                probes.push(Probed { attrs: attrs.clone(), span, ty, by_value: None });
+            }
+            // A value asked about is used: a parameter the user expects
+            // unused (`#[expect(unused_variables)]`) is left to that
+            // expectation, which rustc checks.
+            if (!writable || !simple) && !expects_unused(&param[..outer_attributes_end(param)]) {
+                let mut bindings = Vec::new();
+                pattern_bindings(pattern, false, &mut bindings);
+                for name in bindings {
+                    probes.push(Probed {
+                        attrs: attrs.clone(),
+                        span: name.span(),
+                        ty: Vec::new(),
+                        by_value: Some(name),
+                    });
+                }
+            }
+        }
+        probes
     }
 
     /// Whether the receiver is a reference to `Self` in some form (`&self`,
@@ -349,26 +379,83 @@ fn ident_texts(tokens: &[TokenTree]) -> Vec<Option<String>> {
 }
 
 /// Whether `impl` appears in a type, at any depth.
-/// The name a pattern binds if it is one name, with `mut`, `ref` or
-/// `ref mut` before it.
-fn simple_binding(pattern: &[TokenTree]) -> Option<Ident> {
-    let mut idents = pattern.iter().map(|token| match token {
-        TokenTree::Ident(ident) => Some(ident),
-        _ => None,
-    });
-    let mut last = None;
-    for ident in idents.by_ref() {
-        let ident = ident?;
-        let text = ident.to_string();
-        if text != "mut" && text != "ref" {
-            if text == "_" {
-                return None;
+/// The names a parameter's pattern binds, in order: not `mut`, `ref`,
+/// `box`, `_` or the literals `true`/`false`, nor a path's segments
+/// (`Frame::` in `Frame::Rx(x)`, `Dev` in `Dev { ring, .. }`) or a
+/// struct pattern's field names (`ring:` in `Dev { ring: r }`).
+fn pattern_bindings(pattern: &[TokenTree], in_braces: bool, bindings: &mut Vec<Ident>) {
+    for (index, token) in pattern.iter().enumerate() {
+        match token {
+            TokenTree::Ident(ident) => {
+                let text = ident.to_string();
+                if matches!(text.as_str(), "mut" | "ref" | "box" | "_" | "true" | "false" | "self") {
+                    continue;
+                }
+                let before_group =
+                    matches!(pattern.get(index + 1), Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::None);
+                if is_binding_position(pattern, index, in_braces) && !before_group {
+                    bindings.push(ident.clone());
+                }
             }
-            last = Some(ident.clone());
-            break;
+            TokenTree::Group(group) => {
+                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                pattern_bindings(&inner, group.delimiter() == Delimiter::Brace, bindings);
+            }
+            _ => {}
         }
     }
-    if idents.next().is_some() { None } else { last }
+}
+
+/// A parameter's attributes as its probes carry them: a `#[cfg]` gates
+/// the probe as it gates the parameter, and lint levels hold for it, but
+/// `#[expect(lint)]` becomes `#[allow(lint)]`: the probe is not where the
+/// expectation is to be met, and would report it unfulfilled.
+fn probe_attributes(attrs: &[TokenTree]) -> Vec<TokenTree> {
+    attrs
+        .iter()
+        .map(|tree| match tree {
+            TokenTree::Group(brackets) => {
+                let mut inner: Vec<TokenTree> = brackets.stream().into_iter().collect();
+                match inner.first_mut() {
+                    Some(TokenTree::Ident(ident)) if ident == "expect" => {
+                        *ident = Ident::new("allow", ident.span());
+                        let mut group = proc_macro2::Group::new(brackets.delimiter(), inner.into_iter().collect());
+                        group.set_span(brackets.span());
+                        TokenTree::Group(group)
+                    }
+                    _ => tree.clone(),
+                }
+            }
+            _ => tree.clone(),
+        })
+        .collect()
+}
+
+/// Whether the attributes hold `#[expect(unused_variables)]` (or
+/// `unused`, the group).
+fn expects_unused(attrs: &[TokenTree]) -> bool {
+    attrs.iter().any(|tree| {
+        let TokenTree::Group(brackets) = tree else { return false };
+        let inner: Vec<TokenTree> = brackets.stream().into_iter().collect();
+        let (Some(TokenTree::Ident(expect)), Some(TokenTree::Group(lints))) = (inner.first(), inner.get(1)) else {
+            return false;
+        };
+        expect == "expect"
+            && lints
+                .stream()
+                .into_iter()
+                .any(|lint| matches!(lint, TokenTree::Ident(name) if name == "unused_variables" || name == "unused"))
+    })
+}
+
+/// Whether a type holds a macro call (`callback!()`), which may expand to
+/// `impl Trait` and so cannot be named in a body either.
+fn mentions_macro_call(ty: &[TokenTree]) -> bool {
+    ty.iter().enumerate().any(|(index, token)| match token {
+        TokenTree::Punct(bang) => bang.as_char() == '!' && matches!(ty.get(index + 1), Some(TokenTree::Group(_))),
+        TokenTree::Group(group) => mentions_macro_call(&group.stream().into_iter().collect::<Vec<_>>()),
+        _ => false,
+    })
 }
 
 fn mentions_impl(ty: &[TokenTree]) -> bool {
@@ -409,11 +496,7 @@ pub(crate) fn outer_attributes_end(tokens: &[TokenTree]) -> usize {
 /// `...` of a variadic `extern` function) is all head.
 pub(crate) fn split_type(tokens: &[TokenTree]) -> (Vec<TokenTree>, Vec<TokenTree>) {
     let start = outer_attributes_end(tokens);
-    let colon = (start..tokens.len()).find(|&index| {
-        let lone = matches!(&tokens[index], TokenTree::Punct(p) if p.as_char() == ':' && p.spacing() == Spacing::Alone);
-        // Not the second half of a `::`.
-        lone && !(index > start && is_punct(tokens.get(index - 1), ':'))
-    });
+    let colon = (start..tokens.len()).find(|&index| is_single_colon(tokens, index));
     let split = match colon {
         Some(index) => index + 1,
         None if tokens[start..].iter().any(|token| matches!(token, TokenTree::Ident(ident) if ident == "self")) => {
@@ -428,6 +511,32 @@ fn is_punct(token: Option<&TokenTree>, ch: char) -> bool {
     matches!(token, Some(TokenTree::Punct(punct)) if punct.as_char() == ch)
 }
 
+/// Whether `tokens[index]` is the first `:` of a `::`. A `:` is `Joint`
+/// before any punctuation (`v:&[u8]` too), so its spacing alone does not
+/// tell.
+fn starts_path_separator(tokens: &[TokenTree], index: usize) -> bool {
+    matches!(tokens.get(index), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == Spacing::Joint)
+        && is_punct(tokens.get(index + 1), ':')
+}
+
+/// Whether `tokens[index]` is a `:` of its own (before a type, after a
+/// field name), not half of a `::`.
+fn is_single_colon(tokens: &[TokenTree], index: usize) -> bool {
+    is_punct(tokens.get(index), ':')
+        && !starts_path_separator(tokens, index)
+        && !(index > 0 && starts_path_separator(tokens, index - 1))
+}
+
+/// Whether the identifier at `pattern[index]` stands where a pattern binds
+/// a name: not a path's segment (`Frame::`, `::Rx`), nor, in `{ … }` (a
+/// struct pattern), a field name followed by `:`.
+fn is_binding_position(pattern: &[TokenTree], index: usize, in_braces: bool) -> bool {
+    let field_name = in_braces && is_single_colon(pattern, index + 1);
+    let path_segment =
+        starts_path_separator(pattern, index + 1) || (index > 0 && is_punct(pattern.get(index - 1), ':'));
+    !field_name && !path_segment
+}
+
 /// A parameter's pattern: its tokens before the first top-level `:`,
 /// without its outer attributes (`#[…]`).
 fn pattern_of(param: &[TokenTree]) -> Vec<TokenTree> {
@@ -440,7 +549,7 @@ fn pattern_of(param: &[TokenTree]) -> Vec<TokenTree> {
                 tokens.next_if(|next| matches!(next, TokenTree::Group(g) if g.delimiter() == Delimiter::Bracket));
             }
             TokenTree::Punct(p) if p.as_char() == ':' => {
-                if p.spacing() == Spacing::Joint {
+                if p.spacing() == Spacing::Joint && is_punct(tokens.peek(), ':') {
                     // A path separator `::` (in a struct pattern's path).
                     pattern.push(token.clone());
                     pattern.extend(tokens.next());
@@ -459,15 +568,8 @@ fn pattern_of(param: &[TokenTree]) -> Vec<TokenTree> {
 fn find_binding(pattern: &[TokenTree], name: &str, in_braces: bool) -> Option<Ident> {
     for (index, token) in pattern.iter().enumerate() {
         match token {
-            TokenTree::Ident(ident) if *ident == name => {
-                let next_is_colon = |spacing| matches!(pattern.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == spacing);
-                let after_path_separator =
-                    index > 0 && matches!(&pattern[index - 1], TokenTree::Punct(p) if p.as_char() == ':');
-                let field_name = in_braces && next_is_colon(Spacing::Alone);
-                let path_segment = next_is_colon(Spacing::Joint) || after_path_separator;
-                if !field_name && !path_segment {
-                    return Some(ident.clone());
-                }
+            TokenTree::Ident(ident) if *ident == name && is_binding_position(pattern, index, in_braces) => {
+                return Some(ident.clone());
             }
             TokenTree::Group(group) => {
                 let inner: Vec<TokenTree> = group.stream().into_iter().collect();

@@ -20,6 +20,10 @@ pub(crate) struct Plan {
     pub(crate) entry: bool,
     /// Take the concrete token type instead of `&mut impl …Token`.
     pub(crate) concrete: bool,
+    /// Probe the parameters of a `#[nowait]` function. Not when the macro
+    /// has refused a sleep token by name already: the probe would repeat
+    /// that error at the parameter.
+    pub(crate) probe: bool,
 }
 
 /// Checks that concern the arguments alone.
@@ -194,7 +198,7 @@ pub(crate) fn strip_other_marks(mark: Mark, attrs: &mut Vec<impl NamedAttr>, err
 pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, errors: &mut Errors) -> Plan {
     strip_other_marks(mark, &mut function.attrs, errors);
     let sig = &function.sig;
-    let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some() };
+    let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some(), probe: true };
 
     if mark == Mark::NoWait && !plan.entry {
         // The parameters, the generics and the `where` clause: a sleep
@@ -213,6 +217,7 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
                 "a `#[nowait]` function cannot take a sleep token: it must be callable from atomic context, \
                  where no sleep token may be used; take the work that sleeps out of it, or mark it `#[may_sleep]`",
             );
+            plan.probe = false;
         }
     }
 
@@ -267,8 +272,11 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         }
     }
 
+    // A program's `main` is private; a `pub fn main` is some module's
+    // function of that name (a worker's), marked as any other.
     if args.entry.is_none()
         && sig.ident == "main"
+        && function.vis.is_empty()
         && sig.params.list().is_empty()
         && sig.asyncness.is_none()
         && function.body_is_block()
@@ -351,9 +359,9 @@ pub(crate) fn is_test(function: &Function) -> bool {
 
 /// The first `MaySleep` or `SleepToken` named in `tokens`, at any depth: a
 /// sleep token handed to a `#[nowait]` function would let it sleep where
-/// its callers must not. The arguments of `Fn(…)`-style bounds and `fn(…)`
-/// pointers are skipped: a callback that will be given a sleep token later
-/// (deferred work) is not one. A sleep token behind a type alias or inside
+/// its callers must not. The arguments of `Fn(…)`-style bounds (and
+/// `AsyncFn(…)`) and `fn(…)` pointers are skipped: a callback that will be
+/// given a sleep token later (deferred work) is not one. A sleep token behind a type alias or inside
 /// a user type is out of sight here; the run-time check catches its
 /// sleeping requests.
 fn names_sleep_token(tokens: &[TokenTree]) -> Option<proc_macro2::Ident> {
@@ -365,7 +373,7 @@ fn names_sleep_token(tokens: &[TokenTree]) -> Option<proc_macro2::Ident> {
         match token {
             TokenTree::Ident(ident) => match ident.to_string().as_str() {
                 "MaySleep" | "SleepToken" | "MutexContext" => return Some(ident.clone()),
-                "Fn" | "FnMut" | "FnOnce" | "fn" => is_fn = true,
+                "Fn" | "FnMut" | "FnOnce" | "AsyncFn" | "AsyncFnMut" | "AsyncFnOnce" | "fn" => is_fn = true,
                 _ => {}
             },
             TokenTree::Group(group)

@@ -30,4 +30,14 @@ mod holds_sleep_token {
     impl<T: HoldsSleepToken + ?Sized, B: Bound, A: Backend> HoldsSleepToken for super::kbox::BoundedBox<T, B, A> {}
     impl<T: HoldsSleepToken, B: Bound, A: Backend> HoldsSleepToken for super::kvec::BoundedVec<T, B, A> {}
     impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLock<T> {}
+    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLockIrq<T> {}
+    #[cfg(feature = "std")]
+    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::Mutex<T> {}
+    #[cfg(feature = "std")]
+    impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::MutexGuard<'_, T> {}
+    // A spinlock's guard holds the token the lock was taken with (`C`),
+    // which `do_unlocked` lends back: a guard taken with a sleep token is
+    // one. (Its data, `T`, is not looked into: one rule per type.)
+    impl<T: ?Sized, C: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLockGuard<'_, T, C> {}
+    impl<T: ?Sized, C: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLockIrqGuard<'_, T, C> {}
 }

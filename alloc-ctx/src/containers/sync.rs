@@ -631,7 +631,10 @@ mod mutex {
         note = "`Mutex::lock` blocks until the holder unlocks, and the kernel forbids `mutex_trylock()` in interrupt context; a `NoWait` token stands for a context that must not sleep (a spinlock or interrupt section, a `#[nowait]` function, a `nowait_scope`)",
         note = "fix: take the mutex before the atomic section, passing the caller's `MaySleep` token `cx`, or protect data touched from atomic context with a `SpinLock`"
     )]
-    pub trait MutexContext: sealed::Sealed {}
+    // `HoldsSleepToken`, as `SleepToken`'s supertrait: a bound that implies
+    // `MutexContext` makes the type a sleep token to the `#[nowait]`
+    // parameter probe.
+    pub trait MutexContext: sealed::Sealed + crate::context::token::probe::HoldsSleepToken {}
 
     // Every sleep token (`MaySleep`, and generic code's `impl SleepToken`).
     impl<T: SleepToken + ?Sized> sealed::Sealed for T {}

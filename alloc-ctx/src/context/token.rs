@@ -432,7 +432,11 @@ impl DerefMut for MaySleep {
 )]
 pub trait Token: sealed::Sealed {
     /// Whether the token's context may sleep (`True` for `MaySleep`),
-    /// which decides the flags its requests may carry.
+    /// which decides the flags its requests may carry. (A bound that sets
+    /// it, `Token<MaySleep = …>`, states a sleep capability that the
+    /// `#[nowait]` parameter probe does not see; it is hidden for that
+    /// reason too. A supertrait's associated type can be set through the
+    /// subtrait, so moving it to the seal would not hide it.)
     #[doc(hidden)]
     type MaySleep: Bool;
 
@@ -557,11 +561,12 @@ pub(crate) mod probe {
 
     /// The types that are a sleep token or give access to one, at any
     /// depth: the token, and every pointer, cell, wrapper and collection
-    /// of `core`, `alloc` and this crate whose contents are one (the first
-    /// type argument: a `Result`'s `Ok` side), and the trait objects of
-    /// `core`'s access traits. This crate's containers implement it where
-    /// they are defined (`containers`, a layer above). Not tuples or user
-    /// structs: a trait bound cannot ask "any field holds one".
+    /// of `core`, `alloc`, `std` and this crate listed here whose contents
+    /// are one (the first type argument: a `Result`'s `Ok` side), the
+    /// trait objects of `core`'s access traits, and `dyn Any`. This crate's
+    /// containers implement it where they are defined (`containers`, a
+    /// layer above). Not tuples or user structs: a trait bound cannot ask
+    /// "any field holds one"; nor iterators or closures that yield one.
     pub trait HoldsSleepToken {}
     impl HoldsSleepToken for MaySleep {}
     /// Pointers and pointer-likes to `T`, and `T`'s own wrappers and
@@ -580,18 +585,37 @@ pub(crate) mod probe {
         core::cell::Cell<T>;
         core::cell::RefCell<T>;
         core::cell::UnsafeCell<T>;
+        core::cell::Ref<'_, T>;
+        core::cell::RefMut<'_, T>;
         core::mem::ManuallyDrop<T>;
         #[cfg(feature = "alloc")] alloc::boxed::Box<T>;
         #[cfg(feature = "alloc")] alloc::rc::Rc<T>;
+        #[cfg(feature = "alloc")] alloc::rc::Weak<T>;
         #[cfg(feature = "alloc")] alloc::sync::Arc<T>;
+        #[cfg(feature = "alloc")] alloc::sync::Weak<T>;
+        #[cfg(feature = "std")] std::sync::Mutex<T>;
+        #[cfg(feature = "std")] std::sync::MutexGuard<'_, T>;
+        #[cfg(feature = "std")] std::sync::RwLock<T>;
     }
     impl<T: HoldsSleepToken> HoldsSleepToken for Option<T> {}
     impl<T: HoldsSleepToken, E> HoldsSleepToken for Result<T, E> {}
     impl<T: HoldsSleepToken> HoldsSleepToken for core::pin::Pin<T> {}
     impl<T: HoldsSleepToken, const N: usize> HoldsSleepToken for [T; N] {}
     impl<T: HoldsSleepToken> HoldsSleepToken for [T] {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for core::cell::OnceCell<T> {}
     #[cfg(feature = "alloc")]
     impl<T: HoldsSleepToken> HoldsSleepToken for alloc::vec::Vec<T> {}
+    #[cfg(feature = "alloc")]
+    impl<T: HoldsSleepToken> HoldsSleepToken for alloc::collections::VecDeque<T> {}
+    #[cfg(feature = "alloc")]
+    impl<T: HoldsSleepToken> HoldsSleepToken for alloc::collections::LinkedList<T> {}
+    #[cfg(feature = "std")]
+    impl<T: HoldsSleepToken> HoldsSleepToken for std::sync::OnceLock<T> {}
+    /// A `dyn Any` may be a sleep token (`downcast_mut::<MaySleep>()`):
+    /// nothing in its type says it is not.
+    impl HoldsSleepToken for dyn core::any::Any {}
+    impl HoldsSleepToken for dyn core::any::Any + Send {}
+    impl HoldsSleepToken for dyn core::any::Any + Send + Sync {}
     /// Trait objects of `core`'s access traits whose target holds one
     /// (`dyn DerefMut<Target = MaySleep>`, `dyn BorrowMut<MaySleep> + Send`).
     macro_rules! access_trait_objects {
@@ -623,9 +647,10 @@ pub(crate) mod probe {
         /// The same verdict, asked about a value: for an `impl Trait`
         /// parameter, whose type cannot be written in the body. Method
         /// lookup prefers this inherent method, when its bound holds, to
-        /// the trait's.
+        /// the trait's. By value, so that no method of another trait taking
+        /// `self` comes before it (lookup tries `self` before `&self`).
         #[inline(always)]
-        pub fn alloc_ctx_verdict_of(&self) -> Refuse<T> {
+        pub fn alloc_ctx_verdict_of(self) -> Refuse<T> {
             Refuse(PhantomData)
         }
     }
@@ -645,7 +670,10 @@ pub(crate) mod probe {
 
         /// The verdict about a value that is no sleep token.
         #[inline(always)]
-        fn alloc_ctx_verdict_of(&self) -> Accept {
+        fn alloc_ctx_verdict_of(self) -> Accept
+        where
+            Self: Sized,
+        {
             Accept
         }
     }

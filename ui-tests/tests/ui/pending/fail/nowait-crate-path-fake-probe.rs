@@ -7,7 +7,7 @@ mod fake {
         pub use alloc_ctx::__private::NoWaitMark;
         pub struct ParamProbe<T: ?Sized>(core::marker::PhantomData<fn(&T)>);
         pub trait ProbeOther {
-            const VERDICT: Ok = Ok;
+            const ALLOC_CTX_VERDICT: Ok = Ok;
         }
         impl<T: ?Sized> ProbeOther for ParamProbe<T> {}
         pub struct Ok;
