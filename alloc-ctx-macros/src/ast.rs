@@ -56,6 +56,9 @@ pub(crate) struct Attr {
     /// first asked for (most attributes are doc comments that only the
     /// mark check looks into).
     contents: std::cell::OnceCell<Vec<TokenTree>>,
+    /// [`Attr::single_name`], read once (several checks ask; each read
+    /// copies the text out of the compiler).
+    name: std::cell::OnceCell<Option<String>>,
 }
 
 /// A function body, or the `;` of a declaration.
@@ -299,7 +302,12 @@ impl Function {
             if pound.as_char() != '#' || brackets.delimiter() != Delimiter::Bracket {
                 break;
             }
-            attrs.push(Attr { pound: pound.clone(), brackets: brackets.clone(), contents: Default::default() });
+            attrs.push(Attr {
+                pound: pound.clone(),
+                brackets: brackets.clone(),
+                contents: Default::default(),
+                name: Default::default(),
+            });
             index += 2;
         }
         let vis_start = index;
@@ -432,19 +440,22 @@ impl Attr {
 
     /// The attribute's path as text when it is one identifier (`doc`,
     /// `inline`, `allow`).
-    pub(crate) fn single_name(&self) -> Option<String> {
-        let (TokenTree::Ident(first), next) = (self.contents().first()?, self.contents().get(1)) else { return None };
-        if is_punct(next, ':') {
-            return None;
-        }
-        Some(first.to_string())
+    pub(crate) fn single_name(&self) -> Option<&str> {
+        self.name
+            .get_or_init(|| {
+                let (TokenTree::Ident(first), next) = (self.contents().first()?, self.contents().get(1)) else {
+                    return None;
+                };
+                (!is_punct(next, ':')).then(|| first.to_string())
+            })
+            .as_deref()
     }
 
     /// Whether the attribute gives the function a symbol name of its own:
     /// `#[no_mangle]`, `#[export_name = …]`, bare or in `unsafe(…)`.
     pub(crate) fn exports_symbol(&self) -> bool {
         let exports = |name: &str| name == "no_mangle" || name == "export_name";
-        match self.single_name().as_deref() {
+        match self.single_name() {
             Some("unsafe") => match self.contents().get(1) {
                 Some(TokenTree::Group(inner)) => {
                     matches!(inner.stream().into_iter().next(), Some(TokenTree::Ident(name)) if exports(&name.to_string()))
@@ -462,7 +473,7 @@ impl Attr {
     /// user: its own `allow` would duplicate theirs, or leave their
     /// expectation unfulfilled.
     pub(crate) fn allowed_lints(&self) -> Vec<String> {
-        if !matches!(self.single_name().as_deref(), Some("allow" | "expect")) {
+        if !matches!(self.single_name(), Some("allow" | "expect")) {
             return Vec::new();
         }
         let Some(TokenTree::Group(list)) = self.contents().get(1) else { return Vec::new() };
@@ -483,7 +494,7 @@ impl Attr {
         pound.set_span(span);
         let mut brackets = Group::new(Delimiter::Bracket, inner);
         brackets.set_span(span);
-        Attr { pound, brackets, contents: Default::default() }
+        Attr { pound, brackets, contents: Default::default(), name: Default::default() }
     }
 }
 

@@ -125,7 +125,7 @@ pub(crate) fn may_be_a_macro(attr: &Attribute) -> bool {
 /// [`takes_block_mark`] would keep it and [`may_be_a_macro`] would say no.
 /// Read at the token level, for the common case of a block's method.
 pub(crate) fn is_plainly_inert(attr: &ast::Attr) -> bool {
-    attr.single_name().is_some_and(|name| name != "no_context" && INERT.contains(&name.as_str()))
+    attr.single_name().is_some_and(|name| name != "no_context" && INERT.contains(&name))
 }
 
 /// The compiler's inert attributes (and `#[no_context]`), by name. Not
