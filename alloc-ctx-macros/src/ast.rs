@@ -324,6 +324,27 @@ impl Function {
         Some(Function { attrs, vis, sig, body })
     }
 
+    /// Whether the function is private: no visibility, an empty
+    /// `$vis:vis` fragment, or `pub(self)`.
+    pub(crate) fn is_private(&self) -> bool {
+        let mut tokens: Vec<TokenTree> = Vec::new();
+        for tree in &self.vis {
+            match tree {
+                TokenTree::Group(fragment) if fragment.delimiter() == Delimiter::None => {
+                    tokens.extend(fragment.stream())
+                }
+                other => tokens.push(other.clone()),
+            }
+        }
+        match tokens.as_slice() {
+            [] => true,
+            [TokenTree::Ident(vis), TokenTree::Group(scope)] => {
+                vis == "pub" && scope.delimiter() == Delimiter::Parenthesis && scope.stream().to_string() == "self"
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the function has a body (not a trait method declaration).
     pub(crate) fn body_is_block(&self) -> bool {
         matches!(self.body, Body::Block { .. })

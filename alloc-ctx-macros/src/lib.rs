@@ -208,7 +208,8 @@ pub(crate) fn mark(mark: Mark, args: TokenStream, item: TokenStream) -> TokenStr
     valid::check_args(&mut args, &mut errors);
     let output = match Item::parse(item) {
         Item::Fn(mut function) => {
-            let plan = valid::check_function(mark, &args, &mut function, &mut errors);
+            let in_block = args.in_block.is_some();
+            let plan = valid::check_function(mark, &args, &mut function, in_block, &mut errors);
             // A method whose block deferred its mark (`in_block`) gets what
             // it would have got from the block.
             let enclosing = args
@@ -280,7 +281,7 @@ fn mark_block(
         // levels) takes the block's mark, as the checks below would decide.
         if let Some(mut function) = ast::Function::from_trees(&item.tokens) {
             if function.attrs.iter().all(valid::is_plainly_inert) {
-                let plan = valid::check_function(mark, args, &mut function, errors);
+                let plan = valid::check_function(mark, args, &mut function, true, errors);
                 item.tokens = expand::function(mark, args, function, &plan, &enclosing);
                 continue;
             }
@@ -316,7 +317,7 @@ fn mark_block(
         // as syn prints them). A method the light reader does not
         // understand (`default fn`) is left as written.
         if let Some(mut function) = ast::Function::from_trees(&item.tokens) {
-            let plan = valid::check_function(mark, args, &mut function, errors);
+            let plan = valid::check_function(mark, args, &mut function, true, errors);
             item.tokens = expand::function(mark, args, function, &plan, &enclosing);
         }
     }

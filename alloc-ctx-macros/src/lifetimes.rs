@@ -98,7 +98,7 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
     // A guard whose lifetime the output names (`-> SpinLockGuard<'q, T>`,
     // `'q` a parameter's or the block's) borrows the token for that
     // lifetime, whatever the receiver's.
-    let named_guard_lifetime = if lends_token && !output_elided { single_named_lifetime(&ret.ty) } else { None };
+    let named_guard_lifetime = if lends_token && !output_elided { guard_lifetime(&sig.output) } else { None };
     let reference_receiver = sig.params.has_reference_receiver();
     if !captures && !lends_token && (reference_receiver || !output_elided) {
         // The receiver's lifetime goes to the output, token or not.
@@ -110,7 +110,7 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
         // as it would have without the token. A guard whose lifetime the
         // output names (`-> SpinLockGuard<'a, T>`) still gets the token for
         // that lifetime.
-        return if lends_token { single_named_lifetime(&ret.ty) } else { None };
+        return if lends_token { named_guard_lifetime.or_else(|| single_named_lifetime(&ret.ty)) } else { None };
     }
     let target = if reference_receiver { inputs.receiver.clone() } else { inputs.single.clone() };
     if let (true, Some(target)) = (output_elided, &target) {
@@ -165,6 +165,32 @@ fn returns_guard(tokens: &[TokenTree]) -> bool {
         TokenTree::Group(group) => returns_guard(&group.stream().into_iter().collect::<Vec<_>>()),
         _ => false,
     })
+}
+
+/// The lifetime argument of the first type in the output that
+/// [`returns_guard`] counts (`'q` of `SpinLockGuard<'q, Frame<'r>>`), if it
+/// is named, and not `'static`: the guard borrows the token for it.
+fn guard_lifetime(tokens: &[TokenTree]) -> Option<Lifetime> {
+    for (index, token) in tokens.iter().enumerate() {
+        match token {
+            TokenTree::Ident(_) if returns_guard(&tokens[index..(index + 3).min(tokens.len())]) => {
+                let (Some(TokenTree::Punct(apostrophe)), Some(TokenTree::Ident(name))) =
+                    (tokens.get(index + 2), tokens.get(index + 3))
+                else {
+                    return None;
+                };
+                return (name != "_" && name != "static")
+                    .then(|| Lifetime { apostrophe: apostrophe.span(), ident: name.clone() });
+            }
+            TokenTree::Group(group) => {
+                if let Some(found) = guard_lifetime(&group.stream().into_iter().collect::<Vec<_>>()) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The one named lifetime the output mentions, if it mentions exactly one.

@@ -1316,27 +1316,40 @@ fn impl_trait_parameters_are_probed_by_the_name_they_bind() {
         Mark::NoWait,
         quote!(),
         quote! {
-            fn rx(n: u8, Dev { ring: mut r, ref dropped, .. }: Dev, Frame::Rx(x): Frame, [_, t @ _]: [u8; 2], #[expect(unused_variables)] (e, f): (u8, u8)) {}
+            fn rx(n: u8, Dev { ring: mut r, ref dropped, .. }: Dev, Frame::Rx(x): Frame, [_, t @ _]: [u8; 2], #[expect(unused_variables)] (e, f): (u16, (u32, u64)), W { tok: p }: W) {}
         },
     );
     let squashed = squash(&out);
     let probed: Vec<&str> =
         squashed.split("ParamProbe::of(&").skip(1).map(|rest| &rest[..rest.find(')').unwrap()]).collect();
-    assert_eq!(probed, ["r", "dropped", "x", "t"], "{out}");
-    for ty in [quote!(u8), quote!(Dev), quote!(Frame), quote!([u8; 2]), quote!((u8, u8))] {
+    // `e` and `f` too: the expectation of a destructuring pattern may be
+    // met by another of its names.
+    assert_eq!(probed, ["r", "dropped", "x", "t", "e", "f", "p"], "{out}");
+    // A tuple type's elements are probed one by one, nested ones too.
+    for ty in [quote!(u8), quote!(Dev), quote!(Frame), quote!([u8; 2]), quote!(u16), quote!(u32), quote!(u64)] {
         assert!(contains(&out, quote!(ParamProbe::<#ty>::ALLOC_CTX_VERDICT)), "{ty}: {out}");
     }
+    assert!(!out.contains("ParamProbe :: < (u"), "{out}");
     // The `expect` is carried as `allow`: the probe does not meet it.
     assert!(
         contains(
             &out,
             quote!(
                 #[allow(unused_variables)]
-                ::alloc_ctx::__private::ParamProbe::<(u8, u8)>
+                ::alloc_ctx::__private::ParamProbe::<u16>
             )
         ),
         "{out}"
     );
+    // A one-name parameter expected unused is left to the expectation.
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn rx(#[expect(unused_variables)] t: impl Copy, #[expect(unused)] u: impl Copy) {}
+        ),
+    );
+    assert!(!contains(&out, quote!(ParamProbe::of(&t))) && contains(&out, quote!(ParamProbe::of(&u))), "{out}");
     // A `const fn` cannot call the trait's method: left to its bounds.
     let out = expand(
         Mark::NoWait,

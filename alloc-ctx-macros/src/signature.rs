@@ -323,12 +323,21 @@ impl Params {
                         }
                     }
                 }
-                probes.push(Probed { attrs: attrs.clone(), span, ty, by_value: None });
+                // A tuple type is not looked into by the probe's rule (a
+                // bound cannot ask "any element holds one"): its written
+                // elements are probed one by one.
+                let mut leaves = Vec::new();
+                tuple_leaves(ty, &mut leaves);
+                for ty in leaves {
+                    probes.push(Probed { attrs: attrs.clone(), span, ty, by_value: None });
+                }
             }
-            // A value asked about is used: a parameter the user expects
-            // unused (`#[expect(unused_variables)]`) is left to that
-            // expectation, which rustc checks.
-            if (!writable || !simple) && !expects_unused(&param[..outer_attributes_end(param)]) {
+            // A value asked about is used: a one-name parameter the user
+            // expects unused (`#[expect(unused_variables)]`) is left to
+            // that expectation, which rustc checks (a use of the name is
+            // then reported).
+            let left_to_expectation = simple && expects_unused(&param[..outer_attributes_end(param)]);
+            if (!writable || !simple) && !left_to_expectation {
                 let mut bindings = Vec::new();
                 pattern_bindings(pattern, false, &mut bindings);
                 for name in bindings {
@@ -431,8 +440,33 @@ fn probe_attributes(attrs: &[TokenTree]) -> Vec<TokenTree> {
         .collect()
 }
 
-/// Whether the attributes hold `#[expect(unused_variables)]` (or
-/// `unused`, the group).
+/// The types a written type is made of, for the probe: the elements of a
+/// tuple type (`(&mut Process, u8)`), nested tuples opened in turn; any
+/// other type is itself. The unit type is made of nothing.
+fn tuple_leaves(ty: Vec<TokenTree>, leaves: &mut Vec<Vec<TokenTree>>) {
+    let tuple = match ty.as_slice() {
+        [TokenTree::Group(parens)] if parens.delimiter() == Delimiter::Parenthesis => parens.stream(),
+        _ => return leaves.push(ty),
+    };
+    let mut element = Vec::new();
+    let mut angles = AngleDepth::default();
+    for token in tuple {
+        let top_level = angles.step(&token);
+        if top_level && matches!(&token, TokenTree::Punct(p) if p.as_char() == ',') {
+            tuple_leaves(std::mem::take(&mut element), leaves);
+        } else {
+            element.push(token);
+        }
+    }
+    if !element.is_empty() {
+        tuple_leaves(element, leaves);
+    }
+}
+
+/// Whether the attributes hold `#[expect(unused_variables)]`: that lint
+/// alone (not the `unused` group, which `unused_mut` may meet, nor a
+/// tool's lint of that name), so that only the binding's own use can leave
+/// it unfulfilled.
 fn expects_unused(attrs: &[TokenTree]) -> bool {
     attrs.iter().any(|tree| {
         let TokenTree::Group(brackets) = tree else { return false };
@@ -440,11 +474,8 @@ fn expects_unused(attrs: &[TokenTree]) -> bool {
         let (Some(TokenTree::Ident(expect)), Some(TokenTree::Group(lints))) = (inner.first(), inner.get(1)) else {
             return false;
         };
-        expect == "expect"
-            && lints
-                .stream()
-                .into_iter()
-                .any(|lint| matches!(lint, TokenTree::Ident(name) if name == "unused_variables" || name == "unused"))
+        let lints: Vec<TokenTree> = lints.stream().into_iter().collect();
+        expect == "expect" && matches!(lints.as_slice(), [TokenTree::Ident(lint)] if lint == "unused_variables")
     })
 }
 
@@ -532,8 +563,9 @@ fn is_single_colon(tokens: &[TokenTree], index: usize) -> bool {
 /// struct pattern), a field name followed by `:`.
 fn is_binding_position(pattern: &[TokenTree], index: usize, in_braces: bool) -> bool {
     let field_name = in_braces && is_single_colon(pattern, index + 1);
-    let path_segment =
-        starts_path_separator(pattern, index + 1) || (index > 0 && is_punct(pattern.get(index - 1), ':'));
+    // After a `::`, not after a field's `:` (`Dev { ring: r }` binds `r`).
+    let after_path_separator = index >= 2 && starts_path_separator(pattern, index - 2);
+    let path_segment = starts_path_separator(pattern, index + 1) || after_path_separator;
     !field_name && !path_segment
 }
 

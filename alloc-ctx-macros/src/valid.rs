@@ -195,7 +195,14 @@ pub(crate) fn strip_other_marks(mark: Mark, attrs: &mut Vec<impl NamedAttr>, err
 }
 
 /// Checks one function and decides how to expand it.
-pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, errors: &mut Errors) -> Plan {
+/// `in_block`: a method of a marked block (never the program's `main`).
+pub(crate) fn check_function(
+    mark: Mark,
+    args: &Args,
+    function: &mut Function,
+    in_block: bool,
+    errors: &mut Errors,
+) -> Plan {
     strip_other_marks(mark, &mut function.attrs, errors);
     let sig = &function.sig;
     let mut plan = Plan { inject: true, entry: args.entry.is_some(), concrete: args.concrete.is_some(), probe: true };
@@ -272,11 +279,13 @@ pub(crate) fn check_function(mark: Mark, args: &Args, function: &mut Function, e
         }
     }
 
-    // A program's `main` is private; a `pub fn main` is some module's
-    // function of that name (a worker's), marked as any other.
+    // A program's `main` is private and no method; a `pub fn main` or a
+    // method is some module's function of that name (a worker's), marked
+    // as any other.
     if args.entry.is_none()
         && sig.ident == "main"
-        && function.vis.is_empty()
+        && !in_block
+        && function.is_private()
         && sig.params.list().is_empty()
         && sig.asyncness.is_none()
         && function.body_is_block()

@@ -1,7 +1,8 @@
 // A parameter pattern that destructures a tuple, `(p, _n): (&mut Process,
 // u8)`, binds a sleep token under an alias, and the `#[nowait]` function
-// locks a mutex with it. A tuple type is not looked into, so each name a
-// destructuring pattern binds is probed by value: `p` is refused.
+// locks a mutex with it; so does a struct pattern that renames its field
+// (`W { tok: p }`). Each name a destructuring pattern binds is probed by
+// value (and a tuple type's elements by type): both are refused.
 use alloc_ctx::nowait;
 use alloc_ctx::sync::Mutex;
 
@@ -11,6 +12,15 @@ static CONFIG: Mutex<u32> = Mutex::new(0);
 
 #[nowait]
 fn bump((p, _n): (&mut Process, u8)) {
+    *CONFIG.lock(p) += 1;
+}
+
+struct W<'a> {
+    tok: &'a mut Process,
+}
+
+#[nowait]
+fn bump_renamed(W { tok: p }: W<'_>) {
     *CONFIG.lock(p) += 1;
 }
 

@@ -5,7 +5,10 @@
 //   marked too;
 // * a returned guard whose lifetime the signature names, not the
 //   receiver's (`-> SpinLockGuard<'q, u32>` from a `&'q` parameter, or
-//   the block's own `'d`): the token is lent for that lifetime;
+//   the block's own `'d`; also with a second lifetime in the guarded
+//   type, `SpinLockGuard<'q, &'static str>`): the token is lent for the
+//   guard's;
+// * a method named `main` in a marked block (no program's `main`);
 // * a parameter written without a space after its colon (`v:&[u32]`),
 //   whose output lifetime is elided;
 // * a worker's `pub fn main` in a module, marked as any function;
@@ -37,6 +40,19 @@ impl Dev {
     #[nowait]
     fn lock_peer<'q>(&self, peer: &'q SpinLock<u32>) -> SpinLockGuard<'q, u32> {
         peer.lock(cx)
+    }
+}
+
+#[nowait]
+fn lock_names<'q>(names: &'q SpinLock<&'static str>) -> SpinLockGuard<'q, &'static str> {
+    names.lock(cx)
+}
+
+#[alloc_ctx::may_sleep]
+impl Dev {
+    fn main() -> usize {
+        let _ = cx;
+        4
     }
 }
 
@@ -81,6 +97,8 @@ fn use_them(nw: &mut NoWait) {
     let port = Port { queue: &peer };
     *port.lock_queue(nw) += 1;
     assert_eq!(*peer.lock(nw), 2);
+    let names = SpinLock::new("eth0");
+    assert_eq!(*lock_names(nw, &names), "eth0");
     assert_eq!(*first(nw, &[7, 8]), 7);
     assert_eq!(rx_callback(nw, &[1, 2]), 2);
 }
@@ -88,5 +106,6 @@ fn use_them(nw: &mut NoWait) {
 #[alloc_ctx::may_sleep(entry)]
 fn main() {
     assert_eq!(worker::main(cx), 3);
+    assert_eq!(Dev::main(cx), 4);
     cx.nowait_scope(use_them);
 }

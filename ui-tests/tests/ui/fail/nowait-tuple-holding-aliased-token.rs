@@ -1,5 +1,6 @@
-// HOLE (family 5): a tuple `(Process<'_>, usize)` holding an aliased sleep token is
-// not looked into (only bare token types are probed). Compiles.
+// A tuple `(Process<'_>, usize)` holding an aliased sleep token, passed
+// whole: a bound cannot ask "any element holds one", so the probe asks
+// about each element of a written tuple type, and refuses `Process<'_>`.
 use alloc_ctx::flags::GFP_KERNEL;
 use alloc_ctx::{KVec, nowait};
 type Process<'a> = &'a mut alloc_ctx::MaySleep;
