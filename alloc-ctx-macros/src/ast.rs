@@ -331,7 +331,7 @@ impl Function {
         for tree in &self.vis {
             match tree {
                 TokenTree::Group(fragment) if fragment.delimiter() == Delimiter::None => {
-                    tokens.extend(fragment.stream())
+                    tokens.extend(fragment.stream());
                 }
                 other => tokens.push(other.clone()),
             }
