@@ -296,6 +296,32 @@ fn flush_from_its_own_work_item_panics_instead_of_deadlocking() {
 }
 
 #[alloc_ctx::test]
+fn shutdown_from_its_own_work_item_panics_instead_of_deadlocking() {
+    let slot: Arc<std::sync::Mutex<Option<Workqueue>>> = Arc::default();
+    let wq = Workqueue::new("self-shutdown", 2, cx).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let inner = Arc::clone(&slot);
+    let (ready_tx, ready_rx) = mpsc::channel::<()>();
+    wq.try_spawn(GFP_KERNEL, cx, move |cx| {
+        ready_rx.recv().unwrap();
+        let wq = inner.lock().unwrap().take().unwrap();
+        let shutdown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wq.shutdown(cx)));
+        let message = shutdown.err().and_then(|payload| payload.downcast::<String>().ok()).map(|text| *text);
+        tx.send(message).unwrap();
+    })
+    .unwrap();
+    *slot.lock().unwrap() = Some(wq);
+    ready_tx.send(()).unwrap();
+    // Before the fix this waited forever: a bounded wait turns a hang into
+    // a failure.
+    let message = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the work item finished");
+    assert_eq!(
+        message.as_deref(),
+        Some("shutdown of a workqueue from one of its own work items would wait for itself forever")
+    );
+}
+
+#[alloc_ctx::test]
 fn interrupt_handler_defers_sleeping_work() {
     let (tx, rx) = mpsc::channel();
     {

@@ -595,10 +595,7 @@ impl Workqueue {
     pub fn flush(&self, cx: &mut impl SleepToken) {
         let _ = cx;
         state::might_sleep();
-        assert!(
-            self.worker.id() != std::thread::current().id(),
-            "flush of a workqueue from one of its own work items would wait for itself forever"
-        );
+        self.refuse_own_worker("flush");
         let Some(sender) = &self.sender else { return };
         // Nothing in flight: every item queued before this call has
         // finished (it was counted before it was sent, and uncounted after
@@ -622,6 +619,13 @@ impl Workqueue {
     /// free for the next workqueue of the same name. Dropping the workqueue
     /// closes it without waiting.
     ///
+    /// # Panics
+    ///
+    /// Inside an atomic section (through an `unsafe`-assumed token), like
+    /// [`might_sleep`](crate::might_sleep); and when called from one of this
+    /// workqueue's own work items, which would wait for itself forever (the
+    /// workqueue is then dropped: closed without waiting).
+    ///
     /// ```
     /// # #[alloc_ctx::may_sleep(entry)] fn main() {
     /// use alloc_ctx::{flags::*, workqueue::Workqueue};
@@ -636,8 +640,19 @@ impl Workqueue {
     pub fn shutdown(mut self, cx: &mut impl SleepToken) -> WorkqueueStats {
         let _ = cx;
         state::might_sleep();
+        self.refuse_own_worker("shutdown");
         self.stop();
         self.stats()
+    }
+
+    /// Panics if the caller is this workqueue's worker: waiting for the
+    /// worker there (`flush`, `shutdown`) would wait for itself forever.
+    #[track_caller]
+    fn refuse_own_worker(&self, operation: &str) {
+        assert!(
+            self.worker.id() != std::thread::current().id(),
+            "{operation} of a workqueue from one of its own work items would wait for itself forever"
+        );
     }
 
     /// Work items queued and not yet started.
