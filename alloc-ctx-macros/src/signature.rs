@@ -304,6 +304,9 @@ impl Params {
                 ty.iter().position(|token| matches!(token, TokenTree::Ident(ident) if ident == "self"))
             };
             let writable = !mentions_impl(&ty) && !mentions_macro_call(&ty);
+            // A tuple pattern over a written tuple type: each name's type is
+            // an element, asked about by the type probes.
+            let typed_bindings = simple || (writable && bindings_typed_by(pattern, &ty));
             if writable {
                 let span = match receiver_at {
                     Some(at) => ty[at].span(),
@@ -337,7 +340,7 @@ impl Params {
             // that expectation, which rustc checks (a use of the name is
             // then reported).
             let left_to_expectation = simple && expects_unused(&param[..outer_attributes_end(param)]);
-            if (!writable || !simple) && !left_to_expectation {
+            if (!writable || !typed_bindings) && !left_to_expectation {
                 let mut bindings = Vec::new();
                 pattern_bindings(pattern, false, &mut bindings);
                 for name in bindings {
@@ -444,22 +447,51 @@ fn probe_attributes(attrs: &[TokenTree]) -> Vec<TokenTree> {
 /// tuple type (`(&mut Process, u8)`), nested tuples opened in turn; any
 /// other type is itself. The unit type is made of nothing.
 fn tuple_leaves(ty: Vec<TokenTree>, leaves: &mut Vec<Vec<TokenTree>>) {
-    let tuple = match ty.as_slice() {
-        [TokenTree::Group(parens)] if parens.delimiter() == Delimiter::Parenthesis => parens.stream(),
-        _ => return leaves.push(ty),
-    };
+    match tuple_elements(&ty) {
+        Some(elements) => elements.into_iter().for_each(|element| tuple_leaves(element, leaves)),
+        None => leaves.push(ty),
+    }
+}
+
+/// The elements of a parenthesised tuple (a type or a pattern), split at
+/// its top-level commas; `None` for anything else.
+fn tuple_elements(tokens: &[TokenTree]) -> Option<Vec<Vec<TokenTree>>> {
+    let [TokenTree::Group(parens)] = tokens else { return None };
+    if parens.delimiter() != Delimiter::Parenthesis {
+        return None;
+    }
+    let mut elements = Vec::new();
     let mut element = Vec::new();
     let mut angles = AngleDepth::default();
-    for token in tuple {
+    for token in parens.stream() {
         let top_level = angles.step(&token);
         if top_level && matches!(&token, TokenTree::Punct(p) if p.as_char() == ',') {
-            tuple_leaves(std::mem::take(&mut element), leaves);
+            elements.push(std::mem::take(&mut element));
         } else {
             element.push(token);
         }
     }
     if !element.is_empty() {
-        tuple_leaves(element, leaves);
+        elements.push(element);
+    }
+    Some(elements)
+}
+
+/// Whether every name `pattern` binds has a type of its own in `ty`, as
+/// written, that the type probes ask about: the pattern is one name (or
+/// `_`), or a tuple pattern over a tuple type of as many elements, each
+/// element so in turn. Then no value needs asking about.
+fn bindings_typed_by(pattern: &[TokenTree], ty: &[TokenTree]) -> bool {
+    match (tuple_elements(pattern), tuple_elements(ty)) {
+        (Some(patterns), Some(types)) => {
+            patterns.len() == types.len()
+                && patterns.iter().zip(&types).all(|(pattern, ty)| bindings_typed_by(pattern, ty))
+        }
+        _ => {
+            let texts = ident_texts(pattern);
+            texts.iter().all(Option::is_some)
+                && matches!(texts.split_last(), Some((_, modifiers)) if modifiers.iter().flatten().all(|m| m == "mut" || m == "ref"))
+        }
     }
 }
 

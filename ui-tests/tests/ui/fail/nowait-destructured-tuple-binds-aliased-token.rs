@@ -1,8 +1,9 @@
 // A parameter pattern that destructures a tuple, `(p, _n): (&mut Process,
 // u8)`, binds a sleep token under an alias, and the `#[nowait]` function
 // locks a mutex with it; so does a struct pattern that renames its field
-// (`W { tok: p }`). Each name a destructuring pattern binds is probed by
-// value (and a tuple type's elements by type): both are refused.
+// (`W { tok: p }`). The tuple pattern's names get their elements' type
+// probes; the struct pattern's names, whose types are not written, are
+// probed by value. Both are refused.
 use alloc_ctx::nowait;
 use alloc_ctx::sync::Mutex;
 
