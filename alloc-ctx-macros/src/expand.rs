@@ -191,8 +191,12 @@ pub(crate) fn function(
     // The lints the expansion would raise as the user's (what it adds has
     // the user's spans, `added_span`).
     let mut lints = Vec::new();
-    if function.sig.params.list().len() == TOO_MANY_ARGUMENTS {
-        // Clippy's default limit, crossed only by the token parameter.
+    // Clippy's default limit, crossed only by the token parameter: the
+    // function may have exactly that many once its `#[cfg]`-gated
+    // parameters are in or out.
+    let params = function.sig.params.list();
+    let unconditional = params.iter().filter(|param| !crate::signature::is_cfg_gated(param)).count();
+    if (unconditional..=params.len()).contains(&TOO_MANY_ARGUMENTS) {
         lints.push("clippy::too_many_arguments");
     }
     if function.sig.abi.is_some() {
@@ -430,6 +434,9 @@ fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTre
                     probe.path(&added.krate_trees, &["__private", "ParamProbe", "of"]);
                     probe.group(Delimiter::Parenthesis, |t| {
                         t.op("&").trees([TokenTree::Ident(name)]);
+                        for field in &probed.fields {
+                            t.op(".").trees([TokenTree::Literal(proc_macro2::Literal::usize_unsuffixed(*field))]);
+                        }
                     });
                     probe.op(".").ident("alloc_ctx_verdict_of").group(Delimiter::Parenthesis, |_| {});
                 }

@@ -1482,3 +1482,57 @@ fn lints_the_expansion_would_raise_as_the_users_are_allowed() {
     );
     assert!(!out.contains("allow (improper_ctypes_definitions"), "{out}");
 }
+
+#[test]
+fn a_tuple_with_an_impl_trait_bound_to_one_name_is_probed_field_by_field() {
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn rx(p: (&mut impl Proc, (u8, impl Copy))) {}
+        ),
+    );
+    assert!(contains(&out, quote!(ParamProbe::of(&p.0))), "{out}");
+    assert!(contains(&out, quote!(ParamProbe::of(&p.1.1))), "{out}");
+    assert!(contains(&out, quote!(ParamProbe::<u8>::ALLOC_CTX_VERDICT)), "{out}");
+    assert!(!contains(&out, quote!(ParamProbe::of(&p))), "{out}");
+}
+
+#[test]
+fn probes_and_allowances_follow_cfg_gated_parameters_and_attributes() {
+    // Seven parameters once the gated one is out: the token makes eight.
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn seven(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, #[cfg(any())] never: u8, g: u8) {}
+        ),
+    );
+    assert!(out.contains("clippy :: too_many_arguments"), "{out}");
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn six(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8) {}
+        ),
+    );
+    assert!(!out.contains("too_many_arguments"), "{out}");
+    // An `expect` under `cfg_attr` is carried as `allow` too.
+    let out = expand(
+        Mark::NoWait,
+        quote!(),
+        quote!(
+            fn rx(#[cfg_attr(all(), expect(unused_variables))] x: u8) {}
+        ),
+    );
+    assert!(
+        contains(
+            &out,
+            quote!(
+                #[cfg_attr(all(), allow(unused_variables))]
+                ::alloc_ctx::__private::ParamProbe::<u8>
+            )
+        ),
+        "{out}"
+    );
+}

@@ -57,6 +57,9 @@ pub(crate) struct Probed {
     /// For a parameter whose type mentions `impl Trait` (which cannot be
     /// written in the body): the name it binds, asked about by value.
     pub(crate) by_value: Option<Ident>,
+    /// With `by_value`: the tuple fields to ask about (`p.0.1`), for a
+    /// name bound to a tuple whose element cannot be written.
+    pub(crate) fields: Vec<usize>,
 }
 
 /// Tracks `<…>` nesting in a token sequence (`->` does not close one).
@@ -307,6 +310,7 @@ impl Params {
             // A tuple pattern over a written tuple type: each name's type is
             // an element, asked about by the type probes.
             let typed_bindings = simple || (writable && bindings_typed_by(pattern, &ty));
+            let unwritable_tuple = !writable && simple && tuple_elements(&ty).is_some();
             if writable {
                 let span = match receiver_at {
                     Some(at) => ty[at].span(),
@@ -330,9 +334,9 @@ impl Params {
                 // bound cannot ask "any element holds one"): its written
                 // elements are probed one by one.
                 let mut leaves = Vec::new();
-                tuple_leaves(ty, &mut leaves);
+                tuple_leaves(std::mem::take(&mut ty), &mut leaves);
                 for ty in leaves {
-                    probes.push(Probed { attrs: attrs.clone(), span, ty, by_value: None });
+                    probes.push(Probed { attrs: attrs.clone(), span, ty, by_value: None, fields: Vec::new() });
                 }
             }
             // A value asked about is used: a one-name parameter the user
@@ -340,7 +344,24 @@ impl Params {
             // that expectation, which rustc checks (a use of the name is
             // then reported).
             let left_to_expectation = simple && expects_unused(&param[..outer_attributes_end(param)]);
-            if (!writable || !typed_bindings) && !left_to_expectation {
+            if unwritable_tuple && !left_to_expectation {
+                // One name bound to a written tuple with an `impl Trait` in
+                // it: each element that can be written by type, the others
+                // by value (`&p.0`).
+                let name = pattern.iter().rev().find_map(|token| match token {
+                    TokenTree::Ident(name) => Some(name.clone()),
+                    _ => None,
+                });
+                let mut leaves = Vec::new();
+                tuple_leaf_paths(ty, Vec::new(), &mut leaves);
+                for (fields, ty) in leaves {
+                    let span = name.as_ref().map_or_else(Span::call_site, Ident::span);
+                    let writable = !mentions_impl(&ty) && !mentions_macro_call(&ty);
+                    let by_value = (!writable).then(|| name.clone()).flatten();
+                    let ty = if writable { ty } else { Vec::new() };
+                    probes.push(Probed { attrs: attrs.clone(), span, ty, by_value, fields });
+                }
+            } else if (!writable || !typed_bindings) && !left_to_expectation {
                 let mut bindings = Vec::new();
                 pattern_bindings(pattern, false, &mut bindings);
                 for name in bindings {
@@ -349,6 +370,7 @@ impl Params {
                         span: name.span(),
                         ty: Vec::new(),
                         by_value: Some(name),
+                        fields: Vec::new(),
                     });
                 }
             }
@@ -426,21 +448,55 @@ fn probe_attributes(attrs: &[TokenTree]) -> Vec<TokenTree> {
     attrs
         .iter()
         .map(|tree| match tree {
-            TokenTree::Group(brackets) => {
-                let mut inner: Vec<TokenTree> = brackets.stream().into_iter().collect();
-                match inner.first_mut() {
-                    Some(TokenTree::Ident(ident)) if ident == "expect" => {
-                        *ident = Ident::new("allow", ident.span());
-                        let mut group = proc_macro2::Group::new(brackets.delimiter(), inner.into_iter().collect());
-                        group.set_span(brackets.span());
-                        TokenTree::Group(group)
-                    }
-                    _ => tree.clone(),
-                }
-            }
+            TokenTree::Group(brackets) => expect_as_allow(brackets).map_or_else(|| tree.clone(), TokenTree::Group),
             _ => tree.clone(),
         })
         .collect()
+}
+
+/// The attribute in `brackets` with `expect` made `allow`, also under a
+/// `cfg_attr(…)`; `None` if it has no `expect`.
+fn expect_as_allow(brackets: &Group) -> Option<Group> {
+    let mut inner: Vec<TokenTree> = brackets.stream().into_iter().collect();
+    let changed = match inner.as_mut_slice() {
+        [TokenTree::Ident(ident), ..] if ident == "expect" => {
+            *ident = Ident::new("allow", ident.span());
+            true
+        }
+        [TokenTree::Ident(ident), TokenTree::Group(list)] if ident == "cfg_attr" => {
+            // `cfg_attr(predicate, attribute, …)`: an `expect` there names
+            // an attribute (the predicate's names are cfg options).
+            let mut changed = false;
+            let trees: Vec<TokenTree> = list
+                .stream()
+                .into_iter()
+                .map(|tree| match tree {
+                    TokenTree::Ident(ident) if ident == "expect" => {
+                        changed = true;
+                        TokenTree::Ident(Ident::new("allow", ident.span()))
+                    }
+                    other => other,
+                })
+                .collect();
+            let mut rewritten = Group::new(list.delimiter(), trees.into_iter().collect());
+            rewritten.set_span(list.span());
+            *list = rewritten;
+            changed
+        }
+        _ => false,
+    };
+    changed.then(|| {
+        let mut group = Group::new(brackets.delimiter(), inner.into_iter().collect());
+        group.set_span(brackets.span());
+        group
+    })
+}
+
+/// Whether a parameter has a `#[cfg(…)]`: it may not exist.
+pub(crate) fn is_cfg_gated(param: &[TokenTree]) -> bool {
+    param[..outer_attributes_end(param)].iter().any(|tree| {
+        matches!(tree, TokenTree::Group(brackets) if matches!(brackets.stream().into_iter().next(), Some(TokenTree::Ident(name)) if name == "cfg"))
+    })
 }
 
 /// The types a written type is made of, for the probe: the elements of a
@@ -453,10 +509,29 @@ fn tuple_leaves(ty: Vec<TokenTree>, leaves: &mut Vec<Vec<TokenTree>>) {
     }
 }
 
+/// [`tuple_leaves`] with the field path of each leaf (`[0, 1]` for the
+/// `u16` of `(u8, (u32, u16))`).
+fn tuple_leaf_paths(ty: Vec<TokenTree>, path: Vec<usize>, leaves: &mut Vec<(Vec<usize>, Vec<TokenTree>)>) {
+    match tuple_elements(&ty) {
+        Some(elements) => {
+            for (index, element) in elements.into_iter().enumerate() {
+                let mut path = path.clone();
+                path.push(index);
+                tuple_leaf_paths(element, path, leaves);
+            }
+        }
+        None => leaves.push((path, ty)),
+    }
+}
+
 /// The elements of a parenthesised tuple (a type or a pattern), split at
 /// its top-level commas; `None` for anything else.
 fn tuple_elements(tokens: &[TokenTree]) -> Option<Vec<Vec<TokenTree>>> {
     let [TokenTree::Group(parens)] = tokens else { return None };
+    if parens.delimiter() == Delimiter::None {
+        // A `$t:ty` or `$p:pat` fragment: the tuple may be in it.
+        return tuple_elements(&parens.stream().into_iter().collect::<Vec<_>>());
+    }
     if parens.delimiter() != Delimiter::Parenthesis {
         return None;
     }

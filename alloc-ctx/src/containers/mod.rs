@@ -31,6 +31,9 @@ mod holds_sleep_token {
     impl<T: HoldsSleepToken, B: Bound, A: Backend> HoldsSleepToken for super::kvec::BoundedVec<T, B, A> {}
     impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLock<T> {}
     impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::SpinLockIrq<T> {}
+    // The errors that hand a value back hold what it holds.
+    impl<T: HoldsSleepToken> HoldsSleepToken for super::kvec::PushError<T> {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for super::kvec::CapacityError<T> {}
     #[cfg(feature = "std")]
     impl<T: HoldsSleepToken + ?Sized> HoldsSleepToken for super::sync::Mutex<T> {}
     #[cfg(feature = "std")]

@@ -596,6 +596,8 @@ pub(crate) mod probe {
         #[cfg(feature = "std")] std::sync::Mutex<T>;
         #[cfg(feature = "std")] std::sync::MutexGuard<'_, T>;
         #[cfg(feature = "std")] std::sync::RwLock<T>;
+        #[cfg(feature = "std")] std::sync::RwLockReadGuard<'_, T>;
+        #[cfg(feature = "std")] std::sync::RwLockWriteGuard<'_, T>;
     }
     impl<T: HoldsSleepToken> HoldsSleepToken for Option<T> {}
     impl<T: HoldsSleepToken, E> HoldsSleepToken for Result<T, E> {}
@@ -603,6 +605,20 @@ pub(crate) mod probe {
     impl<T: HoldsSleepToken, const N: usize> HoldsSleepToken for [T; N] {}
     impl<T: HoldsSleepToken> HoldsSleepToken for [T] {}
     impl<T: HoldsSleepToken> HoldsSleepToken for core::cell::OnceCell<T> {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for core::cmp::Reverse<T> {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for core::panic::AssertUnwindSafe<T> {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for core::num::Wrapping<T> {}
+    impl<T: HoldsSleepToken> HoldsSleepToken for core::task::Poll<T> {}
+    /// The `Break` side, as `Result`'s `Ok`.
+    impl<B: HoldsSleepToken, C> HoldsSleepToken for core::ops::ControlFlow<B, C> {}
+    /// A map holds what its values hold.
+    #[cfg(feature = "alloc")]
+    impl<K, V: HoldsSleepToken> HoldsSleepToken for alloc::collections::BTreeMap<K, V> {}
+    #[cfg(feature = "std")]
+    impl<K, V: HoldsSleepToken, S> HoldsSleepToken for std::collections::HashMap<K, V, S> {}
+    /// A token as a trait object whose hidden `MaySleep` type says it may
+    /// sleep.
+    impl HoldsSleepToken for dyn super::Token<MaySleep = crate::vocab::typelevel::True> + '_ {}
     #[cfg(feature = "alloc")]
     impl<T: HoldsSleepToken> HoldsSleepToken for alloc::vec::Vec<T> {}
     #[cfg(feature = "alloc")]
@@ -624,6 +640,10 @@ pub(crate) mod probe {
             impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Send + 'a {}
             impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Sync + 'a {}
             impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Send + Sync + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Unpin + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Send + Unpin + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Sync + Unpin + 'a {}
+            impl<'a, T: HoldsSleepToken + ?Sized> HoldsSleepToken for dyn $access + Send + Sync + Unpin + 'a {}
         )*};
     }
     access_trait_objects! {
