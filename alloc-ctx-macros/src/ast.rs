@@ -383,18 +383,16 @@ impl Body {
     /// top level is converted once for that; nested groups are not
     /// entered); the inner attributes are split off only if there are any.
     fn block(group: &Group) -> Body {
-        let stmts = group.stream();
-        let text = group.span().source_text();
+        let (braces, stmts) = (group.span(), group.stream());
+        let text = braces.source_text();
         let by_a_macro = text.as_deref().is_none_or(|text| text.contains('$'));
         let starts_with_item = text.as_deref().is_some_and(text_starts_with_item);
-        if !text.is_none_or(|text| text_may_start_with_inner_attribute(&text)) {
-            let braces = group.span();
-            return Body::Block { braces, by_a_macro, starts_with_item, inner_attrs: TokenStream::new(), stmts };
-        }
-        let mut trees = stmts.clone().into_iter();
-        let starts_with_inner_attribute = is_punct(trees.next().as_ref(), '#') && is_punct(trees.next().as_ref(), '!');
+        // The trees are read only where the text may start with one.
+        let starts_with_inner_attribute = text.is_none_or(|text| text_may_start_with_inner_attribute(&text)) && {
+            let mut trees = stmts.clone().into_iter();
+            is_punct(trees.next().as_ref(), '#') && is_punct(trees.next().as_ref(), '!')
+        };
         if !starts_with_inner_attribute {
-            let braces = group.span();
             return Body::Block { braces, by_a_macro, starts_with_item, inner_attrs: TokenStream::new(), stmts };
         }
         // Rare: `#![…]`, each three trees, then the statements.
@@ -407,7 +405,7 @@ impl Body {
             end += 3;
         }
         Body::Block {
-            braces: group.span(),
+            braces,
             by_a_macro,
             starts_with_item,
             inner_attrs: trees[..end].iter().cloned().collect(),

@@ -209,29 +209,33 @@ pub(crate) fn function(
         // would report as unnecessary braces.
         lints.push("unused_braces");
     }
+
+    // The prologue's statements. A `const fn` gets no conversion and no
+    // guard (neither is `const`), but its parameters are probed all the
+    // same.
     let runs_code = function.sig.constness.is_none();
-    if probes.is_none()
-        && ((runs_code && (!plan.concrete || mark == Mark::NoWait)) || added.cx_at_name.is_some())
-        && matches!(function.body, Body::Block { starts_with_item: true, .. })
+    let mut statements = added.tokens();
+    if runs_code && !plan.concrete {
+        conversion(mark, &added, &mut statements);
+    }
+    token_at_name(&added, &mut statements);
+    let probes_emitted = probes.is_some();
+    statements.trees(probes.into_iter().flatten());
+    if runs_code && mark == Mark::NoWait {
+        nowait_mark(&added, &mut statements);
+    }
+    let statements = statements.into_trees();
+    if !probes_emitted && !statements.is_empty() && matches!(function.body, Body::Block { starts_with_item: true, .. })
     {
-        // The prologue's statements come before the user's first item.
+        // The statements come before the user's first item (behind probes,
+        // the body is a block of its own, below).
         lints.push("clippy::items_after_statements");
     }
     add_token_parameter(mark, &added, &mut function, plan.concrete, token_lifetime.as_ref());
 
-    // A `const fn` gets no conversion and no guard (neither is `const`),
-    // but its parameters are probed all the same.
     let mut prologue = added.tokens();
     allow_lints(&added, &mut function, &lints, &user_allows, &mut prologue);
-    if runs_code && !plan.concrete {
-        conversion(mark, &added, &mut prologue);
-    }
-    token_at_name(&added, &mut prologue);
-    let probes_emitted = probes.is_some();
-    prologue.trees(probes.into_iter().flatten());
-    if runs_code && mark == Mark::NoWait {
-        nowait_mark(&added, &mut prologue);
-    }
+    prologue.trees(statements);
     if let Body::Block { stmts, braces, .. } = &mut function.body {
         // The body is not walked: its stream is passed on whole. Behind
         // probes, it is a block of its own: the probes name the
@@ -396,15 +400,15 @@ fn allow_list(tokens: &mut Tokens, lints: &[&str]) {
 /// only for sleep tokens is preferred over the trait's one every type has),
 /// and the answer for a sleep token fails a bound whose message says so, at
 /// the parameter. A generic type is refused where its bounds imply
-/// `SleepToken` (the runtime makes `HoldsSleepToken` its supertrait); an
-/// `impl Trait` parameter, whose type cannot be written here, is asked
-/// about by the name it binds (`ParamProbe::of(&x).alloc_ctx_verdict_of()`:
-/// method lookup makes the same inherent-before-trait choice).
+/// `SleepToken` (the runtime makes `HoldsSleepToken` its supertrait). What
+/// is asked about, by type or by value, is [`crate::signature::Params::probed_types`]'s: a
+/// value probe (`ParamProbe::of(&x).alloc_ctx_verdict_of()`) makes the
+/// same inherent-before-trait choice through method lookup.
 fn sleep_token_probes(added: &Added, function: &Function) -> Option<Vec<TokenTree>> {
     let mut types = function.sig.params.probed_types();
     if function.sig.constness.is_some() {
-        // A trait's method is not callable in a `const fn`: an `impl
-        // Trait` parameter of one is left to its bounds.
+        // A trait's method is not callable in a `const fn`: its value
+        // probes are left out (its type probes stay).
         types.retain(|probed| probed.by_value.is_none());
     }
     if types.is_empty() {

@@ -140,6 +140,15 @@ pub(crate) fn rewrite(sig: &mut Signature, krate: &Path, scope: &Scope<'_>) -> O
 /// Over-counting only keeps the caller's token borrowed while the value
 /// lives; under-counting would refuse a returned guard.
 fn returns_guard(tokens: &[TokenTree]) -> bool {
+    tokens.iter().enumerate().any(|(index, token)| match token {
+        TokenTree::Group(group) => returns_guard(&group.stream().into_iter().collect::<Vec<_>>()),
+        _ => is_guard_type_at(tokens, index),
+    })
+}
+
+/// Whether `tokens[index]` names a type with a lifetime argument first
+/// (`SpinLockGuard<'_`) that may hold a token ([`returns_guard`]).
+fn is_guard_type_at(tokens: &[TokenTree], index: usize) -> bool {
     const HOLDS_NO_TOKEN: [&str; 13] = [
         // `+ use<'a, T>`: what a returned `impl Trait` captures, no type.
         "use",
@@ -156,15 +165,10 @@ fn returns_guard(tokens: &[TokenTree]) -> bool {
         "PhantomData",
         "Split",
     ];
-    tokens.iter().enumerate().any(|(index, token)| match token {
-        TokenTree::Ident(ident) => {
-            let generic_lifetime = matches!(tokens.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<')
-                && matches!(tokens.get(index + 2), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
-            generic_lifetime && !HOLDS_NO_TOKEN.iter().any(|name| ident == name)
-        }
-        TokenTree::Group(group) => returns_guard(&group.stream().into_iter().collect::<Vec<_>>()),
-        _ => false,
-    })
+    let Some(TokenTree::Ident(ident)) = tokens.get(index) else { return false };
+    let generic_lifetime = matches!(tokens.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == '<')
+        && matches!(tokens.get(index + 2), Some(TokenTree::Punct(p)) if p.as_char() == '\'');
+    generic_lifetime && !HOLDS_NO_TOKEN.iter().any(|name| ident == name)
 }
 
 /// The lifetime argument of the first type in the output that
@@ -173,7 +177,7 @@ fn returns_guard(tokens: &[TokenTree]) -> bool {
 fn guard_lifetime(tokens: &[TokenTree]) -> Option<Lifetime> {
     for (index, token) in tokens.iter().enumerate() {
         match token {
-            TokenTree::Ident(_) if returns_guard(&tokens[index..(index + 3).min(tokens.len())]) => {
+            TokenTree::Ident(_) if is_guard_type_at(tokens, index) => {
                 let (Some(TokenTree::Punct(apostrophe)), Some(TokenTree::Ident(name))) =
                     (tokens.get(index + 2), tokens.get(index + 3))
                 else {

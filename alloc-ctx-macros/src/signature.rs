@@ -54,8 +54,9 @@ pub(crate) struct Probed {
     pub(crate) attrs: Vec<TokenTree>,
     pub(crate) span: Span,
     pub(crate) ty: Vec<TokenTree>,
-    /// For a parameter whose type mentions `impl Trait` (which cannot be
-    /// written in the body): the name it binds, asked about by value.
+    /// A name the parameter's pattern binds, asked about by value (its
+    /// type cannot be written in the body, or is not written apart from
+    /// the pattern's other names); `ty` is then empty.
     pub(crate) by_value: Option<Ident>,
     /// With `by_value`: the tuple fields to ask about (`p.0.1`), for a
     /// name bound to a tuple whose element cannot be written.
@@ -227,23 +228,7 @@ impl Params {
     }
 
     fn split(parens: Group) -> Params {
-        let mut list = Vec::new();
-        let mut current = Vec::new();
-        let mut angles = AngleDepth::default();
-        let mut trailing_comma = false;
-        for token in parens.stream() {
-            let top_level = angles.step(&token);
-            if top_level && matches!(&token, TokenTree::Punct(p) if p.as_char() == ',') {
-                list.push(std::mem::take(&mut current));
-                trailing_comma = true;
-                continue;
-            }
-            trailing_comma = false;
-            current.push(token);
-        }
-        if !current.is_empty() {
-            list.push(current);
-        }
+        let (list, trailing_comma) = split_at_commas(parens.stream());
         Params { parens, list, trailing_comma }
     }
 
@@ -259,7 +244,11 @@ impl Params {
     pub(crate) fn binding_named(&self, name: &Ident) -> Option<Ident> {
         // The name's text once, not at each comparison.
         let name = name.to_string();
-        self.list.iter().find_map(|param| find_binding(&pattern_of(param), &name, false))
+        self.list.iter().find_map(|param| {
+            let mut bindings = Vec::new();
+            pattern_bindings(&pattern_of(param), false, &mut bindings);
+            bindings.into_iter().find_map(|(binding, text)| (text == name).then_some(binding))
+        })
     }
 
     /// What the `#[nowait]` probe asks about for each parameter: its type,
@@ -268,11 +257,12 @@ impl Params {
     /// tell. A receiver written without a type (`&'a mut self`, `mut
     /// self`) gives its type (`&'a mut Self`, `Self`). A type that mentions
     /// `impl Trait` or a macro (which may expand to one) cannot be written
-    /// in a body: only its bindings are asked about. A destructuring
-    /// pattern (`(a, b): (Process<'_>, u8)`, `[t]: [&mut Process; 1]`) has
-    /// its bindings asked about as well as its type, since a tuple type
-    /// is not looked into. Left out: `_`, and the `...` of a variadic
-    /// function.
+    /// in a body: only its bindings are asked about (a tuple's elements
+    /// field by field, `&p.0`). A written tuple type is opened, and each
+    /// element probed. A destructuring pattern other than a tuple pattern
+    /// over a written tuple (`W { tok: p }: W<'_>`, `[t]: [&mut Process;
+    /// 1]`) has its bindings asked about as well as its type. Left out:
+    /// `_`, and the `...` of a variadic function.
     pub(crate) fn probed_types(&self) -> Vec<Probed> {
         let mut probes = Vec::new();
         for param in &self.list {
@@ -306,7 +296,7 @@ impl Params {
             } else {
                 ty.iter().position(|token| matches!(token, TokenTree::Ident(ident) if ident == "self"))
             };
-            let writable = !mentions_impl(&ty) && !mentions_macro_call(&ty);
+            let writable = can_be_written_in_a_body(&ty);
             // A tuple pattern over a written tuple type: each name's type is
             // an element, asked about by the type probes.
             let typed_bindings = simple || (writable && bindings_typed_by(pattern, &ty));
@@ -334,8 +324,8 @@ impl Params {
                 // bound cannot ask "any element holds one"): its written
                 // elements are probed one by one.
                 let mut leaves = Vec::new();
-                tuple_leaves(std::mem::take(&mut ty), &mut leaves);
-                for ty in leaves {
+                tuple_leaf_paths(std::mem::take(&mut ty), Vec::new(), &mut leaves);
+                for (_, ty) in leaves {
                     probes.push(Probed { attrs: attrs.clone(), span, ty, by_value: None, fields: Vec::new() });
                 }
             }
@@ -352,11 +342,11 @@ impl Params {
                     TokenTree::Ident(name) => Some(name.clone()),
                     _ => None,
                 });
+                let span = name.as_ref().map_or_else(Span::call_site, Ident::span);
                 let mut leaves = Vec::new();
                 tuple_leaf_paths(ty, Vec::new(), &mut leaves);
                 for (fields, ty) in leaves {
-                    let span = name.as_ref().map_or_else(Span::call_site, Ident::span);
-                    let writable = !mentions_impl(&ty) && !mentions_macro_call(&ty);
+                    let writable = can_be_written_in_a_body(&ty);
                     let by_value = (!writable).then(|| name.clone()).flatten();
                     let ty = if writable { ty } else { Vec::new() };
                     probes.push(Probed { attrs: attrs.clone(), span, ty, by_value, fields });
@@ -364,7 +354,7 @@ impl Params {
             } else if (!writable || !typed_bindings) && !left_to_expectation {
                 let mut bindings = Vec::new();
                 pattern_bindings(pattern, false, &mut bindings);
-                for name in bindings {
+                for (name, _) in bindings {
                     probes.push(Probed {
                         attrs: attrs.clone(),
                         span: name.span(),
@@ -412,12 +402,12 @@ fn ident_texts(tokens: &[TokenTree]) -> Vec<Option<String>> {
         .collect()
 }
 
-/// Whether `impl` appears in a type, at any depth.
 /// The names a parameter's pattern binds, in order: not `mut`, `ref`,
 /// `box`, `_` or the literals `true`/`false`, nor a path's segments
 /// (`Frame::` in `Frame::Rx(x)`, `Dev` in `Dev { ring, .. }`) or a
-/// struct pattern's field names (`ring:` in `Dev { ring: r }`).
-fn pattern_bindings(pattern: &[TokenTree], in_braces: bool, bindings: &mut Vec<Ident>) {
+/// struct pattern's field names (`ring:` in `Dev { ring: r }`). Each with
+/// its text (read from the compiler once).
+fn pattern_bindings(pattern: &[TokenTree], in_braces: bool, bindings: &mut Vec<(Ident, String)>) {
     for (index, token) in pattern.iter().enumerate() {
         match token {
             TokenTree::Ident(ident) => {
@@ -428,7 +418,7 @@ fn pattern_bindings(pattern: &[TokenTree], in_braces: bool, bindings: &mut Vec<I
                 let before_group =
                     matches!(pattern.get(index + 1), Some(TokenTree::Group(g)) if g.delimiter() != Delimiter::None);
                 if is_binding_position(pattern, index, in_braces) && !before_group {
-                    bindings.push(ident.clone());
+                    bindings.push((ident.clone(), text));
                 }
             }
             TokenTree::Group(group) => {
@@ -501,16 +491,8 @@ pub(crate) fn is_cfg_gated(param: &[TokenTree]) -> bool {
 
 /// The types a written type is made of, for the probe: the elements of a
 /// tuple type (`(&mut Process, u8)`), nested tuples opened in turn; any
-/// other type is itself. The unit type is made of nothing.
-fn tuple_leaves(ty: Vec<TokenTree>, leaves: &mut Vec<Vec<TokenTree>>) {
-    match tuple_elements(&ty) {
-        Some(elements) => elements.into_iter().for_each(|element| tuple_leaves(element, leaves)),
-        None => leaves.push(ty),
-    }
-}
-
-/// [`tuple_leaves`] with the field path of each leaf (`[0, 1]` for the
-/// `u16` of `(u8, (u32, u16))`).
+/// other type is itself. The unit type is made of nothing. Each comes with its field path (`[0, 1]` for the `u16` of
+/// `(u8, (u32, u16))`), for a value probe of it.
 fn tuple_leaf_paths(ty: Vec<TokenTree>, path: Vec<usize>, leaves: &mut Vec<(Vec<usize>, Vec<TokenTree>)>) {
     match tuple_elements(&ty) {
         Some(elements) => {
@@ -535,21 +517,30 @@ fn tuple_elements(tokens: &[TokenTree]) -> Option<Vec<Vec<TokenTree>>> {
     if parens.delimiter() != Delimiter::Parenthesis {
         return None;
     }
-    let mut elements = Vec::new();
-    let mut element = Vec::new();
+    Some(split_at_commas(parens.stream()).0)
+}
+
+/// The items of a comma-separated list (parameters, tuple elements), split
+/// at its top-level commas (not those in `<…>`), and whether it ends with
+/// a comma.
+fn split_at_commas(list: TokenStream) -> (Vec<Vec<TokenTree>>, bool) {
+    let mut items = Vec::new();
+    let mut current = Vec::new();
     let mut angles = AngleDepth::default();
-    for token in parens.stream() {
+    let mut trailing_comma = false;
+    for token in list {
         let top_level = angles.step(&token);
-        if top_level && matches!(&token, TokenTree::Punct(p) if p.as_char() == ',') {
-            elements.push(std::mem::take(&mut element));
+        trailing_comma = top_level && matches!(&token, TokenTree::Punct(p) if p.as_char() == ',');
+        if trailing_comma {
+            items.push(std::mem::take(&mut current));
         } else {
-            element.push(token);
+            current.push(token);
         }
     }
-    if !element.is_empty() {
-        elements.push(element);
+    if !current.is_empty() {
+        items.push(current);
     }
-    Some(elements)
+    (items, trailing_comma)
 }
 
 /// Whether every name `pattern` binds has a type of its own in `ty`, as
@@ -596,6 +587,13 @@ fn mentions_macro_call(ty: &[TokenTree]) -> bool {
     })
 }
 
+/// Whether a type can be named in a body, as the type probe names it: not
+/// if it mentions `impl Trait` or a macro (which may expand to one).
+fn can_be_written_in_a_body(ty: &[TokenTree]) -> bool {
+    !mentions_impl(ty) && !mentions_macro_call(ty)
+}
+
+/// Whether `impl` appears in a type, at any depth.
 fn mentions_impl(ty: &[TokenTree]) -> bool {
     ty.iter().any(|token| match token {
         TokenTree::Ident(ident) => ident == "impl",
@@ -700,26 +698,6 @@ fn pattern_of(param: &[TokenTree]) -> Vec<TokenTree> {
         }
     }
     pattern
-}
-
-/// An identifier `name` bound by `pattern`. In `{ … }` (a struct
-/// pattern) a name followed by `:` is a field name, not a binding.
-fn find_binding(pattern: &[TokenTree], name: &str, in_braces: bool) -> Option<Ident> {
-    for (index, token) in pattern.iter().enumerate() {
-        match token {
-            TokenTree::Ident(ident) if *ident == name && is_binding_position(pattern, index, in_braces) => {
-                return Some(ident.clone());
-            }
-            TokenTree::Group(group) => {
-                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
-                if let Some(found) = find_binding(&inner, name, group.delimiter() == Delimiter::Brace) {
-                    return Some(found);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]
